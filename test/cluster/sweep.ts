@@ -1,0 +1,57 @@
+// Cleans up after a test process that died without stopping its control plane (kill -9, OOM):
+// every control-plane folder records its owner's pid and its components' pids.
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function writeOwnerFile(dir: string): void {
+  writeFileSync(join(dir, 'owner'), String(process.pid));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function sweepAbandonedControlPlanes(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith('modelship-cp-')) continue;
+    const dir = join(tmpdir(), entry);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!owner || alive(owner)) continue;
+    let pids: number[] = [];
+    try {
+      pids = readFileSync(join(dir, 'pids'), 'utf8').split('\n').map(Number).filter(Boolean);
+    } catch {
+      /* no components were started */
+    }
+    // Only kill a pid whose command line still names this folder: pids get reused.
+    for (const pid of pids) {
+      if (cmdline(pid).includes(dir)) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,47 @@
+// The test binaries and the Go wrapper modules (test/cluster/go/<module>) they are built from.
+// Versions live in each module's go.mod; this table says which packages become which binaries.
+
+export interface ToolBinary {
+  /** Go package path of the main package. */
+  readonly pkg: string;
+  /** File name of the built binary. */
+  readonly bin: string;
+}
+
+export interface ToolModule {
+  /** Folder under test/cluster/go. */
+  readonly name: string;
+  readonly binaries: readonly ToolBinary[];
+  /** -ldflags for the build; part of the cache key. */
+  readonly ldflags: string;
+}
+
+const kubernetesVersion = 'v1.35.4';
+
+// hack/lib/version.sh sets the same variables, so /version and `kubectl version` report the real release.
+const kubernetesLdflags = [
+  '-s -w',
+  ...['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
+    `-X ${pkg}.gitVersion=${kubernetesVersion}`,
+    `-X ${pkg}.gitMajor=1`,
+    `-X ${pkg}.gitMinor=35`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
+  ]),
+].join(' ');
+
+export const toolModules: readonly ToolModule[] = [
+  {
+    name: 'kubernetes',
+    ldflags: kubernetesLdflags,
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((bin) => ({
+      pkg: `k8s.io/kubernetes/cmd/${bin}`,
+      bin,
+    })),
+  },
+  { name: 'etcd', ldflags: '-s -w', binaries: [{ pkg: 'go.etcd.io/etcd/server/v3', bin: 'etcd' }] },
+  { name: 'kwok', ldflags: '-s -w', binaries: [{ pkg: 'sigs.k8s.io/kwok/cmd/kwok', bin: 'kwok' }] },
+  { name: 'helm', ldflags: '-s -w', binaries: [{ pkg: 'helm.sh/helm/v4/cmd/helm', bin: 'helm' }] },
+];
+
+export const requiredBinaries: readonly string[] = toolModules.flatMap((m) => m.binaries.map((b) => b.bin));

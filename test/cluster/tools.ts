@@ -1,0 +1,183 @@
+// Builds the test control plane's binaries from the pinned Go modules in test/cluster/go, once per
+// (go.mod, go.sum, Go version, flags), into ~/.cache/modelship. A warm call costs a hash and a stat.
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, renameSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { requiredBinaries, toolModules, type ToolModule } from './tool-modules.ts';
+
+const goModulesDir = resolve(import.meta.dirname, 'go');
+
+export function cacheRoot(): string {
+  return process.env.MODELSHIP_CACHE ?? join(homedir(), '.cache', 'modelship');
+}
+
+function log(message: string): void {
+  process.stderr.write(`[tools] ${message}\n`);
+}
+
+function goVersion(): string {
+  try {
+    return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8', env: goEnv() }).trim();
+  } catch {
+    throw new Error(
+      'Go is needed to build the test control plane (kube-apiserver, etcd, kwok, helm) and was not found on PATH. ' +
+        'Install Go >= 1.25, or set MODELSHIP_TEST_ASSETS to a folder that already holds the binaries.',
+    );
+  }
+}
+
+function goEnv(): NodeJS.ProcessEnv {
+  const root = cacheRoot();
+  return {
+    ...process.env,
+    GOMODCACHE: join(root, 'gomod'),
+    GOCACHE: join(root, 'gocache'),
+    GOFLAGS: '-mod=readonly',
+    GOTOOLCHAIN: 'local',
+    CGO_ENABLED: '0',
+  };
+}
+
+function moduleKey(mod: ToolModule, version: string): string {
+  const dir = join(goModulesDir, mod.name);
+  const hash = createHash('sha256');
+  for (const part of [readFileSync(join(dir, 'go.mod')), readFileSync(join(dir, 'go.sum')), version, mod.ldflags]) {
+    hash.update(part).update('\0');
+  }
+  for (const b of mod.binaries) hash.update(`${b.pkg}=${b.bin}\0`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+function formatElapsed(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A lock folder holding the owner's pid, so that two test processes never build at once. */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  const lock = join(cacheRoot(), 'build.lock');
+  mkdirSync(cacheRoot(), { recursive: true });
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      const owner = Number(readFileSafe(join(lock, 'pid')));
+      if (owner && !processAlive(owner)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) log(`waiting for another build (pid ${owner || 'unknown'}) to finish`);
+      announced = true;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function goBuild(mod: ToolModule, outDir: string): Promise<void> {
+  const started = Date.now();
+  const names = mod.binaries.map((b) => b.bin).join(', ');
+  log(`building ${names} (module test/cluster/go/${mod.name}); a cold build takes minutes`);
+  const output = mod.binaries.length === 1 ? join(outDir, mod.binaries[0]!.bin) : `${outDir}/`;
+  const args = ['build', '-v', '-trimpath', '-ldflags', mod.ldflags, '-o', output, ...mod.binaries.map((b) => b.pkg)];
+  let compiled = 0;
+  let tail: string[] = [];
+  const child = spawn('go', args, { cwd: join(goModulesDir, mod.name), env: goEnv(), stdio: ['ignore', 'inherit', 'pipe'] });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    const lines = chunk.split('\n').filter(Boolean);
+    compiled += lines.filter((l) => !l.startsWith('go:') && !l.includes(' ')).length;
+    tail = [...tail, ...lines].slice(-30);
+  });
+  const ticker = setInterval(() => {
+    log(`  ${names}: ${compiled} packages compiled, ${formatElapsed(Date.now() - started)}`);
+  }, 20_000);
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  clearInterval(ticker);
+  if (code !== 0) {
+    throw new Error(`go build of ${names} failed (exit ${code}):\n${tail.join('\n')}`);
+  }
+  log(`  ${names}: done in ${formatElapsed(Date.now() - started)}`);
+}
+
+function assetsFromEnvironment(): string | undefined {
+  const dir = process.env.MODELSHIP_TEST_ASSETS;
+  if (!dir) return undefined;
+  const missing = requiredBinaries.filter((b) => !existsSync(join(dir, b)));
+  if (missing.length > 0) {
+    throw new Error(`MODELSHIP_TEST_ASSETS=${dir} lacks ${missing.join(', ')}; unset it to build them from test/cluster/go`);
+  }
+  return resolve(dir);
+}
+
+/**
+ * Returns the folder holding every test binary, building whatever is missing first.
+ * Per-module builds live in <cache>/build/<module>-<key>; <cache>/bin/<key of all>/ links them together.
+ */
+export async function ensureTools(): Promise<string> {
+  const fromEnv = assetsFromEnvironment();
+  if (fromEnv) return fromEnv;
+  const version = goVersion();
+  const keys = toolModules.map((m) => ({ mod: m, key: moduleKey(m, version) }));
+  const combined = createHash('sha256').update(keys.map((k) => `${k.mod.name}-${k.key}`).join('\n')).digest('hex').slice(0, 16);
+  const binDir = join(cacheRoot(), 'bin', combined);
+  if (existsSync(join(binDir, '.stamp'))) return binDir;
+
+  return withBuildLock(async () => {
+    if (existsSync(join(binDir, '.stamp'))) return binDir;
+    const started = Date.now();
+    for (const { mod, key } of keys) {
+      const dir = join(cacheRoot(), 'build', `${mod.name}-${key}`);
+      if (existsSync(join(dir, '.stamp'))) continue;
+      const partial = `${dir}.partial`;
+      rmSync(partial, { recursive: true, force: true });
+      mkdirSync(partial, { recursive: true });
+      await goBuild(mod, partial);
+      writeFileSync(join(partial, '.stamp'), `${new Date().toISOString()} ${version}\n`);
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(partial, dir);
+    }
+    const partialBin = `${binDir}.partial`;
+    rmSync(partialBin, { recursive: true, force: true });
+    mkdirSync(partialBin, { recursive: true });
+    for (const { mod, key } of keys) {
+      for (const b of mod.binaries) symlinkSync(join(cacheRoot(), 'build', `${mod.name}-${key}`, b.bin), join(partialBin, b.bin));
+    }
+    writeFileSync(join(partialBin, '.stamp'), keys.map((k) => `${k.mod.name}-${k.key}`).join('\n') + '\n');
+    rmSync(binDir, { recursive: true, force: true });
+    renameSync(partialBin, binDir);
+    if (Date.now() - started > 1000) log(`all tools ready in ${formatElapsed(Date.now() - started)}: ${binDir}`);
+    return binDir;
+  });
+}
+
+/** Lists the binaries a tools folder holds (for messages and the README). */
+export function listTools(dir: string): string[] {
+  return readdirSync(dir).filter((f) => !f.startsWith('.'));
+}

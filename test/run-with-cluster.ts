@@ -1,0 +1,31 @@
+// Runs node:test files against one shared control plane (started here, stopped after),
+// so test files share its start-up cost and isolate themselves by namespace.
+import { spawn } from 'node:child_process';
+import { startControlPlane } from './cluster/control-plane.ts';
+
+const patterns = process.argv.slice(2);
+if (patterns.length === 0) {
+  process.stderr.write('usage: run-with-cluster.ts <test file glob>...\n');
+  process.exit(2);
+}
+
+const started = Date.now();
+const cp = await startControlPlane();
+process.stdout.write(`shared control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server}\n`);
+
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...patterns], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    MODELSHIP_TEST_KUBECONFIG: cp.kubeconfigPath,
+    MODELSHIP_TEST_CLUSTER_DIR: cp.dir,
+    MODELSHIP_TEST_TOOLS: cp.toolsDir,
+  },
+});
+const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+process.on('SIGINT', forward('SIGINT'));
+process.on('SIGTERM', forward('SIGTERM'));
+const code = await new Promise<number>((resolve) => child.on('close', (c, s) => resolve(c ?? (s ? 1 : 0))));
+if (code !== 0) process.stdout.write(`\ntests failed; last lines of the control plane's logs:\n${cp.logs(30)}\n`);
+await cp.stop();
+process.exit(code);
