@@ -1,0 +1,26 @@
+// The ModelDeployment API: schemas, inferred types, validation and identity.
+export * from './constants.ts';
+export * from './limits.ts';
+export * from './runtime-presets.ts';
+export { modelDeploymentSchema, objectMetaSchema } from './model-deployment.ts';
+export type { ModelDeployment, ModelDeploymentInput } from './model-deployment.ts';
+export { modelDeploymentSpecSchema, MODES } from './model-deployment-spec.ts';
+export type { ModelDeploymentSpec, Mode } from './model-deployment-spec.ts';
+export { modelSpecSchema } from './model-spec.ts';
+export type { ModelSpec } from './model-spec.ts';
+export { runtimeSpecSchema } from './runtime-spec.ts';
+export type { RuntimeSpec } from './runtime-spec.ts';
+export { autoscalingSpecSchema, scalesOnCpu, DEFAULT_CPU_UTILIZATION } from './autoscaling-spec.ts';
+export type { AutoscalingSpec } from './autoscaling-spec.ts';
+export { modelDeploymentStatusSchema } from './status.ts';
+export type { ModelDeploymentStatus } from './status.ts';
+export { conditionSchema, CONDITION_STATUSES } from './condition.ts';
+export type { Condition, ConditionStatus } from './condition.ts';
+export type { EnvVar } from './env-var.ts';
+export type { Resources } from './resources.ts';
+export type { Toleration } from './toleration.ts';
+export type { PortsSpec } from './ports-spec.ts';
+export { quantityString } from './quantity.ts';
+export type { Quantity } from './quantity.ts';
+export { parseModelDeployment, formatFieldErrors } from './parse.ts';
+export type { FieldError, ParseResult } from './parse.ts';

@@ -1,0 +1,80 @@
+// spec: the whole desired state of one model deployment, with the rules that span its parts.
+import { z } from 'zod';
+import { DEFAULT_CPU_UTILIZATION, autoscalingSpecSchema, scalesOnCpu } from './autoscaling-spec.ts';
+import { withCelRules } from './cel-rule.ts';
+import { int32 } from './common.ts';
+import { modelSpecSchema } from './model-spec.ts';
+import { batchSpecSchema, monitoringSpecSchema, rolloutSpecSchema } from './reserved-specs.ts';
+import { PRESET_FORMATS, RUNTIME_PRESETS, presetServesFormat } from './runtime-presets.ts';
+import { runtimeSpecSchema } from './runtime-spec.ts';
+
+export const MODES = ['realtime', 'batch'] as const;
+export type Mode = (typeof MODES)[number];
+
+const specObject = z
+  .strictObject({
+    mode: z
+      .enum(MODES, { error: `must be one of: ${MODES.join(', ')}` })
+      .default('realtime')
+      .describe('realtime serves requests; batch scores on a schedule.'),
+    model: modelSpecSchema,
+    runtime: runtimeSpecSchema,
+    replicas: int32()
+      .min(0, { error: 'must be 0 or more' })
+      .default(1)
+      .describe('Number of model server pods; ignored while autoscaling is set.'),
+    autoscaling: autoscalingSpecSchema.optional(),
+    rollout: rolloutSpecSchema.optional(),
+    batch: batchSpecSchema.optional(),
+    monitoring: monitoringSpecSchema.optional(),
+  })
+  .describe('Desired state of the model deployment.');
+
+type SpecObject = z.output<typeof specObject>;
+
+// CEL map literal of the preset/format table, e.g. {'mlserver': ['sklearn', ...], ...}.
+const formatTableCel = `{${RUNTIME_PRESETS.filter((p) => p !== 'custom')
+  .map((p) => `'${p}': [${PRESET_FORMATS[p].map((f) => `'${f}'`).join(', ')}]`)
+  .join(', ')}}`;
+
+function hasRequest(spec: SpecObject, resource: 'cpu' | 'memory'): boolean {
+  const r = spec.runtime.resources;
+  return r?.requests?.[resource] !== undefined || r?.limits?.[resource] !== undefined;
+}
+
+const hasRequestCel = (resource: string) =>
+  `(has(self.runtime.resources) && ((has(self.runtime.resources.requests) && '${resource}' in self.runtime.resources.requests) || (has(self.runtime.resources.limits) && '${resource}' in self.runtime.resources.limits)))`;
+
+export const modelDeploymentSpecSchema = withCelRules(specObject, [
+  {
+    rule: "!has(self.mode) || self.mode != 'batch' || (has(self.batch) && has(self.batch.schedule))",
+    message: 'batch.schedule is required when mode is batch',
+    fieldPath: '.batch.schedule',
+    reason: 'FieldValueRequired',
+    check: (s) => s.mode !== 'batch' || s.batch?.schedule !== undefined,
+  },
+  {
+    rule: `self.runtime.preset == 'custom' || self.model.format in ${formatTableCel}[self.runtime.preset]`,
+    message: `model.format must be one that runtime.preset serves: ${RUNTIME_PRESETS.map((p) => `${p}: ${p === 'custom' ? 'any' : PRESET_FORMATS[p].join(', ')}`).join('; ')}`,
+    messageFor: (s) =>
+      `model format ${s.model.format} cannot be served by runtime preset ${s.runtime.preset}; it serves: ${PRESET_FORMATS[s.runtime.preset].join(', ')}`,
+    fieldPath: '.model.format',
+    check: (s) => presetServesFormat(s.runtime.preset, s.model.format),
+  },
+  {
+    rule: `!has(self.autoscaling) || !(has(self.autoscaling.targetCPUUtilization) || (!has(self.autoscaling.targetMemoryUtilization) && (!has(self.autoscaling.metrics) || size(self.autoscaling.metrics) == 0))) || ${hasRequestCel('cpu')}`,
+    message: `runtime.resources.requests.cpu is required to autoscale on CPU (targetCPUUtilization, or no target at all, which means ${DEFAULT_CPU_UTILIZATION}% CPU)`,
+    fieldPath: '.runtime.resources',
+    reason: 'FieldValueRequired',
+    check: (s) => s.autoscaling === undefined || !scalesOnCpu(s.autoscaling) || hasRequest(s, 'cpu'),
+  },
+  {
+    rule: `!has(self.autoscaling) || !has(self.autoscaling.targetMemoryUtilization) || ${hasRequestCel('memory')}`,
+    message: 'runtime.resources.requests.memory is required to autoscale on memory (targetMemoryUtilization)',
+    fieldPath: '.runtime.resources',
+    reason: 'FieldValueRequired',
+    check: (s) => s.autoscaling?.targetMemoryUtilization === undefined || hasRequest(s, 'memory'),
+  },
+]);
+
+export type ModelDeploymentSpec = z.output<typeof modelDeploymentSpecSchema>;
