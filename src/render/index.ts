@@ -1,0 +1,23 @@
+// PURE rendering of a ModelDeployment into the objects it owns.
+export { renderModelDeployment } from './render-model-deployment.ts';
+export type { RenderResult } from './render-model-deployment.ts';
+export { defaultRenderConfig } from './config.ts';
+export type { RenderConfig } from './config.ts';
+export type { RenderError, RenderErrorCode } from './errors.ts';
+export { CHILD_KINDS } from './child-objects.ts';
+export type {
+  ChildObject,
+  ConfigMapObject,
+  DeploymentObject,
+  HorizontalPodAutoscalerObject,
+  PodDisruptionBudgetObject,
+  ServiceObject,
+} from './child-objects.ts';
+export { VARIANTS, childName, isDns1123Label, isValidModelDeploymentName, serviceName, serviceUrl, variantName } from './names.ts';
+export type { Variant } from './names.ts';
+export * from './labels.ts';
+export { SERVICE_GRPC_PORT, SERVICE_HTTP_PORT } from './ports.ts';
+export { DEFAULT_FETCHER_IMAGE, PRESET_IMAGES, MODEL_DIR, CONFIG_DIR } from './presets/index.ts';
+export type { PresetImages } from './presets/index.ts';
+export { FETCHER_CONTAINER } from './model-source.ts';
+export { SERVER_CONTAINER } from './server-container.ts';

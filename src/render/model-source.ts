@@ -1,0 +1,86 @@
+// How the model reaches the server: fetched by an init container into a shared emptyDir
+// (s3, gs, https), copied out of a model image (oci), or mounted read-only from a claim (pvc).
+import type { V1Container, V1LocalObjectReference, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { ModelSpec } from '../api/model-spec.ts';
+import type { RenderConfig } from './config.ts';
+import { renderError } from './errors.ts';
+import type { RenderError } from './errors.ts';
+import { MODEL_DIR } from './presets/preset.ts';
+import { containerSecurityContext } from './security.ts';
+
+export const MODEL_VOLUME = 'model';
+export const FETCHER_CONTAINER = 'model-fetcher';
+
+/** Where a model image (oci://) keeps its files, as in KServe's modelcars. */
+export const OCI_MODEL_DIR = '/models';
+
+export type ModelSource =
+  | { kind: 'fetch'; uri: string }
+  | { kind: 'pvc'; claim: string; subPath: string }
+  | { kind: 'oci'; image: string };
+
+export interface ModelWiring {
+  volume: V1Volume;
+  initContainers: V1Container[];
+  serverMount: V1VolumeMount;
+  imagePullSecrets: V1LocalObjectReference[];
+}
+
+export function modelSource(uri: string): ModelSource | RenderError {
+  if (uri.startsWith('pvc://')) {
+    const [claim = '', ...rest] = uri.slice('pvc://'.length).split('/');
+    const segments = rest.filter((s) => s !== '');
+    if (segments.includes('..') || segments.includes('.')) {
+      return renderError('InvalidModelUri', 'spec.model.uri', `the path inside the claim must not contain '.' or '..' (got ${uri})`);
+    }
+    return { kind: 'pvc', claim, subPath: segments.join('/') };
+  }
+  if (uri.startsWith('oci://')) return { kind: 'oci', image: uri.slice('oci://'.length) };
+  return { kind: 'fetch', uri };
+}
+
+export function modelWiring(source: ModelSource, model: ModelSpec, config: RenderConfig): ModelWiring {
+  const secret = model.credentials?.secretRef.name;
+  if (source.kind === 'pvc') {
+    return {
+      volume: { name: MODEL_VOLUME, persistentVolumeClaim: { claimName: source.claim, readOnly: true } },
+      initContainers: [],
+      serverMount: {
+        name: MODEL_VOLUME,
+        mountPath: MODEL_DIR,
+        readOnly: true,
+        ...(source.subPath !== '' ? { subPath: source.subPath } : {}),
+      },
+      imagePullSecrets: [],
+    };
+  }
+  const fetcher: V1Container =
+    source.kind === 'fetch'
+      ? {
+          name: FETCHER_CONTAINER,
+          image: config.fetcherImage,
+          args: [source.uri, MODEL_DIR],
+          // The operator never reads the Secret: the kubelet hands its keys to the fetcher.
+          ...(secret !== undefined ? { envFrom: [{ secretRef: { name: secret } }] } : {}),
+        }
+      : {
+          name: FETCHER_CONTAINER,
+          image: source.image,
+          command: ['sh', '-c', `cp -R ${OCI_MODEL_DIR}/. ${MODEL_DIR}/`],
+        };
+  return {
+    volume: { name: MODEL_VOLUME, emptyDir: {} },
+    initContainers: [
+      {
+        ...fetcher,
+        resources: config.fetcherResources,
+        securityContext: containerSecurityContext(),
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+        volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_DIR }],
+      },
+    ],
+    serverMount: { name: MODEL_VOLUME, mountPath: MODEL_DIR, readOnly: true },
+    // For oci:// the Secret is an image pull secret for the model image.
+    imagePullSecrets: source.kind === 'oci' && secret !== undefined ? [{ name: secret }] : [],
+  };
+}

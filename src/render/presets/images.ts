@@ -1,0 +1,16 @@
+// Every image the renderer uses, pinned, in one place. Bump deliberately: a new tag changes every
+// Deployment and so rolls every model server.
+import type { RuntimePresetName } from '../../api/runtime-presets.ts';
+
+export type PresetImages = Readonly<Record<Exclude<RuntimePresetName, 'custom'>, string>>;
+
+export const PRESET_IMAGES: PresetImages = {
+  mlserver: 'docker.io/seldonio/mlserver:1.7.1',
+  'tensorflow-serving': 'docker.io/tensorflow/serving:2.18.0',
+  triton: 'nvcr.io/nvidia/tritonserver:25.01-py3',
+  torchserve: 'docker.io/pytorch/torchserve:0.12.0-cpu',
+  mlflow: 'ghcr.io/mlflow/mlflow:v2.22.0',
+};
+
+/** KServe's storage-initializer: `<uri> <destination>`, s3/gs/https, credentials from env. */
+export const DEFAULT_FETCHER_IMAGE = 'docker.io/kserve/storage-initializer:v0.15.2';
