@@ -38,6 +38,7 @@ function sizeUnit(origin: string, n: number | bigint): string {
 }
 
 export function issueMessage(issue: Issue): string | undefined {
+  if (issue.input === undefined && (issue.code === 'invalid_value' || issue.code === 'invalid_union')) return 'is required';
   switch (issue.code) {
     case 'invalid_type':
       return invalidType(issue);

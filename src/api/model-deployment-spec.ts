@@ -14,7 +14,7 @@ export type Mode = (typeof MODES)[number];
 const specObject = z
   .strictObject({
     mode: z
-      .enum(MODES, { error: `must be one of: ${MODES.join(', ')}` })
+      .enum(MODES)
       .default('realtime')
       .describe('realtime serves requests; batch scores on a schedule.'),
     model: modelSpecSchema,

@@ -35,7 +35,7 @@ export const modelSpecSchema = z
       })
       .describe('Where the model is: s3://, gs://, https://, pvc://claim/path or oci://.'),
     format: z
-      .enum(MODEL_FORMATS, { error: `must be one of: ${MODEL_FORMATS.join(', ')}` })
+      .enum(MODEL_FORMATS)
       .describe('Model format; it must be one the runtime preset serves.'),
     credentials: modelCredentialsSchema.optional(),
   })

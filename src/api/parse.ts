@@ -27,7 +27,9 @@ export function parseModelDeployment(obj: unknown): ParseResult {
       continue;
     }
     const field = formatFieldPath(issue.path);
-    errors.push({ field, message: `${field}: ${issue.message}` });
+    // CEL-paired messages at the root name their field already.
+    const message = issue.message.startsWith(`${field} `) ? issue.message : `${field}: ${issue.message}`;
+    errors.push({ field, message });
   }
   return { ok: false, errors };
 }

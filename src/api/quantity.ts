@@ -5,7 +5,9 @@ import { QUANTITY } from './patterns.ts';
 const QUANTITY_HINT = 'must be a quantity such as 2, 500m, 1.5, 512Mi or 4Gi';
 
 export const quantitySchema = z
-  .union([z.int().min(0), z.string().max(64).regex(QUANTITY, { error: QUANTITY_HINT })], { error: QUANTITY_HINT })
+  .union([z.int().min(0), z.string().max(64).regex(QUANTITY, { error: QUANTITY_HINT })], {
+    error: (issue) => (issue.input === undefined ? 'is required' : QUANTITY_HINT),
+  })
   .meta({ 'x-kubernetes-int-or-string': true });
 
 export type Quantity = z.output<typeof quantitySchema>;

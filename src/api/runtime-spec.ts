@@ -25,7 +25,7 @@ import { tolerationSchema } from './toleration.ts';
 const runtimeObject = z
   .strictObject({
     preset: z
-      .enum(RUNTIME_PRESETS, { error: `must be one of: ${RUNTIME_PRESETS.join(', ')}` })
+      .enum(RUNTIME_PRESETS)
       .describe(`Model server: ${RUNTIME_PRESETS.join(', ')}.`),
     image: z
       .string()
