@@ -47,7 +47,7 @@ export const autoscalingSpecSchema = withCelRules(
     .describe('Scale the model server with a HorizontalPodAutoscaler; replicas is then ignored. Without any target, 80% CPU.'),
   [
     {
-      rule: '!has(self.minReplicas) || self.maxReplicas >= self.minReplicas',
+      rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.maxReplicas >= self.minReplicas',
       message: 'maxReplicas must be greater than or equal to minReplicas',
       messageFor: (a) => `maxReplicas (${a.maxReplicas}) must be greater than or equal to minReplicas (${a.minReplicas})`,
       fieldPath: '.maxReplicas',

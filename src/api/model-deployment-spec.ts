@@ -54,7 +54,8 @@ export const modelDeploymentSpecSchema = withCelRules(specObject, [
     check: (s) => s.mode !== 'batch' || s.batch?.schedule !== undefined,
   },
   {
-    rule: `self.runtime.preset == 'custom' || self.model.format in ${formatTableCel}[self.runtime.preset]`,
+    // Guarded so a missing model or an unknown preset reports only its own schema error.
+    rule: `!has(self.model) || !has(self.model.format) || !has(self.runtime) || !(self.runtime.preset in ${formatTableCel}) || self.model.format in ${formatTableCel}[self.runtime.preset]`,
     message: `model.format must be one that runtime.preset serves: ${RUNTIME_PRESETS.map((p) => `${p}: ${p === 'custom' ? 'any' : PRESET_FORMATS[p].join(', ')}`).join('; ')}`,
     messageFor: (s) =>
       `model format ${s.model.format} cannot be served by runtime preset ${s.runtime.preset}; it serves: ${PRESET_FORMATS[s.runtime.preset].join(', ')}`,
@@ -62,14 +63,14 @@ export const modelDeploymentSpecSchema = withCelRules(specObject, [
     check: (s) => presetServesFormat(s.runtime.preset, s.model.format),
   },
   {
-    rule: `!has(self.autoscaling) || !(has(self.autoscaling.targetCPUUtilization) || (!has(self.autoscaling.targetMemoryUtilization) && (!has(self.autoscaling.metrics) || size(self.autoscaling.metrics) == 0))) || ${hasRequestCel('cpu')}`,
+    rule: `!has(self.autoscaling) || !has(self.runtime) || !(has(self.autoscaling.targetCPUUtilization) || (!has(self.autoscaling.targetMemoryUtilization) && (!has(self.autoscaling.metrics) || size(self.autoscaling.metrics) == 0))) || ${hasRequestCel('cpu')}`,
     message: `runtime.resources.requests.cpu is required to autoscale on CPU (targetCPUUtilization, or no target at all, which means ${DEFAULT_CPU_UTILIZATION}% CPU)`,
     fieldPath: '.runtime.resources',
     reason: 'FieldValueRequired',
     check: (s) => s.autoscaling === undefined || !scalesOnCpu(s.autoscaling) || hasRequest(s, 'cpu'),
   },
   {
-    rule: `!has(self.autoscaling) || !has(self.autoscaling.targetMemoryUtilization) || ${hasRequestCel('memory')}`,
+    rule: `!has(self.autoscaling) || !has(self.runtime) || !has(self.autoscaling.targetMemoryUtilization) || ${hasRequestCel('memory')}`,
     message: 'runtime.resources.requests.memory is required to autoscale on memory (targetMemoryUtilization)',
     fieldPath: '.runtime.resources',
     reason: 'FieldValueRequired',

@@ -37,6 +37,7 @@ type Json = Record<string, unknown>;
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+const ENUM_MAX_LENGTH = 64;
 
 // Keys copied as they are, in output order. Anything else zod emits (title, $schema, propertyNames,
 // examples) has no place in a CRD and is dropped.
@@ -135,9 +136,10 @@ function copyScalars(node: Json, out: StructuralSchema): void {
     out.exclusiveMaximum = true;
   }
   if (out.format === 'date-time') delete out.pattern; // zod's ISO regex; the API server checks the format.
-  // The CEL cost estimator ignores enums: bound their length so rules using them stay cheap.
+  // The CEL cost estimator ignores enums: bound their length so rules using them stay cheap. The
+  // bound is generous so a wrong value gets "Unsupported value" alone, not also "Too long".
   if (node.type === 'string' && Array.isArray(out.enum) && out.maxLength === undefined) {
-    out.maxLength = Math.max(...out.enum.map((v) => String(v).length));
+    out.maxLength = Math.max(ENUM_MAX_LENGTH, ...out.enum.map((v) => String(v).length));
   }
 }
 
