@@ -32,8 +32,7 @@ export function commonLabels(md: ModelDeployment): Record<string, string> {
 
 /** Labels of one variant's objects and pods: the common ones plus model version and variant. */
 export function variantLabels(md: ModelDeployment, variant: Variant): Record<string, string> {
-  const { [LABEL_MODEL_DEPLOYMENT]: owner, ...rest } = commonLabels(md);
-  return { ...rest, [LABEL_VERSION]: md.spec.model.version, [LABEL_MODEL_DEPLOYMENT]: owner!, [LABEL_VARIANT]: variant };
+  return { ...commonLabels(md), [LABEL_VERSION]: md.spec.model.version, [LABEL_VARIANT]: variant };
 }
 
 /** Selector of one variant's pods (Deployment, PDB). Immutable on a Deployment: never add to it. */

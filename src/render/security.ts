@@ -11,6 +11,8 @@ export function podSecurityContext(): V1PodSecurityContext {
     runAsUser: RUN_AS_USER,
     runAsGroup: RUN_AS_USER,
     fsGroup: RUN_AS_USER,
+    // Model volumes can hold many files: relabel ownership only when the volume root is off.
+    fsGroupChangePolicy: 'OnRootMismatch',
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
