@@ -245,7 +245,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const detail = logs(20);
     await stopAll();
     if (ownsDir) rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${detail}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${detail}`, { cause: err });
   }
 }
 

@@ -5,7 +5,8 @@ import { startControlPlane } from './control-plane.ts';
 
 const started = Date.now();
 const cp = await startControlPlane();
-const localDir = resolve(import.meta.dirname, '..', '..', '.local');
+// MODELSHIP_LOCAL_DIR lets tests run this without touching a developer's .local folder.
+const localDir = process.env.MODELSHIP_LOCAL_DIR ?? resolve(import.meta.dirname, '..', '..', '.local');
 mkdirSync(localDir, { recursive: true });
 const kubeconfig = resolve(localDir, 'kubeconfig');
 copyFileSync(cp.kubeconfigPath, kubeconfig);

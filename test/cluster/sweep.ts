@@ -17,9 +17,9 @@ function alive(pid: number): boolean {
   }
 }
 
-function cmdline(pid: number): string {
+function readFileSafe(path: string): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
     return '';
   }
@@ -29,22 +29,12 @@ export function sweepAbandonedControlPlanes(): void {
   for (const entry of readdirSync(tmpdir())) {
     if (!entry.startsWith('modelship-cp-')) continue;
     const dir = join(tmpdir(), entry);
-    let owner = 0;
-    try {
-      owner = Number(readFileSync(join(dir, 'owner'), 'utf8'));
-    } catch {
-      continue;
-    }
+    const owner = Number(readFileSafe(join(dir, 'owner')));
     if (!owner || alive(owner)) continue;
-    let pids: number[] = [];
-    try {
-      pids = readFileSync(join(dir, 'pids'), 'utf8').split('\n').map(Number).filter(Boolean);
-    } catch {
-      /* no components were started */
-    }
+    const pids = readFileSafe(join(dir, 'pids')).split('\n').map(Number).filter(Boolean);
     // Only kill a pid whose command line still names this folder: pids get reused.
     for (const pid of pids) {
-      if (cmdline(pid).includes(dir)) {
+      if (readFileSafe(`/proc/${pid}/cmdline`).includes(dir)) {
         try {
           process.kill(-pid, 'SIGKILL');
         } catch {
