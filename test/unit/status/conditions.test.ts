@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Condition } from '../../../src/api/index.ts';
+import { findCondition, isTrue, removeCondition, setCondition } from '../../../src/status/index.ts';
+import { LATER, NOW } from './fixtures.ts';
+
+const ready = { type: 'Ready', status: 'True' as const, reason: 'Succeeded', message: 'all good', observedGeneration: 1 };
+
+void test('a new condition gets lastTransitionTime = now, without fractions of a second (metav1.Time)', () => {
+  const [c] = setCondition(undefined, ready, '2026-01-02T03:04:05.678Z');
+  assert.deepEqual(c, { ...ready, lastTransitionTime: '2026-01-02T03:04:05Z' });
+});
+
+void test('rewriting the same condition later is a no-op: lastTransitionTime is kept', () => {
+  const first = setCondition(undefined, ready, NOW);
+  assert.deepEqual(setCondition(first, ready, LATER), first);
+});
+
+void test('a new reason, message or generation with the same status keeps lastTransitionTime', () => {
+  const first = setCondition(undefined, ready, NOW);
+  const [c] = setCondition(first, { ...ready, reason: 'Other', message: 'changed', observedGeneration: 2 }, LATER);
+  assert.equal(c?.lastTransitionTime, NOW);
+  assert.equal(c?.reason, 'Other');
+  assert.equal(c?.message, 'changed');
+  assert.equal(c?.observedGeneration, 2);
+});
+
+void test('a status change moves lastTransitionTime', () => {
+  const first = setCondition(undefined, ready, NOW);
+  const [c] = setCondition(first, { ...ready, status: 'False', reason: 'ScalingUp' }, LATER);
+  assert.equal(c?.lastTransitionTime, LATER);
+});
+
+void test('order: Ready, Reconciling, Stalled, Serving, then other types alphabetically, whatever the insertion order', () => {
+  let conditions: Condition[] = [];
+  for (const type of ['Zeta', 'Serving', 'Alpha', 'Stalled', 'Reconciling', 'Ready']) {
+    conditions = setCondition(conditions, { ...ready, type }, NOW);
+  }
+  assert.deepEqual(
+    conditions.map((c) => c.type),
+    ['Ready', 'Reconciling', 'Stalled', 'Serving', 'Alpha', 'Zeta'],
+  );
+});
+
+void test('the input list is not modified', () => {
+  const first = setCondition(undefined, ready, NOW);
+  const copy = structuredClone(first);
+  setCondition(first, { ...ready, status: 'False' }, LATER);
+  removeCondition(first, 'Ready');
+  assert.deepEqual(first, copy);
+});
+
+void test('findCondition, isTrue and removeCondition', () => {
+  const conditions = setCondition(setCondition(undefined, ready, NOW), { ...ready, type: 'Stalled', status: 'False' }, NOW);
+  assert.equal(findCondition(conditions, 'Ready')?.reason, 'Succeeded');
+  assert.equal(findCondition(conditions, 'Serving'), undefined);
+  assert.equal(findCondition(undefined, 'Ready'), undefined);
+  assert.equal(isTrue(conditions, 'Ready'), true);
+  assert.equal(isTrue(conditions, 'Stalled'), false);
+  assert.equal(isTrue(conditions, 'Serving'), false);
+  assert.deepEqual(
+    removeCondition(conditions, 'Ready').map((c) => c.type),
+    ['Stalled'],
+  );
+});
