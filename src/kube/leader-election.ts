@@ -1,0 +1,380 @@
+// Leader election on a coordination.k8s.io/v1 Lease, following client-go's leaderelection (LeaseLock):
+// - a candidate takes over only when the record it observed has not changed for leaseDuration,
+//   measured on its own monotonic clock from when it saw the change, never from the remote timestamps
+//   (clocks of different machines disagree);
+// - every write carries the resourceVersion last read, so of two candidates racing, one gets 409;
+// - the leader counts its leadership from the start of its last successful renewal and steps down
+//   once renewDeadline has passed without another, which is before any candidate may take over
+//   (renewDeadline < leaseDuration), so two candidates never both lead.
+import {
+  ApiException,
+  CoordinationV1Api,
+  createConfiguration,
+  ServerConfiguration,
+  V1MicroTime,
+  type KubeConfig,
+  type V1Lease,
+} from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+
+export interface LeaderElectorOptions {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  /** Name of the Lease. */
+  name: string;
+  /** Unique per candidate, e.g. the pod name. */
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  onStartedLeading: () => void;
+  /** Called once when leadership ends: lost, released, or run() stopped. Stop reconciling at once. */
+  onStoppedLeading: () => void;
+  /** Called when the observed holder changes to a (non-empty) identity, this candidate included. */
+  onNewLeader?: (identity: string) => void;
+  logger?: Logger;
+}
+
+interface LeaseRecord {
+  holderIdentity: string;
+  leaseDurationSeconds: number;
+  acquireTime: Date;
+  renewTime: Date;
+  leaseTransitions: number;
+}
+
+type Attempt = 'held' | 'other' | 'failed';
+
+/** client-go's JitterFactor for the acquire loop: waits between retryPeriod and 2.2 * retryPeriod. */
+const ACQUIRE_JITTER = 1.2;
+
+export class LeaderElector {
+  private readonly options: LeaderElectorOptions;
+  private readonly leaseDurationMs: number;
+  private readonly renewDeadlineMs: number;
+  private readonly retryPeriodMs: number;
+  private readonly api: CoordinationV1Api;
+  private readonly log: Logger;
+
+  /** The Lease last read or written: its resourceVersion guards the next write. */
+  private lease: V1Lease | undefined;
+  private observed: LeaseRecord | undefined;
+  private observedKey = '';
+  /** Local monotonic time at which `observed` was last seen to change. */
+  private observedAt = 0;
+  private leading = false;
+  /** Local monotonic time until which this candidate's leadership is certain. */
+  private validUntil = 0;
+  private reportedLeader = '';
+  private stop: AbortController | undefined;
+  private running: Promise<void> | undefined;
+  /** Aborts the request in flight when run() is stopped; read by the client's middleware. */
+  private requestAbort: AbortSignal | undefined;
+
+  constructor(options: LeaderElectorOptions) {
+    this.options = options;
+    this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+    this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
+    if (this.leaseDurationMs < 1000 || this.leaseDurationMs <= this.renewDeadlineMs) {
+      throw new RangeError('leader election: leaseDuration must be at least 1 s and greater than renewDeadline');
+    }
+    if (this.renewDeadlineMs <= ACQUIRE_JITTER * this.retryPeriodMs || this.retryPeriodMs <= 0) {
+      throw new RangeError('leader election: renewDeadline must be greater than 1.2 * retryPeriod (> 0)');
+    }
+    if (!options.identity) throw new RangeError('leader election: identity must not be empty');
+    this.log = (options.logger ?? pino({ enabled: false })).child({ lease: `${options.namespace}/${options.name}`, identity: options.identity });
+    this.api = this.makeClient(options.kubeConfig);
+  }
+
+  /** True while this candidate holds the Lease and its last renewal is within renewDeadline. */
+  isLeader(): boolean {
+    return this.leading && performance.now() < this.validUntil;
+  }
+
+  /**
+   * Campaigns until elected, then renews until leadership ends; resolves when it ends or `signal`
+   * aborts (an abort does not release the Lease: use release() for that). As with client-go, the
+   * caller should exit after losing leadership; calling run() again starts a new campaign.
+   */
+  async run(signal?: AbortSignal): Promise<void> {
+    if (this.running) throw new Error('leader election: run() is already running');
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    if (signal?.aborted) stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.stop = stop;
+    this.requestAbort = stop.signal;
+    this.running = this.campaign(stop.signal).finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      this.requestAbort = undefined;
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /**
+   * Graceful shutdown: stops run() and, if leading, empties the Lease's holder (duration 1 s, as
+   * client-go's ReleaseOnCancel) so another candidate takes over at once. Never throws.
+   */
+  async release(): Promise<void> {
+    const wasLeading = this.leading;
+    this.stop?.abort();
+    await this.running;
+    if (!wasLeading) return;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.write({ ...this.released(), leaseTransitions: this.observed?.leaseTransitions ?? 0 });
+        this.log.info('released the lease');
+        return;
+      } catch (err) {
+        // Our last renewal may have landed without us seeing the answer: reread and retry if still ours.
+        if (!(err instanceof ApiException) || err.code !== 409 || attempt > 0) break;
+        const fresh = await this.api.readNamespacedLease({ name: this.options.name, namespace: this.options.namespace }).catch(() => undefined);
+        if (fresh?.spec?.holderIdentity !== this.options.identity) return;
+        this.lease = fresh;
+      }
+    }
+    this.log.warn('could not release the lease; it expires after its duration');
+  }
+
+  private async campaign(stop: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      const outcome = await this.tryAcquireOrRenew();
+      this.reportNewLeader();
+      if (outcome === 'held') break;
+      await sleep(this.retryPeriodMs * (1 + Math.random() * ACQUIRE_JITTER), stop);
+    }
+    if (stop.aborted) return;
+    this.leading = true;
+    this.log.info('became leader');
+    this.callback(this.options.onStartedLeading);
+    try {
+      await this.renewUntilLost(stop);
+    } finally {
+      this.stepDown();
+    }
+  }
+
+  private async renewUntilLost(stop: AbortSignal): Promise<void> {
+    for (;;) {
+      await sleep(this.retryPeriodMs, stop);
+      // Retry every retryPeriod until renewed, another holder shows up, or renewDeadline runs out.
+      for (;;) {
+        if (stop.aborted) return;
+        const remaining = this.validUntil - performance.now();
+        if (remaining <= 0) {
+          this.log.warn('failed to renew the lease within renewDeadline');
+          return;
+        }
+        const outcome = await withTimeout(this.tryAcquireOrRenew(), remaining);
+        this.reportNewLeader();
+        if (outcome === 'held') break;
+        if (outcome === 'other') {
+          this.log.warn({ holder: this.observed?.holderIdentity }, 'the lease was taken by another candidate');
+          return;
+        }
+        await sleep(Math.min(this.retryPeriodMs, Math.max(0, this.validUntil - performance.now())), stop);
+      }
+    }
+  }
+
+  private async tryAcquireOrRenew(): Promise<Attempt> {
+    const started = performance.now();
+    const now = new Date();
+    const desired: LeaseRecord = {
+      holderIdentity: this.options.identity,
+      leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: 0,
+    };
+
+    // Fast path: the leader assumes its last write is still the current version.
+    if (this.leading && this.observed && this.lease) {
+      try {
+        await this.write({ ...desired, acquireTime: this.observed.acquireTime, leaseTransitions: this.observed.leaseTransitions });
+        this.renewed(started);
+        return 'held';
+      } catch (err) {
+        this.log.debug({ err }, 'optimistic lease renewal failed; rereading');
+      }
+    }
+
+    let current: V1Lease;
+    try {
+      current = await this.api.readNamespacedLease({ name: this.options.name, namespace: this.options.namespace });
+    } catch (err) {
+      if (!(err instanceof ApiException && err.code === 404)) {
+        this.log.warn({ err }, 'could not read the lease');
+        return 'failed';
+      }
+      try {
+        await this.create(desired);
+        this.renewed(started);
+        return 'held';
+      } catch (createErr) {
+        this.log.warn({ err: createErr }, 'could not create the lease');
+        return 'failed';
+      }
+    }
+
+    this.lease = current;
+    const record = recordOf(current);
+    this.observe(record);
+    const mine = record.holderIdentity === this.options.identity;
+    if (!mine && record.holderIdentity !== '' && this.observedValid()) return 'other';
+
+    try {
+      await this.write(
+        mine
+          ? { ...desired, acquireTime: record.acquireTime, leaseTransitions: record.leaseTransitions }
+          : { ...desired, leaseTransitions: record.leaseTransitions + 1 },
+      );
+      this.renewed(started);
+      return 'held';
+    } catch (err) {
+      this.log.debug({ err }, mine ? 'could not renew the lease' : 'could not take over the lease');
+      return 'failed';
+    }
+  }
+
+  /** Until when the observed record stays valid: leaseDurationSeconds after we saw it change. */
+  private observedValid(): boolean {
+    const seconds = this.observed?.leaseDurationSeconds ?? 0;
+    return performance.now() < this.observedAt + seconds * 1000;
+  }
+
+  private observe(record: LeaseRecord): void {
+    const key = JSON.stringify(record);
+    if (key === this.observedKey) return;
+    this.observed = record;
+    this.observedKey = key;
+    this.observedAt = performance.now();
+  }
+
+  /** Leadership is certain for renewDeadline from the start of the request that renewed it. */
+  private renewed(requestStarted: number): void {
+    this.validUntil = requestStarted + this.renewDeadlineMs;
+  }
+
+  private async create(record: LeaseRecord): Promise<void> {
+    this.lease = await this.api.createNamespacedLease({
+      namespace: this.options.namespace,
+      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.options.name, namespace: this.options.namespace }, spec: specOf(record) },
+    });
+    this.observe(record);
+  }
+
+  /** Replaces the Lease with the resourceVersion last seen: a 409 means someone else wrote first. */
+  private async write(record: LeaseRecord): Promise<void> {
+    const lease = this.lease;
+    if (!lease?.metadata) throw new Error('no lease read yet');
+    this.lease = await this.api.replaceNamespacedLease({
+      name: this.options.name,
+      namespace: this.options.namespace,
+      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease.metadata, spec: specOf(record) },
+    });
+    this.observe(record);
+  }
+
+  private released(): Omit<LeaseRecord, 'leaseTransitions'> {
+    const now = new Date();
+    return { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now };
+  }
+
+  private stepDown(): void {
+    if (!this.leading) return;
+    this.leading = false;
+    this.validUntil = 0;
+    this.log.info('stopped leading');
+    this.callback(this.options.onStoppedLeading);
+  }
+
+  private reportNewLeader(): void {
+    const holder = this.observed?.holderIdentity ?? '';
+    if (holder === '' || holder === this.reportedLeader) return;
+    this.reportedLeader = holder;
+    this.log.info({ leader: holder }, 'new leader observed');
+    const onNewLeader = this.options.onNewLeader;
+    if (onNewLeader) this.callback(() => onNewLeader(holder));
+  }
+
+  private callback(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err }, 'leader election callback threw');
+    }
+  }
+
+  /**
+   * A client whose requests time out after renewDeadline and abort when run() stops, so a hung
+   * request never outlives the leadership it was meant to keep.
+   */
+  private makeClient(kc: KubeConfig): CoordinationV1Api {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('leader election: the kubeconfig has no current cluster');
+    const timeoutMs = this.renewDeadlineMs;
+    return new CoordinationV1Api(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: kc },
+        promiseMiddleware: [
+          {
+            pre: (ctx) => {
+              const timeout = AbortSignal.timeout(timeoutMs);
+              ctx.setSignal(this.requestAbort ? AbortSignal.any([timeout, this.requestAbort]) : timeout);
+              return Promise.resolve(ctx);
+            },
+            post: (response) => Promise.resolve(response),
+          },
+        ],
+      }),
+    );
+  }
+}
+
+function recordOf(lease: V1Lease): LeaseRecord {
+  const spec = lease.spec ?? {};
+  return {
+    holderIdentity: spec.holderIdentity ?? '',
+    leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
+    acquireTime: new Date(spec.acquireTime ?? 0),
+    renewTime: new Date(spec.renewTime ?? 0),
+    leaseTransitions: spec.leaseTransitions ?? 0,
+  };
+}
+
+function specOf(record: LeaseRecord): NonNullable<V1Lease['spec']> {
+  // V1MicroTime serializes with the six fractional digits the API server requires of MicroTime.
+  return {
+    holderIdentity: record.holderIdentity,
+    leaseDurationSeconds: record.leaseDurationSeconds,
+    acquireTime: new V1MicroTime(record.acquireTime.getTime()),
+    renewTime: new V1MicroTime(record.renewTime.getTime()),
+    leaseTransitions: record.leaseTransitions,
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The attempt's outcome, or 'failed' once `ms` pass (the attempt goes on, but no longer counts). */
+function withTimeout(attempt: Promise<Attempt>, ms: number): Promise<Attempt> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<Attempt>((resolve) => {
+    timer = setTimeout(() => resolve('failed'), ms);
+  });
+  return Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,242 @@
+// Leader election against the real API server: one leader among candidates, takeover after a crash
+// (once the lease expires) or at once after a release, and a leader cut off from the API server
+// stepping down before anyone else takes over. Throughout, isLeader() of every candidate is sampled
+// every 50 ms and two leaders at once fail the test.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, createServer, type Socket } from 'node:net';
+import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { LeaderElector } from '../../src/kube/leader-election.ts';
+import { sharedCluster } from '../support/cluster.ts';
+import { testNamespace } from '../support/namespaces.ts';
+import { eventually } from '../support/wait.ts';
+
+const cluster = await sharedCluster();
+const kc = cluster.kubeConfig();
+const namespace = await testNamespace(kc, 'leader-election');
+const coordination = kc.makeApiClient(CoordinationV1Api);
+
+const FAST = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 };
+
+interface Candidate {
+  readonly identity: string;
+  readonly elector: LeaderElector;
+  readonly started: number[];
+  readonly stopped: number[];
+  readonly newLeaders: string[];
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+}
+
+const everyCandidate: Candidate[] = [];
+after(async () => {
+  for (const c of everyCandidate) c.abort.abort();
+  await Promise.all(everyCandidate.map((c) => c.done));
+});
+
+function candidate(identity: string, lease: string, timing = FAST, kubeConfig: KubeConfig = kc): Candidate {
+  const started: number[] = [];
+  const stopped: number[] = [];
+  const newLeaders: string[] = [];
+  const elector = new LeaderElector({
+    kubeConfig,
+    namespace,
+    name: lease,
+    identity,
+    ...timing,
+    onStartedLeading: () => started.push(Date.now()),
+    onStoppedLeading: () => stopped.push(Date.now()),
+    onNewLeader: (id) => newLeaders.push(id),
+  });
+  const abort = new AbortController();
+  const c: Candidate = { identity, elector, started, stopped, newLeaders, abort, done: elector.run(abort.signal) };
+  everyCandidate.push(c);
+  return c;
+}
+
+/** Samples isLeader() of the candidates every 50 ms and remembers any moment with two leaders. */
+function sampleLeaders(candidates: Candidate[]) {
+  const overlaps: string[] = [];
+  let samples = 0;
+  const timer = setInterval(() => {
+    samples++;
+    const leaders = candidates.filter((c) => c.elector.isLeader()).map((c) => c.identity);
+    if (leaders.length > 1) overlaps.push(`${new Date().toISOString()}: ${leaders.join(', ')}`);
+  }, 50);
+  return {
+    stop(): void {
+      clearInterval(timer);
+      assert.ok(samples > 10, `only ${samples} samples were taken`);
+      assert.deepEqual(overlaps, [], 'two candidates led at once');
+    },
+  };
+}
+
+function leaderOf(candidates: Candidate[]): Promise<Candidate> {
+  return eventually(
+    'exactly one leader',
+    () => Promise.resolve(candidates.filter((c) => c.elector.isLeader())),
+    (leaders) => leaders.length === 1,
+    20_000,
+    50,
+  ).then((leaders) => leaders[0]!);
+}
+
+async function leaseSpec(name: string) {
+  const lease = await coordination.readNamespacedLease({ name, namespace });
+  return lease.spec ?? {};
+}
+
+/** Leading intervals, from the callbacks, must not overlap either. */
+function assertIntervalsDisjoint(candidates: Candidate[]): void {
+  const intervals = candidates.flatMap((c) => c.started.map((s, i) => ({ who: c.identity, from: s, to: c.stopped[i] ?? Infinity })));
+  intervals.sort((x, y) => x.from - y.from);
+  for (let i = 1; i < intervals.length; i++) {
+    const prev = intervals[i - 1]!;
+    const cur = intervals[i]!;
+    assert.ok(cur.from >= prev.to, `${cur.who} started leading before ${prev.who} stopped`);
+  }
+}
+
+void test('of two candidates exactly one leads, and the Lease names it', async () => {
+  const candidates = [candidate('one-a', 'one'), candidate('one-b', 'one')];
+  const sampler = sampleLeaders(candidates);
+  const leader = await leaderOf(candidates);
+  const follower = candidates.find((c) => c !== leader)!;
+  // Several renewals later, the same candidate still leads and the other still waits.
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal(leader.elector.isLeader(), true);
+  assert.equal(follower.elector.isLeader(), false);
+  const spec = await leaseSpec('one');
+  assert.equal(spec.holderIdentity, leader.identity);
+  assert.equal(spec.leaseDurationSeconds, 3);
+  assert.equal(spec.leaseTransitions, 0);
+  assert.deepEqual(leader.started.length, 1);
+  assert.deepEqual(follower.started, []);
+  await eventually('the follower to report the leader', () => Promise.resolve(follower.newLeaders), (ids) => ids.includes(leader.identity));
+  sampler.stop();
+  for (const c of candidates) c.abort.abort();
+  await Promise.all(candidates.map((c) => c.done));
+});
+
+void test('when the leader crashes, the other takes over once the lease has expired', async (t) => {
+  const candidates = [candidate('crash-a', 'crash'), candidate('crash-b', 'crash')];
+  const sampler = sampleLeaders(candidates);
+  const leader = await leaderOf(candidates);
+  const follower = candidates.find((c) => c !== leader)!;
+  // A crash: the renew loop stops, nothing is released.
+  const crashedAt = Date.now();
+  leader.abort.abort();
+  await leader.done;
+  assert.equal(leader.elector.isLeader(), false);
+  await eventually('the follower to lead', () => Promise.resolve(follower.elector.isLeader()), (l) => l, 20_000, 50);
+  const waited = follower.started[0]! - crashedAt;
+  t.diagnostic(`took over ${waited} ms after the crash`);
+  // The last renewal was at most one retry period (0.5 s) before the crash; the lease lasts 3 s.
+  assert.ok(waited >= 2000, `took over ${waited} ms after the crash, before the lease expired`);
+  const spec = await leaseSpec('crash');
+  assert.equal(spec.holderIdentity, follower.identity);
+  assert.equal(spec.leaseTransitions, 1);
+  sampler.stop();
+  assertIntervalsDisjoint(candidates);
+  follower.abort.abort();
+  await follower.done;
+});
+
+void test('after release() the other candidate takes over without waiting for the lease to expire', async (t) => {
+  // A long lease, so that waiting for its expiry (>= 8 s) and taking over at once (about a retry period) differ plainly.
+  const timing = { leaseDurationMs: 10_000, renewDeadlineMs: 6000, retryPeriodMs: 500 };
+  const candidates = [candidate('release-a', 'release', timing), candidate('release-b', 'release', timing)];
+  const sampler = sampleLeaders(candidates);
+  const leader = await leaderOf(candidates);
+  const follower = candidates.find((c) => c !== leader)!;
+  await new Promise((r) => setTimeout(r, 1000));
+  const releasedAt = Date.now();
+  await leader.elector.release();
+  assert.equal(leader.elector.isLeader(), false);
+  assert.equal(leader.stopped.length, 1);
+  await eventually('the follower to lead', () => Promise.resolve(follower.elector.isLeader()), (l) => l, 20_000, 50);
+  const waited = follower.started[0]! - releasedAt;
+  t.diagnostic(`took over ${waited} ms after the release`);
+  assert.ok(waited < 5000, `took ${waited} ms to take over a released lease`);
+  const spec = await leaseSpec('release');
+  assert.equal(spec.holderIdentity, follower.identity);
+  assert.equal(spec.leaseDurationSeconds, 10);
+  assert.equal(spec.leaseTransitions, 1);
+  // release() of a candidate that does not lead changes nothing.
+  await leader.elector.release();
+  assert.equal((await leaseSpec('release')).holderIdentity, follower.identity);
+  sampler.stop();
+  assertIntervalsDisjoint(candidates);
+  follower.abort.abort();
+  await follower.done;
+});
+
+void test('a leader cut off from the API server steps down within renewDeadline, before the other takes over', async (t) => {
+  const proxy = await pausableProxy(new URL(kc.getCurrentCluster()!.server));
+  after(() => proxy.close());
+  const cutOff = candidate('cut-a', 'cut', FAST, withServer(kc, proxy.url));
+  await leaderOf([cutOff]);
+  const other = candidate('cut-b', 'cut');
+  const candidates = [cutOff, other];
+  const sampler = sampleLeaders(candidates);
+  await eventually('the other to see the leader', () => Promise.resolve(other.newLeaders), (ids) => ids.includes('cut-a'));
+  const pausedAt = Date.now();
+  proxy.pause();
+  await eventually('the other to lead', () => Promise.resolve(other.elector.isLeader()), (l) => l, 20_000, 50);
+  const steppedDown = cutOff.stopped[0];
+  assert.ok(steppedDown !== undefined, 'the cut-off leader stepped down');
+  t.diagnostic(`stepped down ${steppedDown - pausedAt} ms after the cut, the other took over ${other.started[0]! - pausedAt} ms after it`);
+  assert.ok(steppedDown - pausedAt <= FAST.renewDeadlineMs + 1000, `stepped down ${steppedDown - pausedAt} ms after losing the API server`);
+  assert.ok(other.started[0]! > steppedDown, 'the other took over only after the cut-off leader stepped down');
+  assert.equal((await leaseSpec('cut')).holderIdentity, 'cut-b');
+  sampler.stop();
+  assertIntervalsDisjoint(candidates);
+  for (const c of candidates) c.abort.abort();
+  await Promise.all(candidates.map((c) => c.done));
+});
+
+function withServer(base: KubeConfig, server: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: base.clusters.map((c) => ({ ...c, server })),
+    users: base.users,
+    contexts: base.contexts,
+    currentContext: base.currentContext,
+  });
+  return kubeConfig;
+}
+
+/** A TCP proxy to the API server that, once paused, drops its connections and black-holes new ones. */
+async function pausableProxy(target: URL) {
+  const sockets = new Set<Socket>();
+  let paused = false;
+  const track = (s: Socket): void => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+  };
+  const server = createServer((client) => {
+    track(client);
+    if (paused) return;
+    const upstream = connect(Number(target.port), target.hostname);
+    track(upstream);
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return {
+    url: `https://127.0.0.1:${address.port}`,
+    pause(): void {
+      paused = true;
+      for (const s of sockets) s.destroy();
+    },
+    close(): Promise<void> {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
