@@ -1,0 +1,281 @@
+// The operator's configuration, from command-line flags and environment variables, validated with zod.
+// PURE: argv and env come in as arguments. Whatever needs the machine (the hostname, a random suffix for
+// the leader-election identity) is put into `env` by the caller, e.g. main.ts passes
+// `{ ...process.env, HOSTNAME: os.hostname() }`.
+//
+// Precedence: --flag, then MODELSHIP_<FLAG> (e.g. MODELSHIP_WATCH_NAMESPACES), then the flag's other
+// environment variables (POD_NAMESPACE, POD_NAME, HOSTNAME), then the default. Both `--flag=value` and
+// `--flag value` work; a boolean flag alone means true. Flag names follow controller-runtime's.
+import { z } from 'zod';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './api/patterns.ts';
+import { DEFAULT_FETCHER_IMAGE } from './render/index.ts';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A listen address; host '' means every interface. */
+export interface BindAddress {
+  host: string;
+  port: number;
+}
+
+export interface OperatorConfig {
+  /** Namespaces to watch; empty = the whole cluster. */
+  watchNamespaces: string[];
+  /** Reconciles running at once (never two of one ModelDeployment). */
+  concurrency: number;
+  kubeApiQps: number;
+  kubeApiBurst: number;
+  logLevel: LogLevel;
+  metricsBindAddress: BindAddress;
+  healthProbeBindAddress: BindAddress;
+  leaderElect: boolean;
+  leaderElectionNamespace: string;
+  /** Name of the Lease. */
+  leaderElectionId: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  fetcherImage: string;
+  resyncPeriodMs: number;
+  /** This replica's name in the Lease. */
+  identity: string;
+  /** Undefined: KUBECONFIG, ~/.kube/config or the in-cluster config (KubeConfig.loadFromDefault). */
+  kubeconfig?: string;
+}
+
+export type ConfigResult = { ok: true; config: OperatorConfig } | { ok: false; errors: string[] };
+type Env = Record<string, string | undefined>;
+
+// ---- value parsers: a string in, a typed value out, with a message a person can act on ----
+
+const wholeNumber = (min: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }));
+
+const positiveNumber = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, { error: 'must be a number' })
+  .transform(Number)
+  .pipe(z.number().positive({ error: 'must be greater than 0' }));
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go-style durations as in client-go's flags: 500ms, 15s, 1m30s, 1.5h. */
+const duration = (minMs: number) =>
+  z
+    .string()
+    .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, { error: 'must be a duration such as 500ms, 15s, 1m30s or 2h' })
+    .transform((s) => Math.round([...s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)].reduce((ms, [, n, unit]) => ms + Number(n) * UNIT_MS[unit!]!, 0)))
+    .pipe(z.number().min(minMs, { error: `must be at least ${minMs}ms` }));
+
+const bool = z
+  .string()
+  .transform((s, ctx) => {
+    // strconv.ParseBool's spellings, so values that work for Go operators work here.
+    if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(s)) return true;
+    if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(s)) return false;
+    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+    return z.NEVER;
+  });
+
+const bindAddress = z.string().transform((s, ctx): BindAddress => {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(s);
+  const port = Number(m?.[2]);
+  if (m === null || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: 'must be host:port or :port, with a port from 0 to 65535 (e.g. :8080, 127.0.0.1:8080, [::1]:8080)' });
+    return z.NEVER;
+  }
+  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+});
+
+const namespaceName = z
+  .string()
+  .max(63, { error: 'must be at most 63 characters' })
+  .regex(DNS1123_LABEL, { error: 'must be a namespace name: lower-case letters, digits and -' });
+
+const namespaceList = z
+  .string()
+  .transform((s) => [...new Set(s.split(',').map((n) => n.trim()).filter((n) => n !== ''))])
+  .pipe(z.array(namespaceName));
+
+const nonEmpty = z.string().regex(/^\S+$/, { error: 'must be a non-empty string without spaces' });
+
+// ---- the flags ----
+
+interface Flag<T> {
+  name: string;
+  schema: z.ZodType<T, string>;
+  help: string;
+  /** Shown in --help. */
+  defaultText: string;
+  /** Where to look after --name and MODELSHIP_<NAME>, and the default. */
+  fallback?: (env: Env) => string | undefined;
+  boolean?: boolean;
+}
+
+function flag<T>(name: string, schema: z.ZodType<T, string>, help: string, defaultText: string, fallback?: (env: Env) => string | undefined): Flag<T> {
+  return { name, schema, help, defaultText, ...(fallback === undefined ? {} : { fallback }) };
+}
+
+const constant = (value: string) => () => value;
+
+const FLAGS = {
+  watchNamespaces: flag('watch-namespaces', namespaceList, 'Namespaces to watch, comma-separated; empty watches all.', '(all)', constant('')),
+  concurrency: flag('concurrency', wholeNumber(1), 'Reconciles running at once.', '4', constant('4')),
+  kubeApiQps: flag('kube-api-qps', positiveNumber, 'Requests per second to the API server (client-side limit).', '50', constant('50')),
+  kubeApiBurst: flag('kube-api-burst', wholeNumber(1), 'Requests allowed in a burst above the QPS.', '100', constant('100')),
+  logLevel: flag('log-level', z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), 'Log level.', 'info', constant('info')),
+  metricsBindAddress: flag('metrics-bind-address', bindAddress, 'Where /metrics listens.', ':8080', constant(':8080')),
+  healthProbeBindAddress: flag('health-probe-bind-address', bindAddress, 'Where /healthz and /readyz listen.', ':8081', constant(':8081')),
+  leaderElect: { ...flag('leader-elect', bool, 'Elect a leader so only one replica reconciles.', 'true', constant('true')), boolean: true },
+  leaderElectionNamespace: flag(
+    'leader-election-namespace',
+    namespaceName,
+    'Namespace of the leader-election Lease.',
+    '$POD_NAMESPACE or modelship-system',
+    (env) => env.POD_NAMESPACE || 'modelship-system',
+  ),
+  leaderElectionId: flag(
+    'leader-election-id',
+    z.string().max(253).regex(DNS1123_SUBDOMAIN, { error: 'must be a Lease name: lower-case letters, digits, - and .' }),
+    'Name of the leader-election Lease.',
+    'modelship-leader',
+    constant('modelship-leader'),
+  ),
+  leaseDurationMs: flag('lease-duration', duration(1000), 'How long a lease lasts without renewal before others may take it.', '15s', constant('15s')),
+  renewDeadlineMs: flag('renew-deadline', duration(1), 'How long the leader keeps trying to renew before it steps down.', '10s', constant('10s')),
+  retryPeriodMs: flag('retry-period', duration(1), 'Time between leader-election attempts.', '2s', constant('2s')),
+  fetcherImage: flag('fetcher-image', nonEmpty, 'Image of the init container that downloads models.', DEFAULT_FETCHER_IMAGE, constant(DEFAULT_FETCHER_IMAGE)),
+  resyncPeriodMs: flag('resync-period', duration(1000), 'How often every ModelDeployment is reconciled even without a change.', '10m', constant('10m')),
+  identity: flag('identity', nonEmpty, 'This replica\'s name in the Lease.', '$POD_NAME or $HOSTNAME', (env) => env.POD_NAME || env.HOSTNAME || undefined),
+  kubeconfig: flag('kubeconfig', nonEmpty, 'Path to a kubeconfig.', '$KUBECONFIG, ~/.kube/config or in-cluster'),
+} satisfies Record<keyof OperatorConfig, Flag<unknown>>;
+
+type Key = keyof typeof FLAGS;
+const KEYS = Object.keys(FLAGS) as Key[];
+
+function envName(flagName: string): string {
+  return `MODELSHIP_${flagName.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** Whether argv asks for --help: main.ts prints configHelp() and exits 0 before parsing. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.some((a) => a === '--help' || a === '-h');
+}
+
+export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
+  const { values: flags, errors } = readArgv(argv);
+  const config: Partial<Record<Key, unknown>> = {};
+  for (const key of KEYS) {
+    const f: Flag<unknown> = FLAGS[key];
+    const fromFlag = flags.get(f.name);
+    const fromEnv = env[envName(f.name)];
+    const [source, raw] =
+      fromFlag !== undefined ? [`--${f.name}`, fromFlag] : fromEnv !== undefined && fromEnv !== '' ? [envName(f.name), fromEnv] : [`--${f.name}`, f.fallback?.(env)];
+    if (raw === undefined) continue;
+    const parsed = f.schema.safeParse(raw);
+    if (parsed.success) config[key] = parsed.data;
+    else errors.push(`${source}: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(raw)})`);
+  }
+  if (config.identity === undefined) {
+    errors.push('--identity: not set, and neither POD_NAME nor HOSTNAME is; pass --identity or set POD_NAME');
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  // Every key has a value or a fallback except kubeconfig, which is optional, and identity, checked above.
+  const result = config as OperatorConfig;
+  errors.push(...crossChecks(result));
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: result };
+}
+
+/** The same rules as client-go's leader election, so a bad combination fails at start-up, not later. */
+function crossChecks(c: OperatorConfig): string[] {
+  const errors: string[] = [];
+  if (c.leaseDurationMs <= c.renewDeadlineMs) errors.push('--lease-duration must be longer than --renew-deadline');
+  if (c.renewDeadlineMs <= 1.2 * c.retryPeriodMs) errors.push('--renew-deadline must be longer than 1.2 x --retry-period');
+  return errors;
+}
+
+/** Flag values by name; unknown flags and missing values become errors. Repeated flags: the last wins. */
+function readArgv(argv: readonly string[]): { values: Map<string, string>; errors: string[] } {
+  const byName = new Map(KEYS.map((k) => [FLAGS[k].name, FLAGS[k] as Flag<unknown>]));
+  const values = new Map<string, string>();
+  const errors: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') continue; // see wantsHelp
+    const m = /^(--?)([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (m === null) {
+      errors.push(`unexpected argument ${JSON.stringify(arg)}: modelship takes flags only (see --help)`);
+      continue;
+    }
+    const [, dashes, name = '', inline] = m;
+    const f = dashes === '--' ? byName.get(name) : undefined;
+    if (f === undefined) {
+      const guess = suggest(name, [...byName.keys()]);
+      errors.push(`unknown flag ${dashes}${name}${guess === undefined ? '' : `; did you mean --${guess}?`}`);
+      continue;
+    }
+    if (inline !== undefined) {
+      values.set(name, inline);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (f.boolean) {
+      // `--leader-elect false` as well as `--leader-elect=false`; a bare flag means true.
+      const explicit = next === 'true' || next === 'false';
+      values.set(name, explicit ? next : 'true');
+      if (explicit) i++;
+    } else if (next === undefined || next.startsWith('--')) {
+      errors.push(`--${name} needs a value (--${name}=VALUE or --${name} VALUE)`);
+    } else {
+      values.set(name, next);
+      i++;
+    }
+  }
+  return { values, errors };
+}
+
+/** The closest flag name within an edit distance of 3, or one the input is a prefix of. */
+function suggest(input: string, names: string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of names) {
+    const d = name.startsWith(input) ? 0 : editDistance(input, name);
+    if (d <= 3 && (best === undefined || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+export function configHelp(): string {
+  const lines = KEYS.map((k) => {
+    const f: Flag<unknown> = FLAGS[k];
+    const usage = f.boolean ? `--${f.name}[=true|false]` : `--${f.name}=VALUE`;
+    return `  ${usage}\n      ${f.help} Default: ${f.defaultText}. Environment: ${envName(f.name)}.`;
+  });
+  return [
+    'Usage: modelship [flags]',
+    '',
+    'Runs the modelship operator. Flags win over environment variables; durations look like 500ms, 15s, 1m30s.',
+    '',
+    'Flags:',
+    ...lines,
+    '  -h, --help',
+    '      Show this help.',
+    '',
+  ].join('\n');
+}
