@@ -4,8 +4,9 @@ import type { ApplyError } from './observations.ts';
 /** 408 timeout, 409 conflict, 429 throttled: the API server will likely accept the same request later. */
 const RETRYABLE_4XX = new Set([408, 409, 429]);
 
-/** A 4xx other than the retryable ones: the same request will be refused again. */
+/** The caller's word if it gave one, else a 4xx other than the retryable ones: refused again if resent. */
 export function isTerminal(error: ApplyError): boolean {
+  if (error.retryable !== undefined) return !error.retryable;
   return error.code !== undefined && error.code >= 400 && error.code < 500 && !RETRYABLE_4XX.has(error.code);
 }
 

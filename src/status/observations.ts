@@ -41,6 +41,12 @@ export interface ApplyError {
   message: string;
   /** HTTP status of the refusal; undefined for network errors and timeouts. */
   code?: number;
+  /**
+   * Whether the same request may succeed later. Absent: decided from `code` (no response, 408, 409, 429
+   * and 5xx are retryable). Set false for failures found before any request, e.g. a child name taken
+   * by an object this ModelDeployment does not own.
+   */
+  retryable?: boolean;
 }
 
 export interface Observations {

@@ -3,7 +3,7 @@
 // then stuck pods, then what the Deployment controller concluded from them.
 import { byChild, describeChild, describeCode, isTerminal } from './apply-errors.ts';
 import type { ApplyError, DeploymentObservation, Observations, PodObservation } from './observations.ts';
-import { APPLY_FORBIDDEN, APPLY_INVALID, APPLY_REJECTED, MISSING_PERMISSIONS, REPLICA_FAILURE, asReason } from './reasons.ts';
+import { APPLY_CONFLICT, APPLY_FORBIDDEN, APPLY_INVALID, APPLY_REJECTED, MISSING_PERMISSIONS, REPLICA_FAILURE, asReason } from './reasons.ts';
 import { deploymentOrder, hasObservedGeneration } from './deployments.ts';
 import { andMore, byName, clip } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
@@ -73,12 +73,17 @@ function applyStall(obs: Observations): Verdict | undefined {
   if (first.code === 422) {
     return { reason: APPLY_INVALID, message: clip(`the API server rejected ${describeChild(first)}${more} as invalid. ${server}`) };
   }
+  if (first.code === 409) {
+    // Only a caller-marked conflict gets here (see ApplyError.retryable), e.g. a name taken by another owner.
+    return { reason: APPLY_CONFLICT, message: clip(`cannot apply ${describeChild(first)}${more}: ${first.message}`) };
+  }
+  if (first.code === undefined) return { reason: APPLY_REJECTED, message: clip(`cannot apply ${describeChild(first)}${more}: ${first.message}`) };
   return { reason: APPLY_REJECTED, message: clip(`the API server refused ${describeChild(first)}${more} (${describeCode(first)}). ${server}`) };
 }
 
 /** 403 first (it usually explains the rest), then 422, then the others; by kind and name within. */
 function byPriority(a: ApplyError, b: ApplyError): number {
-  const rank = (e: ApplyError) => (e.code === 403 ? 0 : e.code === 422 ? 1 : 2);
+  const rank = (e: ApplyError) => (e.code === 403 ? 0 : e.code === 422 ? 1 : e.code === 409 ? 2 : 3);
   return rank(a) - rank(b) || byChild(a, b);
 }
 

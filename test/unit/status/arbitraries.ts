@@ -71,6 +71,7 @@ const applyError: fc.Arbitrary<ApplyError> = fc.record(
     name: fc.constantFrom('fraud', 'fraud-stable'),
     message: fc.string({ maxLength: 60 }),
     code: fc.constantFrom(400, 403, 404, 408, 409, 422, 429, 500, 503),
+    retryable: fc.boolean(),
   },
   { requiredKeys: ['kind', 'name', 'message'] },
 );

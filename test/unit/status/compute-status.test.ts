@@ -258,6 +258,22 @@ void test('conflicts, throttling, server and network errors: Reconciling Progres
   }
 });
 
+void test('the reconciler may mark an error as not retryable, e.g. a child name taken by another owner: Stalled ApplyConflict', () => {
+  const message = 'a Service named fraud already exists and is not owned by this ModelDeployment; rename or delete it';
+  const status = compute(observations({ applyErrors: [{ kind: 'Service', name: 'fraud', code: 409, retryable: false, message }] }));
+  assert.equal(condition(status, 'Stalled').reason, 'ApplyConflict');
+  assert.equal(condition(status, 'Stalled').message, `cannot apply Service fraud: ${message}`);
+  assert.equal(status.observedGeneration, 3);
+  assert.equal(kstatus(status), 'Failed');
+
+  const noCode = compute(observations({ applyErrors: [{ kind: 'Service', name: 'fraud', retryable: false, message: 'broken' }] }));
+  assert.equal(condition(noCode, 'Stalled').message, 'cannot apply Service fraud: broken');
+  assert.equal(condition(noCode, 'Stalled').reason, 'ApplyRejected');
+
+  const retried = compute(observations({ applyErrors: [{ kind: 'Service', name: 'fraud', code: 403, retryable: true, message: 'webhook said no' }] }));
+  assert.equal(condition(retried, 'Reconciling').reason, 'ProgressingWithRetry');
+});
+
 void test('Stalled and Reconciling are never both True: a stuck pod during a retried apply is Stalled', () => {
   const status = compute(
     observations({

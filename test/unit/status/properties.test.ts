@@ -97,7 +97,7 @@ void test('Stalled=True means kstatus Failed, unless an apply is still being ret
   fc.assert(
     fc.property(previousArb, observationsArb, (previous, obs) => {
       const status = computeStatus(previous, obs, NOW);
-      const retrying = obs.applyErrors.some((e) => e.code === undefined || e.code >= 500 || [408, 409, 429].includes(e.code));
+      const retrying = obs.applyErrors.some((e) => e.retryable ?? (e.code === undefined || e.code >= 500 || [408, 409, 429].includes(e.code)));
       if (isTrue(status.conditions, 'Stalled') && !retrying) assert.equal(kstatus(obs, status), 'Failed');
     }),
     RUNS,
