@@ -40,6 +40,7 @@ const controllers = [
   'ttl-after-finished-controller',
   'root-ca-certificate-publisher-controller',
   'clusterrole-aggregation-controller',
+  'persistentvolume-binder-controller',
 ];
 
 export interface ControlPlaneOptions {

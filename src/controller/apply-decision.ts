@@ -1,0 +1,36 @@
+// PURE: should a desired child be applied? Only when it is missing, when what we want changed
+// (a hash of the desired object, kept in an annotation), or when someone took a field from us.
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '../kube/api-client.ts';
+import { ownsAllFields } from './owned-fields.ts';
+
+export const FIELD_MANAGER = 'modelship';
+export const DESIRED_HASH_ANNOTATION = 'modelship.io/desired-hash';
+
+export type ApplyReason = 'Missing' | 'Changed' | 'Drifted' | 'UpToDate';
+
+/** A stable hash of an object: keys sorted, so equal objects hash equally whatever their key order. */
+export function desiredHash(obj: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : typeof v === 'object' && v !== null
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        : v;
+  return createHash('sha256').update(JSON.stringify(canonical(obj))).digest('hex').slice(0, 20);
+}
+
+/** The object to apply: the desired child with its hash annotation. */
+export function withDesiredHash<T extends KubeObject>(obj: T): T {
+  const hash = desiredHash(obj);
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [DESIRED_HASH_ANNOTATION]: hash } } };
+}
+
+export function applyReason(desiredWithHash: KubeObject, live: KubeObject | undefined): ApplyReason {
+  if (!live) return 'Missing';
+  const want = desiredWithHash.metadata?.annotations?.[DESIRED_HASH_ANNOTATION];
+  if (live.metadata?.annotations?.[DESIRED_HASH_ANNOTATION] !== want) return 'Changed';
+  const ours = live.metadata?.managedFields?.find((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && !m.subresource);
+  if (!ours || !ownsAllFields(desiredWithHash as Record<string, unknown>, ours.fieldsV1)) return 'Drifted';
+  return 'UpToDate';
+}

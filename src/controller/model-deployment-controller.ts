@@ -1,0 +1,145 @@
+// Wires caches, the work queue and reconcile together: every event on a ModelDeployment or on
+// anything it owns queues the ModelDeployment's key; workers run reconcile per key.
+import type { Logger } from 'pino';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ApiClient, KubeObject } from '../kube/api-client.ts';
+import { KindCache } from '../kube/kind-cache.ts';
+import { WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
+import { objectKey } from '../kube/informer.ts';
+import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, type RenderConfig } from '../render/index.ts';
+import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
+import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, reconcile, type EventSink } from './reconcile.ts';
+
+export interface ControllerMetrics {
+  reconciled(result: 'success' | 'error' | 'requeue_after', seconds: number): void;
+  activeWorkers(n: number): void;
+  applied(kind: string, written: boolean): void;
+}
+
+export interface ControllerOptions {
+  readonly client: ApiClient;
+  readonly logger: Logger;
+  readonly namespaces: readonly string[];
+  readonly concurrency: number;
+  readonly resyncPeriodMs: number;
+  readonly renderConfig: RenderConfig;
+  readonly events: EventSink;
+  readonly queueMetrics?: WorkQueueMetrics;
+  readonly metrics?: ControllerMetrics;
+  readonly now?: () => Date;
+}
+
+/** Caches keep what reconcile reads; managedFields stay only where the apply decision needs them. */
+function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+const ownerIndex = (obj: KubeObject) => obj.metadata?.labels?.[LABEL_MODEL_DEPLOYMENT];
+
+export class ModelDeploymentController {
+  readonly caches: Caches;
+  readonly queue: WorkQueue;
+  private readonly options: ControllerOptions;
+  private active = 0;
+  reconciles = 0;
+
+  constructor(options: ControllerOptions) {
+    this.options = options;
+    const { client, logger, namespaces, resyncPeriodMs } = options;
+    const common = { namespaces, resyncPeriodMs: 0 };
+    this.caches = {
+      modelDeployments: new KindCache<ModelDeploymentObject>(client, logger, {
+        ...common,
+        apiVersion: MODEL_DEPLOYMENT_API_VERSION,
+        kind: MODEL_DEPLOYMENT_KIND,
+        // The periodic resync re-delivers every ModelDeployment: drift is checked even without events.
+        resyncPeriodMs,
+        transform: withoutManagedFields,
+      }),
+      children: new Map(
+        CHILD_KINDS.map(({ apiVersion, kind }) => [
+          childCacheKey(apiVersion, kind),
+          new KindCache<KubeObject>(client, logger, { ...common, apiVersion, kind, labelSelector: LABEL_MODEL_DEPLOYMENT, indexBy: ownerIndex }),
+        ]),
+      ),
+      pods: new KindCache<V1Pod & KubeObject>(client, logger, {
+        ...common,
+        apiVersion: 'v1',
+        kind: 'Pod',
+        labelSelector: LABEL_MODEL_DEPLOYMENT,
+        indexBy: ownerIndex,
+        transform: withoutManagedFields,
+      }),
+    };
+    this.queue = new WorkQueue({
+      name: 'modeldeployment',
+      concurrency: options.concurrency,
+      ...(options.queueMetrics ? { metrics: options.queueMetrics } : {}),
+      onError: (key, err) => logger.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retrying with backoff'),
+    });
+    this.caches.modelDeployments.onEvent((_event, obj) => this.queue.add(objectKey(obj)));
+    const enqueueOwner = (_event: string, obj: KubeObject) => {
+      const owner = ownerIndex(obj);
+      if (owner && obj.metadata?.namespace) this.queue.add(`${obj.metadata.namespace}/${owner}`);
+    };
+    for (const cache of this.caches.children.values()) cache.onEvent(enqueueOwner);
+    this.caches.pods.onEvent(enqueueOwner);
+  }
+
+  private allCaches(): KindCache<KubeObject>[] {
+    return [this.caches.modelDeployments, ...this.caches.children.values(), this.caches.pods] as KindCache<KubeObject>[];
+  }
+
+  get hasSynced(): boolean {
+    return this.allCaches().every((c) => c.hasSynced);
+  }
+
+  /** Lists and watches everything; resolves once every cache holds its first list. */
+  async startCaches(): Promise<void> {
+    await Promise.all(this.allCaches().map((c) => c.start()));
+  }
+
+  /** Starts reconciling (only the leader does). */
+  startWorkers(): void {
+    const { logger, metrics } = this.options;
+    const deps = {
+      client: this.options.client,
+      caches: this.caches,
+      renderConfig: this.options.renderConfig,
+      events: this.options.events,
+      now: this.options.now ?? (() => new Date()),
+      onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),
+    };
+    metrics?.activeWorkers(0);
+    this.queue.start(async (key) => {
+      const started = performance.now();
+      this.active++;
+      this.reconciles++;
+      metrics?.activeWorkers(this.active);
+      const log = logger.child({ controller: 'modeldeployment', key });
+      try {
+        const outcome = await reconcile(key, deps, log);
+        metrics?.reconciled(outcome.requeueAfterMs ? 'requeue_after' : 'success', (performance.now() - started) / 1000);
+        return outcome;
+      } catch (err) {
+        metrics?.reconciled('error', (performance.now() - started) / 1000);
+        throw err;
+      } finally {
+        this.active--;
+        metrics?.activeWorkers(this.active);
+      }
+    });
+  }
+
+  /** Relists every cache and reconciles every ModelDeployment again. */
+  forceResync(): void {
+    for (const c of this.allCaches()) c.forceResync();
+  }
+
+  async stop(): Promise<void> {
+    await this.queue.shutdown();
+    await Promise.all(this.allCaches().map((c) => c.stop()));
+  }
+}

@@ -1,0 +1,171 @@
+// One reconcile of one ModelDeployment, level-based: render the whole desired state, apply only
+// what differs, prune what is no longer wanted, then write status once, and only if it changed.
+import type { Logger } from 'pino';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { formatFieldErrors, parseModelDeployment } from '../api/index.ts';
+import { CHILD_KINDS, renderModelDeployment, serviceUrl, type ChildObject, type RenderConfig } from '../render/index.ts';
+import type { ApiClient, KubeObject } from '../kube/api-client.ts';
+import { ApiError } from '../kube/api-error.ts';
+import { computeStatus } from '../status/compute-status.ts';
+import { statusEqual } from '../status/status-changed.ts';
+import type { ApplyError, Observations } from '../status/observations.ts';
+import { findCondition } from '../status/conditions.ts';
+import { applyReason, FIELD_MANAGER, withDesiredHash } from './apply-decision.ts';
+import { childCacheKey, type Caches } from './caches.ts';
+import { observeDeployment, observePod } from './observe.ts';
+import { isControlledBy, withOwner } from './owner-reference.ts';
+import { statusPatch } from './status-patch.ts';
+import type { ModelDeploymentStatus } from '../api/index.ts';
+
+export const MODEL_DEPLOYMENT_API_VERSION = 'modelship.io/v1alpha1';
+export const MODEL_DEPLOYMENT_KIND = 'ModelDeployment';
+
+export interface EventSink {
+  emit(obj: { apiVersion: string; kind: string; name: string; namespace: string; uid: string }, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+export interface ReconcileDeps {
+  readonly client: ApiClient;
+  readonly caches: Caches;
+  readonly renderConfig: RenderConfig;
+  readonly events: EventSink;
+  readonly now: () => Date;
+  readonly onApply?: (kind: string, applied: boolean) => void;
+}
+
+export interface ReconcileOutcome {
+  readonly requeueAfterMs?: number;
+}
+
+/** metav1.Time: RFC 3339 in seconds. */
+function metaTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function describeError(err: unknown): { message: string; code?: number } {
+  if (err instanceof ApiError) return { message: err.serverMessage, code: err.status };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): Promise<ReconcileOutcome> {
+  const [namespace = '', name = ''] = key.split('/');
+  const md = deps.caches.modelDeployments.get(namespace, name);
+  if (!md?.metadata?.uid || md.metadata.deletionTimestamp) return {}; // gone or going: the garbage collector has the children
+  const uid = md.metadata.uid;
+  const generation = md.metadata.generation ?? 0;
+  const owner = { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, name, uid };
+  const eventTarget = { ...owner, namespace };
+
+  // 1. Desired state (pure).
+  let renderError: Observations['renderError'];
+  let desired: ChildObject[] = [];
+  const parsed = parseModelDeployment(md);
+  if (!parsed.ok) {
+    renderError = { code: 'InvalidSpec', field: parsed.errors[0]?.field ?? 'spec', message: formatFieldErrors(parsed.errors) };
+  } else {
+    const rendered = renderModelDeployment(parsed.value, deps.renderConfig);
+    if (rendered.ok) desired = rendered.objects;
+    else renderError = { code: rendered.error.code, field: rendered.error.field, message: rendered.error.message };
+  }
+
+  // 2. Apply what differs.
+  const applyErrors: ApplyError[] = [];
+  const applied = new Map<string, KubeObject>();
+  const changed: string[] = [];
+  for (const child of desired) {
+    const obj = withDesiredHash(withOwner({ ...child, metadata: { ...child.metadata, namespace } }, owner));
+    const cache = deps.caches.children.get(childCacheKey(child.apiVersion, child.kind));
+    const live = cache?.get(namespace, child.metadata.name);
+    const id = `${child.kind}/${child.metadata.name}`;
+    if (live && !isControlledBy(live, uid)) {
+      applyErrors.push({ kind: child.kind, name: child.metadata.name, code: 409, message: `a ${child.kind} named ${child.metadata.name} already exists and is not owned by this ModelDeployment; rename or delete it` });
+      continue;
+    }
+    const reason = applyReason(obj, live);
+    if (reason === 'UpToDate' && live) {
+      applied.set(id, live);
+      deps.onApply?.(child.kind, false);
+      continue;
+    }
+    try {
+      applied.set(id, await deps.client.apply(obj, FIELD_MANAGER));
+      deps.onApply?.(child.kind, true);
+      changed.push(`${id} (${reason.toLowerCase()})`);
+      log.info({ child: id, reason }, 'applied');
+    } catch (err) {
+      const { message, code } = describeError(err);
+      applyErrors.push({ kind: child.kind, name: child.metadata.name, message, ...(code !== undefined ? { code } : {}) });
+      log.warn({ child: id, code, err: message }, 'apply failed');
+    }
+  }
+
+  // 3. Prune children this spec no longer wants (never on a render error: that would delete a working model).
+  if (!renderError) {
+    const wanted = new Set(desired.map((c) => `${c.kind}/${c.metadata.name}`));
+    for (const { apiVersion, kind } of CHILD_KINDS) {
+      for (const obj of deps.caches.children.get(childCacheKey(apiVersion, kind))?.byIndex(namespace, name) ?? []) {
+        const objName = obj.metadata?.name ?? '';
+        if (wanted.has(`${kind}/${objName}`) || !isControlledBy(obj, uid)) continue;
+        try {
+          await deps.client.delete({ apiVersion, kind, namespace, name: objName }, obj.metadata?.uid);
+          changed.push(`${kind}/${objName} (pruned)`);
+          log.info({ child: `${kind}/${objName}` }, 'pruned');
+        } catch (err) {
+          const { message, code } = describeError(err);
+          applyErrors.push({ kind, name: objName, message: `could not delete: ${message}`, ...(code !== undefined ? { code } : {}) });
+        }
+      }
+    }
+  }
+
+  // 4. Observe and compute status (pure), write it only when it changed.
+  const spec = parsed.ok ? parsed.value.spec : undefined;
+  const deployments = desired
+    .filter((c) => c.kind === 'Deployment')
+    .map((c) =>
+      observeDeployment('stable', c.metadata.name, applied.get(`Deployment/${c.metadata.name}`) as V1Deployment | undefined, spec?.autoscaling?.minReplicas ?? 0),
+    );
+  const pods = deps.caches.pods.byIndex(namespace, name).map((p) => observePod(p));
+  const observations: Observations = {
+    generation,
+    ...(renderError ? { renderError } : {}),
+    applyErrors,
+    deployments,
+    pods,
+    serviceUrl: serviceUrl(name, namespace),
+    ...(spec?.autoscaling ? { autoscaling: { minReplicas: spec.autoscaling.minReplicas ?? 1, maxReplicas: spec.autoscaling.maxReplicas } } : {}),
+  };
+  const previous = md.status;
+  const next = computeStatus(previous, observations, metaTime(deps.now()));
+  if (!statusEqual(previous ?? {}, next)) {
+    await deps.client.mergePatch(
+      { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
+      statusPatch(previous, next),
+    );
+    emitTransitions(deps.events, eventTarget, previous, next);
+  }
+  if (changed.length > 0) deps.events.emit(eventTarget, 'Normal', 'Applied', `Applied ${changed.join(', ')}`);
+
+  // 5. Retry what may succeed on its own (server errors, throttling) with backoff; a stalled
+  // object waits for a change, with a slow periodic look in case the cause went away (e.g. RBAC fixed).
+  const retryable = applyErrors.filter((e) => e.code === undefined || e.code >= 500 || e.code === 429 || e.code === 409);
+  if (retryable.length > 0 && !retryable.every((e) => e.code === 409 && e.message.includes('not owned'))) {
+    throw new Error(`apply failed, will retry: ${retryable.map((e) => `${e.kind}/${e.name}: ${e.message}`).join('; ')}`);
+  }
+  return applyErrors.length > 0 || renderError ? { requeueAfterMs: 5 * 60_000 } : {};
+}
+
+function emitTransitions(
+  events: EventSink,
+  target: Parameters<EventSink['emit']>[0],
+  previous: ModelDeploymentStatus | undefined,
+  next: ModelDeploymentStatus,
+): void {
+  for (const type of ['Stalled', 'Ready'] as const) {
+    const before = findCondition(previous?.conditions, type);
+    const after = findCondition(next.conditions, type);
+    if (!after || (before?.status === after.status && before.reason === after.reason)) continue;
+    if (type === 'Stalled' && after.status === 'True') events.emit(target, 'Warning', after.reason, after.message);
+    if (type === 'Ready' && after.status === 'True') events.emit(target, 'Normal', 'Ready', after.message);
+  }
+}

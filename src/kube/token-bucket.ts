@@ -1,0 +1,31 @@
+// Client-side rate limit (QPS with a burst), as client-go's flowcontrol token bucket:
+// the operator never floods the API server, however many keys it reconciles at once.
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private readonly qps: number;
+  private readonly burst: number;
+  private readonly now: () => number;
+
+  constructor(qps: number, burst: number, now: () => number = () => performance.now()) {
+    this.qps = qps;
+    this.burst = Math.max(1, burst);
+    this.tokens = this.burst;
+    this.now = now;
+    this.last = now();
+  }
+
+  /** Milliseconds to wait before the next request may go; reserves its token. */
+  reserve(): number {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.qps);
+    this.last = t;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+  }
+
+  async take(): Promise<void> {
+    const wait = this.reserve();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+}

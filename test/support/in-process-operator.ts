@@ -1,0 +1,57 @@
+// The controller running inside the test process against the real API server, with every request
+// it makes recorded, so tests can assert on what the operator wrote (and that it wrote nothing).
+import { after } from 'node:test';
+import pino from 'pino';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiClient } from '../../src/kube/api-client.ts';
+import { ModelDeploymentController } from '../../src/controller/model-deployment-controller.ts';
+import { defaultRenderConfig } from '../../src/render/index.ts';
+import type { EventSink } from '../../src/controller/reconcile.ts';
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly code: number;
+  readonly path: string;
+}
+
+export interface InProcessOperator {
+  readonly controller: ModelDeploymentController;
+  readonly requests: RecordedRequest[];
+  readonly events: { reason: string; type: string; message: string; name: string }[];
+  /** Requests that change state: create, update, patch, delete. */
+  writes(): RecordedRequest[];
+  stop(): Promise<void>;
+}
+
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { resyncPeriodMs?: number } = {}): Promise<InProcessOperator> {
+  const requests: RecordedRequest[] = [];
+  const events: InProcessOperator['events'] = [];
+  const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
+  const client = new ApiClient(kc, { qps: 100, burst: 200, onResponse: (method, code, _seconds, path) => requests.push({ method, code, path }) });
+  const sink: EventSink = { emit: (obj, type, reason, message) => events.push({ reason, type, message, name: obj.name }) };
+  const controller = new ModelDeploymentController({
+    client,
+    logger,
+    namespaces,
+    concurrency: 2,
+    resyncPeriodMs: options.resyncPeriodMs ?? 0,
+    renderConfig: defaultRenderConfig,
+    events: sink,
+  });
+  await controller.startCaches();
+  controller.startWorkers();
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await controller.stop();
+  };
+  after(stop);
+  return {
+    controller,
+    requests,
+    events,
+    writes: () => requests.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method)),
+    stop,
+  };
+}

@@ -1,0 +1,33 @@
+// Reading examples and applying ModelDeployments in tests.
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { load } from 'js-yaml';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiClient } from '../../src/kube/api-client.ts';
+import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
+
+export const examplesDir = resolve(import.meta.dirname, '..', '..', 'examples');
+
+export function exampleFiles(): string[] {
+  return readdirSync(examplesDir).filter((f) => f.endsWith('.yaml')).sort();
+}
+
+export function readExample(file: string): Record<string, unknown> & { metadata: { name: string } } {
+  return load(readFileSync(resolve(examplesDir, file), 'utf8')) as Record<string, unknown> & { metadata: { name: string } };
+}
+
+/** A client for test set-up: plain, not rate limited, not counted with the operator's requests. */
+export function testClient(kc: KubeConfig): ApiClient {
+  return new ApiClient(kc, { qps: 1000, burst: 1000, userAgent: 'modelship-tests' });
+}
+
+export const mdRef = (namespace: string, name: string) => ({ apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', namespace, name });
+
+export async function createModelDeployment(client: ApiClient, namespace: string, manifest: Record<string, unknown>): Promise<ModelDeploymentObject> {
+  const body = { ...manifest, metadata: { ...(manifest.metadata as object), namespace } };
+  return client.create<ModelDeploymentObject>(mdRef(namespace, ''), body);
+}
+
+export function conditionOf(md: ModelDeploymentObject | undefined, type: string): { status: string; reason: string; message: string } | undefined {
+  return md?.status?.conditions?.find((c) => c.type === type);
+}
