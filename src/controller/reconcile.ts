@@ -10,6 +10,7 @@ import { computeStatus } from '../status/compute-status.ts';
 import { statusEqual } from '../status/status-changed.ts';
 import type { ApplyError, Observations } from '../status/observations.ts';
 import { findCondition } from '../status/conditions.ts';
+import { isRetryable } from '../status/apply-errors.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from './apply-decision.ts';
 import { childCacheKey, type Caches } from './caches.ts';
 import { observeDeployment, observePod } from './observe.ts';
@@ -78,7 +79,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
     const live = cache?.get(namespace, child.metadata.name);
     const id = `${child.kind}/${child.metadata.name}`;
     if (live && !isControlledBy(live, uid)) {
-      applyErrors.push({ kind: child.kind, name: child.metadata.name, code: 409, message: `a ${child.kind} named ${child.metadata.name} already exists and is not owned by this ModelDeployment; rename or delete it` });
+      applyErrors.push({ kind: child.kind, name: child.metadata.name, code: 409, retryable: false, message: `a ${child.kind} named ${child.metadata.name} already exists and is not owned by this ModelDeployment; rename or delete it` });
       continue;
     }
     const reason = applyReason(obj, live);
@@ -148,8 +149,8 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
 
   // 5. Retry what may succeed on its own (server errors, throttling) with backoff; a stalled
   // object waits for a change, with a slow periodic look in case the cause went away (e.g. RBAC fixed).
-  const retryable = applyErrors.filter((e) => e.code === undefined || e.code >= 500 || e.code === 429 || e.code === 409);
-  if (retryable.length > 0 && !retryable.every((e) => e.code === 409 && e.message.includes('not owned'))) {
+  const retryable = applyErrors.filter(isRetryable);
+  if (retryable.length > 0) {
     throw new Error(`apply failed, will retry: ${retryable.map((e) => `${e.kind}/${e.name}: ${e.message}`).join('; ')}`);
   }
   return applyErrors.length > 0 || renderError ? { requeueAfterMs: 5 * 60_000 } : {};

@@ -1,0 +1,137 @@
+// The operator assembled from its parts: caches and workers, leader election, events, metrics and
+// health endpoints. main.ts only parses the configuration and handles signals.
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { OperatorConfig } from './config.ts';
+import { ApiClient } from './kube/api-client.ts';
+import { EventRecorder } from './kube/event-recorder.ts';
+import { LeaderElector } from './kube/leader-election.ts';
+import { ModelDeploymentController } from './controller/model-deployment-controller.ts';
+import { createMetrics, initControllerMetrics, workQueueMetrics } from './observability/metrics.ts';
+import { startHealthServer, type HealthServer } from './observability/health-server.ts';
+import { defaultRenderConfig } from './render/index.ts';
+import { CONDITION_ORDER } from './status/condition-types.ts';
+
+const CONTROLLER = 'modeldeployment';
+
+export interface RunningOperator {
+  /** Graceful: stop taking work, finish in-flight reconciles, release the Lease, flush events. */
+  stop(): Promise<void>;
+  readonly metricsPort: number;
+  readonly healthPort: number;
+}
+
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+export async function startOperator(config: OperatorConfig, logger: Logger, onLostLeadership: () => void): Promise<RunningOperator> {
+  const kc = loadKubeConfig(config.kubeconfig);
+  const host = kc.getCurrentCluster()?.server ?? 'unknown';
+  const metrics = createMetrics();
+  initControllerMetrics(metrics, CONTROLLER, config.concurrency);
+  const client = new ApiClient(kc, {
+    qps: config.kubeApiQps,
+    burst: config.kubeApiBurst,
+    userAgent: `modelship/${config.identity}`,
+    onResponse: (method, code, seconds) => {
+      metrics.restClientRequests.inc({ code: String(code), method, host });
+      if (method !== 'WATCH') metrics.restClientRequestDuration.observe({ verb: method, host }, seconds);
+    },
+  });
+  const events = new EventRecorder({ kubeConfig: kc, identity: config.identity, logger });
+  const controller = new ModelDeploymentController({
+    client,
+    logger,
+    namespaces: config.watchNamespaces,
+    concurrency: config.concurrency,
+    resyncPeriodMs: config.resyncPeriodMs,
+    renderConfig: { ...defaultRenderConfig, fetcherImage: config.fetcherImage },
+    events,
+    queueMetrics: workQueueMetrics(metrics, CONTROLLER),
+    metrics: {
+      reconciled: (result, seconds) => {
+        metrics.reconcileTotal.inc({ controller: CONTROLLER, result });
+        if (result === 'error') metrics.reconcileErrors.inc({ controller: CONTROLLER });
+        metrics.reconcileTime.observe({ controller: CONTROLLER }, seconds);
+      },
+      activeWorkers: (n) => metrics.activeWorkers.set({ controller: CONTROLLER }, n),
+      applied: (kind, written) => (written ? metrics.applyTotal : metrics.applySkipped).inc({ kind }),
+    },
+  });
+
+  const servers: HealthServer[] = [];
+  const checks = {
+    healthz: () => true,
+    readyz: () => controller.hasSynced || 'informer caches have not synced yet',
+  };
+  servers.push(await startHealthServer({ port: config.healthProbeBindAddress.port, host: config.healthProbeBindAddress.host, metrics, checks }));
+  servers.push(await startHealthServer({ port: config.metricsBindAddress.port, host: config.metricsBindAddress.host, metrics, checks }));
+
+  // ModelDeployments by condition, from the cache (no API calls).
+  const gauge = setInterval(() => {
+    metrics.modelDeployments.reset();
+    for (const md of controller.caches.modelDeployments.list()) {
+      for (const c of md.status?.conditions ?? []) {
+        if (CONDITION_ORDER.includes(c.type)) metrics.modelDeployments.inc({ condition: c.type, status: c.status });
+      }
+    }
+  }, 10_000);
+  gauge.unref();
+
+  await controller.startCaches();
+  logger.info({ modelDeployments: controller.caches.modelDeployments.size, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'caches synced');
+
+  let stopping = false;
+  let elector: LeaderElector | undefined;
+  const electionAbort = new AbortController();
+  let election: Promise<void> | undefined;
+  if (config.leaderElect) {
+    elector = new LeaderElector({
+      kubeConfig: kc,
+      namespace: config.leaderElectionNamespace,
+      name: config.leaderElectionId,
+      identity: config.identity,
+      leaseDurationMs: config.leaseDurationMs,
+      renewDeadlineMs: config.renewDeadlineMs,
+      retryPeriodMs: config.retryPeriodMs,
+      logger,
+      onStartedLeading: () => {
+        metrics.leaderElectionMasterStatus.set({ name: config.leaderElectionId }, 1);
+        logger.info({ identity: config.identity }, 'became leader; reconciling');
+        controller.startWorkers();
+      },
+      onStoppedLeading: () => {
+        metrics.leaderElectionMasterStatus.set({ name: config.leaderElectionId }, 0);
+        // Like controller-runtime: a replica that lost its Lease exits and starts over as a follower.
+        if (!stopping) onLostLeadership();
+      },
+      onNewLeader: (identity) => logger.info({ leader: identity }, 'leader observed'),
+    });
+    metrics.leaderElectionMasterStatus.set({ name: config.leaderElectionId }, 0);
+    election = elector.run(electionAbort.signal);
+  } else {
+    controller.startWorkers();
+  }
+
+  return {
+    metricsPort: servers[1]?.port ?? 0,
+    healthPort: servers[0]?.port ?? 0,
+    async stop() {
+      stopping = true;
+      clearInterval(gauge);
+      await controller.queue.shutdown();
+      if (elector) {
+        await elector.release();
+        electionAbort.abort();
+        await election;
+      }
+      await events.close();
+      await controller.stop();
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}
