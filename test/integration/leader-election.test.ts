@@ -174,7 +174,7 @@ void test('after release() the other candidate takes over without waiting for th
 
 void test('a leader cut off from the API server steps down within renewDeadline, before the other takes over', async (t) => {
   const proxy = await pausableProxy(new URL(kc.getCurrentCluster()!.server));
-  after(() => proxy.close());
+  t.after(() => proxy.close());
   const cutOff = candidate('cut-a', 'cut', FAST, withServer(kc, proxy.url));
   await leaderOf([cutOff]);
   const other = candidate('cut-b', 'cut');
