@@ -13,6 +13,7 @@
 import { ApiException, CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { realClock, type Clock } from './work-queue.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 export interface InvolvedObject {
   apiVersion: string;
@@ -83,7 +84,7 @@ export class EventRecorder {
   private readonly windowMs: number;
   private readonly queueSize: number;
   private readonly maxTracked: number;
-  private readonly bucket: WriteBucket;
+  private readonly bucket: TokenBucket;
   /** Aggregation state, least recently emitted first. */
   private readonly series = new Map<string, Series>();
   /** Keys waiting for the writer, in order. */
@@ -102,7 +103,7 @@ export class EventRecorder {
     this.windowMs = options.aggregationWindowMs ?? 30_000;
     this.queueSize = options.queueSize ?? 1000;
     this.maxTracked = options.maxTracked ?? 4096;
-    this.bucket = new WriteBucket(options.writesPerSecond ?? 5, options.writeBurst ?? 25, this.clock);
+    this.bucket = new TokenBucket(options.writesPerSecond ?? 5, options.writeBurst ?? 25, () => this.clock.now());
   }
 
   /** Records an event; returns at once and never throws. */
@@ -285,27 +286,3 @@ function first(set: Set<string>): string | undefined {
   return set.values().next().value;
 }
 
-/** A token bucket bounding the writer's request rate; tokens may go negative, turning into delay. */
-class WriteBucket {
-  private tokens: number;
-  private last: number;
-  private readonly qps: number;
-  private readonly burst: number;
-  private readonly clock: Clock;
-
-  constructor(qps: number, burst: number, clock: Clock) {
-    this.qps = qps;
-    this.burst = Math.max(1, burst);
-    this.clock = clock;
-    this.tokens = this.burst;
-    this.last = clock.now();
-  }
-
-  reserve(): number {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
-    this.last = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
-  }
-}

@@ -8,6 +8,7 @@ export class TokenBucket {
   private readonly now: () => number;
 
   constructor(qps: number, burst: number, now: () => number = () => performance.now()) {
+    if (!(qps > 0)) throw new RangeError(`a token bucket needs qps > 0, got ${qps}`);
     this.qps = qps;
     this.burst = Math.max(1, burst);
     this.tokens = this.burst;

@@ -4,6 +4,7 @@
 //   (the `processing` set), so one reconcile of a ModelDeployment never races another;
 // - failures are retried with per-key exponential backoff combined with an overall token bucket,
 //   like client-go's DefaultControllerRateLimiter (MaxOf(ItemExponentialFailure, Bucket)).
+import { TokenBucket } from './token-bucket.ts';
 
 export type ReconcileResult = { requeueAfterMs?: number };
 
@@ -59,7 +60,7 @@ export class WorkQueue {
   private readonly concurrency: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly bucket: RetryBucket;
+  private readonly bucket: TokenBucket;
   private readonly metrics: WorkQueueMetrics | undefined;
   private readonly clock: Clock;
   private readonly onError: ((key: string, err: unknown) => void) | undefined;
@@ -90,7 +91,7 @@ export class WorkQueue {
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 300_000;
     this.clock = options.clock ?? realClock;
-    this.bucket = new RetryBucket(options.qps ?? 10, options.burst ?? 100, this.clock);
+    this.bucket = new TokenBucket(options.qps ?? 10, options.burst ?? 100, () => this.clock.now());
     this.metrics = options.metrics;
     this.onError = options.onError;
   }
@@ -228,29 +229,3 @@ export class WorkQueue {
   }
 }
 
-/** client-go's BucketRateLimiter: a token bucket whose tokens may go negative, turning into delay. */
-class RetryBucket {
-  private tokens: number;
-  private last: number;
-  private readonly qps: number;
-  private readonly burst: number;
-  private readonly clock: Clock;
-
-  constructor(qps: number, burst: number, clock: Clock) {
-    if (!(qps > 0) || !(burst >= 1)) throw new RangeError(`retry bucket needs qps > 0 and burst >= 1, got ${qps}, ${burst}`);
-    this.qps = qps;
-    this.burst = burst;
-    this.clock = clock;
-    this.tokens = burst;
-    this.last = clock.now();
-  }
-
-  /** Takes a token and returns how long to wait for it (0 when one was available). */
-  reserve(): number {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
-    this.last = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
-  }
-}

@@ -2,6 +2,7 @@
 // for Go operators (kube-prometheus, the Operator SDK's) work for modelship unchanged. Each
 // createMetrics() call gets its own Registry: tests and several managers in one process don't collide.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { WorkQueueMetrics } from '../kube/work-queue.ts';
 
 /** The `result` label of controller_runtime_reconcile_total. */
 export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
@@ -175,16 +176,7 @@ export function initControllerMetrics(metrics: Metrics, controller: string, maxC
   for (const result of RECONCILE_RESULTS) metrics.reconcileTotal.inc({ controller, result }, 0);
 }
 
-/** The hooks src/kube/work-queue.ts calls (same shape, typed structurally to keep the two files apart). */
-export interface WorkQueueMetrics {
-  depth(n: number): void;
-  added(): void;
-  queueLatencySeconds(s: number): void;
-  workDurationSeconds(s: number): void;
-  retried(): void;
-  unfinishedWorkSeconds?(s: number): void;
-  longestRunningProcessorSeconds?(s: number): void;
-}
+export type { WorkQueueMetrics };
 
 export function workQueueMetrics(metrics: Metrics, name: string): WorkQueueMetrics {
   const labels = { name };
