@@ -8,7 +8,7 @@ export function writeOwnerFile(dir: string): void {
   writeFileSync(join(dir, 'owner'), String(process.pid));
 }
 
-function alive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -17,7 +17,7 @@ function alive(pid: number): boolean {
   }
 }
 
-function readFileSafe(path: string): string {
+export function readFileSafe(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -30,7 +30,7 @@ export function sweepAbandonedControlPlanes(): void {
     if (!entry.startsWith('modelship-cp-')) continue;
     const dir = join(tmpdir(), entry);
     const owner = Number(readFileSafe(join(dir, 'owner')));
-    if (!owner || alive(owner)) continue;
+    if (!owner || processAlive(owner)) continue;
     const pids = readFileSafe(join(dir, 'pids')).split('\n').map(Number).filter(Boolean);
     // Only kill a pid whose command line still names this folder: pids get reused.
     for (const pid of pids) {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requiredBinaries, toolModules, type ToolModule } from './tool-modules.ts';
+import { processAlive, readFileSafe } from './sweep.ts';
 
 const goModulesDir = resolve(import.meta.dirname, 'go');
 
@@ -55,15 +56,6 @@ function formatElapsed(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A lock folder holding the owner's pid, so that two test processes never build at once. */
 async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
   const lock = join(cacheRoot(), 'build.lock');
@@ -89,14 +81,6 @@ async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function readFileSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
   }
 }
 
