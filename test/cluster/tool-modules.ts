@@ -42,6 +42,9 @@ export const toolModules: readonly ToolModule[] = [
   { name: 'etcd', ldflags: '-s -w', binaries: [{ pkg: 'go.etcd.io/etcd/server/v3', bin: 'etcd' }] },
   { name: 'kwok', ldflags: '-s -w', binaries: [{ pkg: 'sigs.k8s.io/kwok/cmd/kwok', bin: 'kwok' }] },
   { name: 'helm', ldflags: '-s -w', binaries: [{ pkg: 'helm.sh/helm/v4/cmd/helm', bin: 'helm' }] },
+  // The Gateway API implementation of the traffic tests (test/cluster/traffic.ts). Its version stays "dev":
+  // Traefik then never checks for a new release, one more guard against traffic leaving the machine.
+  { name: 'traefik', ldflags: '-s -w', binaries: [{ pkg: 'github.com/traefik/traefik/v3/cmd/traefik', bin: 'traefik' }] },
 ];
 
 export const requiredBinaries: readonly string[] = toolModules.flatMap((m) => m.binaries.map((b) => b.bin));
