@@ -1,0 +1,93 @@
+// PURE: the modelship command line, parsed. Flags follow kubectl's (-n, --kubeconfig, -f).
+
+export type Command =
+  | { verb: 'status' | 'watch' | 'promote' | 'abort' | 'retry'; name: string }
+  | { verb: 'rollback'; name: string; toRevision?: number }
+  | { verb: 'render' | 'validate'; files: string[] }
+  | { verb: 'help' };
+
+export interface CliArgs {
+  readonly command: Command;
+  readonly namespace?: string;
+  readonly kubeconfig?: string;
+  readonly output: 'text' | 'json' | 'yaml';
+}
+
+export type ParsedArgs = { ok: true; args: CliArgs } | { ok: false; error: string };
+
+const NAMED_VERBS = ['status', 'watch', 'promote', 'abort', 'retry', 'rollback'] as const;
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const positional: string[] = [];
+  const files: string[] = [];
+  let namespace: string | undefined;
+  let kubeconfig: string | undefined;
+  let output: CliArgs['output'] = 'text';
+  let toRevision: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    try {
+      if (flag === '-h' || flag === '--help') return { ok: true, args: { command: { verb: 'help' }, output } };
+      else if (flag === '-n' || flag === '--namespace') namespace = value();
+      else if (flag === '--kubeconfig') kubeconfig = value();
+      else if (flag === '-f' || flag === '--filename') files.push(value());
+      else if (flag === '-o' || flag === '--output') {
+        const o = value();
+        if (o !== 'text' && o !== 'json' && o !== 'yaml') return { ok: false, error: `-o must be text, json or yaml, not ${o}` };
+        output = o;
+      } else if (flag === '--to-revision') {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) return { ok: false, error: '--to-revision must be a revision number (1, 2, ...)' };
+        toRevision = n;
+      } else if (flag.startsWith('-')) return { ok: false, error: `unknown flag ${flag}` };
+      else positional.push(arg);
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
+  }
+  const [verb, name, ...rest] = positional;
+  const base = { ...(namespace ? { namespace } : {}), ...(kubeconfig ? { kubeconfig } : {}), output };
+  if (verb === undefined || verb === 'help') return { ok: true, args: { ...base, command: { verb: 'help' } } };
+  if (verb === 'render' || verb === 'validate') {
+    const all = [...files, ...(name ? [name, ...rest] : [])];
+    if (all.length === 0) return { ok: false, error: `${verb} needs -f <file> (or - for standard input)` };
+    return { ok: true, args: { ...base, command: { verb, files: all } } };
+  }
+  if (!(NAMED_VERBS as readonly string[]).includes(verb)) return { ok: false, error: `unknown command ${verb}; run modelship --help` };
+  if (!name) return { ok: false, error: `${verb} needs the name of a ModelDeployment` };
+  if (rest.length > 0) return { ok: false, error: `unexpected arguments: ${rest.join(' ')}` };
+  if (verb === 'rollback') return { ok: true, args: { ...base, command: { verb, name, ...(toRevision !== undefined ? { toRevision } : {}) } } };
+  return { ok: true, args: { ...base, command: { verb: verb as 'status' | 'watch' | 'promote' | 'abort' | 'retry', name } } };
+}
+
+export const HELP = `modelship: render, validate and steer ModelDeployments (also runs as \`kubectl modelship\`)
+
+Usage:
+  modelship status <name>                 versions, rollout step, traffic, conditions and history
+  modelship watch <name>                  the same, updated live until Ctrl-C
+  modelship promote <name>                skip the remaining steps and promote the canary now
+  modelship abort <name>                  send all traffic back to stable and stop the canary
+  modelship retry <name>                  restart an aborted canary from its first step
+  modelship rollback <name> [--to-revision N]
+                                          serve a known-good revision from status.history at once
+                                          (default: the newest one before the current stable)
+  modelship render -f model.yaml          print the objects the operator would create (no cluster)
+  modelship validate -f model.yaml        check manifests offline; errors by field path
+
+Flags:
+  -n, --namespace NS     namespace (default: the kubeconfig context's, else "default")
+  --kubeconfig PATH      kubeconfig (default: $KUBECONFIG or ~/.kube/config)
+  -f, --filename FILE    manifest file for render/validate; repeatable; - reads standard input
+  -o, --output FORMAT    text (default), json or yaml
+
+Promote, abort, retry and rollback set an annotation (modelship.io/<action>) that the operator acts on;
+they never edit the spec, so a GitOps tool sees no drift.
+
+Exit codes: 0 ok, 1 failed (or invalid manifests), 2 bad usage.
+`;

@@ -1,0 +1,58 @@
+// The modelship command (also `kubectl modelship`): wiring only.
+import { readFileSync } from 'node:fs';
+import { ApiClient } from '../kube/api-client.ts';
+import { HELP, parseArgs } from './args.ts';
+import { render, validate } from './offline.ts';
+import { defaultNamespace, loadCliKubeConfig, requestAction, status, watch } from './cluster-actions.ts';
+
+const out = (text: string) => process.stdout.write(text);
+const err = (text: string) => process.stderr.write(text);
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    err(`modelship: ${parsed.error}\n`);
+    return 2;
+  }
+  const { command, output } = parsed.args;
+  if (command.verb === 'help') {
+    out(HELP);
+    return 0;
+  }
+  if (command.verb === 'render' || command.verb === 'validate') {
+    const inputs = command.files.map((f) => ({ name: f === '-' ? 'stdin' : f, text: readFileSync(f === '-' ? 0 : f, 'utf8') }));
+    const result = command.verb === 'render' ? render(inputs, parsed.args.namespace) : validate(inputs);
+    out(result.stdout);
+    err(result.stderr);
+    return result.ok ? 0 : 1;
+  }
+  const kc = loadCliKubeConfig(parsed.args.kubeconfig);
+  const namespace = parsed.args.namespace ?? defaultNamespace(kc);
+  const client = new ApiClient(kc, { qps: 20, burst: 40, userAgent: 'modelship-cli' });
+  switch (command.verb) {
+    case 'status':
+      await status(client, namespace, command.name, output, out);
+      return 0;
+    case 'watch': {
+      const abort = new AbortController();
+      process.once('SIGINT', () => abort.abort());
+      await watch(client, namespace, command.name, out, abort.signal);
+      return 0;
+    }
+    case 'rollback':
+      await requestAction(client, namespace, command.name, 'rollback', out, command.toRevision);
+      return 0;
+    case 'promote':
+    case 'abort':
+    case 'retry':
+      await requestAction(client, namespace, command.name, command.verb, out);
+      return 0;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  err(`modelship: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,60 @@
+// render and validate: the same schema, rules and renderer as the operator, with no cluster.
+import { loadAll } from 'js-yaml';
+import { formatFieldErrors, parseModelDeployment } from '../api/index.ts';
+import { renderModelDeployment, defaultRenderConfig } from '../render/index.ts';
+import { toYamlStream } from '../yaml.ts';
+
+export interface OfflineResult {
+  readonly ok: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Every document of every input that is a ModelDeployment; other kinds are skipped. */
+function documents(inputs: readonly { name: string; text: string }[]): { source: string; doc: unknown }[] {
+  const out: { source: string; doc: unknown }[] = [];
+  for (const { name, text } of inputs) {
+    loadAll(text).forEach((doc, i) => {
+      const kind = (doc as { kind?: unknown } | null)?.kind;
+      if (doc && (kind === undefined || kind === 'ModelDeployment')) out.push({ source: `${name}#${i + 1}`, doc });
+    });
+  }
+  return out;
+}
+
+function label(source: string, doc: unknown): string {
+  const name = (doc as { metadata?: { name?: unknown } }).metadata?.name;
+  return `${source}${typeof name === 'string' ? ` (${name})` : ''}`;
+}
+
+export function validate(inputs: readonly { name: string; text: string }[]): OfflineResult {
+  const docs = documents(inputs);
+  const errors: string[] = [];
+  for (const { source, doc } of docs) {
+    const parsed = parseModelDeployment(doc);
+    if (!parsed.ok) errors.push(`${label(source, doc)}:\n${formatFieldErrors(parsed.errors).replace(/^/gm, '  ')}`);
+  }
+  if (docs.length === 0) return { ok: false, stdout: '', stderr: 'no ModelDeployment found in the input\n' };
+  return errors.length
+    ? { ok: false, stdout: '', stderr: `${errors.join('\n')}\n${errors.length} of ${docs.length} invalid\n` }
+    : { ok: true, stdout: `${docs.length} ModelDeployment${docs.length === 1 ? '' : 's'} valid\n`, stderr: '' };
+}
+
+export function render(inputs: readonly { name: string; text: string }[], namespace = 'default'): OfflineResult {
+  const docs = documents(inputs);
+  const objects: unknown[] = [];
+  const errors: string[] = [];
+  for (const { source, doc } of docs) {
+    const parsed = parseModelDeployment(doc);
+    if (!parsed.ok) {
+      errors.push(`${label(source, doc)}:\n${formatFieldErrors(parsed.errors).replace(/^/gm, '  ')}`);
+      continue;
+    }
+    const md = { ...parsed.value, metadata: { ...parsed.value.metadata, namespace: parsed.value.metadata.namespace ?? namespace } };
+    const rendered = renderModelDeployment(md, defaultRenderConfig);
+    if (rendered.ok) objects.push(...rendered.objects);
+    else errors.push(`${label(source, doc)}: ${rendered.error.field}: ${rendered.error.message}`);
+  }
+  if (docs.length === 0) return { ok: false, stdout: '', stderr: 'no ModelDeployment found in the input\n' };
+  return { ok: errors.length === 0, stdout: objects.length ? toYamlStream(objects) : '', stderr: errors.length ? `${errors.join('\n')}\n` : '' };
+}
