@@ -12,6 +12,41 @@ export { runtimeSpecSchema } from './runtime-spec.ts';
 export type { RuntimeSpec } from './runtime-spec.ts';
 export { autoscalingSpecSchema, scalesOnCpu, DEFAULT_CPU_UTILIZATION } from './autoscaling-spec.ts';
 export type { AutoscalingSpec } from './autoscaling-spec.ts';
+export {
+  rolloutSpecSchema,
+  rolloutStepSchema,
+  trafficSpecSchema,
+  trafficMatchSchema,
+  trafficOf,
+  ROLLOUT_STRATEGIES,
+  TRAFFIC_PROVIDERS,
+  ROUTER_PROVIDERS,
+  DEFAULT_SCALE_DOWN_DELAY_SECONDS,
+} from './rollout-spec.ts';
+export type { RolloutSpec, RolloutStep, RolloutStrategy, TrafficMatch, TrafficProvider, TrafficSpec } from './rollout-spec.ts';
+export {
+  CANARY_PHASES,
+  HISTORY_OUTCOMES,
+  ROLLOUT_REQUESTS,
+  TEMPLATE_HASH_LENGTH,
+  canaryStatusSchema,
+  historyEntrySchema,
+  rolloutStateSchema,
+  stableStatusSchema,
+  trafficStatusSchema,
+} from './rollout-status.ts';
+export type {
+  CanaryPhase,
+  CanaryStatus,
+  HistoryEntry,
+  HistoryOutcome,
+  RolloutRequestKind,
+  RolloutState,
+  StableStatus,
+  TrafficStatus,
+} from './rollout-status.ts';
+export * from './rollout-annotations.ts';
+export { durationMs } from './duration.ts';
 export { modelDeploymentStatusSchema } from './status.ts';
 export type { ModelDeploymentStatus } from './status.ts';
 export { conditionSchema, CONDITION_STATUSES } from './condition.ts';

@@ -31,3 +31,13 @@ export const MAX_METRICS = 16;
 export const MAX_POLICIES = 8;
 export const MAX_CONDITIONS = 16;
 export const MAX_STATUS_ITEMS = 64;
+
+// spec.rollout
+export const MAX_ROLLOUT_STEPS = 20;
+export const MAX_TRAFFIC_MATCHES = 8;
+export const MAX_MATCH_HEADERS = 8;
+export const MAX_TRAFFIC_HOSTS = 16;
+export const MAX_HEADER_NAME = 256;
+export const MAX_HEADER_VALUE = 1024;
+/** status.history keeps this many revisions, newest first. */
+export const MAX_HISTORY = 10;

@@ -4,7 +4,8 @@ import { DEFAULT_CPU_UTILIZATION, autoscalingSpecSchema, scalesOnCpu } from './a
 import { withCelRules } from './cel-rule.ts';
 import { int32 } from './common.ts';
 import { modelSpecSchema } from './model-spec.ts';
-import { batchSpecSchema, monitoringSpecSchema, rolloutSpecSchema } from './reserved-specs.ts';
+import { batchSpecSchema, monitoringSpecSchema } from './reserved-specs.ts';
+import { rolloutSpecSchema } from './rollout-spec.ts';
 import { PRESET_FORMATS, RUNTIME_PRESETS, presetServesFormat } from './runtime-presets.ts';
 import { runtimeSpecSchema } from './runtime-spec.ts';
 

@@ -1,9 +1,7 @@
-// Fields later releases define: rollout, batch and monitoring. Kept as-is until then, so manifests
+// Fields later releases define: batch and monitoring. Kept as-is until then, so manifests
 // written for a newer operator are not rejected by an older CRD.
 import { z } from 'zod';
 import { reservedObject } from './common.ts';
-
-export const rolloutSpecSchema = reservedObject('How a new model version reaches traffic (canary, A/B); reserved.');
 
 export const batchSpecSchema = z
   .looseObject({

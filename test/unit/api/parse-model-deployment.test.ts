@@ -119,8 +119,20 @@ void test('a status written by the operator parses', () => {
       replicas: 2,
       readyReplicas: 2,
       trafficSummary: 'stable=100',
-      stable: { version: '7', revision: 3 },
+      stable: { version: '7', revision: 3, template: '0123456789abcdef' },
       traffic: [{ variant: 'stable', weight: 100, exact: true }],
+      history: [
+        {
+          revision: 3,
+          version: '7',
+          template: '0123456789abcdef',
+          model: { name: 'fraud-detector', version: '7', uri: 's3://models/fraud/7', format: 'sklearn' },
+          runtime: { preset: 'mlserver' },
+          outcome: 'Promoted',
+          at: '2025-01-01T00:00:00Z',
+        },
+      ],
+      rollout: { handledRequests: { promote: '2025-01-01T00:00:00Z' }, lastRevision: 3 },
     },
   });
   const result = parseModelDeployment(manifest);

@@ -23,11 +23,6 @@ function kstatus(status: ModelDeploymentStatus, generation = 3) {
   return kstatusOf({ metadata: { generation }, status });
 }
 
-/** The rollout fields are reserved (their schema comes with a later issue) and typed as empty objects. */
-function reserved(value: Record<string, unknown>): NonNullable<ModelDeploymentStatus['stable']> {
-  return value as NonNullable<ModelDeploymentStatus['stable']>;
-}
-
 /** "Ready=False/ScalingUp Reconciling=True/ScalingUp ..." for compact assertions. */
 function summary(status: ModelDeploymentStatus): string {
   return (status.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`).join(' ');
@@ -323,9 +318,12 @@ void test('every unfinished Deployment is listed, stable first', () => {
 void test('conditions and rollout fields owned by others are kept; traffic split kept while a canary exists', () => {
   const previous: ModelDeploymentStatus = {
     conditions: [{ type: 'RolloutInProgress', status: 'True', reason: 'CanaryStep', message: 'step 1', lastTransitionTime: NOW, observedGeneration: 3 }],
-    stable: reserved({ version: '7' }),
-    canary: reserved({ version: '8', weight: 10 }),
-    traffic: [reserved({ variant: 'stable', weight: 90 })],
+    stable: { revision: 3, version: '7', template: 'aaaaaaaaaaaaaaaa' },
+    canary: { revision: 4, version: '8', template: 'bbbbbbbbbbbbbbbb', step: 1, weight: 10, phase: 'Progressing' },
+    traffic: [
+      { variant: 'stable', weight: 90, exact: true },
+      { variant: 'canary', weight: 10, exact: true },
+    ],
     history: [],
     trafficSummary: 'stable=90 canary=10',
   };

@@ -28,7 +28,7 @@ void test('any difference counts, list order included', () => {
   touched.conditions![0]!.lastTransitionTime = '2030-01-01T00:00:00Z';
   assert.ok(!statusEqual(status, touched));
   assert.ok(!statusEqual(status, undefined));
-  assert.ok(!statusEqual({ history: [] }, { history: [{}] }));
+  assert.ok(!statusEqual({ history: [] }, { history: [{}] } as unknown as ModelDeploymentStatus));
   const [one, oneString] = [{ a: 1 }, { a: '1' }] as unknown as NonNullable<ModelDeploymentStatus['stable']>[];
   assert.ok(!statusEqual({ stable: one }, { stable: oneString }));
 });

@@ -1,0 +1,218 @@
+// spec.rollout: how a new model or runtime reaches traffic (docs/rollouts.md). `canary` runs the
+// new template beside the stable one and walks `steps`; `immediate` rolls stable in place.
+import { z } from 'zod';
+import { withCelRules } from './cel-rule.ts';
+import { int32 } from './common.ts';
+import { DURATION, MAX_DURATION_LENGTH } from './duration.ts';
+import {
+  DNS_LABEL_MAX,
+  MAX_HEADER_NAME,
+  MAX_HEADER_VALUE,
+  MAX_MATCH_HEADERS,
+  MAX_ROLLOUT_STEPS,
+  MAX_SHORT_STRING,
+  MAX_TRAFFIC_HOSTS,
+  MAX_TRAFFIC_MATCHES,
+} from './limits.ts';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './patterns.ts';
+
+export const ROLLOUT_STRATEGIES = ['canary', 'immediate'] as const;
+export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
+
+export const TRAFFIC_PROVIDERS = ['replicas', 'gateway-api', 'istio'] as const;
+export type TrafficProvider = (typeof TRAFFIC_PROVIDERS)[number];
+
+/** Providers with a router object, which can match cohorts, mirror and split exactly. */
+export const ROUTER_PROVIDERS: readonly TrafficProvider[] = ['gateway-api', 'istio'];
+
+export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
+
+/** An HTTP header name (RFC 7230 token), as Gateway API's HTTPHeaderName. */
+export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+/** A cookie name (a token) and a cookie value (cookie-octets: no space, quote, comma, semicolon or backslash). */
+export const COOKIE_VALUE = /^[!#-+\--:<-[\]-~]+$/;
+/** A hostname, optionally with a leading wildcard label, as Gateway API's Hostname. */
+export const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const CROSS_PROVIDER = ROUTER_PROVIDERS.map((p) => `'${p}'`).join(', ');
+
+const pauseSchema = z
+  .strictObject({
+    duration: z
+      .string()
+      .max(MAX_DURATION_LENGTH)
+      .regex(DURATION, { error: 'must be a duration such as 30s, 10m, 1h or 1h30m' })
+      .optional()
+      .describe('How long to wait, e.g. 30s, 10m, 1h. Without it the rollout waits until promoted.'),
+  })
+  .describe('Wait: for a duration, or ({}) until promoted, which is how a long A/B test is held.');
+
+export const rolloutStepSchema = withCelRules(
+  z.strictObject({
+    weight: int32()
+      .min(0, { error: 'must be a percentage from 0 to 100' })
+      .max(100, { error: 'must be a percentage from 0 to 100' })
+      .optional()
+      .describe('Percent of traffic to send to the canary, 0 to 100.'),
+    pause: pauseSchema.optional(),
+  }),
+  [
+    {
+      rule: 'has(self.weight) != has(self.pause)',
+      message: 'a step sets exactly one of weight or pause',
+      check: (s) => (s.weight !== undefined) !== (s.pause !== undefined),
+    },
+  ],
+);
+
+const gatewayRefSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(MAX_SHORT_STRING)
+      .regex(DNS1123_SUBDOMAIN, { error: "must be a Gateway name: lower-case letters, digits, '-' and '.'" })
+      .describe('Name of the Gateway the HTTPRoute attaches to.'),
+    namespace: z
+      .string()
+      .min(1)
+      .max(DNS_LABEL_MAX)
+      .regex(DNS1123_LABEL, { error: 'must be a namespace name' })
+      .optional()
+      .describe("The Gateway's namespace; the ModelDeployment's by default."),
+    sectionName: z
+      .string()
+      .min(1)
+      .max(MAX_SHORT_STRING)
+      .regex(DNS1123_SUBDOMAIN, { error: "must be a listener name: lower-case letters, digits, '-' and '.'" })
+      .optional()
+      .describe('Listener of the Gateway to attach to; all listeners by default.'),
+  })
+  .describe('The Gateway (gateway.networking.k8s.io) the HTTPRoute attaches to; for istio, an Istio Gateway to bind.');
+
+const headerMap = z
+  .record(
+    z.string().min(1).max(MAX_HEADER_NAME).regex(HEADER_NAME, { error: 'must be an HTTP header name' }),
+    z.string().min(1).max(MAX_HEADER_VALUE),
+  )
+  .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= MAX_MATCH_HEADERS, {
+    error: `must have from 1 to ${MAX_MATCH_HEADERS} headers`,
+  })
+  .meta({ minProperties: 1, maxProperties: MAX_MATCH_HEADERS })
+  .describe('Headers that must all have these exact values, e.g. {x-model-variant: canary}.');
+
+const cookieSchema = z
+  .strictObject({
+    name: z.string().min(1).max(MAX_HEADER_NAME).regex(HEADER_NAME, { error: 'must be a cookie name (a token)' }),
+    value: z
+      .string()
+      .min(1)
+      .max(MAX_HEADER_VALUE)
+      .regex(COOKIE_VALUE, { error: 'must be a cookie value without spaces, quotes, commas, semicolons or backslashes' }),
+  })
+  .describe('A cookie that must have this value, e.g. {name: cohort, value: b}.');
+
+export const trafficMatchSchema = withCelRules(
+  z
+    .strictObject({ headers: headerMap.optional(), cookie: cookieSchema.optional() })
+    .describe('Requests that always go to the canary (an A/B cohort).'),
+  [
+    {
+      rule: 'has(self.headers) != has(self.cookie)',
+      message: 'a match sets exactly one of headers or cookie',
+      check: (m) => (m.headers !== undefined) !== (m.cookie !== undefined),
+    },
+  ],
+);
+
+const trafficObject = z
+  .strictObject({
+    provider: z
+      .enum(TRAFFIC_PROVIDERS)
+      .default('replicas')
+      .describe('replicas (no mesh; weights approximated by pod counts), gateway-api (an HTTPRoute) or istio (a VirtualService).'),
+    gateway: gatewayRefSchema.optional(),
+    hosts: z
+      .array(z.string().min(1).max(MAX_SHORT_STRING).regex(HOSTNAME, { error: 'must be a host name such as fraud.example.com' }))
+      .max(MAX_TRAFFIC_HOSTS)
+      .optional()
+      .describe('Host names: the HTTPRoute hostnames (gateway-api) or the VirtualService hosts (istio; the Service by default).'),
+    match: z
+      .array(trafficMatchSchema)
+      .max(MAX_TRAFFIC_MATCHES)
+      .optional()
+      .describe('Cohorts pinned to the canary while it runs, by header or cookie (gateway-api, istio).'),
+    mirror: z
+      .strictObject({
+        percent: int32()
+          .min(1, { error: 'must be a percentage from 1 to 100' })
+          .max(100, { error: 'must be a percentage from 1 to 100' })
+          .describe('Percent of stable traffic copied to the canary; its responses are discarded.'),
+      })
+      .optional()
+      .describe('Shadow traffic to the canary (gateway-api, istio).'),
+  })
+  .describe('How traffic is split between the stable and canary variants.');
+
+type TrafficObject = z.output<typeof trafficObject>;
+
+const usesRouter = (t: TrafficObject) => ROUTER_PROVIDERS.includes(t.provider);
+
+export const trafficSpecSchema = withCelRules(trafficObject, [
+  {
+    rule: "!has(self.provider) || self.provider != 'gateway-api' || has(self.gateway)",
+    message: 'gateway is required when provider is gateway-api',
+    fieldPath: '.gateway',
+    reason: 'FieldValueRequired',
+    check: (t) => t.provider !== 'gateway-api' || t.gateway !== undefined,
+  },
+  ...(['match', 'mirror', 'hosts'] as const).map((field) => ({
+    rule: `!has(self.${field}) || (has(self.provider) && self.provider in [${CROSS_PROVIDER}])`,
+    message: `${field} needs provider gateway-api or istio`,
+    fieldPath: `.${field}`,
+    reason: 'FieldValueForbidden' as const,
+    check: (t: TrafficObject) => t[field] === undefined || usesRouter(t),
+  })),
+]);
+
+export type TrafficSpec = z.output<typeof trafficSpecSchema>;
+export type TrafficMatch = z.output<typeof trafficMatchSchema>;
+
+const rolloutObject = z
+  .strictObject({
+    strategy: z
+      .enum(ROLLOUT_STRATEGIES)
+      .default('immediate')
+      .describe('canary walks steps beside the stable version; immediate (the default) rolls the stable version in place.'),
+    steps: z
+      .array(rolloutStepSchema)
+      .min(1, { error: 'must have at least one step' })
+      .max(MAX_ROLLOUT_STEPS)
+      .optional()
+      .describe('Canary steps: {weight: N} sends N% to the canary, {pause: {duration: 10m}} waits, {pause: {}} waits for promote. After the last step the canary is promoted.'),
+    scaleDownDelaySeconds: int32()
+      .min(0, { error: 'must be 0 or more' })
+      .max(86400, { error: 'must be at most 86400 (a day)' })
+      .default(DEFAULT_SCALE_DOWN_DELAY_SECONDS)
+      .describe('After an abort or a promotion, how long the old pods keep running, in seconds.'),
+    traffic: trafficSpecSchema.optional(),
+  })
+  .describe('How a new model or runtime reaches traffic: canary steps, traffic provider, A/B cohorts and mirroring.');
+
+export const rolloutSpecSchema = withCelRules(rolloutObject, [
+  {
+    rule: "!has(self.strategy) || self.strategy != 'canary' || has(self.steps)",
+    message: 'steps are required when strategy is canary',
+    fieldPath: '.steps',
+    reason: 'FieldValueRequired',
+    check: (r) => r.strategy !== 'canary' || (r.steps !== undefined && r.steps.length > 0),
+  },
+]);
+
+export type RolloutSpec = z.output<typeof rolloutSpecSchema>;
+export type RolloutStep = z.output<typeof rolloutStepSchema>;
+
+/** The traffic settings in effect: provider replicas when spec.rollout.traffic is left out. */
+export function trafficOf(rollout: RolloutSpec | undefined): TrafficSpec {
+  return rollout?.traffic ?? { provider: 'replicas' };
+}
