@@ -10,6 +10,8 @@ import { ManagedProcess } from './managed-process.ts';
 import { ensureTools } from './tools.ts';
 import { sweepAbandonedControlPlanes, writeOwnerFile } from './sweep.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
+import { createPodNetwork, hostAddressOf, sweepAbandonedPodNetworks, type PodNetwork } from './pod-network.ts';
+import { startDataPath, type DataPath } from './data-path.ts';
 
 export { mintServiceAccountKubeconfig, serviceAccountKubeconfigFile } from './service-account-kubeconfig.ts';
 
@@ -50,6 +52,11 @@ export interface ControlPlaneOptions {
   readonly dir?: string;
   /** Extra kube-apiserver flags, e.g. a shorter --min-request-timeout. */
   readonly apiServerFlags?: readonly string[];
+  /**
+   * A real data path of its own (test/cluster/data-path.ts): a pod network on a /16 of its own (then kwok's
+   * --cidr), the pod simulator and Traefik with a Gateway. Default off.
+   */
+  readonly dataPath?: boolean;
 }
 
 export interface ControlPlane {
@@ -60,6 +67,10 @@ export interface ControlPlane {
   readonly caPem: string;
   readonly toolsDir: string;
   readonly nodeNames: readonly string[];
+  /** The pods' /16 (kwok's --cidr). */
+  readonly podCidr: string;
+  /** Set when started with `dataPath: true`; stopped with the control plane. */
+  readonly dataPath: DataPath | undefined;
   /** Processes by component name, for tests that break or restart one. */
   readonly processes: ReadonlyMap<string, ManagedProcess>;
   /** Stops and starts kube-apiserver on the same port and storage. */
@@ -90,6 +101,8 @@ function writeServiceAccountKeys(pki: string): void {
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  // Pod networks first: the sweep stops their processes before their namespace goes.
+  sweepAbandonedPodNetworks();
   sweepAbandonedControlPlanes();
   const toolsDir = await ensureTools();
   const ownsDir = options.dir === undefined;
@@ -104,15 +117,21 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     writeFileSync(join(dir, 'pids'), [...processes.values()].map((x) => x.pid).join('\n'));
     return p;
   };
+  let network: PodNetwork | undefined;
+  let dataPath: DataPath | undefined;
   const stopAll = async () => {
+    await dataPath?.stop();
+    await network?.stop();
     for (const name of ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd']) {
       await processes.get(name)?.stop();
     }
   };
   const logs = (lines = 40) =>
-    [...processes.values()].map((p) => `----- ${p.name} (${p.logFile}) -----\n${p.tail(lines)}`).join('\n');
+    [...processes.values()].map((p) => `----- ${p.name} (${p.logFile}) -----\n${p.tail(lines)}`).join('\n') + (dataPath ? `\n${dataPath.logs(lines)}` : '');
 
   try {
+    if (options.dataPath) network = await createPodNetwork({ dir: join(dir, 'data-path') });
+    const cidr = network?.cidr ?? podCidr;
     const etcdPort = await freePort();
     const etcdPeerPort = await freePort();
     const apiPort = await freePort();
@@ -191,8 +210,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `--config=${resolve(import.meta.dirname, 'kwok', 'stages.yaml')}`,
       '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${fakeNodeAnnotation}=fake`,
-      `--cidr=${podCidr}`,
-      '--node-ip=10.244.0.1',
+      `--cidr=${cidr}`,
+      // kwok hands pod IPs out from the /16's first address up; the node (and a pod network's host end) takes its last.
+      `--node-ip=${hostAddressOf(cidr)}`,
       '--node-lease-duration-seconds=40',
       `--server-address=127.0.0.1:${kwokPort}`,
     ]);
@@ -218,6 +238,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodeNames.length;
     }, 60_000);
     await waitFor('default ServiceAccount', async () => (await api('/api/v1/namespaces/default/serviceaccounts/default')).status === 200, 60_000);
+    if (network) dataPath = await startDataPath({ kubeconfig: layout.kubeconfig, toolsDir, dir: join(dir, 'data-path'), network });
 
     let stopped = false;
     return {
@@ -228,6 +249,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       caPem,
       toolsDir,
       nodeNames,
+      podCidr: cidr,
+      dataPath,
       processes,
       async restartApiServer(downtimeMs = 0) {
         await processes.get('kube-apiserver')?.stop();

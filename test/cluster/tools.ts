@@ -161,6 +161,18 @@ export async function ensureTools(): Promise<string> {
   });
 }
 
+/**
+ * The folder of a dependency of one of the wrapper modules in the Go module cache (downloaded if missing), for
+ * files the tests read from a module rather than build: Gateway API, Traefik and Istio CRDs.
+ */
+export function goModuleDir(wrapperModule: string, modulePath: string): string {
+  goVersion();
+  const out = execFileSync('go', ['mod', 'download', '-json', modulePath], { cwd: join(goModulesDir, wrapperModule), encoding: 'utf8', env: goEnv() });
+  const dir = (JSON.parse(out) as { Dir?: string; Error?: string }).Dir;
+  if (!dir) throw new Error(`go mod download ${modulePath} (test/cluster/go/${wrapperModule}) gave no folder: ${out}`);
+  return dir;
+}
+
 /** Lists the binaries a tools folder holds (for messages and the README). */
 export function listTools(dir: string): string[] {
   return readdirSync(dir).filter((f) => !f.startsWith('.'));

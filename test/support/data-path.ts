@@ -1,0 +1,179 @@
+// Tests on the real data path (test/cluster/data-path.ts): a cluster with a pod network, the pod simulator
+// and Traefik; plain Kubernetes objects shaped like modelship's children; requests through the gateway.
+import { after } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { startControlPlane } from '../cluster/control-plane.ts';
+import { startDataPath, type DataPath } from '../cluster/data-path.ts';
+import { defaultPodCidr } from '../cluster/pod-network.ts';
+import { loadKubeConfig } from './cluster.ts';
+import { eventually } from './wait.ts';
+
+export interface DataPathCluster {
+  readonly kubeconfigPath: string;
+  readonly toolsDir: string;
+  readonly dataPath: DataPath;
+  kubeConfig(): KubeConfig;
+}
+
+/**
+ * The shared control plane (MODELSHIP_TEST_KUBECONFIG, pods from MODELSHIP_TEST_POD_CIDR or 10.244.0.0/16)
+ * with a data path for this test file, or, when the file runs alone, a control plane of its own started with
+ * `dataPath: true`. Everything is stopped after the file.
+ */
+export async function dataPathCluster(): Promise<DataPathCluster> {
+  const kubeconfigPath = process.env.MODELSHIP_TEST_KUBECONFIG;
+  const toolsDir = process.env.MODELSHIP_TEST_TOOLS;
+  if (kubeconfigPath && toolsDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'modelship-dp-'));
+    const dataPath = await startDataPath({ kubeconfig: kubeconfigPath, toolsDir, dir, podCidr: process.env.MODELSHIP_TEST_POD_CIDR ?? defaultPodCidr });
+    after(async () => {
+      await dataPath.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return { kubeconfigPath, toolsDir, dataPath, kubeConfig: () => loadKubeConfig(kubeconfigPath) };
+  }
+  const cp = await startControlPlane({ dataPath: true });
+  after(async () => {
+    await cp.stop();
+  });
+  const dataPath = cp.dataPath;
+  if (!dataPath) throw new Error('control plane started without its data path');
+  return { kubeconfigPath: cp.kubeconfigPath, toolsDir: cp.toolsDir, dataPath, kubeConfig: () => loadKubeConfig(cp.kubeconfigPath) };
+}
+
+/** Creates objects in order (server-side: plain create). */
+export async function createObjects(kc: KubeConfig, objects: readonly KubernetesObject[]): Promise<void> {
+  const client = KubernetesObjectApi.makeApiClient(kc);
+  for (const obj of objects) await client.create(obj);
+}
+
+export interface VariantSpec {
+  readonly namespace: string;
+  /** The ModelDeployment's name: value of modelship.io/model-deployment. */
+  readonly model: string;
+  readonly variant: 'stable' | 'canary';
+  /** app.kubernetes.io/version */
+  readonly version: string;
+  readonly replicas?: number;
+  readonly image?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A Deployment and a Service `<model>-<variant>` shaped like modelship's children (HTTP on 8080, port `http`). */
+export function variantObjects(spec: VariantSpec): KubernetesObject[] {
+  const name = `${spec.model}-${spec.variant}`;
+  const selector = { 'modelship.io/model-deployment': spec.model, 'modelship.io/variant': spec.variant };
+  const labels = { ...selector, 'app.kubernetes.io/name': spec.model, 'app.kubernetes.io/version': spec.version };
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: spec.namespace, labels },
+      spec: {
+        replicas: spec.replicas ?? 1,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: 'server',
+                image: spec.image ?? 'docker.io/seldonio/mlserver:1.7.1',
+                ports: [
+                  { name: 'http', containerPort: 8080 },
+                  { name: 'metrics', containerPort: 8082 },
+                ],
+                env: Object.entries(spec.env ?? {}).map(([k, value]) => ({ name: k, value })),
+              },
+            ],
+          },
+        },
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: spec.namespace, labels: selector },
+      spec: { selector, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    } as KubernetesObject,
+  ];
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly variant: string;
+  readonly pod: string;
+  readonly version: string;
+  readonly body: string;
+}
+
+export interface RequestOptions {
+  readonly path?: string;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  readonly timeoutMs?: number;
+}
+
+export const inferBody = { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [[5.1, 3.5, 1.4, 0.2]] }] };
+
+/** One request (an OIP v2 inference by default); network errors come back as status 0. */
+export async function send(baseUrl: string, options: RequestOptions = {}): Promise<Reply> {
+  const method = options.method ?? 'POST';
+  const body = method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify(options.body ?? inferBody);
+  try {
+    const res = await fetch(`${baseUrl}${options.path ?? '/v2/models/x/infer'}`, {
+      method,
+      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    return {
+      status: res.status,
+      variant: res.headers.get('x-modelship-variant') ?? '',
+      pod: res.headers.get('x-pod-name') ?? '',
+      version: res.headers.get('x-model-version') ?? '',
+      body: await res.text(),
+    };
+  } catch (err) {
+    return { status: 0, variant: '', pod: '', version: '', body: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Exactly `count` requests, `concurrency` at a time: a bounded loop that stops by itself. */
+export async function sendMany(baseUrl: string, count: number, options: RequestOptions & { concurrency?: number } = {}): Promise<Reply[]> {
+  const replies: Reply[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      replies.push(await send(baseUrl, options));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(count, options.concurrency ?? 8) }, worker));
+  return replies;
+}
+
+export function countBy<T>(items: readonly T[], key: (t: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+/** The range a Binomial(n, p) count falls in with `sigmas` standard deviations either side. */
+export function binomialRange(n: number, p: number, sigmas = 4): { low: number; high: number } {
+  const mean = n * p;
+  const sd = Math.sqrt(n * p * (1 - p));
+  return { low: Math.max(0, Math.floor(mean - sigmas * sd)), high: Math.min(n, Math.ceil(mean + sigmas * sd)) };
+}
+
+/**
+ * Polls the gateway until a batch of `probe` requests satisfies `holds` (a route was programmed, endpoints
+ * became ready); returns the last batch.
+ */
+export function routed(baseUrl: string, holds: (replies: Reply[]) => boolean, options: RequestOptions & { probe?: number; timeoutMs?: number } = {}): Promise<Reply[]> {
+  return eventually('the gateway to route as expected', () => sendMany(baseUrl, options.probe ?? 20, { ...options, concurrency: 4 }), holds, options.timeoutMs ?? 60_000, 250);
+}
