@@ -61,15 +61,18 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
     await simulator?.stop();
     await network.stop();
   };
-  try {
-    simulator = await startPodSimulator({ kubeconfig: options.kubeconfig, network, dir });
-    if (options.istioCrds ?? true) await installIstioCrds(options.kubeconfig, options.toolsDir);
-    if (options.gateway ?? true) {
-      traefik = await startTraefik({ kubeconfig: options.kubeconfig, toolsDir: options.toolsDir, dir, onProcess: (pid) => network.recordProcess(pid) });
-    }
-  } catch (err) {
+  // The three are independent: started side by side (Istio's CRDs alone take about 2 s to apply).
+  const started = await Promise.allSettled([
+    startPodSimulator({ kubeconfig: options.kubeconfig, network, dir }).then((s) => (simulator = s)),
+    (options.istioCrds ?? true) ? installIstioCrds(options.kubeconfig, options.toolsDir) : Promise.resolve(),
+    (options.gateway ?? true)
+      ? startTraefik({ kubeconfig: options.kubeconfig, toolsDir: options.toolsDir, dir, onProcess: (pid) => network.recordProcess(pid) }).then((t) => (traefik = t))
+      : Promise.resolve(),
+  ]);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed || !simulator) {
     await stop();
-    throw err;
+    throw failed?.reason ?? new Error('pod simulator did not start');
   }
   const sim = simulator;
   let stopped = false;

@@ -46,24 +46,36 @@ async function applyCrdFiles(toolsDir: string, kubeconfig: string, files: readon
   return names.map((n) => n.slice(n.indexOf('/') + 1));
 }
 
-/** Gateway API CRDs (standard channel, which includes the RequestMirror filter's percent), from sigs.k8s.io/gateway-api. */
-export async function installGatewayApiCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
+function gatewayApiCrdFiles(): string[] {
   const dir = join(goModuleDir('traefik', 'sigs.k8s.io/gateway-api'), 'config', 'crd', 'standard');
-  const files = readdirSync(dir).filter((f) => f.startsWith('gateway.networking.k8s.io_') && f.endsWith('.yaml'));
-  return applyCrdFiles(toolsDir, kubeconfig, files.sort().map((f) => join(dir, f)));
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('gateway.networking.k8s.io_') && f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+function traefikCrdFiles(): string[] {
+  const dir = join(goModuleDir('traefik', 'github.com/traefik/traefik/v3'), 'docs', 'content', 'reference', 'dynamic-configuration');
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('traefik.io_') && f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Gateway API CRDs (standard channel, which includes the RequestMirror filter's percent), from sigs.k8s.io/gateway-api. */
+export function installGatewayApiCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
+  return applyCrdFiles(toolsDir, kubeconfig, gatewayApiCrdFiles());
 }
 
 /** Istio's CRDs (networking.istio.io VirtualService, DestinationRule, ...), from istio.io/api. Objects only. */
-export async function installIstioCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
+export function installIstioCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
   const file = join(goModuleDir('istio-api', 'istio.io/api'), 'kubernetes', 'customresourcedefinitions.gen.yaml');
   return applyCrdFiles(toolsDir, kubeconfig, [file]);
 }
 
 /** Traefik's own CRDs (traefik.io: TraefikService, Middleware, ...), from the Traefik module. */
-export async function installTraefikCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
-  const dir = join(goModuleDir('traefik', 'github.com/traefik/traefik/v3'), 'docs', 'content', 'reference', 'dynamic-configuration');
-  const files = readdirSync(dir).filter((f) => f.startsWith('traefik.io_') && f.endsWith('.yaml'));
-  return applyCrdFiles(toolsDir, kubeconfig, files.sort().map((f) => join(dir, f)));
+export function installTraefikCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
+  return applyCrdFiles(toolsDir, kubeconfig, traefikCrdFiles());
 }
 
 export interface TraefikOptions {
@@ -115,8 +127,7 @@ async function upsert(client: KubernetesObjectApi, obj: KubernetesObject): Promi
  */
 export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
   const { kubeconfig, toolsDir } = options;
-  await installGatewayApiCrds(kubeconfig, toolsDir);
-  await installTraefikCrds(kubeconfig, toolsDir);
+  await applyCrdFiles(toolsDir, kubeconfig, [...gatewayApiCrdFiles(), ...traefikCrdFiles()]);
   const port = await freePort();
   const apiPort = await freePort();
   const gateway: GatewayRef = { name: options.gatewayName ?? 'ml-gateway', namespace: options.gatewayNamespace ?? 'gateways', sectionName: 'http' };

@@ -58,7 +58,10 @@ export interface VariantSpec {
   /** app.kubernetes.io/version */
   readonly version: string;
   readonly replicas?: number;
+  /** Default MLServer's image. */
   readonly image?: string;
+  /** Container ports; default http 8080 and metrics 8082 (MLServer's). The Service targets `http`. */
+  readonly ports?: readonly { name: string; containerPort: number }[];
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -82,7 +85,7 @@ export function variantObjects(spec: VariantSpec): KubernetesObject[] {
               {
                 name: 'server',
                 image: spec.image ?? 'docker.io/seldonio/mlserver:1.7.1',
-                ports: [
+                ports: spec.ports ?? [
                   { name: 'http', containerPort: 8080 },
                   { name: 'metrics', containerPort: 8082 },
                 ],
