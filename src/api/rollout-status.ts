@@ -49,6 +49,8 @@ export const canaryStatusSchema = z
     phase: z.enum(CANARY_PHASES).describe('Progressing, Paused (a pause step), Promoting or Aborted.'),
     stepStartedAt: time('When the current step, promotion stage or abort began.').optional(),
     message: z.string().max(1024).optional().describe('What the canary waits for, in a sentence.'),
+    model: snapshot('spec.model of the canary, so it is served until removed even when the spec moved on.').optional(),
+    runtime: snapshot('spec.runtime of the canary.').optional(),
   })
   .describe('The variant under evaluation, while a rollout runs (and after an abort, until the spec changes or a retry).');
 

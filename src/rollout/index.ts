@@ -1,0 +1,21 @@
+// PURE rollout logic: the state machine of canary and A/B rollouts (docs/rollouts.md).
+export { nextRollout, metaTime } from './next-rollout.ts';
+export { parseRolloutRequests } from './requests.ts';
+export type { RollbackRequest, RolloutRequests } from './requests.ts';
+export { templateHash, canonicalJson } from './template-hash.ts';
+export { capacityOf, effectiveWeight, splitReplicas } from './sizing.ts';
+export type { Split } from './sizing.ts';
+export { isKnownGood, validSnapshot } from './history.ts';
+export type {
+  RolloutDecision,
+  RolloutEvent,
+  RolloutEventReason,
+  RolloutInput,
+  RolloutObservations,
+  RolloutPlan,
+  RolloutStatusFields,
+  StallReason,
+  VariantObservation,
+  VariantPlan,
+  VariantScale,
+} from './types.ts';

@@ -1,0 +1,116 @@
+// The contract of the rollout state machine (docs/rollouts.md): what it reads, what it decides.
+import type { ModelDeploymentSpec } from '../api/model-deployment-spec.ts';
+import type { ModelSpec } from '../api/model-spec.ts';
+import type { TrafficMatch, TrafficProvider } from '../api/rollout-spec.ts';
+import type { CanaryStatus, HistoryEntry, RolloutState, StableStatus, TrafficStatus } from '../api/rollout-status.ts';
+import type { RuntimeSpec } from '../api/runtime-spec.ts';
+import type { ModelDeploymentStatus } from '../api/status.ts';
+import type { RolloutRequests } from './requests.ts';
+
+/** One variant's Deployment as observed before this reconcile applies anything. */
+export interface VariantObservation {
+  /** Its `modelship.io/revision` label: the revision its pod template runs. Undefined when unlabelled. */
+  revision?: number;
+  /** At least one replica is ready: the variant serves. */
+  ready: boolean;
+  /** Rolled out: every replica runs the Deployment's current template and is ready (kubectl rollout status). */
+  updatedReady: boolean;
+}
+
+export interface RolloutObservations {
+  stable: VariantObservation;
+  /** Undefined when no canary Deployment exists. */
+  canary?: VariantObservation;
+  /**
+   * The canary weight (percent) the traffic router reports it applies now; undefined when it cannot
+   * tell. gateway-api / istio: the canary backend's weight read back from the HTTPRoute or
+   * VirtualService once accepted; replicas: the plan's effective weight once both Deployments are
+   * rolled out at their planned size. A weight step completes when this equals its weight.
+   */
+  routerWeight?: number;
+}
+
+export interface RolloutInput {
+  /** The parsed spec (defaults applied). */
+  spec: ModelDeploymentSpec;
+  /** The status as last written; undefined for a new object. */
+  status: ModelDeploymentStatus | undefined;
+  /** parseRolloutRequests(metadata.annotations). */
+  requests: RolloutRequests;
+  observed: RolloutObservations;
+  /** The only clock: the machine never reads time itself. */
+  now: Date;
+}
+
+/** What one variant renders: a model and runtime, and the revision they are. */
+export interface VariantPlan {
+  revision: number;
+  template: string;
+  version: string;
+  model: ModelSpec;
+  runtime: RuntimeSpec;
+}
+
+/** A fixed replica count, or the min/max of the variant's HorizontalPodAutoscaler. */
+export type VariantScale = { replicas: number } | { minReplicas: number; maxReplicas: number };
+
+export interface RolloutPlan {
+  provider: TrafficProvider;
+  /** What the stable Deployment renders: may be a revision from history while Git says otherwise. */
+  stable: VariantPlan;
+  /** The canary Deployment, when one should exist (also while an aborted one scales down). */
+  canary?: VariantPlan;
+  replicas: { stable: VariantScale; canary?: VariantScale };
+  /** Percent of traffic per variant; `exact: false` when approximated by replica counts. Sums to 100. */
+  weights: { stable: number; canary: number; exact: boolean };
+  /** Percent of stable traffic mirrored to the canary (routers only, while the canary serves). */
+  mirrorPercent?: number;
+  /** Cohorts pinned to the canary (routers only, while the canary serves). */
+  cohortMatch?: TrafficMatch[];
+}
+
+export type RolloutEventReason =
+  | 'CanaryStarted'
+  | 'CanaryRestarted'
+  | 'StepAdvanced'
+  | 'Paused'
+  | 'Promoting'
+  | 'Promoted'
+  | 'Aborted'
+  | 'RolledBack'
+  | 'Replaced'
+  | 'RequestIgnored'
+  | 'HistoryMissing';
+
+export interface RolloutEvent {
+  type: 'Normal' | 'Warning';
+  reason: RolloutEventReason;
+  message: string;
+}
+
+/** The status fields the machine owns; the rest of status (conditions, counts, url) is not its business. */
+export interface RolloutStatusFields {
+  stable: StableStatus;
+  canary?: CanaryStatus;
+  traffic: TrafficStatus[];
+  history: HistoryEntry[];
+  rollout: RolloutState;
+  trafficSummary: string;
+}
+
+export type StallReason = 'RolloutAborted' | 'RolledBack';
+
+export interface RolloutDecision {
+  status: RolloutStatusFields;
+  plan: RolloutPlan;
+  /** Transitions worth a Kubernetes Event; empty when nothing happened. */
+  events: RolloutEvent[];
+  /** When a timed step (a pause, a scale-down delay) ends, from `now`. */
+  requeueAfterMs?: number;
+  /** For the RolloutInProgress condition: true while a canary is under way (not aborted). */
+  inProgress: boolean;
+  /** One sentence on where the rollout stands, for conditions and the CLI. */
+  message: string;
+  /** Set when the rollout cannot go on without a change of spec or a retry: the controller's Stalled. */
+  stalled?: { reason: StallReason; message: string };
+}

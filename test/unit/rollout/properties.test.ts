@@ -1,0 +1,206 @@
+// Properties of the rollout machine over random walks: spec changes, requests, time passing and a
+// cluster that catches up with each plan (or not) in any order.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { MAX_HISTORY, modelDeploymentStatusSchema } from '../../../src/api/index.ts';
+import type { ModelDeploymentSpec, ModelDeploymentStatus } from '../../../src/api/index.ts';
+import { nextRollout } from '../../../src/rollout/index.ts';
+import type { RolloutDecision, RolloutInput, RolloutObservations, RolloutRequests } from '../../../src/rollout/index.ts';
+import type { Json } from '../../fixtures/manifests.ts';
+import { T0, spec, statusAfter } from './builders.ts';
+import type { SpecOptions } from './builders.ts';
+
+const stepArb: fc.Arbitrary<Json> = fc.oneof(
+  fc.integer({ min: 0, max: 100 }).map((weight) => ({ weight })),
+  fc.constantFrom('0s', '30s', '10m').map((duration) => ({ pause: { duration } })),
+  fc.constant({ pause: {} }),
+);
+
+const specOptions: fc.Arbitrary<SpecOptions> = fc.record({
+  version: fc.constantFrom('7', '8', '9'),
+  image: fc.constantFrom(undefined, 'registry.example.com/mlserver:1'),
+  strategy: fc.constantFrom('canary' as const, 'canary' as const, 'immediate' as const),
+  steps: fc.array(stepArb, { minLength: 1, maxLength: 4 }),
+  provider: fc.constantFrom('replicas' as const, 'gateway-api' as const, 'istio' as const),
+  replicas: fc.integer({ min: 0, max: 12 }),
+  autoscaling: fc.option(
+    fc.integer({ min: 1, max: 4 }).chain((min) => fc.integer({ min, max: 10 }).map((max) => ({ minReplicas: min, maxReplicas: max }))),
+    { nil: undefined },
+  ),
+  scaleDownDelaySeconds: fc.constantFrom(0, 30),
+});
+
+type Action =
+  | { kind: 'spec'; index: number }
+  | { kind: 'request'; request: keyof RolloutRequests; id: string; revision: number | undefined }
+  | { kind: 'time'; seconds: number }
+  | { kind: 'reconcile' };
+
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 2, arbitrary: fc.nat(3).map((index): Action => ({ kind: 'spec', index })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        request: fc.constantFrom('promote' as const, 'abort' as const, 'retry' as const, 'rollback' as const),
+        id: fc.constantFrom('a', 'b', 'c'),
+        revision: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      })
+      .map((r): Action => ({ kind: 'request', ...r })),
+  },
+  { weight: 2, arbitrary: fc.constantFrom(1, 30, 600, 3600).map((seconds): Action => ({ kind: 'time', seconds })) },
+  { weight: 4, arbitrary: fc.constant<Action>({ kind: 'reconcile' }) },
+);
+
+/** How the cluster looks after a plan was applied: each part caught up or not, in any combination. */
+interface WorldStep {
+  stableCaughtUp: boolean;
+  canaryCaughtUp: boolean;
+  ready: boolean;
+  updatedReady: boolean;
+  router: 'planned' | 'previous' | 'unknown' | 'zero';
+}
+
+// Mostly a cluster that keeps up, so walks get far; sometimes one that lags or reports nothing.
+const mostly = fc.constantFrom(true, true, true, false);
+const worldArb: fc.Arbitrary<WorldStep> = fc.record({
+  stableCaughtUp: mostly,
+  canaryCaughtUp: mostly,
+  ready: mostly,
+  updatedReady: mostly,
+  router: fc.constantFrom('planned' as const, 'planned' as const, 'planned' as const, 'previous' as const, 'unknown' as const, 'zero' as const),
+});
+
+function observe(previous: RolloutObservations, d: RolloutDecision, o: WorldStep): RolloutObservations {
+  const out: RolloutObservations = {
+    stable: o.stableCaughtUp ? { revision: d.plan.stable.revision, ready: true, updatedReady: o.updatedReady } : previous.stable,
+  };
+  const canary = o.canaryCaughtUp
+    ? d.plan.canary && { revision: d.plan.canary.revision, ready: o.ready, updatedReady: o.ready && o.updatedReady }
+    : previous.canary;
+  if (canary !== undefined) out.canary = canary;
+  const router = { planned: d.plan.weights.canary, previous: previous.routerWeight, unknown: undefined, zero: 0 }[o.router];
+  if (router !== undefined) out.routerWeight = router;
+  return out;
+}
+
+interface Scenario {
+  specs: SpecOptions[];
+  actions: Action[];
+  worlds: WorldStep[];
+}
+
+const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  specs: fc.array(specOptions, { minLength: 1, maxLength: 4 }),
+  actions: fc.array(actionArb, { minLength: 1, maxLength: 40 }),
+  worlds: fc.array(worldArb, { minLength: 40, maxLength: 40 }),
+});
+
+function checkDecision(input: RolloutInput, d: RolloutDecision, lastRevision: number): void {
+  const { weights } = d.plan;
+  // Weights: within 0..100 and summing to 100, in the plan and in status.
+  assert.ok(weights.stable >= 0 && weights.stable <= 100 && weights.canary >= 0 && weights.canary <= 100, JSON.stringify(weights));
+  assert.equal(weights.stable + weights.canary, 100);
+  assert.equal(d.status.traffic.reduce((sum, t) => sum + t.weight, 0), 100);
+  // A canary that takes traffic has pods.
+  if (weights.canary > 0) {
+    const scale = d.plan.replicas.canary;
+    assert.ok(d.plan.canary !== undefined && scale !== undefined, 'weight without a canary');
+    assert.ok('replicas' in scale ? scale.replicas >= 1 : scale.minReplicas >= 1, JSON.stringify(scale));
+  }
+  // Revisions never decrease, and none exceeds the highest given.
+  const top = d.status.rollout.lastRevision ?? 0;
+  assert.ok(top >= lastRevision, `lastRevision went from ${lastRevision} to ${top}`);
+  for (const r of [d.status.stable.revision, d.status.canary?.revision ?? 0, ...d.status.history.map((h) => h.revision)]) {
+    assert.ok(r <= top, `revision ${r} above lastRevision ${top}`);
+  }
+  // An abort request yields canary weight 0 in the same decision.
+  const abort = input.requests.abort;
+  if (abort !== undefined && abort !== input.status?.rollout?.handledRequests?.abort) {
+    assert.equal(weights.canary, 0, 'abort requested, yet the canary takes traffic');
+    assert.equal(d.status.canary?.weight ?? 0, 0);
+  }
+  // History: newest first, bounded, one entry per revision; the stable revision can be rendered.
+  assert.ok(d.status.history.length <= MAX_HISTORY);
+  assert.equal(new Set(d.status.history.map((h) => h.revision)).size, d.status.history.length);
+  assert.ok(d.status.history.some((h) => h.revision === d.status.stable.revision));
+  // The status is valid for the CRD.
+  const parsed = modelDeploymentStatusSchema.safeParse(d.status);
+  assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
+  if (d.requeueAfterMs !== undefined) assert.ok(d.requeueAfterMs > 0);
+  if (d.status.canary?.phase !== 'Promoting') assert.equal(d.plan.stable.revision, d.status.stable.revision);
+}
+
+/** Runs a scenario, checking every decision; `each` gets the input and the decision. */
+function walk(s: Scenario, each: (input: RolloutInput, d: RolloutDecision) => void): void {
+  const specs: ModelDeploymentSpec[] = s.specs.map((o) => spec(o));
+  let current = specs[0]!;
+  let status: ModelDeploymentStatus | undefined;
+  let observed: RolloutObservations = { stable: { ready: false, updatedReady: false } };
+  const requests: RolloutRequests = {};
+  let now = T0.getTime();
+  let lastRevision = 0;
+  s.actions.forEach((action, i) => {
+    if (action.kind === 'spec') current = specs[action.index % specs.length]!;
+    if (action.kind === 'time') now += action.seconds * 1000;
+    if (action.kind === 'request') {
+      if (action.request === 'rollback') {
+        requests.rollback = action.revision === undefined ? { id: action.id } : { id: `${action.id}/${action.revision}`, revision: action.revision };
+      } else {
+        requests[action.request] = `${action.id}${i}`;
+      }
+    }
+    const input: RolloutInput = { spec: current, status, requests: structuredClone(requests), observed, now: new Date(now) };
+    const d = nextRollout(input);
+    checkDecision(input, d, lastRevision);
+    each(input, d);
+    lastRevision = d.status.rollout.lastRevision ?? 0;
+    status = statusAfter(status, d);
+    observed = observe(observed, d, s.worlds[i % s.worlds.length]!);
+  });
+}
+
+void test('invariants hold on every decision of random walks', () => {
+  const seen = new Set<string>();
+  fc.assert(
+    fc.property(scenarioArb, (s) =>
+      walk(s, (_input, d) => {
+        seen.add(d.status.canary?.phase ?? 'none');
+        for (const e of d.events) seen.add(e.reason);
+        if (d.stalled) seen.add(d.stalled.reason);
+      }),
+    ),
+    { numRuns: 300 },
+  );
+  // The walks reach every phase and transition, so the properties say something about each.
+  for (const what of ['Progressing', 'Paused', 'Promoting', 'Aborted', 'Promoted', 'RolledBack', 'CanaryRestarted', 'StepAdvanced', 'RolloutAborted']) {
+    assert.ok(seen.has(what), `no walk reached ${what}: ${[...seen].join(' ')}`);
+  }
+});
+
+void test('idempotent: the decision fed back with the same inputs changes nothing and emits nothing', () => {
+  fc.assert(
+    fc.property(scenarioArb, (s) =>
+      walk(s, (input, d) => {
+        const again = nextRollout({ ...input, status: statusAfter(input.status, d) });
+        assert.deepEqual(again.events, [], `events on the second pass: ${JSON.stringify(again.events)}`);
+        assert.deepEqual(again.status, JSON.parse(JSON.stringify(d.status)));
+        assert.deepEqual(again.plan, d.plan);
+        assert.equal(again.requeueAfterMs, d.requeueAfterMs);
+      }),
+    ),
+    { numRuns: 300 },
+  );
+});
+
+void test('deterministic: the same inputs give the same decision', () => {
+  fc.assert(
+    fc.property(scenarioArb, (s) =>
+      walk(s, (input, d) => {
+        assert.deepEqual(nextRollout(structuredClone(input)), d);
+      }),
+    ),
+    { numRuns: 100 },
+  );
+});
