@@ -8,10 +8,14 @@
 //   the split is exact over a whole cycle, not random), header/query/method matches and header filters, to the
 //   Services' ready endpoints from their EndpointSlices, i.e. to pod IPs in the pod network;
 // - does NOT implement the RequestMirror filter: a rule carrying one is answered with HTTP 500 for every request
-//   (its router is replaced by an "invalid-httproute-filter" service). Mirroring through Traefik is done with its
+//   (its router is replaced by an "invalid-httproute-filter" service), while the HTTPRoute's status still says
+//   Accepted=True and ResolvedRefs=True; only Traefik's log says "unsupported filter RequestMirror". The same holds
+//   for v3.7. Mirroring through Traefik is done with its
 //   own TraefikService of kind `mirroring` (traefik.io/v1alpha1, with `percent` per mirror), referenced from the
 //   HTTPRoute as a backendRef {group: traefik.io, kind: TraefikService}; that needs the kubernetesCRD provider and
 //   Traefik's CRDs, both switched on here.
+// Traefik sends to what EndpointSlices name: pods get IPs in the pod network only, so a test that writes
+// EndpointSlices (or ExternalName Services) by hand must keep them inside the pod /16 too.
 // Istio: its CRDs are installed so that VirtualServices can be created and read; there is no Istio data plane
 // (no envoy can be built here), so nothing routes by them.
 import { execFile } from 'node:child_process';
@@ -148,11 +152,13 @@ export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
       '--ping=true',
       '--api=true',
       '--api.insecure=true',
+      '--api.dashboard=false',
       '--providers.kubernetesgateway=true',
       '--providers.kubernetescrd=true',
       '--providers.kubernetescrd.allowcrossnamespace=true',
       '--providers.providersthrottleduration=200ms',
       '--log.level=INFO',
+      '--log.nocolor=true',
       // The folder on the command line also lets the sweep tell this process from a reused pid.
       `--accesslog.filepath=${join(options.dir, 'traefik-access.log')}`,
     ],

@@ -3,7 +3,7 @@
 // by HTTPRoute. The rollout tests build on exactly this.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { cidrContains } from '../cluster/pod-network.ts';
 import { binomialRange, countBy, createObjects, dataPathCluster, routed, send, sendMany, variantObjects } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
@@ -153,7 +153,7 @@ test('mirrored requests reach the canary while every response comes from stable 
   assert.ok(mirrored >= low && mirrored <= high, `${mirrored} of ${n} mirrored at 25%, expected ${low}..${high}`);
 });
 
-test('Traefik v3.6 does not implement the RequestMirror filter: a rule with one answers 500', async () => {
+test('Traefik v3.6 does not implement the RequestMirror filter: a rule with one answers 500, its status says Accepted', async () => {
   // If a Traefik upgrade implements it, this fails: then the gateway-api provider's mirror can be checked here as is.
   await createObjects(kc, [
     httpRoute('std-mirror', [
@@ -162,4 +162,20 @@ test('Traefik v3.6 does not implement the RequestMirror filter: a rule with one 
   ]);
   const replies = await routed(url, (r) => r.every((x) => x.status !== 404), { path: '/v2/models/std-mirror/infer', probe: 5 });
   assert.deepEqual(countBy(replies, (r) => String(r.status)), { 500: 5 });
+  // ...and its status does not tell: the route reads as Accepted with its references resolved.
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const conditions = await eventually(
+    'the route status',
+    async () => {
+      const route = await objects.read<KubernetesObject & { status?: { parents?: { conditions?: { type: string; status: string }[] }[] } }>({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'std-mirror', namespace },
+      });
+      return Object.fromEntries((route.status?.parents?.[0]?.conditions ?? []).map((c) => [c.type, c.status]));
+    },
+    (c) => Object.keys(c).length >= 2,
+    10_000,
+  );
+  assert.deepEqual(conditions, { Accepted: 'True', ResolvedRefs: 'True' });
 });
