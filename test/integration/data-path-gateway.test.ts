@@ -129,12 +129,13 @@ test('mirrored requests reach the canary while every response comes from stable 
   // Counted once no mirrored request of the probes above is still on its way.
   const settled = async () => {
     let last = await inferCounts();
-    for (;;) {
+    for (let i = 0; i < 100; i++) {
       await new Promise((r) => setTimeout(r, 300));
       const now = await inferCounts();
       if (now.canary === last.canary && now.stable === last.stable) return now;
       last = now;
     }
+    throw new Error(`request counts never settled: ${JSON.stringify(last)}`);
   };
   let before = await settled();
   const n = 400;
