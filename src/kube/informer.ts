@@ -24,6 +24,12 @@ export interface InformerOptions<T extends KubeObject> {
   readonly transform?: (obj: T) => T;
   /** One secondary index, e.g. children by their owner's key, so lookups do not scan the store. */
   readonly indexBy?: (obj: T) => string | undefined;
+  /**
+   * The kind's CRD may not be installed (HTTPRoute, VirtualService): a 404 on list counts as synced and
+   * empty, `missing` turns true, and the list is retried every `optionalRetryMs` until the CRD appears.
+   */
+  readonly optional?: boolean;
+  readonly optionalRetryMs?: number;
 }
 
 export function objectKey(obj: KubeObject): string {
@@ -46,6 +52,9 @@ export class Informer<T extends KubeObject> {
   private resyncDue = false;
   /** Counts relists, for tests and metrics. */
   relists = 0;
+  private wake: (() => void) | undefined;
+  /** An optional kind whose resource the API server does not serve (its CRD is not installed). */
+  missing = false;
 
   constructor(options: InformerOptions<T>) {
     this.options = options;
@@ -130,7 +139,21 @@ export class Informer<T extends KubeObject> {
     this.running = false;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.abort?.abort();
+    this.wake?.();
     await this.loop;
+  }
+
+  /** A pause that stop() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 
   private emit(event: InformerEvent, obj: T): void {
@@ -166,6 +189,7 @@ export class Informer<T extends KubeObject> {
     this.resourceVersion = resourceVersion;
     this.needList = false;
     this.synced = true;
+    this.missing = false;
   }
 
   private handle(event: WatchEvent<T>): void {
@@ -222,6 +246,14 @@ export class Informer<T extends KubeObject> {
         failures = 0;
       } catch (err) {
         if (!this.running) break;
+        if (this.options.optional && err instanceof ApiError && err.status === 404) {
+          if (!this.missing) this.options.logger.info({ informer: this.name }, 'resource not served (CRD not installed); checking again later');
+          this.missing = true;
+          this.synced = true;
+          this.needList = true;
+          await this.sleep(this.options.optionalRetryMs ?? 30_000);
+          continue;
+        }
         failures++;
         this.needList = true;
         const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
@@ -230,7 +262,7 @@ export class Informer<T extends KubeObject> {
           { informer: this.name, err: err instanceof Error ? err.message : String(err), retryInMs: delay },
           'list/watch failed; relisting',
         );
-        await new Promise((r) => setTimeout(r, delay));
+        await this.sleep(delay);
       }
     }
   }

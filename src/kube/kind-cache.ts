@@ -58,6 +58,11 @@ export class KindCache<T extends KubeObject> {
     return [...this.informers.values()].every((i) => i.hasSynced);
   }
 
+  /** True when the API server does not serve this (optional) kind. */
+  get missing(): boolean {
+    return [...this.informers.values()].some((i) => i.missing);
+  }
+
   get relists(): number {
     return [...this.informers.values()].reduce((n, i) => n + i.relists, 0);
   }
