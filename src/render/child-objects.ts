@@ -20,20 +20,97 @@ export type ServiceObject = Owned<V1Service, 'v1', 'Service'>;
 export type HorizontalPodAutoscalerObject = Owned<V2HorizontalPodAutoscaler, 'autoscaling/v2', 'HorizontalPodAutoscaler'>;
 export type PodDisruptionBudgetObject = Owned<V1PodDisruptionBudget, 'policy/v1', 'PodDisruptionBudget'>;
 
+// Gateway API (gateway.networking.k8s.io/v1), the fields modelship writes.
+export interface HTTPBackendRef {
+  name: string;
+  port: number;
+  weight?: number;
+}
+
+export interface HTTPHeaderMatch {
+  type: 'Exact' | 'RegularExpression';
+  name: string;
+  value: string;
+}
+
+export interface HTTPRouteRule {
+  matches?: { headers: HTTPHeaderMatch[] }[];
+  filters?: { type: 'RequestMirror'; requestMirror: { backendRef: HTTPBackendRef; percent: number } }[];
+  backendRefs: HTTPBackendRef[];
+}
+
+export interface HTTPRouteSpec {
+  parentRefs: { group: 'gateway.networking.k8s.io'; kind: 'Gateway'; name: string; namespace?: string; sectionName?: string }[];
+  hostnames?: string[];
+  rules: HTTPRouteRule[];
+}
+
+// Istio (networking.istio.io/v1), the fields modelship writes.
+export interface IstioDestination {
+  host: string;
+  port: { number: number };
+}
+
+export interface IstioStringMatch {
+  exact?: string;
+  regex?: string;
+}
+
+export interface IstioHTTPRoute {
+  name: string;
+  match?: { headers: Record<string, IstioStringMatch> }[];
+  route: { destination: IstioDestination; weight?: number }[];
+  mirror?: IstioDestination;
+  mirrorPercentage?: { value: number };
+}
+
+export interface VirtualServiceSpec {
+  hosts: string[];
+  gateways?: string[];
+  http: IstioHTTPRoute[];
+}
+
+type Custom<ApiVersion extends string, Kind extends string, Spec> = {
+  apiVersion: ApiVersion;
+  kind: Kind;
+  metadata: V1ObjectMeta & { name: string; labels: Record<string, string> };
+  spec: Spec;
+};
+
+export type HTTPRouteObject = Custom<'gateway.networking.k8s.io/v1', 'HTTPRoute', HTTPRouteSpec>;
+export type VirtualServiceObject = Custom<'networking.istio.io/v1', 'VirtualService', VirtualServiceSpec>;
+
 export type ChildObject =
   | ConfigMapObject
   | DeploymentObject
   | ServiceObject
   | HorizontalPodAutoscalerObject
-  | PodDisruptionBudgetObject;
+  | PodDisruptionBudgetObject
+  | HTTPRouteObject
+  | VirtualServiceObject;
 
-/** Every kind render can produce, in the order it returns them (for watches, RBAC and pruning). */
+/**
+ * Every kind render can produce, in the order it returns them (for watches, RBAC and pruning). The
+ * routers are here so that switching provider prunes the old one.
+ */
 export const CHILD_KINDS = [
   { apiVersion: 'v1', kind: 'ConfigMap' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' },
+  { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
+] as const;
+
+/**
+ * Child kinds whose CRDs a cluster may not have (Gateway API, Istio), with the CRD that serves
+ * each: a missing one is not an error until a ModelDeployment uses its provider, which is then
+ * Stalled (TrafficProviderMissing) naming the CRD.
+ */
+export const OPTIONAL_CHILD_KINDS = [
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', crd: 'httproutes.gateway.networking.k8s.io', provider: 'gateway-api' },
+  { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', crd: 'virtualservices.networking.istio.io', provider: 'istio' },
 ] as const;
 
 export function objectMeta(name: string, namespace: string | undefined, labels: Record<string, string>): ChildObject['metadata'] {

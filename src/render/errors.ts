@@ -7,7 +7,8 @@ export type RenderErrorCode =
   | 'UnsupportedFormat'
   | 'MissingImage'
   | 'PortConflict'
-  | 'InvalidModelUri';
+  | 'InvalidModelUri'
+  | 'MissingGateway';
 
 export interface RenderError {
   /** CamelCase, usable as a condition reason or an Event reason. */

@@ -4,15 +4,18 @@ export type { RenderResult } from './render-model-deployment.ts';
 export { defaultRenderConfig } from './config.ts';
 export type { RenderConfig } from './config.ts';
 export type { RenderError, RenderErrorCode } from './errors.ts';
-export { CHILD_KINDS } from './child-objects.ts';
+export { CHILD_KINDS, OPTIONAL_CHILD_KINDS } from './child-objects.ts';
 export type {
   ChildObject,
   ConfigMapObject,
   DeploymentObject,
   HorizontalPodAutoscalerObject,
+  HTTPRouteObject,
   PodDisruptionBudgetObject,
   ServiceObject,
+  VirtualServiceObject,
 } from './child-objects.ts';
+export { cookieRegex, escapeRegex } from './router.ts';
 export { VARIANTS, childName, isDns1123Label, isValidModelDeploymentName, serviceName, serviceUrl, variantName } from './names.ts';
 export type { Variant } from './names.ts';
 export * from './labels.ts';

@@ -13,6 +13,8 @@ export const LABEL_PART_OF = 'app.kubernetes.io/part-of';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_MODEL_DEPLOYMENT = 'modelship.io/model-deployment';
 export const LABEL_VARIANT = 'modelship.io/variant';
+/** The revision (status.stable / status.canary) a variant's objects and pods run. */
+export const LABEL_REVISION = 'modelship.io/revision';
 
 export const MANAGED_BY = 'modelship';
 export const PART_OF = 'modelship';
@@ -30,9 +32,17 @@ export function commonLabels(md: ModelDeployment): Record<string, string> {
   };
 }
 
-/** Labels of one variant's objects and pods: the common ones plus model version and variant. */
-export function variantLabels(md: ModelDeployment, variant: Variant): Record<string, string> {
-  return { ...commonLabels(md), [LABEL_VERSION]: md.spec.model.version, [LABEL_VARIANT]: variant };
+/**
+ * Labels of one variant's objects and pods: the common ones plus model version and variant, and the
+ * revision when rendering for a rollout plan.
+ */
+export function variantLabels(md: ModelDeployment, variant: Variant, revision?: number): Record<string, string> {
+  return {
+    ...commonLabels(md),
+    [LABEL_VERSION]: md.spec.model.version,
+    [LABEL_VARIANT]: variant,
+    ...(revision !== undefined ? { [LABEL_REVISION]: String(revision) } : {}),
+  };
 }
 
 /** Selector of one variant's pods (Deployment, PDB). Immutable on a Deployment: never add to it. */

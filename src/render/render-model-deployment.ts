@@ -1,10 +1,20 @@
 // PURE: a ModelDeployment and the render configuration in, the objects it should own out, in
 // apply order. No clock, no randomness, no I/O: the same input gives the same objects, which
 // serialize to the same bytes. ownerReferences are left to the controller, which knows the uid.
+//
+// Without a rollout plan only the stable variant is rendered from the spec (as before rollouts
+// existed). With a plan (src/rollout), each variant renders the model and runtime the plan gives it
+// (stable may serve a revision from history), with its replica counts, a Service per variant, the
+// stable Service and the traffic router of the plan's provider.
 import type { ModelDeployment } from '../api/model-deployment.ts';
-import type { ChildObject } from './child-objects.ts';
+import type { ModelSpec } from '../api/model-spec.ts';
+import { trafficOf } from '../api/rollout-spec.ts';
+import type { RuntimeSpec } from '../api/runtime-spec.ts';
+import type { RolloutPlan, VariantScale } from '../rollout/types.ts';
+import type { ChildObject, HorizontalPodAutoscalerObject, PodDisruptionBudgetObject, ServiceObject } from './child-objects.ts';
 import { defaultRenderConfig } from './config.ts';
 import type { RenderConfig } from './config.ts';
+import { renderError } from './errors.ts';
 import type { RenderError } from './errors.ts';
 import { commonLabels, serviceSelector, variantLabels, variantSelector } from './labels.ts';
 import { modelSource } from './model-source.ts';
@@ -12,9 +22,11 @@ import { serviceName, variantName } from './names.ts';
 import type { Variant } from './names.ts';
 import { podTemplate } from './pod-template.ts';
 import { resolvePorts } from './ports.ts';
+import type { ResolvedPorts } from './presets/preset.ts';
 import { preflight } from './preflight.ts';
 import { PRESETS } from './presets/index.ts';
-import { stableService } from './service.ts';
+import { httpRoute, virtualService } from './router.ts';
+import { modelService } from './service.ts';
 import { configMap, deployment, horizontalPodAutoscaler, podDisruptionBudget } from './workload.ts';
 import type { WorkloadMeta } from './workload.ts';
 
@@ -24,40 +36,57 @@ function isError<T extends object>(value: T | RenderError): value is RenderError
   return 'code' in value && 'field' in value && 'message' in value;
 }
 
-/** Whether the variant may run more than one pod, so that a disruption budget means something. */
-function mayRunSeveralPods(md: ModelDeployment): boolean {
-  const a = md.spec.autoscaling;
-  return a !== undefined ? a.maxReplicas > 1 : md.spec.replicas > 1;
+interface VariantInput {
+  variant: Variant;
+  model: ModelSpec;
+  runtime: RuntimeSpec;
+  /** Labelled on the variant's objects and pods when rendering a plan. */
+  revision: number | undefined;
+  scale: VariantScale;
 }
 
-export function renderModelDeployment(md: ModelDeployment, config: RenderConfig = defaultRenderConfig): RenderResult {
-  const invalid = preflight(md);
-  if (invalid !== undefined) return { ok: false, error: invalid };
-  const { spec } = md;
+interface VariantObjects {
+  workload: ChildObject[];
+  service: ServiceObject | undefined;
+  hpa: HorizontalPodAutoscalerObject | undefined;
+  pdb: PodDisruptionBudgetObject | undefined;
+  ports: ResolvedPorts;
+}
+
+/** Whether the variant may run more than one pod, so that a disruption budget means something. */
+function mayRunSeveralPods(scale: VariantScale): boolean {
+  return 'replicas' in scale ? scale.replicas > 1 : scale.maxReplicas > 1;
+}
+
+function renderVariant(md: ModelDeployment, input: VariantInput, config: RenderConfig, withService: boolean): VariantObjects | RenderError {
+  // The variant as if the spec asked for its model and runtime: preflight and presets read it so.
+  const vmd: ModelDeployment = { ...md, spec: { ...md.spec, model: input.model, runtime: input.runtime } };
+  const invalid = preflight(vmd);
+  if (invalid !== undefined) return input.model === md.spec.model && input.runtime === md.spec.runtime ? invalid : atVariant(invalid, input);
+  const { spec } = vmd;
   const { name, namespace } = md.metadata;
   const source = modelSource(spec.model.uri);
-  if (isError(source)) return { ok: false, error: source };
+  if (isError(source)) return source;
   const ports = resolvePorts(spec.runtime.preset, spec.runtime.ports);
-  if (isError(ports)) return { ok: false, error: ports };
+  if (isError(ports)) return ports;
 
   const preset = spec.runtime.preset;
   const plan = PRESETS[preset].plan({ model: spec.model, ports });
   // preflight guarantees an image for custom.
   const image = spec.runtime.image ?? (preset === 'custom' ? '' : config.presetImages[preset]);
-  const variant: Variant = 'stable';
   const meta: WorkloadMeta = {
-    name: variantName(name, variant),
+    name: variantName(name, input.variant),
     namespace,
-    labels: variantLabels(md, variant),
-    selector: variantSelector(name, variant),
+    labels: variantLabels(vmd, input.variant, input.revision),
+    selector: variantSelector(name, input.variant),
   };
   const files = plan.configFiles ?? {};
   const hasFiles = Object.keys(files).length > 0;
 
-  const objects: ChildObject[] = [];
-  if (hasFiles) objects.push(configMap(meta, files));
+  const workload: ChildObject[] = [];
+  if (hasFiles) workload.push(configMap(meta, files));
   const template = podTemplate({
-    md,
+    md: vmd,
     labels: meta.labels,
     image,
     plan,
@@ -66,10 +95,99 @@ export function renderModelDeployment(md: ModelDeployment, config: RenderConfig 
     configMapName: hasFiles ? meta.name : undefined,
     config,
   });
-  objects.push(deployment(meta, spec.autoscaling === undefined ? spec.replicas : undefined, template));
-  objects.push(stableService(serviceName(name), namespace, commonLabels(md), serviceSelector(name), ports));
-  if (spec.autoscaling !== undefined) objects.push(horizontalPodAutoscaler(meta, spec.autoscaling));
-  if (mayRunSeveralPods(md)) objects.push(podDisruptionBudget(meta));
+  const { scale } = input;
+  // With autoscaling, replicas is left to the HPA; a variant whose share is 0 pods has no HPA.
+  const autoscaling = 'replicas' in scale ? undefined : spec.autoscaling;
+  const replicas = 'replicas' in scale ? scale.replicas : autoscaling === undefined ? scale.minReplicas : undefined;
+  workload.push(deployment(meta, replicas, template));
+  return {
+    workload,
+    service: withService ? modelService(meta.name, namespace, meta.labels, meta.selector, ports) : undefined,
+    hpa:
+      autoscaling !== undefined && !('replicas' in scale)
+        ? horizontalPodAutoscaler(meta, { ...autoscaling, minReplicas: scale.minReplicas, maxReplicas: scale.maxReplicas })
+        : undefined,
+    pdb: mayRunSeveralPods(scale) ? podDisruptionBudget(meta) : undefined,
+    ports,
+  };
+}
+
+/** A render error of a variant that does not render the spec: say which revision it is. */
+function atVariant(error: RenderError, input: VariantInput): RenderError {
+  const what = `the ${input.variant} variant (revision ${input.revision ?? '?'}, version ${input.model.version})`;
+  return { ...error, message: `${error.message} (in ${what})` };
+}
+
+function specScale(md: ModelDeployment): VariantScale {
+  const a = md.spec.autoscaling;
+  return a === undefined ? { replicas: md.spec.replicas } : { minReplicas: a.minReplicas, maxReplicas: a.maxReplicas };
+}
+
+export function renderModelDeployment(
+  md: ModelDeployment,
+  config: RenderConfig = defaultRenderConfig,
+  plan?: RolloutPlan,
+): RenderResult {
+  const invalid = preflight(md);
+  if (invalid !== undefined) return { ok: false, error: invalid };
+  const { name, namespace } = md.metadata;
+
+  const inputs: VariantInput[] =
+    plan === undefined
+      ? [{ variant: 'stable', model: md.spec.model, runtime: md.spec.runtime, revision: undefined, scale: specScale(md) }]
+      : [
+          { variant: 'stable', model: plan.stable.model, runtime: plan.stable.runtime, revision: plan.stable.revision, scale: plan.replicas.stable },
+          ...(plan.canary !== undefined
+            ? [
+                {
+                  variant: 'canary' as const,
+                  model: plan.canary.model,
+                  runtime: plan.canary.runtime,
+                  revision: plan.canary.revision,
+                  scale: plan.replicas.canary ?? { replicas: 0 },
+                },
+              ]
+            : []),
+        ];
+  const variants: VariantObjects[] = [];
+  for (const input of inputs) {
+    const rendered = renderVariant(md, input, config, plan !== undefined);
+    if (isError(rendered)) return { ok: false, error: rendered };
+    variants.push(rendered);
+  }
+
+  const objects: ChildObject[] = variants.flatMap((v) => v.workload);
+  // The stable Service selects every variant with the replicas provider (pods are the split) and
+  // without a plan (there is one variant); with a router it selects stable, the router splits.
+  const provider = plan?.provider ?? 'replicas';
+  const selector = provider === 'replicas' ? serviceSelector(name) : variantSelector(name, 'stable');
+  // Ports of the stable Service: the stable variant's (a canary adding gRPC is reached per variant).
+  objects.push(modelService(serviceName(name), namespace, commonLabels(md), selector, variants[0]!.ports));
+  for (const v of variants) if (v.service !== undefined) objects.push(v.service);
+  for (const v of variants) if (v.hpa !== undefined) objects.push(v.hpa);
+  for (const v of variants) if (v.pdb !== undefined) objects.push(v.pdb);
+
+  if (plan !== undefined && provider !== 'replicas') {
+    const traffic = trafficOf(md.spec.rollout);
+    const router = {
+      name,
+      namespace,
+      labels: commonLabels(md),
+      traffic,
+      canary: plan.canary !== undefined,
+      weights: plan.weights,
+      ...(plan.mirrorPercent !== undefined ? { mirrorPercent: plan.mirrorPercent } : {}),
+      ...(plan.cohortMatch !== undefined ? { cohortMatch: plan.cohortMatch } : {}),
+    };
+    if (provider === 'gateway-api') {
+      if (traffic.gateway === undefined) {
+        return { ok: false, error: renderError('MissingGateway', 'spec.rollout.traffic.gateway', 'is required when provider is gateway-api') };
+      }
+      objects.push(httpRoute(router));
+    } else {
+      objects.push(virtualService(router));
+    }
+  }
   // A deep copy: no object shares structure with the input or with another object, so callers
   // may add ownerReferences or annotations without side effects.
   return { ok: true, objects: structuredClone(objects) };

@@ -1,11 +1,12 @@
-// The stable Service: named after the ModelDeployment, so its URL never changes during a rollout.
+// Services of the model server: the stable one, named after the ModelDeployment so its URL never
+// changes during a rollout, and one per variant for direct access and as router backends.
 import type { V1ServicePort } from '@kubernetes/client-node';
 import type { ServiceObject } from './child-objects.ts';
 import { objectMeta } from './child-objects.ts';
 import { SERVICE_GRPC_PORT, SERVICE_HTTP_PORT } from './ports.ts';
 import type { ResolvedPorts } from './presets/preset.ts';
 
-export function stableService(
+export function modelService(
   name: string,
   namespace: string | undefined,
   labels: Record<string, string>,

@@ -11,6 +11,7 @@ import { DEFAULT_SCALE_DOWN_DELAY_SECONDS, ROUTER_PROVIDERS, trafficOf } from '.
 import type { RolloutStep, RolloutStrategy, TrafficProvider, TrafficSpec } from '../api/rollout-spec.ts';
 import type { CanaryStatus, HistoryEntry, HistoryOutcome, RolloutState, StableStatus, TrafficStatus } from '../api/rollout-status.ts';
 import { entryPlan, isKnownGood, recordHistory, trimHistory, validSnapshot } from './history.ts';
+import { requestId } from './requests.ts';
 import { capacityOf, effectiveWeight, splitReplicas } from './sizing.ts';
 import { templateHash } from './template-hash.ts';
 import type {
@@ -211,7 +212,9 @@ function ignore(w: Work, annotation: string, id: string, why: string): void {
 
 // --- requests ----------------------------------------------------------------------------------
 
-function isNew(w: Work, kind: keyof HandledRequests, id: string | undefined): id is string {
+function isNew(w: Work, kind: keyof HandledRequests, raw: string | undefined): boolean {
+  // Normalized again (parseRolloutRequests does it too) so that status always accepts the id.
+  const id = requestId(raw);
   if (id === undefined || w.handled[kind] === id) return false;
   w.handled[kind] = id;
   return true;
@@ -282,14 +285,14 @@ function promote(w: Work, id: string): void {
  */
 function handleRequests(w: Work): void {
   const r = w.input.requests;
-  if (r.rollback !== undefined && isNew(w, 'rollback', r.rollback.id)) rollback(w, r.rollback.id, r.rollback.revision);
-  if (isNew(w, 'retry', r.retry)) retry(w, r.retry);
+  if (r.rollback !== undefined && isNew(w, 'rollback', r.rollback.id)) rollback(w, w.handled.rollback!, r.rollback.revision);
+  if (isNew(w, 'retry', r.retry)) retry(w, w.handled.retry!);
   if (isNew(w, 'abort', r.abort)) {
     const c = w.canary;
     if (c !== undefined && c.phase !== 'Aborted') abortCanary(w, 'Warning', 'abort requested');
-    else ignore(w, ABORT_ANNOTATION, r.abort, c === undefined ? 'no canary is running' : `canary ${describe(c)} is already aborted`);
+    else ignore(w, ABORT_ANNOTATION, w.handled.abort!, c === undefined ? 'no canary is running' : `canary ${describe(c)} is already aborted`);
   }
-  if (isNew(w, 'promote', r.promote)) promote(w, r.promote);
+  if (isNew(w, 'promote', r.promote)) promote(w, w.handled.promote!);
 }
 
 /** Marks every pending request handled without acting (first deploy: there is nothing to act on). */

@@ -22,7 +22,7 @@ export interface RolloutRequests {
  * An id as status can keep it: ids longer than status allows are replaced by their hash, so a
  * long id is still acted on once.
  */
-function requestId(value: string | undefined): string | undefined {
+export function requestId(value: string | undefined): string | undefined {
   const id = value?.trim();
   if (id === undefined || id === '') return undefined;
   if (id.length <= MAX_SHORT_STRING) return id;

@@ -549,3 +549,13 @@ void test('status written by the machine is valid for the CRD and survives a JSO
   assert.deepEqual(again.events, []);
   assert.equal(T0.toISOString(), '2025-06-01T12:00:00.000Z');
 });
+
+void test('a request id longer than status keeps is stored hashed and still acts once', () => {
+  const world = canaryWorld();
+  world.settle();
+  world.requests = { promote: 'p'.repeat(300) };
+  assert.deepEqual(reasons(world.decide()), ['Promoting']);
+  assert.match(world.status?.rollout?.handledRequests?.promote ?? '', /^sha256:/);
+  assert.deepEqual(reasons(world.decide()), []);
+  assert.ok(modelDeploymentStatusSchema.safeParse(world.status).success);
+});
