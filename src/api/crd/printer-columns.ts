@@ -21,4 +21,7 @@ export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
   { name: 'Preset', type: 'string', jsonPath: '.spec.runtime.preset', description: 'Model server.', priority: 1 },
   { name: 'Replicas', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Ready pods.', priority: 1 },
   { name: 'URL', type: 'string', jsonPath: '.status.url', description: 'Stable in-cluster URL.', priority: 1 },
+  { name: 'Stable', type: 'string', jsonPath: '.status.stable.version', description: 'Model version the stable variant serves.', priority: 1 },
+  { name: 'Canary', type: 'string', jsonPath: '.status.canary.version', description: 'Model version under evaluation.', priority: 1 },
+  { name: 'Phase', type: 'string', jsonPath: '.status.canary.phase', description: 'Canary phase: Progressing, Paused, Promoting or Aborted.', priority: 1 },
 ];
