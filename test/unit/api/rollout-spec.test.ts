@@ -18,7 +18,7 @@ void test('defaults: strategy immediate, scaleDownDelaySeconds 30, provider repl
 });
 
 void test('a full canary with gateway-api, hosts, cohorts and mirror parses as written', () => {
-  const rollout = {
+  const rollout: { [key: string]: Json } = {
     strategy: 'canary',
     steps: [{ weight: 10 }, { pause: { duration: '10m' } }, { weight: 50 }, { pause: {} }],
     scaleDownDelaySeconds: 60,
