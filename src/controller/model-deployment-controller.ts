@@ -6,7 +6,7 @@ import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import { KindCache } from '../kube/kind-cache.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { objectKey } from '../kube/informer.ts';
-import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, type RenderConfig } from '../render/index.ts';
+import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
 import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, reconcile, type EventSink } from './reconcile.ts';
 
@@ -61,7 +61,15 @@ export class ModelDeploymentController {
       children: new Map(
         CHILD_KINDS.map(({ apiVersion, kind }) => [
           childCacheKey(apiVersion, kind),
-          new KindCache<KubeObject>(client, logger, { ...common, apiVersion, kind, labelSelector: LABEL_MODEL_DEPLOYMENT, indexBy: ownerIndex }),
+          new KindCache<KubeObject>(client, logger, {
+            ...common,
+            apiVersion,
+            kind,
+            labelSelector: LABEL_MODEL_DEPLOYMENT,
+            indexBy: ownerIndex,
+            // Traffic routers' CRDs may be missing; a ModelDeployment that needs one says so in status.
+            optional: OPTIONAL_CHILD_KINDS.some((o) => o.kind === kind),
+          }),
         ]),
       ),
       pods: new KindCache<V1Pod & KubeObject>(client, logger, {

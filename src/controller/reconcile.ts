@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { formatFieldErrors, parseModelDeployment } from '../api/index.ts';
-import { CHILD_KINDS, renderModelDeployment, serviceUrl, type ChildObject, type RenderConfig } from '../render/index.ts';
+import { CHILD_KINDS, OPTIONAL_CHILD_KINDS, renderModelDeployment, serviceUrl, variantName, type ChildObject, type RenderConfig } from '../render/index.ts';
+import { nextRollout, parseRolloutRequests, type RolloutDecision } from '../rollout/index.ts';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import { ApiError } from '../kube/api-error.ts';
 import { computeStatus } from '../status/compute-status.ts';
@@ -12,7 +13,9 @@ import type { ApplyError, Observations } from '../status/observations.ts';
 import { findCondition } from '../status/conditions.ts';
 import { isRetryable } from '../status/apply-errors.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from './apply-decision.ts';
-import { childCacheKey, type Caches } from './caches.ts';
+import { childCacheKey, liveDeployment, type Caches } from './caches.ts';
+import { observeRollout } from './observe-rollout.ts';
+import { withRollout } from './rollout-status.ts';
 import { observeDeployment, observePod } from './observe.ts';
 import { isControlledBy, withOwner } from './owner-reference.ts';
 import { statusPatch } from './status-patch.ts';
@@ -57,16 +60,36 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
   const owner = { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, name, uid };
   const eventTarget = { ...owner, namespace };
 
-  // 1. Desired state (pure).
+  // 1. Desired state (pure): the rollout decides what each variant runs, render turns that into objects.
   let renderError: Observations['renderError'];
   let desired: ChildObject[] = [];
+  let decision: RolloutDecision | undefined;
   const parsed = parseModelDeployment(md);
   if (!parsed.ok) {
     renderError = { code: 'InvalidSpec', field: parsed.errors[0]?.field ?? 'spec', message: formatFieldErrors(parsed.errors) };
   } else {
-    const rendered = renderModelDeployment(parsed.value, deps.renderConfig);
+    const childCache = (apiVersion: string, kind: string) => deps.caches.children.get(childCacheKey(apiVersion, kind));
+    const observed = observeRollout(parsed.value.spec, md.status, {
+      stable: liveDeployment(deps.caches, namespace, variantName(name, 'stable')),
+      canary: liveDeployment(deps.caches, namespace, variantName(name, 'canary')),
+      httpRoute: childCache('gateway.networking.k8s.io/v1', 'HTTPRoute')?.get(namespace, name),
+      virtualService: childCache('networking.istio.io/v1', 'VirtualService')?.get(namespace, name),
+      canaryService: variantName(name, 'canary'),
+    });
+    decision = nextRollout({ spec: parsed.value.spec, status: md.status, requests: parseRolloutRequests(md.metadata.annotations), observed, now: deps.now() });
+    const rendered = renderModelDeployment(parsed.value, deps.renderConfig, decision.plan);
     if (rendered.ok) desired = rendered.objects;
     else renderError = { code: rendered.error.code, field: rendered.error.field, message: rendered.error.message };
+  }
+  // A traffic provider whose CRDs are not installed: apply everything else, and say which CRD is missing.
+  for (const optional of OPTIONAL_CHILD_KINDS) {
+    if (!desired.some((c) => c.kind === optional.kind) || !deps.caches.children.get(childCacheKey(optional.apiVersion, optional.kind))?.missing) continue;
+    desired = desired.filter((c) => c.kind !== optional.kind);
+    renderError = {
+      code: 'TrafficProviderMissing',
+      field: 'spec.rollout.traffic.provider',
+      message: `the ${optional.provider} traffic provider needs the CRD ${optional.crd}, which is not installed in this cluster; install it or choose another provider`,
+    };
   }
 
   // 2. Apply what differs.
@@ -123,9 +146,12 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
   const spec = parsed.ok ? parsed.value.spec : undefined;
   const deployments = desired
     .filter((c) => c.kind === 'Deployment')
-    .map((c) =>
-      observeDeployment('stable', c.metadata.name, applied.get(`Deployment/${c.metadata.name}`) as V1Deployment | undefined, spec?.autoscaling?.minReplicas ?? 0),
-    );
+    .map((c) => {
+      const variant = c.metadata.name === variantName(name, 'canary') ? 'canary' : 'stable';
+      // The HPA minimum applies to stable; a canary's size is the plan's.
+      const min = variant === 'stable' ? (spec?.autoscaling?.minReplicas ?? 0) : 0;
+      return observeDeployment(variant, c.metadata.name, applied.get(`Deployment/${c.metadata.name}`) as V1Deployment | undefined, min);
+    });
   const pods = deps.caches.pods.byIndex(namespace, name).map((p) => observePod(p));
   const observations: Observations = {
     generation,
@@ -137,13 +163,16 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
     ...(spec?.autoscaling ? { autoscaling: { minReplicas: spec.autoscaling.minReplicas ?? 1, maxReplicas: spec.autoscaling.maxReplicas } } : {}),
   };
   const previous = md.status;
-  const next = computeStatus(previous, observations, metaTime(deps.now()));
+  const now = metaTime(deps.now());
+  const served = computeStatus(previous, observations, now);
+  const next = decision ? withRollout(served, decision, generation, now) : served;
   if (!statusEqual(previous ?? {}, next)) {
     await deps.client.mergePatch(
       { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
       statusPatch(previous, next),
     );
     emitTransitions(deps.events, eventTarget, previous, next);
+    for (const e of decision?.events ?? []) deps.events.emit(eventTarget, e.type, e.reason, e.message);
   }
   if (changed.length > 0) deps.events.emit(eventTarget, 'Normal', 'Applied', `Applied ${changed.join(', ')}`);
 
@@ -153,7 +182,9 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
   if (retryable.length > 0) {
     throw new Error(`apply failed, will retry: ${retryable.map((e) => `${e.kind}/${e.name}: ${e.message}`).join('; ')}`);
   }
-  return applyErrors.length > 0 || renderError ? { requeueAfterMs: 5 * 60_000 } : {};
+  const stalledRetryMs = applyErrors.length > 0 || renderError ? 5 * 60_000 : undefined;
+  const requeueAfterMs = Math.min(stalledRetryMs ?? Infinity, decision?.requeueAfterMs ?? Infinity);
+  return Number.isFinite(requeueAfterMs) ? { requeueAfterMs: Math.max(1000, requeueAfterMs) } : {};
 }
 
 function emitTransitions(
