@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { cidrContains } from '../cluster/pod-network.ts';
-import { binomialRange, countBy, createObjects, dataPathCluster, routed, send, sendMany, variantObjects } from '../support/data-path.ts';
+import { binomialRange, countBy, createObjects, dataPathCluster, inferCountsByVariant, routed, send, sendMany, variantObjects } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
 
@@ -36,8 +36,8 @@ const under = (model: string) => ({ path: { type: 'PathPrefix', value: `/v2/mode
 const stable = (weight?: number) => ({ name: 'x-stable', port: 80, ...(weight === undefined ? {} : { weight }) });
 const canary = (weight?: number) => ({ name: 'x-canary', port: 80, ...(weight === undefined ? {} : { weight }) });
 const inferCounts = async () => {
-  const stats = (await dataPath.simulator.stats()).filter((s) => s.key.startsWith(`${namespace}/`));
-  return { stable: stats.filter((s) => s.variant === 'stable').reduce((n, s) => n + s.infer, 0), canary: stats.filter((s) => s.variant === 'canary').reduce((n, s) => n + s.infer, 0) };
+  const counts = await inferCountsByVariant(dataPath, namespace);
+  return { stable: counts.stable ?? 0, canary: counts.canary ?? 0 };
 };
 
 test('every pod answers on its own IP from the host, as its model server would', async () => {

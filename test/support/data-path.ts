@@ -105,6 +105,15 @@ export function variantObjects(spec: VariantSpec): KubernetesObject[] {
   ];
 }
 
+/** Inference requests received so far by the pods of one namespace, summed per variant (mirrored copies included). */
+export async function inferCountsByVariant(dataPath: DataPath, namespace: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const s of await dataPath.simulator.stats()) {
+    if (s.key.startsWith(`${namespace}/`)) counts[s.variant] = (counts[s.variant] ?? 0) + s.infer;
+  }
+  return counts;
+}
+
 export interface Reply {
   readonly status: number;
   readonly variant: string;
