@@ -13,7 +13,7 @@
 // or a data path starts) kills what an owner that died left running and deletes its namespace.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -232,9 +232,11 @@ function setUp(namespace: string, hostInterface: string, cidr: string, hostAddre
   const inNs = (args: readonly string[]) => ip(['-n', namespace, ...args]);
   inNs(['link', 'set', 'lo', 'up']);
   ip(['link', 'add', hostInterface, 'type', 'veth', 'peer', 'name', podInterface, 'netns', namespace]);
-  // No IPv6 on the link: nothing but the /16 ever crosses it.
-  execFileSync('sysctl', ['-q', '-w', `net.ipv6.conf.${hostInterface}.disable_ipv6=1`]);
-  execFileSync('ip', ['netns', 'exec', namespace, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+  // No IPv6 on the link: nothing but the /16 ever crosses it (no files at all when the kernel has no IPv6).
+  if (existsSync('/proc/sys/net/ipv6')) {
+    writeFileSync(`/proc/sys/net/ipv6/conf/${hostInterface}/disable_ipv6`, '1');
+    execFileSync('ip', ['netns', 'exec', namespace, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6']);
+  }
   ip(['addr', 'add', `${hostAddress}/16`, 'dev', hostInterface]);
   ip(['link', 'set', hostInterface, 'up']);
   inNs(['link', 'set', podInterface, 'up']);
