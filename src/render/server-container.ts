@@ -38,6 +38,9 @@ function containerPorts(ports: ResolvedPorts): V1ContainerPort[] {
   return out;
 }
 
+/** Seconds a terminating model server keeps serving before it gets SIGTERM. */
+export const PRESTOP_DRAIN_SECONDS = 5;
+
 export function serverContainer(input: ServerContainerInput): V1Container {
   const { runtime, plan } = input;
   const env = mergeEnv(plan.env, runtime.env);
@@ -52,6 +55,9 @@ export function serverContainer(input: ServerContainerInput): V1Container {
     readinessProbe: readinessProbe(plan.readiness),
     livenessProbe: livenessProbe(plan.liveness),
     startupProbe: startupProbe(plan.liveness),
+    // Keep serving while Services, gateways and meshes drop this endpoint: a rollout's scale-down then
+    // drops no request. The kubelet's own sleep action needs no shell in the image.
+    lifecycle: { preStop: { sleep: { seconds: PRESTOP_DRAIN_SECONDS } } },
     securityContext: containerSecurityContext(),
     terminationMessagePolicy: 'FallbackToLogsOnError',
     volumeMounts: input.volumeMounts,

@@ -162,7 +162,9 @@ function listen(ip: string, port: number): Promise<Server> {
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 30_000;
+  // Longer than Traefik's idle timeout for backend connections (90 s), so the gateway never reuses a connection
+  // the server has just closed (a 502 that no real, well-configured model server would cause).
+  server.keepAliveTimeout = 120_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, ip, () => {
