@@ -1,11 +1,12 @@
 // `npm run demo`: the main job end to end on this machine. A local control plane, modelship's CRD,
 // the operator (`node src/main.ts`) and every example ModelDeployment going Ready. Stays up until
 // Ctrl-C so you can explore; MODELSHIP_DEMO_EXIT=1 stops after showing the result (used by tests).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { startLocalCluster, stopOnSignals } from '../test/cluster/local-cluster.ts';
+import { installGatewayApiCrds, installIstioCrds } from '../test/cluster/traffic.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const namespace = 'demo';
@@ -28,19 +29,27 @@ function kubectl(args: string[], input?: string): Promise<string> {
 
 const operatorLog = resolve(cluster.localDir, 'operator.log');
 const logFd = openSync(operatorLog, 'w');
-const operator = spawn(process.execPath, ['src/main.ts', '--kubeconfig', cluster.kubeconfig, '--leader-elect=false', '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0'], {
-  cwd: root,
-  stdio: ['ignore', logFd, logFd],
-});
+let operator: ChildProcess | undefined;
+function startOperator(): void {
+  const flags = ['--kubeconfig', cluster.kubeconfig, '--leader-elect=false', '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0'];
+  operator = spawn(process.execPath, ['src/main.ts', ...flags], { cwd: root, stdio: ['ignore', logFd, logFd] });
+}
 const stop = stopOnSignals(cluster, async () => {
+  if (!operator) return;
+  const exited = new Promise((r) => operator?.once('close', r));
   operator.kill('SIGTERM');
-  await new Promise((r) => operator.once('close', r));
+  await exited;
 });
 
 try {
   await kubectl(['apply', '--server-side', '-f', resolve(root, 'crds')]);
   await kubectl(['wait', '--for=condition=Established', 'crd/modeldeployments.modelship.io']);
   say('installed the ModelDeployment CRD (crds/)');
+  // The canary examples route through Gateway API and Istio: their CRDs (no gateway or mesh runs here).
+  await installGatewayApiCrds(cluster.kubeconfig, toolsDir);
+  await installIstioCrds(cluster.kubeconfig, toolsDir);
+  say('installed the Gateway API and Istio CRDs (objects only: no gateway or mesh runs in the demo)');
+  startOperator();
   await kubectl(['create', 'namespace', namespace]);
   // The custom example serves a model from a PersistentVolumeClaim named "models".
   await kubectl(['apply', '-f', '-'], [
@@ -68,7 +77,9 @@ if (process.env.MODELSHIP_DEMO_EXIT === '1') {
       `  export KUBECONFIG=${cluster.kubeconfig}; alias kubectl=${toolsDir}/kubectl`,
       `  kubectl get mdep -n ${namespace}`,
       `  kubectl describe mdep iris -n ${namespace}`,
-      `  kubectl patch mdep iris -n ${namespace} --type merge -p '{"spec":{"model":{"version":"2"}}}'   # roll out a new version`,
+      `  kubectl patch mdep iris -n ${namespace} --type merge -p '{"spec":{"model":{"version":"2"}}}'   # rolling update`,
+      `  kubectl patch mdep churn-canary -n ${namespace} --type merge -p '{"spec":{"model":{"version":"13"}}}'   # a canary`,
+      `  npx modelship watch churn-canary -n ${namespace}      # steps, weights, then: npx modelship promote churn-canary -n ${namespace}`,
       'Ctrl-C stops the operator and the control plane.',
     ].join('\n'),
   );

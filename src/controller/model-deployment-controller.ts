@@ -27,6 +27,8 @@ export interface ControllerOptions {
   readonly queueMetrics?: WorkQueueMetrics;
   readonly metrics?: ControllerMetrics;
   readonly now?: () => Date;
+  /** How often a traffic router's missing CRD is looked for again (default 30 s). */
+  readonly optionalKindRetryMs?: number;
 }
 
 /** Caches keep what reconcile reads; managedFields stay only where the apply decision needs them. */
@@ -69,6 +71,7 @@ export class ModelDeploymentController {
             indexBy: ownerIndex,
             // Traffic routers' CRDs may be missing; a ModelDeployment that needs one says so in status.
             optional: OPTIONAL_CHILD_KINDS.some((o) => o.kind === kind),
+            ...(options.optionalKindRetryMs ? { optionalRetryMs: options.optionalKindRetryMs } : {}),
           }),
         ]),
       ),
@@ -93,6 +96,10 @@ export class ModelDeploymentController {
       if (owner && obj.metadata?.namespace) this.queue.add(`${obj.metadata.namespace}/${owner}`);
     };
     for (const cache of this.caches.children.values()) cache.onEvent(enqueueOwner);
+    // A router CRD installed after start: ModelDeployments stalled on it are reconciled again.
+    for (const { apiVersion, kind } of OPTIONAL_CHILD_KINDS) {
+      this.caches.children.get(childCacheKey(apiVersion, kind))?.onServed(() => this.caches.modelDeployments.forceResync());
+    }
     this.caches.pods.onEvent(enqueueOwner);
   }
 

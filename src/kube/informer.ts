@@ -41,6 +41,7 @@ export class Informer<T extends KubeObject> {
   private readonly store = new Map<string, T>();
   private readonly index = new Map<string, Set<string>>();
   private readonly handlers: InformerHandler<T>[] = [];
+  private readonly servedCallbacks: (() => void)[] = [];
   private readonly options: InformerOptions<T>;
   private resourceVersion = '';
   private running = false;
@@ -66,6 +67,11 @@ export class Informer<T extends KubeObject> {
 
   onEvent(handler: InformerHandler<T>): void {
     this.handlers.push(handler);
+  }
+
+  /** Called when an optional kind that was missing is served again (its CRD was installed). */
+  onServed(callback: () => void): void {
+    this.servedCallbacks.push(callback);
   }
 
   get hasSynced(): boolean {
@@ -133,6 +139,7 @@ export class Informer<T extends KubeObject> {
     this.resyncDue = true;
     this.needList = true;
     this.abort?.abort();
+    this.wake?.();
   }
 
   async stop(): Promise<void> {
@@ -189,7 +196,11 @@ export class Informer<T extends KubeObject> {
     this.resourceVersion = resourceVersion;
     this.needList = false;
     this.synced = true;
-    this.missing = false;
+    if (this.missing) {
+      this.missing = false;
+      this.options.logger.info({ informer: this.name }, 'resource served now (CRD installed)');
+      for (const cb of this.servedCallbacks) cb();
+    }
   }
 
   private handle(event: WatchEvent<T>): void {

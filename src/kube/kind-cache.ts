@@ -38,6 +38,10 @@ export class KindCache<T extends KubeObject> {
     for (const i of this.informers.values()) i.onEvent(handler);
   }
 
+  onServed(callback: () => void): void {
+    for (const i of this.informers.values()) i.onServed(callback);
+  }
+
   get(namespace: string, name: string): T | undefined {
     return this.informerFor(namespace)?.get(namespace, name);
   }
