@@ -21,7 +21,7 @@ const namespace = await testNamespace(kc, 'no-gateway-api');
 await startInProcessOperator(kc, [namespace], { optionalKindRetryMs: 2000 });
 
 test('the gateway-api provider without its CRDs is Stalled naming them, and recovers once installed', async () => {
-  const manifest = readExample('canary-gateway-api.yaml');
+  const manifest = readExample('rollout-gateway-api.yaml');
   await createModelDeployment(client, namespace, manifest);
   const md = await eventually('Stalled', () => client.get<ModelDeploymentObject>(mdRef(namespace, manifest.metadata.name)), (m) => conditionOf(m, 'Stalled')?.status === 'True');
   assert.equal(conditionOf(md, 'Stalled')?.reason, 'TrafficProviderMissing');
