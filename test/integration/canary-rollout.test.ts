@@ -10,6 +10,9 @@ import { conditionOf, createModelDeployment, mdRef, testClient } from '../suppor
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import type { KubeObject } from '../../src/kube/api-client.ts';
+import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 
 const cluster = await sharedCluster();
 await installCrds(cluster);
@@ -17,6 +20,31 @@ const kc = cluster.kubeConfig();
 const client = testClient(kc);
 const namespace = await testNamespace(kc, 'canary');
 const operator = await startInProcessOperator(kc, [namespace]);
+const discovery = kc.makeApiClient(DiscoveryV1Api);
+const core = kc.makeApiClient(CoreV1Api);
+
+/** The modelship CLI as a user runs it. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(process.execPath, [resolve(import.meta.dirname, '../../bin/modelship.js'), '--kubeconfig', cluster.kubeconfigPath, '-n', namespace, ...args], (err, stdout, stderr) =>
+      res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Ready endpoints behind the stable Service, by the variant of the pod they point at. */
+async function endpointsByVariant(service: string): Promise<Record<string, number>> {
+  const slices = await discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+  const pods = await core.listNamespacedPod({ namespace });
+  const variantOf = new Map(pods.items.map((p) => [p.metadata?.name, p.metadata?.labels?.['modelship.io/variant'] ?? '?']));
+  const counts: Record<string, number> = {};
+  for (const e of slices.items.flatMap((sl) => sl.endpoints ?? [])) {
+    if (e.conditions?.ready !== true) continue;
+    const v = variantOf.get(e.targetRef?.name) ?? '?';
+    counts[v] = (counts[v] ?? 0) + 1;
+  }
+  return counts;
+}
 
 type Md = ModelDeploymentObject & { status?: { canary?: { phase?: string; weight?: number; version?: string; revision?: number }; stable?: { version?: string; revision?: number }; traffic?: { variant: string; weight: number; exact: boolean }[]; history?: { revision: number; outcome: string }[] } };
 const get = () => client.get<Md>(mdRef(namespace, 'churn'));
@@ -51,8 +79,17 @@ test('a new version walks canary steps, pauses for promotion, and is promoted', 
   assert.equal(canaryDeploy?.spec?.replicas, 1, 'canary sized for 25% of 4 replicas');
   assert.equal(stableDeploy?.spec?.replicas, 3);
   assert.equal(canaryDeploy?.spec?.template?.metadata?.labels?.['app.kubernetes.io/version'], '2');
+  // Without a router, the split is what the stable Service's EndpointSlices hold: it must match the reported weight.
+  const endpoints = await eventually('endpoints of both variants', () => endpointsByVariant('churn'), (c) => (c.canary ?? 0) + (c.stable ?? 0) === 4);
+  assert.equal(Math.round((100 * (endpoints.canary ?? 0)) / 4), canaryTraffic?.weight, JSON.stringify(endpoints));
 
-  await client.mergePatch(mdRef(namespace, 'churn'), { metadata: { annotations: { 'modelship.io/promote': 'test-1' } } });
+  // The CLI shows the rollout and promotes it (an annotation, never the spec).
+  const status = await cli(['status', 'churn']);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /Canary: +version 2 \(revision 2\), step 2\/2, Paused/);
+  const promote = await cli(['promote', 'churn']);
+  assert.equal(promote.code, 0, promote.stderr);
+  const generation = (await get())?.metadata?.generation;
   const promoted = await eventually('promotion to finish', get, (md) => md?.status?.stable?.version === '2' && md.status.canary === undefined && conditionOf(md, 'Ready')?.status === 'True', 90_000);
   assert.equal(promoted?.status?.history?.[0]?.outcome, 'Promoted');
   await eventually('the canary Deployment to be removed', () => deployment('canary'), (d) => d === undefined, 30_000);
@@ -60,6 +97,7 @@ test('a new version walks canary steps, pauses for promotion, and is promoted', 
   assert.equal(stable?.spec?.template?.metadata?.labels?.['app.kubernetes.io/version'], '2');
   assert.equal(stable?.spec?.replicas, 4);
   assert.ok(operator.events.some((e) => e.reason === 'Promoted'), JSON.stringify(operator.events.map((e) => e.reason)));
+  assert.equal(promoted?.metadata?.generation, generation, 'promotion did not touch the spec');
 });
 
 test('abort sends all traffic back to stable and says so in status', async () => {
@@ -77,4 +115,36 @@ test('abort sends all traffic back to stable and says so in status', async () =>
   // Git reverts to the stable version: the abort is over, the ModelDeployment is Ready again.
   await client.mergePatch(mdRef(namespace, 'churn'), { spec: { model: { version: '2', uri: 's3://models/churn/2' } } });
   await eventually('Ready after the revert', get, (md) => conditionOf(md, 'Ready')?.status === 'True' && conditionOf(md, 'Stalled')?.status !== 'True', 30_000);
+});
+
+test('a new spec during a canary restarts it; rollback serves a known-good revision at once', async () => {
+  await client.mergePatch(mdRef(namespace, 'churn'), { spec: { model: { version: '5', uri: 's3://models/churn/5' } } });
+  const first = await eventually('a canary of version 5', get, (md) => md?.status?.canary?.phase === 'Paused' && md.status.canary.version === '5', 60_000);
+  await client.mergePatch(mdRef(namespace, 'churn'), { spec: { model: { version: '6', uri: 's3://models/churn/6' } } });
+  const restarted = await eventually('the canary to restart with version 6', get, (md) => md?.status?.canary?.version === '6' && md.status.canary.phase === 'Paused', 60_000);
+  assert.ok((restarted?.status?.canary?.revision ?? 0) > (first?.status?.canary?.revision ?? 0), 'a new revision');
+
+  const rollback = await cli(['rollback', 'churn', '--to-revision', '1']);
+  assert.equal(rollback.code, 0, rollback.stderr);
+  const rolledBack = await eventually('stable to serve revision 1', get, (md) => md?.status?.stable?.revision === 1, 60_000);
+  assert.equal(rolledBack?.status?.stable?.version, '1');
+  assert.equal(rolledBack?.status?.canary?.weight ?? 0, 0, 'the running canary was stopped');
+  assert.equal(rolledBack?.status?.history?.[0]?.outcome, 'RolledBack');
+  // Git still asks for version 6: the ModelDeployment says it is held back until the spec changes.
+  assert.equal(conditionOf(rolledBack, 'Stalled')?.status, 'True');
+  const stable = await eventually('the stable Deployment to run version 1', () => deployment('stable'), (d) => d?.spec?.template?.metadata?.labels?.['app.kubernetes.io/version'] === '1');
+  assert.ok(stable);
+});
+
+test('an operator restart mid-rollout resumes the same step from status', async () => {
+  await client.mergePatch(mdRef(namespace, 'churn'), { spec: { model: { version: '7', uri: 's3://models/churn/7' } } });
+  const paused = await eventually('a canary of version 7', get, (md) => md?.status?.canary?.phase === 'Paused' && md.status.canary.version === '7', 60_000);
+  await operator.stop();
+  // A new operator (stopped when this test ends) takes over from status alone.
+  const next = await startInProcessOperator(kc, [namespace]);
+  await new Promise((r) => setTimeout(r, 3000));
+  const resumed = await get();
+  assert.deepEqual(resumed?.status?.canary, paused?.status?.canary, 'the canary status is unchanged after a restart');
+  assert.equal(next.writes().filter((w) => w.path.includes('/deployments/')).length, 0, 'the new operator changes no Deployment');
+  assert.ok(next.controller.reconciles > 0, 'the new operator did reconcile');
 });

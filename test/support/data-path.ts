@@ -1,13 +1,9 @@
 // Tests on the real data path (test/cluster/data-path.ts): a cluster with a pod network, the pod simulator
 // and Traefik; plain Kubernetes objects shaped like modelship's children; requests through the gateway.
 import { after } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { startControlPlane } from '../cluster/control-plane.ts';
-import { startDataPath, type DataPath } from '../cluster/data-path.ts';
-import { defaultPodCidr } from '../cluster/pod-network.ts';
+import type { DataPath } from '../cluster/data-path.ts';
 import { loadKubeConfig } from './cluster.ts';
 import { eventually } from './wait.ts';
 
@@ -18,23 +14,9 @@ export interface DataPathCluster {
   kubeConfig(): KubeConfig;
 }
 
-/**
- * The shared control plane (MODELSHIP_TEST_KUBECONFIG, pods from MODELSHIP_TEST_POD_CIDR or 10.244.0.0/16)
- * with a data path for this test file, or, when the file runs alone, a control plane of its own started with
- * `dataPath: true`. Everything is stopped after the file.
- */
+/** A control plane with a data path (pod network, simulator, Traefik) for this test file, stopped after it. */
 export async function dataPathCluster(): Promise<DataPathCluster> {
-  const kubeconfigPath = process.env.MODELSHIP_TEST_KUBECONFIG;
-  const toolsDir = process.env.MODELSHIP_TEST_TOOLS;
-  if (kubeconfigPath && toolsDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'modelship-dp-'));
-    const dataPath = await startDataPath({ kubeconfig: kubeconfigPath, toolsDir, dir, podCidr: process.env.MODELSHIP_TEST_POD_CIDR ?? defaultPodCidr });
-    after(async () => {
-      await dataPath.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    return { kubeconfigPath, toolsDir, dataPath, kubeConfig: () => loadKubeConfig(kubeconfigPath) };
-  }
+  // Always a control plane of its own, with its own pod /16: data-path files never share addresses.
   const cp = await startControlPlane({ dataPath: true });
   after(async () => {
     await cp.stop();
