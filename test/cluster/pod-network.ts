@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { processAlive, readFileSafe } from './sweep.ts';
+import { withDirectoryLock } from './directory-lock.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -148,25 +149,8 @@ function writeRecord(record: NetRecord): void {
 }
 
 /** A short lock around choosing a /16 and creating the namespace, so two processes never pick the same one. */
-async function withRegistryLock<T>(work: () => T): Promise<T> {
-  const lock = join(registryDir(), '.lock');
-  mkdirSync(registryDir(), { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      const owner = Number(readFileSafe(join(lock, 'pid')));
-      if (owner && !processAlive(owner)) rmSync(lock, { recursive: true, force: true });
-      else await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return work();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+function withRegistryLock<T>(work: () => T): Promise<T> {
+  return withDirectoryLock(join(registryDir(), '.lock'), work);
 }
 
 function cidrFree(cidr: string): boolean {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requiredBinaries, toolModules, type ToolModule } from './tool-modules.ts';
-import { processAlive, readFileSafe } from './sweep.ts';
+import { withDirectoryLock } from './directory-lock.ts';
 
 const goModulesDir = resolve(import.meta.dirname, 'go');
 
@@ -56,32 +56,12 @@ function formatElapsed(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-/** A lock folder holding the owner's pid, so that two test processes never build at once. */
-async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
-  const lock = join(cacheRoot(), 'build.lock');
-  mkdirSync(cacheRoot(), { recursive: true });
-  let announced = false;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      const owner = Number(readFileSafe(join(lock, 'pid')));
-      if (owner && !processAlive(owner)) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (!announced) log(`waiting for another build (pid ${owner || 'unknown'}) to finish`);
-      announced = true;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+/** Two test processes never build at once. */
+function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  return withDirectoryLock(join(cacheRoot(), 'build.lock'), work, {
+    pollMs: 1000,
+    onWait: (owner) => log(`waiting for another build (pid ${owner || 'unknown'}) to finish`),
+  });
 }
 
 async function goBuild(mod: ToolModule, outDir: string): Promise<void> {
