@@ -269,9 +269,12 @@ export class Informer<T extends KubeObject> {
         this.needList = true;
         const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
         const gone = err instanceof ApiError && err.status === 410;
-        this.options.logger[gone ? 'info' : 'warn'](
+        const notServed = err instanceof ApiError && err.status === 404;
+        this.options.logger[gone ? 'info' : notServed ? 'error' : 'warn'](
           { informer: this.name, err: err instanceof Error ? err.message : String(err), retryInMs: delay },
-          'list/watch failed; relisting',
+          notServed
+            ? `the API server does not serve ${this.options.ref.kind} (${this.options.ref.apiVersion}): is its CRD installed? (kubectl apply --server-side -f crds/); retrying`
+            : 'list/watch failed; relisting',
         );
         await this.sleep(delay);
       }
