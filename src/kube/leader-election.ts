@@ -214,7 +214,14 @@ export class LeaderElector {
         this.renewed(started);
         return 'held';
       } catch (createErr) {
-        this.log.warn({ err: createErr }, 'could not create the lease');
+        if (createErr instanceof ApiException && createErr.code === 404) {
+          this.log.error(
+            `namespace ${this.options.namespace} does not exist, so the leader-election Lease cannot be created: create it, ` +
+              'pass --leader-election-namespace, or run a single replica with --leader-elect=false',
+          );
+        } else {
+          this.log.warn({ err: createErr }, 'could not create the lease');
+        }
         return 'failed';
       }
     }
