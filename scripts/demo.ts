@@ -6,7 +6,7 @@ import { openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { startLocalCluster, stopOnSignals } from '../test/cluster/local-cluster.ts';
-import { installGatewayApiCrds, installIstioCrds } from '../test/cluster/traffic.ts';
+import { installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../test/cluster/traffic.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const namespace = 'demo';
@@ -45,10 +45,11 @@ try {
   await kubectl(['apply', '--server-side', '-f', resolve(root, 'crds')]);
   await kubectl(['wait', '--for=condition=Established', 'crd/modeldeployments.modelship.io']);
   say('installed the ModelDeployment CRD (crds/)');
-  // The canary examples route through Gateway API and Istio: their CRDs (no gateway or mesh runs here).
+  // The canary examples route through Gateway API, Istio and Traefik: their CRDs (no gateway or mesh runs here).
   await installGatewayApiCrds(cluster.kubeconfig, toolsDir);
   await installIstioCrds(cluster.kubeconfig, toolsDir);
-  say('installed the Gateway API and Istio CRDs (objects only: no gateway or mesh runs in the demo)');
+  await installTraefikCrds(cluster.kubeconfig, toolsDir);
+  say('installed the Gateway API, Istio and Traefik CRDs (objects only: no gateway or mesh runs in the demo)');
   startOperator();
   await kubectl(['create', 'namespace', namespace]);
   // The custom example serves a model from a PersistentVolumeClaim named "models".

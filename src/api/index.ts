@@ -21,6 +21,7 @@ export {
   ROLLOUT_STRATEGIES,
   TRAFFIC_PROVIDERS,
   ROUTER_PROVIDERS,
+  GATEWAY_PROVIDERS,
   DEFAULT_SCALE_DOWN_DELAY_SECONDS,
 } from './rollout-spec.ts';
 export type { RolloutSpec, RolloutStep, RolloutStrategy, TrafficMatch, TrafficProvider, TrafficSpec } from './rollout-spec.ts';

@@ -19,11 +19,14 @@ import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './patterns.ts';
 export const ROLLOUT_STRATEGIES = ['canary', 'immediate'] as const;
 export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
 
-export const TRAFFIC_PROVIDERS = ['replicas', 'gateway-api', 'istio'] as const;
+export const TRAFFIC_PROVIDERS = ['replicas', 'gateway-api', 'istio', 'traefik'] as const;
 export type TrafficProvider = (typeof TRAFFIC_PROVIDERS)[number];
 
 /** Providers with a router object, which can match cohorts, mirror and split exactly. */
-export const ROUTER_PROVIDERS: readonly TrafficProvider[] = ['gateway-api', 'istio'];
+export const ROUTER_PROVIDERS: readonly TrafficProvider[] = ['gateway-api', 'istio', 'traefik'];
+
+/** Providers that route through an HTTPRoute attached to a Gateway, which they need. */
+export const GATEWAY_PROVIDERS: readonly TrafficProvider[] = ['gateway-api', 'traefik'];
 
 export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
 
@@ -130,18 +133,18 @@ const trafficObject = z
     provider: z
       .enum(TRAFFIC_PROVIDERS)
       .default('replicas')
-      .describe('replicas (no mesh; weights approximated by pod counts), gateway-api (an HTTPRoute) or istio (a VirtualService).'),
+      .describe('replicas (no mesh; weights approximated by pod counts), gateway-api (an HTTPRoute), istio (a VirtualService) or traefik (an HTTPRoute to Traefik TraefikServices).'),
     gateway: gatewayRefSchema.optional(),
     hosts: z
       .array(z.string().min(1).max(MAX_SHORT_STRING).regex(HOSTNAME, { error: 'must be a host name such as fraud.example.com' }))
       .max(MAX_TRAFFIC_HOSTS)
       .optional()
-      .describe('Host names: the HTTPRoute hostnames (gateway-api) or the VirtualService hosts (istio; the Service by default).'),
+      .describe('Host names: the HTTPRoute hostnames (gateway-api, traefik) or the VirtualService hosts (istio; the Service by default).'),
     match: z
       .array(trafficMatchSchema)
       .max(MAX_TRAFFIC_MATCHES)
       .optional()
-      .describe('Cohorts pinned to the canary while it runs, by header or cookie (gateway-api, istio).'),
+      .describe('Cohorts pinned to the canary while it runs, by header or cookie (gateway-api, istio, traefik).'),
     mirror: z
       .strictObject({
         percent: int32()
@@ -150,7 +153,7 @@ const trafficObject = z
           .describe('Percent of stable traffic copied to the canary; its responses are discarded.'),
       })
       .optional()
-      .describe('Shadow traffic to the canary (gateway-api, istio).'),
+      .describe('Shadow traffic to the canary (gateway-api, istio, traefik).'),
   })
   .describe('How traffic is split between the stable and canary variants.');
 
@@ -159,16 +162,16 @@ type TrafficObject = z.output<typeof trafficObject>;
 const usesRouter = (t: TrafficObject) => ROUTER_PROVIDERS.includes(t.provider);
 
 export const trafficSpecSchema = withCelRules(trafficObject, [
-  {
-    rule: "!has(self.provider) || self.provider != 'gateway-api' || has(self.gateway)",
-    message: 'gateway is required when provider is gateway-api',
+  ...GATEWAY_PROVIDERS.map((provider) => ({
+    rule: `!has(self.provider) || self.provider != '${provider}' || has(self.gateway)`,
+    message: `gateway is required when provider is ${provider}`,
     fieldPath: '.gateway',
-    reason: 'FieldValueRequired',
-    check: (t) => t.provider !== 'gateway-api' || t.gateway !== undefined,
-  },
+    reason: 'FieldValueRequired' as const,
+    check: (t: TrafficObject) => t.provider !== provider || t.gateway !== undefined,
+  })),
   ...(['match', 'mirror', 'hosts'] as const).map((field) => ({
     rule: `!has(self.${field}) || (has(self.provider) && self.provider in [${CROSS_PROVIDER}])`,
-    message: `${field} needs provider gateway-api or istio`,
+    message: `${field} needs provider gateway-api, istio or traefik`,
     fieldPath: `.${field}`,
     reason: 'FieldValueForbidden' as const,
     check: (t: TrafficObject) => t[field] === undefined || usesRouter(t),

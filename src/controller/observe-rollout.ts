@@ -39,15 +39,20 @@ type HttpRoute = KubeObject & {
 
 type VirtualService = KubeObject & { spec?: { http?: { match?: unknown[]; route?: { destination?: { host?: string }; weight?: number }[] }[] } };
 
-/** The gateway's own word: weights count only once every parent accepted this generation of the route. */
-export function httpRouteCanaryWeight(route: HttpRoute | undefined, canaryService: string): number | undefined {
-  if (!route) return undefined;
+/** The gateway's own word: every parent accepted this generation of the route. */
+export function httpRouteAccepted(route: HttpRoute | undefined): boolean {
+  if (!route) return false;
   const parents = route.status?.parents ?? [];
   const generation = route.metadata?.generation;
-  const accepted =
+  return (
     parents.length > 0 &&
-    parents.every((p) => p.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True' && (c.observedGeneration === undefined || c.observedGeneration === generation)));
-  if (!accepted) return undefined;
+    parents.every((p) => p.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True' && (c.observedGeneration === undefined || c.observedGeneration === generation)))
+  );
+}
+
+/** Weights count only once every parent accepted this generation of the route. */
+export function httpRouteCanaryWeight(route: HttpRoute | undefined, canaryService: string): number | undefined {
+  if (!route || !httpRouteAccepted(route)) return undefined;
   const weighted = (route.spec?.rules ?? []).filter((r) => !r.matches?.length || (r.backendRefs?.length ?? 0) > 1).at(-1);
   return canaryShare(weighted?.backendRefs, canaryService);
 }
@@ -60,11 +65,25 @@ export function virtualServiceCanaryWeight(vs: VirtualService | undefined, canar
   return canaryShare(refs, canaryHost.split('.')[0] ?? canaryHost);
 }
 
+type TraefikService = KubeObject & { spec?: { weighted?: { services?: BackendRef[] } } };
+
+/**
+ * The traefik provider: the canary's share of the weighted TraefikService `<name>-split` (0 without
+ * a canary entry), once the HTTPRoute that leads to it is accepted. TraefikServices carry no
+ * status: the applied weights are what Traefik programs.
+ */
+export function traefikCanaryWeight(route: HttpRoute | undefined, split: TraefikService | undefined, canaryService: string): number | undefined {
+  if (!route || !split || !httpRouteAccepted(route)) return undefined;
+  return canaryShare(split.spec?.weighted?.services, canaryService);
+}
+
 export interface RolloutLiveObjects {
   readonly stable: V1Deployment | undefined;
   readonly canary: V1Deployment | undefined;
   readonly httpRoute: HttpRoute | undefined;
   readonly virtualService: VirtualService | undefined;
+  /** The traefik provider's weighted TraefikService `<name>-split`. */
+  readonly traefikSplit?: TraefikService | undefined;
   readonly canaryService: string;
 }
 
@@ -74,6 +93,7 @@ export function observeRollout(spec: ModelDeploymentSpec, previous: ModelDeploym
   const provider = spec.rollout?.traffic?.provider ?? 'replicas';
   let routerWeight: number | undefined;
   if (provider === 'gateway-api') routerWeight = live.httpRoute ? httpRouteCanaryWeight(live.httpRoute, live.canaryService) : undefined;
+  else if (provider === 'traefik') routerWeight = traefikCanaryWeight(live.httpRoute, live.traefikSplit, live.canaryService);
   else if (provider === 'istio') routerWeight = virtualServiceCanaryWeight(live.virtualService, live.canaryService);
   else {
     // No router: the split is the replica ratio, in force once both Deployments are rolled out at their planned size.

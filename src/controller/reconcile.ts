@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { formatFieldErrors, parseModelDeployment } from '../api/index.ts';
-import { CHILD_KINDS, OPTIONAL_CHILD_KINDS, renderModelDeployment, serviceUrl, variantName, type ChildObject, type RenderConfig } from '../render/index.ts';
+import { CHILD_KINDS, OPTIONAL_CHILD_KINDS, renderModelDeployment, serviceUrl, traefikSplitName, variantName, type ChildObject, type RenderConfig } from '../render/index.ts';
 import { nextRollout, parseRolloutRequests, type RolloutDecision } from '../rollout/index.ts';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import { ApiError } from '../kube/api-error.ts';
@@ -74,6 +74,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
       canary: liveDeployment(deps.caches, namespace, variantName(name, 'canary')),
       httpRoute: childCache('gateway.networking.k8s.io/v1', 'HTTPRoute')?.get(namespace, name),
       virtualService: childCache('networking.istio.io/v1', 'VirtualService')?.get(namespace, name),
+      traefikSplit: childCache('traefik.io/v1alpha1', 'TraefikService')?.get(namespace, traefikSplitName(name)),
       canaryService: variantName(name, 'canary'),
     });
     decision = nextRollout({ spec: parsed.value.spec, status: md.status, requests: parseRolloutRequests(md.metadata.annotations), observed, now: deps.now() });
@@ -88,7 +89,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
     renderError = {
       code: 'TrafficProviderMissing',
       field: 'spec.rollout.traffic.provider',
-      message: `the ${optional.provider} traffic provider needs the CRD ${optional.crd}, which is not installed in this cluster; install it or choose another provider`,
+      message: `the ${parsed.ok ? (parsed.value.spec.rollout?.traffic?.provider ?? optional.provider) : optional.provider} traffic provider needs the CRD ${optional.crd}, which is not installed in this cluster; install it or choose another provider`,
     };
   }
 

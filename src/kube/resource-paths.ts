@@ -22,6 +22,7 @@ const kinds: readonly ResourceKind[] = [
   { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true },
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', plural: 'httproutes', namespaced: true },
   { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', plural: 'virtualservices', namespaced: true },
+  { apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService', plural: 'traefikservices', namespaced: true },
 ];
 
 export function resourceKind(apiVersion: string, kind: string): ResourceKind {

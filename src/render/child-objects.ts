@@ -22,8 +22,11 @@ export type PodDisruptionBudgetObject = Owned<V1PodDisruptionBudget, 'policy/v1'
 
 // Gateway API (gateway.networking.k8s.io/v1), the fields modelship writes.
 export interface HTTPBackendRef {
+  /** Set for a backend that is not a core Service, e.g. a TraefikService (group traefik.io). */
+  group?: string;
+  kind?: string;
   name: string;
-  port: number;
+  port?: number;
   weight?: number;
 }
 
@@ -70,6 +73,26 @@ export interface VirtualServiceSpec {
   http: IstioHTTPRoute[];
 }
 
+// Traefik (traefik.io/v1alpha1), the fields modelship writes: a TraefikService is either a weighted
+// round robin over services or a mirroring of one service to others.
+export interface TraefikServiceRef {
+  name: string;
+  /** Service (the default: a core Service) or TraefikService. */
+  kind?: 'Service' | 'TraefikService';
+  port?: number;
+  weight?: number;
+}
+
+export interface TraefikMirror {
+  name: string;
+  port: number;
+  percent: number;
+}
+
+export type TraefikServiceSpec =
+  | { weighted: { services: TraefikServiceRef[] } }
+  | { mirroring: TraefikServiceRef & { mirrors: TraefikMirror[] } };
+
 type Custom<ApiVersion extends string, Kind extends string, Spec> = {
   apiVersion: ApiVersion;
   kind: Kind;
@@ -79,6 +102,7 @@ type Custom<ApiVersion extends string, Kind extends string, Spec> = {
 
 export type HTTPRouteObject = Custom<'gateway.networking.k8s.io/v1', 'HTTPRoute', HTTPRouteSpec>;
 export type VirtualServiceObject = Custom<'networking.istio.io/v1', 'VirtualService', VirtualServiceSpec>;
+export type TraefikServiceObject = Custom<'traefik.io/v1alpha1', 'TraefikService', TraefikServiceSpec>;
 
 export type ChildObject =
   | ConfigMapObject
@@ -87,7 +111,8 @@ export type ChildObject =
   | HorizontalPodAutoscalerObject
   | PodDisruptionBudgetObject
   | HTTPRouteObject
-  | VirtualServiceObject;
+  | VirtualServiceObject
+  | TraefikServiceObject;
 
 /**
  * Every kind render can produce, in the order it returns them (for watches, RBAC and pruning). The
@@ -99,18 +124,20 @@ export const CHILD_KINDS = [
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+  { apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService' },
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' },
   { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
 ] as const;
 
 /**
- * Child kinds whose CRDs a cluster may not have (Gateway API, Istio), with the CRD that serves
+ * Child kinds whose CRDs a cluster may not have (Gateway API, Istio, Traefik), with the CRD that serves
  * each: a missing one is not an error until a ModelDeployment uses its provider, which is then
  * Stalled (TrafficProviderMissing) naming the CRD.
  */
 export const OPTIONAL_CHILD_KINDS = [
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', crd: 'httproutes.gateway.networking.k8s.io', provider: 'gateway-api' },
   { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', crd: 'virtualservices.networking.istio.io', provider: 'istio' },
+  { apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService', crd: 'traefikservices.traefik.io', provider: 'traefik' },
 ] as const;
 
 export function objectMeta(name: string, namespace: string | undefined, labels: Record<string, string>): ChildObject['metadata'] {

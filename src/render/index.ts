@@ -14,8 +14,9 @@ export type {
   PodDisruptionBudgetObject,
   ServiceObject,
   VirtualServiceObject,
+  TraefikServiceObject,
 } from './child-objects.ts';
-export { cookieRegex, escapeRegex } from './router.ts';
+export { cookieRegex, escapeRegex, traefikSplitName } from './router.ts';
 export { VARIANTS, childName, isDns1123Label, isValidModelDeploymentName, serviceName, serviceUrl, variantName } from './names.ts';
 export type { Variant } from './names.ts';
 export * from './labels.ts';

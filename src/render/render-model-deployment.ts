@@ -25,7 +25,7 @@ import { resolvePorts } from './ports.ts';
 import type { ResolvedPorts } from './presets/preset.ts';
 import { preflight } from './preflight.ts';
 import { PRESETS } from './presets/index.ts';
-import { httpRoute, virtualService } from './router.ts';
+import { httpRoute, traefikRouter, virtualService } from './router.ts';
 import { modelService } from './service.ts';
 import { configMap, deployment, horizontalPodAutoscaler, podDisruptionBudget } from './workload.ts';
 import type { WorkloadMeta } from './workload.ts';
@@ -179,11 +179,11 @@ export function renderModelDeployment(
       ...(plan.mirrorPercent !== undefined ? { mirrorPercent: plan.mirrorPercent } : {}),
       ...(plan.cohortMatch !== undefined ? { cohortMatch: plan.cohortMatch } : {}),
     };
-    if (provider === 'gateway-api') {
+    if (provider === 'gateway-api' || provider === 'traefik') {
       if (traffic.gateway === undefined) {
-        return { ok: false, error: renderError('MissingGateway', 'spec.rollout.traffic.gateway', 'is required when provider is gateway-api') };
+        return { ok: false, error: renderError('MissingGateway', 'spec.rollout.traffic.gateway', `is required when provider is ${provider}`) };
       }
-      objects.push(httpRoute(router));
+      objects.push(...(provider === 'traefik' ? traefikRouter(router) : [httpRoute(router)]));
     } else {
       objects.push(virtualService(router));
     }

@@ -1,5 +1,6 @@
-// The traffic router of a rollout (docs/rollouts.md): an HTTPRoute (gateway-api) or a
-// VirtualService (istio) named after the ModelDeployment. Cohort matches go first and always reach
+// The traffic router of a rollout (docs/rollouts.md): an HTTPRoute (gateway-api), a
+// VirtualService (istio) or an HTTPRoute to Traefik's own TraefikServices (traefik), named after
+// the ModelDeployment. Cohort matches go first and always reach
 // the canary; the rest is split by weight between the per-variant Services, and a share of it may
 // be mirrored to the canary. The replicas provider has no router: pod counts are the split.
 import type { TrafficMatch, TrafficSpec } from '../api/rollout-spec.ts';
@@ -11,6 +12,7 @@ import type {
   IstioDestination,
   IstioHTTPRoute,
   IstioStringMatch,
+  TraefikServiceObject,
   VirtualServiceObject,
 } from './child-objects.ts';
 import { objectMeta } from './child-objects.ts';
@@ -65,13 +67,8 @@ function cohorts(input: RouterInput): readonly TrafficMatch[] {
 }
 
 export function httpRoute(input: RouterInput): HTTPRouteObject {
-  const gateway = input.traffic.gateway;
-  if (gateway === undefined) throw new Error('httpRoute needs spec.rollout.traffic.gateway');
   const stable: HTTPBackendRef = { name: variantName(input.name, 'stable'), port: SERVICE_HTTP_PORT };
   const canary: HTTPBackendRef = { name: variantName(input.name, 'canary'), port: SERVICE_HTTP_PORT };
-  const rules: HTTPRouteRule[] = [];
-  const matches = cohorts(input);
-  if (matches.length > 0) rules.push({ matches: matches.map(gatewayMatch), backendRefs: [{ ...canary }] });
   const split: HTTPRouteRule = {
     backendRefs: input.canary
       ? [
@@ -83,6 +80,17 @@ export function httpRoute(input: RouterInput): HTTPRouteObject {
   if (input.canary && input.mirrorPercent !== undefined) {
     split.filters = [{ type: 'RequestMirror', requestMirror: { backendRef: { ...canary }, percent: input.mirrorPercent } }];
   }
+  return routeTo(input, split);
+}
+
+/** The HTTPRoute `<name>`: the cohort rule to the canary Service first, then `split`. */
+function routeTo(input: RouterInput, split: HTTPRouteRule): HTTPRouteObject {
+  const gateway = input.traffic.gateway;
+  if (gateway === undefined) throw new Error('an HTTPRoute needs spec.rollout.traffic.gateway');
+  const canary: HTTPBackendRef = { name: variantName(input.name, 'canary'), port: SERVICE_HTTP_PORT };
+  const rules: HTTPRouteRule[] = [];
+  const matches = cohorts(input);
+  if (matches.length > 0) rules.push({ matches: matches.map(gatewayMatch), backendRefs: [{ ...canary }] });
   rules.push(split);
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -102,6 +110,51 @@ export function httpRoute(input: RouterInput): HTTPRouteObject {
       rules,
     },
   };
+}
+
+/** The TraefikService of the weighted split between the variants: `<name>-split`. */
+export function traefikSplitName(name: string): string {
+  return `${serviceName(name)}-split`;
+}
+
+/**
+ * The traefik provider (Traefik's kubernetesCRD provider, traefik.io/v1alpha1), which mirrors where
+ * Traefik's Gateway API provider does not implement RequestMirror: a weighted TraefikService
+ * `<name>-split` over the variants' Services; a TraefikService `<name>` that mirrors `<name>-split`
+ * to the canary while mirroring, else a weighted one over `<name>-split` alone (so the route never
+ * changes backend); and the HTTPRoute `<name>`, whose default rule goes to the TraefikService `<name>`.
+ */
+export function traefikRouter(input: RouterInput): [TraefikServiceObject, TraefikServiceObject, HTTPRouteObject] {
+  const meta = (name: string) => objectMeta(name, input.namespace, input.labels);
+  const stable = variantName(input.name, 'stable');
+  const canary = variantName(input.name, 'canary');
+  const splitName = traefikSplitName(input.name);
+  const split: TraefikServiceObject = {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'TraefikService',
+    metadata: meta(splitName),
+    spec: {
+      weighted: {
+        services: input.canary
+          ? [
+              { name: stable, port: SERVICE_HTTP_PORT, weight: input.weights.stable },
+              { name: canary, port: SERVICE_HTTP_PORT, weight: input.weights.canary },
+            ]
+          : [{ name: stable, port: SERVICE_HTTP_PORT, weight: 100 }],
+      },
+    },
+  };
+  const front: TraefikServiceObject = {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'TraefikService',
+    metadata: meta(serviceName(input.name)),
+    spec:
+      input.canary && input.mirrorPercent !== undefined
+        ? { mirroring: { name: splitName, kind: 'TraefikService', mirrors: [{ name: canary, port: SERVICE_HTTP_PORT, percent: input.mirrorPercent }] } }
+        : { weighted: { services: [{ name: splitName, kind: 'TraefikService', weight: 1 }] } },
+  };
+  const route = routeTo(input, { backendRefs: [{ group: 'traefik.io', kind: 'TraefikService', name: serviceName(input.name) }] });
+  return [split, front, route];
 }
 
 export function virtualService(input: RouterInput): VirtualServiceObject {

@@ -3,7 +3,7 @@
 // replicas provider (no router): the stable Service selects both variants, so pods are the split.
 //   Of N pods the canary gets max(1, round(N*w/100)) when w > 0, stable the rest (at least 1 while
 //   w < 100); the weight is what the pods make of it: canary / (canary + stable), approximate.
-// gateway-api / istio: the router splits exactly; stable keeps N and the canary gets
+// gateway-api / istio / traefik: the router splits exactly; stable keeps N and the canary gets
 //   max(1, ceil(N*s/100)), where s is its sizing weight (see canarySizingWeight), so it is sized
 //   before traffic moves to it and keeps its size while traffic drains away from it.
 // With autoscaling, the HPA's minReplicas and maxReplicas are split alike.

@@ -24,7 +24,8 @@ export interface RolloutObservations {
   /**
    * The canary weight (percent) the traffic router reports it applies now; undefined when it cannot
    * tell. gateway-api / istio: the canary backend's weight read back from the HTTPRoute or
-   * VirtualService once accepted; replicas: the plan's effective weight once both Deployments are
+   * VirtualService once accepted; traefik: the canary's share of the TraefikService `<name>-split`
+   * once the HTTPRoute is accepted; replicas: the plan's effective weight once both Deployments are
    * rolled out at their planned size. A weight step completes when this equals its weight.
    */
   routerWeight?: number;

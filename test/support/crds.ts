@@ -1,9 +1,9 @@
-// Installs modelship's CRD, and by default the traffic routers' (Gateway API, Istio), into a test
+// Installs modelship's CRD, and by default the traffic routers' (Gateway API, Istio, Traefik), into a test
 // cluster once per process, and waits until they serve.
 import { resolve } from 'node:path';
 import { runTool } from './run-tool.ts';
 import type { TestCluster } from './cluster.ts';
-import { installGatewayApiCrds, installIstioCrds } from '../cluster/traffic.ts';
+import { installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../cluster/traffic.ts';
 
 const crdDir = resolve(import.meta.dirname, '..', '..', 'crds');
 const installed = new Map<string, Promise<void>>();
@@ -22,6 +22,7 @@ export function installCrds(cluster: TestCluster, options: { routers?: boolean }
       if (routers) {
         await installGatewayApiCrds(cluster.kubeconfigPath, cluster.toolsDir);
         await installIstioCrds(cluster.kubeconfigPath, cluster.toolsDir);
+        await installTraefikCrds(cluster.kubeconfigPath, cluster.toolsDir);
       }
     })();
     installed.set(key, p);

@@ -30,7 +30,7 @@ const MATCH: Json[] = [{ headers: { 'X-Model-Variant': 'canary' } }, { cookie: {
 function traffic(provider: TrafficProvider, extras = true): Json {
   if (provider === 'replicas') return { provider };
   const routed: Record<string, Json> = { provider, hosts: ['fraud.example.com'] };
-  if (provider === 'gateway-api') routed.gateway = { name: 'ml-gateway', namespace: 'gateways', sectionName: 'http' };
+  if (provider === 'gateway-api' || provider === 'traefik') routed.gateway = { name: 'ml-gateway', namespace: 'gateways', sectionName: 'http' };
   if (extras) {
     routed.match = MATCH;
     routed.mirror = { percent: 10 };
@@ -103,7 +103,7 @@ function find<K extends ChildObject['kind']>(objects: ChildObject[], kind: K, na
   return o;
 }
 
-for (const provider of ['replicas', 'gateway-api', 'istio'] as const) {
+for (const provider of ['replicas', 'gateway-api', 'istio', 'traefik'] as const) {
   void test(`golden: a canary at 10% with provider ${provider}`, () => {
     const actual = toYamlStream(render(md(provider), canaryPlan(md(provider), 10)));
     const file = new URL(`canary-${provider}.yaml`, GOLDEN_DIR);
@@ -166,7 +166,7 @@ void test('the stable Service selects both variants with replicas, only stable w
     return find(render(m, canaryPlan(m, 10)), 'Service', 'fraud').spec?.selector;
   };
   assert.deepEqual(selectorOf('replicas'), { 'modelship.io/model-deployment': 'fraud', 'app.kubernetes.io/component': 'model-server' });
-  for (const provider of ['gateway-api', 'istio'] as const) {
+  for (const provider of ['gateway-api', 'istio', 'traefik'] as const) {
     assert.deepEqual(selectorOf(provider), { 'modelship.io/model-deployment': 'fraud', [LABEL_VARIANT]: 'stable' });
   }
   const m = md('istio');
@@ -197,6 +197,49 @@ void test('HTTPRoute: parentRef with sectionName, hostnames, cohort rule to the 
       filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'fraud-canary', port: 80 }, percent: 10 } }],
     },
   ]);
+});
+
+void test('traefik: a weighted TraefikService <name>-split, a mirroring TraefikService <name>, an HTTPRoute to it without RequestMirror', () => {
+  const m = md('traefik');
+  const objects = render(m, canaryPlan(m, 10));
+  assert.deepEqual(names(objects).slice(-3), ['TraefikService/fraud-split', 'TraefikService/fraud', 'HTTPRoute/fraud']);
+  const split = find(objects, 'TraefikService', 'fraud-split');
+  assert.equal(split.apiVersion, 'traefik.io/v1alpha1');
+  assert.equal(split.metadata.namespace, 'risk');
+  assert.deepEqual(split.spec, {
+    weighted: {
+      services: [
+        { name: 'fraud-stable', port: 80, weight: 90 },
+        { name: 'fraud-canary', port: 80, weight: 10 },
+      ],
+    },
+  });
+  assert.deepEqual(find(objects, 'TraefikService', 'fraud').spec, {
+    mirroring: { name: 'fraud-split', kind: 'TraefikService', mirrors: [{ name: 'fraud-canary', port: 80, percent: 10 }] },
+  });
+  const route = find(objects, 'HTTPRoute', 'fraud');
+  assert.deepEqual(route.spec.parentRefs, [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ml-gateway', namespace: 'gateways', sectionName: 'http' }]);
+  assert.deepEqual(route.spec.hostnames, ['fraud.example.com']);
+  assert.deepEqual(route.spec.rules, [
+    {
+      matches: [
+        { headers: [{ type: 'Exact', name: 'X-Model-Variant', value: 'canary' }] },
+        { headers: [{ type: 'RegularExpression', name: 'Cookie', value: '^(.*;\\s*)?cohort=b\\.1(;.*)?$' }] },
+      ],
+      backendRefs: [{ name: 'fraud-canary', port: 80 }],
+    },
+    { backendRefs: [{ group: 'traefik.io', kind: 'TraefikService', name: 'fraud' }] },
+  ]);
+  // Without mirroring, and in steady state: `<name>` is a weighted TraefikService over `<name>-split`.
+  const plain = md('traefik', { 'spec.rollout.traffic': traffic('traefik', false) });
+  const front = { weighted: { services: [{ name: 'fraud-split', kind: 'TraefikService', weight: 1 }] } };
+  assert.deepEqual(find(render(plain, canaryPlan(plain, 10)), 'TraefikService', 'fraud').spec, front);
+  const steady = md('traefik', { 'spec.model.version': '7', 'spec.model.uri': 's3://models/fraud/7' });
+  const steadyObjects = render(steady, steadyPlan(steady));
+  assert.ok(!names(steadyObjects).some((n) => n.includes('canary')), names(steadyObjects).join());
+  assert.deepEqual(find(steadyObjects, 'TraefikService', 'fraud-split').spec, { weighted: { services: [{ name: 'fraud-stable', port: 80, weight: 100 }] } });
+  assert.deepEqual(find(steadyObjects, 'TraefikService', 'fraud').spec, front);
+  assert.deepEqual(find(steadyObjects, 'HTTPRoute', 'fraud').spec.rules, [{ backendRefs: [{ group: 'traefik.io', kind: 'TraefikService', name: 'fraud' }] }]);
 });
 
 void test('VirtualService: hosts, cohort route first (lower-case header names, cookie regex), weighted route with mirror', () => {
@@ -282,15 +325,17 @@ void test('a stable revision from history that no longer renders names its revis
   assert.match(result.error.message, /stable variant \(revision 1, version 7\)/);
 });
 
-void test('HTTPRoute and VirtualService are child kinds (pruned when the provider changes) and optional ones', () => {
+void test('HTTPRoute, VirtualService and TraefikService are child kinds (pruned when the provider changes) and optional ones', () => {
   const kinds = CHILD_KINDS.map((k) => `${k.apiVersion}/${k.kind}`);
   assert.ok(kinds.includes('gateway.networking.k8s.io/v1/HTTPRoute'));
   assert.ok(kinds.includes('networking.istio.io/v1/VirtualService'));
+  assert.ok(kinds.includes('traefik.io/v1alpha1/TraefikService'));
   assert.deepEqual(
     OPTIONAL_CHILD_KINDS.map((k) => [k.kind, k.crd, k.provider]),
     [
       ['HTTPRoute', 'httproutes.gateway.networking.k8s.io', 'gateway-api'],
       ['VirtualService', 'virtualservices.networking.istio.io', 'istio'],
+      ['TraefikService', 'traefikservices.traefik.io', 'traefik'],
     ],
   );
 });
