@@ -10,7 +10,8 @@ import { ApiError } from '../kube/api-error.ts';
 import { computeStatus } from '../status/compute-status.ts';
 import { statusEqual } from '../status/status-changed.ts';
 import type { ApplyError, Observations } from '../status/observations.ts';
-import { findCondition } from '../status/conditions.ts';
+import { findCondition, removeCondition, setCondition } from '../status/conditions.ts';
+import { mirrorSupport } from './mirror-support.ts';
 import { isRetryable } from '../status/apply-errors.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from './apply-decision.ts';
 import { childCacheKey, liveDeployment, type Caches } from './caches.ts';
@@ -166,7 +167,15 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
   const previous = md.status;
   const now = metaTime(deps.now());
   const served = computeStatus(previous, observations, now);
-  const next = decision ? withRollout(served, decision, generation, now) : served;
+  let next = decision ? withRollout(served, decision, generation, now) : served;
+  const routeDesired = desired.find((c) => c.kind === 'HTTPRoute');
+  const mirror = mirrorSupport(routeDesired, routeDesired ? applied.get(`HTTPRoute/${routeDesired.metadata.name}`) : undefined);
+  next = {
+    ...next,
+    conditions: mirror
+      ? setCondition(next.conditions, { type: 'TrafficMirror', ...mirror, observedGeneration: generation }, now)
+      : removeCondition(next.conditions, 'TrafficMirror'),
+  };
   if (!statusEqual(previous ?? {}, next)) {
     await deps.client.mergePatch(
       { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
