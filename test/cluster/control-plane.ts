@@ -100,7 +100,22 @@ function writeServiceAccountKeys(pki: string): void {
   writeFileSync(join(pki, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
 }
 
+/**
+ * Starts a control plane; a port taken between choosing it and binding it (another test process) is
+ * retried with new ports, up to three times.
+ */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startControlPlaneOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error && err.message.includes('address already in use'))) throw err;
+      process.stderr.write(`control plane: a port was taken while starting; retrying (attempt ${attempt + 1})\n`);
+    }
+  }
+}
+
+async function startControlPlaneOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
   // Pod networks first: the sweep stops their processes before their namespace goes.
   sweepAbandonedPodNetworks();
   sweepAbandonedControlPlanes();
