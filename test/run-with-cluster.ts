@@ -13,7 +13,8 @@ const started = Date.now();
 const cp = await startControlPlane();
 process.stdout.write(`shared control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server}\n`);
 
-const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...patterns], {
+// --test-timeout: no single test can hold the run for more than 10 minutes.
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=600000', ...patterns], {
   stdio: 'inherit',
   env: {
     ...process.env,
