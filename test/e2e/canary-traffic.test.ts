@@ -6,7 +6,7 @@ import { binomialRange, countBy, dataPathCluster, routed, send, sendMany, type R
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
-import { conditionOf, createModelDeployment, mdRef, testClient } from '../support/model-deployments.ts';
+import { conditionOf, createModelDeployment, gatewayRef, modelWithRollout, mdRef, testClient } from '../support/model-deployments.ts';
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 
@@ -40,26 +40,20 @@ async function trafficDuring(during: Promise<unknown>): Promise<Reply[]> {
 }
 
 test('the gateway-api provider splits real traffic by step, pins a cohort, and switches without failures', { timeout: 300_000 }, async () => {
-  await createModelDeployment(client, namespace, {
-    apiVersion: 'modelship.io/v1alpha1',
-    kind: 'ModelDeployment',
-    metadata: { name: 'fraud' },
-    spec: {
-      model: { name: 'fraud', version: '1', uri: 's3://models/fraud/1', format: 'sklearn' },
-      runtime: { preset: 'mlserver' },
-      replicas: 2,
-      rollout: {
-        strategy: 'canary',
-        steps: [{ weight: 20 }, { pause: {} }],
-        scaleDownDelaySeconds: 2,
-        traffic: {
-          provider: 'gateway-api',
-          gateway: { name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) },
-          match: [{ headers: cohort }],
-        },
+  await createModelDeployment(
+    client,
+    namespace,
+    modelWithRollout('fraud', {
+      strategy: 'canary',
+      steps: [{ weight: 20 }, { pause: {} }],
+      scaleDownDelaySeconds: 2,
+      traffic: {
+        provider: 'gateway-api',
+        gateway: gatewayRef(gateway),
+        match: [{ headers: cohort }],
       },
-    },
-  });
+    }),
+  );
   await eventually('version 1 Ready', get, (md) => conditionOf(md, 'Ready')?.status === 'True', 60_000);
   await routed(url, (replies) => replies.every((r) => r.status === 200 && r.version === '1'));
 

@@ -8,7 +8,7 @@ import { countBy, dataPathCluster, inferCountsByVariant, routed, sendMany } from
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
-import { conditionOf, createModelDeployment, mdRef, testClient } from '../support/model-deployments.ts';
+import { conditionOf, createModelDeployment, gatewayRef, modelWithRollout, mdRef, testClient } from '../support/model-deployments.ts';
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 
@@ -38,26 +38,20 @@ const inferCounts = async () => {
 };
 
 test('the traefik provider mirrors stable traffic to the canary while every response comes from stable', { timeout: 300_000 }, async () => {
-  await createModelDeployment(client, namespace, {
-    apiVersion: 'modelship.io/v1alpha1',
-    kind: 'ModelDeployment',
-    metadata: { name: 'fraud' },
-    spec: {
-      model: { name: 'fraud', version: '1', uri: 's3://models/fraud/1', format: 'sklearn' },
-      runtime: { preset: 'mlserver' },
-      replicas: 2,
-      rollout: {
-        strategy: 'canary',
-        steps: [{ weight: 0 }, { pause: {} }],
-        scaleDownDelaySeconds: 2,
-        traffic: {
-          provider: 'traefik',
-          gateway: { name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) },
-          mirror: { percent: 100 },
-        },
+  await createModelDeployment(
+    client,
+    namespace,
+    modelWithRollout('fraud', {
+      strategy: 'canary',
+      steps: [{ weight: 0 }, { pause: {} }],
+      scaleDownDelaySeconds: 2,
+      traffic: {
+        provider: 'traefik',
+        gateway: gatewayRef(gateway),
+        mirror: { percent: 100 },
       },
-    },
-  });
+    }),
+  );
   await eventually('version 1 Ready', get, (md) => conditionOf(md, 'Ready')?.status === 'True', 60_000);
   await routed(url, (replies) => replies.every((r) => r.status === 200 && r.version === '1'));
 

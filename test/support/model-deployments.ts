@@ -31,3 +31,23 @@ export async function createModelDeployment(client: ApiClient, namespace: string
 export function conditionOf(md: ModelDeploymentObject | undefined, type: string): { status: string; reason: string; message: string } | undefined {
   return md?.status?.conditions?.find((c) => c.type === type);
 }
+
+/** An MLServer ModelDeployment at version 1 with the given rollout: the traffic tests' starting point. */
+export function modelWithRollout(name: string, rollout: Record<string, unknown>, replicas = 2): Record<string, unknown> {
+  return {
+    apiVersion: 'modelship.io/v1alpha1',
+    kind: 'ModelDeployment',
+    metadata: { name },
+    spec: {
+      model: { name, version: '1', uri: `s3://models/${name}/1`, format: 'sklearn' },
+      runtime: { preset: 'mlserver' },
+      replicas,
+      rollout,
+    },
+  };
+}
+
+/** The data path's Gateway as a ModelDeployment's traffic.gateway. */
+export function gatewayRef(gateway: { name: string; namespace: string; sectionName?: string }): Record<string, string> {
+  return { name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) };
+}
