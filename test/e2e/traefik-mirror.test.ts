@@ -4,7 +4,7 @@
 // receives a copy of each request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countBy, dataPathCluster, inferCountsByVariant, routed, sendMany } from '../support/data-path.ts';
+import { countBy, dataPathCluster, inferCountsByVariant, routed, sendMany, settledCounts } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
@@ -75,17 +75,8 @@ test('the traefik provider mirrors stable traffic to the canary while every resp
     (c) => c.canary > probeStart.canary,
     30_000,
   );
-  // Counted once no mirrored copy of the probes is still on its way.
-  const settled = async () => {
-    let last = await inferCounts();
-    for (let i = 0; i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 300));
-      const now = await inferCounts();
-      if (now.canary === last.canary && now.stable === last.stable) return now;
-      last = now;
-    }
-    throw new Error(`request counts never settled: ${JSON.stringify(last)}`);
-  };
+  // Counted once no mirrored copy of earlier requests is still on its way.
+  const settled = () => settledCounts(inferCounts);
 
   const before = await settled();
   const n = 300;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { cidrContains } from '../cluster/pod-network.ts';
-import { binomialRange, countBy, createObjects, dataPathCluster, inferCountsByVariant, routed, send, sendMany, variantObjects } from '../support/data-path.ts';
+import { binomialRange, countBy, createObjects, dataPathCluster, inferCountsByVariant, routed, send, sendMany, variantObjects, settledCounts } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
 
@@ -126,17 +126,8 @@ test('mirrored requests reach the canary while every response comes from stable 
     await routed(url, (r) => r.every((x) => x.status === 200 && x.variant === 'stable'), { path: `/v2/models/${model}/infer`, probe: 4 });
   }
 
-  // Counted once no mirrored request of the probes above is still on its way.
-  const settled = async () => {
-    let last = await inferCounts();
-    for (let i = 0; i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 300));
-      const now = await inferCounts();
-      if (now.canary === last.canary && now.stable === last.stable) return now;
-      last = now;
-    }
-    throw new Error(`request counts never settled: ${JSON.stringify(last)}`);
-  };
+  // Counted once no mirrored copy of earlier requests is still on its way.
+  const settled = () => settledCounts(inferCounts);
   let before = await settled();
   const n = 400;
   const all = await sendMany(url, n, { path: '/v2/models/mirror-all/infer' });

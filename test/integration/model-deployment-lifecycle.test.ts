@@ -10,7 +10,7 @@ import { sharedCluster } from '../support/cluster.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
-import { conditionOf, createModelDeployment, mdRef, testClient } from '../support/model-deployments.ts';
+import { conditionOf, createModelDeployment, mdRef, testClient, readyForGeneration } from '../support/model-deployments.ts';
 import { eventually } from '../support/wait.ts';
 import { validManifest, withChanges } from '../fixtures/manifests.ts';
 import { resourcePath, type ObjectRef } from '../../src/kube/resource-paths.ts';
@@ -58,13 +58,7 @@ function operatorWritesTo(ref: ObjectRef, since: number) {
     .filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && (r.path === path || r.path.startsWith(`${path}/`)));
 }
 
-const ready = (name: string, timeoutMs = 60_000) =>
-  eventually(
-    `${name} to be Ready for its generation`,
-    () => client.get<ModelDeploymentObject>(mdRef(namespace, name)),
-    (md) => conditionOf(md, 'Ready')?.status === 'True' && md?.status?.observedGeneration === md?.metadata?.generation,
-    timeoutMs,
-  );
+const ready = (name: string, timeoutMs = 60_000) => readyForGeneration(client, namespace, name, timeoutMs);
 
 /** The Deployment controller has acted on the current spec and every wanted pod runs it and is available. */
 function rolledOut(d: Deployment | undefined, replicas: number): boolean {

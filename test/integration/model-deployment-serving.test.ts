@@ -6,10 +6,9 @@ import { sharedCluster } from '../support/cluster.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
-import { conditionOf, createModelDeployment, exampleFiles, mdRef, readExample, testClient } from '../support/model-deployments.ts';
+import { conditionOf, createModelDeployment, exampleFiles, readExample, testClient, readyForGeneration } from '../support/model-deployments.ts';
 import { boundClaim } from '../support/volumes.ts';
 import { eventually } from '../support/wait.ts';
-import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import type { KubeObject } from '../../src/kube/api-client.ts';
 
 const cluster = await sharedCluster();
@@ -20,13 +19,7 @@ const namespace = await testNamespace(kc, 'serving');
 await boundClaim(kc, namespace, 'models');
 const operator = await startInProcessOperator(kc, [namespace]);
 
-const ready = (name: string, timeoutMs = 60_000) =>
-  eventually(
-    `${name} to be Ready for its generation`,
-    () => client.get<ModelDeploymentObject>(mdRef(namespace, name)),
-    (md) => conditionOf(md, 'Ready')?.status === 'True' && md?.status?.observedGeneration === md?.metadata?.generation,
-    timeoutMs,
-  );
+const ready = (name: string, timeoutMs = 60_000) => readyForGeneration(client, namespace, name, timeoutMs);
 
 test('every example becomes Ready with owned children', async () => {
   const names: string[] = [];

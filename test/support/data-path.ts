@@ -171,3 +171,15 @@ export function binomialRange(n: number, p: number, sigmas = 4): { low: number; 
 export function routed(baseUrl: string, holds: (replies: Reply[]) => boolean, options: RequestOptions & { probe?: number; timeoutMs?: number } = {}): Promise<Reply[]> {
   return eventually('the gateway to route as expected', () => sendMany(baseUrl, options.probe ?? 20, { ...options, concurrency: 4 }), holds, options.timeoutMs ?? 60_000, 250);
 }
+
+/** Request counters once they stop moving: no mirrored copy of earlier requests is still on its way. */
+export async function settledCounts<T extends { stable: number; canary: number }>(read: () => Promise<T>): Promise<T> {
+  let last = await read();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await read();
+    if (now.canary === last.canary && now.stable === last.stable) return now;
+    last = now;
+  }
+  throw new Error(`request counts never settled: ${JSON.stringify(last)}`);
+}

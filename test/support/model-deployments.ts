@@ -5,6 +5,7 @@ import { load } from 'js-yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient } from '../../src/kube/api-client.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
+import { eventually } from './wait.ts';
 
 export const examplesDir = resolve(import.meta.dirname, '..', '..', 'examples');
 
@@ -50,4 +51,14 @@ export function modelWithRollout(name: string, rollout: Record<string, unknown>,
 /** The data path's Gateway as a ModelDeployment's traffic.gateway. */
 export function gatewayRef(gateway: { name: string; namespace: string; sectionName?: string }): Record<string, string> {
   return { name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) };
+}
+
+/** Waits until the ModelDeployment is Ready for its current generation. */
+export function readyForGeneration(client: ApiClient, namespace: string, name: string, timeoutMs = 60_000): Promise<ModelDeploymentObject | undefined> {
+  return eventually(
+    `${name} to be Ready for its generation`,
+    () => client.get<ModelDeploymentObject>(mdRef(namespace, name)),
+    (md) => conditionOf(md, 'Ready')?.status === 'True' && md?.status?.observedGeneration === md?.metadata?.generation,
+    timeoutMs,
+  );
 }
