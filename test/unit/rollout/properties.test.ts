@@ -171,7 +171,8 @@ void test('invariants hold on every decision of random walks', () => {
         if (d.stalled) seen.add(d.stalled.reason);
       }),
     ),
-    { numRuns: 300 },
+    // A fixed seed: the coverage check below must not depend on luck (unseeded, ~1 run in 20 missed Promoted).
+    { numRuns: 300, seed: 20261127 },
   );
   // The walks reach every phase and transition, so the properties say something about each.
   for (const what of ['Progressing', 'Paused', 'Promoting', 'Aborted', 'Promoted', 'RolledBack', 'CanaryRestarted', 'StepAdvanced', 'RolloutAborted']) {
