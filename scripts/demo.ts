@@ -6,7 +6,7 @@ import { openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { startLocalCluster, stopOnSignals } from '../test/cluster/local-cluster.ts';
-import { installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../test/cluster/traffic.ts';
+import { installCrdFiles, installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../test/cluster/traffic.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const namespace = 'demo';
@@ -42,8 +42,7 @@ const stop = stopOnSignals(cluster, async () => {
 });
 
 try {
-  await kubectl(['apply', '--server-side', '-f', resolve(root, 'crds')]);
-  await kubectl(['wait', '--for=condition=Established', 'crd/modeldeployments.modelship.io']);
+  await installCrdFiles(toolsDir, cluster.kubeconfig, [resolve(root, 'crds', 'modelship.io_modeldeployments.yaml')]);
   say('installed the ModelDeployment CRD (crds/)');
   // The canary examples route through Gateway API, Istio and Traefik: their CRDs (no gateway or mesh runs here).
   await installGatewayApiCrds(cluster.kubeconfig, toolsDir);

@@ -40,13 +40,25 @@ function kubectl(toolsDir: string, kubeconfig: string, args: readonly string[]):
   });
 }
 
-async function applyCrdFiles(toolsDir: string, kubeconfig: string, files: readonly string[]): Promise<string[]> {
+/**
+ * Applies CRD files server-side and waits until they serve. `kubectl wait` fails outright on a CRD
+ * created a moment ago that has no conditions yet, so the wait is retried.
+ */
+export async function installCrdFiles(toolsDir: string, kubeconfig: string, files: readonly string[]): Promise<string[]> {
   const out = await kubectl(toolsDir, kubeconfig, ['apply', '--server-side', '--force-conflicts', ...files.flatMap((f) => ['-f', f]), '-o', 'name']);
   const names = out
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.startsWith('customresourcedefinition'));
-  if (names.length > 0) await kubectl(toolsDir, kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  for (let attempt = 1; names.length > 0; attempt++) {
+    try {
+      await kubectl(toolsDir, kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+      break;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   return names.map((n) => n.slice(n.indexOf('/') + 1));
 }
 
@@ -68,18 +80,18 @@ function traefikCrdFiles(): string[] {
 
 /** Gateway API CRDs (standard channel, which includes the RequestMirror filter's percent), from sigs.k8s.io/gateway-api. */
 export function installGatewayApiCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
-  return applyCrdFiles(toolsDir, kubeconfig, gatewayApiCrdFiles());
+  return installCrdFiles(toolsDir, kubeconfig, gatewayApiCrdFiles());
 }
 
 /** Istio's CRDs (networking.istio.io VirtualService, DestinationRule, ...), from istio.io/api. Objects only. */
 export function installIstioCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
   const file = join(goModuleDir('istio-api', 'istio.io/api'), 'kubernetes', 'customresourcedefinitions.gen.yaml');
-  return applyCrdFiles(toolsDir, kubeconfig, [file]);
+  return installCrdFiles(toolsDir, kubeconfig, [file]);
 }
 
 /** Traefik's own CRDs (traefik.io: TraefikService, Middleware, ...), from the Traefik module. */
 export function installTraefikCrds(kubeconfig: string, toolsDir: string): Promise<string[]> {
-  return applyCrdFiles(toolsDir, kubeconfig, traefikCrdFiles());
+  return installCrdFiles(toolsDir, kubeconfig, traefikCrdFiles());
 }
 
 export interface TraefikOptions {
@@ -131,7 +143,7 @@ async function upsert(client: KubernetesObjectApi, obj: KubernetesObject): Promi
  */
 export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
   const { kubeconfig, toolsDir } = options;
-  await applyCrdFiles(toolsDir, kubeconfig, [...gatewayApiCrdFiles(), ...traefikCrdFiles()]);
+  await installCrdFiles(toolsDir, kubeconfig, [...gatewayApiCrdFiles(), ...traefikCrdFiles()]);
   const port = await freePort();
   const apiPort = await freePort();
   const gateway: GatewayRef = { name: options.gatewayName ?? 'ml-gateway', namespace: options.gatewayNamespace ?? 'gateways', sectionName: 'http' };
