@@ -60,3 +60,5 @@ export { quantityString } from './quantity.ts';
 export type { Quantity } from './quantity.ts';
 export { parseModelDeployment, formatFieldErrors } from './parse.ts';
 export type { FieldError, ParseResult } from './parse.ts';
+export * from './analysis-spec.ts';
+export * from './analysis-status.ts';

@@ -15,6 +15,7 @@ import {
   MAX_TRAFFIC_MATCHES,
 } from './limits.ts';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './patterns.ts';
+import { analysisSpecSchema, validationSpecSchema } from './analysis-spec.ts';
 
 export const ROLLOUT_STRATEGIES = ['canary', 'immediate'] as const;
 export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
@@ -199,6 +200,8 @@ const rolloutObject = z
       .default(DEFAULT_SCALE_DOWN_DELAY_SECONDS)
       .describe('After an abort or a promotion, how long the old pods keep running, in seconds.'),
     traffic: trafficSpecSchema.optional(),
+    validation: validationSpecSchema.optional(),
+    analysis: analysisSpecSchema.optional(),
   })
   .describe('How a new model or runtime reaches traffic: canary steps, traffic provider, A/B cohorts and mirroring.');
 
@@ -210,6 +213,13 @@ export const rolloutSpecSchema = withCelRules(rolloutObject, [
     reason: 'FieldValueRequired',
     check: (r) => r.strategy !== 'canary' || (r.steps !== undefined && r.steps.length > 0),
   },
+  ...(['validation', 'analysis'] as const).map((field) => ({
+    rule: `!has(self.${field}) || (has(self.strategy) && self.strategy == 'canary')`,
+    message: `${field} needs strategy canary: it checks a canary before and while it takes traffic`,
+    fieldPath: `.${field}`,
+    reason: 'FieldValueForbidden' as const,
+    check: (r: z.output<typeof rolloutObject>) => r[field] === undefined || r.strategy === 'canary',
+  })),
 ]);
 
 export type RolloutSpec = z.output<typeof rolloutSpecSchema>;

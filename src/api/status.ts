@@ -10,6 +10,7 @@ import {
   stableStatusSchema,
   trafficListSchema,
 } from './rollout-status.ts';
+import { analysisStatusSchema } from './analysis-status.ts';
 
 export const modelDeploymentStatusSchema = z
   .object({
@@ -26,6 +27,7 @@ export const modelDeploymentStatusSchema = z
     traffic: trafficListSchema.optional(),
     history: historySchema.optional(),
     rollout: rolloutStateSchema.optional(),
+    analysis: analysisStatusSchema.optional(),
   })
   .describe('Observed state, written by the operator.');
 

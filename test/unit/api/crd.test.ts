@@ -67,8 +67,9 @@ void test('the committed CRD and its chart copy are current', () => {
 
 void test('the CRD is small enough for client-side apply', () => {
   const size = Buffer.byteLength(generatedFiles().get(CRD_PATH)!);
-  // The last-applied annotation holds the whole object; annotations may total 256 KiB.
-  assert.ok(size < 64 * 1024, `CRD is ${size} bytes`);
+  // The last-applied annotation holds the whole object (as compact JSON, smaller than this YAML);
+  // annotations may total 256 KiB. Half of it leaves room for growth and for other annotations.
+  assert.ok(size < 128 * 1024, `CRD is ${size} bytes`);
 });
 
 void test('the generated YAML parses back to the CRD object', () => {

@@ -1,0 +1,210 @@
+// spec.rollout.validation and spec.rollout.analysis: evidence before and while a canary takes
+// traffic (docs/analysis.md). Validation runs once per canary revision before any weight is given;
+// analysis queries Prometheus every `interval` and gates, pauses or rolls back the steps.
+import { z } from 'zod';
+import { withCelRules } from './cel-rule.ts';
+import { int32, listMap, objectName } from './common.ts';
+import { DURATION, MAX_DURATION_LENGTH } from './duration.ts';
+import { envVarSchema } from './env-var.ts';
+import { MAX_ARGS, MAX_COMMAND, MAX_ENV, MAX_IMAGE_LENGTH, MAX_LONG_STRING, MAX_SHORT_STRING, MAX_URI_LENGTH } from './limits.ts';
+import { IMAGE } from './patterns.ts';
+
+export const MAX_ANALYSIS_METRICS = 8;
+export const MAX_QUERY_LENGTH = 4096;
+export const DEFAULT_ANALYSIS_INTERVAL = '1m';
+export const DEFAULT_FAILURE_LIMIT = 2;
+export const DEFAULT_INCONCLUSIVE_LIMIT = 10;
+export const DEFAULT_LATENCY_QUANTILE = 0.95;
+export const DEFAULT_SMOKE_MAX_LATENCY_MS = 2000;
+export const DEFAULT_VALIDATION_JOB_TIMEOUT_SECONDS = 600;
+export const SAMPLE_PROTOCOLS = ['v2', 'json'] as const;
+export type SampleProtocol = (typeof SAMPLE_PROTOCOLS)[number];
+
+const duration = (what: string) =>
+  z
+    .string()
+    .max(MAX_DURATION_LENGTH)
+    .regex(DURATION, { error: 'must be a duration such as 30s, 1m or 5m' })
+    .describe(what);
+
+const secretKey = (what: string) =>
+  z
+    .strictObject({
+      name: objectName('Secret').describe('Name of a Secret in the ModelDeployment namespace.'),
+      key: z
+        .string()
+        .min(1)
+        .max(MAX_SHORT_STRING)
+        .regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a key of letters, digits, '-', '_' or '.'" })
+        .describe('Key in the Secret.'),
+    })
+    .describe(what);
+
+const fraction = (what: string) =>
+  z
+    .number()
+    .min(0, { error: 'must be a fraction from 0 to 1' })
+    .max(1, { error: 'must be a fraction from 0 to 1' })
+    .describe(what);
+
+// ---- validation -------------------------------------------------------------------------------
+
+const smokeSchema = z
+  .strictObject({
+    samples: z
+      .strictObject({
+        configMap: objectName('ConfigMap').describe('ConfigMap holding the sample requests.'),
+        key: z
+          .string()
+          .min(1)
+          .max(MAX_SHORT_STRING)
+          .regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a key of letters, digits, '-', '_' or '.'" })
+          .default('samples.json')
+          .describe('Key holding a JSON array of request bodies (default samples.json).'),
+      })
+      .describe('Where the sample requests are: a JSON array, one request body per item.'),
+    protocol: z
+      .enum(SAMPLE_PROTOCOLS)
+      .default('v2')
+      .describe('v2 (Open Inference Protocol: POST /v2/models/<model.name>/infer, response must have outputs) or json (POST `path`, any JSON response).'),
+    path: z
+      .string()
+      .max(MAX_SHORT_STRING)
+      .regex(/^\/[^\s]*$/, { error: 'must be a URL path starting with /' })
+      .optional()
+      .describe('Request path for protocol json, e.g. /invocations or /predict.'),
+    maxLatencyMs: int32()
+      .min(1, { error: 'must be at least 1' })
+      .max(60_000, { error: 'must be at most 60000' })
+      .default(DEFAULT_SMOKE_MAX_LATENCY_MS)
+      .describe('Slowest acceptable response, in milliseconds (default 2000).'),
+  })
+  .describe('Built-in smoke check: sends each sample to every ready canary pod; all must answer 2xx with the expected shape in time.');
+
+const validationJobSchema = z
+  .strictObject({
+    image: z
+      .string()
+      .min(1)
+      .max(MAX_IMAGE_LENGTH)
+      .regex(IMAGE, { error: 'must be a container image reference without spaces' })
+      .describe('Image that scores a holdout set against the canary.'),
+    command: z.array(z.string().max(MAX_LONG_STRING)).max(MAX_COMMAND).optional().describe('Entrypoint.'),
+    args: z.array(z.string().max(MAX_LONG_STRING)).max(MAX_ARGS).optional().describe('Arguments.'),
+    env: listMap(envVarSchema, 'name', MAX_ENV).optional().describe('Environment; MODEL_URL (the canary Service) and MODEL_NAME are always set.'),
+    timeoutSeconds: int32()
+      .min(1, { error: 'must be at least 1' })
+      .max(86_400, { error: 'must be at most 86400 (a day)' })
+      .default(DEFAULT_VALIDATION_JOB_TIMEOUT_SECONDS)
+      .describe('Fail the validation when the Job has not finished by then (default 600).'),
+  })
+  .describe('A Job run once per canary revision; it must exit 0. Its name is in status.analysis.validation.');
+
+export const validationSpecSchema = withCelRules(
+  z
+    .strictObject({ smoke: smokeSchema.optional(), job: validationJobSchema.optional() })
+    .describe('Checks the canary before any traffic reaches it; a failure aborts the rollout (Stalled).'),
+  [
+    {
+      rule: 'has(self.smoke) != has(self.job)',
+      message: 'validation sets exactly one of smoke or job',
+      check: (v) => (v.smoke !== undefined) !== (v.job !== undefined),
+    },
+  ],
+);
+
+// ---- analysis ---------------------------------------------------------------------------------
+
+const prometheusSchema = z
+  .strictObject({
+    address: z
+      .string()
+      .min(1)
+      .max(MAX_URI_LENGTH)
+      .regex(/^https?:\/\/[^\s]+$/, { error: 'must be an http:// or https:// URL' })
+      .describe('Prometheus base URL, e.g. http://prometheus.monitoring:9090; the operator --prometheus-address by default.'),
+    bearerTokenSecret: secretKey('Bearer token sent as Authorization: Bearer <token>.').optional(),
+    caSecret: secretKey('PEM CA bundle that signed the Prometheus server certificate.').optional(),
+    insecureSkipVerify: z.boolean().optional().describe('Accept any server certificate (tests only).'),
+  })
+  .describe('Where the metrics are.');
+
+const successRateSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Set false to turn the built-in error-rate check off.'),
+    alpha: fraction('Bound on the false-failure probability over the whole rollout (default 0.05).').optional(),
+    tolerance: fraction('Pass when the canary error rate is at most this much above stable (absolute; default 0.01).').optional(),
+    minimum: fraction('Absolute floor: fail an interval whose canary success rate is below it, e.g. 0.99.').optional(),
+  })
+  .describe('Canary vs stable error rate: an always-valid sequential test (mSPRT), safe to look at every interval.');
+
+const latencySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Set false to turn the built-in latency check off.'),
+    quantile: fraction('Latency quantile compared, e.g. 0.95 (default) or 0.99.').optional(),
+    tolerance: z
+      .number()
+      .min(0, { error: 'must be 0 or more' })
+      .max(10, { error: 'must be at most 10' })
+      .optional()
+      .describe('Pass when the canary quantile is at most (1 + tolerance) x stable (default 0.2).'),
+    maxMs: int32().min(1).max(600_000).optional().describe('Absolute ceiling for the canary quantile, in milliseconds.'),
+  })
+  .describe('Canary vs stable latency quantile, with a stated tolerance.');
+
+export const customMetricSchema = withCelRules(
+  z.strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a name of lower-case letters, digits and '-'" })
+      .describe('Name shown in status and Events.'),
+    query: z
+      .string()
+      .min(1)
+      .max(MAX_QUERY_LENGTH)
+      .describe('PromQL returning one number; {{namespace}}, {{name}}, {{variant}}, {{revision}} and {{interval}} are replaced.'),
+    min: z.number().optional().describe('Fail when the canary value is below.'),
+    max: z.number().optional().describe('Fail when the canary value is above.'),
+  }),
+  [
+    {
+      rule: 'has(self.min) || has(self.max)',
+      message: 'a metric needs min, max or both',
+      check: (m) => m.min !== undefined || m.max !== undefined,
+    },
+  ],
+);
+
+export const analysisSpecSchema = z
+  .strictObject({
+    interval: duration('How often to measure (default 1m).').default(DEFAULT_ANALYSIS_INTERVAL),
+    prometheus: prometheusSchema.optional(),
+    successRate: successRateSchema.optional(),
+    latency: latencySchema.optional(),
+    minRequests: int32()
+      .min(1, { error: 'must be at least 1' })
+      .max(1_000_000)
+      .optional()
+      .describe('Requests each variant needs before a verdict other than Inconclusive (default 100).'),
+    metrics: listMap(customMetricSchema, 'name', MAX_ANALYSIS_METRICS).optional().describe('Custom checks: PromQL templates with a range.'),
+    failureLimit: int32()
+      .min(1, { error: 'must be at least 1' })
+      .max(100)
+      .default(DEFAULT_FAILURE_LIMIT)
+      .describe('Failed measurements that roll the canary back (default 2).'),
+    inconclusiveLimit: int32()
+      .min(1, { error: 'must be at least 1' })
+      .max(1000)
+      .default(DEFAULT_INCONCLUSIVE_LIMIT)
+      .describe('Inconclusive measurements in a row after which the canary pauses for a person (default 10).'),
+  })
+  .describe('Measures the canary against stable every interval; a weight step advances only on a Pass.');
+
+export type ValidationSpec = z.output<typeof validationSpecSchema>;
+export type SmokeSpec = z.output<typeof smokeSchema>;
+export type ValidationJobSpec = z.output<typeof validationJobSchema>;
+export type AnalysisSpec = z.output<typeof analysisSpecSchema>;
+export type PrometheusSpec = z.output<typeof prometheusSchema>;
+export type CustomMetric = z.output<typeof customMetricSchema>;
