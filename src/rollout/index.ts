@@ -19,3 +19,5 @@ export type {
   VariantPlan,
   VariantScale,
 } from './types.ts';
+export { analysisActive, analysisDue, smokeCheckDue, validationMethod, nextAnalysisAt, intervalMs, ERROR_RETRY_MS } from './analysis-state.ts';
+export type { AnalysisRun, ValidationObservation } from './analysis-state.ts';

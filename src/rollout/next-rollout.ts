@@ -10,6 +10,8 @@ import { ROLLBACK_ANNOTATION, ABORT_ANNOTATION, PROMOTE_ANNOTATION, RETRY_ANNOTA
 import { DEFAULT_SCALE_DOWN_DELAY_SECONDS, ROUTER_PROVIDERS, trafficOf } from '../api/rollout-spec.ts';
 import type { RolloutStep, RolloutStrategy, TrafficProvider, TrafficSpec } from '../api/rollout-spec.ts';
 import type { CanaryStatus, HistoryEntry, HistoryOutcome, RolloutState, StableStatus, TrafficStatus } from '../api/rollout-status.ts';
+import type { AnalysisStatus } from '../api/analysis-status.ts';
+import { absorbRun, analysisFor, intervalMs, nextAnalysisAt, validationMethod } from './analysis-state.ts';
 import { entryPlan, isKnownGood, recordHistory, trimHistory, validSnapshot } from './history.ts';
 import { requestId } from './requests.ts';
 import { capacityOf, effectiveWeight, splitReplicas } from './sizing.ts';
@@ -51,6 +53,8 @@ interface Work {
   handled: HandledRequests;
   lastRevision: number;
   rolledBack: RolledBack | undefined;
+  /** status.analysis: evidence about the current (or last) canary revision. */
+  analysis: AnalysisStatus | undefined;
   events: RolloutEvent[];
   /** Times (ms) at which a timed step ends. */
   wakeAt: number[];
@@ -95,6 +99,7 @@ function start(input: RolloutInput): Work {
     handled: { ...previous?.rollout?.handledRequests },
     lastRevision: Math.max(...known),
     rolledBack: previous?.rollout?.rolledBack && { ...previous.rollout.rolledBack },
+    analysis: previous?.analysis && structuredClone(previous.analysis),
     events: [],
     wakeAt: [],
   };
@@ -176,6 +181,9 @@ function startCanary(w: Work, reason: 'CanaryStarted' | 'CanaryRestarted', why: 
     model: structuredClone(spec.model),
     runtime: structuredClone(spec.runtime),
   };
+  // Evidence is per attempt: a retried canary is validated and analysed afresh.
+  const checked = w.input.spec.rollout?.analysis !== undefined || w.input.spec.rollout?.validation !== undefined;
+  w.analysis = checked ? analysisFor(undefined, spec.revision) : undefined;
   emit(w, 'Normal', reason, `canary ${describe(spec)} ${why}`);
 }
 
@@ -196,6 +204,10 @@ function startPromotion(w: Work, why: string): void {
   c.phase = 'Promoting';
   c.stepStartedAt = w.at;
   c.message = `promoting: stable rolls out ${describe(c)}`;
+  if (w.analysis?.revision === c.revision && w.analysis.phase !== 'Failed' && w.analysis.phase !== 'ValidationFailed') {
+    w.analysis.phase = 'Succeeded';
+    w.analysis.message = `promoted: ${why}`;
+  }
   emit(w, 'Normal', 'Promoting', `promoting canary ${describe(c)}: ${why}`);
 }
 
@@ -373,6 +385,7 @@ function stepLabel(w: Work, index: number): string {
 
 function advance(w: Work): void {
   const c = w.canary!;
+  if (w.analysis?.revision === c.revision) w.analysis.stepPasses = 0;
   const done = stepLabel(w, c.step);
   c.step += 1;
   c.stepStartedAt = w.at;
@@ -417,21 +430,25 @@ function progress(w: Work): void {
       continue;
     }
     if (step.weight !== undefined) {
+      if (analysisPaused(w)) return;
       c.phase = 'Progressing';
       if (c.weight !== step.weight) {
         if (!canaryRolledOut(w)) {
           c.message = `${stepLabel(w, c.step)}: waiting for canary ${describe(c)} to be ready`;
           return;
         }
+        if (!validated(w)) return;
         c.weight = step.weight;
       }
       if (!routerReports(w, step.weight)) {
         c.message = `${stepLabel(w, c.step)}: waiting for the ${w.settings.provider} router to apply it`;
         return;
       }
+      if (!stepPassed(w)) return;
       advance(w);
       continue;
     }
+    if (analysisPaused(w)) return;
     if (c.phase !== 'Paused') {
       c.phase = 'Paused';
       emit(w, 'Normal', 'Paused', `canary ${describe(c)} paused at ${stepLabel(w, c.step)}`);
@@ -449,6 +466,128 @@ function progress(w: Work): void {
     }
     advance(w);
   }
+}
+
+// --- validation and analysis (docs/analysis.md) ------------------------------------------------
+
+function analysisSpec(w: Work) {
+  return w.input.spec.rollout?.analysis;
+}
+
+function validationSpec(w: Work) {
+  return w.input.spec.rollout?.validation;
+}
+
+/** The evidence record of the running canary, created (or reset for a new revision) on demand. */
+function evidence(w: Work): AnalysisStatus {
+  const c = w.canary!;
+  if (w.analysis?.revision !== c.revision) w.analysis = analysisFor(undefined, c.revision);
+  return w.analysis;
+}
+
+/** Validation gate before the first weight: true once validation passed (or none is asked for). */
+function validated(w: Work): boolean {
+  const method = validationMethod(validationSpec(w));
+  if (method === undefined) return true;
+  const c = w.canary!;
+  const a = evidence(w);
+  if (a.validation?.phase === 'Passed') return true;
+  if (a.validation === undefined) {
+    a.validation = { revision: c.revision, method, phase: 'Running', startedAt: w.at };
+    a.phase = 'Validating';
+    emit(w, 'Normal', 'ValidationStarted', `validating canary ${describe(c)} (${method === 'job' ? 'validation Job' : 'smoke check'}) before it takes traffic`);
+  }
+  c.message = `${stepLabel(w, c.step)}: validating canary ${describe(c)} before any traffic (${method === 'job' ? 'validation Job' : 'smoke check'})`;
+  return false;
+}
+
+/** With analysis, a weight step completes only after a passing measurement taken at its weight. */
+function stepPassed(w: Work): boolean {
+  if (analysisSpec(w) === undefined) return true;
+  const c = w.canary!;
+  const a = evidence(w);
+  if ((a.stepPasses ?? 0) >= 1) return true;
+  const last = a.verdict !== undefined ? `; last measurement: ${a.verdict}${a.message !== undefined ? ` (${a.message})` : ''}` : '';
+  c.message = `${stepLabel(w, c.step)}: waiting for a passing analysis${last}`;
+  return false;
+}
+
+/** Too many Inconclusive measurements in a row: the canary holds for a person (promote or abort). */
+function analysisPaused(w: Work): boolean {
+  const c = w.canary!;
+  if (analysisSpec(w) === undefined || w.analysis?.revision !== c.revision || w.analysis.phase !== 'Inconclusive') return false;
+  c.phase = 'Paused';
+  c.message = `${stepLabel(w, c.step)}: paused: analysis inconclusive ${w.analysis.inconclusive ?? 0} times in a row (too little traffic?); promote or abort (modelship promote|abort)`;
+  return true;
+}
+
+/** Takes in what the controller observed: a validation result and a measurement, for this canary revision only. */
+function absorbEvidence(w: Work): void {
+  const c = w.canary;
+  if (c === undefined || c.phase === 'Aborted' || c.phase === 'Promoting') return;
+  const { validation, analysisRun } = w.input.observed;
+  if (validation !== undefined && validation.revision === c.revision && validationSpec(w) !== undefined) {
+    const a = evidence(w);
+    const v = a.validation;
+    if (v?.phase !== 'Passed' && v?.phase !== 'Failed') {
+      a.validation = {
+        revision: c.revision,
+        method: validation.method,
+        phase: validation.phase,
+        startedAt: v?.startedAt ?? w.at,
+        ...(validation.job !== undefined ? { job: validation.job } : {}),
+        ...(validation.message !== undefined ? { message: validation.message } : {}),
+        ...(validation.phase !== 'Running' ? { finishedAt: w.at } : {}),
+      };
+      if (validation.phase === 'Passed') {
+        a.phase = 'Running';
+        emit(w, 'Normal', 'ValidationPassed', `canary ${describe(c)} passed validation: ${validation.message ?? 'ok'}`);
+      } else if (validation.phase === 'Failed') {
+        a.phase = 'ValidationFailed';
+        a.message = validation.message;
+        emit(w, 'Warning', 'ValidationFailed', `canary ${describe(c)} failed validation: ${validation.message ?? 'failed'}`);
+        abortCanary(w, 'Warning', `validation failed: ${validation.message ?? 'failed'}`);
+        return;
+      }
+    }
+  }
+  const spec = analysisSpec(w);
+  const a = w.analysis;
+  if (analysisRun === undefined || spec === undefined || a?.revision !== c.revision || analysisRun.revision !== c.revision) return;
+  if (a.startedAt === undefined || (a.phase !== 'Running' && a.phase !== 'Inconclusive')) return;
+  const step = w.settings.steps[c.step];
+  const atStepWeight = step?.weight !== undefined && c.weight === step.weight && routerReports(w, step.weight);
+  const effect = absorbRun(a, analysisRun, spec, w.at, atStepWeight);
+  w.analysis = effect.analysis;
+  const n = effect.analysis.runs ?? 0;
+  const reason = ({ Pass: 'AnalysisPassed', Fail: 'AnalysisFailed', Inconclusive: 'AnalysisInconclusive', Error: 'AnalysisUnavailable' } as const)[analysisRun.verdict];
+  const type = analysisRun.verdict === 'Fail' || analysisRun.verdict === 'Error' ? 'Warning' : 'Normal';
+  emit(w, type, reason, `measurement ${n} of canary ${describe(c)} at ${stepLabel(w, c.step)}: ${analysisRun.verdict}: ${analysisRun.message}`);
+  if (effect.failed) {
+    abortCanary(w, 'Warning', `analysis failed ${effect.analysis.failures ?? 0} times (failureLimit ${spec.failureLimit}): ${analysisRun.message}`);
+  } else if (effect.pausedNow) {
+    emit(w, 'Warning', 'AnalysisPaused', `canary ${describe(c)} paused: ${effect.analysis.inconclusive ?? 0} inconclusive measurements in a row (inconclusiveLimit ${spec.inconclusiveLimit}); promote or abort`);
+  }
+}
+
+/** Opens the analysis window once the canary really takes traffic, and schedules the next measurement. */
+function scheduleAnalysis(w: Work, takesTraffic: boolean): void {
+  const spec = analysisSpec(w);
+  const c = w.canary;
+  if (spec === undefined || c === undefined || (c.phase !== 'Progressing' && c.phase !== 'Paused')) return;
+  if (validationSpec(w) !== undefined && (w.analysis?.revision !== c.revision || w.analysis.validation?.phase !== 'Passed')) return;
+  const a = evidence(w);
+  if (a.phase !== 'Running' && a.phase !== 'Inconclusive') return;
+  if (a.startedAt === undefined) {
+    if (!takesTraffic) {
+      a.message = 'waiting for the canary to take traffic';
+      return;
+    }
+    a.startedAt = w.at;
+    a.message = `analysis started: a measurement every ${spec.interval}`;
+  }
+  const due = nextAnalysisAt(a, intervalMs(spec));
+  if (due !== undefined) w.wakeAt.push(Math.max(due, w.now + 1000));
 }
 
 // --- the decision --------------------------------------------------------------------------------
@@ -487,15 +626,25 @@ function finish(w: Work): RolloutDecision {
     weights: canary !== undefined ? { stable: 100 - split.canaryWeight, canary: split.canaryWeight, exact: split.exact } : { stable: 100, canary: 0, exact: true },
   };
   if (canary !== undefined) plan.canary = canary;
+  // An unvalidated canary gets no users: no cohort, no mirror (weights are held at 0 by validated()).
+  const validationPending =
+    c !== undefined && validationSpec(w) !== undefined && (w.analysis?.revision !== c.revision || w.analysis.validation?.phase !== 'Passed');
   const serving =
     canary !== undefined &&
     c !== undefined &&
+    !validationPending &&
     (c.phase === 'Progressing' || c.phase === 'Paused' || (c.phase === 'Promoting' && c.weight > 0)) &&
     w.input.observed.canary?.revision === c.revision &&
     w.input.observed.canary.ready;
   if (serving && ROUTER_PROVIDERS.includes(settings.provider)) {
     if (settings.traffic.mirror !== undefined) plan.mirrorPercent = settings.traffic.mirror.percent;
     if (settings.traffic.match !== undefined && settings.traffic.match.length > 0) plan.cohortMatch = structuredClone(settings.traffic.match);
+  }
+  const takesTraffic =
+    c !== undefined && serving && ((c.weight > 0 && routerReports(w, c.weight)) || plan.mirrorPercent !== undefined || plan.cohortMatch !== undefined);
+  scheduleAnalysis(w, takesTraffic);
+  if (canary !== undefined && c !== undefined && validationMethod(validationSpec(w)) === 'job' && w.analysis?.revision === c.revision && w.analysis.validation?.method === 'job') {
+    plan.validationJob = { revision: c.revision };
   }
 
   const traffic: TrafficStatus[] = [{ variant: 'stable', weight: plan.weights.stable, exact: plan.weights.exact }];
@@ -516,6 +665,7 @@ function finish(w: Work): RolloutDecision {
     message: summary(w),
   };
   if (c !== undefined) decision.status.canary = c;
+  if (w.analysis !== undefined) decision.status.analysis = w.analysis;
   const stalled = stall(w);
   if (stalled !== undefined) decision.stalled = stalled;
   const wake = w.wakeAt.filter((t) => t > w.now);
@@ -526,8 +676,9 @@ function finish(w: Work): RolloutDecision {
 function stall(w: Work): RolloutDecision['stalled'] {
   const c = w.canary;
   if (c?.phase === 'Aborted' && c.template === w.specTemplate) {
+    const phase = w.analysis?.revision === c.revision ? w.analysis.phase : undefined;
     return {
-      reason: 'RolloutAborted',
+      reason: phase === 'Failed' ? 'AnalysisFailed' : phase === 'ValidationFailed' ? 'ValidationFailed' : 'RolloutAborted',
       message: `canary ${describe(c)} was ${c.message ?? 'aborted'}; change spec.model or spec.runtime, or retry it (modelship retry)`,
     };
   }
@@ -568,6 +719,7 @@ export function nextRollout(input: RolloutInput): RolloutDecision {
   }
   handleRequests(w);
   followSpec(w);
+  absorbEvidence(w);
   progress(w);
   return finish(w);
 }

@@ -6,6 +6,8 @@ import type { CanaryStatus, HistoryEntry, RolloutState, StableStatus, TrafficSta
 import type { RuntimeSpec } from '../api/runtime-spec.ts';
 import type { ModelDeploymentStatus } from '../api/status.ts';
 import type { RolloutRequests } from './requests.ts';
+import type { AnalysisRun, ValidationObservation } from './analysis-state.ts';
+import type { AnalysisStatus } from '../api/analysis-status.ts';
 
 /** One variant's Deployment as observed before this reconcile applies anything. */
 export interface VariantObservation {
@@ -29,6 +31,10 @@ export interface RolloutObservations {
    * rolled out at their planned size. A weight step completes when this equals its weight.
    */
   routerWeight?: number;
+  /** A validation result for the canary revision: a smoke check just run, or the validation Job's state. */
+  validation?: ValidationObservation;
+  /** A measurement just taken because analysisDue() said so. */
+  analysisRun?: AnalysisRun;
 }
 
 export interface RolloutInput {
@@ -68,6 +74,8 @@ export interface RolloutPlan {
   mirrorPercent?: number;
   /** Cohorts pinned to the canary (routers only, while the canary serves). */
   cohortMatch?: TrafficMatch[];
+  /** The canary revision whose validation Job (spec.rollout.validation.job) should exist. */
+  validationJob?: { revision: number };
 }
 
 export type RolloutEventReason =
@@ -81,7 +89,15 @@ export type RolloutEventReason =
   | 'RolledBack'
   | 'Replaced'
   | 'RequestIgnored'
-  | 'HistoryMissing';
+  | 'HistoryMissing'
+  | 'ValidationStarted'
+  | 'ValidationPassed'
+  | 'ValidationFailed'
+  | 'AnalysisPassed'
+  | 'AnalysisFailed'
+  | 'AnalysisInconclusive'
+  | 'AnalysisUnavailable'
+  | 'AnalysisPaused';
 
 export interface RolloutEvent {
   type: 'Normal' | 'Warning';
@@ -97,9 +113,11 @@ export interface RolloutStatusFields {
   history: HistoryEntry[];
   rollout: RolloutState;
   trafficSummary: string;
+  /** Validation and analysis of the current (or last) canary; absent when the spec asks for neither. */
+  analysis?: AnalysisStatus;
 }
 
-export type StallReason = 'RolloutAborted' | 'RolledBack';
+export type StallReason = 'RolloutAborted' | 'RolledBack' | 'AnalysisFailed' | 'ValidationFailed';
 
 export interface RolloutDecision {
   status: RolloutStatusFields;

@@ -24,6 +24,10 @@ export interface SpecOptions {
   scaleDownDelaySeconds?: number;
   mirror?: number;
   match?: Json[];
+  /** spec.rollout.validation */
+  validation?: Json;
+  /** spec.rollout.analysis */
+  analysis?: Json;
 }
 
 export const DEFAULT_STEPS: Json[] = [{ weight: 10 }, { pause: { duration: '10m' } }, { weight: 50 }, { pause: {} }];
@@ -38,6 +42,8 @@ export function spec(o: SpecOptions = {}): ModelDeploymentSpec {
   const rollout: Record<string, Json> = { strategy: o.strategy ?? 'canary', traffic };
   if ((o.strategy ?? 'canary') === 'canary') rollout.steps = o.steps ?? DEFAULT_STEPS;
   if (o.scaleDownDelaySeconds !== undefined) rollout.scaleDownDelaySeconds = o.scaleDownDelaySeconds;
+  if (o.validation !== undefined) rollout.validation = o.validation;
+  if (o.analysis !== undefined) rollout.analysis = o.analysis;
   const changes: Record<string, Json | undefined> = {
     'spec.model.version': version,
     'spec.model.uri': `s3://models/fraud/${version}`,
