@@ -42,6 +42,8 @@ export interface OperatorConfig {
   identity: string;
   /** Undefined: KUBECONFIG, ~/.kube/config or the in-cluster config (KubeConfig.loadFromDefault). */
   kubeconfig?: string;
+  /** Prometheus for canary analysis when a ModelDeployment names none (spec.rollout.analysis.prometheus). */
+  prometheusAddress?: string;
 }
 
 export type ConfigResult = { ok: true; config: OperatorConfig } | { ok: false; errors: string[] };
@@ -153,6 +155,12 @@ const FLAGS = {
   resyncPeriodMs: flag('resync-period', duration(1000), 'How often every ModelDeployment is reconciled even without a change.', '10m', constant('10m')),
   identity: flag('identity', nonEmpty, 'This replica\'s name in the Lease.', '$POD_NAME or $HOSTNAME', (env) => env.POD_NAME || env.HOSTNAME || undefined),
   kubeconfig: flag('kubeconfig', nonEmpty, 'Path to a kubeconfig.', '$KUBECONFIG, ~/.kube/config or in-cluster'),
+  prometheusAddress: flag(
+    'prometheus-address',
+    z.string().regex(/^https?:\/\/\S+$/, { error: 'must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090' }),
+    'Prometheus queried by canary analysis when spec.rollout.analysis.prometheus is not set.',
+    '(none)',
+  ),
 } satisfies Record<keyof OperatorConfig, Flag<unknown>>;
 
 type Key = keyof typeof FLAGS;
@@ -185,7 +193,7 @@ export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
     errors.push('--identity: not set, and neither POD_NAME nor HOSTNAME is; pass --identity or set POD_NAME');
   }
   if (errors.length > 0) return { ok: false, errors };
-  // Every key has a value or a fallback except kubeconfig, which is optional, and identity, checked above.
+  // Every key has a value or a fallback except kubeconfig and prometheusAddress, which are optional, and identity, checked above.
   const result = config as OperatorConfig;
   errors.push(...crossChecks(result));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: result };
