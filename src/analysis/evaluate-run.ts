@@ -1,0 +1,120 @@
+// One analysis run, in two pure halves around the controller's Prometheus calls: planQueries says
+// which queries to send, evaluateRun turns their answers into one verdict per check and one for the
+// run. The error-rate test uses counts since the analysis started, because the sequential test is over
+// cumulative data; latency and custom metrics look at the last interval only.
+import { DEFAULT_LATENCY_QUANTILE } from '../api/analysis-spec.ts';
+import type { AnalysisSpec } from '../api/analysis-spec.ts';
+import type { Measurement, Verdict } from '../api/analysis-status.ts';
+import type { RuntimePresetName } from '../api/runtime-presets.ts';
+import { analysisChecks } from './analysis-checks.ts';
+import { builtinQueries } from './builtin-queries.ts';
+import { evaluateCustomMetric } from './custom-metric-check.ts';
+import { evaluateLatency } from './latency-check.ts';
+import { MAX_MESSAGE_LENGTH, truncate } from './measurement-format.ts';
+import type { AnalysisVariant } from './promql-syntax.ts';
+import { queryIds } from './query-ids.ts';
+import type { QueryResults } from './query-result.ts';
+import { renderQueryTemplate } from './render-query.ts';
+import { evaluateSuccessRate } from './success-rate-check.ts';
+
+export interface AnalysisIds {
+  namespace: string;
+  /** The ModelDeployment's name. */
+  name: string;
+  canaryRevision: number;
+  stableRevision: number;
+}
+
+export interface AnalysisWindows {
+  /** Since the analysis window started (status.analysis.startedAt): the error-rate test's counts. */
+  sinceStartSeconds: number;
+  /** The analysis interval: latency and {{interval}} in custom metrics. */
+  intervalSeconds: number;
+}
+
+/**
+ * A query to send, or (a custom template that does not render) the error to record as its result
+ * without sending anything: the controller sets results.get(id) to the number, undefined or {error}.
+ */
+export type PlannedQuery = { id: string; check: string; variant: AnalysisVariant } & (
+  | { query: string; error?: undefined }
+  | { query?: undefined; error: string }
+);
+
+export interface RunEvaluation {
+  verdict: Verdict;
+  /** One per check, in spec order: success-rate, latency, then the custom metrics. */
+  measurements: Measurement[];
+  /** Running always-valid p-value of the error-rate test after this run. */
+  pValue: number;
+  message: string;
+}
+
+const VARIANTS: readonly AnalysisVariant[] = ['stable', 'canary'];
+
+export function planQueries(spec: AnalysisSpec, preset: RuntimePresetName, ids: AnalysisIds, windows: AnalysisWindows): PlannedQuery[] {
+  const quantile = spec.latency?.quantile ?? DEFAULT_LATENCY_QUANTILE;
+  const target = (variant: AnalysisVariant) => ({ namespace: ids.namespace, name: ids.name, variant });
+  const planned: PlannedQuery[] = [];
+  for (const c of analysisChecks(spec, preset).checks) {
+    for (const variant of VARIANTS) {
+      if (c.kind === 'success-rate') {
+        const q = builtinQueries(preset, target(variant), windows.sinceStartSeconds, quantile);
+        if (q === undefined) continue;
+        planned.push({ id: queryIds.requests(variant), check: c.check, variant, query: q.requests });
+        planned.push({ id: queryIds.errors(variant), check: c.check, variant, query: q.errors });
+      } else if (c.kind === 'latency') {
+        const q = builtinQueries(preset, target(variant), windows.intervalSeconds, quantile);
+        if (q === undefined) continue;
+        planned.push({ id: queryIds.latency(variant), check: c.check, variant, query: q.latency });
+        planned.push({ id: queryIds.latencyRequests(variant), check: c.check, variant, query: q.requests });
+      } else {
+        const revision = variant === 'canary' ? ids.canaryRevision : ids.stableRevision;
+        const r = renderQueryTemplate(c.metric.query, { ...target(variant), revision, interval: windows.intervalSeconds });
+        const id = queryIds.metric(c.metric.name, variant);
+        planned.push('error' in r ? { id, check: c.check, variant, error: r.error } : { id, check: c.check, variant, query: r.query });
+      }
+    }
+  }
+  return planned;
+}
+
+export function evaluateRun(spec: AnalysisSpec, preset: RuntimePresetName, results: QueryResults, previousPValue: number): RunEvaluation {
+  const { checks, skipped } = analysisChecks(spec, preset);
+  let pValue = Number.isNaN(previousPValue) ? 1 : Math.min(1, Math.max(0, previousPValue));
+  const measurements: Measurement[] = [];
+  for (const c of checks) {
+    if (c.kind === 'success-rate') {
+      const r = evaluateSuccessRate(c.check, spec, results, pValue);
+      pValue = r.pValue;
+      measurements.push(r.measurement);
+    } else if (c.kind === 'latency') {
+      measurements.push(evaluateLatency(c.check, spec, c.latencyKind, results));
+    } else {
+      measurements.push(evaluateCustomMetric(c.check, c.metric, results));
+    }
+  }
+  const note = skipped === undefined ? '' : ` (${skipped})`;
+  if (measurements.length === 0) {
+    const why = skipped ?? 'the built-in checks are disabled and no metrics are set';
+    return { verdict: 'Inconclusive', measurements, pValue, message: truncate(`nothing to measure: ${why}`, MAX_MESSAGE_LENGTH) };
+  }
+  const verdict = runVerdict(measurements.map((m) => m.verdict));
+  const deciding = measurements.filter((m) => m.verdict === verdict);
+  const message =
+    verdict === 'Pass'
+      ? `all ${measurements.length} checks passed (${measurements.map((m) => m.check).join(', ')})${note}`
+      : `${deciding.map((m) => `${m.check} ${VERDICT_WORDS[verdict]}: ${m.message ?? ''}`).join('; ')}${note}`;
+  return { verdict, measurements, pValue, message: truncate(message, MAX_MESSAGE_LENGTH) };
+}
+
+const VERDICT_WORDS: Readonly<Record<Verdict, string>> = { Pass: 'passed', Fail: 'failed', Inconclusive: 'inconclusive', Error: 'not measured' };
+
+/**
+ * Any Fail fails the run; otherwise a check that could not be measured makes it an Error (never a
+ * Fail: an unreachable Prometheus is no evidence against the canary); then too little evidence.
+ */
+export function runVerdict(verdicts: readonly Verdict[]): Verdict {
+  for (const v of ['Fail', 'Error', 'Inconclusive'] as const) if (verdicts.includes(v)) return v;
+  return verdicts.length === 0 ? 'Inconclusive' : 'Pass';
+}
