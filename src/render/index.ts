@@ -25,3 +25,4 @@ export { DEFAULT_FETCHER_IMAGE, PRESET_IMAGES, MODEL_DIR, CONFIG_DIR } from './p
 export type { PresetImages } from './presets/index.ts';
 export { FETCHER_CONTAINER } from './model-source.ts';
 export { SERVER_CONTAINER } from './server-container.ts';
+export * from './validation-job.ts';

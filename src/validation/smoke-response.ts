@@ -1,0 +1,58 @@
+// PURE: the verdict on one answer of the smoke check. An answer passes when it is 2xx, in time and
+// JSON; with protocol v2 (the Open Inference Protocol) it must also carry outputs, each with a name
+// and data, which is what every OIP client reads.
+import type { SampleProtocol } from '../api/analysis-spec.ts';
+
+export interface SmokeResponse {
+  readonly status: number;
+  readonly latencyMs: number;
+  /** The response body as text. */
+  readonly body: string;
+}
+
+export type SmokeVerdict = { ok: true } | { ok: false; reason: string };
+
+const MAX_EXCERPT = 120;
+
+/** The start of a body on one line, for a message. */
+export function excerpt(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > MAX_EXCERPT ? `${line.slice(0, MAX_EXCERPT)}...` : line;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function v2ShapeProblem(body: unknown): string | undefined {
+  if (!isObject(body)) return 'an Open Inference Protocol response must be a JSON object';
+  const outputs = body.outputs;
+  if (!Array.isArray(outputs)) return 'the response has no outputs array (Open Inference Protocol)';
+  if (outputs.length === 0) return 'the response has an empty outputs array';
+  for (const [i, output] of (outputs as unknown[]).entries()) {
+    if (!isObject(output)) return `outputs[${i}] is not an object`;
+    if (typeof output.name !== 'string' || output.name === '') return `outputs[${i}] has no name`;
+    if (output.data === undefined || output.data === null) return `outputs[${i}] has no data`;
+  }
+  return undefined;
+}
+
+export function judgeSmokeResponse(response: SmokeResponse, protocol: SampleProtocol, maxLatencyMs: number): SmokeVerdict {
+  const { status, latencyMs, body } = response;
+  if (status < 200 || status > 299) {
+    const text = excerpt(body);
+    return { ok: false, reason: `HTTP ${status}${text === '' ? '' : `: ${text}`}` };
+  }
+  if (latencyMs > maxLatencyMs) return { ok: false, reason: `answered in ${Math.round(latencyMs)} ms, over maxLatencyMs ${maxLatencyMs}` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: `the response is not JSON: ${excerpt(body) || '(empty body)'}` };
+  }
+  if (protocol === 'v2') {
+    const problem = v2ShapeProblem(parsed);
+    if (problem !== undefined) return { ok: false, reason: `${problem}: ${excerpt(body)}` };
+  }
+  return { ok: true };
+}
