@@ -9,4 +9,3 @@ export * from './query-ids.ts';
 export * from './query-result.ts';
 export * from './analysis-checks.ts';
 export * from './evaluate-run.ts';
-export * from './analysis-schedule.ts';

@@ -174,6 +174,12 @@ export const customMetricSchema = withCelRules(
       message: 'a metric needs min, max or both',
       check: (m) => m.min !== undefined || m.max !== undefined,
     },
+    {
+      rule: "!(self.name in ['success-rate', 'latency'])",
+      message: 'success-rate and latency are the built-in checks: give the metric another name',
+      fieldPath: '.name',
+      check: (m) => m.name !== 'success-rate' && m.name !== 'latency',
+    },
   ],
 );
 
