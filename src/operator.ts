@@ -50,6 +50,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
     concurrency: config.concurrency,
     resyncPeriodMs: config.resyncPeriodMs,
     renderConfig: { ...defaultRenderConfig, fetcherImage: config.fetcherImage },
+    ...(config.prometheusAddress !== undefined ? { prometheusAddress: config.prometheusAddress } : {}),
     events,
     queueMetrics: workQueueMetrics(metrics, CONTROLLER),
     metrics: {

@@ -31,14 +31,6 @@ export function analysisChecks(spec: AnalysisSpec, preset: RuntimePresetName): A
     if (successRate) checks.push({ kind: 'success-rate', check: SUCCESS_RATE_CHECK });
     if (latency) checks.push({ kind: 'latency', check: LATENCY_CHECK, latencyKind });
   }
-  for (const metric of spec.metrics ?? []) checks.push({ kind: 'metric', check: metricCheckName(metric.name), metric });
+  for (const metric of spec.metrics ?? []) checks.push({ kind: 'metric', check: metric.name, metric });
   return skipped === undefined ? { checks } : { checks, skipped };
-}
-
-/**
- * status.analysis.measurements is keyed by check, so a custom metric named like a built-in check gets
- * a prefix rather than a duplicate key the API server would refuse.
- */
-export function metricCheckName(name: string): string {
-  return name === SUCCESS_RATE_CHECK || name === LATENCY_CHECK ? `metric-${name}` : name;
 }

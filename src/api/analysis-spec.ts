@@ -49,7 +49,7 @@ const fraction = (what: string) =>
 
 // ---- validation -------------------------------------------------------------------------------
 
-const smokeSchema = z
+const smokeSchema = withCelRules(z
   .strictObject({
     samples: z
       .strictObject({
@@ -79,7 +79,15 @@ const smokeSchema = z
       .default(DEFAULT_SMOKE_MAX_LATENCY_MS)
       .describe('Slowest acceptable response, in milliseconds (default 2000).'),
   })
-  .describe('Built-in smoke check: sends each sample to every ready canary pod; all must answer 2xx with the expected shape in time.');
+  .describe('Built-in smoke check: sends each sample to every ready canary pod; all must answer 2xx with the expected shape in time.'), [
+  {
+    rule: "!has(self.protocol) || self.protocol != 'json' || has(self.path)",
+    message: 'path is required when protocol is json, e.g. /invocations',
+    fieldPath: '.path',
+    reason: 'FieldValueRequired',
+    check: (s) => s.protocol !== 'json' || s.path !== undefined,
+  },
+]);
 
 const validationJobSchema = z
   .strictObject({

@@ -23,6 +23,8 @@ export interface ControllerOptions {
   readonly concurrency: number;
   readonly resyncPeriodMs: number;
   readonly renderConfig: RenderConfig;
+  /** Default Prometheus of canary analysis (--prometheus-address). */
+  readonly prometheusAddress?: string;
   readonly events: EventSink;
   readonly queueMetrics?: WorkQueueMetrics;
   readonly metrics?: ControllerMetrics;
@@ -123,6 +125,7 @@ export class ModelDeploymentController {
       client: this.options.client,
       caches: this.caches,
       renderConfig: this.options.renderConfig,
+      ...(this.options.prometheusAddress !== undefined ? { prometheusAddress: this.options.prometheusAddress } : {}),
       events: this.options.events,
       now: this.options.now ?? (() => new Date()),
       onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),

@@ -1,9 +1,22 @@
 // One reconcile of one ModelDeployment, level-based: render the whole desired state, apply only
 // what differs, prune what is no longer wanted, then write status once, and only if it changed.
 import type { Logger } from 'pino';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import { formatFieldErrors, parseModelDeployment } from '../api/index.ts';
-import { CHILD_KINDS, OPTIONAL_CHILD_KINDS, renderModelDeployment, serviceUrl, traefikSplitName, variantName, type ChildObject, type RenderConfig } from '../render/index.ts';
+import {
+  CHILD_KINDS,
+  COMPONENT_MODEL_SERVER,
+  LABEL_COMPONENT,
+  OPTIONAL_CHILD_KINDS,
+  renderModelDeployment,
+  renderValidationJob,
+  serviceUrl,
+  traefikSplitName,
+  variantName,
+  type ChildObject,
+  type RenderConfig,
+} from '../render/index.ts';
+import { gatherEvidence } from './gather-evidence.ts';
 import { nextRollout, parseRolloutRequests, type RolloutDecision } from '../rollout/index.ts';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import { ApiError } from '../kube/api-error.ts';
@@ -33,6 +46,8 @@ export interface ReconcileDeps {
   readonly client: ApiClient;
   readonly caches: Caches;
   readonly renderConfig: RenderConfig;
+  /** Default Prometheus of canary analysis (--prometheus-address). */
+  readonly prometheusAddress?: string;
   readonly events: EventSink;
   readonly now: () => Date;
   readonly onApply?: (kind: string, applied: boolean) => void;
@@ -78,10 +93,29 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
       traefikSplit: childCache('traefik.io/v1alpha1', 'TraefikService')?.get(namespace, traefikSplitName(name)),
       canaryService: variantName(name, 'canary'),
     });
-    decision = nextRollout({ spec: parsed.value.spec, status: md.status, requests: parseRolloutRequests(md.metadata.annotations), observed, now: deps.now() });
+    const now = deps.now();
+    // Validation results and analysis measurements (I/O: the canary pods, Prometheus), for the machine.
+    const evidence = await gatherEvidence(
+      {
+        namespace,
+        name,
+        spec: parsed.value.spec,
+        status: md.status,
+        canaryRolledOut: observed.canary !== undefined && observed.canary.revision === md.status?.canary?.revision && observed.canary.updatedReady,
+        pods: deps.caches.pods.byIndex(namespace, name),
+        job: (jobName) => childCache('batch/v1', 'Job')?.get(namespace, jobName) as V1Job | undefined,
+        now,
+      },
+      { client: deps.client, log, ...(deps.prometheusAddress !== undefined ? { prometheusAddress: deps.prometheusAddress } : {}) },
+    );
+    decision = nextRollout({ spec: parsed.value.spec, status: md.status, requests: parseRolloutRequests(md.metadata.annotations), observed: { ...observed, ...evidence }, now });
     const rendered = renderModelDeployment(parsed.value, deps.renderConfig, decision.plan);
     if (rendered.ok) desired = rendered.objects;
     else renderError = { code: rendered.error.code, field: rendered.error.field, message: rendered.error.message };
+    const jobSpec = parsed.value.spec.rollout?.validation?.job;
+    if (rendered.ok && decision.plan.validationJob !== undefined && jobSpec !== undefined) {
+      desired.push(renderValidationJob(parsed.value, decision.plan.validationJob.revision, jobSpec, variantName(name, 'canary'), parsed.value.spec.model.name));
+    }
   }
   // A traffic provider whose CRDs are not installed: apply everything else, and say which CRD is missing.
   for (const optional of OPTIONAL_CHILD_KINDS) {
@@ -154,7 +188,11 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
       const min = variant === 'stable' ? (spec?.autoscaling?.minReplicas ?? 0) : 0;
       return observeDeployment(variant, c.metadata.name, applied.get(`Deployment/${c.metadata.name}`) as V1Deployment | undefined, min);
     });
-  const pods = deps.caches.pods.byIndex(namespace, name).map((p) => observePod(p));
+  // Model-server pods only: a validation Job's pods say nothing about serving.
+  const pods = deps.caches.pods
+    .byIndex(namespace, name)
+    .filter((p) => (p.metadata?.labels?.[LABEL_COMPONENT] ?? COMPONENT_MODEL_SERVER) === COMPONENT_MODEL_SERVER)
+    .map((p) => observePod(p));
   const observations: Observations = {
     generation,
     ...(renderError ? { renderError } : {}),

@@ -2,6 +2,7 @@
 import type {
   V1ConfigMap,
   V1Deployment,
+  V1Job,
   V1ObjectMeta,
   V1PodDisruptionBudget,
   V1Service,
@@ -18,6 +19,7 @@ export type ConfigMapObject = Owned<V1ConfigMap, 'v1', 'ConfigMap'>;
 export type DeploymentObject = Owned<V1Deployment, 'apps/v1', 'Deployment'>;
 export type ServiceObject = Owned<V1Service, 'v1', 'Service'>;
 export type HorizontalPodAutoscalerObject = Owned<V2HorizontalPodAutoscaler, 'autoscaling/v2', 'HorizontalPodAutoscaler'>;
+export type JobObject = Owned<V1Job, 'batch/v1', 'Job'>;
 export type PodDisruptionBudgetObject = Owned<V1PodDisruptionBudget, 'policy/v1', 'PodDisruptionBudget'>;
 
 // Gateway API (gateway.networking.k8s.io/v1), the fields modelship writes.
@@ -112,7 +114,8 @@ export type ChildObject =
   | PodDisruptionBudgetObject
   | HTTPRouteObject
   | VirtualServiceObject
-  | TraefikServiceObject;
+  | TraefikServiceObject
+  | JobObject;
 
 /**
  * Every kind render can produce, in the order it returns them (for watches, RBAC and pruning). The
@@ -127,6 +130,7 @@ export const CHILD_KINDS = [
   { apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService' },
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' },
   { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
+  { apiVersion: 'batch/v1', kind: 'Job' },
 ] as const;
 
 /**

@@ -3,21 +3,17 @@
 // a validation that fails once has failed (a retry would only hide a flaky check), and
 // activeDeadlineSeconds bounds it by timeoutSeconds. The pods are labelled with their own component,
 // so neither the stable Service nor a variant's selector ever picks them up.
-import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
+import type { V1EnvVar } from '@kubernetes/client-node';
 import type { ValidationJobSpec } from '../api/analysis-spec.ts';
 import type { ModelDeployment } from '../api/model-deployment.ts';
 import { objectMeta } from './child-objects.ts';
-import type { ChildObject } from './child-objects.ts';
+import type { JobObject } from './child-objects.ts';
 import { mergeEnv } from './env.ts';
 import { LABEL_COMPONENT, commonLabels } from './labels.ts';
 import { childName } from './names.ts';
 import { containerSecurityContext, podSecurityContext } from './security.ts';
 
-export type JobObject = Omit<V1Job, 'apiVersion' | 'kind' | 'metadata'> & {
-  apiVersion: 'batch/v1';
-  kind: 'Job';
-  metadata: ChildObject['metadata'];
-};
+export type { JobObject } from './child-objects.ts';
 
 /** The canary revision a validation Job checks. */
 export const LABEL_VALIDATION_REVISION = 'modelship.io/validation-revision';

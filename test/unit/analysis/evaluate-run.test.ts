@@ -392,11 +392,10 @@ describe('evaluateRun: custom metrics', () => {
     assert.match(check(run.measurements, 'accuracy').message ?? '', /stable not measured: metric:accuracy:stable: timeout/);
   });
 
-  test('a metric named like a built-in check gets a distinct check name', () => {
-    const s = spec({ metrics: [{ name: 'latency', query: 'x', max: 1 }] });
-    const run = evaluateRun(s, 'mlserver', results({}, [[queryIds.metric('latency', 'canary'), 0.5]]), 1);
-    assert.deepEqual(run.measurements.map((m) => m.check), ['success-rate', 'latency', 'metric-latency']);
-    assert.equal(check(run.measurements, 'metric-latency').verdict, 'Pass');
+  test('a metric may not take a built-in check name: the schema refuses it, naming the field', () => {
+    const result = analysisSpecSchema.safeParse({ metrics: [{ name: 'latency', query: 'x', max: 1 }] });
+    assert.equal(result.success, false);
+    assert.match(result.error?.issues[0]?.message ?? '', /built-in checks/);
   });
 });
 
