@@ -49,45 +49,48 @@ const fraction = (what: string) =>
 
 // ---- validation -------------------------------------------------------------------------------
 
-const smokeSchema = withCelRules(z
-  .strictObject({
-    samples: z
-      .strictObject({
-        configMap: objectName('ConfigMap').describe('ConfigMap holding the sample requests.'),
-        key: z
-          .string()
-          .min(1)
-          .max(MAX_SHORT_STRING)
-          .regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a key of letters, digits, '-', '_' or '.'" })
-          .default('samples.json')
-          .describe('Key holding a JSON array of request bodies (default samples.json).'),
-      })
-      .describe('Where the sample requests are: a JSON array, one request body per item.'),
-    protocol: z
-      .enum(SAMPLE_PROTOCOLS)
-      .default('v2')
-      .describe('v2 (Open Inference Protocol: POST /v2/models/<model.name>/infer, response must have outputs) or json (POST `path`, any JSON response).'),
-    path: z
-      .string()
-      .max(MAX_SHORT_STRING)
-      .regex(/^\/[^\s]*$/, { error: 'must be a URL path starting with /' })
-      .optional()
-      .describe('Request path for protocol json, e.g. /invocations or /predict.'),
-    maxLatencyMs: int32()
-      .min(1, { error: 'must be at least 1' })
-      .max(60_000, { error: 'must be at most 60000' })
-      .default(DEFAULT_SMOKE_MAX_LATENCY_MS)
-      .describe('Slowest acceptable response, in milliseconds (default 2000).'),
-  })
-  .describe('Built-in smoke check: sends each sample to every ready canary pod; all must answer 2xx with the expected shape in time.'), [
-  {
-    rule: "!has(self.protocol) || self.protocol != 'json' || has(self.path)",
-    message: 'path is required when protocol is json, e.g. /invocations',
-    fieldPath: '.path',
-    reason: 'FieldValueRequired',
-    check: (s) => s.protocol !== 'json' || s.path !== undefined,
-  },
-]);
+const smokeSchema = withCelRules(
+  z
+    .strictObject({
+      samples: z
+        .strictObject({
+          configMap: objectName('ConfigMap').describe('ConfigMap holding the sample requests.'),
+          key: z
+            .string()
+            .min(1)
+            .max(MAX_SHORT_STRING)
+            .regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a key of letters, digits, '-', '_' or '.'" })
+            .default('samples.json')
+            .describe('Key holding a JSON array of request bodies (default samples.json).'),
+        })
+        .describe('Where the sample requests are: a JSON array, one request body per item.'),
+      protocol: z
+        .enum(SAMPLE_PROTOCOLS)
+        .default('v2')
+        .describe('v2 (Open Inference Protocol: POST /v2/models/<model.name>/infer, response must have outputs) or json (POST `path`, any JSON response).'),
+      path: z
+        .string()
+        .max(MAX_SHORT_STRING)
+        .regex(/^\/[^\s]*$/, { error: 'must be a URL path starting with /' })
+        .optional()
+        .describe('Request path for protocol json, e.g. /invocations or /predict.'),
+      maxLatencyMs: int32()
+        .min(1, { error: 'must be at least 1' })
+        .max(60_000, { error: 'must be at most 60000' })
+        .default(DEFAULT_SMOKE_MAX_LATENCY_MS)
+        .describe('Slowest acceptable response, in milliseconds (default 2000).'),
+    })
+    .describe('Built-in smoke check: sends each sample to every ready canary pod; all must answer 2xx with the expected shape in time.'),
+  [
+    {
+      rule: "!has(self.protocol) || self.protocol != 'json' || has(self.path)",
+      message: 'path is required when protocol is json, e.g. /invocations',
+      fieldPath: '.path',
+      reason: 'FieldValueRequired',
+      check: (s) => s.protocol !== 'json' || s.path !== undefined,
+    },
+  ],
+);
 
 const validationJobSchema = z
   .strictObject({

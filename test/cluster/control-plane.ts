@@ -57,6 +57,8 @@ export interface ControlPlaneOptions {
    * --cidr), the pod simulator and Traefik with a Gateway. Default off.
    */
   readonly dataPath?: boolean;
+  /** With `dataPath`: Prometheus scraping the pods too (test/cluster/prometheus.ts). Default off. */
+  readonly prometheus?: boolean;
 }
 
 export interface ControlPlane {
@@ -253,7 +255,7 @@ async function startControlPlaneOnce(options: ControlPlaneOptions): Promise<Cont
       return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodeNames.length;
     }, 60_000);
     await waitFor('default ServiceAccount', async () => (await api('/api/v1/namespaces/default/serviceaccounts/default')).status === 200, 60_000);
-    if (network) dataPath = await startDataPath({ kubeconfig: layout.kubeconfig, toolsDir, dir: join(dir, 'data-path'), network });
+    if (network) dataPath = await startDataPath({ kubeconfig: layout.kubeconfig, toolsDir, dir: join(dir, 'data-path'), network, prometheus: options.prometheus ?? false });
 
     let stopped = false;
     return {

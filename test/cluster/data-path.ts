@@ -1,6 +1,7 @@
 // The real data path of the traffic tests, assembled: a pod network (pod-network.ts), the pod simulator that
 // answers on the pods' IPs (pod-simulator.ts), Istio's CRDs (objects only) and Traefik as the Gateway API
-// implementation routing to those IPs (traffic.ts).
+// implementation routing to those IPs (traffic.ts), and on request a real Prometheus scraping the pods
+// (prometheus.ts).
 //
 // Two ways to get one (decision): `startControlPlane({ dataPath: true })` gives a control plane its own
 // data path on a /16 of its own (kwok's --cidr must name the pod network before kwok starts, so the network
@@ -15,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createPodNetwork, defaultPodCidr, type PodNetwork } from './pod-network.ts';
 import { startPodSimulator, type PodSimulator } from './pod-simulator.ts';
+import { startPrometheus, type Prometheus } from './prometheus.ts';
 import { installIstioCrds, startTraefik, type GatewayRef, type Traefik } from './traffic.ts';
 
 export interface DataPathOptions {
@@ -32,6 +34,8 @@ export interface DataPathOptions {
   readonly gateway?: boolean;
   /** Install Istio's CRDs (default true). */
   readonly istioCrds?: boolean;
+  /** Run Prometheus scraping the pods every second (default false). */
+  readonly prometheus?: boolean;
 }
 
 export interface DataPath {
@@ -44,9 +48,11 @@ export interface DataPath {
   readonly gatewayUrl: string;
   /** The Gateway routes attach to (parentRefs). */
   readonly gateway: GatewayRef | undefined;
-  /** The last lines of Traefik's and the simulator's logs. */
+  /** Set when started with `prometheus: true`. */
+  readonly prometheus: Prometheus | undefined;
+  /** The last lines of Traefik's, Prometheus's and the simulator's logs. */
   logs(lines?: number): string;
-  /** Stops Traefik, then the simulator, then removes the pod network. */
+  /** Stops Prometheus and Traefik, then the simulator, then removes the pod network. */
   stop(): Promise<void>;
 }
 
@@ -56,17 +62,22 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
   const network = options.network ?? (await createPodNetwork({ dir, cidr: options.podCidr ?? defaultPodCidr, waitMs: options.waitMs ?? 600_000 }));
   let simulator: PodSimulator | undefined;
   let traefik: Traefik | undefined;
+  let prometheus: Prometheus | undefined;
   const stop = async () => {
+    await prometheus?.stop();
     await traefik?.stop();
     await simulator?.stop();
     await network.stop();
   };
-  // The three are independent: started side by side (Istio's CRDs alone take about 2 s to apply).
+  // They are independent: started side by side (Istio's CRDs alone take about 2 s to apply).
   const started = await Promise.allSettled([
     startPodSimulator({ kubeconfig: options.kubeconfig, network, dir }).then((s) => (simulator = s)),
     (options.istioCrds ?? true) ? installIstioCrds(options.kubeconfig, options.toolsDir) : Promise.resolve(),
     (options.gateway ?? true)
       ? startTraefik({ kubeconfig: options.kubeconfig, toolsDir: options.toolsDir, dir, onProcess: (pid) => network.recordProcess(pid) }).then((t) => (traefik = t))
+      : Promise.resolve(),
+    options.prometheus
+      ? startPrometheus({ kubeconfig: options.kubeconfig, dir, onProcess: (pid) => network.recordProcess(pid) }).then((p) => (prometheus = p))
       : Promise.resolve(),
   ]);
   const failed = started.find((r) => r.status === 'rejected');
@@ -83,7 +94,8 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
     gatewayPort: traefik?.port ?? 0,
     gatewayUrl: traefik?.url ?? '',
     gateway: traefik?.gateway,
-    logs: (lines = 40) => [sim.process, ...(traefik ? [traefik.process] : [])].map((p) => `----- ${p.name} (${p.logFile}) -----\n${p.tail(lines)}`).join('\n'),
+    prometheus,
+    logs: (lines = 40) => [sim.process, ...(traefik ? [traefik.process] : []), ...(prometheus ? [prometheus.process] : [])].map((p) => `----- ${p.name} (${p.logFile}) -----\n${p.tail(lines)}`).join('\n'),
     async stop() {
       if (stopped) return;
       stopped = true;

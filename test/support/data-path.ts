@@ -14,10 +14,13 @@ export interface DataPathCluster {
   kubeConfig(): KubeConfig;
 }
 
-/** A control plane with a data path (pod network, simulator, Traefik) for this test file, stopped after it. */
-export async function dataPathCluster(): Promise<DataPathCluster> {
+/**
+ * A control plane with a data path (pod network, simulator, Traefik; Prometheus with `prometheus: true`) for
+ * this test file, stopped after it.
+ */
+export async function dataPathCluster(options: { prometheus?: boolean } = {}): Promise<DataPathCluster> {
   // Always a control plane of its own, with its own pod /16: data-path files never share addresses.
-  const cp = await startControlPlane({ dataPath: true });
+  const cp = await startControlPlane({ dataPath: true, prometheus: options.prometheus ?? false });
   after(async () => {
     await cp.stop();
   });
@@ -47,11 +50,20 @@ export interface VariantSpec {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** A Deployment and a Service `<model>-<variant>` shaped like modelship's children (HTTP on 8080, port `http`). */
+/**
+ * A Deployment and a Service `<model>-<variant>` shaped like modelship's children (HTTP on 8080, port `http`),
+ * its pods annotated for Prometheus like modelship's: the `metrics` port (else the first), path /metrics.
+ */
 export function variantObjects(spec: VariantSpec): KubernetesObject[] {
   const name = `${spec.model}-${spec.variant}`;
   const selector = { 'modelship.io/model-deployment': spec.model, 'modelship.io/variant': spec.variant };
   const labels = { ...selector, 'app.kubernetes.io/name': spec.model, 'app.kubernetes.io/version': spec.version };
+  const ports = spec.ports ?? [
+    { name: 'http', containerPort: 8080 },
+    { name: 'metrics', containerPort: 8082 },
+  ];
+  const metricsPort = (ports.find((p) => p.name === 'metrics') ?? ports[0])?.containerPort;
+  const annotations = metricsPort ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' } : {};
   return [
     {
       apiVersion: 'apps/v1',
@@ -61,16 +73,13 @@ export function variantObjects(spec: VariantSpec): KubernetesObject[] {
         replicas: spec.replicas ?? 1,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations },
           spec: {
             containers: [
               {
                 name: 'server',
                 image: spec.image ?? 'docker.io/seldonio/mlserver:1.7.1',
-                ports: spec.ports ?? [
-                  { name: 'http', containerPort: 8080 },
-                  { name: 'metrics', containerPort: 8082 },
-                ],
+                ports,
                 env: Object.entries(spec.env ?? {}).map(([k, value]) => ({ name: k, value })),
               },
             ],
