@@ -23,7 +23,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { resyncPeriodMs?: number; optionalKindRetryMs?: number } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -37,6 +37,7 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     resyncPeriodMs: options.resyncPeriodMs ?? 0,
     ...(options.optionalKindRetryMs ? { optionalKindRetryMs: options.optionalKindRetryMs } : {}),
     renderConfig: defaultRenderConfig,
+    ...(options.prometheusAddress !== undefined ? { prometheusAddress: options.prometheusAddress } : {}),
     events: sink,
   });
   await controller.startCaches();
