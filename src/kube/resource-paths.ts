@@ -13,6 +13,9 @@ const kinds: readonly ResourceKind[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
   { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true },
   { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
+  // Read one by name only (a Prometheus token or CA of spec.rollout.analysis): never listed or watched.
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
+  { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', namespaced: true },
   { apiVersion: 'v1', kind: 'Event', plural: 'events', namespaced: true },
   { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
   { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
