@@ -1,7 +1,7 @@
 // Wires caches, the work queue and reconcile together: every event on a ModelDeployment or on
 // anything it owns queues the ModelDeployment's key; workers run reconcile per key.
 import type { Logger } from 'pino';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import { KindCache } from '../kube/kind-cache.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
@@ -85,6 +85,14 @@ export class ModelDeploymentController {
         indexBy: ownerIndex,
         transform: withoutManagedFields,
       }),
+      endpointSlices: new KindCache<V1EndpointSlice & KubeObject>(client, logger, {
+        ...common,
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        labelSelector: LABEL_MODEL_DEPLOYMENT,
+        indexBy: ownerIndex,
+        transform: withoutManagedFields,
+      }),
     };
     this.queue = new WorkQueue({
       name: 'modeldeployment',
@@ -103,10 +111,11 @@ export class ModelDeploymentController {
       this.caches.children.get(childCacheKey(apiVersion, kind))?.onServed(() => this.caches.modelDeployments.forceResync());
     }
     this.caches.pods.onEvent(enqueueOwner);
+    this.caches.endpointSlices?.onEvent(enqueueOwner);
   }
 
   private allCaches(): KindCache<KubeObject>[] {
-    return [this.caches.modelDeployments, ...this.caches.children.values(), this.caches.pods] as KindCache<KubeObject>[];
+    return [this.caches.modelDeployments, ...this.caches.children.values(), this.caches.pods, ...(this.caches.endpointSlices ? [this.caches.endpointSlices] : [])] as KindCache<KubeObject>[];
   }
 
   get hasSynced(): boolean {
@@ -129,6 +138,7 @@ export class ModelDeploymentController {
       events: this.options.events,
       now: this.options.now ?? (() => new Date()),
       onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),
+      replacedVersions: new Map<string, string>(),
     };
     metrics?.activeWorkers(0);
     this.queue.start(async (key) => {

@@ -85,11 +85,18 @@ export interface RolloutLiveObjects {
   /** The traefik provider's weighted TraefikService `<name>-split`. */
   readonly traefikSplit?: TraefikService | undefined;
   readonly canaryService: string;
+  /** Ready endpoints of the canary Service; undefined when not observed. */
+  readonly canaryEndpoints?: number | undefined;
 }
 
 export function observeRollout(spec: ModelDeploymentSpec, previous: ModelDeploymentStatus | undefined, live: RolloutLiveObjects): RolloutObservations {
   const stable = observeVariant(live.stable) ?? { ready: false, updatedReady: false };
-  const canary = observeVariant(live.canary);
+  const observedCanary = observeVariant(live.canary);
+  // Rolled out means reachable too: every canary replica is behind its Service before weight moves to it.
+  const canary =
+    observedCanary && live.canaryEndpoints !== undefined && live.canaryEndpoints < (live.canary?.spec?.replicas ?? 1)
+      ? { ...observedCanary, updatedReady: false }
+      : observedCanary;
   const provider = spec.rollout?.traffic?.provider ?? 'replicas';
   let routerWeight: number | undefined;
   if (provider === 'gateway-api') routerWeight = live.httpRoute ? httpRouteCanaryWeight(live.httpRoute, live.canaryService) : undefined;

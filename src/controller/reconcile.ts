@@ -19,7 +19,7 @@ import {
 import { gatherEvidence } from './gather-evidence.ts';
 import { nextRollout, parseRolloutRequests, type RolloutDecision } from '../rollout/index.ts';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
-import { ApiError } from '../kube/api-error.ts';
+import { ApiError, isConflict } from '../kube/api-error.ts';
 import { computeStatus } from '../status/compute-status.ts';
 import { statusEqual } from '../status/status-changed.ts';
 import type { ApplyError, Observations } from '../status/observations.ts';
@@ -27,7 +27,7 @@ import { findCondition, removeCondition, setCondition } from '../status/conditio
 import { mirrorSupport } from './mirror-support.ts';
 import { isRetryable } from '../status/apply-errors.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from './apply-decision.ts';
-import { childCacheKey, liveDeployment, type Caches } from './caches.ts';
+import { childCacheKey, liveDeployment, readyEndpoints, type Caches } from './caches.ts';
 import { observeRollout } from './observe-rollout.ts';
 import { withRollout } from './rollout-status.ts';
 import { observeDeployment, observePod } from './observe.ts';
@@ -51,7 +51,16 @@ export interface ReconcileDeps {
   readonly events: EventSink;
   readonly now: () => Date;
   readonly onApply?: (kind: string, applied: boolean) => void;
+  /**
+   * Per key, the resourceVersion a status write of ours replaced: while the cache still shows it, the
+   * cache has not seen our write yet and deciding from it would act twice (count a measurement again,
+   * move a router back a step). Shared by the workers; see reconcile.
+   */
+  readonly replacedVersions?: Map<string, string>;
 }
+
+/** How soon a reconcile that met a stale cache looks again (the watch event usually comes first). */
+const STALE_CACHE_RETRY_MS = 500;
 
 export interface ReconcileOutcome {
   readonly requeueAfterMs?: number;
@@ -70,8 +79,16 @@ function describeError(err: unknown): { message: string; code?: number } {
 export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): Promise<ReconcileOutcome> {
   const [namespace = '', name = ''] = key.split('/');
   const md = deps.caches.modelDeployments.get(namespace, name);
-  if (!md?.metadata?.uid || md.metadata.deletionTimestamp) return {}; // gone or going: the garbage collector has the children
+  if (!md?.metadata?.uid || md.metadata.deletionTimestamp) {
+    deps.replacedVersions?.delete(key);
+    return {}; // gone or going: the garbage collector has the children
+  }
   const uid = md.metadata.uid;
+  const cachedVersion = md.metadata.resourceVersion;
+  if (cachedVersion !== undefined && deps.replacedVersions?.get(key) === cachedVersion) {
+    return { requeueAfterMs: STALE_CACHE_RETRY_MS }; // our last status write is on its way through the watch
+  }
+  deps.replacedVersions?.delete(key);
   const generation = md.metadata.generation ?? 0;
   const owner = { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, name, uid };
   const eventTarget = { ...owner, namespace };
@@ -92,6 +109,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
       virtualService: childCache('networking.istio.io/v1', 'VirtualService')?.get(namespace, name),
       traefikSplit: childCache('traefik.io/v1alpha1', 'TraefikService')?.get(namespace, traefikSplitName(name)),
       canaryService: variantName(name, 'canary'),
+      canaryEndpoints: readyEndpoints(deps.caches, namespace, name, variantName(name, 'canary')),
     });
     const now = deps.now();
     // Validation results and analysis measurements (I/O: the canary pods, Prometheus), for the machine.
@@ -215,10 +233,18 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
       : removeCondition(next.conditions, 'TrafficMirror'),
   };
   if (!statusEqual(previous ?? {}, next)) {
-    await deps.client.mergePatch(
-      { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
-      statusPatch(previous, next),
-    );
+    let written: KubeObject;
+    try {
+      written = await deps.client.mergePatch(
+        { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
+        statusPatch(previous, next, cachedVersion),
+      );
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      log.debug('status changed since the cache saw it; deciding again from the newer object');
+      return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+    }
+    if (cachedVersion !== undefined && written.metadata?.resourceVersion !== cachedVersion) deps.replacedVersions?.set(key, cachedVersion);
     emitTransitions(deps.events, eventTarget, previous, next);
     for (const e of decision?.events ?? []) deps.events.emit(eventTarget, e.type, e.reason, e.message);
   }

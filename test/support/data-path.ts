@@ -5,6 +5,7 @@ import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@ku
 import { startControlPlane } from '../cluster/control-plane.ts';
 import type { DataPath } from '../cluster/data-path.ts';
 import { loadKubeConfig } from './cluster.ts';
+import { request } from 'undici';
 import { eventually } from './wait.ts';
 
 export interface DataPathCluster {
@@ -119,6 +120,8 @@ export interface RequestOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
   readonly timeoutMs?: number;
+  /** Host header, to reach an HTTPRoute by its hostnames (fetch cannot set Host). */
+  readonly host?: string;
 }
 
 export const inferBody = { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [[5.1, 3.5, 1.4, 0.2]] }] };
@@ -127,6 +130,7 @@ export const inferBody = { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 
 export async function send(baseUrl: string, options: RequestOptions = {}): Promise<Reply> {
   const method = options.method ?? 'POST';
   const body = method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify(options.body ?? inferBody);
+  if (options.host !== undefined) return sendWithHost(baseUrl, method, body, options.host, options);
   try {
     const res = await fetch(`${baseUrl}${options.path ?? '/v2/models/x/infer'}`, {
       method,
@@ -141,6 +145,24 @@ export async function send(baseUrl: string, options: RequestOptions = {}): Promi
       version: res.headers.get('x-model-version') ?? '',
       body: await res.text(),
     };
+  } catch (err) {
+    return { status: 0, variant: '', pod: '', version: '', body: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function sendWithHost(baseUrl: string, method: string, body: string | undefined, host: string, options: RequestOptions): Promise<Reply> {
+  try {
+    const res = await request(`${baseUrl}${options.path ?? '/v2/models/x/infer'}`, {
+      method: method as 'POST',
+      headers: { host, ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    const header = (name: string) => {
+      const v = res.headers[name];
+      return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+    };
+    return { status: res.statusCode, variant: header('x-modelship-variant'), pod: header('x-pod-name'), version: header('x-model-version'), body: await res.body.text() };
   } catch (err) {
     return { status: 0, variant: '', pod: '', version: '', body: err instanceof Error ? err.message : String(err) };
   }

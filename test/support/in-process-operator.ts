@@ -17,7 +17,7 @@ export interface RecordedRequest {
 export interface InProcessOperator {
   readonly controller: ModelDeploymentController;
   readonly requests: RecordedRequest[];
-  readonly events: { reason: string; type: string; message: string; name: string }[];
+  readonly events: { reason: string; type: string; message: string; name: string; at: number }[];
   /** Requests that change state: create, update, patch, delete. */
   writes(): RecordedRequest[];
   stop(): Promise<void>;
@@ -28,7 +28,7 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
   const client = new ApiClient(kc, { qps: 100, burst: 200, onResponse: (method, code, _seconds, path) => requests.push({ method, code, path }) });
-  const sink: EventSink = { emit: (obj, type, reason, message) => events.push({ reason, type, message, name: obj.name }) };
+  const sink: EventSink = { emit: (obj, type, reason, message) => events.push({ reason, type, message, name: obj.name, at: Date.now() }) };
   const controller = new ModelDeploymentController({
     client,
     logger,
