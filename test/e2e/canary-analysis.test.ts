@@ -83,7 +83,19 @@ const transportFailures = (replies: readonly Reply[]) => replies.filter((r) => r
 
 describe('canary analysis against a real Prometheus', { concurrency: true }, () => {
   test('a healthy canary walks every step on passing measurements and is promoted with no human action', { timeout: 420_000 }, async () => {
-    await deployVersion1('healthy');
+    // A custom check too: the canary's own request rate, a PromQL template with every placeholder.
+    await deployVersion1('healthy', {
+      analysis: {
+        ...ANALYSIS,
+        metrics: [
+          {
+            name: 'canary-rps',
+            query: 'sum(rate(model_infer_request_success_total{namespace="{{namespace}}",model_deployment="{{name}}",variant="{{variant}}",revision="{{revision}}"}[{{interval}}]))',
+            min: 1,
+          },
+        ],
+      },
+    });
     const traffic = load('healthy');
     try {
       await setVersion('healthy', '2');
@@ -96,6 +108,9 @@ describe('canary analysis against a real Prometheus', { concurrency: true }, () 
       assert.equal(rate?.verdict, 'Pass');
       assert.ok((rate?.samples ?? 0) >= 50 && (rate?.stableSamples ?? 0) >= 50, JSON.stringify(rate));
       assert.match(rate?.statistic ?? '', /p=/);
+      const custom = a?.measurements?.find((m) => m.check === 'canary-rps');
+      assert.equal(custom?.verdict, 'Pass', JSON.stringify(custom));
+      assert.ok((custom?.value ?? 0) >= 1 && custom?.stableValue !== undefined, JSON.stringify(custom));
       const reasons = events('healthy').map((e) => e.reason);
       assert.ok(reasons.filter((r) => r === 'AnalysisPassed').length >= 2, reasons.join(','));
       assert.ok(reasons.includes('Promoted'), reasons.join(','));
