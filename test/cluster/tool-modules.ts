@@ -45,6 +45,9 @@ export const toolModules: readonly ToolModule[] = [
   // The Gateway API implementation of the traffic tests (test/cluster/traffic.ts). Its version stays "dev":
   // Traefik then never checks for a new release, one more guard against traffic leaving the machine.
   { name: 'traefik', ldflags: '-s -w', binaries: [{ pkg: 'github.com/traefik/traefik/v3/cmd/traefik', bin: 'traefik' }] },
+  // A small command of ours (main.go in the module) around the kstatus library Helm 4 and Flux use, so the
+  // status tests ask the real library what it makes of a ModelDeployment (test/e2e/kstatus.test.ts).
+  { name: 'kstatus', ldflags: '-s -w', binaries: [{ pkg: 'modelship.io/test/cluster/kstatus', bin: 'kstatus' }] },
 ];
 
 export const requiredBinaries: readonly string[] = toolModules.flatMap((m) => m.binaries.map((b) => b.bin));

@@ -48,6 +48,11 @@ function moduleKey(mod: ToolModule, version: string): string {
     hash.update(part).update('\0');
   }
   for (const b of mod.binaries) hash.update(`${b.pkg}=${b.bin}\0`);
+  // A module with Go sources of its own (kstatus) is rebuilt when they change; the others have none,
+  // so their keys, and the builds cached under them, stay as they were.
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.go')).sort()) {
+    hash.update(`${file}\0`).update(readFileSync(join(dir, file))).update('\0');
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -69,7 +74,9 @@ async function goBuild(mod: ToolModule, outDir: string): Promise<void> {
   const names = mod.binaries.map((b) => b.bin).join(', ');
   log(`building ${names} (module test/cluster/go/${mod.name}); a cold build takes minutes`);
   const output = mod.binaries.length === 1 ? join(outDir, mod.binaries[0]!.bin) : `${outDir}/`;
-  const args = ['build', '-v', '-trimpath', '-ldflags', mod.ldflags, '-o', output, ...mod.binaries.map((b) => b.pkg)];
+  // -buildvcs=false: a main package of our own (kstatus) would otherwise be stamped with this repository's
+  // commit, and its binary would change with every commit.
+  const args = ['build', '-v', '-trimpath', '-buildvcs=false', '-ldflags', mod.ldflags, '-o', output, ...mod.binaries.map((b) => b.pkg)];
   let compiled = 0;
   let tail: string[] = [];
   const child = spawn('go', args, { cwd: join(goModulesDir, mod.name), env: goEnv(), stdio: ['ignore', 'inherit', 'pipe'] });
