@@ -1,0 +1,113 @@
+// The operator image's Dockerfile, read without building it: Node 24 in both stages, production dependencies
+// only, a numeric non-root user, `npm start`'s command as the entry point, every file that command loads
+// copied where it expects it, OCI labels, and no shell needed at run time (the runtime base has none).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { posix, resolve } from 'node:path';
+import { labelsOf, parseDockerfile, type Stage } from './dockerfile/parse-dockerfile.ts';
+import { copiesOf, imagePathOf } from './dockerfile/image-files.ts';
+import { runtimeImports } from './dockerfile/runtime-imports.ts';
+import { shellWords } from './dockerfile/shell-words.ts';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const dockerfile = parseDockerfile(readFileSync(resolve(root, 'Dockerfile'), 'utf8'));
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+  license: string;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
+const runtime = dockerfile.stages.at(-1)!;
+const buildStages = dockerfile.stages.slice(0, -1);
+const { copies, workdir } = copiesOf(runtime);
+const isRepoFolder = (p: string) => existsSync(resolve(root, p)) && statSync(resolve(root, p)).isDirectory();
+const stageNamed = (ref: string): Stage | undefined => dockerfile.stages.find((s) => s.name === ref.toLowerCase() || String(s.index) === ref);
+const instructions = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword);
+
+/** `npm start`'s command as words: node and its arguments. */
+const start = shellWords(pkg.scripts.start ?? '');
+/** The folder in the image that mirrors the repository root: where the entry script's folder is. */
+const entry = start.slice(1).find((w) => !w.startsWith('-')) ?? '';
+const entryInImage = imagePathOf(copies, undefined, entry, isRepoFolder);
+const appRoot = entryInImage?.endsWith(`/${entry}`) ? posix.dirname(`${entryInImage.slice(0, -entry.length)}x`) : undefined;
+
+test('is multi-stage: dependencies are installed in a stage of their own', () => {
+  assert.ok(dockerfile.stages.length >= 2, `${dockerfile.stages.length} stage(s)`);
+});
+
+test('builds on Node 24 and runs on distroless Node 24', () => {
+  for (const stage of buildStages) {
+    const base = stageNamed(stage.base)?.base ?? stage.base;
+    assert.match(base, /^node:24[-.]/, `stage ${stage.name ?? stage.index} builds on ${base}`);
+  }
+  assert.match(runtime.base, /^gcr\.io\/distroless\/nodejs24-/);
+});
+
+test('installs production dependencies only, from the lock file', () => {
+  const npmRuns = buildStages.flatMap((s) => instructions(s, 'RUN')).filter((r) => /\bnpm\s/.test(r.args));
+  assert.ok(npmRuns.length > 0, 'a build stage runs npm');
+  for (const run of npmRuns) {
+    assert.match(run.args, /\bnpm ci\b/, `line ${run.line}: npm ci installs exactly the lock file`);
+    assert.match(run.args, /--omit=dev\b/, `line ${run.line}: no devDependencies in the image`);
+  }
+});
+
+test('runs as a numeric user that is not root', () => {
+  const user = instructions(runtime, 'USER').at(-1);
+  assert.ok(user, 'the runtime stage sets USER');
+  // Numeric, so the kubelet can verify runAsNonRoot without reading /etc/passwd.
+  const match = /^(\d+)(?::(\d+))?$/.exec(user.args);
+  assert.ok(match, `USER ${user.args} is numeric`);
+  assert.notEqual(Number(match[1]), 0, 'uid is not 0');
+});
+
+test("ENTRYPOINT runs what package.json's start script runs, from the app's folder", () => {
+  assert.equal(start[0], 'node', `start script: ${pkg.scripts.start}`);
+  const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1);
+  assert.ok(entrypoint?.exec, 'ENTRYPOINT in exec form (no shell in the image)');
+  assert.equal(posix.basename(entrypoint.exec[0] ?? ''), 'node');
+  assert.deepEqual(entrypoint.exec.slice(1), start.slice(1));
+  assert.deepEqual(instructions(runtime, 'CMD'), [], 'no CMD adds arguments');
+  assert.equal(workdir, appRoot, `WORKDIR is where ${entry} was copied`);
+});
+
+test('every COPY source exists: in the repository, or in the stage it names', () => {
+  for (const stage of dockerfile.stages) {
+    for (const c of copiesOf(stage).copies) {
+      if (c.from === undefined) {
+        for (const s of c.sources) assert.ok(existsSync(resolve(root, s)), `line ${c.line}: ${s} exists in the repository`);
+      } else {
+        const source = stageNamed(c.from);
+        assert.ok(source && source.index < stage.index, `line ${c.line}: --from=${c.from} names an earlier stage`);
+      }
+    }
+  }
+});
+
+test('every file npm start loads is copied where it expects it; its packages are production dependencies', () => {
+  assert.ok(appRoot, `${entry} is copied into the image`);
+  const imports = runtimeImports(root, entry);
+  assert.deepEqual(imports.unresolved, [], 'every relative import names a file');
+  // package.json too: its "type": "module" makes Node read src/**/*.ts as ES modules.
+  for (const file of ['package.json', ...imports.files]) {
+    assert.equal(imagePathOf(copies, undefined, file, isRepoFolder), posix.join(appRoot, file), `${file} is at ${posix.join(appRoot, file)}`);
+  }
+  const missing = imports.packages.filter((p) => pkg.dependencies[p] === undefined);
+  assert.deepEqual(missing, [], 'packages imported at run time are dependencies, not devDependencies');
+  const modules = copies.find((c) => c.from !== undefined && c.dest === posix.join(appRoot, 'node_modules'));
+  assert.ok(modules?.from, 'node_modules comes from the install stage');
+  const installer = stageNamed(modules.from)!;
+  assert.deepEqual(modules.sources, [posix.join(copiesOf(installer).workdir, 'node_modules')], 'from the folder npm ci ran in');
+});
+
+test('carries the OCI labels title, source and licenses', () => {
+  const labels = labelsOf(runtime);
+  assert.equal(labels['org.opencontainers.image.title'], 'modelship');
+  assert.match(labels['org.opencontainers.image.source'] ?? '', /^https:\/\//);
+  assert.equal(labels['org.opencontainers.image.licenses'], pkg.license, "the license is package.json's");
+});
+
+test('the runtime stage runs no shell-form RUN (its base has no shell)', () => {
+  const shellRuns = instructions(runtime, 'RUN').filter((r) => r.exec === undefined);
+  assert.deepEqual(shellRuns.map((r) => `line ${r.line}: RUN ${r.args}`), []);
+});
