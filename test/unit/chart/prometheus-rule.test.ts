@@ -1,0 +1,136 @@
+// The chart's alerts, checked by Prometheus's own promtool: the rules parse, and each alert fires (and
+// stays quiet) on synthetic series shaped like the operator's metrics, as scraped through the chart's
+// ServiceMonitor (job <fullname>-metrics, namespace of the release).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { dump } from 'js-yaml';
+import { findObject, renderChart, toolsDir } from '../../support/helm-chart.ts';
+
+const tools = await toolsDir();
+const dir = mkdtempSync(join(tmpdir(), 'modelship-rules-'));
+
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+const objects = await renderChart(tools, ['--namespace', 'modelship-system', '--set', 'prometheusRule.enabled=true']);
+const spec = findObject(objects, 'PrometheusRule')?.spec as { groups: { name: string; rules: Rule[] }[] };
+const rules = spec.groups.flatMap((g) => g.rules);
+const rulesFile = join(dir, 'rules.yaml');
+writeFileSync(rulesFile, dump({ groups: spec.groups }));
+
+function promtool(args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('promtool', args, { cwd: dir }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      // promtool comes with Prometheus (Debian package prometheus, which .ci/run installs).
+      const missing = error?.code === 'ENOENT' ? 'promtool is not on PATH: install Prometheus (apt-get install prometheus)\n' : '';
+      resolve({ code, output: missing + stdout + stderr });
+    });
+  });
+}
+
+const target = 'job="modelship-metrics",namespace="modelship-system",pod="modelship-0"';
+const gauge = (condition: string, status: string) => `modelship_model_deployments{condition="${condition}",status="${status}",${target}}`;
+
+/** An alert as promtool reports it: the rule's labels and its annotations with $value filled in. */
+function firing(alert: string, value: string): { exp_labels: Record<string, string>; exp_annotations: Record<string, string> } {
+  const rule = rules.find((r) => r.alert === alert);
+  assert.ok(rule, alert);
+  const annotations = Object.fromEntries(
+    Object.entries(rule.annotations).map(([k, v]) => [k, v.replace(/\{\{ \$value \| humanize \}\}|\{\{ \$value \}\}/g, value)]),
+  );
+  return { exp_labels: rule.labels, exp_annotations: annotations };
+}
+
+void test('the rules parse (promtool check rules)', async () => {
+  const r = await promtool(['check', 'rules', rulesFile]);
+  assert.equal(r.code, 0, r.output);
+  assert.match(r.output, /SUCCESS: 5 rules found/);
+  assert.deepEqual(rules.map((x) => x.alert), [
+    'ModelshipOperatorDown',
+    'ModelshipReconcileErrors',
+    'ModelshipModelDeploymentsStalled',
+    'ModelshipRolloutFailed',
+    'ModelshipModelDeploymentNotServing',
+  ]);
+});
+
+void test('each alert fires on its signal and not before (promtool test rules)', async () => {
+  const tests = {
+    rule_files: [rulesFile],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        // A ModelDeployment turns Stalled at minute 20 (its canary failed): RolloutFailed at once, for 10
+        // minutes; Stalled after 15 minutes of it.
+        interval: '1m',
+        input_series: [
+          { series: gauge('Ready', 'True'), values: '3x45' },
+          // `_xN` is N missing samples: the series starts at minute N.
+          { series: gauge('Stalled', 'True'), values: '_x20 1x25' },
+        ],
+        alert_rule_test: [
+          { eval_time: '19m', alertname: 'ModelshipRolloutFailed', exp_alerts: [] },
+          { eval_time: '21m', alertname: 'ModelshipRolloutFailed', exp_alerts: [firing('ModelshipRolloutFailed', '1')] },
+          { eval_time: '31m', alertname: 'ModelshipRolloutFailed', exp_alerts: [] },
+          { eval_time: '30m', alertname: 'ModelshipModelDeploymentsStalled', exp_alerts: [] },
+          { eval_time: '36m', alertname: 'ModelshipModelDeploymentsStalled', exp_alerts: [firing('ModelshipModelDeploymentsStalled', '1')] },
+        ],
+      },
+      {
+        // The operator (re)starts at minute 20 with a ModelDeployment already Stalled: no "new" failure.
+        interval: '1m',
+        input_series: [
+          { series: gauge('Ready', 'False'), values: '_x20 1x20' },
+          { series: gauge('Stalled', 'True'), values: '_x20 1x20' },
+        ],
+        alert_rule_test: [
+          { eval_time: '21m', alertname: 'ModelshipRolloutFailed', exp_alerts: [] },
+          { eval_time: '25m', alertname: 'ModelshipRolloutFailed', exp_alerts: [] },
+        ],
+      },
+      {
+        // One reconcile error a minute from minute 10 on: the alert after 15 minutes of it.
+        interval: '1m',
+        input_series: [{ series: `controller_runtime_reconcile_errors_total{controller="modeldeployment",${target}}`, values: '0x10 1+1x30' }],
+        alert_rule_test: [
+          { eval_time: '20m', alertname: 'ModelshipReconcileErrors', exp_alerts: [] },
+          { eval_time: '30m', alertname: 'ModelshipReconcileErrors', exp_alerts: [firing('ModelshipReconcileErrors', '16.67m')] },
+        ],
+      },
+      {
+        // The only replica stops answering scrapes at minute 10.
+        interval: '1m',
+        input_series: [{ series: `up{${target}}`, values: '1x10 0x20' }],
+        alert_rule_test: [
+          { eval_time: '9m', alertname: 'ModelshipOperatorDown', exp_alerts: [] },
+          { eval_time: '13m', alertname: 'ModelshipOperatorDown', exp_alerts: [] },
+          { eval_time: '17m', alertname: 'ModelshipOperatorDown', exp_alerts: [firing('ModelshipOperatorDown', '1')] },
+        ],
+      },
+      {
+        // No ready replica behind a ModelDeployment's Service from minute 5.
+        interval: '1m',
+        input_series: [{ series: gauge('Serving', 'False'), values: '_x5 1x15' }],
+        alert_rule_test: [
+          { eval_time: '8m', alertname: 'ModelshipModelDeploymentNotServing', exp_alerts: [] },
+          { eval_time: '11m', alertname: 'ModelshipModelDeploymentNotServing', exp_alerts: [firing('ModelshipModelDeploymentNotServing', '1')] },
+        ],
+      },
+    ],
+  };
+  const testFile = join(dir, 'rules.test.yaml');
+  writeFileSync(testFile, dump(tests, { lineWidth: -1 }));
+  const r = await promtool(['test', 'rules', testFile]);
+  assert.equal(r.code, 0, r.output);
+  assert.match(r.output, /SUCCESS/);
+});

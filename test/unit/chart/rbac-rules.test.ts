@@ -1,0 +1,119 @@
+// The chart's RBAC is exactly what the operator's code uses: every child kind render can produce
+// (CHILD_KINDS) may be listed, watched, applied and pruned (DELETE); an apply is a PATCH, and the API
+// server also authorizes it as create when it creates the object. The rest is read from the code
+// paths named below. The same rules serve the ClusterRole and each watched namespace's Role.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CHILD_KINDS } from '../../../src/render/index.ts';
+import { resourceKind } from '../../../src/kube/resource-paths.ts';
+import { findObject, renderChart, toolsDir, type PolicyRule, type RenderedObject } from '../../support/helm-chart.ts';
+
+const tools = await toolsDir();
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/** group/resource -> sorted verbs, merged over rules. */
+function permissions(rules: readonly PolicyRule[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const r of rules) {
+    for (const g of r.apiGroups ?? []) for (const res of r.resources ?? []) for (const v of r.verbs) (out[`${g}/${res}`] ??= new Set()).add(v);
+  }
+  return sortedKeys(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()])));
+}
+
+function sortedKeys(o: Record<string, string[]>): Record<string, string[]> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k] ?? []]));
+}
+
+function expected(): Record<string, string[]> {
+  const out: Record<string, string[]> = {
+    // informer.ts lists and watches; reconcile reads the cache and patches status (status-patch.ts).
+    'modelship.io/modeldeployments': ['list', 'watch'],
+    'modelship.io/modeldeployments/status': ['patch'],
+    // owner-reference.ts sets blockOwnerDeletion (OwnerReferencesPermissionEnforcement checks this).
+    'modelship.io/modeldeployments/finalizers': ['update'],
+    // caches.ts: model-server pods and the Services' EndpointSlices.
+    '/pods': ['list', 'watch'],
+    'discovery.k8s.io/endpointslices': ['list', 'watch'],
+    // gather-evidence.ts: the Prometheus token/CA Secret, by name.
+    '/secrets': ['get'],
+    // event-recorder.ts: core/v1 Events, created then patched with the count.
+    '/events': ['create', 'patch'],
+  };
+  for (const { apiVersion, kind } of CHILD_KINDS) {
+    out[`${groupOf(apiVersion)}/${resourceKind(apiVersion, kind).plural}`] = ['create', 'delete', 'list', 'patch', 'watch'];
+  }
+  // gather-evidence.ts reads a smoke check's samples ConfigMap by name.
+  out['/configmaps'] = ['create', 'delete', 'get', 'list', 'patch', 'watch'];
+  return sortedKeys(out);
+}
+
+function assertNoDangerousRules(rules: readonly PolicyRule[]): void {
+  for (const r of rules) {
+    for (const field of [r.apiGroups ?? [], r.resources ?? [], r.verbs]) assert.ok(!field.includes('*'), `no wildcard: ${JSON.stringify(r)}`);
+    for (const verb of ['escalate', 'bind', 'impersonate']) assert.ok(!r.verbs.includes(verb), `no ${verb}: ${JSON.stringify(r)}`);
+  }
+}
+
+const byKind = (objects: readonly RenderedObject[], kind: string) => objects.filter((o) => o.kind === kind);
+
+void test('cluster-wide: one ClusterRole with exactly the permissions the code uses, bound to the ServiceAccount', async () => {
+  const objects = await renderChart(tools, ['--namespace', 'modelship-system']);
+  const clusterRoles = byKind(objects, 'ClusterRole');
+  assert.equal(clusterRoles.length, 1);
+  const rules = clusterRoles[0]?.rules ?? [];
+  assert.deepEqual(permissions(rules), expected());
+  assertNoDangerousRules(rules);
+  assert.ok(rules.every((r) => r.resourceNames === undefined));
+  const binding = findObject(objects, 'ClusterRoleBinding', 'modelship') as unknown as { roleRef: { name: string }; subjects: { kind: string; name: string; namespace: string }[] };
+  assert.equal(binding.roleRef.name, 'modelship');
+  assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'modelship', namespace: 'modelship-system' }]);
+  // No Role for the children in cluster-wide mode: only the Lease's.
+  assert.deepEqual(byKind(objects, 'Role').map((r) => r.metadata.name), ['modelship-leader-election']);
+});
+
+void test('leader election: a Role in the release namespace, create any Lease, get and update only its own', async () => {
+  const objects = await renderChart(tools, ['--namespace', 'modelship-system']);
+  const role = findObject(objects, 'Role', 'modelship-leader-election', 'modelship-system');
+  assert.deepEqual(role?.rules, [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['modelship-leader'], verbs: ['get', 'update'] },
+  ]);
+  assert.ok(findObject(objects, 'RoleBinding', 'modelship-leader-election', 'modelship-system'));
+  // A single replica without leader election needs no Lease at all.
+  const without = await renderChart(tools, ['--namespace', 'modelship-system', '--set', 'leaderElection.enabled=false']);
+  assert.equal(findObject(without, 'Role', 'modelship-leader-election'), undefined);
+  // More than one replica always elects, whatever the value says.
+  const replicated = await renderChart(tools, ['--namespace', 'modelship-system', '--set', 'leaderElection.enabled=false', '--set', 'replicas=2']);
+  assert.ok(findObject(replicated, 'Role', 'modelship-leader-election'));
+});
+
+void test('namespaced: a Role and RoleBinding per watched namespace with the same rules, nothing cluster-wide', async () => {
+  const cluster = await renderChart(tools, ['--namespace', 'modelship-system']);
+  const objects = await renderChart(tools, ['--namespace', 'modelship-system', '--set', 'watchNamespaces={team-a,team-b}']);
+  assert.deepEqual(byKind(objects, 'ClusterRole'), []);
+  assert.deepEqual(byKind(objects, 'ClusterRoleBinding'), []);
+  for (const ns of ['team-a', 'team-b']) {
+    const role = findObject(objects, 'Role', 'modelship', ns);
+    assert.deepEqual(role?.rules, byKind(cluster, 'ClusterRole')[0]?.rules, `Role in ${ns} has the ClusterRole's rules`);
+    const binding = findObject(objects, 'RoleBinding', 'modelship', ns) as unknown as { roleRef: { kind: string; name: string }; subjects: unknown[] };
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'modelship' });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'modelship', namespace: 'modelship-system' }]);
+  }
+  assert.deepEqual(
+    byKind(objects, 'Role').map((r) => `${r.metadata.namespace}/${r.metadata.name}`).sort(),
+    ['modelship-system/modelship-leader-election', 'team-a/modelship', 'team-b/modelship'],
+  );
+});
+
+void test('rbac.create=false renders no RBAC; serviceAccount.create=false needs a name', async () => {
+  const objects = await renderChart(tools, ['--set', 'rbac.create=false']);
+  assert.deepEqual(objects.filter((o) => o.apiVersion.startsWith('rbac.')), []);
+  await assert.rejects(renderChart(tools, ['--set', 'serviceAccount.create=false']), /serviceAccount.name is required/);
+  const own = await renderChart(tools, ['--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=platform-sa']);
+  assert.equal(findObject(own, 'ServiceAccount'), undefined);
+  const binding = findObject(own, 'ClusterRoleBinding') as unknown as { subjects: { name: string }[] };
+  assert.equal(binding.subjects[0]?.name, 'platform-sa');
+});
