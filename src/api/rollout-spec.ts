@@ -213,6 +213,15 @@ export const rolloutSpecSchema = withCelRules(rolloutObject, [
     reason: 'FieldValueRequired',
     check: (r) => r.strategy !== 'canary' || (r.steps !== undefined && r.steps.length > 0),
   },
+  {
+    // With replicas the stable Service selects every canary pod: a canary pod up for validation would
+    // already serve users. A router keeps it at weight 0 until it passed.
+    rule: "!has(self.validation) || (has(self.traffic) && has(self.traffic.provider) && self.traffic.provider != 'replicas')",
+    message: 'validation needs a traffic provider with a router (gateway-api, istio or traefik): with replicas every canary pod takes traffic as soon as it is ready',
+    fieldPath: '.validation',
+    reason: 'FieldValueForbidden',
+    check: (r) => r.validation === undefined || (r.traffic?.provider ?? 'replicas') !== 'replicas',
+  },
   ...(['validation', 'analysis'] as const).map((field) => ({
     rule: `!has(self.${field}) || (has(self.strategy) && self.strategy == 'canary')`,
     message: `${field} needs strategy canary: it checks a canary before and while it takes traffic`,

@@ -31,6 +31,8 @@ function rollout(image: string): Record<string, unknown> {
     strategy: 'canary',
     steps: [{ weight: 50 }, { pause: {} }],
     scaleDownDelaySeconds: 1,
+    // A router keeps the canary at weight 0 while it is validated (istio: the VirtualService's weights are read back as applied).
+    traffic: { provider: 'istio' },
     validation: { job: { image, args: ['--holdout', 's3://data/holdout.parquet'], timeoutSeconds: 120 } },
   };
 }

@@ -30,7 +30,7 @@ void test('a canary is rolled out only once its Service has a ready endpoint per
   const spec = { model: { name: 'fraud', version: '2', uri: 's3://m/2', format: 'sklearn' }, runtime: { preset: 'mlserver' } } as unknown as Parameters<typeof observeRollout>[0];
   const deployment = (revision: number) => ({
     metadata: { generation: 1 },
-    spec: { replicas: 2, template: { metadata: { labels: { 'modelship.io/revision': String(revision) } } } },
+    spec: { replicas: 2, selector: {}, template: { metadata: { labels: { 'modelship.io/revision': String(revision) } } } },
     status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2 },
   });
   const live = (canaryEndpoints: number | undefined) => ({
