@@ -171,8 +171,9 @@ test('canary paths as the ServiceAccount: a validation Job, the smoke samples Co
   });
   // Prometheus is not there (port 9): measurements are Errors, but only after the token was read.
   const analysis = { interval: '5s', prometheus: { address: 'http://127.0.0.1:9', bearerTokenSecret: { name: 'prom-token', key: 'token' } } };
-  await createModelDeployment(client, ns, modelWithRollout('gated', canary({ job: { image: 'registry.example/holdout:1', timeoutSeconds: 120 } }, analysis)));
-  // A router provider: with `replicas` a canary has no pod before it takes weight, so nothing to smoke-check.
+  // Validation needs a router provider (the CRD refuses it with replicas). istio: the VirtualService's
+  // weights count as applied, so the canary takes its weight and analysis starts without a data plane.
+  await createModelDeployment(client, ns, { ...modelWithRollout('gated', { ...canary({ job: { image: 'registry.example/holdout:1', timeoutSeconds: 120 } }, analysis), traffic: { provider: 'istio' } }) });
   const router = { provider: 'gateway-api', gateway: { name: 'ml-gateway', namespace: 'gateways' } };
   await createModelDeployment(client, ns, modelWithRollout('smoked', { ...canary({ smoke: { samples: { configMap: 'samples' }, maxLatencyMs: 200 } }), traffic: router }));
   for (const name of ['gated', 'smoked']) {
