@@ -57,6 +57,8 @@ export class ApiClient {
   private readonly kc: KubeConfig;
   private readonly bucket: TokenBucket;
   private readonly options: ApiClientOptions;
+  /** One connection pool for all requests (a dispatcher per request meant a TLS handshake per request). */
+  private dispatcher: Dispatcher | undefined;
 
   constructor(kc: KubeConfig, options: ApiClientOptions) {
     this.kc = kc;
@@ -72,7 +74,8 @@ export class ApiClient {
     const ctx = new RequestContext(url.toString(), method);
     await this.kc.applySecurityAuthentication(ctx);
     const headers = { ...ctx.getHeaders(), 'user-agent': this.options.userAgent ?? 'modelship', accept: 'application/json' };
-    return { url, headers, dispatcher: ctx.getDispatcher() };
+    // An exec credential plugin may hand out rotating client certificates: only then a fresh dispatcher each time.
+    return { url, headers, dispatcher: this.kc.getCurrentUser()?.exec ? ctx.getDispatcher() : (this.dispatcher ??= ctx.getDispatcher()) };
   }
 
   async request<T>(method: HttpMethod, path: string, options: { query?: Query; body?: unknown; contentType?: string } = {}): Promise<T> {
