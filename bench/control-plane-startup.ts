@@ -1,6 +1,6 @@
 // How long the test control plane takes to become usable on a warm binary cache.
 import { startControlPlane, kubernetesVersion } from '../test/cluster/control-plane.ts';
-import { summarize, type Summary } from './machine.ts';
+import { summarize, type Summary } from './stats.ts';
 
 export interface StartupResult {
   readonly name: 'control-plane-startup';

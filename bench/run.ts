@@ -1,30 +1,225 @@
-// `npm run bench [-- --quick]`: runs the benchmarks against the real control plane and writes
-// bench/results/<name>.json plus a summary table. Figures are never asserted in tests.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [--only=a,b] [--count=N] [--rest-minutes=N] [--runs=N] [--wait-for-quiet]
+// [--profile] [--node-flags="..."]`: every benchmark on private control planes, writing
+// bench/results/<name>.json (<name>.quick.json for --quick) and a summary table. Figures are never
+// asserted in tests (see README "Performance").
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchControlPlaneStartup } from './control-plane-startup.ts';
-import { machineInfo } from './machine.ts';
 import { ensureTools } from '../test/cluster/tools.ts';
+import { benchControlPlaneStartup } from './control-plane-startup.ts';
+import { runFloorGroup, type FloorGroupResult } from './group-floor.ts';
+import { runKServeGroup, type KServeGroupResult } from './group-kserve.ts';
+import { runLatencyGroup } from './group-latency.ts';
+import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
+import { buildKServe, kserveVersion } from './kserve-controller.ts';
+import { load } from './machine.ts';
+import { defaultOperatorSettings } from './operator-runner.ts';
+import { sleep } from './parallel.ts';
+import { writeResult, type RunContext } from './result-file.ts';
+import { parseBenchArgs, sizesFor } from './bench-args.ts';
+import { summarize } from './stats.ts';
+import { summaryTable, type TableInput } from './summary-table.ts';
 
-const quick = process.argv.includes('--quick');
+const args = parseBenchArgs(process.argv.slice(2));
+const sizes = sizesFor(args);
+const started = performance.now();
+const log = (m: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 const resultsDir = join(import.meta.dirname, 'results');
 mkdirSync(resultsDir, { recursive: true });
 
-await ensureTools();
-const startup = await benchControlPlaneStartup(quick ? 3 : 10);
-const file = join(resultsDir, `${startup.name}.json`);
-writeFileSync(file, `${JSON.stringify({ ...startup, machine: machineInfo(), quick, at: new Date().toISOString() }, null, 2)}\n`);
+if (args.waitForQuiet) {
+  // Others may be running tests: wait (30 s polls, at most 20 min) for a 1-minute load under 1.0.
+  for (let waited = 0; load().load1 >= 1 && waited < 20 * 60; waited += 30) {
+    log(`waiting for a quiet machine: load ${load().load1}`);
+    await sleep(30_000);
+  }
+}
 
-const row = (label: string, s: { min: number; median: number; max: number; runs: number }) =>
-  `| ${label} | ${s.min.toFixed(2)} | ${s.median.toFixed(2)} | ${s.max.toFixed(2)} | ${s.runs} |`;
-process.stdout.write(
-  [
-    '| benchmark | min s | median s | max s | runs |',
-    '|---|---|---|---|---|',
-    row('control plane start (warm cache)', startup.startSeconds),
-    row('control plane stop', startup.stopSeconds),
-    '',
-    `written: ${file}`,
-    '',
-  ].join('\n'),
-);
+await ensureTools();
+const operator = defaultOperatorSettings();
+const launch = { nodeFlags: args.nodeFlags, ...(args.operatorEntry ? { entry: args.operatorEntry } : {}) };
+const ctx: RunContext = {
+  quick: args.quick,
+  ...(args.label ? { label: args.label } : {}),
+  command: `npm run bench${args.raw.length ? ` -- ${args.raw.join(' ')}` : ''}`,
+  resultsDir,
+  loadAtStart: load(),
+  settings: {
+    operator: { ...operator, leaderElect: false, process: `node ${args.operatorEntry ?? 'src/main.ts'} (flags: --leader-elect=false, metrics and health on loopback)`, nodeFlags: args.nodeFlags },
+    floor: { qps: operator.kubeApiQps, burst: operator.kubeApiBurst, concurrency: operator.concurrency },
+    sizes,
+  },
+};
+const written: string[] = [];
+const table: { -readonly [K in keyof TableInput]: TableInput[K] } = {};
+const want = (group: string) => args.only.length === 0 || args.only.includes(group);
+const errorOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err));
+const nodes = Math.ceil((sizes.count * 1.2) / 110) + 1;
+
+if (want('latency')) {
+  try {
+    const { latency, rollout } = await runLatencyGroup({ applies: sizes.applies, rolloutRepetitions: sizes.rolloutRepetitions, launch }, log);
+    written.push(writeResult(ctx, 'latency', { ...latency }), writeResult(ctx, 'rollout', { ...rollout }));
+    table.latency = latency;
+    table.rollout = rollout;
+  } catch (err) {
+    log(`latency group failed: ${errorOf(err)}`);
+    written.push(writeResult(ctx, 'latency', { error: errorOf(err) }));
+  }
+}
+
+let throughputRuns: ThroughputGroupResult[] = [];
+if (want('throughput')) {
+  try {
+    for (let run = 1; run <= sizes.runs; run++) {
+      log(`throughput run ${run}/${sizes.runs}`);
+      // Rest and memory once, on the last run's control plane.
+      const last = run === sizes.runs;
+      throughputRuns.push(
+        await runThroughputGroup({ count: sizes.count, changes: sizes.changes, nodes, restMs: sizes.restMinutes * 60_000, settleMs: sizes.settleMs, launch, throughputOnly: !last }, log),
+      );
+    }
+  } catch (err) {
+    log(`throughput group failed: ${errorOf(err)}`);
+    written.push(writeResult(ctx, 'throughput', { error: errorOf(err) }));
+    throughputRuns = [];
+  }
+}
+
+if (want('floor')) {
+  try {
+    const floorRuns: FloorGroupResult[] = [];
+    for (let run = 1; run <= sizes.runs; run++) {
+      log(`floor run ${run}/${sizes.runs}`);
+      floorRuns.push(
+        await runFloorGroup({ count: sizes.count, changes: sizes.changes, nodes, settings: { qps: operator.kubeApiQps, burst: operator.kubeApiBurst, concurrency: operator.concurrency } }, log),
+      );
+    }
+    written.push(
+      writeResult(ctx, 'floor', {
+        modelDeployments: sizes.count,
+        specChanges: sizes.changes,
+        childrenExistSeconds: summarize(floorRuns.map((r) => r.create.childrenExistSeconds)),
+        podsReadySeconds: summarize(floorRuns.map((r) => r.create.podsReadySeconds)),
+        changeChildrenSeconds: summarize(floorRuns.map((r) => r.change.childrenExistSeconds)),
+        changeRolledOutSeconds: summarize(floorRuns.map((r) => r.change.podsReadySeconds)),
+        runs: floorRuns,
+      }),
+    );
+    table.floor = {
+      childrenExistSeconds: summarize(floorRuns.map((r) => r.create.childrenExistSeconds)),
+      podsReadySeconds: summarize(floorRuns.map((r) => r.create.podsReadySeconds)),
+      changeChildrenSeconds: summarize(floorRuns.map((r) => r.change.childrenExistSeconds)),
+      changeRolledOutSeconds: summarize(floorRuns.map((r) => r.change.podsReadySeconds)),
+    };
+  } catch (err) {
+    log(`floor group failed: ${errorOf(err)}`);
+    written.push(writeResult(ctx, 'floor', { error: errorOf(err) }));
+  }
+}
+
+if (throughputRuns.length > 0) {
+  const s = (pick: (r: ThroughputGroupResult) => number) => summarize(throughputRuns.map(pick));
+  const tp = {
+    modelDeployments: sizes.count,
+    specChanges: sizes.changes,
+    childrenExistSeconds: s((r) => r.create.childrenExistSeconds),
+    podsReadySeconds: s((r) => r.create.podsReadySeconds),
+    readySeconds: s((r) => r.create.readySeconds),
+    changeChildrenSeconds: s((r) => r.change.childrenUpdatedSeconds),
+    changeRolledOutSeconds: s((r) => r.change.rolledOutSeconds),
+    changeReadySeconds: s((r) => r.change.readySeconds),
+    failedReconciles: throughputRuns.reduce((n, r) => n + (r.create.counters.reconcileErrors ?? 0) + (r.change.counters.reconcileErrors ?? 0), 0),
+  };
+  table.throughput = tp;
+  const ratios = table.floor
+    ? {
+        operatorOverFloor: {
+          childrenExist: tp.childrenExistSeconds.median / table.floor.childrenExistSeconds.median,
+          readyOverPodsReady: tp.readySeconds.median / table.floor.podsReadySeconds.median,
+          podsReady: tp.podsReadySeconds.median / table.floor.podsReadySeconds.median,
+          changeChildrenUpdated: tp.changeChildrenSeconds.median / table.floor.changeChildrenSeconds.median,
+          changeRolledOut: tp.changeRolledOutSeconds.median / table.floor.changeRolledOutSeconds.median,
+        },
+      }
+    : {};
+  const { rest, memory, longRunning } = throughputRuns.at(-1) ?? {};
+  written.push(
+    writeResult(ctx, 'throughput', {
+      ...tp,
+      ...ratios,
+      floorObjectsMatchOperator: throughputRuns.every((r) => r.floorObjectsMatchOperator && r.floorChangeObjectsMatchOperator),
+      runs: throughputRuns.map(({ rest: _r, memory: _m, longRunning: _l, ...run }) => run),
+    }),
+  );
+  if (rest) {
+    written.push(writeResult(ctx, 'rest', { ...rest, restMinutes: sizes.restMinutes, note: sizes.restMinutes < 10 ? `a ${sizes.restMinutes}-minute window (--quick or --rest-minutes); DESIGN.md asks for 10` : undefined }));
+    table.rest = rest;
+  }
+  if (memory) {
+    written.push(writeResult(ctx, 'memory', { ...memory, longRunningOperator: longRunning }));
+    table.memory = memory;
+  }
+}
+
+if (want('kserve')) {
+  try {
+    log('kserve: building cmd/manager (cached after the first build)');
+    const binary = await buildKServe();
+    const runs: KServeGroupResult[] = [];
+    for (let run = 1; run <= sizes.runs; run++) {
+      log(`kserve run ${run}/${sizes.runs}`);
+      runs.push(await runKServeGroup({ count: sizes.count, nodes, binary, settleMs: sizes.settleMs }, log));
+    }
+    const childrenExistSeconds = summarize(runs.map((r) => r.create.childrenExistSeconds));
+    const readySeconds = summarize(runs.map((r) => r.create.readySeconds));
+    // Like for like: a fresh process with everything converged in its caches (modelship's memory level).
+    const rssMiB = summarize(runs.map((r) => r.rssFreshMiB)).median;
+    const modelshipRssMiB = table.memory?.levels.at(-1)?.rssMiB ?? NaN;
+    table.peer = { count: sizes.count, kserveVersion: kserveVersion(), childrenExistSeconds, readySeconds, rssMiB, modelshipRssMiB };
+    written.push(
+      writeResult(ctx, 'kserve-peer', {
+        kserve: {
+          version: kserveVersion(),
+          mode: 'RawDeployment (InferenceService -> Deployment, Service, HPA); webhooks not registered; out of cluster',
+          clientSettings: 'controller-runtime defaults: 20 QPS, burst 30 per client; 1 InferenceService reconcile at a time',
+          inferenceServices: sizes.count,
+          childrenExistSeconds,
+          podsReadySeconds: summarize(runs.map((r) => r.create.podsReadySeconds)),
+          readySeconds,
+          rssIdleMiB: summarize(runs.map((r) => r.rssIdleMiB)).median,
+          rssConvergedMiB: summarize(runs.map((r) => r.rssConvergedMiB)).median,
+          rssFreshMiB: rssMiB,
+          cpuSecondsToConverge: summarize(runs.map((r) => r.cpuSeconds)).median,
+          runs,
+        },
+        modelship: table.throughput
+          ? {
+              modelDeployments: sizes.count,
+              childrenExistSeconds: table.throughput.childrenExistSeconds,
+              readySeconds: table.throughput.readySeconds,
+              rssFreshMiB: modelshipRssMiB,
+              rssLongRunningMiB: throughputRuns.at(-1)?.longRunning?.rssMiB,
+              cpuSecondsToConverge: summarize(throughputRuns.map((r) => r.create.operatorCpuSeconds)).median,
+              clientSettings: `${operator.kubeApiQps} QPS, burst ${operator.kubeApiBurst}; ${operator.concurrency} reconciles at a time`,
+            }
+          : undefined,
+        modelshipOverKServe: table.throughput
+          ? { childrenExist: table.throughput.childrenExistSeconds.median / childrenExistSeconds.median, ready: table.throughput.readySeconds.median / readySeconds.median, rss: modelshipRssMiB / rssMiB }
+          : undefined,
+      }),
+    );
+  } catch (err) {
+    log(`kserve group failed: ${errorOf(err)}`);
+    table.peer = { error: errorOf(err) };
+    written.push(writeResult(ctx, 'kserve-peer', { error: errorOf(err), detail: err instanceof Error ? err.message : String(err) }));
+  }
+}
+
+if (want('startup')) {
+  const startup = await benchControlPlaneStartup(sizes.startupRuns);
+  written.push(writeResult(ctx, startup.name, { ...startup }));
+  table.startup = startup;
+}
+
+const minutes = (performance.now() - started) / 60_000;
+process.stdout.write(`\n${summaryTable(table)}\n\n${ctx.command}: ${minutes.toFixed(1)} min, load at start ${ctx.loadAtStart.load1}, at end ${load().load1}\nwritten:\n${written.map((w) => `  ${w}`).join('\n')}\n`);

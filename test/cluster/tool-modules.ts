@@ -51,3 +51,9 @@ export const toolModules: readonly ToolModule[] = [
 ];
 
 export const requiredBinaries: readonly string[] = toolModules.flatMap((m) => m.binaries.map((b) => b.bin));
+
+// Built only by the benchmarks (bench/kserve-peer.ts), never by the tests: KServe's controller
+// (cmd/manager), the peer modelship is compared with.
+export const benchToolModules: readonly ToolModule[] = [
+  { name: 'kserve', ldflags: '-s -w', binaries: [{ pkg: 'github.com/kserve/kserve/cmd/manager', bin: 'kserve-manager' }] },
+];

@@ -164,3 +164,24 @@ export function goModuleDir(wrapperModule: string, modulePath: string): string {
 export function listTools(dir: string): string[] {
   return readdirSync(dir).filter((f) => !f.startsWith('.'));
 }
+
+/**
+ * Builds one module that is not a test tool (benchToolModules) into the same cache, and returns the
+ * folder holding its binaries: the tests never wait for it.
+ */
+export async function ensureExtraTool(mod: ToolModule): Promise<string> {
+  const version = goVersion();
+  const dir = join(cacheRoot(), 'build', `${mod.name}-${moduleKey(mod, version)}`);
+  if (existsSync(join(dir, '.stamp'))) return dir;
+  return withBuildLock(async () => {
+    if (existsSync(join(dir, '.stamp'))) return dir;
+    const partial = `${dir}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    await goBuild(mod, partial);
+    writeFileSync(join(partial, '.stamp'), `${new Date().toISOString()} ${version}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+    return dir;
+  });
+}

@@ -1,0 +1,96 @@
+// The operator as the real process (`node src/main.ts`, what the image runs) for the benchmarks: its
+// own process group and log file, its /metrics, and its memory and CPU time from /proc.
+import { join, resolve } from 'node:path';
+import { freePort } from '../test/cluster/free-port.ts';
+import { waitFor } from '../test/cluster/https-request.ts';
+import { ManagedProcess } from '../test/cluster/managed-process.ts';
+import { parseConfig, type OperatorConfig } from '../src/config.ts';
+import { parsePrometheusText, type Sample } from './prom-text.ts';
+import { cpuSeconds, rssBytes } from './proc-stats.ts';
+
+const root = resolve(import.meta.dirname, '..');
+
+export interface OperatorRun {
+  readonly pid: number;
+  readonly logFile: string;
+  metrics(): Promise<Sample[]>;
+  rss(): number;
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+/** The settings the operator runs with when given no flags: what the results record. */
+export function defaultOperatorSettings(): Pick<OperatorConfig, 'kubeApiQps' | 'kubeApiBurst' | 'concurrency' | 'resyncPeriodMs'> {
+  const parsed = parseConfig(['--identity', 'bench'], {});
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const { kubeApiQps, kubeApiBurst, concurrency, resyncPeriodMs } = parsed.config;
+  return { kubeApiQps, kubeApiBurst, concurrency, resyncPeriodMs };
+}
+
+/** How every operator process of a run starts: node flags and entry point (see bench-args.ts). */
+export interface OperatorLaunch {
+  readonly nodeFlags: readonly string[];
+  readonly entry?: string;
+}
+
+export interface OperatorRunOptions {
+  readonly kubeconfig: string;
+  readonly dir: string;
+  readonly name: string;
+  /** Flags beyond the benchmark's (kubeconfig, identity, ports, no leader election). */
+  readonly flags?: readonly string[];
+  /** Node flags, e.g. --cpu-prof. */
+  readonly nodeFlags?: readonly string[];
+  /** Extra environment, e.g. MALLOC_ARENA_MAX. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Entry point relative to the repository (default src/main.ts): a patched copy, for before/after figures. */
+  readonly entry?: string;
+}
+
+export async function startOperator(options: OperatorRunOptions): Promise<OperatorRun> {
+  const metricsPort = await freePort();
+  const healthPort = await freePort();
+  const logFile = join(options.dir, `${options.name}.log`);
+  const proc = new ManagedProcess({
+    name: options.name,
+    command: process.execPath,
+    cwd: root,
+    args: [
+      ...(options.nodeFlags ?? []),
+      resolve(root, options.entry ?? 'src/main.ts'),
+      `--kubeconfig=${options.kubeconfig}`,
+      `--identity=${options.name}`,
+      '--leader-elect=false',
+      `--metrics-bind-address=127.0.0.1:${metricsPort}`,
+      `--health-probe-bind-address=127.0.0.1:${healthPort}`,
+      ...(options.flags ?? []),
+    ],
+    logFile,
+    env: { ...process.env, ...options.env },
+  });
+  try {
+    await waitFor(
+      `${options.name} /readyz`,
+      async () => {
+        if (!proc.running) throw new Error(`${options.name} exited:\n${proc.tail(20)}`);
+        return (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200;
+      },
+      120_000,
+      100,
+    );
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  return {
+    pid: proc.pid,
+    logFile,
+    async metrics() {
+      return parsePrometheusText(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    },
+    rss: () => rssBytes(proc.pid),
+    cpuSeconds: () => cpuSeconds(proc.pid),
+    // A CPU profile is written at exit: give it time.
+    stop: () => proc.stop(30_000),
+  };
+}

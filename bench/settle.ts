@@ -1,0 +1,20 @@
+// Waiting for a controller to be done: no write of its own for a while (from the audit log). Its
+// Events trail behind (modelship writes at most 5 a second), so they may be left out.
+import type { BenchCluster } from './bench-cluster.ts';
+import { isWrite } from './audit-log.ts';
+import { sleep } from './parallel.ts';
+
+/** Resolves once `user` has written nothing for `quietMs`; gives up (and says so) after `timeoutMs`. */
+export async function waitForNoWrites(cluster: BenchCluster, user: string, quietMs: number, timeoutMs: number, options: { events: boolean } = { events: true }): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  let mark = cluster.audit.mark();
+  let quietSince = performance.now();
+  while (performance.now() < deadline) {
+    await sleep(1000);
+    const writes = cluster.audit.entriesSince(mark).filter((e) => e.user === user && isWrite(e.verb) && (options.events || e.resource !== 'events')).length;
+    mark = cluster.audit.mark();
+    if (writes > 0) quietSince = performance.now();
+    else if (performance.now() - quietSince >= quietMs) return true;
+  }
+  return false;
+}
