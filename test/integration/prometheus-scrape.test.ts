@@ -3,6 +3,7 @@
 // give users) and scrapes the simulator's counters; the operator's client (src/analysis/prometheus-client.ts)
 // reads them back as one number, no data, or one of its two errors, through a hung and a stopped Prometheus.
 import { after, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { AppsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { createPrometheusClient, PrometheusQueryError, PrometheusUnavailableError } from '../../src/analysis/prometheus-client.ts';
@@ -119,6 +120,8 @@ test('a Prometheus that accepts but never answers is unavailable after the timeo
   const pid = prometheus.process.pid;
   process.kill(pid, 'SIGSTOP');
   try {
+    // The signal is asynchronous: wait until the kernel reports the process stopped (state T).
+    await eventually('Prometheus stopped', () => Promise.resolve(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]), (state) => state === 'T', 5000, 20);
     const quick = createPrometheusClient({ address: prometheus.url, timeoutMs: 300 });
     const started = Date.now();
     await assert.rejects(quick.query('vector(1)'), (err: unknown) => {
