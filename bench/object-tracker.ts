@@ -1,9 +1,8 @@
 // Follows one kind of object (list, then watch) and tells when a condition first held for a set of
 // objects, timed at the arrival of the watch event that completed it: the benchmark observes the
 // cluster the way a user's `kubectl get -w` would, without polling the API server.
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { HttpMethod, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { ApiClient, KubeObject } from '../src/kube/api-client.ts';
-import { HttpMethod } from '@kubernetes/client-node';
 
 export type Predicate<T> = (obj: T) => boolean;
 

@@ -1,7 +1,7 @@
-// `npm run bench [-- --quick] [--only=a,b] [--count=N] [--rest-minutes=N] [--runs=N] [--wait-for-quiet]
-// [--profile] [--node-flags="..."]`: every benchmark on private control planes, writing
-// bench/results/<name>.json (<name>.quick.json for --quick) and a summary table. Figures are never
-// asserted in tests (see README "Performance").
+// `npm run bench [-- --quick] [options]` (options in bench-args.ts and README "Performance"): every
+// benchmark on private control planes, writing bench/results/<name>.json (<name>.quick.json for --quick)
+// and a summary table. A group that fails writes its error into its result file; the others still run.
+// Figures are never asserted in tests.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTools } from '../test/cluster/tools.ts';
