@@ -125,14 +125,7 @@ export async function ensureTools(): Promise<string> {
     const started = Date.now();
     for (const { mod, key } of keys) {
       const dir = join(cacheRoot(), 'build', `${mod.name}-${key}`);
-      if (existsSync(join(dir, '.stamp'))) continue;
-      const partial = `${dir}.partial`;
-      rmSync(partial, { recursive: true, force: true });
-      mkdirSync(partial, { recursive: true });
-      await goBuild(mod, partial);
-      writeFileSync(join(partial, '.stamp'), `${new Date().toISOString()} ${version}\n`);
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(partial, dir);
+      if (!existsSync(join(dir, '.stamp'))) await buildInto(mod, dir, version);
     }
     const partialBin = `${binDir}.partial`;
     rmSync(partialBin, { recursive: true, force: true });
@@ -174,14 +167,18 @@ export async function ensureExtraTool(mod: ToolModule): Promise<string> {
   const dir = join(cacheRoot(), 'build', `${mod.name}-${moduleKey(mod, version)}`);
   if (existsSync(join(dir, '.stamp'))) return dir;
   return withBuildLock(async () => {
-    if (existsSync(join(dir, '.stamp'))) return dir;
-    const partial = `${dir}.partial`;
-    rmSync(partial, { recursive: true, force: true });
-    mkdirSync(partial, { recursive: true });
-    await goBuild(mod, partial);
-    writeFileSync(join(partial, '.stamp'), `${new Date().toISOString()} ${version}\n`);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(partial, dir);
+    if (!existsSync(join(dir, '.stamp'))) await buildInto(mod, dir, version);
     return dir;
   });
+}
+
+/** Builds a module into `dir` through a partial folder, so an interrupted build never looks finished. */
+async function buildInto(mod: ToolModule, dir: string, version: string): Promise<void> {
+  const partial = `${dir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  await goBuild(mod, partial);
+  writeFileSync(join(partial, '.stamp'), `${new Date().toISOString()} ${version}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(partial, dir);
 }
