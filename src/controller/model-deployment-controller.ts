@@ -141,14 +141,24 @@ export class ModelDeploymentController {
       replacedVersions: new Map<string, string>(),
     };
     metrics?.activeWorkers(0);
-    this.queue.start(async (key) => {
+    this.queue.start(async (key, yieldSlot) => {
       const started = performance.now();
       this.active++;
       this.reconciles++;
       metrics?.activeWorkers(this.active);
       const log = logger.child({ controller: 'modeldeployment', key });
       try {
-        const outcome = await reconcile(key, deps, log);
+        let yielded = false;
+        const outcome = await reconcile(key, deps, log, () => {
+          // Only the status write is left: let another key use the worker meanwhile.
+          if (yielded) return;
+          yielded = true;
+          this.active--;
+          metrics?.activeWorkers(this.active);
+          yieldSlot();
+        }).finally(() => {
+          if (yielded) this.active++;
+        });
         metrics?.reconciled(outcome.requeueAfterMs ? 'requeue_after' : 'success', (performance.now() - started) / 1000);
         return outcome;
       } catch (err) {

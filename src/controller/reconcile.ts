@@ -76,7 +76,8 @@ function describeError(err: unknown): { message: string; code?: number } {
   return { message: err instanceof Error ? err.message : String(err) };
 }
 
-export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): Promise<ReconcileOutcome> {
+/** `yieldWorker` is called when only the status write is left, which waits behind the cluster-changing requests. */
+export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, yieldWorker: () => void = () => {}): Promise<ReconcileOutcome> {
   const [namespace = '', name = ''] = key.split('/');
   const md = deps.caches.modelDeployments.get(namespace, name);
   if (!md?.metadata?.uid || md.metadata.deletionTimestamp) {
@@ -234,10 +235,12 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger): 
   };
   if (!statusEqual(previous ?? {}, next)) {
     let written: KubeObject;
+    yieldWorker();
     try {
       written = await deps.client.mergePatch(
         { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
         statusPatch(previous, next, cachedVersion),
+        { priority: 'low' },
       );
     } catch (err) {
       if (!isConflict(err)) throw err;

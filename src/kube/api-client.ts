@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { ApiError } from './api-error.ts';
 import { resourcePath, type ObjectRef } from './resource-paths.ts';
-import { TokenBucket } from './token-bucket.ts';
+import { RequestThrottle, type RequestPriority } from './request-throttle.ts';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -55,7 +55,7 @@ type Query = Record<string, string | number | boolean | undefined>;
 
 export class ApiClient {
   private readonly kc: KubeConfig;
-  private readonly bucket: TokenBucket;
+  private readonly throttle: RequestThrottle;
   private readonly options: ApiClientOptions;
   /** One connection pool for all requests (a dispatcher per request meant a TLS handshake per request). */
   private dispatcher: Dispatcher | undefined;
@@ -63,7 +63,7 @@ export class ApiClient {
   constructor(kc: KubeConfig, options: ApiClientOptions) {
     this.kc = kc;
     this.options = options;
-    this.bucket = new TokenBucket(options.qps, options.burst);
+    this.throttle = new RequestThrottle({ qps: options.qps, burst: options.burst });
   }
 
   private async prepare(method: HttpMethod, path: string, query: Query = {}): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
@@ -78,8 +78,8 @@ export class ApiClient {
     return { url, headers, dispatcher: this.kc.getCurrentUser()?.exec ? ctx.getDispatcher() : (this.dispatcher ??= ctx.getDispatcher()) };
   }
 
-  async request<T>(method: HttpMethod, path: string, options: { query?: Query; body?: unknown; contentType?: string } = {}): Promise<T> {
-    await this.bucket.take();
+  async request<T>(method: HttpMethod, path: string, options: { query?: Query; body?: unknown; contentType?: string; priority?: RequestPriority } = {}): Promise<T> {
+    await this.throttle.take(options.priority);
     const { url, headers, dispatcher } = await this.prepare(method, path, options.query);
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     const started = performance.now();
@@ -149,7 +149,7 @@ export class ApiClient {
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    await this.bucket.take();
+    await this.throttle.take();
     const { url, headers, dispatcher } = await this.prepare(HttpMethod.GET, resourcePath(ref), {
       watch: true,
       allowWatchBookmarks: true,
@@ -190,8 +190,9 @@ export class ApiClient {
     });
   }
 
-  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: unknown): Promise<T> {
-    return this.request<T>(HttpMethod.PATCH, resourcePath(ref), { body: patch, contentType: 'application/merge-patch+json' });
+  /** `priority: 'low'` for status writes: under load they yield to the requests that change the cluster. */
+  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: unknown, options: { priority?: RequestPriority } = {}): Promise<T> {
+    return this.request<T>(HttpMethod.PATCH, resourcePath(ref), { body: patch, contentType: 'application/merge-patch+json', ...options });
   }
 
   async create<T extends KubeObject>(ref: ObjectRef, body: unknown): Promise<T> {

@@ -3,7 +3,9 @@
 // - a key added while it is being processed runs once more after the current run, never alongside it
 //   (the `processing` set), so one reconcile of a ModelDeployment never races another;
 // - failures are retried with per-key exponential backoff combined with an overall token bucket,
-//   like client-go's DefaultControllerRateLimiter (MaxOf(ItemExponentialFailure, Bucket)).
+//   like client-go's DefaultControllerRateLimiter (MaxOf(ItemExponentialFailure, Bucket));
+// - a handler that has only a low-priority write left may give its worker slot back (`yieldSlot`): the
+//   key stays in `processing` (still never two runs of one key), and another key starts meanwhile.
 import { TokenBucket } from './token-bucket.ts';
 
 export type ReconcileResult = { requeueAfterMs?: number };
@@ -51,7 +53,8 @@ export interface WorkQueueOptions {
   onError?: (key: string, err: unknown) => void;
 }
 
-export type Handler = (key: string) => Promise<ReconcileResult>;
+/** `yieldSlot()` frees the handler's worker slot for another key while it finishes its last waits. */
+export type Handler = (key: string, yieldSlot: () => void) => Promise<ReconcileResult>;
 
 const UNFINISHED_WORK_INTERVAL_MS = 500;
 
@@ -71,6 +74,8 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   /** Keys a handler is running for, with the start time. */
   private readonly processing = new Map<string, number>();
+  /** Keys in `processing` whose handler gave its worker slot back. */
+  private readonly yielded = new Set<string>();
   /** When each dirty key was added, for the queue latency metric. */
   private readonly addedAt = new Map<string, number>();
   /** Keys waiting for a delay to pass before they are added. */
@@ -175,7 +180,7 @@ export class WorkQueue {
   private dispatch(): void {
     const handler = this.handler;
     if (!handler || this.shuttingDown) return;
-    while (this.processing.size < this.concurrency && this.queue.length > 0) {
+    while (this.processing.size - this.yielded.size < this.concurrency && this.queue.length > 0) {
       const key = this.queue.shift()!;
       const now = this.clock.now();
       this.dirty.delete(key);
@@ -191,7 +196,11 @@ export class WorkQueue {
 
   private async process(key: string, handler: Handler): Promise<void> {
     try {
-      const result = await handler(key);
+      const result = await handler(key, () => {
+        if (this.yielded.has(key) || !this.processing.has(key)) return;
+        this.yielded.add(key);
+        this.dispatch();
+      });
       this.forget(key);
       if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) this.addAfter(key, result.requeueAfterMs);
     } catch (err) {
@@ -209,6 +218,7 @@ export class WorkQueue {
   private finish(key: string): void {
     const started = this.processing.get(key);
     this.processing.delete(key);
+    this.yielded.delete(key);
     if (started !== undefined) this.metrics?.workDurationSeconds((this.clock.now() - started) / 1000);
     if (this.dirty.has(key)) this.queue.push(key);
     this.dispatch();

@@ -285,3 +285,47 @@ void test('property: every key is processed after its last add, and no key runs 
     { numRuns: 150 },
   );
 });
+
+void test('a handler that yields its slot lets another key start, and its own key still never runs twice at once', async () => {
+  const clock = new FakeClock();
+  const q = queue(clock, { concurrency: 1 });
+  const events: string[] = [];
+  const running = new Set<string>();
+  let overlaps = 0;
+  q.start(async (key, yieldSlot) => {
+    if (running.has(key)) overlaps++;
+    running.add(key);
+    events.push(`start ${key}@${clock.now()}`);
+    await clock.sleep(10);
+    yieldSlot();
+    yieldSlot(); // twice is harmless
+    await clock.sleep(100); // e.g. a low-priority status write
+    events.push(`end ${key}@${clock.now()}`);
+    running.delete(key);
+    return {};
+  });
+  q.add('a');
+  q.add('b');
+  await clock.advance(5);
+  q.add('a'); // re-added while running: must wait for the first run, yielded or not
+  await clock.advance(500);
+  assert.deepEqual(events, ['start a@0', 'start b@10', 'end a@110', 'start a@110', 'end b@120', 'end a@220']);
+  assert.equal(overlaps, 0);
+  await q.shutdown();
+});
+
+void test('without a yield the worker slot stays taken until the handler ends', async () => {
+  const clock = new FakeClock();
+  const q = queue(clock, { concurrency: 1 });
+  const starts: string[] = [];
+  q.start(async (key) => {
+    starts.push(`${key}@${clock.now()}`);
+    await clock.sleep(110);
+    return {};
+  });
+  q.add('a');
+  q.add('b');
+  await clock.advance(500);
+  assert.deepEqual(starts, ['a@0', 'b@110']);
+  await q.shutdown();
+});
