@@ -7,6 +7,7 @@ import { KindCache } from '../kube/kind-cache.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { objectKey } from '../kube/informer.ts';
 import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
+import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
 import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, reconcile, type EventSink } from './reconcile.ts';
 
@@ -33,13 +34,6 @@ export interface ControllerOptions {
   readonly optionalKindRetryMs?: number;
 }
 
-/** Caches keep what reconcile reads; managedFields stay only where the apply decision needs them. */
-function withoutManagedFields<T extends KubeObject>(obj: T): T {
-  if (!obj.metadata?.managedFields) return obj;
-  const { managedFields: _dropped, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
-}
-
 const ownerIndex = (obj: KubeObject) => obj.metadata?.labels?.[LABEL_MODEL_DEPLOYMENT];
 
 export class ModelDeploymentController {
@@ -60,7 +54,7 @@ export class ModelDeploymentController {
         kind: MODEL_DEPLOYMENT_KIND,
         // The periodic resync re-delivers every ModelDeployment: drift is checked even without events.
         resyncPeriodMs,
-        transform: withoutManagedFields,
+        transform: cachedModelDeployment,
       }),
       children: new Map(
         CHILD_KINDS.map(({ apiVersion, kind }) => [
@@ -74,6 +68,7 @@ export class ModelDeploymentController {
             // Traffic routers' CRDs may be missing; a ModelDeployment that needs one says so in status.
             optional: OPTIONAL_CHILD_KINDS.some((o) => o.kind === kind),
             ...(options.optionalKindRetryMs ? { optionalRetryMs: options.optionalKindRetryMs } : {}),
+            transform: cachedChild,
           }),
         ]),
       ),
@@ -83,7 +78,7 @@ export class ModelDeploymentController {
         kind: 'Pod',
         labelSelector: LABEL_MODEL_DEPLOYMENT,
         indexBy: ownerIndex,
-        transform: withoutManagedFields,
+        transform: cachedPod,
       }),
       endpointSlices: new KindCache<V1EndpointSlice & KubeObject>(client, logger, {
         ...common,
@@ -91,7 +86,7 @@ export class ModelDeploymentController {
         kind: 'EndpointSlice',
         labelSelector: LABEL_MODEL_DEPLOYMENT,
         indexBy: ownerIndex,
-        transform: withoutManagedFields,
+        transform: cachedEndpointSlice,
       }),
     };
     this.queue = new WorkQueue({

@@ -1,0 +1,70 @@
+// PURE: what the caches keep of each object. A cache entry lives as long as the object, so with 1000
+// ModelDeployments (about 9000 cached objects) every field kept costs memory for nothing unless
+// reconcile reads it. Kept: metadata (labels, annotations, owners, versions), status, the spec fields
+// observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
+// apply decision compares it with the desired object; another manager taking a field shows there,
+// so the dropped spec parts are still covered for drift).
+import type { KubeObject, ManagedFieldsEntry } from '../kube/api-client.ts';
+import { FIELD_MANAGER } from './apply-decision.ts';
+
+/** kubectl's client-side apply copy of the whole object: large and never read. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+type Meta = NonNullable<KubeObject['metadata']>;
+
+function trimMetadata(meta: Meta | undefined, keep: (m: ManagedFieldsEntry) => boolean): Meta | undefined {
+  if (!meta) return meta;
+  const { managedFields, annotations, ...rest } = meta;
+  const kept = managedFields?.filter(keep);
+  const notes = annotations && LAST_APPLIED in annotations ? Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== LAST_APPLIED)) : annotations;
+  return { ...rest, ...(notes ? { annotations: notes } : {}), ...(kept?.length ? { managedFields: kept } : {}) };
+}
+
+const none = () => false;
+const ours = (m: ManagedFieldsEntry) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && !m.subresource;
+
+type Loose = KubeObject & Record<string, unknown>;
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** ModelDeployments: everything but managedFields and kubectl's copy. */
+export function cachedModelDeployment<T extends KubeObject>(obj: T): T {
+  return { ...obj, metadata: trimMetadata(obj.metadata, none) };
+}
+
+/** Children: modelship's managedFields entry only; no pod template spec, no ConfigMap data. */
+export function cachedChild<T extends KubeObject>(obj: T): T {
+  const out = { ...obj, metadata: trimMetadata(obj.metadata, ours) } as Loose;
+  if (obj.kind === 'ConfigMap') {
+    delete out['data'];
+    delete out['binaryData'];
+  }
+  const spec = record(out['spec']);
+  const template = record(spec?.['template']);
+  if (obj.kind === 'Deployment' && spec && template) {
+    // observe-rollout reads the revision label of the template, never its pod spec.
+    out['spec'] = { ...spec, template: { metadata: template['metadata'] } };
+  }
+  return out as T;
+}
+
+/** Pods: status and identity, and of the spec only the container ports (the smoke check's target). */
+export function cachedPod<T extends KubeObject>(obj: T): T {
+  const out = { ...obj, metadata: trimMetadata(obj.metadata, none) } as Loose;
+  const containers = record(out['spec'])?.['containers'];
+  const ports = Array.isArray(containers)
+    ? containers.map((c) => {
+        const container = record(c) ?? {};
+        return { name: container['name'], ...(container['ports'] !== undefined ? { ports: container['ports'] } : {}) };
+      })
+    : [];
+  out['spec'] = { containers: ports };
+  return out as T;
+}
+
+/** EndpointSlices: endpoints and identity. */
+export function cachedEndpointSlice<T extends KubeObject>(obj: T): T {
+  return { ...obj, metadata: trimMetadata(obj.metadata, none) };
+}

@@ -1,0 +1,131 @@
+// The caches keep less than the API server sends; what reconcile decides from them must not change.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { applyReason, FIELD_MANAGER, withDesiredHash } from '../../../src/controller/apply-decision.ts';
+import { cachedChild, cachedModelDeployment, cachedPod } from '../../../src/controller/cache-transforms.ts';
+import { canaryTargets } from '../../../src/controller/gather-evidence.ts';
+import { observeDeployment, observePod } from '../../../src/controller/observe.ts';
+import { observeVariant } from '../../../src/controller/observe-rollout.ts';
+import type { KubeObject } from '../../../src/kube/api-client.ts';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+const desired = withDesiredHash({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'iris', namespace: 'ml', labels: { 'modelship.io/model-deployment': 'iris' } },
+  spec: {
+    selector: { matchLabels: { app: 'iris' } },
+    template: {
+      metadata: { labels: { app: 'iris', 'modelship.io/revision': '3' } },
+      spec: { containers: [{ name: 'server', image: 'scorer:1', env: [{ name: 'A', value: '1' }] }] },
+    },
+  },
+});
+
+/** modelship's Apply entry covering the desired fields, as the API server records it. */
+const ourEntry = {
+  manager: FIELD_MANAGER,
+  operation: 'Apply',
+  apiVersion: 'apps/v1',
+  fieldsV1: {
+    'f:metadata': { 'f:labels': { 'f:modelship.io/model-deployment': {} }, 'f:annotations': { 'f:modelship.io/desired-hash': {} } },
+    'f:spec': {
+      'f:selector': {},
+      'f:template': {
+        'f:metadata': { 'f:labels': { 'f:app': {}, 'f:modelship.io/revision': {} } },
+        'f:spec': { 'f:containers': { 'k:{"name":"server"}': { '.': {}, 'f:name': {}, 'f:image': {}, 'f:env': { 'k:{"name":"A"}': { '.': {}, 'f:name': {}, 'f:value': {} } } } } },
+      },
+    },
+  },
+};
+const controllerEntry = { manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'apps/v1', subresource: 'status', fieldsV1: { 'f:status': { 'f:replicas': {} } } };
+
+function live(entries: object[]): V1Deployment & KubeObject {
+  return {
+    ...desired,
+    metadata: {
+      ...desired.metadata,
+      uid: 'u1',
+      resourceVersion: '42',
+      annotations: { ...desired.metadata.annotations, [LAST_APPLIED]: JSON.stringify(desired), team: 'fraud' },
+      managedFields: entries as never,
+    },
+    spec: { ...desired.spec, replicas: 2 },
+    status: { replicas: 2, readyReplicas: 1, updatedReplicas: 2, observedGeneration: 1 },
+  } as V1Deployment & KubeObject;
+}
+
+void test('a cached Deployment keeps what reconcile reads and nothing of the pod spec or other managers', () => {
+  const full = live([ourEntry, controllerEntry]);
+  const kept = cachedChild(full) as V1Deployment & KubeObject;
+  assert.equal(kept.spec?.template.spec, undefined);
+  assert.deepEqual(kept.spec?.template.metadata?.labels, { app: 'iris', 'modelship.io/revision': '3' });
+  assert.deepEqual(kept.metadata?.managedFields?.map((m) => m.manager), [FIELD_MANAGER]);
+  assert.equal(kept.metadata?.annotations?.[LAST_APPLIED], undefined);
+  assert.equal(kept.metadata?.annotations?.['team'], 'fraud');
+  assert.equal(kept.metadata?.resourceVersion, '42');
+  assert.deepEqual(kept.status, full.status);
+  assert.ok(JSON.stringify(kept).length < JSON.stringify(full).length * 0.7, `${JSON.stringify(kept).length} of ${JSON.stringify(full).length} bytes`);
+  // The decisions are the same on the kept object.
+  assert.deepEqual(observeVariant(kept), observeVariant(full));
+  assert.deepEqual(observeDeployment('stable', 'iris', kept), observeDeployment('stable', 'iris', full));
+  assert.equal(applyReason(desired, kept), 'UpToDate');
+  assert.equal(applyReason(desired, full), 'UpToDate');
+  assert.equal(full.metadata?.managedFields?.length, 2, "the informer's object itself is not changed");
+});
+
+void test('drift in the dropped pod spec still shows: another manager took the field, ours no longer covers it', () => {
+  const theirs = { manager: 'kubectl-edit', operation: 'Update', apiVersion: 'apps/v1', fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"server"}': { 'f:image': {} } } } } } } };
+  const ourNow = structuredClone(ourEntry);
+  delete (ourNow.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"server"}'] as Record<string, unknown>)['f:image'];
+  const full = live([ourNow, theirs]);
+  assert.equal(applyReason(desired, full), 'Drifted');
+  assert.equal(applyReason(desired, cachedChild(full)), 'Drifted');
+});
+
+void test('a cached ConfigMap has no data; its hash annotation and our entry decide', () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [ourEntry, controllerEntry] }, data: { 'model.json': 'x'.repeat(10_000) } };
+  const kept = cachedChild(cm) as KubeObject & { data?: unknown };
+  assert.equal(kept.data, undefined);
+  assert.equal(kept.metadata?.managedFields?.length, 1);
+});
+
+void test('a cached pod keeps its status and container ports: observation and smoke targets are unchanged', () => {
+  const pod: V1Pod & KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'iris-canary-abc',
+      namespace: 'ml',
+      labels: { 'modelship.io/variant': 'canary', 'modelship.io/revision': '2', 'app.kubernetes.io/component': 'model-server' },
+      managedFields: [controllerEntry],
+    },
+    spec: {
+      containers: [{ name: 'server', image: 'scorer:2', ports: [{ name: 'http', containerPort: 8080 }], env: [{ name: 'BIG', value: 'y'.repeat(5000) }] }],
+      volumes: [{ name: 'model', emptyDir: {} }],
+      nodeName: 'kwok-node-1',
+    },
+    status: {
+      phase: 'Running',
+      podIP: '10.244.0.7',
+      conditions: [{ type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: 'server', ready: true, restartCount: 0, image: 'scorer:2', imageID: '', state: { running: {} } }],
+    },
+  };
+  const kept = cachedPod(pod);
+  assert.deepEqual(kept.spec, { containers: [{ name: 'server', ports: [{ name: 'http', containerPort: 8080 }] }] });
+  assert.equal(kept.metadata?.managedFields, undefined);
+  assert.deepEqual(observePod(kept), observePod(pod));
+  assert.deepEqual(canaryTargets([kept], 2), canaryTargets([pod], 2));
+  assert.equal(canaryTargets([kept], 2).length, 1);
+});
+
+void test('a cached ModelDeployment has no managedFields and no kubectl copy, but keeps its rollout annotations', () => {
+  const md = { apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', metadata: { name: 'iris', annotations: { [LAST_APPLIED]: '{}', 'modelship.io/promote': 'x' }, managedFields: [ourEntry] }, spec: { a: 1 } };
+  const kept = cachedModelDeployment(md);
+  assert.deepEqual(kept.metadata?.annotations, { 'modelship.io/promote': 'x' });
+  assert.equal(kept.metadata?.managedFields, undefined);
+  assert.deepEqual(kept.spec, md.spec);
+});
