@@ -7,11 +7,11 @@ import { cachedChild, cachedModelDeployment, cachedPod } from '../../../src/cont
 import { canaryTargets } from '../../../src/controller/gather-evidence.ts';
 import { observeDeployment, observePod } from '../../../src/controller/observe.ts';
 import { observeVariant } from '../../../src/controller/observe-rollout.ts';
-import type { KubeObject } from '../../../src/kube/api-client.ts';
+import type { KubeObject, ManagedFieldsEntry } from '../../../src/kube/api-client.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-const desired = withDesiredHash({
+const desired: KubeObject & { apiVersion: string; kind: string; spec: V1Deployment['spec'] } = withDesiredHash({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'iris', namespace: 'ml', labels: { 'modelship.io/model-deployment': 'iris' } },
@@ -42,24 +42,27 @@ const ourEntry = {
 };
 const controllerEntry = { manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'apps/v1', subresource: 'status', fieldsV1: { 'f:status': { 'f:replicas': {} } } };
 
-function live(entries: object[]): V1Deployment & KubeObject {
-  return {
+function live(entries: ManagedFieldsEntry[]): V1Deployment & KubeObject {
+  const deployment: V1Deployment & KubeObject = {
     ...desired,
     metadata: {
-      ...desired.metadata,
+      name: 'iris',
+      namespace: 'ml',
+      labels: { 'modelship.io/model-deployment': 'iris' },
       uid: 'u1',
       resourceVersion: '42',
-      annotations: { ...desired.metadata.annotations, [LAST_APPLIED]: JSON.stringify(desired), team: 'fraud' },
-      managedFields: entries as never,
+      annotations: { ...desired.metadata?.annotations, [LAST_APPLIED]: JSON.stringify(desired), team: 'fraud' },
+      managedFields: entries,
     },
-    spec: { ...desired.spec, replicas: 2 },
+    spec: { ...desired.spec, replicas: 2, selector: { matchLabels: { app: 'iris' } }, template: desired.spec?.template ?? {} },
     status: { replicas: 2, readyReplicas: 1, updatedReplicas: 2, observedGeneration: 1 },
-  } as V1Deployment & KubeObject;
+  };
+  return deployment;
 }
 
 void test('a cached Deployment keeps what reconcile reads and nothing of the pod spec or other managers', () => {
   const full = live([ourEntry, controllerEntry]);
-  const kept = cachedChild(full) as V1Deployment & KubeObject;
+  const kept = cachedChild(full);
   assert.equal(kept.spec?.template.spec, undefined);
   assert.deepEqual(kept.spec?.template.metadata?.labels, { app: 'iris', 'modelship.io/revision': '3' });
   assert.deepEqual(kept.metadata?.managedFields?.map((m) => m.manager), [FIELD_MANAGER]);
