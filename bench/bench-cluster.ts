@@ -9,6 +9,7 @@ import { startControlPlane, mintServiceAccountKubeconfig, type ControlPlane } fr
 import { httpsRequest } from '../test/cluster/https-request.ts';
 import { installCrdFiles } from '../test/cluster/traffic.ts';
 import { ApiClient } from '../src/kube/api-client.ts';
+import { loadClusterConnection } from '../src/kube/cluster-connection.ts';
 import { ApiError } from '../src/kube/api-error.ts';
 import { AuditLog, writeAuditPolicy } from './audit-log.ts';
 import { parsePrometheusText, sumBy } from './prom-text.ts';
@@ -51,7 +52,7 @@ export async function startBenchCluster(options: { nodes: number }): Promise<Ben
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
-    const client = new ApiClient(kc, { qps: 10_000, burst: 10_000, userAgent: 'modelship-bench' });
+    const client = new ApiClient(loadClusterConnection(cp.kubeconfigPath), { qps: 10_000, burst: 10_000, userAgent: 'modelship-bench' });
     await installCrdFiles(cp.toolsDir, cp.kubeconfigPath, [crdFile]);
     const createNamespaces = async (names: readonly string[]) => {
       for (const name of names) await createIfMissing(client, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

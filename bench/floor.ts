@@ -1,8 +1,9 @@
 // The floor: a bare client that applies exactly the children the operator would (floor-objects.ts),
 // with the operator's client-side rate limit and concurrency, and nothing else: no caches, no status,
 // no events. Its time is the least any controller with those settings could take.
-import { HttpMethod, KubeConfig } from '@kubernetes/client-node';
+import { HttpMethod } from '@kubernetes/client-node';
 import { ApiClient, type KubeObject } from '../src/kube/api-client.ts';
+import { loadClusterConnection } from '../src/kube/cluster-connection.ts';
 import { FIELD_MANAGER } from '../src/controller/apply-decision.ts';
 import type { BenchCluster } from './bench-cluster.ts';
 import { BURST_CONCURRENCY } from './convergence.ts';
@@ -27,9 +28,7 @@ export interface FloorTimes {
 }
 
 function floorClient(kubeconfig: string, settings: ClientSettings): ApiClient {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  return new ApiClient(kc, { qps: settings.qps, burst: settings.burst, userAgent: 'modelship-floor' });
+  return new ApiClient(loadClusterConnection(kubeconfig), { qps: settings.qps, burst: settings.burst, userAgent: 'modelship-floor' });
 }
 
 async function listed(cluster: BenchCluster, list: readonly Placement[]): Promise<(KubeObject & { spec?: unknown })[]> {

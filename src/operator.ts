@@ -1,9 +1,9 @@
 // The operator assembled from its parts: caches and workers, leader election, events, metrics and
 // health endpoints. main.ts only parses the configuration and handles signals.
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { OperatorConfig } from './config.ts';
 import { ApiClient } from './kube/api-client.ts';
+import { loadClusterConnection } from './kube/cluster-connection.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { ModelDeploymentController } from './controller/model-deployment-controller.ts';
@@ -21,28 +21,25 @@ export interface RunningOperator {
   readonly healthPort: number;
 }
 
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
-
 export async function startOperator(config: OperatorConfig, logger: Logger, onLostLeadership: () => void): Promise<RunningOperator> {
-  const kc = loadKubeConfig(config.kubeconfig);
-  const host = kc.getCurrentCluster()?.server ?? 'unknown';
+  const connection = loadClusterConnection(config.kubeconfig);
+  logger.info({ server: connection.server, from: connection.description }, 'API server');
+  const host = connection.server;
+  const userAgent = `modelship/${config.identity}`;
   const metrics = createMetrics();
   initControllerMetrics(metrics, CONTROLLER, config.concurrency);
-  const client = new ApiClient(kc, {
+  const client = new ApiClient(connection, {
     qps: config.kubeApiQps,
     burst: config.kubeApiBurst,
-    userAgent: `modelship/${config.identity}`,
+    userAgent,
     onResponse: (method, code, seconds) => {
       metrics.restClientRequests.inc({ code: String(code), method, host });
       if (method !== 'WATCH') metrics.restClientRequestDuration.observe({ verb: method, host }, seconds);
     },
   });
-  const events = new EventRecorder({ kubeConfig: kc, identity: config.identity, logger });
+  // Events and the Lease have clients of their own (one connection pool for all three): their own
+  // budgets, and out of rest_client_requests_total, which counts the controller's requests.
+  const events = new EventRecorder({ client: new ApiClient(connection, { qps: 10, burst: 30, userAgent }), identity: config.identity, logger });
   const controller = new ModelDeploymentController({
     client,
     logger,
@@ -92,7 +89,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
   let election: Promise<void> | undefined;
   if (config.leaderElect) {
     elector = new LeaderElector({
-      kubeConfig: kc,
+      client: new ApiClient(connection, { qps: 5, burst: 10, userAgent }),
       namespace: config.leaderElectionNamespace,
       name: config.leaderElectionId,
       identity: config.identity,

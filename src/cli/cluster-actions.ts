@@ -1,22 +1,15 @@
 // The CLI verbs that talk to the cluster. Promote, abort, retry and rollback only set an annotation
 // (field manager modelship-cli); the operator acts on it and records it as handled in status.
-import { KubeConfig } from '@kubernetes/client-node';
 import { dump } from 'js-yaml';
 import type { ApiClient } from '../kube/api-client.ts';
+import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import type { ObjectRef } from '../kube/resource-paths.ts';
 import { formatStatus, previousGoodRevision, type StatusView } from './format-status.ts';
 
 type Out = (text: string) => void;
 
-export function loadCliKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
-
-export function defaultNamespace(kc: KubeConfig): string {
-  return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+export function defaultNamespace(connection: ClusterConnection): string {
+  return connection.namespace ?? 'default';
 }
 
 const ref = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', namespace, name });

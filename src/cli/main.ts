@@ -1,9 +1,10 @@
 // The modelship command (also `kubectl modelship`): wiring only.
 import { readFileSync } from 'node:fs';
 import { ApiClient } from '../kube/api-client.ts';
+import { loadClusterConnection } from '../kube/cluster-connection.ts';
 import { HELP, parseArgs } from './args.ts';
 import { render, validate } from './offline.ts';
-import { defaultNamespace, loadCliKubeConfig, requestAction, status, watch } from './cluster-actions.ts';
+import { defaultNamespace, requestAction, status, watch } from './cluster-actions.ts';
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
@@ -26,9 +27,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     err(result.stderr);
     return result.ok ? 0 : 1;
   }
-  const kc = loadCliKubeConfig(parsed.args.kubeconfig);
-  const namespace = parsed.args.namespace ?? defaultNamespace(kc);
-  const client = new ApiClient(kc, { qps: 20, burst: 40, userAgent: 'modelship-cli' });
+  const connection = loadClusterConnection(parsed.args.kubeconfig);
+  const namespace = parsed.args.namespace ?? defaultNamespace(connection);
+  const client = new ApiClient(connection, { qps: 20, burst: 40, userAgent: 'modelship-cli' });
   switch (command.verb) {
     case 'status':
       await status(client, namespace, command.name, output, out);

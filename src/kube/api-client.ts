@@ -1,10 +1,10 @@
-// The operator's one door to the API server: authenticated with the kubeconfig, rate-limited,
+// The operator's one door to the API server: authenticated through a ClusterConnection, rate-limited,
 // counted for metrics. Plain JSON over fetch keeps list, watch, apply and status patches explicit.
-import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { fetch, type Dispatcher } from 'undici';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { ApiError } from './api-error.ts';
+import type { ClusterConnection } from './cluster-connection.ts';
 import { resourcePath, type ObjectRef } from './resource-paths.ts';
 import { RequestThrottle, type RequestPriority } from './request-throttle.ts';
 
@@ -53,29 +53,25 @@ export interface ApiClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export class ApiClient {
-  private readonly kc: KubeConfig;
+  /** Its one connection pool serves every request (a pool per request meant a TLS handshake per request). */
+  private readonly connection: ClusterConnection;
   private readonly throttle: RequestThrottle;
   private readonly options: ApiClientOptions;
-  /** One connection pool for all requests (a dispatcher per request meant a TLS handshake per request). */
-  private dispatcher: Dispatcher | undefined;
 
-  constructor(kc: KubeConfig, options: ApiClientOptions) {
-    this.kc = kc;
+  constructor(connection: ClusterConnection, options: ApiClientOptions) {
+    this.connection = connection;
     this.options = options;
     this.throttle = new RequestThrottle({ qps: options.qps, burst: options.burst });
   }
 
-  private async prepare(method: HttpMethod, path: string, query: Query = {}): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+  private async prepare(_method: HttpMethod, path: string, query: Query = {}): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
+    const url = new URL(this.connection.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const ctx = new RequestContext(url.toString(), method);
-    await this.kc.applySecurityAuthentication(ctx);
-    const headers = { ...ctx.getHeaders(), 'user-agent': this.options.userAgent ?? 'modelship', accept: 'application/json' };
-    // An exec credential plugin may hand out rotating client certificates: only then a fresh dispatcher each time.
-    return { url, headers, dispatcher: this.kc.getCurrentUser()?.exec ? ctx.getDispatcher() : (this.dispatcher ??= ctx.getDispatcher()) };
+    const auth = await this.connection.authenticate();
+    return { url, headers: { ...auth.headers, 'user-agent': this.options.userAgent ?? 'modelship', accept: 'application/json' }, dispatcher: auth.dispatcher };
   }
 
   async request<T>(method: HttpMethod, path: string, options: { query?: Query; body?: unknown; contentType?: string; priority?: RequestPriority } = {}): Promise<T> {
@@ -114,7 +110,7 @@ export class ApiClient {
 
   async get<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
     try {
-      return await this.request<T>(HttpMethod.GET, resourcePath(ref));
+      return await this.request<T>('GET', resourcePath(ref));
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return undefined;
       throw err;
@@ -128,7 +124,7 @@ export class ApiClient {
     let resourceVersion: string;
     do {
       const page = await this.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>(
-        HttpMethod.GET,
+        'GET',
         resourcePath(ref),
         { query: { labelSelector: query.labelSelector, limit: query.limit ?? 500, continue: cont } },
       );
@@ -150,7 +146,7 @@ export class ApiClient {
     signal: AbortSignal,
   ): Promise<void> {
     await this.throttle.take();
-    const { url, headers, dispatcher } = await this.prepare(HttpMethod.GET, resourcePath(ref), {
+    const { url, headers, dispatcher } = await this.prepare('GET', resourcePath(ref), {
       watch: true,
       allowWatchBookmarks: true,
       resourceVersion: query.resourceVersion,
@@ -183,7 +179,7 @@ export class ApiClient {
   /** Server-side apply with the operator's field manager; force takes over fields others changed. */
   async apply<T extends KubeObject>(obj: KubeObject & { apiVersion: string; kind: string }, fieldManager: string): Promise<T> {
     const ref = { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name };
-    return this.request<T>(HttpMethod.PATCH, resourcePath(ref), {
+    return this.request<T>('PATCH', resourcePath(ref), {
       query: { fieldManager, force: true },
       body: obj,
       contentType: 'application/apply-patch+yaml',
@@ -192,17 +188,17 @@ export class ApiClient {
 
   /** `priority: 'low'` for status writes: under load they yield to the requests that change the cluster. */
   async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: unknown, options: { priority?: RequestPriority } = {}): Promise<T> {
-    return this.request<T>(HttpMethod.PATCH, resourcePath(ref), { body: patch, contentType: 'application/merge-patch+json', ...options });
+    return this.request<T>('PATCH', resourcePath(ref), { body: patch, contentType: 'application/merge-patch+json', ...options });
   }
 
   async create<T extends KubeObject>(ref: ObjectRef, body: unknown): Promise<T> {
-    return this.request<T>(HttpMethod.POST, resourcePath(ref), { body });
+    return this.request<T>('POST', resourcePath(ref), { body });
   }
 
   /** Deletes only the object with this uid (a precondition), so a re-created namesake survives. */
   async delete(ref: ObjectRef, uid?: string): Promise<void> {
     try {
-      await this.request(HttpMethod.DELETE, resourcePath(ref), {
+      await this.request('DELETE', resourcePath(ref), {
         body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}) },
       });
     } catch (err) {

@@ -10,8 +10,11 @@
 // - emit() only records; one background writer sends at most `writesPerSecond` (burst
 //   `writeBurst`) requests, one at a time, from a bounded queue that drops (with a warning) when full;
 // - a failed write is logged, never thrown; the next repeat of the event tries again.
-import { ApiException, CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
+import type { ApiClient } from './api-client.ts';
+import { isNotFound } from './api-error.ts';
+import { resourcePath } from './resource-paths.ts';
 import { realClock, type Clock } from './work-queue.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -25,15 +28,16 @@ export interface InvolvedObject {
 
 export type EventType = 'Normal' | 'Warning';
 
-/** Where Events go; the default writes core/v1 Events with the kubeconfig. */
+/** Where Events go; the default writes core/v1 Events through `client`. */
 export interface EventSink {
   create(event: CoreV1Event): Promise<CoreV1Event>;
   /** Raises an existing Event's count; resolves false when that Event no longer exists. */
   update(namespace: string, name: string, count: number, lastTimestamp: Date): Promise<boolean>;
 }
 
-export interface EventRecorderOptions {
-  kubeConfig: KubeConfig;
+export type EventRecorderOptions = EventRecorderSettings & ({ client: ApiClient; sink?: EventSink } | { client?: undefined; sink: EventSink });
+
+interface EventRecorderSettings {
   /** reportingInstance: the operator's pod name or leader-election identity. */
   identity: string;
   logger?: Logger;
@@ -45,8 +49,6 @@ export interface EventRecorderOptions {
   writeBurst?: number;
   /** Aggregation state kept for this many distinct events (least recently emitted forgotten first). */
   maxTracked?: number;
-  /** Replaces the API writer (tests wrap the default, coreV1EventSink, to count writes). */
-  sink?: EventSink;
   clock?: Clock;
 }
 
@@ -98,7 +100,8 @@ export class EventRecorder {
   constructor(options: EventRecorderOptions) {
     this.identity = options.identity;
     this.log = options.logger ?? pino({ enabled: false });
-    this.sink = options.sink ?? coreV1EventSink(options.kubeConfig);
+    // A sink replaces the API writer (tests wrap the default, coreV1EventSink, to count writes).
+    this.sink = options.client === undefined ? options.sink : (options.sink ?? coreV1EventSink(options.client));
     this.clock = options.clock ?? realClock;
     this.windowMs = options.aggregationWindowMs ?? 30_000;
     this.queueSize = options.queueSize ?? 1000;
@@ -253,24 +256,26 @@ export class EventRecorder {
   }
 }
 
-/** Writes core/v1 Events: create, and a JSON patch of count and lastTimestamp for repeats. */
-export function coreV1EventSink(kubeConfig: KubeConfig): EventSink {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+/**
+ * Writes core/v1 Events: create, and a JSON patch of count and lastTimestamp for repeats. Give it a
+ * client of its own: the recorder paces itself, and Events must not take the controller's budget.
+ */
+export function coreV1EventSink(client: ApiClient): EventSink {
+  const ref = (namespace: string, name?: string) => ({ apiVersion: 'v1', kind: 'Event', namespace, ...(name !== undefined ? { name } : {}) });
   return {
-    create: (event) => core.createNamespacedEvent({ namespace: event.metadata.namespace ?? DEFAULT_NAMESPACE, body: event }),
+    create: (event) => client.request<CoreV1Event>('POST', resourcePath(ref(event.metadata.namespace ?? DEFAULT_NAMESPACE)), { body: event }),
     async update(namespace, name, count, lastTimestamp) {
       try {
-        await core.patchNamespacedEvent({
-          namespace,
-          name,
+        await client.request('PATCH', resourcePath(ref(namespace, name)), {
           body: [
             { op: 'replace', path: '/count', value: count },
             { op: 'replace', path: '/lastTimestamp', value: lastTimestamp.toISOString() },
           ],
+          contentType: 'application/json-patch+json',
         });
         return true;
       } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return false;
+        if (isNotFound(err)) return false;
         throw err;
       }
     },

@@ -6,19 +6,14 @@
 // - the leader counts its leadership from the start of its last successful renewal and steps down
 //   once renewDeadline has passed without another, which is before any candidate may take over
 //   (renewDeadline < leaseDuration), so two candidates never both lead.
-import {
-  ApiException,
-  CoordinationV1Api,
-  createConfiguration,
-  ServerConfiguration,
-  V1MicroTime,
-  type KubeConfig,
-  type V1Lease,
-} from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
+import { isConflict, isNotFound } from './api-error.ts';
+import type { ApiClient, KubeObject } from './api-client.ts';
+import { resourcePath } from './resource-paths.ts';
 
 export interface LeaderElectorOptions {
-  kubeConfig: KubeConfig;
+  /** A client of its own, with a small budget: renewals must never queue behind the controller's requests. */
+  client: ApiClient;
   namespace: string;
   /** Name of the Lease. */
   name: string;
@@ -33,6 +28,17 @@ export interface LeaderElectorOptions {
   /** Called when the observed holder changes to a (non-empty) identity, this candidate included. */
   onNewLeader?: (identity: string) => void;
   logger?: Logger;
+}
+
+/** coordination.k8s.io/v1 Lease as the API server sends it (times are MicroTime strings). */
+interface Lease extends KubeObject {
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
 }
 
 interface LeaseRecord {
@@ -53,11 +59,11 @@ export class LeaderElector {
   private readonly leaseDurationMs: number;
   private readonly renewDeadlineMs: number;
   private readonly retryPeriodMs: number;
-  private readonly api: CoordinationV1Api;
+  private readonly client: ApiClient;
   private readonly log: Logger;
 
   /** The Lease last read or written: its resourceVersion guards the next write. */
-  private lease: V1Lease | undefined;
+  private lease: Lease | undefined;
   private observed: LeaseRecord | undefined;
   private observedKey = '';
   /** Local monotonic time at which `observed` was last seen to change. */
@@ -68,7 +74,7 @@ export class LeaderElector {
   private reportedLeader = '';
   private stop: AbortController | undefined;
   private running: Promise<void> | undefined;
-  /** Aborts the request in flight when run() is stopped; read by the client's middleware. */
+  /** Stops waiting for the request in flight when run() is stopped; read by call(). */
   private requestAbort: AbortSignal | undefined;
 
   constructor(options: LeaderElectorOptions) {
@@ -84,7 +90,7 @@ export class LeaderElector {
     }
     if (!options.identity) throw new RangeError('leader election: identity must not be empty');
     this.log = (options.logger ?? pino({ enabled: false })).child({ lease: `${options.namespace}/${options.name}`, identity: options.identity });
-    this.api = this.makeClient(options.kubeConfig);
+    this.client = options.client;
   }
 
   /** True while this candidate holds the Lease and its last renewal is within renewDeadline. */
@@ -129,8 +135,8 @@ export class LeaderElector {
         return;
       } catch (err) {
         // Our last renewal may have landed without us seeing the answer: reread and retry if still ours.
-        if (!(err instanceof ApiException) || err.code !== 409 || attempt > 0) break;
-        const fresh = await this.api.readNamespacedLease({ name: this.options.name, namespace: this.options.namespace }).catch(() => undefined);
+        if (!isConflict(err) || attempt > 0) break;
+        const fresh = await this.call(this.client.request<Lease>('GET', this.path(true))).catch(() => undefined);
         if (fresh?.spec?.holderIdentity !== this.options.identity) return;
         this.lease = fresh;
       }
@@ -201,11 +207,11 @@ export class LeaderElector {
       }
     }
 
-    let current: V1Lease;
+    let current: Lease;
     try {
-      current = await this.api.readNamespacedLease({ name: this.options.name, namespace: this.options.namespace });
+      current = await this.call(this.client.request<Lease>('GET', this.path(true)));
     } catch (err) {
-      if (!(err instanceof ApiException && err.code === 404)) {
+      if (!isNotFound(err)) {
         this.log.warn({ err }, 'could not read the lease');
         return 'failed';
       }
@@ -214,7 +220,7 @@ export class LeaderElector {
         this.renewed(started);
         return 'held';
       } catch (createErr) {
-        if (createErr instanceof ApiException && createErr.code === 404) {
+        if (isNotFound(createErr)) {
           this.log.error(
             `namespace ${this.options.namespace} does not exist, so the leader-election Lease cannot be created: create it, ` +
               'pass --leader-election-namespace, or run a single replica with --leader-elect=false',
@@ -266,10 +272,11 @@ export class LeaderElector {
   }
 
   private async create(record: LeaseRecord): Promise<void> {
-    this.lease = await this.api.createNamespacedLease({
-      namespace: this.options.namespace,
-      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.options.name, namespace: this.options.namespace }, spec: specOf(record) },
-    });
+    this.lease = await this.call(
+      this.client.request<Lease>('POST', this.path(false), {
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.options.name, namespace: this.options.namespace }, spec: specOf(record) },
+      }),
+    );
     this.observe(record);
   }
 
@@ -277,11 +284,11 @@ export class LeaderElector {
   private async write(record: LeaseRecord): Promise<void> {
     const lease = this.lease;
     if (!lease?.metadata) throw new Error('no lease read yet');
-    this.lease = await this.api.replaceNamespacedLease({
-      name: this.options.name,
-      namespace: this.options.namespace,
-      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease.metadata, spec: specOf(record) },
-    });
+    this.lease = await this.call(
+      this.client.request<Lease>('PUT', this.path(true), {
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease.metadata, spec: specOf(record) },
+      }),
+    );
     this.observe(record);
   }
 
@@ -315,34 +322,28 @@ export class LeaderElector {
     }
   }
 
+  private path(named: boolean): string {
+    return resourcePath({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: this.options.namespace, ...(named ? { name: this.options.name } : {}) });
+  }
+
   /**
-   * A client whose requests time out after renewDeadline and abort when run() stops, so a hung
-   * request never outlives the leadership it was meant to keep.
+   * A request's answer, given up after renewDeadline or when run() stops, so a hung request never
+   * outlives the leadership it was meant to keep: the caller goes on with a rejection, and an answer
+   * arriving later is dropped (it never updates `lease` or `observed`).
    */
-  private makeClient(kc: KubeConfig): CoordinationV1Api {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('leader election: the kubeconfig has no current cluster');
-    const timeoutMs = this.renewDeadlineMs;
-    return new CoordinationV1Api(
-      createConfiguration({
-        baseServer: new ServerConfiguration(cluster.server, {}),
-        authMethods: { default: kc },
-        promiseMiddleware: [
-          {
-            pre: (ctx) => {
-              const timeout = AbortSignal.timeout(timeoutMs);
-              ctx.setSignal(this.requestAbort ? AbortSignal.any([timeout, this.requestAbort]) : timeout);
-              return Promise.resolve(ctx);
-            },
-            post: (response) => Promise.resolve(response),
-          },
-        ],
-      }),
-    );
+  private call<T>(request: Promise<T>): Promise<T> {
+    const timeout = AbortSignal.timeout(this.renewDeadlineMs);
+    const signal = this.requestAbort ? AbortSignal.any([timeout, this.requestAbort]) : timeout;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(new Error(signal.reason instanceof Error ? signal.reason.message : 'lease request abandoned'));
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      request.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 }
 
-function recordOf(lease: V1Lease): LeaseRecord {
+function recordOf(lease: Lease): LeaseRecord {
   const spec = lease.spec ?? {};
   return {
     holderIdentity: spec.holderIdentity ?? '',
@@ -353,15 +354,19 @@ function recordOf(lease: V1Lease): LeaseRecord {
   };
 }
 
-function specOf(record: LeaseRecord): NonNullable<V1Lease['spec']> {
-  // V1MicroTime serializes with the six fractional digits the API server requires of MicroTime.
+function specOf(record: LeaseRecord): NonNullable<Lease['spec']> {
   return {
     holderIdentity: record.holderIdentity,
     leaseDurationSeconds: record.leaseDurationSeconds,
-    acquireTime: new V1MicroTime(record.acquireTime.getTime()),
-    renewTime: new V1MicroTime(record.renewTime.getTime()),
+    acquireTime: microTime(record.acquireTime),
+    renewTime: microTime(record.renewTime),
     leaseTransitions: record.leaseTransitions,
   };
+}
+
+/** MicroTime as the API server requires it: RFC 3339 with six fractional digits (2026-11-27T06:00:00.123456Z). */
+export function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

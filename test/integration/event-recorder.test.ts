@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import { ApiClient } from '../../src/kube/api-client.ts';
 import { EventRecorder, coreV1EventSink, type EventSink, type InvolvedObject } from '../../src/kube/event-recorder.ts';
 import { sharedCluster } from '../support/cluster.ts';
+import { connectionOf } from '../support/connection.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
 import { runTool } from '../support/run-tool.ts';
@@ -14,10 +16,11 @@ const cluster = await sharedCluster();
 const kc = cluster.kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const namespace = await testNamespace(kc, 'events');
+const client = new ApiClient(connectionOf(kc), { qps: 10, burst: 30, userAgent: 'modelship-test' });
 
 /** The real sink, counting its requests. */
 function countingSink(): EventSink & { writes: number } {
-  const real = coreV1EventSink(kc);
+  const real = coreV1EventSink(client);
   const sink = {
     writes: 0,
     create: (event: CoreV1Event) => {
@@ -45,7 +48,7 @@ async function eventsFor(object: InvolvedObject): Promise<CoreV1Event[]> {
 void test('the same event emitted 50 times is one Event with count 50, written a few times', async () => {
   const object = await configMap('repeated');
   const sink = countingSink();
-  const recorder = new EventRecorder({ kubeConfig: kc, identity: 'modelship-test', sink, aggregationWindowMs: 1000 });
+  const recorder = new EventRecorder({ client, identity: 'modelship-test', sink, aggregationWindowMs: 1000 });
   const startedAt = Date.now();
   for (let i = 0; i < 50; i++) {
     recorder.emit(object, 'Warning', 'ModelFetchFailed', 'model s3://models/fraud/3 could not be fetched: access denied');
@@ -67,7 +70,7 @@ void test('the same event emitted 50 times is one Event with count 50, written a
 
 void test('two reasons make two Events, and kubectl describe shows both', async () => {
   const object = await configMap('described');
-  const recorder = new EventRecorder({ kubeConfig: kc, identity: 'modelship-test' });
+  const recorder = new EventRecorder({ client, identity: 'modelship-test' });
   recorder.emit(object, 'Normal', 'ModelLoaded', 'model fraud version 3 is being served', 'Reconcile');
   recorder.emit(object, 'Normal', 'ModelLoaded', 'model fraud version 3 is being served', 'Reconcile');
   recorder.emit(object, 'Warning', 'ImagePullBackOff', 'image example.invalid/server:1 cannot be pulled');
@@ -87,7 +90,7 @@ void test('two reasons make two Events, and kubectl describe shows both', async 
 void test('close() writes the repeats still inside their window', async () => {
   const object = await configMap('closing');
   const sink = countingSink();
-  const recorder = new EventRecorder({ kubeConfig: kc, identity: 'modelship-test', sink });
+  const recorder = new EventRecorder({ client, identity: 'modelship-test', sink });
   recorder.emit(object, 'Normal', 'Reconciled', 'up to date');
   await eventually('the first write', () => eventsFor(object), (e) => e.length === 1);
   for (let i = 0; i < 4; i++) recorder.emit(object, 'Normal', 'Reconciled', 'up to date');
@@ -100,7 +103,7 @@ void test('close() writes the repeats still inside their window', async () => {
 void test('a write the API server refuses is logged, never thrown at the caller', async () => {
   const lines: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
-  const recorder = new EventRecorder({ kubeConfig: kc, identity: 'modelship-test', logger });
+  const recorder = new EventRecorder({ client, identity: 'modelship-test', logger });
   const ghost: InvolvedObject = { apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', namespace: 'no-such-namespace-for-events', uid: '00000000-0000-0000-0000-000000000000' };
   assert.doesNotThrow(() => recorder.emit(ghost, 'Warning', 'Lost', 'this namespace does not exist'));
   await eventually('a warning in the log', () => Promise.resolve(lines), (l) => l.some((line) => line.includes('could not write an Event')));

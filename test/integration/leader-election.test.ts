@@ -6,8 +6,10 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiClient } from '../../src/kube/api-client.ts';
 import { LeaderElector } from '../../src/kube/leader-election.ts';
 import { sharedCluster } from '../support/cluster.ts';
+import { connectionOf } from '../support/connection.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
 
@@ -39,7 +41,7 @@ function candidate(identity: string, lease: string, timing = FAST, kubeConfig: K
   const stopped: number[] = [];
   const newLeaders: string[] = [];
   const elector = new LeaderElector({
-    kubeConfig,
+    client: new ApiClient(connectionOf(kubeConfig), { qps: 5, burst: 10, userAgent: `modelship-test/${identity}` }),
     namespace,
     name: lease,
     identity,

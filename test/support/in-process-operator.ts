@@ -4,6 +4,7 @@ import { after } from 'node:test';
 import pino from 'pino';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient } from '../../src/kube/api-client.ts';
+import { connectionOf } from './connection.ts';
 import { ModelDeploymentController } from '../../src/controller/model-deployment-controller.ts';
 import { defaultRenderConfig } from '../../src/render/index.ts';
 import type { EventSink } from '../../src/controller/reconcile.ts';
@@ -27,7 +28,7 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
-  const client = new ApiClient(kc, { qps: 100, burst: 200, onResponse: (method, code, _seconds, path) => requests.push({ method, code, path }) });
+  const client = new ApiClient(connectionOf(kc), { qps: 100, burst: 200, onResponse: (method, code, _seconds, path) => requests.push({ method, code, path }) });
   const sink: EventSink = { emit: (obj, type, reason, message) => events.push({ reason, type, message, name: obj.name, at: Date.now() }) };
   const controller = new ModelDeploymentController({
     client,

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient } from '../../src/kube/api-client.ts';
+import { connectionOf } from './connection.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import { eventually } from './wait.ts';
 
@@ -19,7 +20,7 @@ export function readExample(file: string): Record<string, unknown> & { metadata:
 
 /** A client for test set-up: plain, not rate limited, not counted with the operator's requests. */
 export function testClient(kc: KubeConfig): ApiClient {
-  return new ApiClient(kc, { qps: 1000, burst: 1000, userAgent: 'modelship-tests' });
+  return new ApiClient(connectionOf(kc), { qps: 1000, burst: 1000, userAgent: 'modelship-tests' });
 }
 
 export const mdRef = (namespace: string, name: string) => ({ apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', namespace, name });

@@ -2,7 +2,7 @@
 // manual clock (the integration test covers the real API server and kubectl describe).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { EventRecorder, type EventRecorderOptions, type EventSink, type InvolvedObject } from '../../../src/kube/event-recorder.ts';
 import { FakeClock, settle } from './fake-clock.ts';
@@ -65,7 +65,7 @@ function setup(options: Partial<EventRecorderOptions> = {}) {
   const sink = new MemorySink(clock);
   const logs: { level: number; msg: string }[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line) as { level: number; msg: string }) });
-  const recorder = new EventRecorder({ kubeConfig: new KubeConfig(), identity: 'modelship-0', logger, sink, clock, aggregationWindowMs: 1000, ...options });
+  const recorder = new EventRecorder({ identity: 'modelship-0', logger, sink, clock, aggregationWindowMs: 1000, ...options });
   return { clock, sink, logs, recorder };
 }
 
