@@ -91,7 +91,11 @@ export function connectionFor(selected: SelectedContext, env: NodeJS.ProcessEnv 
   if (user.as) fixed['impersonate-user'] = user.as;
   if (user['as-uid']) fixed['impersonate-uid'] = user['as-uid'];
   const tokenFile = user.tokenFile ? new TokenFile(user.tokenFile) : undefined;
-  tokenFile?.token(); // a missing token file fails here, not on the first request
+  try {
+    tokenFile?.token(); // a missing token file fails here, not on the first request
+  } catch (err) {
+    throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
   // A token file wins over an inline token, as client-go's BearerTokenFile does.
   if (!tokenFile && user.token) fixed.authorization = `Bearer ${user.token}`;
   else if (user.username || user.password) fixed.authorization = `Basic ${Buffer.from(`${user.username ?? ''}:${user.password ?? ''}`).toString('base64')}`;

@@ -89,16 +89,20 @@ export class ExecCredentialPlugin {
     for (const e of env ?? []) childEnv[e.name] = e.value;
     const what = `${this.options.origin}: exec plugin ${command}`;
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args ?? [], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout: this.options.timeoutMs ?? 60_000 });
+      const child = spawn(command, args ?? [], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Our own timer: spawn's `timeout` option is not cleared when the command cannot start.
+      const timer = setTimeout(() => child.kill('SIGTERM'), this.options.timeoutMs ?? 60_000);
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4096)));
       child.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
         const hint = err.code === 'ENOENT' && installHint ? `\n${installHint}` : '';
         reject(new Error(`${what}: ${err.code === 'ENOENT' ? 'command not found' : err.message}${hint}`, { cause: err }));
       });
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
         if (code !== 0) {
           const why = signal ? `was killed by ${signal}${signal === 'SIGTERM' ? ' (timed out?)' : ''}` : `exited with ${code}`;
           reject(new Error(`${what} ${why}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));

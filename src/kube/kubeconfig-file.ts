@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { z } from 'zod';
+import { formatFieldPath } from '../api/field-path.ts';
+import { issueMessage } from '../api/issue-message.ts';
 
 const text = z.string().nullish();
 
@@ -90,9 +92,9 @@ export function parseKubeconfig(source: string, origin: string, dir: string): Ku
     throw new Error(`kubeconfig ${origin}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   // An empty file is an empty config, as for clientcmd.
-  const parsed = kubeconfigSchema.safeParse(raw ?? {});
+  const parsed = kubeconfigSchema.safeParse(raw ?? {}, { error: issueMessage });
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`);
+    const issues = parsed.error.issues.slice(0, 3).map((i) => `${formatFieldPath(i.path)}: ${i.message}`);
     throw new Error(`kubeconfig ${origin}: ${issues.join('; ')}`);
   }
   const config = parsed.data;
