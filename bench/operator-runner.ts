@@ -7,6 +7,7 @@ import { ManagedProcess } from '../test/cluster/managed-process.ts';
 import { parseConfig, type OperatorConfig } from '../src/config.ts';
 import { parsePrometheusText, type Sample } from './prom-text.ts';
 import { cpuSeconds, rssBytes } from './proc-stats.ts';
+import { startScriptNodeFlags } from './start-script-flags.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -39,7 +40,7 @@ export interface OperatorRunOptions {
   readonly name: string;
   /** Flags beyond the benchmark's (kubeconfig, identity, ports, no leader election). */
   readonly flags?: readonly string[];
-  /** Node flags, e.g. --cpu-prof. */
+  /** Node flags after `npm start`'s own, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
   /** Extra environment, e.g. MALLOC_ARENA_MAX. */
   readonly env?: Readonly<Record<string, string>>;
@@ -56,6 +57,7 @@ export async function startOperator(options: OperatorRunOptions): Promise<Operat
     command: process.execPath,
     cwd: root,
     args: [
+      ...startScriptNodeFlags(),
       ...(options.nodeFlags ?? []),
       resolve(root, options.entry ?? 'src/main.ts'),
       `--kubeconfig=${options.kubeconfig}`,

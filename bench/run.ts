@@ -16,6 +16,7 @@ import { defaultOperatorSettings } from './operator-runner.ts';
 import { sleep } from './parallel.ts';
 import { writeResult, type RunContext } from './result-file.ts';
 import { parseBenchArgs, sizesFor } from './bench-args.ts';
+import { startScriptNodeFlags } from './start-script-flags.ts';
 import { summarize } from './stats.ts';
 import { summaryTable, type TableInput } from './summary-table.ts';
 
@@ -44,7 +45,7 @@ const ctx: RunContext = {
   resultsDir,
   loadAtStart: load(),
   settings: {
-    operator: { ...operator, leaderElect: false, process: `node ${args.operatorEntry ?? 'src/main.ts'} (flags: --leader-elect=false, metrics and health on loopback)`, nodeFlags: args.nodeFlags },
+    operator: { ...operator, leaderElect: false, process: `node ${args.operatorEntry ?? 'src/main.ts'} (flags: --leader-elect=false, metrics and health on loopback)`, nodeFlags: [...startScriptNodeFlags(), ...args.nodeFlags] },
     floor: { qps: operator.kubeApiQps, burst: operator.kubeApiBurst, concurrency: operator.concurrency },
     sizes,
   },
