@@ -63,7 +63,7 @@ function locate(path: string | undefined, env: NodeJS.ProcessEnv, options: LoadO
   throw new Error(`no kubeconfig: --kubeconfig is not given, KUBECONFIG is not set, ${home} does not exist, and this is not a pod (KUBERNETES_SERVICE_HOST is unset or there is no ServiceAccount token)`);
 }
 
-export function connectionFor(selected: SelectedContext, env: NodeJS.ProcessEnv = process.env): ClusterConnection {
+function connectionFor(selected: SelectedContext, env: NodeJS.ProcessEnv = process.env): ClusterConnection {
   const { cluster, user, origin } = selected;
   const where = selected.userName ? `${origin}, user ${selected.userName}` : origin;
   const server = serverUrl(cluster.server, origin);
