@@ -6,6 +6,19 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
+# Node's compile cache, warmed at build time: with it the operator never loads Node's TypeScript stripper
+# (about 25 MiB of RSS). Built on the runtime's own image, as its user (the cache folder is per node
+# binary and uid) and with the entry point's flags, from the same paths, so the runtime can use it as is
+# (read-only: the root filesystem is read-only in the chart).
+FROM gcr.io/distroless/nodejs24-debian12:nonroot AS compile-cache
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+USER 65532:65532
+ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
+RUN ["/nodejs/bin/node", "--optimize-for-size", "src/main.ts", "--help"]
+
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 LABEL org.opencontainers.image.title="modelship" \
       org.opencontainers.image.description="Kubernetes operator that takes trained machine-learning models to production" \
@@ -15,6 +28,9 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
+COPY --from=compile-cache /tmp/node-compile-cache /app/.node-compile-cache
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 USER 65532:65532
-# The same entry point as `npm start` (node src/main.ts); distroless' node is the entrypoint's binary.
-ENTRYPOINT ["/nodejs/bin/node", "src/main.ts"]
+# The same entry point as `npm start` (node --optimize-for-size src/main.ts: a smaller heap, see README
+# "Performance"); distroless' node is the entrypoint's binary.
+ENTRYPOINT ["/nodejs/bin/node", "--optimize-for-size", "src/main.ts"]

@@ -1,7 +1,8 @@
 // `node bench/memory-sweep.ts [--count=1000] [--variants="a;b"]`: operator RSS with N converged
 // ModelDeployments cached, for several Node flag sets on one control plane (a fresh operator per set),
 // to choose the flags `npm start` runs with. Writes bench/results/memory-sweep.json.
-// Each variant is the node flags after `npm start`'s own (later flags win), "" = exactly `npm start`.
+// Each variant is the node flags after `npm start`'s own (later flags win), "" = exactly `npm start`;
+// NAME=value words are environment variables for the operator (e.g. MALLOC_ARENA_MAX=2).
 import { join } from 'node:path';
 import { ensureTools } from '../test/cluster/tools.ts';
 import { startBenchCluster, userOf } from './bench-cluster.ts';
@@ -9,9 +10,9 @@ import { createAtOnce } from './convergence.ts';
 import { load } from './machine.ts';
 import { measureMemory, type MemoryLevel } from './memory.ts';
 import { Observer } from './observer.ts';
-import { startOperator } from './operator-runner.ts';
+import { startOperator, warmCompileCache } from './operator-runner.ts';
 import { writeResult } from './result-file.ts';
-import { startScriptNodeFlags } from './start-script-flags.ts';
+import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 import { modelDeploymentKind, namespacesOf, placements } from './workload.ts';
 
 const argv = process.argv.slice(2);
@@ -23,8 +24,9 @@ const log = (m: string) => process.stderr.write(`[sweep ${((performance.now() - 
 const loadAtStart = load();
 
 await ensureTools();
+warmCompileCache();
 const cluster = await startBenchCluster({ nodes: Math.ceil((count * 1.2) / 110) + 1 });
-const results: { nodeFlags: string[]; level: MemoryLevel }[] = [];
+const results: { nodeFlags: string[]; env: Record<string, string>; level: MemoryLevel }[] = [];
 try {
   const list = placements('bench', count);
   await cluster.createNamespaces(namespacesOf(list));
@@ -38,9 +40,11 @@ try {
   await observer.stop();
   await operator.stop();
   for (const variant of variants) {
-    const nodeFlags = variant.split(' ').filter(Boolean);
-    const [level] = (await measureMemory(cluster, kubeconfig, user, { nodeFlags }, [{ modelDeployments: count, namespaces: [] }], 10_000, log)).levels;
-    if (level) results.push({ nodeFlags: [...startScriptNodeFlags(), ...nodeFlags], level });
+    const words = variant.split(' ').filter(Boolean);
+    const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+    const nodeFlags = words.filter((w) => !/^[A-Z_]+=/.test(w));
+    const [level] = (await measureMemory(cluster, kubeconfig, user, { nodeFlags, env }, [{ modelDeployments: count, namespaces: [] }], 10_000, log)).levels;
+    if (level) results.push({ nodeFlags: [...startScriptNodeFlags(), ...nodeFlags], env, level });
   }
 } finally {
   await cluster.stop();
@@ -50,5 +54,8 @@ const file = writeResult(
   'memory-sweep',
   { results },
 );
-for (const r of results) log(`${r.nodeFlags.join(' ') || '(none)'}: RSS ${r.level.rssMiB} MiB, heap ${r.level.heapUsedMiB} MiB, ${r.level.cachedObjects} objects`);
+for (const r of results) {
+  const what = [...Object.entries(r.env).map(([k, v]) => `${k}=${v}`), ...r.nodeFlags].join(' ') || '(none)';
+  log(`${what}: RSS ${r.level.rssMiB} MiB, heap used ${r.level.heapUsedMiB} / total ${r.level.heapTotalMiB} MiB, external ${r.level.externalMiB} MiB, ${r.level.cachedObjects} objects`);
+}
 log(`wrote ${file}`);

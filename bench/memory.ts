@@ -17,6 +17,9 @@ export interface MemoryLevel {
   readonly cachedObjects: number;
   readonly rssMiB: number;
   readonly heapUsedMiB: number;
+  /** V8's heap as reserved (used + free pages it keeps) and memory outside it (Buffers, native). */
+  readonly heapTotalMiB: number;
+  readonly externalMiB: number;
   /** Writes of the fresh operator (converged objects: expected 0). */
   readonly writesAtStart: number;
 }
@@ -64,10 +67,13 @@ export async function measureMemory(cluster: BenchCluster, kubeconfig: string, u
         rss.push(op.rss());
         await sleep(1000);
       }
-      const heap = sumOf(await op.metrics(), 'nodejs_heap_size_used_bytes');
+      const samples = await op.metrics();
+      const heap = sumOf(samples, 'nodejs_heap_size_used_bytes');
+      const heapTotal = sumOf(samples, 'nodejs_heap_size_total_bytes');
+      const external = sumOf(samples, 'nodejs_external_memory_bytes');
       const writes = total(countByVerb(cluster.audit.entriesSince(mark), user).writes);
       const cachedObjects = await countObjects(cluster, level.namespaces);
-      out.push({ modelDeployments: level.modelDeployments, cachedObjects, rssMiB: round(summarize(rss).median / MiB, 1), heapUsedMiB: round(heap / MiB, 1), writesAtStart: writes });
+      out.push({ modelDeployments: level.modelDeployments, cachedObjects, rssMiB: round(summarize(rss).median / MiB, 1), heapUsedMiB: round(heap / MiB, 1), heapTotalMiB: round(heapTotal / MiB, 1), externalMiB: round(external / MiB, 1), writesAtStart: writes });
       log(`memory: ${level.modelDeployments} ModelDeployments, ${cachedObjects} objects: RSS ${out.at(-1)?.rssMiB} MiB`);
     } finally {
       await op.stop();

@@ -1,13 +1,15 @@
 // The operator as the real process (`node src/main.ts`, what the image runs) for the benchmarks: its
 // own process group and log file, its /metrics, and its memory and CPU time from /proc.
+import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/cluster/free-port.ts';
+import { cacheRoot } from '../test/cluster/tools.ts';
 import { waitFor } from '../test/cluster/https-request.ts';
 import { ManagedProcess } from '../test/cluster/managed-process.ts';
 import { parseConfig, type OperatorConfig } from '../src/config.ts';
 import { parsePrometheusText, type Sample } from './prom-text.ts';
 import { cpuSeconds, rssBytes } from './proc-stats.ts';
-import { startScriptNodeFlags } from './start-script-flags.ts';
+import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -32,6 +34,7 @@ export function defaultOperatorSettings(): Pick<OperatorConfig, 'kubeApiQps' | '
 export interface OperatorLaunch {
   readonly nodeFlags: readonly string[];
   readonly entry?: string;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface OperatorRunOptions {
@@ -46,6 +49,16 @@ export interface OperatorRunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Entry point relative to the repository (default src/main.ts): a patched copy, for before/after figures. */
   readonly entry?: string;
+}
+
+/**
+ * Node's compile cache for the operator processes, warmed the way the image's build warms it
+ * (Dockerfile, stage compile-cache): so they never load Node's TypeScript stripper, as in the image.
+ */
+export const COMPILE_CACHE = join(cacheRoot(), 'node-compile-cache');
+
+export function warmCompileCache(): void {
+  execFileSync(process.execPath, [...startScriptNodeFlags(), resolve(root, 'src/main.ts'), '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
 }
 
 export async function startOperator(options: OperatorRunOptions): Promise<OperatorRun> {
@@ -68,7 +81,7 @@ export async function startOperator(options: OperatorRunOptions): Promise<Operat
       ...(options.flags ?? []),
     ],
     logFile,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env },
   });
   try {
     await waitFor(

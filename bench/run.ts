@@ -12,11 +12,11 @@ import { runLatencyGroup } from './group-latency.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
 import { load } from './machine.ts';
-import { defaultOperatorSettings } from './operator-runner.ts';
+import { COMPILE_CACHE, defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
 import { sleep } from './parallel.ts';
 import { writeResult, type RunContext } from './result-file.ts';
 import { parseBenchArgs, sizesFor } from './bench-args.ts';
-import { startScriptNodeFlags } from './start-script-flags.ts';
+import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 import { summarize } from './stats.ts';
 import { summaryTable, type TableInput } from './summary-table.ts';
 
@@ -36,6 +36,7 @@ if (args.waitForQuiet) {
 }
 
 await ensureTools();
+warmCompileCache();
 const operator = defaultOperatorSettings();
 const launch = { nodeFlags: args.nodeFlags, ...(args.operatorEntry ? { entry: args.operatorEntry } : {}) };
 const ctx: RunContext = {
@@ -45,7 +46,7 @@ const ctx: RunContext = {
   resultsDir,
   loadAtStart: load(),
   settings: {
-    operator: { ...operator, leaderElect: false, process: `node ${args.operatorEntry ?? 'src/main.ts'} (flags: --leader-elect=false, metrics and health on loopback)`, nodeFlags: [...startScriptNodeFlags(), ...args.nodeFlags] },
+    operator: { ...operator, leaderElect: false, process: `node ${args.operatorEntry ?? 'src/main.ts'} (flags: --leader-elect=false, metrics and health on loopback)`, nodeFlags: [...startScriptNodeFlags(), ...args.nodeFlags], env: { NODE_COMPILE_CACHE: `${COMPILE_CACHE} (warmed at start, as the image's build does)` } },
     floor: { qps: operator.kubeApiQps, burst: operator.kubeApiBurst, concurrency: operator.concurrency },
     sizes,
   },

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { startLocalCluster, stopOnSignals } from '../test/cluster/local-cluster.ts';
 import { installCrdFiles, installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../test/cluster/traffic.ts';
+import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const namespace = 'demo';
@@ -32,7 +33,7 @@ const logFd = openSync(operatorLog, 'w');
 let operator: ChildProcess | undefined;
 function startOperator(): void {
   const flags = ['--kubeconfig', cluster.kubeconfig, '--leader-elect=false', '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0'];
-  operator = spawn(process.execPath, ['src/main.ts', ...flags], { cwd: root, stdio: ['ignore', logFd, logFd] });
+  operator = spawn(process.execPath, [...startScriptNodeFlags(), 'src/main.ts', ...flags], { cwd: root, stdio: ['ignore', logFd, logFd] });
 }
 const stop = stopOnSignals(cluster, async () => {
   if (!operator) return;

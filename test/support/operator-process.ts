@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { after } from 'node:test';
 import { eventually } from './wait.ts';
+import { startScriptNodeFlags } from '../cluster/start-script-flags.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -22,7 +23,7 @@ export interface OperatorProcess {
 export function startOperatorProcess(kubeconfig: string, identity: string, flags: readonly string[]): OperatorProcess {
   const child = spawn(
     process.execPath,
-    ['src/main.ts', '--kubeconfig', kubeconfig, '--identity', identity, '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0', ...flags],
+    [...startScriptNodeFlags(), 'src/main.ts', '--kubeconfig', kubeconfig, '--identity', identity, '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0', ...flags],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -38,6 +38,8 @@ test('is multi-stage: dependencies are installed in a stage of their own', () =>
 test('builds on Node 24 and runs on distroless Node 24', () => {
   for (const stage of buildStages) {
     const base = stageNamed(stage.base)?.base ?? stage.base;
+    // A stage on the runtime's own image runs the runtime's node (the compile cache must match it).
+    if (base === runtime.base) continue;
     assert.match(base, /^node:24[-.]/, `stage ${stage.name ?? stage.index} builds on ${base}`);
   }
   assert.match(runtime.base, /^gcr\.io\/distroless\/nodejs24-/);
@@ -110,4 +112,32 @@ test('carries the OCI labels title, source and licenses', () => {
 test('the runtime stage runs no shell-form RUN (its base has no shell)', () => {
   const shellRuns = instructions(runtime, 'RUN').filter((r) => r.exec === undefined);
   assert.deepEqual(shellRuns.map((r) => `line ${r.line}: RUN ${r.args}`), []);
+});
+
+test("the compile cache is warmed by the runtime's node, user, flags and paths, and the runtime reads it", () => {
+  const env = (stage: Stage): Record<string, string> =>
+    Object.fromEntries(instructions(stage, 'ENV').map((e): [string, string] => {
+      const [name = '', ...value] = (shellWords(e.args)[0] ?? '').split('=');
+      return [name, value.join('=')];
+    }));
+  const cacheDir = env(runtime)['NODE_COMPILE_CACHE'];
+  assert.ok(cacheDir, 'the runtime sets NODE_COMPILE_CACHE');
+  const copy = copies.find((c) => c.dest === posix.resolve(workdir, cacheDir));
+  assert.ok(copy?.from, `the runtime copies ${cacheDir} from a stage`);
+  const warm = stageNamed(copy.from);
+  assert.ok(warm, `stage ${copy.from} exists`);
+  assert.equal(warm.base, runtime.base, 'the same image, so the same node binary');
+  assert.equal(instructions(warm, 'USER').at(-1)?.args, instructions(runtime, 'USER').at(-1)?.args, 'the cache folder is per uid');
+  assert.equal(copy.sources[0], env(warm)['NODE_COMPILE_CACHE'], 'copied from where the warm stage wrote it');
+  assert.equal(copiesOf(warm).workdir, workdir, 'modules are cached by path: the same app folder');
+  const warmRun = instructions(warm, 'RUN').at(-1)?.exec;
+  const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1)?.exec;
+  assert.ok(warmRun && entrypoint, 'both in exec form');
+  assert.deepEqual(warmRun.slice(0, entrypoint.length), entrypoint, "the warm run loads the entry point with the entry point's flags");
+  for (const source of ['src', 'node_modules', 'package.json']) {
+    assert.ok(
+      copiesOf(warm).copies.some((c) => c.sources.some((s) => posix.basename(s) === source)),
+      `the warm stage has ${source}, as the runtime`,
+    );
+  }
 });
