@@ -7,6 +7,8 @@ export interface BenchArgs {
   readonly only: readonly string[];
   readonly restMinutes: number | undefined;
   readonly runs: number | undefined;
+  /** KServe's repetitions (default: --runs); its figures do not move with modelship's code. */
+  readonly kserveRuns: number | undefined;
   readonly count: number | undefined;
   readonly waitForQuiet: boolean;
   /** Node flags for every operator process: --node-flags="..." and --cpu-prof from --profile. */
@@ -38,6 +40,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     only,
     restMinutes: num('rest-minutes'),
     runs: num('runs'),
+    kserveRuns: num('kserve-runs'),
     count: num('count'),
     waitForQuiet: argv.includes('--wait-for-quiet'),
     nodeFlags: [...(value('node-flags') ?? '').split(' ').filter(Boolean), ...(argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
@@ -54,6 +57,7 @@ export interface Sizes {
   readonly changes: number;
   readonly restMinutes: number;
   readonly runs: number;
+  readonly kserveRuns: number;
   readonly startupRuns: number;
   /** Idle time before a process's memory is read. */
   readonly settleMs: number;
@@ -61,12 +65,13 @@ export interface Sizes {
 
 export function sizesFor(args: BenchArgs): Sizes {
   const base: Sizes = args.quick
-    ? { applies: 100, rolloutRepetitions: 3, count: 150, changes: 50, restMinutes: 2, runs: 1, startupRuns: 2, settleMs: 4000 }
-    : { applies: 100, rolloutRepetitions: 5, count: 1000, changes: 100, restMinutes: 10, runs: 1, startupRuns: 5, settleMs: 10_000 };
+    ? { applies: 100, rolloutRepetitions: 3, count: 150, changes: 50, restMinutes: 2, runs: 1, kserveRuns: 1, startupRuns: 2, settleMs: 4000 }
+    : { applies: 100, rolloutRepetitions: 5, count: 1000, changes: 100, restMinutes: 10, runs: 1, kserveRuns: 1, startupRuns: 5, settleMs: 10_000 };
   return {
     ...base,
     ...(args.count !== undefined ? { count: Math.round(args.count), changes: Math.min(base.changes, Math.round(args.count)) } : {}),
     ...(args.restMinutes !== undefined ? { restMinutes: args.restMinutes } : {}),
-    ...(args.runs !== undefined ? { runs: Math.round(args.runs) } : {}),
+    ...(args.runs !== undefined ? { runs: Math.round(args.runs), kserveRuns: Math.round(args.runs) } : {}),
+    ...(args.kserveRuns !== undefined ? { kserveRuns: Math.round(args.kserveRuns) } : {}),
   };
 }

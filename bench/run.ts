@@ -168,8 +168,8 @@ if (want('kserve')) {
     log('kserve: building cmd/manager (cached after the first build)');
     const binary = await buildKServe();
     const runs: KServeGroupResult[] = [];
-    for (let run = 1; run <= sizes.runs; run++) {
-      log(`kserve run ${run}/${sizes.runs}`);
+    for (let run = 1; run <= sizes.kserveRuns; run++) {
+      log(`kserve run ${run}/${sizes.kserveRuns}`);
       runs.push(await runKServeGroup({ count: sizes.count, nodes, binary, settleMs: sizes.settleMs }, log));
     }
     const childrenExistSeconds = summarize(runs.map((r) => r.create.childrenExistSeconds));
