@@ -1,4 +1,4 @@
-// `node bench/memory-sweep.ts [--count=1000] [--variants="a;b"]`: operator RSS with N converged
+// `node bench/memory-sweep.ts [--count=1000] [--variants="a;b"] [--label=x]`: operator RSS with N converged
 // ModelDeployments cached, for several Node flag sets on one control plane (a fresh operator per set),
 // to choose the flags `npm start` runs with. Writes bench/results/memory-sweep.json.
 // Each variant is the node flags after `npm start`'s own (later flags win), "" = exactly `npm start`;
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ensureTools } from '../test/cluster/tools.ts';
 import { startBenchCluster, userOf } from './bench-cluster.ts';
 import { createAtOnce } from './convergence.ts';
+import { imageEnvironment } from './image-environment.ts';
 import { load } from './machine.ts';
 import { measureMemory, type MemoryLevel } from './memory.ts';
 import { Observer } from './observer.ts';
@@ -50,7 +51,14 @@ try {
   await cluster.stop();
 }
 const file = writeResult(
-  { quick: false, command: `node bench/memory-sweep.ts ${argv.join(' ')}`.trim(), resultsDir: join(import.meta.dirname, 'results'), loadAtStart, settings: { count, startScriptNodeFlags: startScriptNodeFlags() } },
+  {
+    quick: false,
+    command: `node bench/memory-sweep.ts ${argv.join(' ')}`.trim(),
+    resultsDir: join(import.meta.dirname, 'results'),
+    loadAtStart,
+    settings: { count, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
+    ...(value('label') ? { label: value('label') } : {}),
+  },
   'memory-sweep',
   { results },
 );

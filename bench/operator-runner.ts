@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/cluster/free-port.ts';
 import { cacheRoot } from '../test/cluster/tools.ts';
+import { imageEnvironment } from './image-environment.ts';
 import { waitFor } from '../test/cluster/https-request.ts';
 import { ManagedProcess } from '../test/cluster/managed-process.ts';
 import { parseConfig, type OperatorConfig } from '../src/config.ts';
@@ -81,7 +82,7 @@ export async function startOperator(options: OperatorRunOptions): Promise<Operat
       ...(options.flags ?? []),
     ],
     logFile,
-    env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env },
+    env: { ...process.env, ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env },
   });
   try {
     await waitFor(

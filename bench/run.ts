@@ -11,6 +11,7 @@ import { runKServeGroup, type KServeGroupResult } from './group-kserve.ts';
 import { runLatencyGroup } from './group-latency.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
+import { imageEnvironment } from './image-environment.ts';
 import { load } from './machine.ts';
 import { COMPILE_CACHE, defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
 import { sleep } from './parallel.ts';
@@ -46,7 +47,7 @@ const ctx: RunContext = {
   resultsDir,
   loadAtStart: load(),
   settings: {
-    operator: { ...operator, leaderElect: false, process: `node ${args.operatorEntry ?? 'src/main.ts'} (flags: --leader-elect=false, metrics and health on loopback)`, nodeFlags: [...startScriptNodeFlags(), ...args.nodeFlags], env: { NODE_COMPILE_CACHE: `${COMPILE_CACHE} (warmed at start, as the image's build does)` } },
+    operator: { ...operator, leaderElect: false, process: `node ${args.operatorEntry ?? 'src/main.ts'} (flags: --leader-elect=false, metrics and health on loopback)`, nodeFlags: [...startScriptNodeFlags(), ...args.nodeFlags], env: { ...imageEnvironment(), NODE_COMPILE_CACHE: `${COMPILE_CACHE} (warmed at start, as the image's build does)` } },
     floor: { qps: operator.kubeApiQps, burst: operator.kubeApiBurst, concurrency: operator.concurrency },
     sizes,
   },

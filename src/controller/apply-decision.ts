@@ -31,6 +31,16 @@ export function applyReason(desiredWithHash: KubeObject, live: KubeObject | unde
   const want = desiredWithHash.metadata?.annotations?.[DESIRED_HASH_ANNOTATION];
   if (live.metadata?.annotations?.[DESIRED_HASH_ANNOTATION] !== want) return 'Changed';
   const ours = live.metadata?.managedFields?.find((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && !m.subresource);
-  if (!ours || !ownsAllFields(desiredWithHash as Record<string, unknown>, ours.fieldsV1)) return 'Drifted';
+  if (!ours || !ownsAllFields(desiredWithHash as Record<string, unknown>, fieldSet(ours.fieldsV1))) return 'Drifted';
   return 'UpToDate';
+}
+
+/** The caches keep fieldsV1 as its JSON text (cache-transforms.ts): parsed only when compared. */
+function fieldSet(fieldsV1: unknown): unknown {
+  if (typeof fieldsV1 !== 'string') return fieldsV1;
+  try {
+    return JSON.parse(fieldsV1);
+  } catch {
+    return undefined; // unreadable: treated as drift, so the next apply rewrites it
+  }
 }

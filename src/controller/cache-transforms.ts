@@ -3,7 +3,8 @@
 // reconcile reads it. Kept: metadata (labels, annotations, owners, versions), status, the spec fields
 // observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
 // apply decision compares it with the desired object; another manager taking a field shows there,
-// so the dropped spec parts are still covered for drift).
+// so the dropped spec parts are still covered for drift). That entry is kept as its JSON text: a tree
+// of small objects costs several times its text in V8, and it is read only when a child is compared.
 import type { KubeObject, ManagedFieldsEntry } from '../kube/api-client.ts';
 import { FIELD_MANAGER } from './apply-decision.ts';
 
@@ -15,7 +16,7 @@ type Meta = NonNullable<KubeObject['metadata']>;
 function trimMetadata(meta: Meta | undefined, keep: (m: ManagedFieldsEntry) => boolean): Meta | undefined {
   if (!meta) return meta;
   const { managedFields, annotations, ...rest } = meta;
-  const kept = managedFields?.filter(keep);
+  const kept = managedFields?.filter(keep).map((m) => (m.fieldsV1 === undefined || typeof m.fieldsV1 === 'string' ? m : { ...m, fieldsV1: JSON.stringify(m.fieldsV1) }));
   const notes = annotations && LAST_APPLIED in annotations ? Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== LAST_APPLIED)) : annotations;
   return { ...rest, ...(notes ? { annotations: notes } : {}), ...(kept?.length ? { managedFields: kept } : {}) };
 }

@@ -66,6 +66,8 @@ void test('a cached Deployment keeps what reconcile reads and nothing of the pod
   assert.equal(kept.spec?.template.spec, undefined);
   assert.deepEqual(kept.spec?.template.metadata?.labels, { app: 'iris', 'modelship.io/revision': '3' });
   assert.deepEqual(kept.metadata?.managedFields?.map((m) => m.manager), [FIELD_MANAGER]);
+  assert.equal(typeof kept.metadata?.managedFields?.[0]?.fieldsV1, 'string', 'kept as its JSON text');
+  assert.deepEqual(cachedChild(kept), kept, 'transforming twice changes nothing (relists re-deliver cached objects)');
   assert.equal(kept.metadata?.annotations?.[LAST_APPLIED], undefined);
   assert.equal(kept.metadata?.annotations?.['team'], 'fraud');
   assert.equal(kept.metadata?.resourceVersion, '42');
@@ -131,4 +133,11 @@ void test('a cached ModelDeployment has no managedFields and no kubectl copy, bu
   assert.deepEqual(kept.metadata?.annotations, { 'modelship.io/promote': 'x' });
   assert.equal(kept.metadata?.managedFields, undefined);
   assert.deepEqual(kept.spec, md.spec);
+});
+
+void test('an unreadable fieldsV1 text counts as drift, so the next apply rewrites the fields', () => {
+  const kept = cachedChild(live([ourEntry]));
+  const broken = { ...kept, metadata: { ...kept.metadata, managedFields: [{ ...ourEntry, fieldsV1: '{not json' }] } };
+  assert.equal(applyReason(desired, kept), 'UpToDate');
+  assert.equal(applyReason(desired, broken), 'Drifted');
 });
