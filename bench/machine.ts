@@ -53,7 +53,15 @@ export interface Versions {
   readonly go: string;
 }
 
+let first: Versions | undefined;
+
+/** Read once, at the first call (the run's start): what ran, even if HEAD moves during a long run. */
 export function versions(): Versions {
+  first ??= readVersions();
+  return first;
+}
+
+function readVersions(): Versions {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const dirty = run('git', ['status', '--porcelain', '--untracked-files=no', 'src']) !== '';
   return {

@@ -8,7 +8,7 @@ import { ensureTools } from '../test/cluster/tools.ts';
 import { startBenchCluster, userOf } from './bench-cluster.ts';
 import { createAtOnce } from './convergence.ts';
 import { imageEnvironment } from './image-environment.ts';
-import { load } from './machine.ts';
+import { load, versions } from './machine.ts';
 import { measureMemory, type MemoryLevel } from './memory.ts';
 import { Observer } from './observer.ts';
 import { startOperator, warmCompileCache } from './operator-runner.ts';
@@ -24,6 +24,7 @@ const started = performance.now();
 const log = (m: string) => process.stderr.write(`[sweep ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 const loadAtStart = load();
 
+versions(); // the commit and versions that run, recorded before anything else
 await ensureTools();
 warmCompileCache();
 const cluster = await startBenchCluster({ nodes: Math.ceil((count * 1.2) / 110) + 1 });

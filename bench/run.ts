@@ -12,7 +12,7 @@ import { runLatencyGroup } from './group-latency.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
 import { imageEnvironment } from './image-environment.ts';
-import { load } from './machine.ts';
+import { load, versions } from './machine.ts';
 import { COMPILE_CACHE, defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
 import { sleep } from './parallel.ts';
 import { writeResult, type RunContext } from './result-file.ts';
@@ -36,6 +36,7 @@ if (args.waitForQuiet) {
   }
 }
 
+versions(); // the commit and versions that run, recorded before anything else
 await ensureTools();
 warmCompileCache();
 const operator = defaultOperatorSettings();
