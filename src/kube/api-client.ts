@@ -74,7 +74,7 @@ export class ApiClient {
     return { url, headers: { ...auth.headers, 'user-agent': this.options.userAgent ?? 'modelship', accept: 'application/json' }, dispatcher: auth.dispatcher };
   }
 
-  async request<T>(method: HttpMethod, path: string, options: { query?: Query; body?: unknown; contentType?: string; priority?: RequestPriority; signal?: AbortSignal } = {}): Promise<T> {
+  async request<T>(method: HttpMethod, path: string, options: { query?: Query; body?: unknown; contentType?: string; priority?: RequestPriority } = {}): Promise<T> {
     await this.throttle.take(options.priority);
     const { url, headers, dispatcher } = await this.prepare(method, path, options.query);
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
@@ -86,7 +86,7 @@ export class ApiClient {
         headers,
         dispatcher,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: options.signal ? AbortSignal.any([AbortSignal.timeout(60_000), options.signal]) : AbortSignal.timeout(60_000),
+        signal: AbortSignal.timeout(60_000),
       });
       status = res.status;
       const text = await res.text();

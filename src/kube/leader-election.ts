@@ -136,7 +136,7 @@ export class LeaderElector {
       } catch (err) {
         // Our last renewal may have landed without us seeing the answer: reread and retry if still ours.
         if (!isConflict(err) || attempt > 0) break;
-        const fresh = await this.call((signal) => this.client.request<Lease>('GET', this.path(true), { signal })).catch(() => undefined);
+        const fresh = await this.call(this.client.request<Lease>('GET', this.path(true))).catch(() => undefined);
         if (fresh?.spec?.holderIdentity !== this.options.identity) return;
         this.lease = fresh;
       }
@@ -209,7 +209,7 @@ export class LeaderElector {
 
     let current: Lease;
     try {
-      current = await this.call((signal) => this.client.request<Lease>('GET', this.path(true), { signal }));
+      current = await this.call(this.client.request<Lease>('GET', this.path(true)));
     } catch (err) {
       if (!isNotFound(err)) {
         this.log.warn({ err }, 'could not read the lease');
@@ -272,10 +272,9 @@ export class LeaderElector {
   }
 
   private async create(record: LeaseRecord): Promise<void> {
-    this.lease = await this.call((signal) =>
+    this.lease = await this.call(
       this.client.request<Lease>('POST', this.path(false), {
         body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.options.name, namespace: this.options.namespace }, spec: specOf(record) },
-        signal,
       }),
     );
     this.observe(record);
@@ -285,10 +284,9 @@ export class LeaderElector {
   private async write(record: LeaseRecord): Promise<void> {
     const lease = this.lease;
     if (!lease?.metadata) throw new Error('no lease read yet');
-    this.lease = await this.call((signal) =>
+    this.lease = await this.call(
       this.client.request<Lease>('PUT', this.path(true), {
         body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease.metadata, spec: specOf(record) },
-        signal,
       }),
     );
     this.observe(record);
@@ -329,14 +327,13 @@ export class LeaderElector {
   }
 
   /**
-   * A request's answer, given up (and the request aborted) after renewDeadline or when run() stops,
-   * so a hung request never outlives the leadership it was meant to keep: the caller goes on with a
-   * rejection, and an answer arriving later is dropped (it never updates `lease` or `observed`).
+   * A request's answer, given up after renewDeadline or when run() stops, so a hung request never
+   * outlives the leadership it was meant to keep: the caller goes on with a rejection, and an answer
+   * arriving later is dropped (it never updates `lease` or `observed`).
    */
-  private call<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private call<T>(request: Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(this.renewDeadlineMs);
     const signal = this.requestAbort ? AbortSignal.any([timeout, this.requestAbort]) : timeout;
-    const request = send(signal);
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => reject(new Error(signal.reason instanceof Error ? signal.reason.message : 'lease request abandoned'));
       if (signal.aborted) onAbort();
