@@ -59,12 +59,7 @@ export async function floorCreate(cluster: BenchCluster, observer: Observer, lis
   const parts: MilestonePart[] = [...modelDeploymentKind.children(list)].map(([path, keys]) => ({ path, selector: CHILD_SELECTOR, keys, predicate: exists }));
   const children = await observer.milestone(parts, timeoutMs, 'floor: children to exist');
   const pods = await observer.milestone([{ path: '/apis/apps/v1/deployments', selector: CHILD_SELECTOR, keys: modelDeploymentKind.deployments(list), predicate: rolledOut }], timeoutMs, 'floor: Deployments rolled out');
-  const client = floorClient(kubeconfig, settings);
-  const t0 = performance.now();
-  const requests = await applyAll(client, groups, settings.concurrency);
-  const applied = performance.now();
-  const s = (t: number) => (t - t0) / 1000;
-  return { count: list.length, requests, appliedSeconds: s(applied), childrenExistSeconds: s(await children()), podsReadySeconds: s(await pods()) };
+  return timedApply(kubeconfig, settings, list.length, groups, children, pods);
 }
 
 /** The spec change (untimed), then only the children whose rendered form changed, as the operator applies them. */
@@ -88,10 +83,22 @@ export async function floorChange(cluster: BenchCluster, observer: Observer, lis
     timeoutMs,
     'floor: Deployments rolled out',
   );
+  return timedApply(kubeconfig, settings, list.length, groups, children, pods);
+}
+
+/** Applies the groups with the floor's client; times from its first request to the apply's end and to each milestone. */
+async function timedApply(
+  kubeconfig: string,
+  settings: ClientSettings,
+  count: number,
+  groups: readonly ApplyObject[][],
+  children: () => Promise<number>,
+  pods: () => Promise<number>,
+): Promise<FloorTimes> {
   const client = floorClient(kubeconfig, settings);
   const t0 = performance.now();
   const requests = await applyAll(client, groups, settings.concurrency);
   const applied = performance.now();
   const s = (t: number) => (t - t0) / 1000;
-  return { count: list.length, requests, appliedSeconds: s(applied), childrenExistSeconds: s(await children()), podsReadySeconds: s(await pods()) };
+  return { count, requests, appliedSeconds: s(applied), childrenExistSeconds: s(await children()), podsReadySeconds: s(await pods()) };
 }

@@ -142,17 +142,18 @@ export class ModelDeploymentController {
       this.reconciles++;
       metrics?.activeWorkers(this.active);
       const log = logger.child({ controller: 'modeldeployment', key });
+      let working = true;
+      const release = (): void => {
+        if (!working) return;
+        working = false;
+        this.active--;
+        metrics?.activeWorkers(this.active);
+      };
       try {
-        let yielded = false;
         const outcome = await reconcile(key, deps, log, () => {
           // Only the status write is left: let another key use the worker meanwhile.
-          if (yielded) return;
-          yielded = true;
-          this.active--;
-          metrics?.activeWorkers(this.active);
+          release();
           yieldSlot();
-        }).finally(() => {
-          if (yielded) this.active++;
         });
         metrics?.reconciled(outcome.requeueAfterMs ? 'requeue_after' : 'success', (performance.now() - started) / 1000);
         return outcome;
@@ -160,8 +161,7 @@ export class ModelDeploymentController {
         metrics?.reconciled('error', (performance.now() - started) / 1000);
         throw err;
       } finally {
-        this.active--;
-        metrics?.activeWorkers(this.active);
+        release();
       }
     });
   }
