@@ -11,9 +11,11 @@ import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const namespace = 'demo';
+const say = (line: string) => process.stdout.write(`${line}\n`);
+say('starting a local Kubernetes control plane (kube-apiserver, etcd, controller-manager, scheduler, kwok)');
+say('  the first run builds them from pinned Go modules; progress and the time left follow ([tools] lines)');
 const cluster = await startLocalCluster();
 const { toolsDir } = cluster.cp;
-const say = (line: string) => process.stdout.write(`${line}\n`);
 say(`control plane ready in ${cluster.startSeconds.toFixed(1)} s (Kubernetes v1.35, ${cluster.cp.nodeNames.length} simulated nodes)`);
 
 function kubectl(args: string[], input?: string): Promise<string> {
@@ -49,6 +51,7 @@ try {
   await installGatewayApiCrds(cluster.kubeconfig, toolsDir);
   await installIstioCrds(cluster.kubeconfig, toolsDir);
   await installTraefikCrds(cluster.kubeconfig, toolsDir);
+  // Read from the Go module cache (downloaded on first use): nothing is built for them.
   say('installed the Gateway API, Istio and Traefik CRDs (objects only: no gateway or mesh runs in the demo)');
   startOperator();
   await kubectl(['create', 'namespace', namespace]);
@@ -59,6 +62,7 @@ try {
   ].join('---\n'));
   say(`operator running (node src/main.ts), logs in ${operatorLog}`);
   say(await kubectl(['apply', '-n', namespace, '-f', resolve(root, 'examples')]));
+  say('waiting until every example is Ready (kwok plays the kubelet: pods start without pulling images)');
   const started = Date.now();
   await kubectl(['wait', '-n', namespace, '--for=condition=Ready', 'modeldeployments', '--all', '--timeout=120s']);
   say(`every example is Ready after ${((Date.now() - started) / 1000).toFixed(1)} s:\n`);

@@ -8,6 +8,7 @@ import { freePort } from './free-port.ts';
 import { httpsRequest, waitFor } from './https-request.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { ensureTools } from './tools.ts';
+import type { ToolSet } from './tool-modules.ts';
 import { sweepAbandonedControlPlanes, writeOwnerFile } from './sweep.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { createPodNetwork, hostAddressOf, sweepAbandonedPodNetworks, type PodNetwork } from './pod-network.ts';
@@ -46,6 +47,11 @@ const controllers = [
 ];
 
 export interface ControlPlaneOptions {
+  /**
+   * The binaries to build or find: `all` (default) for tests, which also run helm, Traefik, ...;
+   * `control-plane` for the demo and `npm run cluster`, whose first run then builds only what they run.
+   */
+  readonly tools?: ToolSet;
   /** Number of simulated nodes (default 2). */
   readonly nodes?: number;
   /** Folder to run in; default a new one under the system temp folder, removed on stop. */
@@ -121,7 +127,7 @@ async function startControlPlaneOnce(options: ControlPlaneOptions): Promise<Cont
   // Pod networks first: the sweep stops their processes before their namespace goes.
   sweepAbandonedPodNetworks();
   sweepAbandonedControlPlanes();
-  const toolsDir = await ensureTools();
+  const toolsDir = await ensureTools(options.dataPath ? 'all' : (options.tools ?? 'all'));
   const ownsDir = options.dir === undefined;
   const dir = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), 'modelship-cp-'));
   const layout = makeLayout(dir);

@@ -13,7 +13,7 @@ export interface LocalCluster {
 
 export async function startLocalCluster(): Promise<LocalCluster> {
   const started = Date.now();
-  const cp = await startControlPlane();
+  const cp = await startControlPlane({ tools: 'control-plane' });
   // MODELSHIP_LOCAL_DIR lets tests run this without touching a developer's .local folder.
   const localDir = process.env.MODELSHIP_LOCAL_DIR ?? resolve(import.meta.dirname, '..', '..', '.local');
   mkdirSync(localDir, { recursive: true });

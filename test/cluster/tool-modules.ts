@@ -14,6 +14,11 @@ export interface ToolModule {
   readonly binaries: readonly ToolBinary[];
   /** -ldflags for the build; part of the cache key. */
   readonly ldflags: string;
+  /**
+   * Measured wall time of a cold build (module downloads included) on the 2-core development machine, in
+   * seconds: only for telling a user how long the first build will take.
+   */
+  readonly coldBuildSeconds: number;
 }
 
 const kubernetesVersion = 'v1.35.4';
@@ -34,26 +39,39 @@ export const toolModules: readonly ToolModule[] = [
   {
     name: 'kubernetes',
     ldflags: kubernetesLdflags,
+    coldBuildSeconds: 364,
     binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((bin) => ({
       pkg: `k8s.io/kubernetes/cmd/${bin}`,
       bin,
     })),
   },
-  { name: 'etcd', ldflags: '-s -w', binaries: [{ pkg: 'go.etcd.io/etcd/server/v3', bin: 'etcd' }] },
-  { name: 'kwok', ldflags: '-s -w', binaries: [{ pkg: 'sigs.k8s.io/kwok/cmd/kwok', bin: 'kwok' }] },
-  { name: 'helm', ldflags: '-s -w', binaries: [{ pkg: 'helm.sh/helm/v4/cmd/helm', bin: 'helm' }] },
+  { name: 'etcd', ldflags: '-s -w', coldBuildSeconds: 29, binaries: [{ pkg: 'go.etcd.io/etcd/server/v3', bin: 'etcd' }] },
+  { name: 'kwok', ldflags: '-s -w', coldBuildSeconds: 90, binaries: [{ pkg: 'sigs.k8s.io/kwok/cmd/kwok', bin: 'kwok' }] },
+  { name: 'helm', ldflags: '-s -w', coldBuildSeconds: 132, binaries: [{ pkg: 'helm.sh/helm/v4/cmd/helm', bin: 'helm' }] },
   // The Gateway API implementation of the traffic tests (test/cluster/traffic.ts). Its version stays "dev":
   // Traefik then never checks for a new release, one more guard against traffic leaving the machine.
-  { name: 'traefik', ldflags: '-s -w', binaries: [{ pkg: 'github.com/traefik/traefik/v3/cmd/traefik', bin: 'traefik' }] },
+  { name: 'traefik', ldflags: '-s -w', coldBuildSeconds: 435, binaries: [{ pkg: 'github.com/traefik/traefik/v3/cmd/traefik', bin: 'traefik' }] },
   // A small command of ours (main.go in the module) around the kstatus library Helm 4 and Flux use, so the
   // status tests ask the real library what it makes of a ModelDeployment (test/e2e/kstatus.test.ts).
-  { name: 'kstatus', ldflags: '-s -w', binaries: [{ pkg: 'modelship.io/test/cluster/kstatus', bin: 'kstatus' }] },
+  { name: 'kstatus', ldflags: '-s -w', coldBuildSeconds: 60, binaries: [{ pkg: 'modelship.io/test/cluster/kstatus', bin: 'kstatus' }] },
 ];
 
 export const requiredBinaries: readonly string[] = toolModules.flatMap((m) => m.binaries.map((b) => b.bin));
 
+/**
+ * Which modules a command needs: `control-plane` is what `npm run demo` and `npm run cluster` run
+ * (kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kubectl, kwok); `all` is every test tool.
+ */
+export type ToolSet = 'control-plane' | 'all';
+
+const controlPlaneModules: readonly string[] = ['kubernetes', 'etcd', 'kwok'];
+
+export function modulesOf(set: ToolSet): readonly ToolModule[] {
+  return set === 'all' ? toolModules : toolModules.filter((m) => controlPlaneModules.includes(m.name));
+}
+
 // Built only by the benchmarks (bench/kserve-peer.ts), never by the tests: KServe's controller
 // (cmd/manager), the peer modelship is compared with.
 export const benchToolModules: readonly ToolModule[] = [
-  { name: 'kserve', ldflags: '-s -w', binaries: [{ pkg: 'github.com/kserve/kserve/cmd/manager', bin: 'kserve-manager' }] },
+  { name: 'kserve', ldflags: '-s -w', coldBuildSeconds: 600, binaries: [{ pkg: 'github.com/kserve/kserve/cmd/manager', bin: 'kserve-manager' }] },
 ];

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, renameSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { requiredBinaries, toolModules, type ToolModule } from './tool-modules.ts';
+import { modulesOf, type ToolModule, type ToolSet } from './tool-modules.ts';
+import { buildPlanLine, remainingLine } from './build-estimate.ts';
 import { withDirectoryLock } from './directory-lock.ts';
 
 const goModulesDir = resolve(import.meta.dirname, 'go');
@@ -56,7 +57,7 @@ function moduleKey(mod: ToolModule, version: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function formatElapsed(ms: number): string {
+export function formatElapsed(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
@@ -69,10 +70,16 @@ function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
   });
 }
 
-async function goBuild(mod: ToolModule, outDir: string): Promise<void> {
+/** Where a module stands in a build of several, for the time-left estimate. */
+interface BuildProgress {
+  readonly pending: readonly ToolModule[];
+  readonly index: number;
+}
+
+async function goBuild(mod: ToolModule, outDir: string, progress: BuildProgress): Promise<void> {
   const started = Date.now();
   const names = mod.binaries.map((b) => b.bin).join(', ');
-  log(`building ${names} (module test/cluster/go/${mod.name}); a cold build takes minutes`);
+  log(`building ${names} (module test/cluster/go/${mod.name}, ${progress.index + 1} of ${progress.pending.length}); ${remainingLine(progress.pending, progress.index, 0)}`);
   const output = mod.binaries.length === 1 ? join(outDir, mod.binaries[0]!.bin) : `${outDir}/`;
   // -buildvcs=false: a main package of our own (kstatus) would otherwise be stamped with this repository's
   // commit, and its binary would change with every commit.
@@ -87,7 +94,8 @@ async function goBuild(mod: ToolModule, outDir: string): Promise<void> {
     tail = [...tail, ...lines].slice(-30);
   });
   const ticker = setInterval(() => {
-    log(`  ${names}: ${compiled} packages compiled, ${formatElapsed(Date.now() - started)}`);
+    const elapsed = Date.now() - started;
+    log(`  ${names}: ${compiled} packages compiled, ${formatElapsed(elapsed)}; ${remainingLine(progress.pending, progress.index, elapsed / 1000)}`);
   }, 20_000);
   const code = await new Promise<number | null>((res) => child.on('close', res));
   clearInterval(ticker);
@@ -97,10 +105,12 @@ async function goBuild(mod: ToolModule, outDir: string): Promise<void> {
   log(`  ${names}: done in ${formatElapsed(Date.now() - started)}`);
 }
 
-function assetsFromEnvironment(): string | undefined {
+function assetsFromEnvironment(set: ToolSet): string | undefined {
   const dir = process.env.MODELSHIP_TEST_ASSETS;
   if (!dir) return undefined;
-  const missing = requiredBinaries.filter((b) => !existsSync(join(dir, b)));
+  const missing = modulesOf(set)
+    .flatMap((m) => m.binaries.map((b) => b.bin))
+    .filter((b) => !existsSync(join(dir, b)));
   if (missing.length > 0) {
     throw new Error(`MODELSHIP_TEST_ASSETS=${dir} lacks ${missing.join(', ')}; unset it to build them from test/cluster/go`);
   }
@@ -108,14 +118,15 @@ function assetsFromEnvironment(): string | undefined {
 }
 
 /**
- * Returns the folder holding every test binary, building whatever is missing first.
- * Per-module builds live in <cache>/build/<module>-<key>; <cache>/bin/<key of all>/ links them together.
+ * Returns the folder holding the binaries of `set` (every test tool by default), building whatever is
+ * missing first. Per-module builds live in <cache>/build/<module>-<key>; <cache>/bin/<key of the set>/
+ * links them together, so the demo's control-plane folder and the tests' full one share their builds.
  */
-export async function ensureTools(): Promise<string> {
-  const fromEnv = assetsFromEnvironment();
+export async function ensureTools(set: ToolSet = 'all'): Promise<string> {
+  const fromEnv = assetsFromEnvironment(set);
   if (fromEnv) return fromEnv;
   const version = goVersion();
-  const keys = toolModules.map((m) => ({ mod: m, key: moduleKey(m, version) }));
+  const keys = modulesOf(set).map((m) => ({ mod: m, key: moduleKey(m, version) }));
   const combined = createHash('sha256').update(keys.map((k) => `${k.mod.name}-${k.key}`).join('\n')).digest('hex').slice(0, 16);
   const binDir = join(cacheRoot(), 'bin', combined);
   if (existsSync(join(binDir, '.stamp'))) return binDir;
@@ -123,9 +134,11 @@ export async function ensureTools(): Promise<string> {
   return withBuildLock(async () => {
     if (existsSync(join(binDir, '.stamp'))) return binDir;
     const started = Date.now();
-    for (const { mod, key } of keys) {
-      const dir = join(cacheRoot(), 'build', `${mod.name}-${key}`);
-      if (!existsSync(join(dir, '.stamp'))) await buildInto(mod, dir, version);
+    const missing = keys.filter(({ mod, key }) => !existsSync(join(cacheRoot(), 'build', `${mod.name}-${key}`, '.stamp')));
+    const pending = missing.map((k) => k.mod);
+    if (pending.length > 0) log(buildPlanLine(pending));
+    for (const [index, { mod, key }] of missing.entries()) {
+      await buildInto(mod, join(cacheRoot(), 'build', `${mod.name}-${key}`), version, { pending, index });
     }
     const partialBin = `${binDir}.partial`;
     rmSync(partialBin, { recursive: true, force: true });
@@ -167,17 +180,20 @@ export async function ensureExtraTool(mod: ToolModule): Promise<string> {
   const dir = join(cacheRoot(), 'build', `${mod.name}-${moduleKey(mod, version)}`);
   if (existsSync(join(dir, '.stamp'))) return dir;
   return withBuildLock(async () => {
-    if (!existsSync(join(dir, '.stamp'))) await buildInto(mod, dir, version);
+    if (!existsSync(join(dir, '.stamp'))) {
+      log(buildPlanLine([mod]));
+      await buildInto(mod, dir, version, { pending: [mod], index: 0 });
+    }
     return dir;
   });
 }
 
 /** Builds a module into `dir` through a partial folder, so an interrupted build never looks finished. */
-async function buildInto(mod: ToolModule, dir: string, version: string): Promise<void> {
+async function buildInto(mod: ToolModule, dir: string, version: string, progress: BuildProgress): Promise<void> {
   const partial = `${dir}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
-  await goBuild(mod, partial);
+  await goBuild(mod, partial, progress);
   writeFileSync(join(partial, '.stamp'), `${new Date().toISOString()} ${version}\n`);
   rmSync(dir, { recursive: true, force: true });
   renameSync(partial, dir);
