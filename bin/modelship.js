@@ -4,6 +4,7 @@
 // it runs itself again on the Node 24 this checkout pins (the `node` dev dependency), with the same
 // arguments, streams and exit code, so the user sees only the command's own output.
 import { spawnSync } from 'node:child_process';
+import process from 'node:process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
