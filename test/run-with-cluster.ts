@@ -2,6 +2,8 @@
 // so test files share its start-up cost and isolate themselves by namespace.
 import { spawn } from 'node:child_process';
 import { startControlPlane } from './cluster/control-plane.ts';
+// Stops with one line per missing prerequisite before a control plane is started.
+import './check-prerequisites.ts';
 
 const patterns = process.argv.slice(2);
 if (patterns.length === 0) {

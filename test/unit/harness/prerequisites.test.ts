@@ -1,0 +1,28 @@
+// The test runner's up-front check: one line per missing prerequisite, naming it and its install command.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { missingPrerequisites, type Machine } from '../../prerequisites.ts';
+
+const machine = (commands: readonly string[], over: Partial<Machine> = {}): Machine => ({
+  hasCommand: (name) => commands.includes(name),
+  isRoot: true,
+  prebuiltTools: false,
+  ...over,
+});
+
+test('a machine with everything: nothing to say', () => {
+  assert.deepEqual(missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare'])), []);
+});
+
+test('iproute2 missing: one line per command, each naming the apt command', () => {
+  const lines = missingPrerequisites(machine(['go', 'unshare']));
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /^missing ip \(.+\): apt-get install -y iproute2$/);
+  assert.match(lines[1]!, /^missing ss \(.+\): apt-get install -y iproute2$/);
+});
+
+test('not root: says so; Go is not needed when prebuilt tools are given', () => {
+  const lines = missingPrerequisites(machine(['ip', 'ss', 'unshare'], { isRoot: false, prebuiltTools: true }));
+  assert.deepEqual(lines.map((l) => l.split(' ')[1]), ['root']);
+  assert.deepEqual(missingPrerequisites(machine(['ip', 'ss', 'unshare'])).map((l) => l.split(' ')[1]), ['go']);
+});
