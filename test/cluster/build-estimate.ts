@@ -27,6 +27,11 @@ export function remainingSeconds(pending: readonly ToolModule[], current: number
 }
 
 export function remainingLine(pending: readonly ToolModule[], current: number, elapsedSeconds: number): string {
-  const left = remainingSeconds(pending, current, elapsedSeconds);
-  return left > 0 ? `about ${formatDuration(left)} left` : 'taking longer than measured; still going';
+  const mod = pending[current];
+  const after = remainingSeconds(pending, current + 1 < pending.length ? current + 1 : pending.length, 0);
+  if (mod && elapsedSeconds > mod.coldBuildSeconds) {
+    const then = after > 0 ? `; about ${formatDuration(after)} for the rest after it` : '';
+    return `${mod.name} is taking longer than its measured ${formatDuration(mod.coldBuildSeconds)} (a busy machine?)${then}`;
+  }
+  return `about ${formatDuration(remainingSeconds(pending, current, elapsedSeconds))} left`;
 }

@@ -13,6 +13,7 @@ import { testNamespace } from '../support/namespaces.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
 import { createModelDeployment, readExample, readyForGeneration, testClient } from '../support/model-deployments.ts';
 import type { ToolResult } from '../support/run-tool.ts';
+import { userShellEnv } from '../support/user-shell-env.ts';
 
 const cluster = await sharedCluster();
 await installCrds(cluster);
@@ -26,8 +27,9 @@ symlinkSync(join(root, 'bin', 'modelship.js'), join(pluginDir, 'kubectl-modelshi
 process.on('exit', () => rmSync(pluginDir, { recursive: true, force: true }));
 
 /** kubectl with the plugin's folder and Node 24 first on PATH, as after `ln -s` into ~/.local/bin. */
-function kubectl(args: readonly string[]): Promise<ToolResult> {
-  const env = { ...process.env, PATH: [pluginDir, dirname(process.execPath), process.env.PATH ?? ''].join(':'), KUBECONFIG: cluster.kubeconfigPath };
+function kubectl(args: readonly string[], machineNode = false): Promise<ToolResult> {
+  const path = machineNode ? userShellEnv([pluginDir]) : { ...process.env, PATH: [pluginDir, dirname(process.execPath), process.env.PATH ?? ''].join(':') };
+  const env = { ...path, KUBECONFIG: cluster.kubeconfigPath };
   return new Promise((res) => {
     execFile(join(cluster.toolsDir, 'kubectl'), args, { env, cwd: root }, (err, stdout, stderr) =>
       res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
@@ -70,4 +72,14 @@ test('kubectl modelship status reads the cluster through KUBECONFIG', { timeout:
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /Ready/);
   assert.match(status.stdout, new RegExp(name));
+});
+
+test("kubectl modelship with the machine's Node on PATH: the plugin runs itself on the pinned Node 24, output its own", { timeout: 60_000 }, async () => {
+  const good = await kubectl(['modelship', 'validate', '-f', 'examples/rollout-analysis.yaml'], true);
+  assert.equal(good.stderr, '');
+  assert.equal(good.code, 0);
+  assert.match(good.stdout, /valid/);
+  const usage = await kubectl(['modelship', 'frobnicate'], true);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /^modelship: /);
 });
