@@ -12,13 +12,13 @@ export interface Prerequisite {
   readonly fix: string;
 }
 
-export const aptCommand = 'apt-get install -y iproute2';
+export const aptCommand = 'apt-get install -y iproute2 util-linux';
 
 export const prerequisites: readonly Prerequisite[] = [
   { need: 'go', why: 'builds the test control plane and tools from pinned Go modules', fix: 'install Go >= 1.25 (or set MODELSHIP_TEST_ASSETS to a folder of prebuilt tools)' },
   { need: 'ip', why: 'the traffic tests create a pod network with ip netns and veth pairs', fix: aptCommand },
   { need: 'ss', why: 'the teardown tests check that no port is left listening', fix: aptCommand },
-  { need: 'unshare', why: 'the test Prometheus runs with an in-cluster ServiceAccount in a private mount namespace', fix: 'apt-get install -y util-linux' },
+  { need: 'unshare', why: 'the test Prometheus runs with an in-cluster ServiceAccount in a private mount namespace', fix: aptCommand },
   { need: 'root', why: 'network namespaces and mounts for the traffic tests', fix: 'run the tests as root (sudo npm test)' },
 ];
 

@@ -17,8 +17,8 @@ test('a machine with everything: nothing to say', () => {
 test('iproute2 missing: one line per command, each naming the apt command', () => {
   const lines = missingPrerequisites(machine(['go', 'unshare']));
   assert.equal(lines.length, 2);
-  assert.match(lines[0]!, /^missing ip \(.+\): apt-get install -y iproute2$/);
-  assert.match(lines[1]!, /^missing ss \(.+\): apt-get install -y iproute2$/);
+  assert.match(lines[0]!, /^missing ip \(.+\): apt-get install -y iproute2 util-linux$/);
+  assert.match(lines[1]!, /^missing ss \(.+\): apt-get install -y iproute2 util-linux$/);
 });
 
 test('not root: says so; Go is not needed when prebuilt tools are given', () => {
