@@ -11,8 +11,17 @@ const hasCommand = (name: string): boolean => {
   }
 };
 
+const goVersion = (): string | undefined => {
+  try {
+    return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } }).trim();
+  } catch {
+    return undefined;
+  }
+};
+
 const missing = missingPrerequisites({
   hasCommand,
+  goVersion: goVersion(),
   isRoot: process.getuid?.() === 0,
   prebuiltTools: Boolean(process.env.MODELSHIP_TEST_ASSETS),
 });

@@ -15,15 +15,20 @@ export interface Prerequisite {
 export const aptCommand = 'apt-get install -y iproute2 util-linux';
 
 export const prerequisites: readonly Prerequisite[] = [
-  { need: 'go', why: 'builds the test control plane and tools from pinned Go modules', fix: 'install Go >= 1.25 (or set MODELSHIP_TEST_ASSETS to a folder of prebuilt tools)' },
+  { need: 'go', why: 'builds the test control plane and tools from pinned Go modules', fix: 'install Go >= 1.26 (or set MODELSHIP_TEST_ASSETS to a folder of prebuilt tools)' },
   { need: 'ip', why: 'the traffic tests create a pod network with ip netns and veth pairs', fix: aptCommand },
   { need: 'ss', why: 'the teardown tests check that no port is left listening', fix: aptCommand },
   { need: 'unshare', why: 'the test Prometheus runs with an in-cluster ServiceAccount in a private mount namespace', fix: aptCommand },
   { need: 'root', why: 'network namespaces and mounts for the traffic tests', fix: 'run the tests as root (sudo npm test)' },
 ];
 
+/** The oldest Go that builds every module in test/cluster/go (their go.mod `go` lines, with GOTOOLCHAIN=local). */
+export const minimumGo = [1, 26] as const;
+
 export interface Machine {
   hasCommand(name: string): boolean;
+  /** `go env GOVERSION` (e.g. go1.26.8), undefined without Go. */
+  readonly goVersion: string | undefined;
   readonly isRoot: boolean;
   /** MODELSHIP_TEST_ASSETS is set: nothing is built, so Go is not needed. */
   readonly prebuiltTools: boolean;
@@ -34,8 +39,15 @@ export function missingPrerequisites(machine: Machine): string[] {
   return prerequisites
     .filter((p) => {
       if (p.need === 'root') return !machine.isRoot;
-      if (p.need === 'go' && machine.prebuiltTools) return false;
+      if (p.need === 'go') return !machine.prebuiltTools && !goIsRecentEnough(machine.goVersion);
       return !machine.hasCommand(p.need);
     })
-    .map((p) => `missing ${p.need} (${p.why}): ${p.fix}`);
+    .map((p) => (p.need === 'go' && machine.goVersion ? `${machine.goVersion} is too old` : `missing ${p.need}`) + ` (${p.why}): ${p.fix}`);
+}
+
+function goIsRecentEnough(version: string | undefined): boolean {
+  const m = /^go(\d+)\.(\d+)/.exec(version ?? '');
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > minimumGo[0] || (major === minimumGo[0] && minor >= minimumGo[1]);
 }

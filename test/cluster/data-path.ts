@@ -77,7 +77,7 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
       ? startTraefik({ kubeconfig: options.kubeconfig, toolsDir: options.toolsDir, dir, onProcess: (pid) => network.recordProcess(pid) }).then((t) => (traefik = t))
       : Promise.resolve(),
     options.prometheus
-      ? startPrometheus({ kubeconfig: options.kubeconfig, dir, onProcess: (pid) => network.recordProcess(pid) }).then((p) => (prometheus = p))
+      ? startPrometheus({ kubeconfig: options.kubeconfig, toolsDir: options.toolsDir, dir, onProcess: (pid) => network.recordProcess(pid) }).then((p) => (prometheus = p))
       : Promise.resolve(),
   ]);
   const failed = started.find((r) => r.status === 'rejected');

@@ -1,22 +1,24 @@
-// A real Prometheus (the Debian package `prometheus`) for the data-path tests: it scrapes the pod simulator on
-// the pods' IPs, which the host reaches through the pod network (pod-network.ts). Its job is scrapeConfig(),
-// the one the docs give users: the operator's built-in queries select by the target labels namespace,
-// model_deployment and variant. Debian's build has no kubernetes_sd_configs, so the test job swaps that one
-// key for file_sd_configs fed by prometheus-pod-discovery.ts with the same labels; the relabelling is the same.
+// A real Prometheus (3.x, built from its Go module: test/cluster/go/prometheus) for the data-path tests: it
+// scrapes the pod simulator on the pods' IPs, which the host reaches through the pod network (pod-network.ts).
+// Its only scrape job is scrapeConfig(), exactly the one the docs give users (docs/prometheus-scrape-config.yaml):
+// kubernetes_sd_configs role `pod`, then relabelling to the target labels namespace, model_deployment and
+// variant that the operator's built-in queries select by.
+//
+// Prometheus runs as it would in a pod: ServiceAccount `prometheus` (namespace `monitoring`) with a
+// ClusterRole that may get, list and watch pods, its token, the API server's CA and the namespace in
+// /var/run/secrets/kubernetes.io/serviceaccount/, and KUBERNETES_SERVICE_HOST/PORT naming the test API
+// server. The job names no api_server and no kubeconfig: Kubernetes discovery uses the in-cluster config.
+// Those files are mounted in a mount namespace of Prometheus's own (unshare; the harness runs as root):
+// a tmpfs over /run (where /var/run points) and a read-only bind mount of the folder with the files. Nothing
+// is mounted or written on the host's /run, and the mounts go away with the process.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { dump } from 'js-yaml';
 import { freePort } from './free-port.ts';
 import { waitFor } from './https-request.ts';
 import { ManagedProcess } from './managed-process.ts';
-import { startPodDiscovery, type PodDiscovery } from './prometheus-pod-discovery.ts';
-
-export interface ScrapeConfigOptions {
-  /** Default `modelship-pods`. */
-  readonly jobName?: string;
-  /** Default 15 s; the tests scrape every second. */
-  readonly scrapeIntervalSeconds?: number;
-}
+import { mintServiceAccountToken } from './service-account-kubeconfig.ts';
 
 const meta = (name: string) => `__meta_kubernetes_${name}`;
 
@@ -45,30 +47,29 @@ export function podRelabelConfigs(): Record<string, unknown>[] {
   ];
 }
 
-/** The scrape job users add to their Prometheus (running in the cluster, with RBAC to list and watch pods). */
-export function scrapeConfig(options: ScrapeConfigOptions = {}): Record<string, unknown> {
-  const interval = options.scrapeIntervalSeconds ?? 15;
+/**
+ * The scrape job users add to their Prometheus (running in the cluster, with RBAC to get, list and watch
+ * pods). It sets no scrape_interval or scrape_timeout: it takes the Prometheus's global ones.
+ */
+export function scrapeConfig(): Record<string, unknown> {
   return {
-    job_name: options.jobName ?? 'modelship-pods',
-    scrape_interval: `${interval}s`,
-    // Prometheus's default 10 s, but never longer than the interval (it refuses the config then).
-    scrape_timeout: `${Math.min(10, interval)}s`,
+    job_name: 'modelship-pods',
     kubernetes_sd_configs: [{ role: 'pod' }],
     relabel_configs: podRelabelConfigs(),
   };
 }
 
 export interface PrometheusOptions {
-  /** The test API server's kubeconfig (pod discovery). */
+  /** The test API server's admin kubeconfig: the ServiceAccount, its RBAC and token are made with it. */
   readonly kubeconfig: string;
-  /** Folder for the config, the TSDB and the log (made if missing). */
+  /** The folder holding the test tools (prometheus). */
+  readonly toolsDir: string;
+  /** Folder for the config, the TSDB, the service account files and the log (made if missing). */
   readonly dir: string;
   /** Default 1. */
   readonly scrapeIntervalSeconds?: number;
   /** Called with every pid Prometheus runs as (the pod network records them for the sweep). */
   readonly onProcess?: (pid: number) => void;
-  /** Default `prometheus` from $PATH (/usr/bin/prometheus). */
-  readonly binary?: string;
 }
 
 export interface PrometheusTarget {
@@ -87,7 +88,7 @@ export interface Prometheus {
   readonly url: string;
   /** The running process (a new one after start()). */
   readonly process: ManagedProcess;
-  /** Stops it and its discovery, keeping its port and data (an outage, or the end). */
+  /** Stops it, keeping its port and data (an outage, or the end). */
   stop(): Promise<void>;
   /** Starts it again on the same port and data folder; resolves once ready. A no-op while running. */
   start(): Promise<void>;
@@ -95,27 +96,92 @@ export interface Prometheus {
   targets(): Promise<PrometheusTarget[]>;
 }
 
+/** Where Prometheus's account lives, and what it may do: what the docs ask users to grant. */
+export const prometheusServiceAccount = { namespace: 'monitoring', name: 'prometheus' } as const;
+
+async function apply(client: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
+  try {
+    await client.create(obj);
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+    const existing = await client.read(obj as KubernetesObject & { metadata: { name: string } });
+    await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+  }
+}
+
+/**
+ * The ServiceAccount, a ClusterRole allowing get, list and watch on pods and its binding; then writes what the
+ * kubelet would mount for it (token, ca.crt, namespace) into `dir`. Returns the API server's host and port.
+ */
+async function serviceAccountFiles(kubeconfig: string, dir: string): Promise<{ host: string; port: string }> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.caData) throw new Error(`${kubeconfig}: no cluster with certificate-authority-data`);
+  const server = new URL(cluster.server);
+  const { namespace, name } = prometheusServiceAccount;
+  const client = KubernetesObjectApi.makeApiClient(kc);
+  const objects: KubernetesObject[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'modelship-test-prometheus' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'modelship-test-prometheus' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'modelship-test-prometheus' },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    } as KubernetesObject,
+  ];
+  for (const obj of objects) await apply(client, obj);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  writeFileSync(join(dir, 'token'), await mintServiceAccountToken(kc, namespace, name), { mode: 0o600 });
+  writeFileSync(join(dir, 'ca.crt'), Buffer.from(cluster.caData, 'base64'));
+  writeFileSync(join(dir, 'namespace'), namespace);
+  return { host: server.hostname.replace(/^\[(.*)\]$/, '$1'), port: server.port || '443' };
+}
+
+// Run by `sh` inside the new mount namespace; then it becomes Prometheus (exec), so the pid the harness
+// holds (signals, the sweep) is Prometheus's. $1 is the folder with the service account files, the rest is
+// the command. /run gets an empty tmpfs, like a container's /run, because the folder must be made there.
+// `mount -n`: libmount would otherwise create /run/mount (its utab) on the host's /run before the tmpfs covers it.
+const inPodMounts = [
+  'set -e',
+  'run=$(readlink -f /var/run)',
+  'mount -n -t tmpfs -o mode=0755,size=1m modelship-prometheus "$run"',
+  'sa="$run/secrets/kubernetes.io/serviceaccount"',
+  'mkdir -p "$sa"',
+  'mount -n -o bind,ro "$1" "$sa"',
+  'shift',
+  'exec "$@"',
+].join('\n');
+
 export async function startPrometheus(options: PrometheusOptions): Promise<Prometheus> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'prometheus.yml');
   const scrapeIntervalSeconds = options.scrapeIntervalSeconds ?? 1;
-  const targetsFile = join(dir, 'prometheus-pods.json');
-  const { kubernetes_sd_configs: _inCluster, ...job } = scrapeConfig({ scrapeIntervalSeconds });
   writeFileSync(
     configFile,
     dump(
       {
-        global: { scrape_interval: `${scrapeIntervalSeconds}s`, evaluation_interval: `${scrapeIntervalSeconds}s` },
-        // File changes are picked up at once (inotify); the refresh is a fallback.
-        scrape_configs: [{ ...job, file_sd_configs: [{ files: [targetsFile], refresh_interval: '5s' }] }],
+        global: { scrape_interval: `${scrapeIntervalSeconds}s`, scrape_timeout: `${scrapeIntervalSeconds}s`, evaluation_interval: `${scrapeIntervalSeconds}s` },
+        scrape_configs: [scrapeConfig()],
       },
       { noRefs: true, lineWidth: -1 },
     ),
   );
+  const saDir = join(dir, 'prometheus-serviceaccount');
+  const apiServer = await serviceAccountFiles(options.kubeconfig, saDir);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const args = [
+  const prometheusArgs = [
+    join(options.toolsDir, 'prometheus'),
     `--config.file=${configFile}`,
     // The folder on the command line also lets the sweep tell this process from a reused pid.
     `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
@@ -125,19 +191,28 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     '--query.lookback-delta=30s',
     '--log.level=info',
   ];
+  // What a pod sees; nothing else of the harness's environment (no KUBECONFIG).
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: dir,
+    KUBERNETES_SERVICE_HOST: apiServer.host,
+    KUBERNETES_SERVICE_PORT: apiServer.port,
+  };
 
   let proc: ManagedProcess | undefined;
-  let discovery: PodDiscovery | undefined;
   const stop = async () => {
     await proc?.stop();
-    await discovery?.stop();
-    discovery = undefined;
   };
-  // Discovery first: Prometheus reads the whole target file as it starts.
   const launch = async () => {
     try {
-      discovery = await startPodDiscovery({ kubeconfig: options.kubeconfig, file: targetsFile });
-      const p = new ManagedProcess({ name: 'prometheus', command: options.binary ?? 'prometheus', args, logFile: join(dir, 'prometheus.log') });
+      const p = new ManagedProcess({
+        name: 'prometheus',
+        command: 'unshare',
+        // slave: mounts the host removes (a pod network's namespace file) go here too; ours never go out.
+        args: ['--mount', '--propagation', 'slave', 'sh', '-c', inPodMounts, 'prometheus-in-pod', saDir, ...prometheusArgs],
+        env,
+        logFile: join(dir, 'prometheus.log'),
+      });
       proc = p;
       options.onProcess?.(p.pid);
       await waitFor('prometheus /-/ready', async () => {

@@ -5,7 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function mintServiceAccountKubeconfig(admin: KubeConfig, namespace: string, name: string): Promise<KubeConfig> {
+/** A token for the ServiceAccount (the API server's audience, valid 24 h), as the kubelet mounts into a pod. */
+export async function mintServiceAccountToken(admin: KubeConfig, namespace: string, name: string): Promise<string> {
   const core = admin.makeApiClient(CoreV1Api);
   const res = await core.createNamespacedServiceAccountToken({
     namespace,
@@ -14,6 +15,11 @@ export async function mintServiceAccountKubeconfig(admin: KubeConfig, namespace:
   });
   const token = res.status?.token;
   if (!token) throw new Error(`TokenRequest for ${namespace}/${name} returned no token`);
+  return token;
+}
+
+export async function mintServiceAccountKubeconfig(admin: KubeConfig, namespace: string, name: string): Promise<KubeConfig> {
+  const token = await mintServiceAccountToken(admin, namespace, name);
   const cluster = admin.getCurrentCluster();
   if (!cluster) throw new Error('admin kubeconfig has no current cluster');
   const kc = new KubeConfig();

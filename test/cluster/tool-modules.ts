@@ -54,6 +54,17 @@ export const toolModules: readonly ToolModule[] = [
   // A small command of ours (main.go in the module) around the kstatus library Helm 4 and Flux use, so the
   // status tests ask the real library what it makes of a ModelDeployment (test/e2e/kstatus.test.ts).
   { name: 'kstatus', ldflags: '-s -w', coldBuildSeconds: 60, binaries: [{ pkg: 'modelship.io/test/cluster/kstatus', bin: 'kstatus' }] },
+  // A small command of ours around Argo CD's own health evaluation (argo-cd v3.2.12 util/lua, util/settings and
+  // gitops-engine's pkg/health), so the Argo CD health check is tested as Argo CD runs it (test/unit/argocd-health.test.ts).
+  { name: 'argocd-health', ldflags: '-s -w', coldBuildSeconds: 281, binaries: [{ pkg: 'modelship.io/test/cluster/argocd-health', bin: 'argocd-health' }] },
+  // The data-path tests' Prometheus (kubernetes_sd_configs included) and promtool for the chart's alert rule
+  // tests; the version flag makes `prometheus --version` and the build_info metric report the release.
+  {
+    name: 'prometheus',
+    ldflags: '-s -w -X github.com/prometheus/common/version.Version=3.15.1',
+    coldBuildSeconds: 441,
+    binaries: ['prometheus', 'promtool'].map((bin) => ({ pkg: `github.com/prometheus/prometheus/cmd/${bin}`, bin })),
+  },
 ];
 
 export const requiredBinaries: readonly string[] = toolModules.flatMap((m) => m.binaries.map((b) => b.bin));

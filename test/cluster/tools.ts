@@ -25,7 +25,7 @@ function goVersion(): string {
   } catch {
     throw new Error(
       'Go is needed to build the test control plane (kube-apiserver, etcd, kwok, helm) and was not found on PATH. ' +
-        'Install Go >= 1.25, or set MODELSHIP_TEST_ASSETS to a folder that already holds the binaries.',
+        'Install Go >= 1.26, or set MODELSHIP_TEST_ASSETS to a folder that already holds the binaries.',
     );
   }
 }

@@ -2,13 +2,13 @@
 // stays quiet) on synthetic series shaped like the operator's metrics, as scraped through the chart's
 // ServiceMonitor (job <fullname>-metrics, namespace of the release).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dump } from 'js-yaml';
 import { findObject, renderChart, toolsDir } from '../../support/helm-chart.ts';
+import { runTool } from '../../support/run-tool.ts';
 
 const tools = await toolsDir();
 const dir = mkdtempSync(join(tmpdir(), 'modelship-rules-'));
@@ -27,15 +27,10 @@ const rules = spec.groups.flatMap((g) => g.rules);
 const rulesFile = join(dir, 'rules.yaml');
 writeFileSync(rulesFile, dump({ groups: spec.groups }));
 
-function promtool(args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile('promtool', args, { cwd: dir }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      // promtool comes with Prometheus (Debian package prometheus, which .ci/run installs).
-      const missing = error?.code === 'ENOENT' ? 'promtool is not on PATH: install Prometheus (apt-get install prometheus)\n' : '';
-      resolve({ code, output: missing + stdout + stderr });
-    });
-  });
+/** promtool from the test tools (built with Prometheus from test/cluster/go/prometheus). */
+async function promtool(args: string[]): Promise<{ code: number; output: string }> {
+  const r = await runTool(tools, 'promtool', args);
+  return { code: r.code, output: r.stdout + r.stderr };
 }
 
 const target = 'job="modelship-metrics",namespace="modelship-system",pod="modelship-0"';

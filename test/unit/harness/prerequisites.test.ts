@@ -5,6 +5,7 @@ import { missingPrerequisites, type Machine } from '../../prerequisites.ts';
 
 const machine = (commands: readonly string[], over: Partial<Machine> = {}): Machine => ({
   hasCommand: (name) => commands.includes(name),
+  goVersion: commands.includes('go') ? 'go1.26.8' : undefined,
   isRoot: true,
   prebuiltTools: false,
   ...over,
@@ -25,4 +26,11 @@ test('not root: says so; Go is not needed when prebuilt tools are given', () => 
   const lines = missingPrerequisites(machine(['ip', 'ss', 'unshare'], { isRoot: false, prebuiltTools: true }));
   assert.deepEqual(lines.map((l) => l.split(' ')[1]), ['root']);
   assert.deepEqual(missingPrerequisites(machine(['ip', 'ss', 'unshare'])).map((l) => l.split(' ')[1]), ['go']);
+});
+
+test('a Go older than the modules need: named with its version', () => {
+  const [line, ...rest] = missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare'], { goVersion: 'go1.25.3' }));
+  assert.deepEqual(rest, []);
+  assert.match(line!, /^go1\.25\.3 is too old \(.+\): install Go >= 1\.26/);
+  assert.deepEqual(missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare'], { goVersion: 'go2.0' })), []);
 });
