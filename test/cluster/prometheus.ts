@@ -19,6 +19,7 @@ import { freePort } from './free-port.ts';
 import { waitFor } from './https-request.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { mintServiceAccountToken } from './service-account-kubeconfig.ts';
+import { upsert } from './upsert-object.ts';
 
 const meta = (name: string) => `__meta_kubernetes_${name}`;
 
@@ -99,16 +100,6 @@ export interface Prometheus {
 /** Where Prometheus's account lives, and what it may do: what the docs ask users to grant. */
 export const prometheusServiceAccount = { namespace: 'monitoring', name: 'prometheus' } as const;
 
-async function apply(client: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
-  try {
-    await client.create(obj);
-  } catch (err) {
-    if ((err as { code?: number }).code !== 409) throw err;
-    const existing = await client.read(obj as KubernetesObject & { metadata: { name: string } });
-    await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
-  }
-}
-
 /**
  * The ServiceAccount, a ClusterRole allowing get, list and watch on pods and its binding; then writes what the
  * kubelet would mount for it (token, ca.crt, namespace) into `dir`. Returns the API server's host and port.
@@ -138,7 +129,7 @@ async function serviceAccountFiles(kubeconfig: string, dir: string): Promise<{ h
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     } as KubernetesObject,
   ];
-  for (const obj of objects) await apply(client, obj);
+  for (const obj of objects) await upsert(client, obj);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   writeFileSync(join(dir, 'token'), await mintServiceAccountToken(kc, namespace, name), { mode: 0o600 });
   writeFileSync(join(dir, 'ca.crt'), Buffer.from(cluster.caData, 'base64'));

@@ -26,6 +26,7 @@ import { freePort } from './free-port.ts';
 import { waitFor } from './https-request.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { goModuleDir } from './tools.ts';
+import { upsert } from './upsert-object.ts';
 
 export const gatewayApiVersion = 'v1.4.0';
 export const gatewayClassName = 'traefik';
@@ -123,16 +124,6 @@ export interface Traefik {
   readonly gateway: GatewayRef;
   readonly process: ManagedProcess;
   stop(): Promise<void>;
-}
-
-async function upsert(client: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
-  try {
-    await client.create(obj);
-  } catch (err) {
-    if ((err as { code?: number }).code !== 409) throw err;
-    const existing = await client.read(obj as KubernetesObject & { metadata: { name: string } });
-    await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
-  }
 }
 
 /**
