@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import type { KubeconfigExec } from './kubeconfig-file.ts';
+import { boundedTimeout } from './timer-delay.ts';
 
 const SUPPORTED = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
 
@@ -91,7 +92,7 @@ export class ExecCredentialPlugin {
     return new Promise((resolve, reject) => {
       const child = spawn(command, args ?? [], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
       // Our own timer: spawn's `timeout` option is not cleared when the command cannot start.
-      const timer = setTimeout(() => child.kill('SIGTERM'), this.options.timeoutMs ?? 60_000);
+      const timer = boundedTimeout(() => child.kill('SIGTERM'), this.options.timeoutMs ?? 60_000);
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

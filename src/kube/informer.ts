@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ApiClient, KubeObject, WatchEvent } from './api-client.ts';
 import { ApiError } from './api-error.ts';
 import type { ObjectRef } from './resource-paths.ts';
+import { boundedTimeout } from './timer-delay.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
 export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
@@ -158,7 +159,7 @@ export class Informer<T extends KubeObject> {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = boundedTimeout(done, ms);
       this.wake = done;
     });
   }
@@ -238,7 +239,7 @@ export class Informer<T extends KubeObject> {
         if (this.needList) await this.relist();
         const abort = new AbortController();
         this.abort = abort;
-        let watchdog = setTimeout(() => stalled(), stallMs);
+        let watchdog = boundedTimeout(() => stalled(), stallMs);
         const stalled = () => {
           this.options.logger.warn({ informer: this.name, stallMs }, 'watch stalled; relisting');
           this.needList = true;
@@ -249,7 +250,7 @@ export class Informer<T extends KubeObject> {
           { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds },
           (event) => {
             clearTimeout(watchdog);
-            watchdog = setTimeout(() => stalled(), stallMs);
+            watchdog = boundedTimeout(() => stalled(), stallMs);
             this.handle(event);
           },
           abort.signal,

@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import { isConflict, isNotFound } from './api-error.ts';
 import type { ApiClient, KubeObject } from './api-client.ts';
 import { resourcePath } from './resource-paths.ts';
+import { boundedTimeout } from './timer-delay.ts';
 
 export interface LeaderElectorOptions {
   /** A client of its own, with a small budget: renewals must never queue behind the controller's requests. */
@@ -377,7 +378,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = boundedTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
 }
@@ -386,7 +387,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 function withTimeout(attempt: Promise<Attempt>, ms: number): Promise<Attempt> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<Attempt>((resolve) => {
-    timer = setTimeout(() => resolve('failed'), ms);
+    timer = boundedTimeout(() => resolve('failed'), ms);
   });
   return Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,7 @@
 // Client-side rate limit (QPS with a burst), as client-go's flowcontrol token bucket:
 // the operator never floods the API server, however many keys it reconciles at once.
+import { boundedTimeout } from './timer-delay.ts';
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -27,6 +29,6 @@ export class TokenBucket {
 
   async take(): Promise<void> {
     const wait = this.reserve();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await new Promise<void>((r) => boundedTimeout(r, wait));
   }
 }

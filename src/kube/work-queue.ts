@@ -7,6 +7,7 @@
 // - a handler that has only a low-priority write left may give its worker slot back (`yieldSlot`): the
 //   key stays in `processing` (still never two runs of one key), and another key starts meanwhile.
 import { TokenBucket } from './token-bucket.ts';
+import { boundedTimeout, requeueDelay } from './timer-delay.ts';
 
 export type ReconcileResult = { requeueAfterMs?: number };
 
@@ -33,7 +34,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => boundedTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
@@ -113,8 +114,10 @@ export class WorkQueue {
     this.dispatch();
   }
 
-  addAfter(key: string, ms: number): void {
+  /** Adds the key after `ms`, capped at MAX_REQUEUE_MS (a longer wait is looked at again then). */
+  addAfter(key: string, requested: number): void {
     if (this.shuttingDown) return;
+    const ms = requeueDelay(requested);
     if (ms <= 0) {
       this.add(key);
       return;

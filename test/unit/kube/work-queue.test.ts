@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { WorkQueue, type ReconcileResult, type WorkQueueMetrics, type WorkQueueOptions } from '../../../src/kube/work-queue.ts';
 import { FakeClock, settle } from './fake-clock.ts';
+import { MAX_REQUEUE_MS } from '../../../src/kube/timer-delay.ts';
 
 function queue(clock: FakeClock, options: Partial<WorkQueueOptions> = {}): WorkQueue {
   return new WorkQueue({ name: 'test', concurrency: 1, clock, ...options });
@@ -327,5 +328,17 @@ void test('without a yield the worker slot stays taken until the handler ends', 
   q.add('b');
   await clock.advance(500);
   assert.deepEqual(starts, ['a@0', 'b@110']);
+  await q.shutdown();
+});
+
+void test('a requeue beyond the cap (a 720h pause) comes back once per MAX_REQUEUE_MS, never at once', async () => {
+  const clock = new FakeClock();
+  const q = queue(clock);
+  const month = 720 * 3_600_000;
+  const rec = recorder(clock, () => ({ result: { requeueAfterMs: month } }));
+  q.start(rec.handler);
+  q.add('paused');
+  await clock.advance(3 * MAX_REQUEUE_MS + 1000);
+  assert.deepEqual(rec.starts('paused'), [0, MAX_REQUEUE_MS, 2 * MAX_REQUEUE_MS, 3 * MAX_REQUEUE_MS]);
   await q.shutdown();
 });
