@@ -1,6 +1,7 @@
 // Runs node:test files against one shared control plane (started here, stopped after),
 // so test files share its start-up cost and isolate themselves by namespace.
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { startControlPlane } from './cluster/control-plane.ts';
 // Stops with one line per missing prerequisite before a control plane is started.
 import './check-prerequisites.ts';
@@ -16,7 +17,9 @@ const cp = await startControlPlane();
 process.stdout.write(`shared control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server}\n`);
 
 // --test-timeout: no single test can hold the run for more than 10 minutes.
-const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=600000', ...patterns], {
+// --import: a TimeoutOverflowWarning in any test process fails its file (test/support/fail-on-timeout-overflow.ts).
+const overflowHook = resolve(import.meta.dirname, 'support', 'fail-on-timeout-overflow.ts');
+const child = spawn(process.execPath, ['--import', overflowHook, '--test', '--test-reporter=spec', '--test-timeout=600000', ...patterns], {
   stdio: 'inherit',
   env: {
     ...process.env,

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { withCelRules } from './cel-rule.ts';
 import { int32, listMap, objectName } from './common.ts';
-import { DURATION, MAX_DURATION_LENGTH } from './duration.ts';
+import { DURATION, MAX_DURATION_LENGTH, durationMs } from './duration.ts';
 import { envVarSchema } from './env-var.ts';
 import { MAX_ARGS, MAX_COMMAND, MAX_ENV, MAX_IMAGE_LENGTH, MAX_LONG_STRING, MAX_SHORT_STRING, MAX_URI_LENGTH } from './limits.ts';
 import { IMAGE } from './patterns.ts';
@@ -194,9 +194,23 @@ export const customMetricSchema = withCelRules(
   ],
 );
 
+/**
+ * The shortest analysis interval. Every measurement is a round of Prometheus queries and a status write,
+ * and a due measurement is taken on the next reconcile: `0s` would measure in a loop.
+ */
+export const MIN_ANALYSIS_INTERVAL = '5s';
+
+const analysisInterval = withCelRules(duration('How often to measure (default 1m, at least 5s).'), [
+  {
+    rule: `duration(self) >= duration('${MIN_ANALYSIS_INTERVAL}')`,
+    message: `must be at least ${MIN_ANALYSIS_INTERVAL}: each interval is one round of Prometheus queries and one status write`,
+    check: (s) => (durationMs(s) ?? 0) >= (durationMs(MIN_ANALYSIS_INTERVAL) ?? 0),
+  },
+]);
+
 export const analysisSpecSchema = z
   .strictObject({
-    interval: duration('How often to measure (default 1m).').default(DEFAULT_ANALYSIS_INTERVAL),
+    interval: analysisInterval.default(DEFAULT_ANALYSIS_INTERVAL),
     prometheus: prometheusSchema.optional(),
     successRate: successRateSchema.optional(),
     latency: latencySchema.optional(),
