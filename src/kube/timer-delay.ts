@@ -19,8 +19,8 @@ export function timerDelay(ms: number): number {
 }
 
 /** A requeue delay: as timerDelay, and never longer than MAX_REQUEUE_MS. */
-export function requeueDelay(ms: number, max: number = MAX_REQUEUE_MS): number {
-  return Math.min(timerDelay(ms), timerDelay(max));
+export function requeueDelay(ms: number): number {
+  return Math.min(timerDelay(ms), MAX_REQUEUE_MS);
 }
 
 /** setTimeout with the delay bounded by timerDelay. */

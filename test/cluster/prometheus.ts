@@ -98,7 +98,7 @@ export interface Prometheus {
 }
 
 /** Where Prometheus's account lives, and what it may do: what the docs ask users to grant. */
-export const prometheusServiceAccount = { namespace: 'monitoring', name: 'prometheus' } as const;
+const prometheusServiceAccount = { namespace: 'monitoring', name: 'prometheus' } as const;
 
 /**
  * The ServiceAccount, a ClusterRole allowing get, list and watch on pods and its binding; then writes what the

@@ -57,7 +57,7 @@ function moduleKey(mod: ToolModule, version: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-export function formatElapsed(ms: number): string {
+function formatElapsed(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
