@@ -1,6 +1,7 @@
 // Runs node:test files against one shared control plane (started here, stopped after),
 // so test files share its start-up cost and isolate themselves by namespace.
 import { spawn } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startControlPlane } from './cluster/control-plane.ts';
 // Stops with one line per missing prerequisite before a control plane is started.
@@ -32,6 +33,12 @@ const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
 process.on('SIGINT', forward('SIGINT'));
 process.on('SIGTERM', forward('SIGTERM'));
 const code = await new Promise<number>((resolve) => child.on('close', (c, s) => resolve(c ?? (s ? 1 : 0))));
-if (code !== 0) process.stdout.write(`\ntests failed; last lines of the control plane's logs:\n${cp.logs(30)}\n`);
+// The runner's summary of failing tests stays the last thing printed: the control plane's logs are kept
+// in a folder of the checkout (.local/, ignored by git) instead of following it.
+if (code !== 0) {
+  const kept = resolve(import.meta.dirname, '..', '.local', 'test-logs', `${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  cpSync(cp.dir, kept, { recursive: true, filter: (src) => !src.includes('/etcd') && !src.endsWith('.sock') });
+  process.stdout.write(`\ntests failed; the control plane's logs are kept in ${kept}\n`);
+}
 await cp.stop();
 process.exit(code);
