@@ -8,7 +8,7 @@ import { sharedCluster } from '../support/cluster.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { createModelDeployment, mdRef, testClient } from '../support/model-deployments.ts';
-import { INVALID_MANIFESTS } from '../fixtures/invalid-manifests.ts';
+import { BOUNDARY_MANIFESTS, INVALID_MANIFESTS } from '../fixtures/invalid-manifests.ts';
 import { validManifest } from '../fixtures/manifests.ts';
 import { ApiError } from '../../src/kube/api-error.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
@@ -57,5 +57,12 @@ for (const c of INVALID_MANIFESTS) {
     const name = (c.manifest.metadata as { name: string }).name;
     const stored = await client.get<ModelDeploymentObject>(mdRef(namespace, name));
     assert.equal(stored, undefined, `${c.name}: an object named ${name} exists`);
+  });
+}
+
+for (const c of BOUNDARY_MANIFESTS) {
+  test(`the API server accepts the boundary case ${c.name}`, async () => {
+    const created = await createModelDeployment(client, namespace, c.manifest);
+    assert.equal(created.metadata?.name, c.name, `${c.name} was stored`);
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseModelDeployment } from '../../../src/api/index.ts';
 import { loadExamples } from '../../fixtures/examples.ts';
-import { INVALID_MANIFESTS } from '../../fixtures/invalid-manifests.ts';
+import { BOUNDARY_MANIFESTS, INVALID_MANIFESTS } from '../../fixtures/invalid-manifests.ts';
 import { validManifest, withChanges } from '../../fixtures/manifests.ts';
 
 void test('a minimal manifest parses, with defaults filled in', () => {
@@ -43,6 +43,13 @@ for (const c of INVALID_MANIFESTS) {
       `no message names ${c.expectField}: ${JSON.stringify(messages)}`,
     );
     for (const error of result.errors) assert.ok(error.message.startsWith(error.field), error.message);
+  });
+}
+
+for (const c of BOUNDARY_MANIFESTS) {
+  void test(`accepts the boundary case ${c.name}`, () => {
+    const result = parseModelDeployment(c.manifest);
+    assert.ok(result.ok, `${c.name}: ${JSON.stringify(result.ok ? undefined : result.errors)}`);
   });
 }
 
