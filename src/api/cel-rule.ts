@@ -55,3 +55,8 @@ function toXValidation<T>(rule: CelRule<T>): XValidation {
 function fieldPathSegments(fieldPath: string | undefined): string[] {
   return fieldPath === undefined ? [] : fieldPath.split('.').filter((s) => s !== '');
 }
+
+/** A CEL string literal of `text`, e.g. a regular expression for matches(). */
+export function celString(text: string): string {
+  return `'${text.replace(/[\\']/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}'`;
+}

@@ -1,8 +1,10 @@
 // spec.model: what to serve and where to fetch it from.
 import { z } from 'zod';
+import { withCelRules } from './cel-rule.ts';
 import { objectName } from './common.ts';
 import { DNS_LABEL_MAX, MAX_URI_LENGTH } from './limits.ts';
 import { LABEL_VALUE, MODEL_URI } from './patterns.ts';
+import { pvcPathRule } from './pvc-path-rule.ts';
 import { MODEL_FORMATS } from './runtime-presets.ts';
 
 const labelSafe = (what: string) =>
@@ -26,14 +28,17 @@ export const modelSpecSchema = z
   .strictObject({
     name: labelSafe('name').describe('Model name, as the model server exposes it; up to 63 characters.'),
     version: labelSafe('version').describe('Model version to serve; a string, so quote numbers: "7".'),
-    uri: z
-      .string()
-      .max(MAX_URI_LENGTH)
-      .regex(MODEL_URI, {
-        error:
-          'must be a model location: s3://bucket/path, gs://bucket/path, https://host/path, pvc://claim/path or oci://registry/repository:tag',
-      })
-      .describe('Where the model is: s3://, gs://, https://, pvc://claim/path or oci://.'),
+    uri: withCelRules(
+      z
+        .string()
+        .max(MAX_URI_LENGTH)
+        .regex(MODEL_URI, {
+          error:
+            'must be a model location: s3://bucket/path, gs://bucket/path, https://host/path, pvc://claim/path or oci://registry/repository:tag',
+        })
+        .describe('Where the model is: s3://, gs://, https://, pvc://claim/path or oci://.'),
+      [pvcPathRule],
+    ),
     format: z
       .enum(MODEL_FORMATS)
       .describe('Model format; it must be one the runtime preset serves.'),
