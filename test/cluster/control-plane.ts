@@ -11,6 +11,7 @@ import { ensureTools } from './tools.ts';
 import type { ToolSet } from './tool-modules.ts';
 import { sweepAbandonedControlPlanes, writeOwnerFile } from './sweep.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
+import { kwokStagesYaml } from './kwok-stages.ts';
 import { createPodNetwork, hostAddressOf, sweepAbandonedPodNetworks, type PodNetwork } from './pod-network.ts';
 import { startDataPath, type DataPath } from './data-path.ts';
 
@@ -228,9 +229,12 @@ async function startControlPlaneOnce(options: ControlPlaneOptions): Promise<Cont
     ]);
     const scheduler = start('kube-scheduler', [...commonComponentFlags, `--secure-port=${schedPort}`]);
     const nodeNames = Array.from({ length: options.nodes ?? 2 }, (_, i) => `kwok-node-${i}`);
+    // On a data path a model-server pod is Ready only once the pod simulator serves it (kwok-stages.ts).
+    const stagesFile = join(dir, 'kwok-stages.yaml');
+    writeFileSync(stagesFile, kwokStagesYaml({ servedReadiness: network !== undefined }));
     const kwok = start('kwok', [
       `--kubeconfig=${kc}`,
-      `--config=${resolve(import.meta.dirname, 'kwok', 'stages.yaml')}`,
+      `--config=${stagesFile}`,
       '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${fakeNodeAnnotation}=fake`,
       `--cidr=${cidr}`,

@@ -6,13 +6,15 @@
 // IPs (/32) in the namespace, and drives the server process, which runs inside the namespace, over a Unix
 // socket. Tests in other processes read the request counters through the same socket (podSimulatorStats).
 //
-// A pod is served from the moment it is Running with an IP, a little before kwok marks it Ready, so that
-// by the time its EndpointSlice says ready it already answers; it is served until the Pod is gone from the
-// API (a terminating pod still finishes what it was sent). kwok reuses the IPs of deleted pods: when two pods
-// claim one IP, the newer live one owns it.
+// A pod is served from the moment it is Running with an IP; once it answers, the simulator sets
+// SERVING_ANNOTATION on it, and only then does kwok mark a model-server pod Ready (kwok-stages.ts), so its
+// EndpointSlice never says ready before it answers. It is served until the Pod is gone from the API (a
+// terminating pod still finishes what it was sent). kwok reuses the IPs of deleted pods: when two pods claim
+// one IP, the newer live one owns it.
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import { SERVING_ANNOTATION } from './kwok-stages.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { cidrContains, type PodNetwork } from './pod-network.ts';
 import { LABEL_MODEL_DEPLOYMENT, type PodRequestStats, type SimulatedPod } from './pod-simulator-model.ts';
@@ -162,6 +164,27 @@ export async function startPodSimulator(options: PodSimulatorOptions): Promise<P
     addresses = wanted;
     served = new Map(pods.map((p) => [p.key, p]));
     for (const w of waiters) w();
+    await markServing(pods);
+  };
+  // The readiness probe's part: a served pod is annotated once, which lets kwok mark it Ready.
+  const markServing = async (pods: readonly SimulatedPod[]) => {
+    const byKey = new Map(informer.list().map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p]));
+    await Promise.all(
+      pods.map(async (pod) => {
+        const current = byKey.get(pod.key);
+        const annotations = current?.metadata?.annotations;
+        if (!current || current.metadata?.uid !== pod.uid || annotations?.[SERVING_ANNOTATION] === 'true') return;
+        const body = annotations
+          ? [{ op: 'add', path: `/metadata/annotations/${SERVING_ANNOTATION.replace('/', '~1')}`, value: 'true' }]
+          : [{ op: 'add', path: '/metadata/annotations', value: { [SERVING_ANNOTATION]: 'true' } }];
+        try {
+          await core.patchNamespacedPod({ namespace: pod.namespace, name: pod.name, body });
+        } catch (err) {
+          // Gone already, or a concurrent write: the next pass (an event, or the ticker) tries again.
+          if (!/404|409|422/.test(String(err))) throw err;
+        }
+      }),
+    );
   };
   const sync = () => {
     if (stopped) return;

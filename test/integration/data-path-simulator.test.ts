@@ -2,7 +2,8 @@
 // and health paths, and the latency and error rate the pod's env asks for; pods that go lose their address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppsV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { SERVING_ANNOTATION } from '../cluster/kwok-stages.ts';
 import type { SimulatedPod } from '../cluster/pod-simulator.ts';
 import { binomialRange, countBy, createObjects, dataPathCluster, send, sendMany, variantObjects } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
@@ -106,4 +107,24 @@ test('a pod that goes away loses its address; its counters stay readable', async
   assert.equal((await dataPath.network.addresses()).includes(pod.ip), false, `${pod.ip} is gone from the pod network`);
   const stats = (await dataPath.simulator.stats()).find((s) => s.uid === pod.uid);
   assert.ok(stats && stats.infer >= 1, 'its counters outlive it');
+});
+
+test('a model-server pod is Ready only once it answers, as a readiness probe would make it', async () => {
+  const core = kc.makeApiClient(CoreV1Api);
+  await createObjects(kc, variantObjects({ namespace, model: 'fresh', variant: 'stable', version: '1', replicas: 3 }));
+  const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  const checked = new Set<string>();
+  const deadline = Date.now() + 60_000;
+  // Each pod is asked the moment it is first seen Ready: it must answer then, not a moment later.
+  while (checked.size < 3) {
+    assert.ok(Date.now() < deadline, `only ${checked.size} of 3 pods became Ready`);
+    const pods = (await core.listNamespacedPod({ namespace, labelSelector: 'modelship.io/model-deployment=fresh' })).items;
+    for (const pod of pods.filter((p) => isReady(p) && !checked.has(p.metadata?.name ?? ''))) {
+      checked.add(pod.metadata?.name ?? '');
+      const reply = await send(`http://${pod.status?.podIP}:8080`, { timeoutMs: 2000 });
+      assert.equal(reply.status, 200, `${pod.metadata?.name} is Ready and answers at once (${reply.status} ${reply.body})`);
+      assert.equal(pod.metadata?.annotations?.[SERVING_ANNOTATION], 'true', 'the simulator marked it served before it became Ready');
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 });
