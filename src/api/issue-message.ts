@@ -57,6 +57,9 @@ export function issueMessage(issue: Issue): string | undefined {
       return `has an invalid format (${issue.format})`;
     case 'invalid_union':
       return `is not valid (got ${describeValue(issue.input)})`;
+    case 'invalid_key':
+      // The path ends in the key itself; say what is wrong with it, as the CRD's key rules do.
+      return `the key ${JSON.stringify(issue.input)} ${issue.issues.map((i) => i.message).join('; ')}`;
     default:
       return undefined;
   }

@@ -1,6 +1,5 @@
 // The ModelDeployment CustomResourceDefinition, built from the zod schemas. Pure: the generate
 // script writes it to crds/ and the chart.
-import { z } from 'zod';
 import {
   API_GROUP,
   API_VERSION,
@@ -16,6 +15,7 @@ import { modelDeploymentSchema } from '../model-deployment.ts';
 import { PRINTER_COLUMNS } from './printer-columns.ts';
 import type { PrinterColumn } from './printer-columns.ts';
 import { toStructuralSchema } from './structural-schema.ts';
+import { crdJsonSchema } from './zod-json-schema.ts';
 import type { StructuralSchema } from './structural-schema.ts';
 
 export interface CustomResourceDefinition {
@@ -46,8 +46,7 @@ export interface CustomResourceDefinition {
 
 /** The structural schema of ModelDeployment, with the root shaped as the API server wants it. */
 export function modelDeploymentOpenApiSchema(): StructuralSchema {
-  const json = z.toJSONSchema(modelDeploymentSchema, { io: 'input', target: 'openapi-3.0' }) as Record<string, unknown>;
-  const schema = toStructuralSchema(json);
+  const schema = toStructuralSchema(crdJsonSchema(modelDeploymentSchema));
   const props = schema.properties ?? {};
   // At the root, metadata may only restrict name and generateName; the name rules are CEL rules.
   // apiVersion and kind are checked by the API server itself.

@@ -1,6 +1,10 @@
 // Turns the JSON Schema that zod emits into a structural OpenAPI v3 schema the API server accepts:
 // no $ref, a type on every node, no unions except int-or-string, int32/int64 formats, and keys in a
-// fixed order so the generated CRD is byte-for-byte stable.
+// fixed order so the generated CRD is byte-for-byte stable. Whatever zod checks that OpenAPI cannot say
+// (map keys, the bounds of an int-or-string's integer) becomes a CEL rule, so the CRD is as strict.
+import type { XValidation } from '../cel-rule.ts';
+import { PATTERN_MESSAGE, mapKeyRules } from './map-key-rules.ts';
+import { PatternTranslationError, re2Pattern } from './re2-pattern.ts';
 
 export interface StructuralSchema {
   description?: string;
@@ -29,14 +33,12 @@ export interface StructuralSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-list-type'?: string;
   'x-kubernetes-list-map-keys'?: string[];
-  'x-kubernetes-validations'?: unknown[];
+  'x-kubernetes-validations'?: XValidation[];
 }
 
 type Json = Record<string, unknown>;
 
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 const ENUM_MAX_LENGTH = 64;
 
 // Keys copied as they are, in output order. Anything else zod emits (title, $schema, propertyNames,
@@ -95,32 +97,65 @@ function unwrapNullable(node: Json, path: string): Json {
   return { ...nonNull[0], ...rest, nullable: true };
 }
 
+const STRING_BRANCH_KEYS = new Set(['type', 'pattern', 'minLength', 'maxLength', 'description', PATTERN_MESSAGE]);
+const INTEGER_BRANCH_KEYS = new Set(['type', 'minimum', 'maximum', 'format', 'description']);
+
+function unknownKeys(node: Json, known: ReadonlySet<string>): string[] {
+  return Object.keys(node).filter((k) => !known.has(k));
+}
+
 function intOrString(node: Json, path: string): StructuralSchema {
   const branches = Array.isArray(node.anyOf) ? node.anyOf.filter(isJson) : [];
   const str = branches.find((b) => b.type === 'string');
   if (branches.length !== 2 || !str || !branches.some((b) => b.type === 'integer')) {
     throw new StructuralSchemaError(path, 'x-kubernetes-int-or-string needs anyOf [integer, string]');
   }
+  const int = branches.find((b) => b.type === 'integer')!;
+  const extra = [...unknownKeys(str, STRING_BRANCH_KEYS), ...unknownKeys(int, INTEGER_BRANCH_KEYS)];
+  if (extra.length > 0) throw new StructuralSchemaError(path, `int-or-string cannot carry ${extra.join(', ')}`);
   const out: StructuralSchema = {};
   if (typeof node.description === 'string') out.description = node.description;
   if (node.default !== undefined) out.default = node.default;
-  if (typeof str.pattern === 'string') out.pattern = str.pattern;
+  if (typeof str.pattern === 'string') out.pattern = pattern(str.pattern, path);
+  if (typeof str.minLength === 'number') out.minLength = str.minLength;
   if (typeof str.maxLength === 'number') out.maxLength = str.maxLength;
   out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   out['x-kubernetes-int-or-string'] = true;
+  const rules = integerBranchRules(int);
+  const own = Array.isArray(node['x-kubernetes-validations']) ? (node['x-kubernetes-validations'] as XValidation[]) : [];
+  if (rules.length + own.length > 0) out['x-kubernetes-validations'] = [...rules, ...own];
   return out;
 }
 
-function integerBounds(node: Json, out: StructuralSchema): void {
-  // z.int() emits the safe-integer range and z.int32() the int32 range as bounds; they say
-  // "64-bit" and "32-bit", which the CRD says with `format` instead.
-  if (node.maximum === Number.MAX_SAFE_INTEGER || node.minimum === Number.MIN_SAFE_INTEGER) out.format ??= 'int64';
-  if (node.maximum === INT32_MAX || node.minimum === INT32_MIN) out.format ??= 'int32';
-  if (out.maximum === Number.MAX_SAFE_INTEGER || out.maximum === INT32_MAX) delete out.maximum;
-  if (out.minimum === Number.MIN_SAFE_INTEGER || out.minimum === INT32_MIN) delete out.minimum;
+// The integer branch of an int-or-string has no room for minimum and maximum in a structural
+// schema (`cpu: -1` would pass): CEL checks them, and lets strings through to their pattern.
+function integerBranchRules(int: Json): XValidation[] {
+  const rules: XValidation[] = [];
+  if (typeof int.minimum === 'number') {
+    rules.push({ rule: `type(self) == string || self >= ${int.minimum}`, message: `must be at least ${int.minimum}` });
+  }
+  if (typeof int.maximum === 'number') {
+    rules.push({ rule: `type(self) == string || self <= ${int.maximum}`, message: `must be at most ${int.maximum}` });
+  }
+  return rules;
 }
 
-function copyScalars(node: Json, out: StructuralSchema): void {
+function pattern(source: string, path: string): string {
+  try {
+    return re2Pattern(source);
+  } catch (err) {
+    if (err instanceof PatternTranslationError) throw new StructuralSchemaError(path, err.message);
+    throw err;
+  }
+}
+
+function integerBounds(node: Json, out: StructuralSchema): void {
+  // z.int() emits the safe-integer range and z.int32() the int32 range as bounds. The API server
+  // checks neither `format`, so the bounds stay: 3000000000 is no int32 to it either.
+  if (node.maximum === Number.MAX_SAFE_INTEGER || node.minimum === Number.MIN_SAFE_INTEGER) out.format ??= 'int64';
+}
+
+function copyScalars(node: Json, out: StructuralSchema, path: string): void {
   const target = out as Record<string, unknown>;
   for (const key of SCALAR_KEYS) {
     if (node[key] !== undefined) target[key] = node[key];
@@ -136,6 +171,7 @@ function copyScalars(node: Json, out: StructuralSchema): void {
     out.exclusiveMaximum = true;
   }
   if (out.format === 'date-time') delete out.pattern; // zod's ISO regex; the API server checks the format.
+  if (out.pattern !== undefined) out.pattern = pattern(out.pattern, path);
   // The CEL cost estimator ignores enums: bound their length so rules using them stay cheap. The
   // bound is generous so a wrong value gets "Unsupported value" alone, not also "Too long".
   if (node.type === 'string' && Array.isArray(out.enum) && out.maxLength === undefined) {
@@ -149,9 +185,24 @@ function extensions(node: Json, out: StructuralSchema): void {
   if (Array.isArray(node['x-kubernetes-list-map-keys'])) {
     out['x-kubernetes-list-map-keys'] = node['x-kubernetes-list-map-keys'].map(String);
   }
-  if (Array.isArray(node['x-kubernetes-validations']) && node['x-kubernetes-validations'].length > 0) {
-    out['x-kubernetes-validations'] = node['x-kubernetes-validations'];
+  const rules = [...(out['x-kubernetes-validations'] ?? [])];
+  if (Array.isArray(node['x-kubernetes-validations'])) rules.push(...(node['x-kubernetes-validations'] as XValidation[]));
+  if (rules.length > 0) out['x-kubernetes-validations'] = rules;
+}
+
+function keyRules(node: Json, root: Json, path: string): XValidation[] {
+  if (!isJson(node.propertyNames)) return [];
+  let rules: XValidation[];
+  try {
+    rules = mapKeyRules(deref(node.propertyNames, root, path));
+  } catch (err) {
+    throw new StructuralSchemaError(path, err instanceof Error ? err.message : String(err));
   }
+  // The CEL cost estimator prices a rule over a map by its largest size.
+  if (rules.length > 0 && typeof node.maxProperties !== 'number') {
+    throw new StructuralSchemaError(path, 'a map with checked keys needs maxProperties');
+  }
+  return rules;
 }
 
 function convert(raw: Json, root: Json, path: string): StructuralSchema {
@@ -164,7 +215,7 @@ function convert(raw: Json, root: Json, path: string): StructuralSchema {
   const out: StructuralSchema = {};
   if (typeof node.description === 'string') out.description = node.description;
   out.type = type as StructuralSchema['type'];
-  copyScalars(node, out);
+  copyScalars(node, out, path);
   if (type === 'integer') integerBounds(node, out);
 
   if (type === 'object') {
@@ -178,6 +229,8 @@ function convert(raw: Json, root: Json, path: string): StructuralSchema {
       if (Array.isArray(node.required) && node.required.length > 0) out.required = node.required.map(String);
     } else if (isJson(node.additionalProperties) && Object.keys(node.additionalProperties).length > 0) {
       out.additionalProperties = convert(node.additionalProperties, root, `${path}[*]`);
+      const rules = keyRules(node, root, path);
+      if (rules.length > 0) out['x-kubernetes-validations'] = rules;
     }
   }
   if (type === 'array') {
