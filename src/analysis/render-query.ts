@@ -1,6 +1,7 @@
 // Custom-metric queries are PromQL templates (spec.rollout.analysis.metrics[].query). A placeholder
 // this code does not know is an error naming it, so a typo such as {{varaint}} is reported in status
 // rather than sent to Prometheus as literal text that silently matches nothing.
+import { PLACEHOLDER, queryTemplateProblem } from '../api/query-template.ts';
 import { escapeLabelValue, promqlDuration } from './promql-syntax.ts';
 import type { AnalysisVariant } from './promql-syntax.ts';
 
@@ -14,13 +15,14 @@ export interface QueryTemplateValues {
   interval: number;
 }
 
-export const QUERY_PLACEHOLDERS = ['namespace', 'name', 'variant', 'revision', 'interval'] as const;
+export { QUERY_PLACEHOLDERS } from '../api/query-template.ts';
 
 export type RenderedQuery = { query: string } | { error: string };
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
-
 export function renderQueryTemplate(template: string, values: QueryTemplateValues): RenderedQuery {
+  // The API refuses these too, but objects stored before it did are not validated again.
+  const problem = queryTemplateProblem(template);
+  if (problem !== undefined) return { error: problem };
   const text: Readonly<Record<string, string>> = {
     // Names and numbers never need escaping, but a value must not be able to end a PromQL string.
     namespace: escapeLabelValue(values.namespace),
@@ -29,15 +31,5 @@ export function renderQueryTemplate(template: string, values: QueryTemplateValue
     revision: String(values.revision),
     interval: promqlDuration(values.interval),
   };
-  const unknown = new Set<string>();
-  const query = template.replace(PLACEHOLDER, (whole: string, key: string) => {
-    const value = Object.hasOwn(text, key) ? text[key] : undefined;
-    if (value === undefined) unknown.add(whole);
-    return value ?? whole;
-  });
-  const known = QUERY_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ');
-  if (unknown.size > 0) return { error: `unknown placeholder ${[...unknown].join(', ')} in the query (known: ${known})` };
-  // Braces left over are a placeholder typed wrongly ({{name}, {{ {{name}}); PromQL never doubles them.
-  if (/\{\{|\}\}/.test(query)) return { error: `unbalanced {{ or }} in the query (placeholders are ${known})` };
-  return { query };
+  return { query: template.replace(PLACEHOLDER, (whole: string, key: string) => (Object.hasOwn(text, key) ? text[key] : undefined) ?? whole) };
 }
