@@ -2,12 +2,13 @@
 // traffic (docs/analysis.md). Validation runs once per canary revision before any weight is given;
 // analysis queries Prometheus every `interval` and gates, pauses or rolls back the steps.
 import { z } from 'zod';
-import { withCelRules } from './cel-rule.ts';
+import { celString, withCelRules } from './cel-rule.ts';
 import { int32, listMap, objectName } from './common.ts';
 import { DURATION, MAX_DURATION_LENGTH, durationMs } from './duration.ts';
 import { envVarSchema } from './env-var.ts';
 import { MAX_ARGS, MAX_COMMAND, MAX_ENV, MAX_IMAGE_LENGTH, MAX_LONG_STRING, MAX_SHORT_STRING, MAX_URI_LENGTH } from './limits.ts';
 import { IMAGE } from './patterns.ts';
+import { KNOWN_PLACEHOLDERS_TEXT, QUERY_TEMPLATE_RE2, queryTemplateProblem } from './query-template.ts';
 
 export const MAX_ANALYSIS_METRICS = 8;
 export const MAX_QUERY_LENGTH = 4096;
@@ -46,6 +47,19 @@ const fraction = (what: string) =>
     .min(0, { error: 'must be a fraction from 0 to 1' })
     .max(1, { error: 'must be a fraction from 0 to 1' })
     .describe(what);
+
+/**
+ * A probability strictly between 0 and 1. A CEL rule rather than exclusive bounds, so the message
+ * can say why the ends are refused.
+ */
+const openFraction = (field: string, why: string, what: string) =>
+  withCelRules(z.number().describe(what), [
+    {
+      rule: 'self > 0.0 && self < 1.0',
+      message: `${field} must be between 0 and 1, both excluded: ${why}`,
+      check: (v) => v > 0 && v < 1,
+    },
+  ]);
 
 // ---- validation -------------------------------------------------------------------------------
 
@@ -143,7 +157,11 @@ const prometheusSchema = z
 const successRateSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Set false to turn the built-in error-rate check off.'),
-    alpha: fraction('Bound on the false-failure probability over the whole rollout (default 0.05).').optional(),
+    alpha: openFraction(
+      'alpha',
+      'it is the accepted chance of failing a healthy canary, e.g. 0.05; 0 could never fail a canary and 1 fails every one',
+      'Bound on the false-failure probability over the whole rollout, between 0 and 1 excluded (default 0.05).',
+    ).optional(),
     tolerance: fraction('Pass when the canary error rate is at most this much above stable (absolute; default 0.01).').optional(),
     minimum: fraction('Absolute floor: fail an interval whose canary success rate is below it, e.g. 0.99.').optional(),
   })
@@ -152,7 +170,11 @@ const successRateSchema = z
 const latencySchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Set false to turn the built-in latency check off.'),
-    quantile: fraction('Latency quantile compared, e.g. 0.95 (default) or 0.99.').optional(),
+    quantile: openFraction(
+      'quantile',
+      'e.g. 0.95 compares the 95th percentiles; 0 and 1 are the fastest and slowest request, which a histogram cannot measure',
+      'Latency quantile compared, between 0 and 1 excluded, e.g. 0.95 (default) or 0.99.',
+    ).optional(),
     tolerance: z
       .number()
       .min(0, { error: 'must be 0 or more' })
@@ -171,11 +193,22 @@ export const customMetricSchema = withCelRules(
       .max(63)
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a name of lower-case letters, digits and '-'" })
       .describe('Name shown in status and Events.'),
-    query: z
-      .string()
-      .min(1)
-      .max(MAX_QUERY_LENGTH)
-      .describe('PromQL returning one number; {{namespace}}, {{name}}, {{variant}}, {{revision}} and {{interval}} are replaced.'),
+    query: withCelRules(
+      z
+        .string()
+        .min(1)
+        .max(MAX_QUERY_LENGTH)
+        .describe('PromQL returning one number; {{namespace}}, {{name}}, {{variant}}, {{revision}} and {{interval}} are replaced.'),
+      [
+        {
+          // Such a query could never be sent: every measurement would be an Error, the canary stuck.
+          rule: `self.matches(${celString(QUERY_TEMPLATE_RE2)})`,
+          message: `query has an unknown placeholder or an unpaired {{ or }}; the placeholders are ${KNOWN_PLACEHOLDERS_TEXT}`,
+          messageFor: (q) => queryTemplateProblem(q) ?? '',
+          check: (q) => queryTemplateProblem(q) === undefined,
+        },
+      ],
+    ),
     min: z.number().optional().describe('Fail when the canary value is below.'),
     max: z.number().optional().describe('Fail when the canary value is above.'),
   }),
@@ -184,6 +217,13 @@ export const customMetricSchema = withCelRules(
       rule: 'has(self.min) || has(self.max)',
       message: 'a metric needs min, max or both',
       check: (m) => m.min !== undefined || m.max !== undefined,
+    },
+    {
+      rule: '!has(self.min) || !has(self.max) || self.min <= self.max',
+      message: 'max must be greater than or equal to min: no value lies between them, so every measurement would fail',
+      messageFor: (m) => `max (${m.max}) must be greater than or equal to min (${m.min}): no value lies between them, so every measurement would fail`,
+      fieldPath: '.max',
+      check: (m) => m.min === undefined || m.max === undefined || m.min <= m.max,
     },
     {
       rule: "!(self.name in ['success-rate', 'latency'])",
@@ -208,7 +248,7 @@ const analysisInterval = withCelRules(duration('How often to measure (default 1m
   },
 ]);
 
-export const analysisSpecSchema = z
+const analysisObject = z
   .strictObject({
     interval: analysisInterval.default(DEFAULT_ANALYSIS_INTERVAL),
     prometheus: prometheusSchema.optional(),
@@ -232,6 +272,18 @@ export const analysisSpecSchema = z
       .describe('Inconclusive measurements in a row after which the canary pauses for a person (default 10).'),
   })
   .describe('Measures the canary against stable every interval; a weight step advances only on a Pass.');
+
+const disabled = (check: 'successRate' | 'latency') => `has(self.${check}) && has(self.${check}.enabled) && !self.${check}.enabled`;
+
+export const analysisSpecSchema = withCelRules(analysisObject, [
+  {
+    // Nothing to measure is Inconclusive every interval: the canary would only ever pause.
+    rule: `!(${disabled('successRate')} && ${disabled('latency')}) || (has(self.metrics) && size(self.metrics) > 0)`,
+    message:
+      'analysis checks nothing: successRate and latency are disabled and there are no metrics, so every measurement would be Inconclusive; enable a built-in check or add a metric',
+    check: (a) => a.successRate?.enabled !== false || a.latency?.enabled !== false || (a.metrics ?? []).length > 0,
+  },
+]);
 
 export type ValidationSpec = z.output<typeof validationSpecSchema>;
 export type SmokeSpec = z.output<typeof smokeSchema>;

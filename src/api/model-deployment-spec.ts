@@ -6,7 +6,7 @@ import { int32 } from './common.ts';
 import { modelSpecSchema } from './model-spec.ts';
 import { batchSpecSchema, monitoringSpecSchema } from './reserved-specs.ts';
 import { rolloutSpecSchema } from './rollout-spec.ts';
-import { PRESET_FORMATS, RUNTIME_PRESETS, presetServesFormat } from './runtime-presets.ts';
+import { PRESETS_WITHOUT_METRICS, PRESET_FORMATS, RUNTIME_PRESETS, presetServesFormat } from './runtime-presets.ts';
 import { runtimeSpecSchema } from './runtime-spec.ts';
 
 export const MODES = ['realtime', 'batch'] as const;
@@ -76,6 +76,14 @@ export const modelDeploymentSpecSchema = withCelRules(specObject, [
     fieldPath: '.runtime.resources',
     reason: 'FieldValueRequired',
     check: (s) => s.autoscaling?.targetMemoryUtilization === undefined || hasRequest(s, 'memory'),
+  },
+  {
+    // Without metrics and custom checks every analysis run is Inconclusive: the canary only pauses.
+    rule: `!has(self.rollout) || !has(self.rollout.analysis) || !has(self.runtime) || !(self.runtime.preset in [${PRESETS_WITHOUT_METRICS.map((p) => `'${p}'`).join(', ')}]) || (has(self.rollout.analysis.metrics) && size(self.rollout.analysis.metrics) > 0)`,
+    message: `analysis needs metrics with runtime preset ${PRESETS_WITHOUT_METRICS.join(' or ')}: its server exports no Prometheus metrics, so the built-in successRate and latency checks cannot run and every measurement would be Inconclusive`,
+    fieldPath: '.rollout.analysis',
+    check: (s) =>
+      s.rollout?.analysis === undefined || !PRESETS_WITHOUT_METRICS.includes(s.runtime.preset) || (s.rollout.analysis.metrics ?? []).length > 0,
   },
 ]);
 

@@ -50,6 +50,9 @@ export const PRESET_PORTS: Readonly<Record<RuntimePresetName, readonly PortName[
   custom: ['http', 'grpc', 'metrics'],
 };
 
+/** Presets whose server exports no Prometheus metrics: the built-in analysis checks cannot run there. */
+export const PRESETS_WITHOUT_METRICS: readonly RuntimePresetName[] = ['mlflow'];
+
 export function presetServesFormat(preset: RuntimePresetName, format: ModelFormat): boolean {
   return PRESET_FORMATS[preset].includes(format);
 }

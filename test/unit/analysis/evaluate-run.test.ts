@@ -15,6 +15,13 @@ function spec(input: Record<string, unknown> = {}): AnalysisSpec {
   return analysisSpecSchema.parse(input);
 }
 
+/** A spec the API refuses now but may have stored before it did: the analysis must still cope. */
+function storedBeforeTheRules(refused: Partial<AnalysisSpec>): AnalysisSpec {
+  return { ...spec(), ...refused };
+}
+
+const nothingEnabled = (): Partial<AnalysisSpec> => ({ successRate: { enabled: false }, latency: { enabled: false } });
+
 interface Traffic {
   stableRequests?: number | undefined;
   stableErrors?: number | undefined;
@@ -92,7 +99,7 @@ describe('planQueries', () => {
   });
 
   test('disabled checks plan nothing; mlflow plans only custom metrics', () => {
-    assert.deepEqual(planQueries(spec({ successRate: { enabled: false }, latency: { enabled: false } }), 'triton', ids, windows), []);
+    assert.deepEqual(planQueries(storedBeforeTheRules(nothingEnabled()), 'triton', ids, windows), []);
     assert.deepEqual(
       planQueries(spec({ latency: { enabled: false } }), 'triton', ids, windows).map((q) => q.check),
       ['success-rate', 'success-rate', 'success-rate', 'success-rate'],
@@ -110,7 +117,7 @@ describe('planQueries', () => {
   });
 
   test('a template that does not render is planned as an error, not a query', () => {
-    const s = spec({ metrics: [{ name: 'accuracy', query: 'acc{v="{{varient}}"}', min: 0.9 }] });
+    const s = storedBeforeTheRules({ metrics: [{ name: 'accuracy', query: 'acc{v="{{varient}}"}', min: 0.9 }] });
     const plan = planQueries(s, 'mlserver', ids, windows).filter((q) => q.check === 'accuracy');
     assert.equal(plan.length, 2);
     for (const q of plan) {
@@ -401,7 +408,7 @@ describe('evaluateRun: custom metrics', () => {
 
 describe('evaluateRun: nothing to measure', () => {
   test('every check disabled is Inconclusive, saying so', () => {
-    const run = evaluateRun(spec({ successRate: { enabled: false }, latency: { enabled: false } }), 'mlserver', new Map(), 1);
+    const run = evaluateRun(storedBeforeTheRules(nothingEnabled()), 'mlserver', new Map(), 1);
     assert.deepEqual(run, { verdict: 'Inconclusive', measurements: [], pValue: 1, message: 'nothing to measure: the built-in checks are disabled and no metrics are set' });
   });
 
