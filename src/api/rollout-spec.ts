@@ -1,7 +1,7 @@
 // spec.rollout: how a new model or runtime reaches traffic (docs/rollouts.md). `canary` runs the
 // new template beside the stable one and walks `steps`; `immediate` rolls stable in place.
 import { z } from 'zod';
-import { withCelRules } from './cel-rule.ts';
+import { celString, withCelRules } from './cel-rule.ts';
 import { int32 } from './common.ts';
 import { DURATION, MAX_DURATION_LENGTH } from './duration.ts';
 import {
@@ -94,16 +94,49 @@ const gatewayRefSchema = z
   })
   .describe('The Gateway (gateway.networking.k8s.io) the HTTPRoute attaches to; for istio, an Istio Gateway to bind.');
 
-const headerMap = z
-  .record(
-    z.string().min(1).max(MAX_HEADER_NAME).regex(HEADER_NAME, { error: 'must be an HTTP header name' }),
-    z.string().min(1).max(MAX_HEADER_VALUE),
-  )
-  .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= MAX_MATCH_HEADERS, {
-    error: `must have from 1 to ${MAX_MATCH_HEADERS} headers`,
-  })
-  .meta({ minProperties: 1, maxProperties: MAX_MATCH_HEADERS })
-  .describe('Headers that must all have these exact values, e.g. {x-model-variant: canary}.');
+const headerNames = (m: Record<string, string>) => Object.keys(m);
+// ASCII only, as CEL's lowerAscii().
+const lowerCase = (names: string[]) => names.map((n) => n.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+
+const headerMap = withCelRules(
+  z
+    .record(z.string().min(1).max(MAX_HEADER_NAME), z.string().min(1).max(MAX_HEADER_VALUE))
+    .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= MAX_MATCH_HEADERS, {
+      error: `must have from 1 to ${MAX_MATCH_HEADERS} headers`,
+    })
+    .meta({ minProperties: 1, maxProperties: MAX_MATCH_HEADERS })
+    .describe('Headers that must all have these exact values, e.g. {x-model-variant: canary}.'),
+  [
+    {
+      // A CEL rule rather than a key pattern: a CRD cannot constrain map keys otherwise.
+      rule: `self.all(k, k.matches(${celString(HEADER_NAME.source)}))`,
+      message: "a header name is letters, digits and !#$%&'*+-.^_`|~ only (an HTTP token): no spaces, colons or double quotes",
+      messageFor: (m) =>
+        `${headerNames(m)
+          .filter((n) => !HEADER_NAME.test(n))
+          .map((n) => JSON.stringify(n))
+          .join(', ')} is not an HTTP header name: letters, digits and !#$%&'*+-.^_\`|~ only, no spaces, colons or double quotes`,
+      check: (m) => headerNames(m).every((n) => HEADER_NAME.test(n)),
+    },
+    {
+      // Istio lower-cases names, so one value would silently replace the other.
+      rule: 'self.all(k, self.filter(j, j.lowerAscii() == k.lowerAscii()).size() == 1)',
+      message: 'header names ignore case: two names that differ only by case (X-Cohort and x-cohort) are the same header; keep one',
+      messageFor: (m) => {
+        const names = headerNames(m);
+        const lower = lowerCase(names);
+        const same = names.filter((_, i) => lower.indexOf(lower[i]!) !== lower.lastIndexOf(lower[i]!));
+        return `header names ignore case: ${same.join(' and ')} are the same header; keep one`;
+      },
+      check: (m) => new Set(lowerCase(headerNames(m))).size === headerNames(m).length,
+    },
+    {
+      rule: "self.all(k, !self[k].contains('\\r') && !self[k].contains('\\n'))",
+      message: 'a header value is one line: it cannot contain a line break (CR or LF)',
+      check: (m) => Object.values(m).every((v) => !/[\r\n]/.test(v)),
+    },
+  ],
+);
 
 const cookieSchema = z
   .strictObject({
@@ -222,6 +255,22 @@ export const rolloutSpecSchema = withCelRules(rolloutObject, [
     reason: 'FieldValueForbidden',
     check: (r) => r.validation === undefined || (r.traffic?.provider ?? 'replicas') !== 'replicas',
   },
+  {
+    rule: "!has(self.steps) || (has(self.strategy) && self.strategy == 'canary')",
+    message: 'steps only apply to strategy canary: with strategy immediate (the default) a new version replaces the old one at once; set strategy: canary or remove steps',
+    fieldPath: '.steps',
+    reason: 'FieldValueForbidden',
+    check: (r) => r.steps === undefined || r.strategy === 'canary',
+  },
+  // Cohorts and mirroring send requests to a canary, which only strategy canary runs. The rest of
+  // traffic (provider, gateway, hosts) also routes the stable version, so it stays allowed.
+  ...(['match', 'mirror'] as const).map((field) => ({
+    rule: `!has(self.traffic) || !has(self.traffic.${field}) || (has(self.strategy) && self.strategy == 'canary')`,
+    message: `traffic.${field} only applies to strategy canary: it sends requests to a canary, and with strategy immediate (the default) there is none; set strategy: canary or remove traffic.${field}`,
+    fieldPath: `.traffic.${field}`,
+    reason: 'FieldValueForbidden' as const,
+    check: (r: z.output<typeof rolloutObject>) => r.traffic?.[field] === undefined || r.strategy === 'canary',
+  })),
   ...(['validation', 'analysis'] as const).map((field) => ({
     rule: `!has(self.${field}) || (has(self.strategy) && self.strategy == 'canary')`,
     message: `${field} needs strategy canary: it checks a canary before and while it takes traffic`,
