@@ -109,8 +109,10 @@ void test('pvc:// mounts the claim read-only at the path, with no init container
   });
 });
 
-void test('a pvc:// path with .. is a typed error, not a throw', () => {
-  const result = renderModelDeployment(parsed(manifest({ 'spec.model.uri': 'pvc://models/../secrets' })));
+void test('a pvc:// path with .. (refused by the API, but stored before it was) is a typed error, not a throw', () => {
+  const md = parsed(manifest());
+  const slipped = { ...md, spec: { ...md.spec, model: { ...md.spec.model, uri: 'pvc://models/../secrets' } } };
+  const result = renderModelDeployment(slipped);
   assert.equal(result.ok, false);
   if (!result.ok) assert.equal(result.error.code, 'InvalidModelUri');
 });
