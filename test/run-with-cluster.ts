@@ -20,7 +20,9 @@ process.stdout.write(`shared control plane ready in ${((Date.now() - started) / 
 // --test-timeout: no single test can hold the run for more than 10 minutes.
 // --import: a TimeoutOverflowWarning in any test process fails its file (test/support/fail-on-timeout-overflow.ts).
 const overflowHook = resolve(import.meta.dirname, 'support', 'fail-on-timeout-overflow.ts');
-const child = spawn(process.execPath, ['--import', overflowHook, '--test', '--test-reporter=spec', '--test-timeout=600000', ...patterns], {
+// The failure digest (test/support/failure-digest-reporter.ts) comes last, where CI's tail shows it.
+const digestReporter = resolve(import.meta.dirname, 'support', 'failure-digest-reporter.ts');
+const child = spawn(process.execPath, ['--import', overflowHook, '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${digestReporter}`, '--test-reporter-destination=stdout', '--test-timeout=600000', ...patterns], {
   stdio: 'inherit',
   env: {
     ...process.env,
