@@ -12,7 +12,10 @@ const keySelector = (what: string) =>
       .string()
       .min(1)
       .max(MAX_SHORT_STRING)
-      .regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a key of letters, digits, '-', '_' or '.'" })
+      // As Kubernetes' IsConfigMapKey: not '.', and not starting with '..'.
+      .regex(/^\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*$/, {
+        error: "must be a key of letters, digits, '-', '_' or '.', other than '.' and not starting with '..'",
+      })
       .describe(`Key in the ${what}.`),
     optional: z.boolean().optional().describe(`Start even when the ${what} or key is missing.`),
   });

@@ -29,3 +29,14 @@ export const MODEL_URI =
 
 /** A container image reference: no whitespace. The registry checks the rest. */
 export const IMAGE = /^\S+$/;
+
+/**
+ * A label key (qualified name): an optional DNS-1123 subdomain prefix and '/', then up to 63
+ * alphanumerics, '-', '_' and '.', starting and ending alphanumeric. The prefix's 253 characters are
+ * checked apart.
+ */
+export const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** A label value, or empty as Kubernetes allows in node selectors and tolerations. */
+export const LABEL_VALUE_OR_EMPTY = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -16,11 +16,36 @@ import {
   MAX_TOLERATIONS,
 } from './limits.ts';
 import { IMAGE } from './patterns.ts';
+import { LABEL_KEY_HINT, LABEL_VALUE_HINT, isLabelKey, isLabelKeyCel, isLabelValue, isLabelValueCel } from './label-syntax.ts';
 import { portsSpecSchema } from './ports-spec.ts';
 import { resourcesSchema } from './resources.ts';
 import { PORT_NAMES, RUNTIME_PRESETS, presetsWithPort } from './runtime-presets.ts';
 import type { PortName } from './runtime-presets.ts';
 import { tolerationSchema } from './toleration.ts';
+
+// Copied into the pods: Kubernetes refuses keys that are not label keys and values that are not label values.
+const nodeSelectorSchema = withCelRules(
+  boundedRecord(z.string().min(1).max(MAX_SHORT_STRING), z.string().max(DNS_LABEL_MAX), MAX_MAP_ENTRIES),
+  [
+    {
+      rule: `self.all(k, ${isLabelKeyCel('k')})`,
+      message: `every key must be ${LABEL_KEY_HINT}`,
+      messageFor: (m) => `${badEntries(m, ([k]) => isLabelKey(k)).map(([k]) => JSON.stringify(k)).join(', ')}: every key must be ${LABEL_KEY_HINT}`,
+      check: (m) => badEntries(m, ([k]) => isLabelKey(k)).length === 0,
+    },
+    {
+      rule: `self.all(k, ${isLabelValueCel('self[k]')})`,
+      message: `every value must be ${LABEL_VALUE_HINT}`,
+      messageFor: (m) =>
+        `${badEntries(m, ([, v]) => isLabelValue(v)).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')}: every value must be ${LABEL_VALUE_HINT}`,
+      check: (m) => badEntries(m, ([, v]) => isLabelValue(v)).length === 0,
+    },
+  ],
+);
+
+function badEntries(m: Record<string, string>, ok: (entry: [string, string]) => boolean): [string, string][] {
+  return Object.entries(m).filter((e) => !ok(e));
+}
 
 const runtimeObject = z
   .strictObject({
@@ -47,12 +72,7 @@ const runtimeObject = z
     env: listMap(envVarSchema, 'name', MAX_ENV).optional().describe('Environment variables of the model server.'),
     resources: resourcesSchema.optional(),
     ports: portsSpecSchema.optional(),
-    nodeSelector: boundedRecord(
-      z.string().min(1).max(MAX_SHORT_STRING),
-      z.string().max(DNS_LABEL_MAX),
-      MAX_MAP_ENTRIES,
-    )
-      .optional()
+    nodeSelector: nodeSelectorSchema.optional()
       .describe('Node labels the model server pods must run on.'),
     tolerations: z.array(tolerationSchema).max(MAX_TOLERATIONS).optional().describe('Taints the pods tolerate.'),
     serviceAccountName: objectName('ServiceAccount').optional().describe('ServiceAccount of the pods.'),
