@@ -8,6 +8,7 @@ import { batchSpecSchema, monitoringSpecSchema } from './reserved-specs.ts';
 import { rolloutSpecSchema } from './rollout-spec.ts';
 import { PRESETS_WITHOUT_METRICS, PRESET_FORMATS, RUNTIME_PRESETS, presetServesFormat } from './runtime-presets.ts';
 import { runtimeSpecSchema } from './runtime-spec.ts';
+import { uriCredentialRules } from './uri-credentials.ts';
 
 export const MODES = ['realtime', 'batch'] as const;
 export type Mode = (typeof MODES)[number];
@@ -47,6 +48,7 @@ const hasRequestCel = (resource: string) =>
   `(has(self.runtime.resources) && ((has(self.runtime.resources.requests) && '${resource}' in self.runtime.resources.requests) || (has(self.runtime.resources.limits) && '${resource}' in self.runtime.resources.limits)))`;
 
 export const modelDeploymentSpecSchema = withCelRules(specObject, [
+  ...uriCredentialRules,
   {
     rule: "!has(self.mode) || self.mode != 'batch' || (has(self.batch) && has(self.batch.schedule))",
     message: 'batch.schedule is required when mode is batch',
