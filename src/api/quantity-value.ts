@@ -57,4 +57,13 @@ export function isWholeQuantity(q: Quantity): boolean {
 
 /** CEL twin of isWholeQuantity for the quantity expression `q`. */
 export const isWholeQuantityCel = (q: string): string =>
-  `(${q}.isLessThan(quantity('${MAX_WHOLE_QUANTITY}')) && ${q}.compareTo(quantity('0').add(int(${q}.asApproximateFloat() + 0.5))) == 0)`;
+  `(${q}.isLessThan(quantity('${MAX_WHOLE_QUANTITY}')) && ${q}.compareTo(quantity('0').add(${wholeQuantityIntCel(q)})) == 0)`;
+
+/** CEL: the int-or-string expression `e` as a quantity (an int goes through string() first). */
+export const quantityOfCel = (e: string): string => `(type(${e}) == int ? quantity(string(${e})) : quantity(${e}))`;
+
+/** CEL: whether quantity() takes the int-or-string expression `e`; guards it, so a bad string reports only its pattern. */
+export const parsesAsQuantityCel = (e: string): string => `(type(${e}) == int || isQuantity(${e}))`;
+
+/** CEL: the whole quantity expression `q` (see isWholeQuantityCel) as an int. */
+export const wholeQuantityIntCel = (q: string): string => `int(${q}.asApproximateFloat() + 0.5)`;

@@ -4,7 +4,7 @@
 
 /** Names Kubernetes knows without a domain; hugepages-<size> besides. */
 export const STANDARD_CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;
-const HUGEPAGES_PREFIX = 'hugepages-';
+export const HUGEPAGES_PREFIX = 'hugepages-';
 // Kubernetes checks an extended resource's quota name `requests.<name>` too, so its domain gets 9 fewer
 // characters than a qualified name's 253.
 const REQUESTS_PREFIX = 'requests.';

@@ -8,7 +8,15 @@ import { MAX_RESOURCES, MAX_SHORT_STRING } from './limits.ts';
 import { QUALIFIED_NAME } from './patterns.ts';
 import { quantitySchema, quantityString } from './quantity.ts';
 import type { Quantity } from './quantity.ts';
-import { compareQuantities, isWholeQuantity, isWholeQuantityCel, nanoValue } from './quantity-value.ts';
+import { hugepagesSizeRule } from './hugepages-rule.ts';
+import {
+  compareQuantities,
+  isWholeQuantity,
+  isWholeQuantityCel,
+  nanoValue,
+  parsesAsQuantityCel,
+  quantityOfCel,
+} from './quantity-value.ts';
 import {
   allowsOvercommit,
   allowsOvercommitCel,
@@ -42,10 +50,9 @@ type ResourcesObject = z.output<typeof resourcesObject>;
 type Side = 'requests' | 'limits';
 type Pair = { name: string; request: Quantity; limit: Quantity };
 
-// CEL for the quantity at m[k]: int-or-string, so an int goes through string() first.
-const quantityCel = (m: string) => `(type(${m}[k]) == int ? quantity(string(${m}[k])) : quantity(${m}[k]))`;
-// Guards quantity(): a string the schema's pattern refuses reports that error only.
-const parsesCel = (m: string) => `(type(${m}[k]) == int || isQuantity(${m}[k]))`;
+// CEL for the quantity at m[k].
+const quantityCel = (m: string) => quantityOfCel(`${m}[k]`);
+const parsesCel = (m: string) => parsesAsQuantityCel(`${m}[k]`);
 
 function entries(r: ResourcesObject, side: Side): [string, Quantity][] {
   return Object.entries(r[side] ?? {});
@@ -101,6 +108,8 @@ export const resourcesSchema = withCelRules(resourcesObject, [
   namesRule('limits'),
   wholeUnitsRule('requests'),
   wholeUnitsRule('limits'),
+  hugepagesSizeRule('requests'),
+  hugepagesSizeRule('limits'),
   {
     rule: pairedCel(`!${allowsOvercommitCel} || ${compareCel} <= 0`),
     message: REQUEST_ABOVE_LIMIT,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isHugepagesAmount } from '../../../src/api/hugepages-rule.ts';
 import { isLabelKey, isLabelValue } from '../../../src/api/label-syntax.ts';
 import { allowsOvercommit, isContainerResourceName, isExtendedResource } from '../../../src/api/resource-names.ts';
 
@@ -30,4 +31,13 @@ void test('label keys and values', () => {
   }
   for (const v of ['', 'a', 'A100_80GB', 'a.b-c']) assert.equal(isLabelValue(v), true, v);
   for (const v of ['a b', '-a', 'a-', 'a/b', 'a'.repeat(64)]) assert.equal(isLabelValue(v), false, v);
+});
+
+void test('hugepages come in whole pages of a size the name gives', () => {
+  for (const [n, q] of [['hugepages-2Mi', '4Mi'], ['hugepages-2048Ki', '6Mi'], ['hugepages-1Gi', '2Gi'], ['hugepages-2Mi', 0]] as const) {
+    assert.equal(isHugepagesAmount(n, q), true, `${n}: ${q}`);
+  }
+  for (const [n, q] of [['hugepages-2Mi', '3Mi'], ['hugepages-huge', '4Mi'], ['hugepages-0', '4Mi'], ['hugepages-2Mi', '4.5Mi']] as const) {
+    assert.equal(isHugepagesAmount(n, q), false, `${n}: ${q}`);
+  }
 });
