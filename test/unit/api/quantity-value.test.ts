@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareQuantities, isWholeQuantity, nanoValue } from '../../../src/api/quantity-value.ts';
+import { quantitySchema } from '../../../src/api/quantity.ts';
 
 void test('quantities are read in nano units, whatever the suffix', () => {
   const cases: [string | number, bigint][] = [
@@ -52,4 +53,12 @@ void test('comparisons across units', () => {
 void test('whole numbers in any unit, below 10^15', () => {
   for (const q of [1, '1', '1000m', '2e0', '1k', '999999999999999']) assert.equal(isWholeQuantity(q), true, String(q));
   for (const q of ['500m', '0.5', '1.000000001', 'abc', '1e15', '1e30']) assert.equal(isWholeQuantity(q), false, String(q));
+});
+
+test('a decimal quantity written unquoted is refused with how to write it', () => {
+  const result = quantitySchema.safeParse(0.5);
+  assert.equal(result.success, false);
+  assert.match(result.error?.issues[0]?.message ?? '', /^must be quoted, "0\.5" \(or in milli-units, 500m\)/);
+  assert.equal(quantitySchema.safeParse('0.5').success, true);
+  assert.match(quantitySchema.safeParse('half').error?.issues[0]?.message ?? '', /^must be a quantity such as/);
 });
