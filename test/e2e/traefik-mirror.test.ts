@@ -56,7 +56,14 @@ test('the traefik provider mirrors stable traffic to the canary while every resp
   await routed(url, (replies) => replies.every((r) => r.status === 200 && r.version === '1'));
 
   await client.mergePatch(mdRef(namespace, 'fraud'), { spec: { model: { version: '2', uri: 's3://models/fraud/2' } } });
-  const paused = await eventually('the canary to hold at weight 0', get, (md) => md?.status?.canary?.phase === 'Paused', 90_000);
+  // The step to weight 0 needs no ready canary, so Paused can come first; the mirror starts once the canary
+  // pods serve (the plan mirrors only to a canary that is ready), which the summary then says.
+  const paused = await eventually(
+    'the canary to hold at weight 0 with the mirror on',
+    get,
+    (md) => md?.status?.canary?.phase === 'Paused' && md.status.trafficSummary?.includes('mirror') === true,
+    90_000,
+  );
   assert.ok(paused);
   assert.deepEqual(paused.status?.traffic, [
     { variant: 'stable', weight: 100, exact: true },
