@@ -7,7 +7,7 @@ import { DEFAULT_ANALYSIS_INTERVAL, DEFAULT_FAILURE_LIMIT, DEFAULT_INCONCLUSIVE_
 import type { AnalysisSpec, ValidationSpec } from '../api/analysis-spec.ts';
 import type { AnalysisStatus, Measurement, ValidationPhase, Verdict } from '../api/analysis-status.ts';
 import type { ModelDeploymentSpec } from '../api/model-deployment-spec.ts';
-import type { ModelDeploymentStatus } from '../api/status.ts';
+import { canaryLive, evidenceOf, type EvidenceSource } from './evidence-view.ts';
 
 /** A validation result the controller observed: a smoke check it ran, or the Job's state. */
 export interface ValidationObservation {
@@ -65,30 +65,31 @@ export function nextAnalysisAt(a: Pick<AnalysisStatus, 'startedAt' | 'lastRunAt'
 }
 
 /** Analysis runs while a canary that took traffic is walking its steps (not promoting, not aborted). */
-export function analysisActive(spec: ModelDeploymentSpec, status: ModelDeploymentStatus | undefined): AnalysisStatus | undefined {
-  const c = status?.canary;
-  const a = status?.analysis;
-  if (spec.rollout?.analysis === undefined || c === undefined || a === undefined) return undefined;
-  if (c.phase !== 'Progressing' && c.phase !== 'Paused') return undefined;
-  if (a.revision !== c.revision || a.startedAt === undefined) return undefined;
-  if (a.phase !== 'Running' && a.phase !== 'Inconclusive') return undefined;
+export function analysisActive(spec: ModelDeploymentSpec, status: EvidenceSource | undefined): AnalysisStatus | undefined {
+  const a = evidenceOf(status);
+  if (spec.rollout?.analysis === undefined || a === undefined || !canaryLive(status?.canary)) return undefined;
+  if (a.startedAt === undefined || (a.phase !== 'Running' && a.phase !== 'Inconclusive')) return undefined;
   return a;
 }
 
+/** When the next measurement of the active analysis is due (ms): the one rule for analysisDue and the machine's wake-up. */
+export function nextMeasurementAt(spec: AnalysisSpec, a: AnalysisStatus): number | undefined {
+  return nextAnalysisAt(a, intervalMs(spec));
+}
+
 /** Whether the controller should take a measurement now (it then passes an AnalysisRun to nextRollout). */
-export function analysisDue(spec: ModelDeploymentSpec, status: ModelDeploymentStatus | undefined, now: Date): boolean {
+export function analysisDue(spec: ModelDeploymentSpec, status: EvidenceSource | undefined, now: Date): boolean {
   const a = analysisActive(spec, status);
   if (a === undefined || spec.rollout?.analysis === undefined) return false;
-  const at = nextAnalysisAt(a, intervalMs(spec.rollout.analysis));
+  const at = nextMeasurementAt(spec.rollout.analysis, a);
   return at !== undefined && now.getTime() >= at;
 }
 
 /** Whether the controller should run the built-in smoke check now: the canary is rolled out and not validated yet. */
-export function smokeCheckDue(spec: ModelDeploymentSpec, status: ModelDeploymentStatus | undefined, canaryRolledOut: boolean): number | undefined {
+export function smokeCheckDue(spec: ModelDeploymentSpec, status: EvidenceSource | undefined, canaryRolledOut: boolean): number | undefined {
   const c = status?.canary;
-  if (validationMethod(spec.rollout?.validation) !== 'smoke' || c === undefined || !canaryRolledOut) return undefined;
-  if (c.phase !== 'Progressing' && c.phase !== 'Paused') return undefined;
-  const v = status?.analysis?.revision === c.revision ? status.analysis.validation : undefined;
+  if (validationMethod(spec.rollout?.validation) !== 'smoke' || c === undefined || !canaryRolledOut || !canaryLive(c)) return undefined;
+  const v = evidenceOf(status)?.validation;
   return v?.phase === 'Passed' || v?.phase === 'Failed' ? undefined : c.revision;
 }
 
