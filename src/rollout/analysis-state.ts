@@ -1,7 +1,7 @@
 // PURE: the bookkeeping of canary validation and analysis (docs/analysis.md) for the rollout state
 // machine: which revision's evidence status.analysis holds, when the next measurement is due, and
 // what one measurement or one validation result does to the counters. No decisions about traffic:
-// next-rollout.ts reads the counters and gates, pauses or aborts.
+// evidence.ts reads the counters and gates, pauses or aborts.
 import { durationMs } from '../api/duration.ts';
 import { DEFAULT_ANALYSIS_INTERVAL, DEFAULT_FAILURE_LIMIT, DEFAULT_INCONCLUSIVE_LIMIT } from '../api/analysis-spec.ts';
 import type { AnalysisSpec, ValidationSpec } from '../api/analysis-spec.ts';
@@ -46,11 +46,6 @@ export function inconclusiveLimit(spec: AnalysisSpec): number {
   return spec.inconclusiveLimit ?? DEFAULT_INCONCLUSIVE_LIMIT;
 }
 
-/** status.analysis when it belongs to this canary revision, else a fresh one. */
-export function analysisFor(previous: AnalysisStatus | undefined, revision: number): AnalysisStatus {
-  return previous?.revision === revision ? structuredClone(previous) : { revision, phase: 'Running' };
-}
-
 /** How soon a measurement that could not be taken (Prometheus unreachable) is tried again, at most. */
 export const ERROR_RETRY_MS = 15_000;
 
@@ -93,52 +88,46 @@ export function smokeCheckDue(spec: ModelDeploymentSpec, status: EvidenceSource 
   return v?.phase === 'Passed' || v?.phase === 'Failed' ? undefined : c.revision;
 }
 
-/** What a measurement did to the counters, for next-rollout.ts to act on. */
-export interface RunEffect {
-  analysis: AnalysisStatus;
+/** What a measurement did to the counters; transition.ts turns it into the analysis phase. */
+export interface RunCount {
+  counters: Pick<AnalysisStatus, 'lastRunAt' | 'runs' | 'verdict' | 'measurements' | 'pValue' | 'failures' | 'inconclusive' | 'errors' | 'stepPasses'>;
   /** failureLimit reached: roll back. */
   failed: boolean;
   /** inconclusiveLimit reached just now: pause for a person. */
   pausedNow: boolean;
 }
 
-export function absorbRun(previous: AnalysisStatus, run: AnalysisRun, spec: AnalysisSpec, at: string, countsForStep: boolean): RunEffect {
-  const a: AnalysisStatus = {
-    ...previous,
+export function countRun(previous: AnalysisStatus, run: AnalysisRun, spec: AnalysisSpec, at: string, countsForStep: boolean): RunCount {
+  const counters: RunCount['counters'] = {
     lastRunAt: at,
     runs: (previous.runs ?? 0) + 1,
     verdict: run.verdict,
     measurements: run.measurements,
     pValue: run.pValue,
-    message: run.message,
   };
   let failed = false;
   let pausedNow = false;
   switch (run.verdict) {
     case 'Fail':
-      a.failures = (previous.failures ?? 0) + 1;
-      a.inconclusive = 0;
-      a.errors = 0;
-      failed = a.failures >= failureLimit(spec);
-      if (failed) a.phase = 'Failed';
+      counters.failures = (previous.failures ?? 0) + 1;
+      counters.inconclusive = 0;
+      counters.errors = 0;
+      failed = counters.failures >= failureLimit(spec);
       break;
     case 'Error':
       // Not a verdict on the model: the measurement is retried at the next interval, nothing else moves.
-      a.errors = (previous.errors ?? 0) + 1;
+      counters.errors = (previous.errors ?? 0) + 1;
       break;
     case 'Inconclusive':
-      a.inconclusive = (previous.inconclusive ?? 0) + 1;
-      a.errors = 0;
-      if (a.phase === 'Running' && a.inconclusive >= inconclusiveLimit(spec)) {
-        a.phase = 'Inconclusive';
-        pausedNow = true;
-      }
+      counters.inconclusive = (previous.inconclusive ?? 0) + 1;
+      counters.errors = 0;
+      pausedNow = previous.phase === 'Running' && counters.inconclusive >= inconclusiveLimit(spec);
       break;
     case 'Pass':
-      a.inconclusive = 0;
-      a.errors = 0;
-      if (countsForStep) a.stepPasses = (previous.stepPasses ?? 0) + 1;
+      counters.inconclusive = 0;
+      counters.errors = 0;
+      if (countsForStep) counters.stepPasses = (previous.stepPasses ?? 0) + 1;
       break;
   }
-  return { analysis: a, failed, pausedNow };
+  return { counters, failed, pausedNow };
 }
