@@ -7,7 +7,7 @@ import { DEFAULT_ANALYSIS_INTERVAL, DEFAULT_FAILURE_LIMIT, DEFAULT_INCONCLUSIVE_
 import type { AnalysisSpec, ValidationSpec } from '../api/analysis-spec.ts';
 import type { AnalysisStatus, Measurement, ValidationPhase, Verdict } from '../api/analysis-status.ts';
 import type { ModelDeploymentSpec } from '../api/model-deployment-spec.ts';
-import { canaryLive, evidenceOf, type EvidenceSource } from './evidence-view.ts';
+import { canaryLive, evidenceOf, measuring, type EvidenceSource } from './evidence-view.ts';
 
 /** A validation result the controller observed: a smoke check it ran, or the Job's state. */
 export interface ValidationObservation {
@@ -63,7 +63,7 @@ export function nextAnalysisAt(a: Pick<AnalysisStatus, 'startedAt' | 'lastRunAt'
 export function analysisActive(spec: ModelDeploymentSpec, status: EvidenceSource | undefined): AnalysisStatus | undefined {
   const a = evidenceOf(status);
   if (spec.rollout?.analysis === undefined || a === undefined || !canaryLive(status?.canary)) return undefined;
-  if (a.startedAt === undefined || (a.phase !== 'Running' && a.phase !== 'Inconclusive')) return undefined;
+  if (a.startedAt === undefined || !measuring(a)) return undefined;
   return a;
 }
 

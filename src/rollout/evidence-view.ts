@@ -22,6 +22,11 @@ export function evidenceOf(s: EvidenceSource | undefined): AnalysisStatus | unde
   return c !== undefined && s?.analysis?.revision === c.revision ? s.analysis : undefined;
 }
 
+/** The analysis still measures: validated (or not asked to be), not failed, not finished. */
+export function measuring(a: Pick<AnalysisStatus, 'phase'>): boolean {
+  return a.phase === 'Running' || a.phase === 'Inconclusive';
+}
+
 /** A fresh record: a new revision starts without evidence. */
 export function freshEvidence(revision: number): AnalysisStatus {
   return { revision, phase: 'Running' };

@@ -4,7 +4,7 @@
 // through evidenceOf (bound to the canary's revision); changes it only through intents.
 import { analysisActive, countRun, nextMeasurementAt, validationMethod } from './analysis-state.ts';
 import { describe, routerReports, stepLabel, type Context } from './decision-context.ts';
-import { canaryLive, evidenceOf, validationPassed } from './evidence-view.ts';
+import { canaryLive, evidenceOf, measuring, validationPassed } from './evidence-view.ts';
 import { emit, type Intent } from './intents.ts';
 import type { MachineState } from './machine-state.ts';
 import { andThen } from './transition.ts';
@@ -87,7 +87,7 @@ export function scheduleAnalysis(ctx: Context, s: MachineState, takesTraffic: bo
   const c = s.canary;
   if (spec === undefined || c === undefined || !canaryLive(c) || !validationPassed(ctx.spec, s)) return [];
   const a = evidenceOf(s);
-  if (a !== undefined && a.phase !== 'Running' && a.phase !== 'Inconclusive') return [];
+  if (a !== undefined && !measuring(a)) return [];
   if (a?.startedAt === undefined && !takesTraffic) return [{ kind: 'await-traffic' }];
   const open: Intent[] = a?.startedAt === undefined ? [{ kind: 'open-analysis', interval: spec.interval }] : [];
   return andThen(ctx, s, open, (next) => {

@@ -4,7 +4,7 @@
 import { ROUTER_PROVIDERS } from '../api/rollout-spec.ts';
 import { validationMethod } from './analysis-state.ts';
 import { endsAt, routerReports, type Context } from './decision-context.ts';
-import { evidenceOf, validationPassed } from './evidence-view.ts';
+import { canaryLive, evidenceOf, validationPassed } from './evidence-view.ts';
 import type { Intent } from './intents.ts';
 import type { MachineState } from './machine-state.ts';
 import { canaryPlan, stablePlan } from './revisions.ts';
@@ -57,7 +57,7 @@ export function planOf(ctx: Context, s: MachineState): Planned {
     canary !== undefined &&
     c !== undefined &&
     validationPassed(ctx.spec, s) &&
-    (c.phase === 'Progressing' || c.phase === 'Paused' || (c.phase === 'Promoting' && c.weight > 0)) &&
+    (canaryLive(c) || (c.phase === 'Promoting' && c.weight > 0)) &&
     ctx.observed.canary?.revision === c.revision &&
     ctx.observed.canary.ready;
   if (serving && ROUTER_PROVIDERS.includes(settings.provider)) {
