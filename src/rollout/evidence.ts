@@ -2,7 +2,7 @@
 // validation gate before the first weight, a passing measurement per weight step, the hold after too
 // many Inconclusive measurements, and taking in what the controller observed. Reads the evidence only
 // through evidenceOf (bound to the canary's revision); changes it only through intents.
-import { analysisActive, countRun, nextMeasurementAt, validationMethod } from './analysis-state.ts';
+import { analysisActive, countRun, nextMeasurementAt, validationMethod, type ValidationObservation } from './analysis-state.ts';
 import { describe, routerReports, stepLabel, type Context } from './decision-context.ts';
 import { canaryLive, evidenceOf, measuring, validationPassed } from './evidence-view.ts';
 import { emit, type Intent } from './intents.ts';
@@ -38,14 +38,12 @@ export function inconclusiveHold(ctx: Context, s: MachineState): Gate {
   return [{ kind: 'hold-inconclusive' }];
 }
 
-function validationIntents(ctx: Context, s: MachineState): Intent[] {
-  const c = s.canary!;
+/** The validation result observed for this canary's revision, unless its validation already ended. */
+function validationResult(ctx: Context, s: MachineState): ValidationObservation | undefined {
   const o = ctx.observed.validation;
-  if (o === undefined || o.revision !== c.revision || ctx.spec.rollout?.validation === undefined) return [];
+  if (o === undefined || o.revision !== s.canary!.revision || ctx.spec.rollout?.validation === undefined) return undefined;
   const v = evidenceOf(s)?.validation;
-  if (v?.phase === 'Passed' || v?.phase === 'Failed') return [];
-  const observed: Intent = { kind: 'validation-observed', observation: o };
-  return o.phase === 'Failed' ? [observed, { kind: 'abort', type: 'Warning', why: `validation failed: ${o.message ?? 'failed'}` }] : [observed];
+  return v?.phase === 'Passed' || v?.phase === 'Failed' ? undefined : o;
 }
 
 const RUN_REASONS = { Pass: 'AnalysisPassed', Fail: 'AnalysisFailed', Inconclusive: 'AnalysisInconclusive', Error: 'AnalysisUnavailable' } as const;
@@ -76,8 +74,10 @@ function measurementIntents(ctx: Context, s: MachineState): Intent[] {
 /** Takes in what the controller observed: a validation result, then a measurement, for this canary revision only. */
 export function absorbEvidence(ctx: Context, s: MachineState): Intent[] {
   if (!canaryLive(s.canary)) return [];
-  const validation = validationIntents(ctx, s);
-  if (validation.some((i) => i.kind === 'abort')) return validation;
+  const o = validationResult(ctx, s);
+  const validation: Intent[] = o !== undefined ? [{ kind: 'validation-observed', observation: o }] : [];
+  // A failed validation aborts the canary before any traffic: nothing else is taken in.
+  if (o?.phase === 'Failed') return [...validation, { kind: 'abort', type: 'Warning', why: `validation failed: ${o.message ?? 'failed'}` }];
   return andThen(ctx, s, validation, (next) => measurementIntents(ctx, next));
 }
 

@@ -3,13 +3,12 @@
 import { ABORT_ANNOTATION, PROMOTE_ANNOTATION, RETRY_ANNOTATION, ROLLBACK_ANNOTATION } from '../api/rollout-annotations.ts';
 import { describe, type Context } from './decision-context.ts';
 import { entryPlan, isKnownGood } from './history.ts';
-import { emit, type Intent } from './intents.ts';
+import { emit, type Intent, type Stage } from './intents.ts';
 import type { HandledRequests, MachineState } from './machine-state.ts';
 import { requestId } from './requests.ts';
 import { specPlan } from './revisions.ts';
 import { andThen } from './transition.ts';
 
-type Stage = (ctx: Context, s: MachineState) => Intent[];
 type Kind = keyof HandledRequests;
 
 function ignore(annotation: string, id: string, why: string): Intent[] {

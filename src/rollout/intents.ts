@@ -2,7 +2,8 @@
 // returns intents; transition() alone applies them, so only it writes a phase or a message.
 import type { HistoryOutcome } from '../api/rollout-status.ts';
 import type { RunCount, ValidationObservation } from './analysis-state.ts';
-import type { HandledRequests, RolledBack } from './machine-state.ts';
+import type { Context } from './decision-context.ts';
+import type { HandledRequests, MachineState, RolledBack } from './machine-state.ts';
 import type { RolloutEvent, VariantPlan } from './types.ts';
 
 export type Intent =
@@ -41,6 +42,9 @@ export type Intent =
   | { kind: 'measured'; count: RunCount; message: string }
   | { kind: 'await-traffic' }
   | { kind: 'open-analysis'; interval: string };
+
+/** One concern's rules for one decision: what to do in state `s`. */
+export type Stage = (ctx: Context, s: MachineState) => readonly Intent[];
 
 export function emit(type: RolloutEvent['type'], reason: RolloutEvent['reason'], message: string): Intent {
   return { kind: 'emit', event: { type, reason, message } };

@@ -12,15 +12,13 @@ import { decisionOf } from './decision.ts';
 import { absorbEvidence, scheduleAnalysis } from './evidence.ts';
 import { followSpec } from './follow-spec.ts';
 import { requestStages, settleStages } from './handle-requests.ts';
-import { emit, type Intent } from './intents.ts';
+import { emit, type Intent, type Stage } from './intents.ts';
 import { initialState, type MachineState } from './machine-state.ts';
 import { expireAbortedCanary, planOf } from './plan.ts';
 import { canaryPlan, specPlan, stablePlan } from './revisions.ts';
 import { walkSteps } from './steps.ts';
 import { andThen, applyAll } from './transition.ts';
 import type { RolloutDecision, RolloutInput } from './types.ts';
-
-type Stage = (ctx: Context, s: MachineState) => readonly Intent[];
 
 function run(ctx: Context, s: MachineState, stages: readonly Stage[]): MachineState {
   return stages.reduce((state, stage) => applyAll(ctx, state, stage(ctx, state)), s);

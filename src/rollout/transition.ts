@@ -4,6 +4,7 @@
 // fresh one first, never updated.
 import type { AnalysisStatus } from '../api/analysis-status.ts';
 import type { CanaryStatus } from '../api/rollout-status.ts';
+import type { ValidationObservation } from './analysis-state.ts';
 import { describe, stepLabel, type Context } from './decision-context.ts';
 import { evidenceOf, freshEvidence } from './evidence-view.ts';
 import { recordHistory, trimHistory } from './history.ts';
@@ -43,7 +44,7 @@ function startPromotion(ctx: Context, s: MachineState, why: string): MachineStat
   return withEvent(next, 'Normal', 'Promoting', `promoting canary ${describe(c)}: ${why}`);
 }
 
-function validationObserved(s: MachineState, o: Extract<Intent, { kind: 'validation-observed' }>['observation'], at: string): MachineState {
+function validationObserved(s: MachineState, o: ValidationObservation, at: string): MachineState {
   const c = s.canary!;
   const next = withEvidence(s, (a) => ({
     validation: {
