@@ -1,13 +1,13 @@
 // PURE: the bookkeeping of canary validation and analysis (docs/analysis.md) for the rollout state
 // machine: which revision's evidence status.analysis holds, when the next measurement is due, and
 // what one measurement or one validation result does to the counters. No decisions about traffic:
-// next-rollout.ts reads the counters and gates, pauses or aborts.
+// evidence.ts reads the counters and gates, pauses or aborts.
 import { durationMs } from '../api/duration.ts';
 import { DEFAULT_ANALYSIS_INTERVAL, DEFAULT_FAILURE_LIMIT, DEFAULT_INCONCLUSIVE_LIMIT } from '../api/analysis-spec.ts';
 import type { AnalysisSpec, ValidationSpec } from '../api/analysis-spec.ts';
 import type { AnalysisStatus, Measurement, ValidationPhase, Verdict } from '../api/analysis-status.ts';
 import type { ModelDeploymentSpec } from '../api/model-deployment-spec.ts';
-import type { ModelDeploymentStatus } from '../api/status.ts';
+import { canaryLive, evidenceOf, measuring, type EvidenceSource } from './evidence-view.ts';
 
 /** A validation result the controller observed: a smoke check it ran, or the Job's state. */
 export interface ValidationObservation {
@@ -46,11 +46,6 @@ export function inconclusiveLimit(spec: AnalysisSpec): number {
   return spec.inconclusiveLimit ?? DEFAULT_INCONCLUSIVE_LIMIT;
 }
 
-/** status.analysis when it belongs to this canary revision, else a fresh one. */
-export function analysisFor(previous: AnalysisStatus | undefined, revision: number): AnalysisStatus {
-  return previous?.revision === revision ? structuredClone(previous) : { revision, phase: 'Running' };
-}
-
 /** How soon a measurement that could not be taken (Prometheus unreachable) is tried again, at most. */
 export const ERROR_RETRY_MS = 15_000;
 
@@ -65,79 +60,74 @@ export function nextAnalysisAt(a: Pick<AnalysisStatus, 'startedAt' | 'lastRunAt'
 }
 
 /** Analysis runs while a canary that took traffic is walking its steps (not promoting, not aborted). */
-export function analysisActive(spec: ModelDeploymentSpec, status: ModelDeploymentStatus | undefined): AnalysisStatus | undefined {
-  const c = status?.canary;
-  const a = status?.analysis;
-  if (spec.rollout?.analysis === undefined || c === undefined || a === undefined) return undefined;
-  if (c.phase !== 'Progressing' && c.phase !== 'Paused') return undefined;
-  if (a.revision !== c.revision || a.startedAt === undefined) return undefined;
-  if (a.phase !== 'Running' && a.phase !== 'Inconclusive') return undefined;
+export function analysisActive(spec: ModelDeploymentSpec, status: EvidenceSource | undefined): AnalysisStatus | undefined {
+  const a = evidenceOf(status);
+  if (spec.rollout?.analysis === undefined || a === undefined || !canaryLive(status?.canary)) return undefined;
+  if (a.startedAt === undefined || !measuring(a)) return undefined;
   return a;
 }
 
+/** When the next measurement of the active analysis is due (ms): the one rule for analysisDue and the machine's wake-up. */
+export function nextMeasurementAt(spec: AnalysisSpec, a: AnalysisStatus): number | undefined {
+  return nextAnalysisAt(a, intervalMs(spec));
+}
+
 /** Whether the controller should take a measurement now (it then passes an AnalysisRun to nextRollout). */
-export function analysisDue(spec: ModelDeploymentSpec, status: ModelDeploymentStatus | undefined, now: Date): boolean {
+export function analysisDue(spec: ModelDeploymentSpec, status: EvidenceSource | undefined, now: Date): boolean {
   const a = analysisActive(spec, status);
   if (a === undefined || spec.rollout?.analysis === undefined) return false;
-  const at = nextAnalysisAt(a, intervalMs(spec.rollout.analysis));
+  const at = nextMeasurementAt(spec.rollout.analysis, a);
   return at !== undefined && now.getTime() >= at;
 }
 
 /** Whether the controller should run the built-in smoke check now: the canary is rolled out and not validated yet. */
-export function smokeCheckDue(spec: ModelDeploymentSpec, status: ModelDeploymentStatus | undefined, canaryRolledOut: boolean): number | undefined {
+export function smokeCheckDue(spec: ModelDeploymentSpec, status: EvidenceSource | undefined, canaryRolledOut: boolean): number | undefined {
   const c = status?.canary;
-  if (validationMethod(spec.rollout?.validation) !== 'smoke' || c === undefined || !canaryRolledOut) return undefined;
-  if (c.phase !== 'Progressing' && c.phase !== 'Paused') return undefined;
-  const v = status?.analysis?.revision === c.revision ? status.analysis.validation : undefined;
+  if (validationMethod(spec.rollout?.validation) !== 'smoke' || c === undefined || !canaryRolledOut || !canaryLive(c)) return undefined;
+  const v = evidenceOf(status)?.validation;
   return v?.phase === 'Passed' || v?.phase === 'Failed' ? undefined : c.revision;
 }
 
-/** What a measurement did to the counters, for next-rollout.ts to act on. */
-export interface RunEffect {
-  analysis: AnalysisStatus;
+/** What a measurement did to the counters; transition.ts turns it into the analysis phase. */
+export interface RunCount {
+  counters: Pick<AnalysisStatus, 'lastRunAt' | 'runs' | 'verdict' | 'measurements' | 'pValue' | 'failures' | 'inconclusive' | 'errors' | 'stepPasses'>;
   /** failureLimit reached: roll back. */
   failed: boolean;
   /** inconclusiveLimit reached just now: pause for a person. */
   pausedNow: boolean;
 }
 
-export function absorbRun(previous: AnalysisStatus, run: AnalysisRun, spec: AnalysisSpec, at: string, countsForStep: boolean): RunEffect {
-  const a: AnalysisStatus = {
-    ...previous,
+export function countRun(previous: AnalysisStatus, run: AnalysisRun, spec: AnalysisSpec, at: string, countsForStep: boolean): RunCount {
+  const counters: RunCount['counters'] = {
     lastRunAt: at,
     runs: (previous.runs ?? 0) + 1,
     verdict: run.verdict,
     measurements: run.measurements,
     pValue: run.pValue,
-    message: run.message,
   };
   let failed = false;
   let pausedNow = false;
   switch (run.verdict) {
     case 'Fail':
-      a.failures = (previous.failures ?? 0) + 1;
-      a.inconclusive = 0;
-      a.errors = 0;
-      failed = a.failures >= failureLimit(spec);
-      if (failed) a.phase = 'Failed';
+      counters.failures = (previous.failures ?? 0) + 1;
+      counters.inconclusive = 0;
+      counters.errors = 0;
+      failed = counters.failures >= failureLimit(spec);
       break;
     case 'Error':
       // Not a verdict on the model: the measurement is retried at the next interval, nothing else moves.
-      a.errors = (previous.errors ?? 0) + 1;
+      counters.errors = (previous.errors ?? 0) + 1;
       break;
     case 'Inconclusive':
-      a.inconclusive = (previous.inconclusive ?? 0) + 1;
-      a.errors = 0;
-      if (a.phase === 'Running' && a.inconclusive >= inconclusiveLimit(spec)) {
-        a.phase = 'Inconclusive';
-        pausedNow = true;
-      }
+      counters.inconclusive = (previous.inconclusive ?? 0) + 1;
+      counters.errors = 0;
+      pausedNow = previous.phase === 'Running' && counters.inconclusive >= inconclusiveLimit(spec);
       break;
     case 'Pass':
-      a.inconclusive = 0;
-      a.errors = 0;
-      if (countsForStep) a.stepPasses = (previous.stepPasses ?? 0) + 1;
+      counters.inconclusive = 0;
+      counters.errors = 0;
+      if (countsForStep) counters.stepPasses = (previous.stepPasses ?? 0) + 1;
       break;
   }
-  return { analysis: a, failed, pausedNow };
+  return { counters, failed, pausedNow };
 }

@@ -1,5 +1,6 @@
 // PURE rollout logic: the state machine of canary and A/B rollouts (docs/rollouts.md).
-export { nextRollout, metaTime } from './next-rollout.ts';
+export { nextRollout } from './next-rollout.ts';
+export { metaTime } from './decision-context.ts';
 export { parseRolloutRequests } from './requests.ts';
 export type { RollbackRequest, RolloutRequests } from './requests.ts';
 export { templateHash, canonicalJson } from './template-hash.ts';
