@@ -11,7 +11,6 @@ import {
   renderModelDeployment,
   renderValidationJob,
   serviceUrl,
-  traefikSplitName,
   variantName,
   type ChildObject,
   type RenderConfig,
@@ -24,7 +23,7 @@ import { computeStatus } from '../status/compute-status.ts';
 import { statusEqual } from '../status/status-changed.ts';
 import type { ApplyError, Observations } from '../status/observations.ts';
 import { findCondition, removeCondition, setCondition } from '../status/conditions.ts';
-import { mirrorSupport } from './mirror-support.ts';
+import { trafficProvider } from '../traffic/registry.ts';
 import { isRetryable } from '../status/apply-errors.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from './apply-decision.ts';
 import { childCacheKey, liveDeployment, readyEndpoints, type Caches } from './caches.ts';
@@ -106,9 +105,8 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
     const observed = observeRollout(parsed.value.spec, md.status, {
       stable: liveDeployment(deps.caches, namespace, variantName(name, 'stable')),
       canary: liveDeployment(deps.caches, namespace, variantName(name, 'canary')),
-      httpRoute: childCache('gateway.networking.k8s.io/v1', 'HTTPRoute')?.get(namespace, name),
-      virtualService: childCache('networking.istio.io/v1', 'VirtualService')?.get(namespace, name),
-      traefikSplit: childCache('traefik.io/v1alpha1', 'TraefikService')?.get(namespace, traefikSplitName(name)),
+      name,
+      router: (kind, objName) => childCache(kind.apiVersion, kind.kind)?.get(namespace, objName),
       canaryService: variantName(name, 'canary'),
       canaryEndpoints: readyEndpoints(deps.caches, namespace, name, variantName(name, 'canary')),
     });
@@ -225,8 +223,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   const now = metaTime(deps.now());
   const served = computeStatus(previous, observations, now);
   let next = decision ? withRollout(served, decision, generation, now) : served;
-  const routeDesired = desired.find((c) => c.kind === 'HTTPRoute');
-  const mirror = mirrorSupport(routeDesired, routeDesired ? applied.get(`HTTPRoute/${routeDesired.metadata.name}`) : undefined);
+  const mirror = spec ? trafficProvider(spec.rollout?.traffic?.provider ?? 'replicas').mirrorSupport(desired, applied) : undefined;
   next = {
     ...next,
     conditions: mirror
