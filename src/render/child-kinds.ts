@@ -1,5 +1,5 @@
 // The kinds a ModelDeployment may own: the workload's and every traffic provider's.
-import { ROUTER_KINDS } from '../traffic/registry.ts';
+import { RENDERED_ROUTER_KINDS, ROUTER_KINDS } from '../traffic/registry.ts';
 
 export interface ChildKind {
   readonly apiVersion: string;
@@ -7,8 +7,8 @@ export interface ChildKind {
 }
 
 /**
- * Every kind render can produce (for watches, RBAC and pruning). The routers of every provider are
- * here so that switching provider prunes the old one.
+ * Every kind render can produce, in the order it returns them (for watches, RBAC and pruning). The
+ * routers of every provider are here so that switching provider prunes the old one.
  */
 export const CHILD_KINDS: readonly ChildKind[] = [
   { apiVersion: 'v1', kind: 'ConfigMap' },
@@ -16,7 +16,7 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
-  ...ROUTER_KINDS.map(({ apiVersion, kind }) => ({ apiVersion, kind })),
+  ...RENDERED_ROUTER_KINDS.map(({ apiVersion, kind }) => ({ apiVersion, kind })),
   { apiVersion: 'batch/v1', kind: 'Job' },
 ];
 

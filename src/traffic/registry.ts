@@ -30,7 +30,26 @@ export interface ProvidedKind extends RouterKind {
   readonly provider: TrafficProvider;
 }
 
-/** Every router kind once, in registry order. */
-export const ROUTER_KINDS: readonly ProvidedKind[] = Object.values(PROVIDERS).flatMap((p: Provider<RouterObject>) =>
-  p.kinds.map((k) => ({ apiVersion: k.apiVersion, kind: k.kind, plural: k.plural, crd: crdName(k), provider: p.name })),
-).filter((k, i, all) => all.findIndex((o) => o.apiVersion === k.apiVersion && o.kind === k.kind) === i);
+const providers: readonly Provider<RouterObject>[] = Object.values(PROVIDERS);
+
+/** Every router kind once, in registry order: the order of missing-CRD checks. */
+export const ROUTER_KINDS: readonly ProvidedKind[] = providers
+  .flatMap((p) => p.kinds.map((k) => ({ apiVersion: k.apiVersion, kind: k.kind, plural: k.plural, crd: crdName(k), provider: p.name })))
+  .filter((k, i, all) => all.findIndex((o) => sameKind(o, k)) === i);
+
+/**
+ * Every router kind once, in the order render returns them (each provider's own order kept, e.g.
+ * traefik's TraefikServices before the HTTPRoute that leads to them): the order of pruning.
+ */
+export const RENDERED_ROUTER_KINDS: readonly RouterKind[] = providers.reduce<RouterKind[]>((merged, p) => {
+  p.kinds.forEach((k, i) => {
+    if (merged.some((m) => sameKind(m, k))) return;
+    const next = merged.findIndex((m) => p.kinds.slice(i + 1).some((later) => sameKind(later, m)));
+    merged.splice(next === -1 ? merged.length : next, 0, k);
+  });
+  return merged;
+}, []);
+
+function sameKind(a: RouterKind, b: RouterKind): boolean {
+  return a.apiVersion === b.apiVersion && a.kind === b.kind;
+}

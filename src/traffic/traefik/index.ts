@@ -8,7 +8,7 @@ import { traefikCanaryWeight } from './traefik-weight.ts';
 
 export const traefik: Provider<TraefikServiceObject | HTTPRouteObject> = {
   name: 'traefik',
-  kinds: [HTTP_ROUTE_KIND, TRAEFIK_SERVICE_KIND],
+  kinds: [TRAEFIK_SERVICE_KIND, HTTP_ROUTE_KIND],
   render: (input) =>
     input.traffic.gateway === undefined
       ? renderError('MissingGateway', 'spec.rollout.traffic.gateway', 'is required when provider is traefik')
