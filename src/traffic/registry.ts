@@ -12,7 +12,7 @@ export const PROVIDERS = {
   'gateway-api': gatewayApi,
   istio,
   traefik,
-} as const satisfies { readonly [P in TrafficProvider]: Provider<never> | Provider };
+} as const satisfies { readonly [P in TrafficProvider]: Provider };
 
 type ObjectOf<P> = P extends Provider<infer O> ? O : never;
 
