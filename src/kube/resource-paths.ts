@@ -1,5 +1,6 @@
 // REST paths of the kinds the operator reads and writes. A fixed table instead of discovery:
 // the operator only ever touches these kinds, and a table keeps path building pure.
+import { ROUTER_KINDS } from '../traffic/registry.ts';
 
 export interface ResourceKind {
   readonly apiVersion: string;
@@ -23,9 +24,8 @@ const kinds: readonly ResourceKind[] = [
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },
   { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true },
   { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true },
-  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', plural: 'httproutes', namespaced: true },
-  { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', plural: 'virtualservices', namespaced: true },
-  { apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService', plural: 'traefikservices', namespaced: true },
+  // The traffic providers' router kinds (src/traffic).
+  ...ROUTER_KINDS.map(({ apiVersion, kind, plural }) => ({ apiVersion, kind, plural, namespaced: true })),
 ];
 
 export function resourceKind(apiVersion: string, kind: string): ResourceKind {

@@ -4,19 +4,21 @@ export type { RenderResult } from './render-model-deployment.ts';
 export { defaultRenderConfig } from './config.ts';
 export type { RenderConfig } from './config.ts';
 export type { RenderError, RenderErrorCode } from './errors.ts';
-export { CHILD_KINDS, OPTIONAL_CHILD_KINDS } from './child-objects.ts';
+export { CHILD_KINDS, OPTIONAL_CHILD_KINDS } from './child-kinds.ts';
+export type { ChildKind } from './child-kinds.ts';
 export type {
   ChildObject,
   ConfigMapObject,
   DeploymentObject,
   HorizontalPodAutoscalerObject,
-  HTTPRouteObject,
   PodDisruptionBudgetObject,
   ServiceObject,
-  VirtualServiceObject,
-  TraefikServiceObject,
 } from './child-objects.ts';
-export { cookieRegex, escapeRegex, traefikSplitName } from './router.ts';
+export type { HTTPRouteObject } from '../traffic/gateway-api/http-route-object.ts';
+export type { VirtualServiceObject } from '../traffic/istio/virtual-service-object.ts';
+export type { TraefikServiceObject } from '../traffic/traefik/traefik-service-object.ts';
+export { traefikSplitName } from '../traffic/traefik/traefik-service-object.ts';
+export { cookieRegex, escapeRegex } from '../traffic/cohort-match.ts';
 export { VARIANTS, childName, isDns1123Label, isValidModelDeploymentName, serviceName, serviceUrl, variantName } from './names.ts';
 export type { Variant } from './names.ts';
 export * from './labels.ts';

@@ -14,7 +14,6 @@ import type { RolloutPlan, VariantScale } from '../rollout/types.ts';
 import type { ChildObject, HorizontalPodAutoscalerObject, PodDisruptionBudgetObject, ServiceObject } from './child-objects.ts';
 import { defaultRenderConfig } from './config.ts';
 import type { RenderConfig } from './config.ts';
-import { renderError } from './errors.ts';
 import type { RenderError } from './errors.ts';
 import { commonLabels, serviceSelector, variantLabels, variantSelector } from './labels.ts';
 import { modelSource } from './model-source.ts';
@@ -25,9 +24,9 @@ import { resolvePorts } from './ports.ts';
 import type { ResolvedPorts } from './presets/preset.ts';
 import { preflight } from './preflight.ts';
 import { PRESETS } from './presets/index.ts';
-import { httpRoute, traefikRouter, virtualService } from './router.ts';
 import { modelService } from './service.ts';
 import { configMap, deployment, horizontalPodAutoscaler, podDisruptionBudget } from './workload.ts';
+import { trafficProvider } from '../traffic/registry.ts';
 import type { WorkloadMeta } from './workload.ts';
 
 export type RenderResult = { ok: true; objects: ChildObject[] } | { ok: false; error: RenderError };
@@ -168,25 +167,18 @@ export function renderModelDeployment(
   for (const v of variants) if (v.pdb !== undefined) objects.push(v.pdb);
 
   if (plan !== undefined && provider !== 'replicas') {
-    const traffic = trafficOf(md.spec.rollout);
-    const router = {
+    const routers = trafficProvider(provider).render({
       name,
       namespace,
       labels: commonLabels(md),
-      traffic,
+      traffic: trafficOf(md.spec.rollout),
       canary: plan.canary !== undefined,
       weights: plan.weights,
       ...(plan.mirrorPercent !== undefined ? { mirrorPercent: plan.mirrorPercent } : {}),
       ...(plan.cohortMatch !== undefined ? { cohortMatch: plan.cohortMatch } : {}),
-    };
-    if (provider === 'gateway-api' || provider === 'traefik') {
-      if (traffic.gateway === undefined) {
-        return { ok: false, error: renderError('MissingGateway', 'spec.rollout.traffic.gateway', `is required when provider is ${provider}`) };
-      }
-      objects.push(...(provider === 'traefik' ? traefikRouter(router) : [httpRoute(router)]));
-    } else {
-      objects.push(virtualService(router));
-    }
+    });
+    if (isError(routers)) return { ok: false, error: routers };
+    objects.push(...routers);
   }
   // A deep copy: no object shares structure with the input or with another object, so callers
   // may add ownerReferences or annotations without side effects.

@@ -66,7 +66,8 @@ app.kubernetes.io/part-of: modelship
 {{/*
 The operator's permissions on ModelDeployments and what they own, in ONE place: the ClusterRole
 (whole cluster) and the Role of each watched namespace both render these rules. Every verb is one the
-code uses (README, "Install with Helm"); keep them in step with src/render/child-objects.ts CHILD_KINDS.
+code uses (README, "Install with Helm"); keep them in step with src/render/child-kinds.ts CHILD_KINDS
+(the traffic providers' kinds come from src/traffic/registry.ts).
 */}}
 {{- define "modelship.rules" -}}
 # Informer caches (list + watch); reconcile reads the cache, never GETs a ModelDeployment.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mirrorSupport } from '../../../src/controller/mirror-support.ts';
+import { mirrorSupport } from '../../../../src/traffic/gateway-api/mirror-support.ts';
 
 const route = (percent?: number) => ({
   spec: { rules: [{ filters: [{ type: 'RequestMirror', requestMirror: { ...(percent !== undefined ? { percent } : {}) } }] }] },

@@ -1,18 +1,13 @@
 // PURE: did the cluster keep the mirror percentage modelship asked for? Gateway API CRDs older than
 // v1.3 have no RequestMirror `percent`; the API server then prunes it silently and the gateway
 // mirrors every request. The live route (the apply's answer) tells.
-import type { KubeObject } from '../kube/api-client.ts';
+import type { KubeObject } from '../../kube/api-client.ts';
+import type { MirrorVerdict } from '../provider.ts';
 
 type Route = KubeObject & { spec?: { rules?: { filters?: { type?: string; requestMirror?: { percent?: number } }[] }[] } };
 
 function mirrorPercents(route: Route | undefined): (number | undefined)[] {
   return (route?.spec?.rules ?? []).flatMap((r) => (r.filters ?? []).filter((f) => f.type === 'RequestMirror').map((f) => f.requestMirror?.percent));
-}
-
-export interface MirrorVerdict {
-  readonly status: 'True' | 'False';
-  readonly reason: string;
-  readonly message: string;
 }
 
 /** Undefined when no RequestMirror was asked for. */

@@ -1,0 +1,37 @@
+// What a reconcile needs from the operator, and what it tells the work queue.
+import type { ApiClient } from '../kube/api-client.ts';
+import type { RenderConfig } from '../render/index.ts';
+import type { Caches } from './caches.ts';
+
+export const MODEL_DEPLOYMENT_API_VERSION = 'modelship.io/v1alpha1';
+export const MODEL_DEPLOYMENT_KIND = 'ModelDeployment';
+
+export interface EventSink {
+  emit(obj: { apiVersion: string; kind: string; name: string; namespace: string; uid: string }, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+export type EventTarget = Parameters<EventSink['emit']>[0];
+
+export interface ReconcileDeps {
+  readonly client: ApiClient;
+  readonly caches: Caches;
+  readonly renderConfig: RenderConfig;
+  /** Default Prometheus of canary analysis (--prometheus-address). */
+  readonly prometheusAddress?: string;
+  readonly events: EventSink;
+  readonly now: () => Date;
+  readonly onApply?: (kind: string, applied: boolean) => void;
+  /**
+   * Per key, the resourceVersion a status write of ours replaced: while the cache still shows it, the
+   * cache has not seen our write yet and deciding from it would act twice (count a measurement again,
+   * move a router back a step). Shared by the workers; see phases/load.ts.
+   */
+  readonly replacedVersions?: Map<string, string>;
+}
+
+export interface ReconcileOutcome {
+  readonly requeueAfterMs?: number;
+}
+
+/** How soon a reconcile that met a stale cache looks again (the watch event usually comes first). */
+export const STALE_CACHE_RETRY_MS = 500;

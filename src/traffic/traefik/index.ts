@@ -1,0 +1,20 @@
+// The traefik provider: an HTTPRoute (Gateway API) to TraefikServices that split and mirror.
+import { renderError } from '../../render/errors.ts';
+import { HTTP_ROUTE_KIND, type HTTPRouteObject } from '../gateway-api/http-route-object.ts';
+import type { Provider } from '../provider.ts';
+import { traefikRouter } from './traefik-router.ts';
+import { TRAEFIK_SERVICE_KIND, traefikSplitName, type TraefikServiceObject } from './traefik-service-object.ts';
+import { traefikCanaryWeight } from './traefik-weight.ts';
+
+export const traefik: Provider<TraefikServiceObject | HTTPRouteObject> = {
+  name: 'traefik',
+  kinds: [TRAEFIK_SERVICE_KIND, HTTP_ROUTE_KIND],
+  render: (input) =>
+    input.traffic.gateway === undefined
+      ? renderError('MissingGateway', 'spec.rollout.traffic.gateway', 'is required when provider is traefik')
+      : traefikRouter(input),
+  observedWeight: ({ live, name, canaryService }) =>
+    traefikCanaryWeight(live(HTTP_ROUTE_KIND, name), live(TRAEFIK_SERVICE_KIND, traefikSplitName(name)), canaryService),
+  // Mirroring is a TraefikService, which keeps its percent; the HTTPRoute asks for none.
+  mirrorSupport: () => undefined,
+};

@@ -1,0 +1,55 @@
+// The one deferred status write: nothing is sent when the status did not change; otherwise one merge
+// patch of the status subresource, conditional on the resourceVersion read; a conflict is reported, not thrown.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import type { ModelDeploymentStatus } from '../../../../src/api/index.ts';
+import type { Target } from '../../../../src/controller/phases/load.ts';
+import { writeStatus } from '../../../../src/controller/phases/write-status.ts';
+import type { ApiClient, KubeObject } from '../../../../src/kube/api-client.ts';
+import { ApiError } from '../../../../src/kube/api-error.ts';
+
+const log = pino({ level: 'silent' });
+const previous: ModelDeploymentStatus = { observedGeneration: 1 };
+const target = { key: 'ns/fraud', namespace: 'ns', name: 'fraud', cachedVersion: '7', md: { metadata: { name: 'fraud' }, status: previous } } as unknown as Target;
+
+function fakeClient(answer: () => Promise<KubeObject>) {
+  const patches: { ref: unknown; patch: unknown }[] = [];
+  const client = {
+    mergePatch: (ref: unknown, patch: unknown) => {
+      patches.push({ ref, patch });
+      return answer();
+    },
+  } as unknown as ApiClient;
+  return { client, patches };
+}
+
+void test('an unchanged status: no request, no yield', async () => {
+  const { client, patches } = fakeClient(() => Promise.reject(new Error('no request expected')));
+  let yielded = 0;
+  assert.equal(await writeStatus(target, { observedGeneration: 1 }, { client }, log, () => yielded++), 'unchanged');
+  assert.equal(patches.length, 0);
+  assert.equal(yielded, 0);
+});
+
+void test('a changed status: one conditional merge patch, and the replaced version remembered', async () => {
+  const { client, patches } = fakeClient(() => Promise.resolve({ metadata: { resourceVersion: '8' } }));
+  const replacedVersions = new Map<string, string>();
+  let yielded = 0;
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client, replacedVersions }, log, () => yielded++), 'written');
+  assert.equal(yielded, 1);
+  assert.deepEqual(patches, [
+    {
+      ref: { apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', namespace: 'ns', name: 'fraud', subresource: 'status' },
+      patch: { metadata: { resourceVersion: '7' }, status: { observedGeneration: 2 } },
+    },
+  ]);
+  assert.equal(replacedVersions.get('ns/fraud'), '7');
+});
+
+void test('a conflict is reported for a new decision; other errors are thrown', async () => {
+  const conflict = fakeClient(() => Promise.reject(new ApiError('PATCH', '/x', 409, 'Conflict', 'changed')));
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client: conflict.client }, log, () => {}), 'conflict');
+  const down = fakeClient(() => Promise.reject(new ApiError('PATCH', '/x', 500, 'InternalError', 'down')));
+  await assert.rejects(writeStatus(target, { observedGeneration: 2 }, { client: down.client }, log, () => {}), /down/);
+});
