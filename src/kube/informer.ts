@@ -71,6 +71,8 @@ export class Informer<T extends KubeObject> {
   relists = 0;
   /** Watches the API server accepted. */
   watches = 0;
+  /** Watches the watchdog ended for silence. */
+  stalls = 0;
   private wake: (() => void) | undefined;
   /** An optional kind whose resource the API server does not serve (its CRD is not installed). */
   missing = false;
@@ -292,6 +294,7 @@ export class Informer<T extends KubeObject> {
       watchdog.stop();
     }
     if (stalled && this.running) {
+      this.stalls++;
       // No FIN, no RST, no bookmark: the connection is likely dead. Watch again from where we were.
       this.options.logger.warn({ informer: this.name, stallMs }, 'watch went silent; watching again');
     }
