@@ -15,6 +15,7 @@ import { ApiError } from '../../src/kube/api-error.ts';
 import { loadClusterConnection } from '../../src/kube/cluster-connection.ts';
 import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
 import { sharedCluster } from '../support/cluster.ts';
+import { ConnectProxy } from '../support/connect-proxy.ts';
 import { FaultProxy, type FaultProxyOptions } from '../support/fault-proxy.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { testClient } from '../support/model-deployments.ts';
@@ -41,7 +42,7 @@ const upstreamOptions = {
 
 let seq = 0;
 /** A proxy and a client of the operator's behind it, with its CA, token and client certificate in files of their own. */
-async function setup(options: Partial<FaultProxyOptions> & { clientCert?: boolean } = {}) {
+async function setup(options: Partial<FaultProxyOptions> & { clientCert?: boolean; server?: (proxyUrl: string) => string; env?: NodeJS.ProcessEnv } = {}) {
   const id = ++seq;
   const proxy = await FaultProxy.start({ ...upstreamOptions, serverKey: pki.server.key, serverCert: pki.server.cert, ...options });
   after(() => proxy.close());
@@ -56,13 +57,13 @@ async function setup(options: Partial<FaultProxyOptions> & { clientCert?: boolea
     dump({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server: proxy.url, 'certificate-authority': files.ca } }],
+      clusters: [{ name: 'c', cluster: { server: options.server?.(proxy.url) ?? proxy.url, 'certificate-authority': files.ca } }],
       users: [{ name: 'u', user: { tokenFile: files.token, ...(options.clientCert ? { 'client-certificate': files.cert, 'client-key': files.key } : {}) } }],
       contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
       'current-context': 'x',
     }),
   );
-  const connection = loadClusterConnection(kubeconfig);
+  const connection = loadClusterConnection(kubeconfig, options.env ?? {});
   after(() => connection.close());
   const client = new ApiClient(connection, { qps: 100, burst: 100 });
   return { proxy, client, files };
@@ -231,6 +232,22 @@ test('a rotated client certificate and key: new connections present the new one,
   copyFileSync(pki.otherClient.keyFile, files.key);
   await eventually('requests to present the new certificate', async () => (await client.get(configMapRef('k1')), proxy.requests.at(-1)?.clientCn), (cn) => cn === 'modelship-rotated', 10_000, 200);
   assert.deepEqual(proxy.requests.filter((r) => r.status !== 200 && r.verb !== 'WATCH'), [], 'no request failed');
+});
+
+test('HTTPS_PROXY is used for the API server (CONNECT), and NO_PROXY bypasses it', async () => {
+  const forward = await ConnectProxy.start();
+  after(() => forward.close());
+  // kube.internal resolves nowhere but in the forward proxy, which tunnels it to the fault proxy.
+  const server = (url: string) => url.replace('127.0.0.1', 'kube.internal');
+  const named = { serverKey: pki.namedServer.key, serverCert: pki.namedServer.cert, server };
+  const proxied = await setup({ ...named, env: { HTTPS_PROXY: forward.url, NO_PROXY: 'example.com' } });
+  await createConfigMap('proxy', 'p1');
+  assert.equal((await proxied.client.get(configMapRef('p1')))?.metadata?.name, 'p1');
+  assert.ok(forward.tunnels.length >= 1 && forward.tunnels.every((t) => t.startsWith('kube.internal:')), `tunnelled: ${forward.tunnels.join(', ')}`);
+  const tunnels = forward.tunnels.length;
+  const bypassed = await setup({ ...named, env: { HTTPS_PROXY: forward.url, NO_PROXY: '.internal' } });
+  await assert.rejects(bypassed.client.get(configMapRef('p1')), 'a direct connection to kube.internal fails: it does not resolve');
+  assert.equal(forward.tunnels.length, tunnels, 'NO_PROXY kept it off the proxy');
 });
 
 function configMapRef(name: string) {
