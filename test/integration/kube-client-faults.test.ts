@@ -4,7 +4,7 @@
 // dead connections, resync from their store; requests honour Retry-After, re-read credentials on 401,
 // and follow a rotated token file, CA file and client certificate without a restart.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -20,6 +20,7 @@ import { FaultProxy, type FaultProxyOptions } from '../support/fault-proxy.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { testClient } from '../support/model-deployments.ts';
 import { eventually } from '../support/wait.ts';
+import type { FixtureAnswer } from '../unit/kube/exec-plugin-fixture.ts';
 import { makeTestPki } from '../unit/kube/test-pki.ts';
 
 const cluster = await sharedCluster();
@@ -42,7 +43,7 @@ const upstreamOptions = {
 
 let seq = 0;
 /** A proxy and a client of the operator's behind it, with its CA, token and client certificate in files of their own. */
-async function setup(options: Partial<FaultProxyOptions> & { clientCert?: boolean; server?: (proxyUrl: string) => string; env?: NodeJS.ProcessEnv } = {}) {
+async function setup(options: Partial<FaultProxyOptions> & { clientCert?: boolean; server?: (proxyUrl: string) => string; env?: NodeJS.ProcessEnv; user?: object } = {}) {
   const id = ++seq;
   const proxy = await FaultProxy.start({ ...upstreamOptions, serverKey: pki.server.key, serverCert: pki.server.cert, ...options });
   after(() => proxy.close());
@@ -58,7 +59,7 @@ async function setup(options: Partial<FaultProxyOptions> & { clientCert?: boolea
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'c', cluster: { server: options.server?.(proxy.url) ?? proxy.url, 'certificate-authority': files.ca } }],
-      users: [{ name: 'u', user: { tokenFile: files.token, ...(options.clientCert ? { 'client-certificate': files.cert, 'client-key': files.key } : {}) } }],
+      users: [{ name: 'u', user: options.user ?? { tokenFile: files.token, ...(options.clientCert ? { 'client-certificate': files.cert, 'client-key': files.key } : {}) } }],
       contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
       'current-context': 'x',
     }),
@@ -203,6 +204,24 @@ test('a rotated token file: the first 401 re-reads it and the request succeeds; 
   for (let i = 0; i < 5; i++) assert.equal((await client.get(configMapRef('tk')))?.metadata?.name, 'tk');
   const seen = proxy.requests.filter((r) => r.path.endsWith('/tk'));
   assert.deepEqual(seen.map((r) => `${r.status} ${r.token ?? ''}`), ['200 token-one', '401 token-one', ...Array<string>(5).fill('200 token-two')]);
+});
+
+test('an exec plugin whose token the server stops accepting: the 401 runs the plugin again and the request succeeds', async () => {
+  const state = join(dir, 'exec-state');
+  mkdirSync(state);
+  // The fixture answers token-<run number>, with no expiry: cached until a 401 says otherwise.
+  writeFileSync(join(state, 'answer.json'), JSON.stringify({ token: 'token' } satisfies FixtureAnswer));
+  const fixture = join(import.meta.dirname, '..', 'unit', 'kube', 'exec-plugin-fixture.ts');
+  const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [fixture, state], interactiveMode: 'Never' };
+  const { proxy, client } = await setup({ user: { exec } });
+  proxy.acceptTokens(['token-1']);
+  await createConfigMap('exec', 'e1');
+  for (let i = 0; i < 3; i++) assert.equal((await client.get(configMapRef('e1')))?.metadata?.name, 'e1');
+  proxy.acceptTokens(['token-2']);
+  for (let i = 0; i < 3; i++) assert.equal((await client.get(configMapRef('e1')))?.metadata?.name, 'e1');
+  assert.equal(readFileSync(join(state, 'count'), 'utf8'), '2', 'the plugin ran once more, after the 401');
+  const seen = proxy.requests.filter((r) => r.path.endsWith('/e1'));
+  assert.deepEqual(seen.map((r) => `${r.status} ${r.token ?? ''}`), [...Array<string>(3).fill('200 token-1'), '401 token-1', ...Array<string>(3).fill('200 token-2')]);
 });
 
 test('a rotated CA file and serving certificate: no restart, no failed request', async () => {
