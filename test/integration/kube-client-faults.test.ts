@@ -14,6 +14,7 @@ import { ApiClient, type KubeObject } from '../../src/kube/api-client.ts';
 import { ApiError } from '../../src/kube/api-error.ts';
 import { loadClusterConnection } from '../../src/kube/cluster-connection.ts';
 import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
+import { LeaderElector } from '../../src/kube/leader-election.ts';
 import { sharedCluster } from '../support/cluster.ts';
 import { ConnectProxy } from '../support/connect-proxy.ts';
 import { FaultProxy, type FaultProxyOptions } from '../support/fault-proxy.ts';
@@ -267,6 +268,37 @@ test('HTTPS_PROXY is used for the API server (CONNECT), and NO_PROXY bypasses it
   const bypassed = await setup({ ...named, env: { HTTPS_PROXY: forward.url, NO_PROXY: '.internal' } });
   await assert.rejects(bypassed.client.get(configMapRef('p1')), 'a direct connection to kube.internal fails: it does not resolve');
   assert.equal(forward.tunnels.length, tunnels, 'NO_PROXY kept it off the proxy');
+});
+
+test('lease requests that hang are aborted at renewDeadline: the leader steps down, and stopping run() ends them', async (t) => {
+  const { proxy, client } = await setup();
+  let leading = false;
+  let stoppedAt = 0;
+  const elector = new LeaderElector({
+    client,
+    namespace,
+    name: 'fault-lease',
+    identity: 'a',
+    leaseDurationMs: 3000,
+    renewDeadlineMs: 2000,
+    retryPeriodMs: 500,
+    onStartedLeading: () => (leading = true),
+    onStoppedLeading: () => (stoppedAt = performance.now()),
+  });
+  const stop = new AbortController();
+  const running = elector.run(stop.signal);
+  await eventually('to lead', () => Promise.resolve(leading), (l) => l, 15_000, 50);
+  assert.equal(elector.health(), true);
+  proxy.inject({ pathIncludes: '/leases/fault-lease', times: 1000, fault: { kind: 'drop' } });
+  const cutAt = performance.now();
+  await eventually('to step down', () => Promise.resolve(stoppedAt), (t) => t > 0, 15_000, 50);
+  const hung = () => proxy.requests.filter((r) => r.path.endsWith('/leases/fault-lease') && r.status === 0);
+  assert.ok(hung().length >= 1, 'renewals hung');
+  await eventually('every hung lease request to be aborted by the client', () => Promise.resolve(hung().filter((r) => !r.closed).length), (n) => n === 0, 5000, 50);
+  stop.abort();
+  await running;
+  await eventually('the last hung request to be aborted on stop', () => Promise.resolve(hung().filter((r) => !r.closed).length), (n) => n === 0, 5000, 50);
+  t.diagnostic(`stepped down ${Math.round(stoppedAt - cutAt)} ms after the lease requests started hanging (renewDeadline 2000 ms)`);
 });
 
 function configMapRef(name: string) {

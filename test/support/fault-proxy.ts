@@ -36,6 +36,8 @@ export interface SeenRequest {
   readonly clientCn: string | undefined;
   /** The status the client got (0 while a watch streams or when dropped). */
   status: number;
+  /** The connection closed or the client gave the request up. */
+  closed: boolean;
 }
 
 export interface FaultProxyOptions {
@@ -174,8 +176,9 @@ export class FaultProxy {
     const socket = req.socket as TLSSocket;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const clientCn = socket.authorized ? String(socket.getPeerCertificate().subject.CN) : undefined;
-    const seen: SeenRequest = { verb, method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, token, clientCn, status: 0 };
+    const seen: SeenRequest = { verb, method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, token, clientCn, status: 0, closed: false };
     this.requests.push(seen);
+    res.on('close', () => (seen.closed = true));
     const answer = (status: number, body: object, headers: Record<string, string> = {}) => {
       seen.status = status;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
