@@ -16,8 +16,12 @@ import { Watchdog } from './watchdog.ts';
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
 export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
 
-/** No event or bookmark for this long and the watch is taken for dead (the API server bookmarks about once a minute). */
-export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+/**
+ * No event or bookmark for this long and the watch is taken for dead, so a dead connection is noticed
+ * and replaced within a minute. The API server bookmarks about once a minute, so an idle healthy watch
+ * is sometimes re-opened too: one watch request from the watch cache, no list.
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 50_000;
 /** No list, watch or event for this long and /healthz reports the informer wedged. */
 export const DEFAULT_WEDGED_AFTER_MS = 5 * 60_000;
 
@@ -30,7 +34,7 @@ export interface InformerOptions<T extends KubeObject> {
   readonly resyncPeriodMs: number;
   /** Server-side watch timeout; the server ends the watch after it and we watch again from where we were. */
   readonly watchTimeoutSeconds?: number;
-  /** No event or bookmark for this long means the stream is dead: abort it and watch again (default 60 s). */
+  /** No event or bookmark for this long means the stream is dead: abort it and watch again (default 50 s). */
   readonly stallTimeoutMs?: number;
   /** /healthz fails after this long without any progress (default 5 min). */
   readonly wedgedAfterMs?: number;
@@ -74,6 +78,8 @@ export class Informer<T extends KubeObject> {
   /** Watches the watchdog ended for silence. */
   stalls = 0;
   private wake: (() => void) | undefined;
+  /** Failures in a row, for the backoff; an accepted watch starts it over. */
+  private failures = 0;
   /** An optional kind whose resource the API server does not serve (its CRD is not installed). */
   missing = false;
   /** A required kind the API server answers 404 for (its CRD was deleted): not ready. */
@@ -284,6 +290,7 @@ export class Informer<T extends KubeObject> {
         abort.signal,
         () => {
           this.watches++;
+          this.failures = 0;
           this.progress.progressed();
           watchdog.kick();
         },
@@ -305,14 +312,13 @@ export class Informer<T extends KubeObject> {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     const timeoutSeconds = this.options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
     const stallMs = this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     while (this.running) {
       try {
         if (this.needList) await this.relist();
         await this.watchOnce(timeoutSeconds, stallMs);
-        failures = 0;
+        this.failures = 0;
       } catch (err) {
         if (!this.running) break;
         const status = err instanceof ApiError ? err.status : undefined;
@@ -323,6 +329,8 @@ export class Informer<T extends KubeObject> {
           this.options.logger.info({ informer: this.name, err: errorMessage(err) }, 'resourceVersion expired; relisting');
           continue;
         }
+        // The watch cache is behind the resourceVersion we asked it to list at (just restarted): read etcd, as client-go does.
+        if (this.needList && status === 504 && /too large resource version/i.test(errorMessage(err))) this.listFromEtcd = true;
         if (status === 404 && this.options.optional) {
           if (!this.missing) this.options.logger.info({ informer: this.name }, 'resource not served (CRD not installed); checking again later');
           this.missing = true;
@@ -337,8 +345,8 @@ export class Informer<T extends KubeObject> {
           this.notServed = true;
           this.needList = true;
         }
-        failures++;
-        const delay = backoffDelay(failures);
+        this.failures++;
+        const delay = backoffDelay(this.failures);
         this.options.logger[status === 404 ? 'error' : 'warn'](
           { informer: this.name, err: errorMessage(err), retryInMs: Math.round(delay) },
           status === 404
