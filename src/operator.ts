@@ -62,9 +62,14 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
   });
 
   const servers: HealthServer[] = [];
+  let elector: LeaderElector | undefined;
   const checks = {
-    healthz: () => true,
-    readyz: () => controller.hasSynced || 'informer caches have not synced yet',
+    // Fails (and the kubelet restarts the pod) when a cache or the leader election is wedged.
+    healthz: () => {
+      const caches = controller.health();
+      return caches === true ? (elector?.health() ?? true) : caches;
+    },
+    readyz: () => controller.readiness(),
   };
   servers.push(await startHealthServer({ port: config.healthProbeBindAddress.port, host: config.healthProbeBindAddress.host, metrics, checks }));
   servers.push(await startHealthServer({ port: config.metricsBindAddress.port, host: config.metricsBindAddress.host, metrics, checks }));
@@ -84,7 +89,6 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
   logger.info({ modelDeployments: controller.caches.modelDeployments.size, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'caches synced');
 
   let stopping = false;
-  let elector: LeaderElector | undefined;
   const electionAbort = new AbortController();
   let election: Promise<void> | undefined;
   if (config.leaderElect) {

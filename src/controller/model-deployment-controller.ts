@@ -117,6 +117,21 @@ export class ModelDeploymentController {
     return this.allCaches().every((c) => c.hasSynced);
   }
 
+  /** /readyz: caches synced and ModelDeployments served (a deleted CRD makes the operator not ready). */
+  readiness(): true | string {
+    if (this.caches.modelDeployments.notServed) return `the API server does not serve ${MODEL_DEPLOYMENT_KIND} (${MODEL_DEPLOYMENT_API_VERSION}): is its CRD installed?`;
+    return this.hasSynced || 'informer caches have not synced yet';
+  }
+
+  /** /healthz: no cache wedged (no list, watch or event for a bounded time). */
+  health(): true | string {
+    for (const c of this.allCaches()) {
+      const verdict = c.health();
+      if (verdict !== true) return verdict;
+    }
+    return true;
+  }
+
   /** Lists and watches everything; resolves once every cache holds its first list. */
   async startCaches(): Promise<void> {
     await Promise.all(this.allCaches().map((c) => c.start()));
@@ -166,7 +181,7 @@ export class ModelDeploymentController {
     });
   }
 
-  /** Relists every cache and reconciles every ModelDeployment again. */
+  /** Re-delivers every cached object (no list) and so reconciles every ModelDeployment again. */
   forceResync(): void {
     for (const c of this.allCaches()) c.forceResync();
   }

@@ -7,6 +7,7 @@ import { ApiError } from './api-error.ts';
 import type { ClusterConnection } from './cluster-connection.ts';
 import { resourcePath, type ObjectRef } from './resource-paths.ts';
 import { RequestThrottle, type RequestPriority } from './request-throttle.ts';
+import { MAX_RETRY_AFTER_RETRIES, retryAfterMs } from './retry-after.ts';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -53,6 +54,18 @@ export interface ApiClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
+export interface RequestOptions {
+  readonly query?: Query;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly priority?: RequestPriority;
+  /** Cancels the request (and any wait for a retry); the 60 s deadline applies as well. */
+  readonly signal?: AbortSignal;
+}
+
+/** A request with no answer after this long is given up (client-go's default is none; ours, a minute). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export class ApiClient {
@@ -67,17 +80,43 @@ export class ApiClient {
     this.throttle = new RequestThrottle({ qps: options.qps, burst: options.burst });
   }
 
-  private async prepare(_method: HttpMethod, path: string, query: Query = {}): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
+  private async prepare(path: string, query: Query, refresh: boolean): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
     const url = new URL(this.connection.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const auth = await this.connection.authenticate();
+    const auth = await this.connection.authenticate({ refresh });
     return { url, headers: { ...auth.headers, 'user-agent': this.options.userAgent ?? 'modelship', accept: 'application/json' }, dispatcher: auth.dispatcher };
   }
 
-  async request<T>(method: HttpMethod, path: string, options: { query?: Query; body?: unknown; contentType?: string; priority?: RequestPriority } = {}): Promise<T> {
-    await this.throttle.take(options.priority);
-    const { url, headers, dispatcher } = await this.prepare(method, path, options.query);
+  /**
+   * Sends the request, as client-go's rest client does: a 401 re-reads the credentials (token file,
+   * exec plugin) and sends once more; a 429 or 5xx with Retry-After waits as told (bounded) and sends
+   * again, up to MAX_RETRY_AFTER_RETRIES times.
+   */
+  async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    let refreshed = false;
+    let refreshNow = false;
+    let waits = 0;
+    for (;;) {
+      await this.throttle.take(options.priority);
+      options.signal?.throwIfAborted();
+      const { res, text } = await this.send(method, path, options, refreshNow);
+      refreshNow = false;
+      if (res.ok) return (text ? JSON.parse(text) : {}) as T;
+      if (res.status === 401 && !refreshed) {
+        refreshed = refreshNow = true;
+        continue;
+      }
+      const wait = waits < MAX_RETRY_AFTER_RETRIES ? retryAfterMs(res.status, res.headers.get('retry-after')) : undefined;
+      if (wait === undefined) throw apiError(method, path, res.status, res.statusText, text);
+      waits++;
+      await abortableSleep(wait, options.signal);
+    }
+  }
+
+  private async send(method: HttpMethod, path: string, options: RequestOptions, refresh: boolean): Promise<{ res: Awaited<ReturnType<typeof fetch>>; text: string }> {
+    const { url, headers, dispatcher } = await this.prepare(path, options.query ?? {}, refresh);
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     const started = performance.now();
     let status = 0;
     try {
@@ -86,23 +125,10 @@ export class ApiClient {
         headers,
         dispatcher,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(60_000),
+        signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
       });
       status = res.status;
-      const text = await res.text();
-      if (!res.ok) {
-        let reason = res.statusText;
-        let message = text;
-        try {
-          const st = JSON.parse(text) as { reason?: string; message?: string };
-          reason = st.reason ?? reason;
-          message = st.message ?? message;
-        } catch {
-          /* not a Status object */
-        }
-        throw new ApiError(method, path, res.status, reason, message);
-      }
-      return (text ? JSON.parse(text) : {}) as T;
+      return { res, text: await res.text() };
     } finally {
       this.options.onResponse?.(method, status, (performance.now() - started) / 1000, path);
     }
@@ -117,16 +143,26 @@ export class ApiClient {
     }
   }
 
-  /** Lists every page; items carry apiVersion and kind (lists omit them). */
-  async list<T extends KubeObject>(ref: ObjectRef, query: { labelSelector?: string; limit?: number } = {}): Promise<ListResult<T>> {
+  /**
+   * Lists every page; items carry apiVersion and kind (lists omit them). With a resourceVersion ("0", or
+   * one seen before) the API server answers from its watch cache, not etcd, and in one page (client-go's
+   * reflector lists so); without one, the list is consistent, read from etcd in pages of `limit`.
+   */
+  async list<T extends KubeObject>(ref: ObjectRef, query: { labelSelector?: string; limit?: number; resourceVersion?: string; signal?: AbortSignal } = {}): Promise<ListResult<T>> {
     const items: T[] = [];
     let cont: string | undefined;
     let resourceVersion: string;
+    const fromCache = query.resourceVersion !== undefined && query.resourceVersion !== '';
     do {
       const page = await this.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>(
         'GET',
         resourcePath(ref),
-        { query: { labelSelector: query.labelSelector, limit: query.limit ?? 500, continue: cont } },
+        {
+          query: fromCache
+            ? { labelSelector: query.labelSelector, resourceVersion: query.resourceVersion }
+            : { labelSelector: query.labelSelector, limit: query.limit ?? 500, continue: cont },
+          ...(query.signal ? { signal: query.signal } : {}),
+        },
       );
       for (const item of page.items) items.push({ ...item, apiVersion: ref.apiVersion, kind: ref.kind });
       resourceVersion = page.metadata.resourceVersion;
@@ -144,21 +180,26 @@ export class ApiClient {
     query: { resourceVersion: string; labelSelector?: string; timeoutSeconds: number },
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
+    /** Called when the server accepted the watch (200), before any event. */
+    onOpen?: () => void,
   ): Promise<void> {
-    await this.throttle.take();
-    const { url, headers, dispatcher } = await this.prepare('GET', resourcePath(ref), {
-      watch: true,
-      allowWatchBookmarks: true,
-      resourceVersion: query.resourceVersion,
-      labelSelector: query.labelSelector,
-      timeoutSeconds: query.timeoutSeconds,
-    });
-    const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
-    this.options.onResponse?.('WATCH', res.status, 0, resourcePath(ref));
-    if (res.status !== 200 || !res.body) {
-      const text = await res.text().catch(() => '');
-      throw new ApiError('WATCH', resourcePath(ref), res.status, res.statusText, text);
+    const watchQuery = { watch: true, allowWatchBookmarks: true, resourceVersion: query.resourceVersion, labelSelector: query.labelSelector, timeoutSeconds: query.timeoutSeconds };
+    let res: Awaited<ReturnType<typeof fetch>> | undefined;
+    // A 401 re-reads the credentials and watches once more, as request() does.
+    for (const refresh of [false, true]) {
+      await this.throttle.take();
+      signal.throwIfAborted();
+      const { url, headers, dispatcher } = await this.prepare(resourcePath(ref), watchQuery, refresh);
+      res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
+      this.options.onResponse?.('WATCH', res.status, 0, resourcePath(ref));
+      if (res.status !== 401) break;
+      await res.body?.cancel().catch(() => undefined);
     }
+    if (!res || res.status !== 200 || !res.body) {
+      const text = (await res?.text().catch(() => '')) ?? '';
+      throw apiError('WATCH', resourcePath(ref), res?.status ?? 0, res?.statusText ?? '', text);
+    }
+    onOpen?.();
     const lines = createInterface({ input: Readable.fromWeb(res.body), crlfDelay: Infinity });
     try {
       for await (const line of lines) {
@@ -206,4 +247,34 @@ export class ApiClient {
       throw err;
     }
   }
+}
+
+/** An ApiError with the reason and message of the Status the server answered with, if it sent one. */
+function apiError(method: string, path: string, status: number, statusText: string, text: string): ApiError {
+  let reason = statusText;
+  let message = text;
+  try {
+    const st = JSON.parse(text) as { reason?: string; message?: string };
+    reason = st.reason ?? reason;
+    message = st.message ?? message;
+  } catch {
+    /* not a Status object */
+  }
+  return new ApiError(method, path, status, reason, message);
+}
+
+/** A pause that the signal cuts short (with its reason). */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -2,7 +2,7 @@
 // kubeconfig, else KUBECONFIG (a list of files, merged), else ~/.kube/config, else the pod's
 // ServiceAccount. Our own small loader instead of @kubernetes/client-node's KubeConfig, whose import
 // alone costs the operator about 87 MiB of RSS.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Dispatcher } from 'undici';
@@ -11,7 +11,9 @@ import { ExecCredentialPlugin, type ExecCredential } from './exec-credential.ts'
 import { inClusterContext, SERVICE_ACCOUNT_DIR } from './in-cluster.ts';
 import { selectContext, type SelectedContext } from './kubeconfig-context.ts';
 import { parseKubeconfig, readKubeconfigFile } from './kubeconfig-file.ts';
-import { createDispatcher, type TlsSettings } from './tls-dispatcher.ts';
+import { proxyFromEnvironment } from './proxy-env.ts';
+import { createDispatcher } from './tls-dispatcher.ts';
+import { TlsMaterial } from './tls-material.ts';
 import { TokenFile } from './token-file.ts';
 
 export interface Credentials {
@@ -28,7 +30,12 @@ export interface ClusterConnection {
   readonly namespace?: string;
   /** Where it came from, for logs. */
   readonly description: string;
-  authenticate(): Promise<Credentials>;
+  /**
+   * Headers and connection pool for the next request. `refresh` (after a 401) re-reads the token file
+   * and runs the exec plugin again. CA and client-certificate files are followed as they are rotated:
+   * a change gives new requests a new pool, while requests in flight finish on the old one.
+   */
+  authenticate(options?: { refresh?: boolean }): Promise<Credentials>;
   /** Closes the connection pool (after the requests in flight). */
   close(): Promise<void>;
 }
@@ -68,16 +75,20 @@ function connectionFor(selected: SelectedContext, env: NodeJS.ProcessEnv = proce
   const where = selected.userName ? `${origin}, user ${selected.userName}` : origin;
   const server = serverUrl(cluster.server, origin);
 
-  const tls: TlsSettings = {
-    ...(cluster['insecure-skip-tls-verify'] ? { rejectUnauthorized: false } : {}),
-    ...optional('ca', pem(cluster['certificate-authority-data'], cluster['certificate-authority'], `${origin}: certificate-authority`)),
-    ...optional('servername', cluster['tls-server-name'] || undefined),
-    ...optional('cert', pem(user['client-certificate-data'], user['client-certificate'], `${where}: client-certificate`)),
-    ...optional('key', pem(user['client-key-data'], user['client-key'], `${where}: client-key`)),
-  };
+  const material = new TlsMaterial(
+    {
+      ...(cluster['insecure-skip-tls-verify'] ? { rejectUnauthorized: false as const } : {}),
+      ...optional('servername', cluster['tls-server-name'] || undefined),
+    },
+    { data: cluster['certificate-authority-data'], file: cluster['certificate-authority'], what: `${origin}: certificate-authority` },
+    { data: user['client-certificate-data'], file: user['client-certificate'], what: `${where}: client-certificate` },
+    { data: user['client-key-data'], file: user['client-key'], what: `${where}: client-key` },
+  );
+  const tls = material.settings;
   if (!tls.cert !== !tls.key) throw new Error(`${where}: a client certificate needs a client key, and a key a certificate`);
-  const proxyUrl = cluster['proxy-url'] || undefined;
-  const pool = createDispatcher(tls, proxyUrl, origin);
+  // A kubeconfig's proxy-url wins; else HTTPS_PROXY/NO_PROXY, as client-go's http.ProxyFromEnvironment.
+  const proxyUrl = cluster['proxy-url'] || proxyFromEnvironment(server, env);
+  let pool = createDispatcher(tls, proxyUrl, origin);
 
   // client-go refuses these combinations too.
   const hasToken = Boolean(user.token || user.tokenFile);
@@ -123,7 +134,7 @@ function connectionFor(selected: SelectedContext, env: NodeJS.ProcessEnv = proce
     if (!cert || !key) return pool;
     if (certPool?.cert !== cert || certPool.key !== key) {
       const old = certPool?.dispatcher;
-      certPool = { cert, key, dispatcher: createDispatcher({ ...tls, cert, key }, proxyUrl, origin) };
+      certPool = { cert, key, dispatcher: createDispatcher({ ...material.settings, cert, key }, proxyUrl, origin) };
       // Requests in flight (watches) finish on the old pool; new ones use the new certificate.
       void old?.close().catch(() => undefined);
     }
@@ -134,11 +145,19 @@ function connectionFor(selected: SelectedContext, env: NodeJS.ProcessEnv = proce
     server,
     ...optional('namespace', selected.namespace),
     description: selected.description,
-    async authenticate() {
+    async authenticate(options = {}) {
+      if (material.refresh()) {
+        // Rotated CA or client certificate: new connections for new requests; the old ones drain.
+        const old = [pool, certPool?.dispatcher];
+        pool = createDispatcher(material.settings, proxyUrl, origin);
+        certPool = undefined;
+        for (const d of old) void d?.close().catch(() => undefined);
+      }
       const headers = { ...fixed };
       let dispatcher = pool;
-      if (tokenFile) headers.authorization = `Bearer ${tokenFile.token()}`;
+      if (tokenFile) headers.authorization = `Bearer ${tokenFile.token(options.refresh)}`;
       if (plugin) {
+        if (options.refresh) plugin.invalidate();
         const credential = await plugin.credential();
         if (credential.token) headers.authorization = `Bearer ${credential.token}`;
         dispatcher = poolFor(credential);
@@ -163,17 +182,6 @@ function serverUrl(server: string, origin: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${origin}: server ${server} must be an https (or http) URL`);
   return withScheme.replace(/\/+$/, '');
-}
-
-/** Inline base64 data wins over a file, as in clientcmd. */
-function pem(data: string | null | undefined, file: string | null | undefined, what: string): Buffer | undefined {
-  if (data) return Buffer.from(data, 'base64');
-  if (!file) return undefined;
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new Error(`${what} ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

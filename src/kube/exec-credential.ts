@@ -68,6 +68,11 @@ export class ExecCredentialPlugin {
     this.now = options.now ?? Date.now;
   }
 
+  /** Forgets the cached credential (the API server refused it with 401): the next call runs the plugin. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
   /** A valid credential, from the cache or a fresh run of the plugin. */
   async credential(): Promise<ExecCredential> {
     if (this.cached && this.now() < this.cached.refreshAt) return this.cached.credential;

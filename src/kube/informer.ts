@@ -1,26 +1,43 @@
-// List + watch into an in-memory store, with a watchdog. client-node's informer is known to stop
-// silently (kubernetes-client/javascript #596, #958, #1933); this one relists whenever a watch
-// fails, stalls (no event or bookmark for too long) or expires (410 Gone), and on a resync period.
+// List + watch into an in-memory store, as client-go's reflector: the first list is served from the
+// API server's watch cache (resourceVersion "0"), and a watch that ends, fails or goes silent is
+// resumed from the last resourceVersion seen, with no list. Only 410 Gone (the resourceVersion is
+// too old to watch from) makes it list again. A resync re-delivers the store, with no request.
+// client-node's informer is known to stop silently (kubernetes-client/javascript #596, #958, #1933);
+// this one has a watchdog on the stream and reports its progress to /healthz.
 import type { Logger } from 'pino';
 import type { ApiClient, KubeObject, WatchEvent } from './api-client.ts';
 import { ApiError } from './api-error.ts';
+import { backoffDelay } from './backoff.ts';
+import { ProgressMonitor } from './progress-monitor.ts';
 import type { ObjectRef } from './resource-paths.ts';
 import { boundedTimeout } from './timer-delay.ts';
+import { Watchdog } from './watchdog.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
 export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
+
+/**
+ * No event or bookmark for this long and the watch is taken for dead, so a dead connection is noticed
+ * and replaced within a minute. The API server bookmarks about once a minute, so an idle healthy watch
+ * is sometimes re-opened too: one watch request from the watch cache, no list.
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 50_000;
+/** No list, watch or event for this long and /healthz reports the informer wedged. */
+export const DEFAULT_WEDGED_AFTER_MS = 5 * 60_000;
 
 export interface InformerOptions<T extends KubeObject> {
   readonly client: ApiClient;
   readonly ref: ObjectRef;
   readonly labelSelector?: string;
   readonly logger: Logger;
-  /** Relist and re-deliver every object this often (client-go's resync); 0 disables it. */
+  /** Re-deliver every cached object this often (client-go's resync, from the store); 0 disables it. */
   readonly resyncPeriodMs: number;
-  /** Server-side watch timeout; the server ends the watch after it and we watch again. */
+  /** Server-side watch timeout; the server ends the watch after it and we watch again from where we were. */
   readonly watchTimeoutSeconds?: number;
-  /** No event or bookmark for this long means the watch is dead: abort and relist. */
+  /** No event or bookmark for this long means the stream is dead: abort it and watch again (default 50 s). */
   readonly stallTimeoutMs?: number;
+  /** /healthz fails after this long without any progress (default 5 min). */
+  readonly wedgedAfterMs?: number;
   /** Trims objects before they are cached (e.g. drop managedFields of pods). */
   readonly transform?: (obj: T) => T;
   /** One secondary index, e.g. children by their owner's key, so lookups do not scan the store. */
@@ -44,6 +61,7 @@ export class Informer<T extends KubeObject> {
   private readonly handlers: InformerHandler<T>[] = [];
   private readonly servedCallbacks: (() => void)[] = [];
   private readonly options: InformerOptions<T>;
+  private readonly progress = new ProgressMonitor();
   private resourceVersion = '';
   private running = false;
   private synced = false;
@@ -51,12 +69,21 @@ export class Informer<T extends KubeObject> {
   private loop: Promise<void> | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private needList = true;
-  private resyncDue = false;
-  /** Counts relists, for tests and metrics. */
+  /** A list from the watch cache at our resourceVersion was refused (410): the next list reads etcd. */
+  private listFromEtcd = false;
+  /** Lists sent, for tests and metrics (a resync or resumed watch sends none). */
   relists = 0;
+  /** Watches the API server accepted. */
+  watches = 0;
+  /** Watches the watchdog ended for silence. */
+  stalls = 0;
   private wake: (() => void) | undefined;
+  /** Failures in a row, for the backoff; an accepted watch starts it over. */
+  private failures = 0;
   /** An optional kind whose resource the API server does not serve (its CRD is not installed). */
   missing = false;
+  /** A required kind the API server answers 404 for (its CRD was deleted): not ready. */
+  notServed = false;
 
   constructor(options: InformerOptions<T>) {
     this.options = options;
@@ -77,6 +104,12 @@ export class Informer<T extends KubeObject> {
 
   get hasSynced(): boolean {
     return this.synced;
+  }
+
+  /** true, or why /healthz should fail: running and no list, watch or event for wedgedAfterMs. */
+  health(): true | string {
+    if (!this.running) return true;
+    return this.progress.check(`informer ${this.name}`, this.options.wedgedAfterMs ?? DEFAULT_WEDGED_AFTER_MS);
   }
 
   get(namespace: string | undefined, name: string): T | undefined {
@@ -127,6 +160,7 @@ export class Informer<T extends KubeObject> {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.progress.progressed();
     if (this.options.resyncPeriodMs > 0) {
       this.resyncTimer = setInterval(() => this.forceResync(), this.options.resyncPeriodMs);
       this.resyncTimer.unref();
@@ -135,12 +169,10 @@ export class Informer<T extends KubeObject> {
     while (!this.synced && this.running) await new Promise((r) => setTimeout(r, 20));
   }
 
-  /** Relists now and re-delivers every object, as a periodic resync does. */
+  /** Re-delivers every cached object as 'resync', as client-go's resync does: from the store, no request. */
   forceResync(): void {
-    this.resyncDue = true;
-    this.needList = true;
-    this.abort?.abort();
-    this.wake?.();
+    if (!this.synced) return;
+    for (const obj of [...this.store.values()]) this.emit('resync', obj);
   }
 
   async stop(): Promise<void> {
@@ -172,11 +204,16 @@ export class Informer<T extends KubeObject> {
     return this.options.transform ? this.options.transform(raw) : raw;
   }
 
+  /**
+   * Lists as client-go's reflector: at resourceVersion "0" the first time and at the last one seen
+   * after, both answered from the watch cache; from etcd (no resourceVersion) only after the watch
+   * cache refused ours.
+   */
   private async relist(): Promise<void> {
-    const { items, resourceVersion } = await this.options.client.list<T>(this.options.ref, { labelSelector: this.options.labelSelector });
+    const resourceVersion = this.listFromEtcd ? '' : this.resourceVersion || '0';
     this.relists++;
-    const resync = this.resyncDue;
-    this.resyncDue = false;
+    const { items, resourceVersion: listed } = await this.options.client.list<T>(this.options.ref, { labelSelector: this.options.labelSelector, resourceVersion });
+    this.listFromEtcd = false;
     const seen = new Set<string>();
     for (const raw of items) {
       const obj = this.put(raw);
@@ -186,7 +223,6 @@ export class Informer<T extends KubeObject> {
       this.setObject(key, obj);
       if (!old) this.emit('add', obj);
       else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', obj);
-      else if (resync) this.emit('resync', obj);
     }
     for (const [key, old] of this.store) {
       if (!seen.has(key)) {
@@ -194,9 +230,14 @@ export class Informer<T extends KubeObject> {
         this.emit('delete', old);
       }
     }
-    this.resourceVersion = resourceVersion;
+    this.resourceVersion = listed;
     this.needList = false;
     this.synced = true;
+    this.progress.progressed();
+    if (this.notServed) {
+      this.notServed = false;
+      this.options.logger.info({ informer: this.name }, 'resource served again');
+    }
     if (this.missing) {
       this.missing = false;
       this.options.logger.info({ informer: this.name }, 'resource served now (CRD installed)');
@@ -204,19 +245,14 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private handle(event: WatchEvent<T>): void {
+  /** Applies one watch event; an ERROR event is returned (the watch must end) instead of applied. */
+  private handle(event: WatchEvent<T>): { code?: number; message?: string } | undefined {
+    this.progress.progressed();
     if (event.type === 'BOOKMARK') {
       this.resourceVersion = event.object.metadata?.resourceVersion ?? this.resourceVersion;
-      return;
+      return undefined;
     }
-    if (event.type === 'ERROR') {
-      // 410 Gone: our resourceVersion is too old to watch from; only a relist recovers.
-      const status = event.object as unknown as { code?: number; message?: string };
-      this.options.logger.info({ informer: this.name, code: status.code, message: status.message }, 'watch error event; relisting');
-      this.needList = true;
-      this.abort?.abort();
-      return;
-    }
+    if (event.type === 'ERROR') return event.object as unknown as { code?: number; message?: string };
     const obj = this.put(event.object);
     const key = objectKey(obj);
     this.resourceVersion = obj.metadata?.resourceVersion ?? this.resourceVersion;
@@ -228,57 +264,103 @@ export class Informer<T extends KubeObject> {
       this.setObject(key, obj);
       this.emit(existed ? 'update' : 'add', obj);
     }
+    return undefined;
+  }
+
+  /** Watches from the current resourceVersion until the watch ends; throws what ended it, unless it ended cleanly or went silent. */
+  private async watchOnce(timeoutSeconds: number, stallMs: number): Promise<void> {
+    const abort = new AbortController();
+    this.abort = abort;
+    let stalled = false;
+    let errorEvent: { code?: number; message?: string } | undefined;
+    const watchdog = new Watchdog(stallMs, () => {
+      stalled = true;
+      abort.abort();
+    });
+    try {
+      await this.options.client.watch<T>(
+        this.options.ref,
+        { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds },
+        (event) => {
+          if (errorEvent) return;
+          watchdog.kick();
+          errorEvent = this.handle(event);
+          if (errorEvent) abort.abort();
+        },
+        abort.signal,
+        () => {
+          this.watches++;
+          this.failures = 0;
+          this.progress.progressed();
+          watchdog.kick();
+        },
+      );
+    } catch (err) {
+      if (!stalled && !errorEvent) throw err;
+    } finally {
+      watchdog.stop();
+    }
+    if (stalled && this.running) {
+      this.stalls++;
+      // No FIN, no RST, no bookmark: the connection is likely dead. Watch again from where we were.
+      this.options.logger.warn({ informer: this.name, stallMs }, 'watch went silent; watching again');
+    }
+    if (errorEvent) {
+      const { code, message } = errorEvent;
+      throw new ApiError('WATCH', this.name, code ?? 500, 'watch error event', message ?? '');
+    }
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     const timeoutSeconds = this.options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
-    const stallMs = this.options.stallTimeoutMs ?? (timeoutSeconds + 60) * 1000;
+    const stallMs = this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     while (this.running) {
       try {
         if (this.needList) await this.relist();
-        const abort = new AbortController();
-        this.abort = abort;
-        let watchdog = boundedTimeout(() => stalled(), stallMs);
-        const stalled = () => {
-          this.options.logger.warn({ informer: this.name, stallMs }, 'watch stalled; relisting');
-          this.needList = true;
-          abort.abort();
-        };
-        await this.options.client.watch<T>(
-          this.options.ref,
-          { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds },
-          (event) => {
-            clearTimeout(watchdog);
-            watchdog = boundedTimeout(() => stalled(), stallMs);
-            this.handle(event);
-          },
-          abort.signal,
-        ).finally(() => clearTimeout(watchdog));
-        failures = 0;
+        await this.watchOnce(timeoutSeconds, stallMs);
+        this.failures = 0;
       } catch (err) {
         if (!this.running) break;
-        if (this.options.optional && err instanceof ApiError && err.status === 404) {
+        const status = err instanceof ApiError ? err.status : undefined;
+        if (status === 410) {
+          // Our resourceVersion is too old to watch (or list) from: list again, at once (client-go does).
+          if (this.needList) this.listFromEtcd = true;
+          this.needList = true;
+          this.options.logger.info({ informer: this.name, err: errorMessage(err) }, 'resourceVersion expired; relisting');
+          continue;
+        }
+        // The watch cache is behind the resourceVersion we asked it to list at (just restarted): read etcd, as client-go does.
+        if (this.needList && status === 504 && /too large resource version/i.test(errorMessage(err))) this.listFromEtcd = true;
+        if (status === 404 && this.options.optional) {
           if (!this.missing) this.options.logger.info({ informer: this.name }, 'resource not served (CRD not installed); checking again later');
           this.missing = true;
           this.synced = true;
           this.needList = true;
+          this.progress.progressed();
           await this.sleep(this.options.optionalRetryMs ?? 30_000);
           continue;
         }
-        failures++;
-        this.needList = true;
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
-        const gone = err instanceof ApiError && err.status === 410;
-        const notServed = err instanceof ApiError && err.status === 404;
-        this.options.logger[gone ? 'info' : notServed ? 'error' : 'warn'](
-          { informer: this.name, err: err instanceof Error ? err.message : String(err), retryInMs: delay },
-          notServed
+        if (status === 404) {
+          // The resource is gone (its CRD deleted): whatever comes back starts from a new list.
+          this.notServed = true;
+          this.needList = true;
+        }
+        this.failures++;
+        const delay = backoffDelay(this.failures);
+        this.options.logger[status === 404 ? 'error' : 'warn'](
+          { informer: this.name, err: errorMessage(err), retryInMs: Math.round(delay) },
+          status === 404
             ? `the API server does not serve ${this.options.ref.kind} (${this.options.ref.apiVersion}): is its CRD installed? (kubectl apply --server-side -f crds/); retrying`
-            : 'list/watch failed; relisting',
+            : this.needList
+              ? 'list failed; retrying'
+              : 'watch failed; watching again from the last resourceVersion',
         );
         await this.sleep(delay);
       }
     }
   }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

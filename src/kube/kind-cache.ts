@@ -67,8 +67,28 @@ export class KindCache<T extends KubeObject> {
     return [...this.informers.values()].some((i) => i.missing);
   }
 
+  /** True while the API server answers 404 for this (required) kind, e.g. its CRD was deleted. */
+  get notServed(): boolean {
+    return [...this.informers.values()].some((i) => i.notServed);
+  }
+
+  /** Lists sent by its informers. */
   get relists(): number {
     return [...this.informers.values()].reduce((n, i) => n + i.relists, 0);
+  }
+
+  /** Watches the API server accepted for its informers. */
+  get watches(): number {
+    return [...this.informers.values()].reduce((n, i) => n + i.watches, 0);
+  }
+
+  /** true, or why an informer is wedged. */
+  health(): true | string {
+    for (const i of this.informers.values()) {
+      const verdict = i.health();
+      if (verdict !== true) return verdict;
+    }
+    return true;
   }
 
   async start(): Promise<void> {

@@ -9,6 +9,7 @@
 import { pino, type Logger } from 'pino';
 import { isConflict, isNotFound } from './api-error.ts';
 import type { ApiClient, KubeObject } from './api-client.ts';
+import { ProgressMonitor } from './progress-monitor.ts';
 import { resourcePath } from './resource-paths.ts';
 import { boundedTimeout } from './timer-delay.ts';
 
@@ -77,6 +78,8 @@ export class LeaderElector {
   private running: Promise<void> | undefined;
   /** Stops waiting for the request in flight when run() is stopped; read by call(). */
   private requestAbort: AbortSignal | undefined;
+  /** Each finished attempt to acquire or renew, for /healthz. */
+  private readonly progress = new ProgressMonitor();
 
   constructor(options: LeaderElectorOptions) {
     this.options = options;
@@ -92,6 +95,15 @@ export class LeaderElector {
     if (!options.identity) throw new RangeError('leader election: identity must not be empty');
     this.log = (options.logger ?? pino({ enabled: false })).child({ lease: `${options.namespace}/${options.name}`, identity: options.identity });
     this.client = options.client;
+  }
+
+  /**
+   * /healthz: while run() runs, an attempt to acquire or renew must finish at least every
+   * 4 * leaseDuration (each request is aborted after renewDeadline, so only a wedged loop misses it).
+   */
+  health(): true | string {
+    if (!this.running) return true;
+    return this.progress.check('leader election', 4 * this.leaseDurationMs);
   }
 
   /** True while this candidate holds the Lease and its last renewal is within renewDeadline. */
@@ -112,6 +124,7 @@ export class LeaderElector {
     signal?.addEventListener('abort', onAbort, { once: true });
     this.stop = stop;
     this.requestAbort = stop.signal;
+    this.progress.progressed();
     this.running = this.campaign(stop.signal).finally(() => {
       signal?.removeEventListener('abort', onAbort);
       this.requestAbort = undefined;
@@ -137,7 +150,7 @@ export class LeaderElector {
       } catch (err) {
         // Our last renewal may have landed without us seeing the answer: reread and retry if still ours.
         if (!isConflict(err) || attempt > 0) break;
-        const fresh = await this.call(this.client.request<Lease>('GET', this.path(true))).catch(() => undefined);
+        const fresh = await this.call((signal) => this.client.request<Lease>('GET', this.path(true), { signal })).catch(() => undefined);
         if (fresh?.spec?.holderIdentity !== this.options.identity) return;
         this.lease = fresh;
       }
@@ -187,6 +200,14 @@ export class LeaderElector {
   }
 
   private async tryAcquireOrRenew(): Promise<Attempt> {
+    try {
+      return await this.attempt();
+    } finally {
+      this.progress.progressed();
+    }
+  }
+
+  private async attempt(): Promise<Attempt> {
     const started = performance.now();
     const now = new Date();
     const desired: LeaseRecord = {
@@ -210,7 +231,7 @@ export class LeaderElector {
 
     let current: Lease;
     try {
-      current = await this.call(this.client.request<Lease>('GET', this.path(true)));
+      current = await this.call((signal) => this.client.request<Lease>('GET', this.path(true), { signal }));
     } catch (err) {
       if (!isNotFound(err)) {
         this.log.warn({ err }, 'could not read the lease');
@@ -273,8 +294,9 @@ export class LeaderElector {
   }
 
   private async create(record: LeaseRecord): Promise<void> {
-    this.lease = await this.call(
+    this.lease = await this.call((signal) =>
       this.client.request<Lease>('POST', this.path(false), {
+        signal,
         body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.options.name, namespace: this.options.namespace }, spec: specOf(record) },
       }),
     );
@@ -285,8 +307,9 @@ export class LeaderElector {
   private async write(record: LeaseRecord): Promise<void> {
     const lease = this.lease;
     if (!lease?.metadata) throw new Error('no lease read yet');
-    this.lease = await this.call(
+    this.lease = await this.call((signal) =>
       this.client.request<Lease>('PUT', this.path(true), {
+        signal,
         body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease.metadata, spec: specOf(record) },
       }),
     );
@@ -329,12 +352,14 @@ export class LeaderElector {
 
   /**
    * A request's answer, given up after renewDeadline or when run() stops, so a hung request never
-   * outlives the leadership it was meant to keep: the caller goes on with a rejection, and an answer
-   * arriving later is dropped (it never updates `lease` or `observed`).
+   * outlives the leadership it was meant to keep: the request is aborted (its connection closed), the
+   * caller goes on with a rejection, and an answer arriving later is dropped (it never updates `lease`
+   * or `observed`).
    */
-  private call<T>(request: Promise<T>): Promise<T> {
+  private call<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(this.renewDeadlineMs);
     const signal = this.requestAbort ? AbortSignal.any([timeout, this.requestAbort]) : timeout;
+    const request = send(signal);
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => reject(new Error(signal.reason instanceof Error ? signal.reason.message : 'lease request abandoned'));
       if (signal.aborted) onAbort();

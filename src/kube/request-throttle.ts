@@ -4,6 +4,7 @@
 // ModelDeployments get their children at the speed of a bare client instead of sharing the budget
 // with status writes. `low` is never starved: while both wait, every `lowShareEvery`-th token goes to
 // the oldest low request. Waiting requests are granted in order within a priority.
+import { TokenBucket } from './token-bucket.ts';
 import { realClock, type Clock } from './work-queue.ts';
 
 export type RequestPriority = 'normal' | 'low';
@@ -17,10 +18,7 @@ export interface RequestThrottleOptions {
 }
 
 export class RequestThrottle {
-  private tokens: number;
-  private last: number;
-  private readonly qps: number;
-  private readonly burst: number;
+  private readonly bucket: TokenBucket;
   private readonly lowShareEvery: number;
   private readonly clock: Clock;
   private readonly waiting: Record<RequestPriority, (() => void)[]> = { normal: [], low: [] };
@@ -30,21 +28,15 @@ export class RequestThrottle {
 
   constructor(options: RequestThrottleOptions) {
     if (!(options.qps > 0)) throw new RangeError(`a request throttle needs qps > 0, got ${options.qps}`);
-    this.qps = options.qps;
-    this.burst = Math.max(1, options.burst);
     this.lowShareEvery = Math.max(1, Math.floor(options.lowShareEvery ?? 10));
     this.clock = options.clock ?? realClock;
-    this.tokens = this.burst;
-    this.last = this.clock.now();
+    const clock = this.clock;
+    this.bucket = new TokenBucket(options.qps, options.burst, () => clock.now());
   }
 
   /** Resolves when the request may be sent. */
   take(priority: RequestPriority = 'normal'): Promise<void> {
-    this.refill();
-    if (this.waiting.normal.length === 0 && this.waiting.low.length === 0 && this.tokens >= 1) {
-      this.tokens -= 1;
-      return Promise.resolve();
-    }
+    if (this.waiting.normal.length === 0 && this.waiting.low.length === 0 && this.bucket.tryTake()) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiting[priority].push(resolve);
       this.schedule();
@@ -56,15 +48,9 @@ export class RequestThrottle {
     return { normal: this.waiting.normal.length, low: this.waiting.low.length };
   }
 
-  private refill(): void {
-    const t = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.qps);
-    this.last = t;
-  }
-
   private schedule(): void {
     if (this.timer !== undefined) return;
-    const wait = this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.qps) * 1000;
+    const wait = this.bucket.msUntilToken();
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.grant();
@@ -72,12 +58,9 @@ export class RequestThrottle {
   }
 
   private grant(): void {
-    this.refill();
-    while (this.tokens >= 1) {
-      const next = this.nextWaiter();
-      if (!next) break;
-      this.tokens -= 1;
-      next();
+    while (this.waiting.normal.length > 0 || this.waiting.low.length > 0) {
+      if (!this.bucket.tryTake()) break;
+      this.nextWaiter()?.();
     }
     if (this.waiting.normal.length > 0 || this.waiting.low.length > 0) this.schedule();
   }

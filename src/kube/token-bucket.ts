@@ -1,5 +1,5 @@
-// Client-side rate limit (QPS with a burst), as client-go's flowcontrol token bucket:
-// the operator never floods the API server, however many keys it reconciles at once.
+// Client-side rate limit (QPS with a burst), as client-go's flowcontrol token bucket: the one bucket
+// behind the request throttle, the work queue's retry limit and the event recorder's write budget.
 import { boundedTimeout } from './timer-delay.ts';
 
 export class TokenBucket {
@@ -18,13 +18,31 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Milliseconds to wait before the next request may go; reserves its token. */
-  reserve(): number {
+  private refill(): void {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.qps);
     this.last = t;
+  }
+
+  /** Milliseconds to wait before the next request may go; reserves its token (the bucket may go negative). */
+  reserve(): number {
+    this.refill();
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+  }
+
+  /** Takes a token only if one is there now. */
+  tryTake(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until a whole token is there (0 if one is). */
+  msUntilToken(): number {
+    this.refill();
+    return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.qps) * 1000;
   }
 
   async take(): Promise<void> {

@@ -18,9 +18,9 @@ export class TokenFile {
     this.rereadMs = rereadMs;
   }
 
-  /** The token; throws only when there has never been a good one. */
-  token(): string {
-    if (this.current !== undefined && this.now() - this.readAt < this.rereadMs) return this.current;
+  /** The token; throws only when there has never been a good one. `force` re-reads now (after a 401). */
+  token(force = false): string {
+    if (!force && this.current !== undefined && this.now() - this.readAt < this.rereadMs) return this.current;
     try {
       // Small and read once a minute at most: a synchronous read costs less than a promise per request.
       const token = readFileSync(this.path, 'utf8').trim();

@@ -1,6 +1,6 @@
 // Certificates made with openssl for one test run: a CA, a server certificate for 127.0.0.1, one for
 // the name kube.internal only, a client certificate (CN modelship-test) and a second client
-// certificate, plus an unrelated CA. EC P-256 keys: a few milliseconds each.
+// certificate, plus an unrelated CA and a server certificate for 127.0.0.1 that it signed (a rotated CA). EC P-256 keys: a few milliseconds each.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ export interface TestPki {
   readonly namedServer: KeyPair;
   readonly client: KeyPair;
   readonly otherClient: KeyPair;
+  /** For 127.0.0.1, signed by otherCa. */
+  readonly otherCaServer: KeyPair;
   remove(): void;
 }
 
@@ -40,10 +42,10 @@ export function makeTestPki(): TestPki {
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
     return read(name);
   };
-  const leaf = (name: string, cn: string, extensions: string): KeyPair => {
+  const leaf = (name: string, cn: string, extensions: string, signer = 'ca'): KeyPair => {
     openssl('req', ...KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
     writeFileSync(join(dir, `${name}.ext`), extensions);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${signer}.crt`, '-CAkey', `${signer}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
     return read(name);
   };
   const serverExt = (san: string) => `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`;
@@ -56,6 +58,7 @@ export function makeTestPki(): TestPki {
     namedServer: leaf('named-server', 'apiserver', serverExt('DNS:kube.internal')),
     client: leaf('client', 'modelship-test', clientExt),
     otherClient: leaf('other-client', 'modelship-rotated', clientExt),
+    otherCaServer: leaf('other-ca-server', 'apiserver', serverExt('IP:127.0.0.1'), 'other-ca'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
