@@ -74,7 +74,12 @@ export class ApiClient {
     return { url, headers: { ...auth.headers, 'user-agent': this.options.userAgent ?? 'modelship', accept: 'application/json' }, dispatcher: auth.dispatcher };
   }
 
-  async request<T>(method: HttpMethod, path: string, options: { query?: Query; body?: unknown; contentType?: string; priority?: RequestPriority } = {}): Promise<T> {
+  /** `signal` cancels the request (e.g. a Lease renewal past its deadline), on top of the 60 s timeout. */
+  async request<T>(
+    method: HttpMethod,
+    path: string,
+    options: { query?: Query; body?: unknown; contentType?: string; priority?: RequestPriority; signal?: AbortSignal } = {},
+  ): Promise<T> {
     await this.throttle.take(options.priority);
     const { url, headers, dispatcher } = await this.prepare(method, path, options.query);
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
@@ -86,7 +91,7 @@ export class ApiClient {
         headers,
         dispatcher,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(60_000),
+        signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000),
       });
       status = res.status;
       const text = await res.text();
@@ -141,7 +146,7 @@ export class ApiClient {
    */
   async watch<T extends KubeObject>(
     ref: ObjectRef,
-    query: { resourceVersion: string; labelSelector?: string; timeoutSeconds: number },
+    query: { resourceVersion: string; labelSelector?: string; fieldSelector?: string; timeoutSeconds: number },
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
   ): Promise<void> {
@@ -151,6 +156,7 @@ export class ApiClient {
       allowWatchBookmarks: true,
       resourceVersion: query.resourceVersion,
       labelSelector: query.labelSelector,
+      fieldSelector: query.fieldSelector,
       timeoutSeconds: query.timeoutSeconds,
     });
     const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
