@@ -33,6 +33,7 @@ import { withRollout } from './rollout-status.ts';
 import { observeDeployment, observePod } from './observe.ts';
 import { isControlledBy, withOwner } from './owner-reference.ts';
 import { statusPatch } from './status-patch.ts';
+import { applyRefusedByEndingNamespace, endQuietly, statusWriteOfGoneObject } from './namespace-ending.ts';
 import type { ModelDeploymentStatus } from '../api/index.ts';
 
 export const MODEL_DEPLOYMENT_API_VERSION = 'modelship.io/v1alpha1';
@@ -172,6 +173,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
       changed.push(`${id} (${reason.toLowerCase()})`);
       log.info({ child: id, reason }, 'applied');
     } catch (err) {
+      if (applyRefusedByEndingNamespace(err)) return endQuietly(log, err);
       const { message, code } = describeError(err);
       applyErrors.push({ kind: child.kind, name: child.metadata.name, message, ...(code !== undefined ? { code } : {}) });
       log.warn({ child: id, code, err: message }, 'apply failed');
@@ -243,6 +245,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
         { priority: 'low' },
       );
     } catch (err) {
+      if (statusWriteOfGoneObject(err)) return endQuietly(log, err);
       if (!isConflict(err)) throw err;
       log.debug('status changed since the cache saw it; deciding again from the newer object');
       return { requeueAfterMs: STALE_CACHE_RETRY_MS };
