@@ -261,6 +261,17 @@ export class LeaderElector {
         this.log.debug({ err }, 'optimistic lease renewal failed; rereading');
       }
     }
+    // A follower whose watch shows the Lease released or expired takes it without reading it again:
+    // the write carries the version it saw, so a change since makes it a 409, then it rereads.
+    if (!this.leading && this.observed && this.lease && this.observed.holderIdentity !== this.options.identity && this.takeable()) {
+      try {
+        await this.write({ ...desired, leaseTransitions: this.observed.leaseTransitions + 1 });
+        this.renewed(started);
+        return 'held';
+      } catch (err) {
+        this.log.debug({ err }, 'taking over the observed lease failed; rereading');
+      }
+    }
 
     let current: Lease;
     try {
