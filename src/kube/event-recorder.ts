@@ -223,7 +223,7 @@ export class EventRecorder {
     } catch (err) {
       const o = s.object;
       // A namespace being deleted refuses Events about its objects: expected, so not a warning.
-      const level = isNamespaceTerminating(err) || isNotFound(err) ? 'debug' : 'warn';
+      const level = isNamespaceTerminating(err) ? 'debug' : 'warn';
       this.log[level]({ err, object: `${o.kind}/${o.namespace}/${o.name}`, reason: s.reason }, 'could not write an Event');
     }
   }
