@@ -74,10 +74,15 @@ export async function runLeaderElectionGroup(options: { models: number; repetiti
 
     const kill9: LeaderElectionResult['kill9']['runs'] = [];
     const sigterm: LeaderElectionResult['sigterm']['runs'] = [];
-    /** When the replica's own log says it became leader (ms since the epoch). */
-    const becameLeader = (run: OperatorRun): number => {
-      const line = readFileSync(run.logFile, 'utf8').split('\n').find((l) => l.includes('"msg":"became leader"'));
-      return line ? Date.parse((JSON.parse(line) as { time: string }).time) : NaN;
+    /** When the replica's own log first says `msg` (ms since the epoch). */
+    const logTime = async (run: OperatorRun, msg: string): Promise<number> => {
+      // The Lease may be seen taken before the new leader has read its answer and logged the line.
+      for (let tries = 0; tries < 250; tries++) {
+        const line = readFileSync(run.logFile, 'utf8').split('\n').find((l) => l.includes(`"msg":"${msg}"`));
+        if (line) return Date.parse((JSON.parse(line) as { time: string }).time);
+        await sleep(20);
+      }
+      return NaN;
     };
     const stall: LeaderElectionResult['stall']['runs'] = [];
     for (let i = 0; i < options.repetitions; i++) {
@@ -88,7 +93,7 @@ export async function runLeaderElectionGroup(options: { models: number; repetiti
       const lastRenewal = Math.max(...obs.sightings.filter((s) => s.holder === leader.name).map((s) => s.renewTime));
       const taken = await obs.waitFor('a takeover after kill -9', killedAt, (s) => s.holder !== leader.name && replicas.has(s.holder), 60_000);
       const taker = replicas.get(taken.holder);
-      const ownLog = taker ? becameLeader(taker) : NaN;
+      const ownLog = taker ? await logTime(taker, 'became leader') : NaN;
       kill9.push({ fromKill: (taken.seenAt - killedAt) / 1000, fromLastRenewal: (taken.seenAt - lastRenewal) / 1000, fromLastRenewalOwnLog: (ownLog - lastRenewal) / 1000 });
       log(`leader-election: kill -9 ${i + 1}: taken over ${kill9.at(-1)?.fromKill.toFixed(2)} s after the kill, ${kill9.at(-1)?.fromLastRenewal.toFixed(2)} s after the last renewal (own log ${kill9.at(-1)?.fromLastRenewalOwnLog.toFixed(2)} s)`);
       await refill();
@@ -97,8 +102,9 @@ export async function runLeaderElectionGroup(options: { models: number; repetiti
       const signalledAt = Date.now();
       leader.run.kill('SIGTERM');
       const handed = await obs.waitFor('a takeover after SIGTERM', signalledAt, (s) => s.holder !== leader.name && replicas.has(s.holder), 60_000);
-      const released = obs.sightings.find((x) => x.seenAt >= signalledAt && x.holder === '');
-      sigterm.push({ fromSignal: (handed.seenAt - signalledAt) / 1000, fromRelease: released ? (handed.seenAt - released.seenAt) / 1000 : NaN });
+      // The emptied Lease as the observer saw it, else (taken within one 20 ms poll) the leader's own log line.
+      const released = obs.sightings.find((x) => x.seenAt >= signalledAt && x.holder === '')?.seenAt ?? (await logTime(leader.run, 'released the lease'));
+      sigterm.push({ fromSignal: (handed.seenAt - signalledAt) / 1000, fromRelease: (handed.seenAt - released) / 1000 });
       log(`leader-election: SIGTERM ${i + 1}: taken over ${sigterm.at(-1)?.fromSignal.toFixed(2)} s after the signal, ${sigterm.at(-1)?.fromRelease.toFixed(2)} s after the release was seen`);
       await leader.run.exited();
       await refill();
