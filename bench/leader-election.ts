@@ -2,8 +2,8 @@
 // default timings (15 s lease, 10 s renew deadline, 2 s retry), each scenario `repetitions` times:
 // - kill -9 of the leader: time to the other's takeover, from the kill and from the last renewal;
 // - SIGTERM of the leader (it releases the Lease): time to the other's takeover;
-// - etcd stalled (SIGSTOP) for `stallMs`, longer than the lease: whether the leader exited, and the
-//   time from the end of the stall to a leader renewing again.
+// - etcd, then kube-apiserver, stalled (SIGSTOP) for `stallMs`, longer than the lease: whether the
+//   leader exited, and the time from the end of the stall to a leader renewing again.
 // A replica that ended is started again under a new identity before the next repetition, as a
 // Deployment's pod would be.
 import { readFileSync } from 'node:fs';
@@ -25,7 +25,14 @@ export interface LeaderElectionResult {
   readonly kill9: { fromKillSeconds: Summary; fromLastRenewalSeconds: Summary; fromLastRenewalOwnLogSeconds: Summary; runs: { fromKill: number; fromLastRenewal: number; fromLastRenewalOwnLog: number }[] };
   /** fromSignal includes the leader's graceful stop (in-flight reconciles end first); fromRelease starts when the emptied Lease is seen. */
   readonly sigterm: { fromSignalSeconds: Summary; fromReleaseSeconds: Summary; runs: { fromSignal: number; fromRelease: number }[] };
-  readonly stall: { stallSeconds: number; fromResumeSeconds: Summary; runs: { fromResume: number; leaderExited: boolean; newLeaderWasOld: boolean }[] };
+  readonly stall: { stallSeconds: number; fromResumeSeconds: Summary; runs: StallRun[] };
+  readonly apiServerStall: { stallSeconds: number; fromResumeSeconds: Summary; runs: StallRun[] };
+}
+
+interface StallRun {
+  readonly fromResume: number;
+  readonly leaderExited: boolean;
+  readonly newLeaderWasOld: boolean;
 }
 
 export async function runLeaderElectionGroup(options: { models: number; repetitions: number; stallMs: number; launch: OperatorLaunch }, log: (m: string) => void): Promise<LeaderElectionResult> {
@@ -84,7 +91,8 @@ export async function runLeaderElectionGroup(options: { models: number; repetiti
       }
       return NaN;
     };
-    const stall: LeaderElectionResult['stall']['runs'] = [];
+    const stall: StallRun[] = [];
+    const apiServerStall: StallRun[] = [];
     for (let i = 0; i < options.repetitions; i++) {
       let leader = await leaderNow();
       const killedAt = Date.now();
@@ -109,19 +117,21 @@ export async function runLeaderElectionGroup(options: { models: number; repetiti
       await leader.run.exited();
       await refill();
 
-      leader = await leaderNow();
-      const etcd = cluster.cp.processes.get('etcd');
-      if (!etcd) throw new Error('no etcd process to stall');
-      etcd.killNow('SIGSTOP');
-      await sleep(options.stallMs);
-      const resumedAt = Date.now();
-      etcd.killNow('SIGCONT');
-      const renewed = await obs.waitFor('a leader renewing after the stall', resumedAt, (s) => s.holder !== '' && replicas.has(s.holder), 60_000);
-      // Has the old leader exited (lost leadership) by now, or does it still run?
-      await sleep(1000);
-      stall.push({ fromResume: (renewed.seenAt - resumedAt) / 1000, leaderExited: !leader.run.running(), newLeaderWasOld: renewed.holder === leader.name });
-      log(`leader-election: stall ${i + 1}: ${renewed.holder} renewed ${stall.at(-1)?.fromResume.toFixed(2)} s after etcd resumed; old leader exited: ${!leader.run.running()}`);
-      await refill();
+      for (const [component, runs] of [['etcd', stall], ['kube-apiserver', apiServerStall]] as const) {
+        leader = await leaderNow();
+        const proc = cluster.cp.processes.get(component);
+        if (!proc) throw new Error(`no ${component} process to stall`);
+        proc.killNow('SIGSTOP');
+        await sleep(options.stallMs);
+        const resumedAt = Date.now();
+        proc.killNow('SIGCONT');
+        const renewed = await obs.waitFor('a leader renewing after the stall', resumedAt, (x) => x.holder !== '' && replicas.has(x.holder), 60_000);
+        // Has the old leader exited (lost leadership) by now, or does it still run?
+        await sleep(1000);
+        runs.push({ fromResume: (renewed.seenAt - resumedAt) / 1000, leaderExited: !leader.run.running(), newLeaderWasOld: renewed.holder === leader.name });
+        log(`leader-election: ${component} stall ${i + 1}: ${renewed.holder} renewed ${runs.at(-1)?.fromResume.toFixed(2)} s after it resumed; old leader exited: ${!leader.run.running()}`);
+        await refill();
+      }
     }
     return {
       modelDeployments: options.models,
@@ -135,6 +145,7 @@ export async function runLeaderElectionGroup(options: { models: number; repetiti
       },
       sigterm: { fromSignalSeconds: summarize(sigterm.map((r) => r.fromSignal)), fromReleaseSeconds: summarize(sigterm.map((r) => r.fromRelease)), runs: sigterm },
       stall: { stallSeconds: options.stallMs / 1000, fromResumeSeconds: summarize(stall.map((r) => r.fromResume)), runs: stall },
+      apiServerStall: { stallSeconds: options.stallMs / 1000, fromResumeSeconds: summarize(apiServerStall.map((r) => r.fromResume)), runs: apiServerStall },
     };
   } finally {
     observer?.stop();
