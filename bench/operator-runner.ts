@@ -20,6 +20,11 @@ export interface OperatorRun {
   metrics(): Promise<Sample[]>;
   rss(): number;
   cpuSeconds(): number;
+  /** False once the process has exited (e.g. after losing leadership). */
+  running(): boolean;
+  /** Signals its process group without waiting (kill -9 of a leader). */
+  kill(signal: NodeJS.Signals): void;
+  exited(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +111,9 @@ export async function startOperator(options: OperatorRunOptions): Promise<Operat
     },
     rss: () => rssBytes(proc.pid),
     cpuSeconds: () => cpuSeconds(proc.pid),
+    running: () => proc.running,
+    kill: (signal) => proc.killNow(signal),
+    exited: () => proc.exited$,
     // A CPU profile is written at exit: give it time.
     stop: () => proc.stop(30_000),
   };

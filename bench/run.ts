@@ -9,6 +9,7 @@ import { benchControlPlaneStartup } from './control-plane-startup.ts';
 import { runFloorGroup, type FloorGroupResult } from './group-floor.ts';
 import { runKServeGroup, type KServeGroupResult } from './group-kserve.ts';
 import { runLatencyGroup } from './group-latency.ts';
+import { runLeaderElectionGroup } from './leader-election.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
 import { imageEnvironment } from './image-environment.ts';
@@ -223,6 +224,16 @@ if (want('startup')) {
   const startup = await benchControlPlaneStartup(sizes.startupRuns);
   written.push(writeResult(ctx, startup.name, { ...startup }));
   table.startup = startup;
+}
+
+if (want('leader')) {
+  try {
+    const leader = await runLeaderElectionGroup({ models: sizes.leaderModels, repetitions: sizes.leaderRepetitions, stallMs: 20_000, launch }, log);
+    written.push(writeResult(ctx, 'leader-election', { ...leader, note: 'operator processes with --leader-elect=true at the default timings' }));
+  } catch (err) {
+    log(`leader group failed: ${errorOf(err)}`);
+    written.push(writeResult(ctx, 'leader-election', { error: errorOf(err) }));
+  }
 }
 
 const minutes = (performance.now() - started) / 60_000;

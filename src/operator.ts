@@ -108,7 +108,13 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
       },
       onStoppedLeading: () => {
         metrics.leaderElectionMasterStatus.set({ name: config.leaderElectionId }, 0);
-        // Like controller-runtime: a replica that lost its Lease exits and starts over as a follower.
+        // A replica that lost its Lease (e.g. the API server or etcd stalled past renewDeadline) exits,
+        // as controller-runtime's do, rather than stepping down and campaigning again. Decided so
+        // because exiting is the only fence for the reconciles in flight: their requests to the
+        // controller's client cannot be cancelled, and one held by the stall would be sent when it ends,
+        // next to the new leader's. It costs the takeover nothing: the other replica's caches are warm
+        // and its watch and deadlines take the Lease within seconds of the stall's end (bench/results/
+        // leader-election.json); only this replica's own restart is paid, as a follower.
         if (!stopping) onLostLeadership();
       },
       onNewLeader: (identity) => logger.info({ leader: identity }, 'leader observed'),

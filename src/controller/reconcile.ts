@@ -14,6 +14,7 @@ import { render } from './phases/render.ts';
 import { metaTime, nextStatus, observeServing } from './phases/report.ts';
 import { requeue } from './phases/requeue.ts';
 import { writeStatus } from './phases/write-status.ts';
+import { endQuietly } from './namespace-ending.ts';
 import { STALE_CACHE_RETRY_MS, type ReconcileDeps, type ReconcileOutcome } from './reconcile-deps.ts';
 
 export { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND } from './reconcile-deps.ts';
@@ -32,6 +33,8 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   }
   const desired = render(target, decision, deps.renderConfig, deps.caches);
   const applied = await apply(target, desired.objects, deps, log);
+  // The namespace is being deleted: its children go with it; no retry, no status, no Event.
+  if (applied.namespaceEnding !== undefined) return endQuietly(log, applied.namespaceEnding);
   // Never prune on a render error: that would delete a working model.
   const pruned = desired.renderError ? undefined : await prune(target, desired.objects, deps, log);
 
@@ -40,6 +43,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   const next = nextStatus(target, observeServing(target, results, deps.caches), results, metaTime(deps.now()));
   const write = await writeStatus(target, next, deps, log, yieldWorker);
   if (write === 'conflict') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
+  if (write === 'gone') return {};
   const changed = [...applied.changed, ...(pruned?.changed ?? [])];
   emitEvents(deps.events, target.eventTarget, { write, previous: target.md.status, next, decision, changed });
   return requeue(results.errors, desired.renderError !== undefined, decision);

@@ -177,13 +177,13 @@ export class ApiClient {
    */
   async watch<T extends KubeObject>(
     ref: ObjectRef,
-    query: { resourceVersion: string; labelSelector?: string; timeoutSeconds: number },
+    query: { resourceVersion: string; labelSelector?: string; fieldSelector?: string; timeoutSeconds: number },
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
     /** Called when the server accepted the watch (200), before any event. */
     onOpen?: () => void,
   ): Promise<void> {
-    const watchQuery = { watch: true, allowWatchBookmarks: true, resourceVersion: query.resourceVersion, labelSelector: query.labelSelector, timeoutSeconds: query.timeoutSeconds };
+    const watchQuery = { watch: true, allowWatchBookmarks: true, resourceVersion: query.resourceVersion, labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, timeoutSeconds: query.timeoutSeconds };
     let res: Awaited<ReturnType<typeof fetch>> | undefined;
     // A 401 re-reads the credentials and watches once more, as request() does.
     for (const refresh of [false, true]) {

@@ -32,3 +32,11 @@ export function isConflict(err: unknown): boolean {
 export function isPermanent(err: unknown): boolean {
   return err instanceof ApiError && [400, 403, 404, 405, 415, 422].includes(err.status);
 }
+
+/**
+ * The namespace is being deleted: the API server refuses new objects in it (403, cause
+ * NamespaceTerminating; 409 from some paths) with "... because it is being terminated".
+ */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 403 || err.status === 409) && err.message.includes('because it is being terminated');
+}

@@ -13,7 +13,7 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { ApiClient } from './api-client.ts';
-import { isNotFound } from './api-error.ts';
+import { isNamespaceTerminating, isNotFound } from './api-error.ts';
 import { resourcePath } from './resource-paths.ts';
 import { realClock, type Clock } from './work-queue.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -222,7 +222,9 @@ export class EventRecorder {
       s.written = count;
     } catch (err) {
       const o = s.object;
-      this.log.warn({ err, object: `${o.kind}/${o.namespace}/${o.name}`, reason: s.reason }, 'could not write an Event');
+      // A namespace being deleted refuses Events about its objects: expected, so not a warning.
+      const level = isNamespaceTerminating(err) ? 'debug' : 'warn';
+      this.log[level]({ err, object: `${o.kind}/${o.namespace}/${o.name}`, reason: s.reason }, 'could not write an Event');
     }
   }
 

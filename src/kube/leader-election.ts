@@ -6,12 +6,21 @@
 // - the leader counts its leadership from the start of its last successful renewal and steps down
 //   once renewDeadline has passed without another, which is before any candidate may take over
 //   (renewDeadline < leaseDuration), so two candidates never both lead.
+// Unlike client-go, a follower does not poll: it watches the Lease (lease-watch.ts) and tries when a
+// release shows up, or when the record it observed expires by its own clock, so a released Lease is
+// taken within a round trip and an abandoned one within leaseDuration of its last renewal (client-go:
+// up to leaseDuration plus retryPeriod times 2.2 of jitter). Every request carries an AbortSignal with
+// a deadline, so a stalled API server never holds the elector past it.
 import { pino, type Logger } from 'pino';
 import { isConflict, isNotFound } from './api-error.ts';
-import type { ApiClient, KubeObject } from './api-client.ts';
+import type { ApiClient } from './api-client.ts';
+import { recordOf, specOf, type Lease, type LeaseRecord } from './lease-record.ts';
+import { watchLease } from './lease-watch.ts';
 import { ProgressMonitor } from './progress-monitor.ts';
 import { resourcePath } from './resource-paths.ts';
 import { boundedTimeout } from './timer-delay.ts';
+
+export { microTime } from './lease-record.ts';
 
 export interface LeaderElectorOptions {
   /** A client of its own, with a small budget: renewals must never queue behind the controller's requests. */
@@ -32,28 +41,9 @@ export interface LeaderElectorOptions {
   logger?: Logger;
 }
 
-/** coordination.k8s.io/v1 Lease as the API server sends it (times are MicroTime strings). */
-interface Lease extends KubeObject {
-  spec?: {
-    holderIdentity?: string;
-    leaseDurationSeconds?: number;
-    acquireTime?: string;
-    renewTime?: string;
-    leaseTransitions?: number;
-  };
-}
-
-interface LeaseRecord {
-  holderIdentity: string;
-  leaseDurationSeconds: number;
-  acquireTime: Date;
-  renewTime: Date;
-  leaseTransitions: number;
-}
-
 type Attempt = 'held' | 'other' | 'failed';
 
-/** client-go's JitterFactor for the acquire loop: waits between retryPeriod and 2.2 * retryPeriod. */
+/** client-go's JitterFactor: after a failed attempt, waits between retryPeriod and 2.2 * retryPeriod. */
 const ACQUIRE_JITTER = 1.2;
 
 export class LeaderElector {
@@ -80,6 +70,8 @@ export class LeaderElector {
   private requestAbort: AbortSignal | undefined;
   /** Each finished attempt to acquire or renew, for /healthz. */
   private readonly progress = new ProgressMonitor();
+  /** Ends a follower's wait early; set while it waits (see waitForChance). */
+  private wake: (() => void) | undefined;
 
   constructor(options: LeaderElectorOptions) {
     this.options = options;
@@ -159,11 +151,34 @@ export class LeaderElector {
   }
 
   private async campaign(stop: AbortSignal): Promise<void> {
-    while (!stop.aborted) {
-      const outcome = await this.tryAcquireOrRenew();
-      this.reportNewLeader();
-      if (outcome === 'held') break;
-      await sleep(this.retryPeriodMs * (1 + Math.random() * ACQUIRE_JITTER), stop);
+    const watchStop = new AbortController();
+    const stopWatch = (): void => watchStop.abort();
+    stop.addEventListener('abort', stopWatch, { once: true });
+    const watching = watchLease(
+      {
+        client: this.client,
+        namespace: this.options.namespace,
+        name: this.options.name,
+        startVersion: () => this.lease?.metadata?.resourceVersion,
+        onLease: (lease) => this.watched(lease),
+        retryMs: this.retryPeriodMs,
+        log: this.log,
+      },
+      watchStop.signal,
+    );
+    try {
+      for (;;) {
+        if (stop.aborted) return;
+        const outcome = await this.tryAcquireOrRenew();
+        this.reportNewLeader();
+        if (outcome === 'held') break;
+        await this.waitForChance(outcome === 'failed', stop);
+      }
+    } finally {
+      // A leader learns of its Lease from its own writes; only a follower needs the watch.
+      stopWatch();
+      stop.removeEventListener('abort', stopWatch);
+      await watching;
     }
     if (stop.aborted) return;
     this.leading = true;
@@ -174,6 +189,45 @@ export class LeaderElector {
     } finally {
       this.stepDown();
     }
+  }
+
+  /**
+   * A follower waits until the Lease it observed expires, or it is released (seen by the watch), or,
+   * after a failed attempt, for a retry period with jitter; a renewal seen meanwhile moves the expiry.
+   */
+  private async waitForChance(failed: boolean, stop: AbortSignal): Promise<void> {
+    const retryAt = failed ? performance.now() + this.retryPeriodMs * (1 + Math.random() * ACQUIRE_JITTER) : Infinity;
+    while (!stop.aborted) {
+      const expiresAt = this.observed && this.observed.holderIdentity !== '' ? this.observedExpiry() : failed ? Infinity : performance.now();
+      const wait = Math.min(retryAt, expiresAt) - performance.now();
+      if (wait <= 0) return;
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = boundedTimeout(() => done(false), wait);
+        const done = (byWatch: boolean): void => {
+          clearTimeout(timer);
+          stop.removeEventListener('abort', onAbort);
+          this.wake = undefined;
+          resolve(byWatch);
+        };
+        const onAbort = (): void => done(false);
+        stop.addEventListener('abort', onAbort, { once: true });
+        this.wake = () => done(true);
+      });
+      if (!woken || this.takeable()) return;
+    }
+  }
+
+  /** A Lease seen by the watch: a follower takes it as a read, and tries at once if it was released. */
+  private watched(lease: Lease): void {
+    if (this.leading) return;
+    this.lease = lease;
+    this.observe(recordOf(lease));
+    this.reportNewLeader();
+    this.wake?.();
+  }
+
+  private takeable(): boolean {
+    return !this.observed || this.observed.holderIdentity === '' || this.observed.holderIdentity === this.options.identity || !this.observedValid();
   }
 
   private async renewUntilLost(stop: AbortSignal): Promise<void> {
@@ -228,6 +282,17 @@ export class LeaderElector {
         this.log.debug({ err }, 'optimistic lease renewal failed; rereading');
       }
     }
+    // A follower whose watch shows the Lease released or expired takes it without reading it again:
+    // the write carries the version it saw, so a change since makes it a 409, then it rereads.
+    if (!this.leading && this.observed && this.lease && this.observed.holderIdentity !== this.options.identity && this.takeable()) {
+      try {
+        await this.write({ ...desired, leaseTransitions: this.observed.leaseTransitions + 1 });
+        this.renewed(started);
+        return 'held';
+      } catch (err) {
+        this.log.debug({ err }, 'taking over the observed lease failed; rereading');
+      }
+    }
 
     let current: Lease;
     try {
@@ -274,10 +339,13 @@ export class LeaderElector {
     }
   }
 
-  /** Until when the observed record stays valid: leaseDurationSeconds after we saw it change. */
+  /** The observed record stays valid for leaseDurationSeconds after we saw it change. */
   private observedValid(): boolean {
-    const seconds = this.observed?.leaseDurationSeconds ?? 0;
-    return performance.now() < this.observedAt + seconds * 1000;
+    return performance.now() < this.observedExpiry();
+  }
+
+  private observedExpiry(): number {
+    return this.observedAt + (this.observed?.leaseDurationSeconds ?? 0) * 1000;
   }
 
   private observe(record: LeaseRecord): void {
@@ -296,8 +364,8 @@ export class LeaderElector {
   private async create(record: LeaseRecord): Promise<void> {
     this.lease = await this.call((signal) =>
       this.client.request<Lease>('POST', this.path(false), {
-        signal,
         body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.options.name, namespace: this.options.namespace }, spec: specOf(record) },
+        signal,
       }),
     );
     this.observe(record);
@@ -309,8 +377,8 @@ export class LeaderElector {
     if (!lease?.metadata) throw new Error('no lease read yet');
     this.lease = await this.call((signal) =>
       this.client.request<Lease>('PUT', this.path(true), {
-        signal,
         body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease.metadata, spec: specOf(record) },
+        signal,
       }),
     );
     this.observe(record);
@@ -351,48 +419,31 @@ export class LeaderElector {
   }
 
   /**
-   * A request's answer, given up after renewDeadline or when run() stops, so a hung request never
-   * outlives the leadership it was meant to keep: the request is aborted (its connection closed), the
-   * caller goes on with a rejection, and an answer arriving later is dropped (it never updates `lease`
-   * or `observed`).
+   * A request, cancelled at its deadline or when run() stops, so a hung request never outlives the
+   * leadership it was meant to keep: the caller goes on with a rejection, and an answer arriving
+   * later is dropped (it never updates `lease` or `observed`).
    */
   private call<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(this.renewDeadlineMs);
+    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(this.requestDeadlineMs())));
     const signal = this.requestAbort ? AbortSignal.any([timeout, this.requestAbort]) : timeout;
-    const request = send(signal);
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => reject(new Error(signal.reason instanceof Error ? signal.reason.message : 'lease request abandoned'));
-      if (signal.aborted) onAbort();
+      if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
-      request.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      send(signal)
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
-}
 
-function recordOf(lease: Lease): LeaseRecord {
-  const spec = lease.spec ?? {};
-  return {
-    holderIdentity: spec.holderIdentity ?? '',
-    leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
-    acquireTime: new Date(spec.acquireTime ?? 0),
-    renewTime: new Date(spec.renewTime ?? 0),
-    leaseTransitions: spec.leaseTransitions ?? 0,
-  };
-}
-
-function specOf(record: LeaseRecord): NonNullable<Lease['spec']> {
-  return {
-    holderIdentity: record.holderIdentity,
-    leaseDurationSeconds: record.leaseDurationSeconds,
-    acquireTime: microTime(record.acquireTime),
-    renewTime: microTime(record.renewTime),
-    leaseTransitions: record.leaseTransitions,
-  };
-}
-
-/** MicroTime as the API server requires it: RFC 3339 with six fractional digits (2026-11-27T06:00:00.123456Z). */
-export function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  /**
+   * A leader's request may take what is left of its leadership; a follower's a retry period (at least
+   * 1 s, at most renewDeadline), so that once a stalled API server answers again it is asked at once.
+   */
+  private requestDeadlineMs(): number {
+    if (this.leading) return this.validUntil - performance.now();
+    return Math.min(this.renewDeadlineMs, Math.max(1000, this.retryPeriodMs));
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

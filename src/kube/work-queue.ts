@@ -84,6 +84,8 @@ export class WorkQueue {
   private readonly failures = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
 
+  /** Callers of idle() waiting for the queue to empty. */
+  private idleWaiters: (() => void)[] = [];
   private handler: Handler | undefined;
   private shuttingDown = false;
   private metricsTimer: unknown;
@@ -158,6 +160,26 @@ export class WorkQueue {
     return this.queue.length;
   }
 
+  /**
+   * A barrier: resolves once no key is queued and no handler runs (keys waiting out a delay or a
+   * backoff do not count). For tests and shutdown, instead of waiting a fixed time.
+   */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.dirty.size === 0 && this.processing.size === 0;
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle() || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   start(handler: Handler): void {
     if (this.handler) throw new Error(`work queue ${this.name} already started`);
     if (this.shuttingDown) throw new Error(`work queue ${this.name} is shut down`);
@@ -178,6 +200,7 @@ export class WorkQueue {
     this.addedAt.clear();
     this.metrics?.depth(0);
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    this.notifyIdle();
   }
 
   private dispatch(): void {
@@ -225,6 +248,7 @@ export class WorkQueue {
     if (started !== undefined) this.metrics?.workDurationSeconds((this.clock.now() - started) / 1000);
     if (this.dirty.has(key)) this.queue.push(key);
     this.dispatch();
+    this.notifyIdle();
   }
 
   private reportUnfinishedWork(): void {

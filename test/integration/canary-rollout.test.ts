@@ -1,6 +1,6 @@
 // A canary on the replicas provider (no mesh): a new model version starts a canary beside stable,
 // holds at its weight until promoted, and promotion makes it stable; abort sends traffic back.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedCluster } from '../support/cluster.ts';
 import { testNamespace } from '../support/namespaces.ts';
@@ -11,7 +11,7 @@ import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import type { KubeObject } from '../../src/kube/api-client.ts';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const cluster = await sharedCluster();
@@ -30,6 +30,25 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
       res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
+}
+
+/** `modelship watch` running as a user runs it, until interrupted (Ctrl-C: SIGINT). */
+function cliWatch(args: string[]) {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../bin/modelship.js'), '--kubeconfig', cluster.kubeconfigPath, '-n', namespace, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  after(() => child.kill('SIGKILL'));
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    interrupt: (): Promise<number | null> => {
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
 }
 
 /** Ready endpoints behind the stable Service, by the variant of the pod they point at. */
@@ -100,21 +119,40 @@ test('a new version walks canary steps, pauses for promotion, and is promoted', 
   assert.equal(promoted?.metadata?.generation, generation, 'promotion did not touch the spec');
 });
 
-test('abort sends all traffic back to stable and says so in status', async () => {
+test('abort (through the CLI, followed by `modelship watch`) sends all traffic back to stable; retry restarts the canary', async () => {
   await client.mergePatch(mdRef(namespace, 'churn'), { spec: { model: { version: '3', uri: 's3://models/churn/3' } } });
   await eventually('a canary of version 3', get, (md) => md?.status?.canary?.phase === 'Paused' && md.status.canary.version === '3', 60_000);
-  await client.mergePatch(mdRef(namespace, 'churn'), { metadata: { annotations: { 'modelship.io/abort': 'test-2' } } });
+  const watching = cliWatch(['watch', 'churn']);
+  await eventually('watch to print the paused canary', () => Promise.resolve(watching.stdout()), (out) => /Canary: +version 3 .*Paused/.test(out), 30_000, 50);
+  const abort = await cli(['abort', 'churn']);
+  assert.equal(abort.code, 0, abort.stderr);
+  assert.equal(abort.stdout, `abort requested for ${namespace}/churn\n`);
   const aborted = await eventually('the abort', get, (md) => md?.status?.canary?.phase === 'Aborted', 30_000);
   assert.equal(aborted?.status?.canary?.weight, 0);
   assert.equal(conditionOf(aborted, 'Stalled')?.reason, 'RolloutAborted');
   assert.equal(aborted?.status?.stable?.version, '2');
+  assert.ok(aborted?.metadata?.annotations?.['modelship.io/abort'], 'the CLI set the abort annotation');
+  // watch printed the change as it happened, and ends cleanly on Ctrl-C.
+  await eventually('watch to print the abort', () => Promise.resolve(watching.stdout()), (out) => /Canary: +version 3 .*Aborted/.test(out), 30_000, 50);
+  assert.equal(await watching.interrupt(), 0, watching.stderr());
   await eventually('the canary Deployment to go after the scale-down delay', () => deployment('canary'), (d) => d === undefined, 30_000);
   const stable = await deployment('stable');
   assert.equal(stable?.spec?.replicas, 4, 'stable is back to full size');
 
-  // Git reverts to the stable version: the abort is over, the ModelDeployment is Ready again.
+  // retry: the aborted canary starts again from its first step, with the same spec.
+  const generation = aborted?.metadata?.generation;
+  const retry = await cli(['retry', 'churn']);
+  assert.equal(retry.code, 0, retry.stderr);
+  assert.equal(retry.stdout, `retry requested for ${namespace}/churn\n`);
+  const retried = await eventually('the canary to run again', get, (md) => md?.status?.canary?.version === '3' && md.status.canary.phase === 'Paused' && md.status.canary.weight === 25, 60_000);
+  assert.notEqual(conditionOf(retried, 'Stalled')?.status, 'True');
+  assert.equal(retried?.metadata?.generation, generation, 'retry did not touch the spec');
+  const canary = await eventually('the canary Deployment again', () => deployment('canary'), (d) => d?.spec?.replicas === 1, 30_000);
+  assert.equal(canary?.spec?.template?.metadata?.labels?.['app.kubernetes.io/version'], '3');
+
+  // Git reverts to the stable version: the canary is over, the ModelDeployment is Ready again.
   await client.mergePatch(mdRef(namespace, 'churn'), { spec: { model: { version: '2', uri: 's3://models/churn/2' } } });
-  await eventually('Ready after the revert', get, (md) => conditionOf(md, 'Ready')?.status === 'True' && conditionOf(md, 'Stalled')?.status !== 'True', 30_000);
+  await eventually('Ready after the revert', get, (md) => conditionOf(md, 'Ready')?.status === 'True' && conditionOf(md, 'Stalled')?.status !== 'True' && md?.status?.canary === undefined, 60_000);
 });
 
 test('a new spec during a canary restarts it; rollback serves a known-good revision at once', async () => {

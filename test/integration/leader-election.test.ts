@@ -174,6 +174,32 @@ void test('after release() the other candidate takes over without waiting for th
   await follower.done;
 });
 
+void test('a released Lease is taken over through the watch, long before a retry period', async (t) => {
+  // A 60 s retry period (and a lease that outlasts the test): only a follower that watches the Lease
+  // can take it within seconds of the release; a polling one would wait 60 s or more.
+  const timing = { leaseDurationMs: 100_000, renewDeadlineMs: 80_000, retryPeriodMs: 60_000 };
+  const first = candidate('watch-a', 'watch', timing);
+  const leader = await leaderOf([first]);
+  const follower = candidate('watch-b', 'watch', timing);
+  const candidates = [leader, follower];
+  await eventually('the follower to see the leader', () => Promise.resolve(follower.newLeaders), (ids) => ids.includes('watch-a'));
+  const sampler = sampleLeaders(candidates);
+  const releasedAt = Date.now();
+  await leader.elector.release();
+  await eventually('the follower to lead', () => Promise.resolve(follower.elector.isLeader()), (l) => l, 30_000, 50);
+  const waited = follower.started[0]! - releasedAt;
+  t.diagnostic(`took over ${waited} ms after the release (retry period ${timing.retryPeriodMs} ms)`);
+  assert.ok(waited < timing.retryPeriodMs / 4, `took ${waited} ms to take over a released lease: not driven by the watch`);
+  assert.equal((await leaseSpec('watch')).holderIdentity, 'watch-b');
+  // An observation window, not a wait for a condition: one leader throughout.
+  await new Promise((r) => setTimeout(r, 700));
+  assert.equal(follower.elector.isLeader(), true);
+  sampler.stop();
+  assertIntervalsDisjoint(candidates);
+  follower.abort.abort();
+  await follower.done;
+});
+
 void test('a leader cut off from the API server steps down within renewDeadline, before the other takes over', async (t) => {
   const proxy = await pausableProxy(new URL(kc.getCurrentCluster()!.server));
   t.after(() => proxy.close());

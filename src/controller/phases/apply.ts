@@ -7,6 +7,7 @@ import type { ChildObject } from '../../render/index.ts';
 import type { ApplyError } from '../../status/observations.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from '../apply-decision.ts';
 import { childCacheKey } from '../caches.ts';
+import { applyRefusedByEndingNamespace } from '../namespace-ending.ts';
 import { isControlledBy, withOwner } from '../owner-reference.ts';
 import type { ReconcileDeps } from '../reconcile-deps.ts';
 import { describeError } from './describe-error.ts';
@@ -18,6 +19,8 @@ export interface Applied {
   /** `<kind>/<name> (<reason>)` of every child written. */
   readonly changed: string[];
   readonly errors: ApplyError[];
+  /** Set when an apply was refused because the namespace is being deleted: the reconcile ends quietly. */
+  namespaceEnding?: unknown;
 }
 
 export async function apply(target: Target, desired: readonly ChildObject[], deps: Pick<ReconcileDeps, 'caches' | 'client' | 'onApply'>, log: Logger): Promise<Applied> {
@@ -44,6 +47,10 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
       out.changed.push(`${id} (${reason.toLowerCase()})`);
       log.info({ child: id, reason }, 'applied');
     } catch (err) {
+      if (applyRefusedByEndingNamespace(err)) {
+        out.namespaceEnding = err;
+        return out;
+      }
       const { message, code } = describeError(err);
       out.errors.push({ kind: child.kind, name: child.metadata.name, message, ...(code !== undefined ? { code } : {}) });
       log.warn({ child: id, code, err: message }, 'apply failed');

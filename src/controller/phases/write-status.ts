@@ -7,11 +7,15 @@ import type { KubeObject } from '../../kube/api-client.ts';
 import { isConflict } from '../../kube/api-error.ts';
 import { statusEqual } from '../../status/status-changed.ts';
 import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, type ReconcileDeps } from '../reconcile-deps.ts';
+import { endQuietly, statusWriteOfGoneObject } from '../namespace-ending.ts';
 import { statusPatch } from '../status-patch.ts';
 import type { Target } from './load.ts';
 
-/** `conflict`: the object changed since the cache saw it; decide again from the newer one. */
-export type StatusWrite = 'unchanged' | 'written' | 'conflict';
+/**
+ * `conflict`: the object changed since the cache saw it; decide again from the newer one. `gone`: the
+ * ModelDeployment or its namespace is going away (404, or refused by a terminating namespace): nothing more to do.
+ */
+export type StatusWrite = 'unchanged' | 'written' | 'conflict' | 'gone';
 
 /** `yieldWorker` is called before the write, which waits behind the cluster-changing requests. */
 export async function writeStatus(
@@ -33,6 +37,10 @@ export async function writeStatus(
       { priority: 'low' },
     );
   } catch (err) {
+    if (statusWriteOfGoneObject(err)) {
+      endQuietly(log, err);
+      return 'gone';
+    }
     if (!isConflict(err)) throw err;
     log.debug('status changed since the cache saw it; deciding again from the newer object');
     return 'conflict';

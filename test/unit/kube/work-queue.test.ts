@@ -228,9 +228,43 @@ void test('with the real clock, work runs and shutdown resolves', async () => {
   });
   q.add('x');
   q.add('y');
-  await new Promise((r) => setTimeout(r, 50));
-  await q.shutdown();
+  await q.idle();
   assert.deepEqual(seen.sort(), ['x', 'y']);
+  await q.shutdown();
+});
+
+void test('idle() resolves once nothing is queued or running, not while a key runs or waits for a worker', async () => {
+  const clock = new FakeClock();
+  const q = new WorkQueue({ name: 'idle', concurrency: 1, clock });
+  await q.idle(); // empty: at once
+  const done: string[] = [];
+  q.start(async (key) => {
+    await clock.sleep(100);
+    done.push(key);
+    return {};
+  });
+  q.add('a');
+  q.add('b');
+  let idle = false;
+  const barrier = q.idle().then(() => (idle = true));
+  await clock.advance(100);
+  assert.deepEqual(done, ['a']);
+  assert.equal(idle, false, 'b still waits for the worker');
+  await clock.advance(100);
+  await barrier;
+  assert.deepEqual(done, ['a', 'b']);
+  // A key re-added while it runs keeps the queue busy until its second run ends.
+  q.add('c');
+  await clock.advance(50);
+  q.add('c');
+  let again = false;
+  const second = q.idle().then(() => (again = true));
+  await clock.advance(50);
+  assert.equal(again, false);
+  await clock.advance(100);
+  await second;
+  assert.deepEqual(done, ['a', 'b', 'c', 'c']);
+  await q.shutdown();
 });
 
 void test('invalid concurrency is rejected', () => {
