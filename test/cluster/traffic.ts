@@ -19,7 +19,7 @@
 // Istio: its CRDs are installed so that VirtualServices can be created and read; there is no Istio data plane
 // (no envoy can be built here), so nothing routes by them.
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { freePort } from './free-port.ts';
@@ -132,6 +132,9 @@ export interface Traefik {
  * that port (listener `http`, routes from every namespace), and waits until the Gateway is Programmed.
  * Installs the Gateway API and Traefik CRDs first (idempotent).
  */
+/** Prepended to every route on the `web` entrypoint (see startTraefik). */
+const RETRY_MIDDLEWARE = 'retry-connect-failures';
+
 export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
   const { kubeconfig, toolsDir } = options;
   await installCrdFiles(toolsDir, kubeconfig, [...gatewayApiCrdFiles(), ...traefikCrdFiles()]);
@@ -139,6 +142,14 @@ export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
   const apiPort = await freePort();
   const gateway: GatewayRef = { name: options.gatewayName ?? 'ml-gateway', namespace: options.gatewayNamespace ?? 'gateways', sectionName: 'http' };
 
+  // Connection failures are retried on another endpoint before any byte of the request is sent, as Istio's
+  // default retry policy (connect-failure) and most production gateways do. Why: a pod's preStop drain (5 s)
+  // covers endpoint propagation in a real cluster, but on the 2-core machine that runs this whole suite the
+  // EndpointSlice controller has been seen retrying for longer ("informer cache is out of date"), so Traefik
+  // could still pick a pod that had just gone: a rare 502 that says nothing about the operator. A request
+  // that reached a server is never retried, and a Service with no endpoints is still a 503.
+  const dynamicConfig = join(options.dir, 'traefik-dynamic.yaml');
+  writeFileSync(dynamicConfig, `http:\n  middlewares:\n    ${RETRY_MIDDLEWARE}:\n      retry:\n        attempts: 3\n        initialInterval: 50ms\n`);
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig };
   delete env.KUBERNETES_SERVICE_HOST;
   delete env.KUBERNETES_SERVICE_PORT;
@@ -160,6 +171,8 @@ export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
       '--providers.kubernetescrd=true',
       '--providers.kubernetescrd.allowcrossnamespace=true',
       '--providers.providersthrottleduration=200ms',
+      `--providers.file.filename=${dynamicConfig}`,
+      `--entrypoints.web.http.middlewares=${RETRY_MIDDLEWARE}@file`,
       '--log.level=INFO',
       '--log.nocolor=true',
       // The folder on the command line also lets the sweep tell this process from a reused pid.

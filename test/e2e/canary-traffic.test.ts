@@ -2,7 +2,7 @@
 // requests, a header cohort lands on the canary, and promote/abort switch traffic without failures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binomialRange, countBy, dataPathCluster, routed, send, sendMany, type Reply } from '../support/data-path.ts';
+import { binomialRange, countBy, dataPathCluster, gatewayFailures, routed, send, sendMany, type Reply } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
@@ -82,7 +82,7 @@ test('the gateway-api provider splits real traffic by step, pins a cohort, and s
   );
   const duringPromotion = await promotion;
   assert.ok(duringPromotion.length >= 20, `traffic flowed during the promotion (${duringPromotion.length} requests)`);
-  assert.equal(duringPromotion.filter((r) => r.status !== 200).length, 0, `failed requests during promotion: ${JSON.stringify(countBy(duringPromotion, (r) => String(r.status)))}`);
+  assert.equal(duringPromotion.filter((r) => r.status !== 200).length, 0, `failed requests during promotion: ${JSON.stringify(countBy(duringPromotion, (r) => String(r.status)))}${gatewayFailures(dataPath)}`);
   await routed(url, (replies) => replies.every((r) => r.status === 200 && r.version === '2' && r.variant === 'stable'));
 
   // Abort under load: the canary's share drops to zero at once, again without failures.
@@ -98,7 +98,7 @@ test('the gateway-api provider splits real traffic by step, pins a cohort, and s
   );
   const duringAbort = await abort;
   assert.ok(duringAbort.length >= 20, `traffic flowed during the abort (${duringAbort.length} requests)`);
-  assert.equal(duringAbort.filter((r) => r.status !== 200).length, 0, `failed requests during abort: ${JSON.stringify(countBy(duringAbort, (r) => String(r.status)))}`);
+  assert.equal(duringAbort.filter((r) => r.status !== 200).length, 0, `failed requests during abort: ${JSON.stringify(countBy(duringAbort, (r) => String(r.status)))}${gatewayFailures(dataPath)}`);
   const after = await sendMany(url, 200);
   assert.deepEqual(countBy(after, (r) => `${r.status} ${r.version}`), { '200 2': 200 }, 'after the abort only stable (version 2) serves');
 });

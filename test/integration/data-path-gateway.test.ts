@@ -175,3 +175,31 @@ test('Traefik v3.6 does not implement the RequestMirror filter: a rule with one 
   );
   assert.deepEqual(conditions, { Accepted: 'True', ResolvedRefs: 'True' });
 });
+
+test('a connection refused by an endpoint is retried on another before any byte is sent (the gateway is set up as Istio is by default)', async () => {
+  // One endpoint of the Service answers (a stable pod on 8080), the other refuses connections (a served pod's IP
+  // on a port nothing listens on), as a pod that went before its endpoint did would.
+  const [good, refusing] = servedHere();
+  assert.ok(good && refusing, 'two pods to point at');
+  const slice = (name: string, ip: string, port: number) => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name, namespace, labels: { 'kubernetes.io/service-name': 'half-gone' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
+    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+  });
+  await createObjects(kc, [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'half-gone', namespace }, spec: { ports: [{ name: 'http', port: 80, targetPort: 'http' }] } } as KubernetesObject,
+    slice('half-gone-answers', good.ip, 8080),
+    slice('half-gone-refuses', refusing.ip, 9999),
+    httpRoute('half-gone', [{ matches: [under('half-gone')], backendRefs: [{ name: 'half-gone', port: 80 }] }]),
+  ]);
+  const path = '/v2/models/half-gone/infer';
+  await routed(url, (r) => r.some((x) => x.status === 200), { path });
+  // One at a time: Traefik's round robin then alternates, so a retry always lands on the other endpoint. (With
+  // requests interleaved a retry can draw the refusing endpoint again: Traefik, unlike Envoy, does not avoid
+  // the host that just failed, so retries shrink such failures but cannot rule them out.)
+  const replies = await sendMany(url, 100, { path, concurrency: 1 });
+  assert.deepEqual(countBy(replies, (r) => `${r.status} ${r.pod}`), { [`200 ${good.name}`]: 100 }, 'every request is answered by the endpoint that listens');
+});

@@ -1,5 +1,7 @@
 // Tests on the real data path (test/cluster/data-path.ts): a cluster with a pod network, the pod simulator
 // and Traefik; plain Kubernetes objects shaped like modelship's children; requests through the gateway.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { startControlPlane } from '../cluster/control-plane.ts';
@@ -213,4 +215,24 @@ export async function settledCounts<T extends { stable: number; canary: number }
     last = now;
   }
   throw new Error(`request counts never settled: ${JSON.stringify(last)}`);
+}
+
+/**
+ * For a failed assertion on gateway replies: Traefik's access-log lines of answers of 500 and above (they name
+ * the backend URL, so the pod, and the time), and the pod simulator's log lines about those backends.
+ */
+export function gatewayFailures(dataPath: DataPath, max = 10): string {
+  const traefikLog = dataPath.traefik?.process.logFile;
+  if (!traefikLog) return '';
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').split('\n');
+    } catch {
+      return [];
+    }
+  };
+  const failed = read(join(dirname(traefikLog), 'traefik-access.log')).filter((l) => /" 5\d\d /.test(l)).slice(-max);
+  const backends = [...new Set(failed.flatMap((l) => [...l.matchAll(/http:\/\/(\d+\.\d+\.\d+\.\d+):\d+/g)].map((m) => m[1] ?? '')))];
+  const simulator = read(dataPath.simulator.process.logFile).filter((l) => backends.some((ip) => l.includes(`${ip}:`))).slice(-max);
+  return `\ngateway answers of 5xx (Traefik access log):\n${failed.join('\n') || '(none)'}\npod simulator about those backends:\n${simulator.join('\n') || '(none)'}`;
 }
