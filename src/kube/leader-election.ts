@@ -18,7 +18,7 @@ import { recordOf, specOf, type Lease, type LeaseRecord } from './lease-record.t
 import { watchLease } from './lease-watch.ts';
 import { ProgressMonitor } from './progress-monitor.ts';
 import { resourcePath } from './resource-paths.ts';
-import { boundedTimeout } from './timer-delay.ts';
+import { boundedTimeout, sleepUntilAborted } from './timer-delay.ts';
 
 export { microTime } from './lease-record.ts';
 
@@ -232,7 +232,7 @@ export class LeaderElector {
 
   private async renewUntilLost(stop: AbortSignal): Promise<void> {
     for (;;) {
-      await sleep(this.retryPeriodMs, stop);
+      await sleepUntilAborted(this.retryPeriodMs, stop);
       // Retry every retryPeriod until renewed, another holder shows up, or renewDeadline runs out.
       for (;;) {
         if (stop.aborted) return;
@@ -248,7 +248,7 @@ export class LeaderElector {
           this.log.warn({ holder: this.observed?.holderIdentity }, 'the lease was taken by another candidate');
           return;
         }
-        await sleep(Math.min(this.retryPeriodMs, Math.max(0, this.validUntil - performance.now())), stop);
+        await sleepUntilAborted(Math.min(this.retryPeriodMs, Math.max(0, this.validUntil - performance.now())), stop);
       }
     }
   }
@@ -446,18 +446,6 @@ export class LeaderElector {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = boundedTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** The attempt's outcome, or 'failed' once `ms` pass (the attempt goes on, but no longer counts). */
 function withTimeout(attempt: Promise<Attempt>, ms: number): Promise<Attempt> {

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ApiClient } from './api-client.ts';
 import type { Lease } from './lease-record.ts';
-import { boundedTimeout } from './timer-delay.ts';
+import { sleepUntilAborted } from './timer-delay.ts';
 
 export interface LeaseWatchOptions {
   readonly client: ApiClient;
@@ -46,23 +46,11 @@ export async function watchLease(options: LeaseWatchOptions, signal: AbortSignal
     } catch (err) {
       if (signal.aborted) return;
       options.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'lease watch failed; watching again');
-      await pause(options.retryMs, signal);
+      await sleepUntilAborted(options.retryMs, signal);
     }
     if (expired) version = '';
     // A watch the server ends at once (or a 410 over and over) must not turn into a busy loop.
-    else if (performance.now() - started < 1000) await pause(options.retryMs, signal);
+    else if (performance.now() - started < 1000) await sleepUntilAborted(options.retryMs, signal);
   }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = boundedTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

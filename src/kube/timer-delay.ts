@@ -27,3 +27,17 @@ export function requeueDelay(ms: number): number {
 export function boundedTimeout(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
   return setTimeout(fn, timerDelay(ms));
 }
+
+/** Waits `ms` (bounded as above), or less if the signal aborts; never rejects. */
+export function sleepUntilAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = boundedTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

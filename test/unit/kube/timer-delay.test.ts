@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MAX_REQUEUE_MS, MAX_TIMER_MS, boundedTimeout, requeueDelay, timerDelay } from '../../../src/kube/timer-delay.ts';
+import { MAX_REQUEUE_MS, MAX_TIMER_MS, boundedTimeout, requeueDelay, sleepUntilAborted, timerDelay } from '../../../src/kube/timer-delay.ts';
 
 const hour = 3_600_000;
 
@@ -43,4 +43,15 @@ void test('boundedTimeout of a month neither fires at once nor warns', async () 
   process.off('warning', onWarning);
   assert.equal(fired, false);
   assert.deepEqual(warnings, []);
+});
+
+test('sleepUntilAborted waits its time, ends early on abort and never rejects', async () => {
+  const started = performance.now();
+  await sleepUntilAborted(30, new AbortController().signal);
+  assert.ok(performance.now() - started >= 25);
+  const controller = new AbortController();
+  const waiting = sleepUntilAborted(60_000, controller.signal);
+  controller.abort(new Error('stop'));
+  await waiting;
+  await sleepUntilAborted(60_000, AbortSignal.abort());
 });
