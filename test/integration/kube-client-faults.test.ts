@@ -111,6 +111,7 @@ test('a broken watch and 500s resume the watch from the last resourceVersion, wi
   const rvSeen = informer.get(namespace, 't1')?.metadata?.resourceVersion;
   const watches = proxy.count('WATCH', cmPath);
   proxy.inject({ verb: 'WATCH', pathIncludes: cmPath, times: 2, fault: { kind: 'status', status: 500 } });
+  await eventually('the watch to be open', () => Promise.resolve(proxy.openStreams), (n) => n >= 1, 10_000, 50);
   proxy.resetStreams();
   await createConfigMap('transient', 't2');
   await sees('t2');
@@ -125,6 +126,7 @@ test('410 Expired on a watch makes exactly one list, and the store catches up', 
   const { proxy, client } = await setup();
   const { informer, sees } = await startInformer(client, 'gone');
   proxy.inject({ verb: 'WATCH', pathIncludes: cmPath, times: 1, fault: { kind: 'gone' } });
+  await eventually('the watch to be open', () => Promise.resolve(proxy.openStreams), (n) => n >= 1, 10_000, 50);
   proxy.resetStreams();
   await createConfigMap('gone', 'g1');
   await sees('g1');

@@ -211,15 +211,15 @@ export class FaultProxy {
       // A watch's headers come before its first event, as from the API server itself.
       res.flushHeaders();
       up.pipe(res);
+      // A watch counts as open (for openStreams, dropStreams, resetStreams) once the client has its headers:
+      // dropping one still waiting for them would fail it with a 502, not make it go silent.
+      if (verb === 'WATCH' && !res.destroyed) {
+        const stream = { res, upstream, socket: req.socket };
+        this.streams.add(stream);
+        res.on('close', () => this.streams.delete(stream));
+      }
     });
-    if (verb === 'WATCH') {
-      const stream = { res, upstream, socket: req.socket };
-      this.streams.add(stream);
-      res.on('close', () => {
-        this.streams.delete(stream);
-        upstream.destroy();
-      });
-    }
+    if (verb === 'WATCH') res.on('close', () => upstream.destroy());
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end();
     });
