@@ -45,6 +45,8 @@ type Attempt = 'held' | 'other' | 'failed';
 
 /** client-go's JitterFactor: after a failed attempt, waits between retryPeriod and 2.2 * retryPeriod. */
 const ACQUIRE_JITTER = 1.2;
+/** The least time between two attempts of a follower to acquire, whatever it observed. */
+const MIN_ATTEMPT_GAP_MS = 100;
 
 export class LeaderElector {
   private readonly options: LeaderElectorOptions;
@@ -167,8 +169,15 @@ export class LeaderElector {
       watchStop.signal,
     );
     try {
+      let lastAttempt = -Infinity;
       for (;;) {
         if (stop.aborted) return;
+        // Never two attempts closer than MIN_ATTEMPT_GAP_MS: a Lease seen released (or expired) while an
+        // attempt keeps failing would otherwise make a loop of requests with no pause at all.
+        const gap = lastAttempt + MIN_ATTEMPT_GAP_MS - performance.now();
+        if (gap > 0) await sleepUntilAborted(gap, stop);
+        if (stop.aborted) return;
+        lastAttempt = performance.now();
         const outcome = await this.tryAcquireOrRenew();
         this.reportNewLeader();
         if (outcome === 'held') break;
