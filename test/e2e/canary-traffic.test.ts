@@ -82,7 +82,9 @@ test('the gateway-api provider splits real traffic by step, pins a cohort, and s
   );
   const duringPromotion = await promotion;
   assert.ok(duringPromotion.length >= 20, `traffic flowed during the promotion (${duringPromotion.length} requests)`);
-  assert.equal(duringPromotion.filter((r) => r.status !== 200).length, 0, `failed requests during promotion: ${JSON.stringify(countBy(duringPromotion, (r) => String(r.status)))}${gatewayFailures(dataPath)}`);
+  const failedDuringPromotion = duringPromotion.filter((r) => r.status !== 200).length;
+  // The gateway's log is read only when there is something to explain.
+  assert.equal(failedDuringPromotion, 0, `failed requests during promotion: ${JSON.stringify(countBy(duringPromotion, (r) => String(r.status)))}${failedDuringPromotion > 0 ? gatewayFailures(dataPath) : ''}`);
   await routed(url, (replies) => replies.every((r) => r.status === 200 && r.version === '2' && r.variant === 'stable'));
 
   // Abort under load: the canary's share drops to zero at once, again without failures.
@@ -98,7 +100,9 @@ test('the gateway-api provider splits real traffic by step, pins a cohort, and s
   );
   const duringAbort = await abort;
   assert.ok(duringAbort.length >= 20, `traffic flowed during the abort (${duringAbort.length} requests)`);
-  assert.equal(duringAbort.filter((r) => r.status !== 200).length, 0, `failed requests during abort: ${JSON.stringify(countBy(duringAbort, (r) => String(r.status)))}${gatewayFailures(dataPath)}`);
+  const failedDuringAbort = duringAbort.filter((r) => r.status !== 200).length;
+  // The gateway's log is read only when there is something to explain.
+  assert.equal(failedDuringAbort, 0, `failed requests during abort: ${JSON.stringify(countBy(duringAbort, (r) => String(r.status)))}${failedDuringAbort > 0 ? gatewayFailures(dataPath) : ''}`);
   const after = await sendMany(url, 200);
   assert.deepEqual(countBy(after, (r) => `${r.status} ${r.version}`), { '200 2': 200 }, 'after the abort only stable (version 2) serves');
 });
