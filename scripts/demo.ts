@@ -8,6 +8,7 @@ import { dump } from 'js-yaml';
 import { startLocalCluster, stopOnSignals } from '../test/cluster/local-cluster.ts';
 import { installCrdFiles, installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../test/cluster/traffic.ts';
 import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
+import { messageWithCauses } from '../src/errors.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const namespace = 'demo';
@@ -69,7 +70,7 @@ try {
   say(await kubectl(['get', 'modeldeployments', '-n', namespace]));
   say(await kubectl(['get', 'deployments,services,hpa,pdb', '-n', namespace]));
 } catch (err) {
-  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\noperator log: ${operatorLog}\n`);
+  process.stderr.write(`demo failed: ${messageWithCauses(err)}\noperator log: ${operatorLog}\n`);
   await stop();
 }
 

@@ -1,4 +1,5 @@
-// Writes the files generated from src/: the ModelDeployment CRD and its copy in the Helm chart.
+// Writes the files generated from src/: the ModelDeployment CRD, its copy in the Helm chart and
+// docs/reasons.md.
 // `--check` regenerates in memory and fails when a committed file is stale (CI runs it).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';

@@ -108,58 +108,69 @@ const nonEmpty = z.string().regex(/^\S+$/, { error: 'must be a non-empty string 
 
 // ---- the flags ----
 
+/**
+ * Read when neither --flag nor MODELSHIP_<FLAG> is set, and parsed like them: a constant, or a value
+ * from other environment variables with what --help says of it (no `from`: left unset for the
+ * consumer's own default).
+ */
+type Default = string | { readonly shown: string; readonly from?: (env: Env) => string | undefined };
+
 interface Flag<T> {
   name: string;
   schema: z.ZodType<T, string>;
   help: string;
-  /** Shown in --help. */
-  defaultText: string;
-  /** Where to look after --name and MODELSHIP_<NAME>, and the default. */
-  fallback?: (env: Env) => string | undefined;
+  /** Absent: the setting stays unset. */
+  default?: Default;
   boolean?: boolean;
 }
 
-function flag<T>(name: string, schema: z.ZodType<T, string>, help: string, defaultText: string, fallback?: (env: Env) => string | undefined): Flag<T> {
-  return { name, schema, help, defaultText, ...(fallback === undefined ? {} : { fallback }) };
+function flag<T>(name: string, schema: z.ZodType<T, string>, help: string, dflt?: Default): Flag<T> {
+  return { name, schema, help, ...(dflt === undefined ? {} : { default: dflt }) };
 }
 
-const constant = (value: string) => () => value;
+function defaultValue(f: Flag<unknown>, env: Env): string | undefined {
+  return typeof f.default === 'string' ? f.default : f.default?.from?.(env);
+}
+
+function defaultText(f: Flag<unknown>): string {
+  if (f.default === undefined) return '(none)';
+  if (typeof f.default !== 'string') return f.default.shown;
+  return f.default === '' ? '(empty)' : f.default;
+}
 
 const FLAGS = {
-  watchNamespaces: flag('watch-namespaces', namespaceList, 'Namespaces to watch, comma-separated; empty watches all.', '(all)', constant('')),
-  concurrency: flag('concurrency', wholeNumber(1), 'Reconciles running at once.', '4', constant('4')),
-  kubeApiQps: flag('kube-api-qps', positiveNumber, 'Requests per second to the API server (client-side limit).', '50', constant('50')),
-  kubeApiBurst: flag('kube-api-burst', wholeNumber(1), 'Requests allowed in a burst above the QPS.', '100', constant('100')),
-  logLevel: flag('log-level', z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), 'Log level.', 'info', constant('info')),
-  metricsBindAddress: flag('metrics-bind-address', bindAddress, 'Where /metrics listens.', ':8080', constant(':8080')),
-  healthProbeBindAddress: flag('health-probe-bind-address', bindAddress, 'Where /healthz and /readyz listen.', ':8081', constant(':8081')),
-  leaderElect: { ...flag('leader-elect', bool, 'Elect a leader so only one replica reconciles.', 'true', constant('true')), boolean: true },
-  leaderElectionNamespace: flag(
-    'leader-election-namespace',
-    namespaceName,
-    'Namespace of the leader-election Lease.',
-    '$POD_NAMESPACE or modelship-system',
-    (env) => env.POD_NAMESPACE || 'modelship-system',
-  ),
+  watchNamespaces: flag('watch-namespaces', namespaceList, 'Namespaces to watch, comma-separated; empty watches all.', ''),
+  concurrency: flag('concurrency', wholeNumber(1), 'Reconciles running at once.', '4'),
+  kubeApiQps: flag('kube-api-qps', positiveNumber, 'Requests per second to the API server (client-side limit).', '50'),
+  kubeApiBurst: flag('kube-api-burst', wholeNumber(1), 'Requests allowed in a burst above the QPS.', '100'),
+  logLevel: flag('log-level', z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), 'Log level.', 'info'),
+  metricsBindAddress: flag('metrics-bind-address', bindAddress, 'Where /metrics listens.', ':8080'),
+  healthProbeBindAddress: flag('health-probe-bind-address', bindAddress, 'Where /healthz and /readyz listen.', ':8081'),
+  leaderElect: { ...flag('leader-elect', bool, 'Elect a leader so only one replica reconciles.', 'true'), boolean: true },
+  leaderElectionNamespace: flag('leader-election-namespace', namespaceName, 'Namespace of the leader-election Lease.', {
+    shown: '$POD_NAMESPACE or modelship-system',
+    from: (env) => env.POD_NAMESPACE || 'modelship-system',
+  }),
   leaderElectionId: flag(
     'leader-election-id',
     z.string().max(253).regex(DNS1123_SUBDOMAIN, { error: 'must be a Lease name: lower-case letters, digits, - and .' }),
     'Name of the leader-election Lease.',
     'modelship-leader',
-    constant('modelship-leader'),
   ),
-  leaseDurationMs: flag('lease-duration', duration(1000), 'How long a lease lasts without renewal before others may take it.', '15s', constant('15s')),
-  renewDeadlineMs: flag('renew-deadline', duration(1), 'How long the leader keeps trying to renew before it steps down.', '10s', constant('10s')),
-  retryPeriodMs: flag('retry-period', duration(1), 'Time between leader-election attempts.', '2s', constant('2s')),
-  fetcherImage: flag('fetcher-image', nonEmpty, 'Image of the init container that downloads models.', DEFAULT_FETCHER_IMAGE, constant(DEFAULT_FETCHER_IMAGE)),
-  resyncPeriodMs: flag('resync-period', duration(1000), 'How often every ModelDeployment is reconciled even without a change.', '10m', constant('10m')),
-  identity: flag('identity', nonEmpty, 'This replica\'s name in the Lease.', '$POD_NAME or $HOSTNAME', (env) => env.POD_NAME || env.HOSTNAME || undefined),
-  kubeconfig: flag('kubeconfig', nonEmpty, 'Path to a kubeconfig.', '$KUBECONFIG, ~/.kube/config or in-cluster'),
+  leaseDurationMs: flag('lease-duration', duration(1000), 'How long a lease lasts without renewal before others may take it.', '15s'),
+  renewDeadlineMs: flag('renew-deadline', duration(1), 'How long the leader keeps trying to renew before it steps down.', '10s'),
+  retryPeriodMs: flag('retry-period', duration(1), 'Time between leader-election attempts.', '2s'),
+  fetcherImage: flag('fetcher-image', nonEmpty, 'Image of the init container that downloads models.', DEFAULT_FETCHER_IMAGE),
+  resyncPeriodMs: flag('resync-period', duration(1000), 'How often every ModelDeployment is reconciled even without a change.', '10m'),
+  identity: flag('identity', nonEmpty, "This replica's name in the Lease.", {
+    shown: '$POD_NAME or $HOSTNAME',
+    from: (env) => env.POD_NAME || env.HOSTNAME || undefined,
+  }),
+  kubeconfig: flag('kubeconfig', nonEmpty, 'Path to a kubeconfig.', { shown: '$KUBECONFIG, ~/.kube/config or in-cluster' }),
   prometheusAddress: flag(
     'prometheus-address',
     z.string().regex(/^https?:\/\/\S+$/, { error: 'must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090' }),
     'Prometheus queried by canary analysis when spec.rollout.analysis.prometheus is not set.',
-    '(none)',
   ),
 } satisfies Record<keyof OperatorConfig, Flag<unknown>>;
 
@@ -183,7 +194,7 @@ export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
     const fromFlag = flags.get(f.name);
     const fromEnv = env[envName(f.name)];
     const [source, raw] =
-      fromFlag !== undefined ? [`--${f.name}`, fromFlag] : fromEnv !== undefined && fromEnv !== '' ? [envName(f.name), fromEnv] : [`--${f.name}`, f.fallback?.(env)];
+      fromFlag !== undefined ? [`--${f.name}`, fromFlag] : fromEnv !== undefined && fromEnv !== '' ? [envName(f.name), fromEnv] : [`--${f.name}`, defaultValue(f, env)];
     if (raw === undefined) continue;
     const parsed = f.schema.safeParse(raw);
     if (parsed.success) config[key] = parsed.data;
@@ -193,7 +204,7 @@ export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
     errors.push('--identity: not set, and neither POD_NAME nor HOSTNAME is; pass --identity or set POD_NAME');
   }
   if (errors.length > 0) return { ok: false, errors };
-  // Every key has a value or a fallback except kubeconfig and prometheusAddress, which are optional, and identity, checked above.
+  // Every key has a value or a default except kubeconfig and prometheusAddress, which are optional, and identity, checked above.
   const result = config as OperatorConfig;
   errors.push(...crossChecks(result));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: result };
@@ -207,7 +218,13 @@ function crossChecks(c: OperatorConfig): string[] {
   return errors;
 }
 
-/** Flag values by name; unknown flags and missing values become errors. Repeated flags: the last wins. */
+/**
+ * Flag values by name; unknown flags and missing values become errors. Repeated flags: the last wins.
+ * Not node:util parseArgs: it cannot read `--leader-elect false` (a boolean takes no separate value,
+ * `false` becomes a positional), refuses `--leader-elect=false` in strict mode, takes `--concurrency=2`
+ * as the value of a flag missing one in loose mode, and splits `-concurrency=2` into short options, so
+ * neither the accepted syntax nor the messages (with their suggestions) could be kept.
+ */
 function readArgv(argv: readonly string[]): { values: Map<string, string>; errors: string[] } {
   const byName = new Map(KEYS.map((k) => [FLAGS[k].name, FLAGS[k] as Flag<unknown>]));
   const values = new Map<string, string>();
@@ -273,7 +290,7 @@ export function configHelp(): string {
   const lines = KEYS.map((k) => {
     const f: Flag<unknown> = FLAGS[k];
     const usage = f.boolean ? `--${f.name}[=true|false]` : `--${f.name}=VALUE`;
-    return `  ${usage}\n      ${f.help} Default: ${f.defaultText}. Environment: ${envName(f.name)}.`;
+    return `  ${usage}\n      ${f.help} Default: ${defaultText(f)}. Environment: ${envName(f.name)}.`;
   });
   return [
     'Usage: modelship [flags]',

@@ -41,6 +41,6 @@ try {
   });
   logger.info({ metricsPort: operator.metricsPort, healthPort: operator.healthPort, identity: config.identity }, 'modelship operator started');
 } catch (err) {
-  logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'could not start');
+  logger.fatal({ err }, 'could not start');
   process.exit(1);
 }

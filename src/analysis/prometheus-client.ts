@@ -4,6 +4,7 @@
 // next interval) and Query (Prometheus answered that the query is wrong; a person must change it).
 import { Agent, fetch } from 'undici';
 import { z } from 'zod';
+import { errorMessage } from '../errors.ts';
 
 /** A query's value: a number (NaN and ±Infinity included, as PromQL gives them), or undefined for no data. */
 export type PrometheusValue = number | undefined;
@@ -141,8 +142,7 @@ export function parseQueryResponse(address: string, status: number, body: string
 function describeFailure(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
   // undici's "fetch failed" hides the reason (ECONNREFUSED, a certificate error) in its cause.
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(cause);
+  return errorMessage(err instanceof Error && err.cause instanceof Error ? err.cause : err);
 }
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {

@@ -5,6 +5,7 @@ import { loadClusterConnection } from '../kube/cluster-connection.ts';
 import { HELP, parseArgs } from './args.ts';
 import { render, validate } from './offline.ts';
 import { defaultNamespace, requestAction, status, watch } from './cluster-actions.ts';
+import { messageWithCauses } from '../errors.ts';
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
@@ -54,6 +55,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
-  err(`modelship: ${e instanceof Error ? e.message : String(e)}\n`);
+  err(`modelship: ${messageWithCauses(e)}\n`);
   process.exitCode = 1;
 }

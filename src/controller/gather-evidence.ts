@@ -13,6 +13,7 @@ import { COMPONENT_MODEL_SERVER, LABEL_COMPONENT, LABEL_REVISION, LABEL_VARIANT,
 import { analysisActive, analysisDue, intervalMs, smokeCheckDue, type AnalysisRun, type ValidationObservation } from '../rollout/index.ts';
 import { jobResult, parseSmokeSamples, runSmokeCheck, type SmokeTarget } from '../validation/index.ts';
 import { ApiError } from '../kube/api-error.ts';
+import { errorMessage } from '../errors.ts';
 
 export interface EvidenceInput {
   readonly namespace: string;
@@ -51,7 +52,7 @@ export async function gatherEvidence(input: EvidenceInput, deps: EvidenceDeps): 
 
 function errorText(err: unknown): string {
   if (err instanceof ApiError) return err.serverMessage;
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 
 // ---- validation ---------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ async function smokeValidation(input: EvidenceInput, deps: EvidenceDeps): Promis
     data = cm.data;
   } catch (err) {
     // Not the model's fault (RBAC, API server hiccup): try again at the next reconcile.
-    deps.log.warn({ err: errorText(err) }, 'could not read the smoke-check samples');
+    deps.log.warn({ err }, 'could not read the smoke-check samples');
     return undefined;
   }
   const samples = parseSmokeSamples({ configMap: smoke.samples.configMap, key: smoke.samples.key }, data?.[smoke.samples.key]);

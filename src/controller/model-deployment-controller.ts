@@ -93,7 +93,7 @@ export class ModelDeploymentController {
       name: 'modeldeployment',
       concurrency: options.concurrency,
       ...(options.queueMetrics ? { metrics: options.queueMetrics } : {}),
-      onError: (key, err) => logger.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retrying with backoff'),
+      onError: (key, err) => logger.warn({ key, err }, 'reconcile failed; retrying with backoff'),
     });
     this.caches.modelDeployments.onEvent((_event, obj) => this.queue.add(objectKey(obj)));
     const enqueueOwner = (_event: string, obj: KubeObject) => {

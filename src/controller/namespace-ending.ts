@@ -18,6 +18,6 @@ export function statusWriteOfGoneObject(err: unknown): boolean {
 
 /** The outcome of a reconcile that stops here: nothing queued again. */
 export function endQuietly(log: Logger, err: unknown): Record<string, never> {
-  log.debug({ err: err instanceof Error ? err.message : String(err) }, 'namespace is being deleted or the ModelDeployment is gone; nothing more to do');
+  log.debug({ err }, 'namespace is being deleted or the ModelDeployment is gone; nothing more to do');
   return {};
 }

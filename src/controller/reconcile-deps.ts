@@ -1,4 +1,5 @@
 // What a reconcile needs from the operator, and what it tells the work queue.
+import type { EventReason, ForeignReason } from '../api/reasons.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { RenderConfig } from '../render/index.ts';
 import type { Caches } from './caches.ts';
@@ -7,7 +8,7 @@ export const MODEL_DEPLOYMENT_API_VERSION = 'modelship.io/v1alpha1';
 export const MODEL_DEPLOYMENT_KIND = 'ModelDeployment';
 
 export interface EventSink {
-  emit(obj: { apiVersion: string; kind: string; name: string; namespace: string; uid: string }, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  emit(obj: { apiVersion: string; kind: string; name: string; namespace: string; uid: string }, type: 'Normal' | 'Warning', reason: EventReason | ForeignReason, message: string): void;
 }
 
 export type EventTarget = Parameters<EventSink['emit']>[0];

@@ -2,6 +2,7 @@
 // RolloutInProgress condition, and what a rollout means for Ready, Reconciling and Stalled
 // (kstatus: InProgress while a canary runs, Failed when aborted or held back by a rollback).
 import type { ModelDeploymentStatus } from '../api/index.ts';
+import type { ConditionReason } from '../api/reasons.ts';
 import type { RolloutDecision } from '../rollout/index.ts';
 import { findCondition, removeCondition, setCondition } from '../status/conditions.ts';
 
@@ -11,7 +12,7 @@ export function withRollout(status: ModelDeploymentStatus, decision: RolloutDeci
   const { canary, ...fields } = decision.status;
   const { canary: _previousCanary, ...rest } = status;
   let conditions = status.conditions ?? [];
-  const set = (type: string, value: 'True' | 'False', reason: string, message: string) => {
+  const set = (type: string, value: 'True' | 'False', reason: ConditionReason, message: string) => {
     conditions = setCondition(conditions, { type, status: value, reason, message, observedGeneration: generation }, now);
   };
   set(

@@ -3,7 +3,7 @@
 import { fetch, type Dispatcher } from 'undici';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { ApiError } from './api-error.ts';
+import { ApiError, type StatusCause } from './api-error.ts';
 import type { ClusterConnection } from './cluster-connection.ts';
 import { resourcePath, type ObjectRef } from './resource-paths.ts';
 import { RequestThrottle, type RequestPriority } from './request-throttle.ts';
@@ -249,18 +249,20 @@ export class ApiClient {
   }
 }
 
-/** An ApiError with the reason and message of the Status the server answered with, if it sent one. */
+/** An ApiError with the reason, message and causes of the Status the server answered with, if it sent one. */
 function apiError(method: string, path: string, status: number, statusText: string, text: string): ApiError {
   let reason = statusText;
   let message = text;
+  let causes: StatusCause[] = [];
   try {
-    const st = JSON.parse(text) as { reason?: string; message?: string };
+    const st = JSON.parse(text) as { reason?: string; message?: string; details?: { causes?: unknown } };
     reason = st.reason ?? reason;
     message = st.message ?? message;
+    if (Array.isArray(st.details?.causes)) causes = st.details.causes.filter((c: unknown): c is StatusCause => typeof c === 'object' && c !== null);
   } catch {
     /* not a Status object */
   }
-  return new ApiError(method, path, status, reason, message);
+  return new ApiError(method, path, status, reason, message, causes);
 }
 
 /** A pause that the signal cuts short (with its reason). */

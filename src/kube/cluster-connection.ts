@@ -15,6 +15,7 @@ import { proxyFromEnvironment } from './proxy-env.ts';
 import { createDispatcher } from './tls-dispatcher.ts';
 import { TlsMaterial } from './tls-material.ts';
 import { TokenFile } from './token-file.ts';
+import { errorMessage } from '../errors.ts';
 
 export interface Credentials {
   /** A fresh object each time: callers add their own headers. */
@@ -105,7 +106,7 @@ function connectionFor(selected: SelectedContext, env: NodeJS.ProcessEnv = proce
   try {
     tokenFile?.token(); // a missing token file fails here, not on the first request
   } catch (err) {
-    throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`${where}: ${errorMessage(err)}`, { cause: err });
   }
   // A token file wins over an inline token, as client-go's BearerTokenFile does.
   if (!tokenFile && user.token) fixed.authorization = `Bearer ${user.token}`;

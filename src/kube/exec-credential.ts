@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import type { KubeconfigExec } from './kubeconfig-file.ts';
 import { boundedTimeout } from './timer-delay.ts';
+import { errorMessage } from '../errors.ts';
 
 const SUPPORTED = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
 
@@ -117,7 +118,7 @@ export class ExecCredentialPlugin {
         try {
           resolve(this.parse(stdout));
         } catch (err) {
-          reject(new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+          reject(new Error(`${what}: ${errorMessage(err)}`, { cause: err }));
         }
       });
     });

@@ -12,6 +12,7 @@ import { ProgressMonitor } from './progress-monitor.ts';
 import type { ObjectRef } from './resource-paths.ts';
 import { boundedTimeout } from './timer-delay.ts';
 import { Watchdog } from './watchdog.ts';
+import { errorMessage } from '../errors.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
 export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
@@ -326,7 +327,7 @@ export class Informer<T extends KubeObject> {
           // Our resourceVersion is too old to watch (or list) from: list again, at once (client-go does).
           if (this.needList) this.listFromEtcd = true;
           this.needList = true;
-          this.options.logger.info({ informer: this.name, err: errorMessage(err) }, 'resourceVersion expired; relisting');
+          this.options.logger.info({ informer: this.name, err }, 'resourceVersion expired; relisting');
           continue;
         }
         // The watch cache is behind the resourceVersion we asked it to list at (just restarted): read etcd, as client-go does.
@@ -348,7 +349,7 @@ export class Informer<T extends KubeObject> {
         this.failures++;
         const delay = backoffDelay(this.failures);
         this.options.logger[status === 404 ? 'error' : 'warn'](
-          { informer: this.name, err: errorMessage(err), retryInMs: Math.round(delay) },
+          { informer: this.name, err, retryInMs: Math.round(delay) },
           status === 404
             ? `the API server does not serve ${this.options.ref.kind} (${this.options.ref.apiVersion}): is its CRD installed? (kubectl apply --server-side -f crds/); retrying`
             : this.needList
@@ -359,8 +360,4 @@ export class Informer<T extends KubeObject> {
       }
     }
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -7,6 +7,7 @@ import { load } from 'js-yaml';
 import { z } from 'zod';
 import { formatFieldPath } from '../api/field-path.ts';
 import { issueMessage } from '../api/issue-message.ts';
+import { errorMessage } from '../errors.ts';
 
 const text = z.string().nullish();
 
@@ -78,7 +79,7 @@ export function readKubeconfigFile(path: string): KubeconfigFile {
   try {
     source = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`kubeconfig ${path}: cannot read it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`kubeconfig ${path}: cannot read it: ${errorMessage(err)}`, { cause: err });
   }
   return parseKubeconfig(source, path, dirname(resolve(path)));
 }
@@ -89,7 +90,7 @@ export function parseKubeconfig(source: string, origin: string, dir: string): Ku
   try {
     raw = load(source);
   } catch (err) {
-    throw new Error(`kubeconfig ${origin}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`kubeconfig ${origin}: not valid YAML: ${errorMessage(err)}`, { cause: err });
   }
   // An empty file is an empty config, as for clientcmd.
   const parsed = kubeconfigSchema.safeParse(raw ?? {}, { error: issueMessage });

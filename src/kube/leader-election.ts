@@ -436,7 +436,7 @@ export class LeaderElector {
     const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(this.requestDeadlineMs())));
     const signal = this.requestAbort ? AbortSignal.any([timeout, this.requestAbort]) : timeout;
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(new Error(signal.reason instanceof Error ? signal.reason.message : 'lease request abandoned'));
+      const onAbort = (): void => reject(new Error(signal.reason instanceof Error ? signal.reason.message : 'lease request abandoned', { cause: signal.reason }));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       send(signal)

@@ -45,7 +45,7 @@ export async function watchLease(options: LeaseWatchOptions, signal: AbortSignal
       );
     } catch (err) {
       if (signal.aborted) return;
-      options.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'lease watch failed; watching again');
+      options.log.debug({ err }, 'lease watch failed; watching again');
       await sleepUntilAborted(options.retryMs, signal);
     }
     if (expired) version = '';

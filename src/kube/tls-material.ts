@@ -4,6 +4,7 @@
 import { createSecureContext } from 'node:tls';
 import { ReloadingFile } from './reloading-file.ts';
 import type { TlsSettings } from './tls-dispatcher.ts';
+import { errorMessage } from '../errors.ts';
 
 /** Inline base64 data (wins, as in clientcmd), or a file to follow. */
 export interface PemSource {
@@ -21,7 +22,7 @@ function open(source: PemSource): Source {
   try {
     return { file: new ReloadingFile(source.file) };
   } catch (err) {
-    throw new Error(`${source.what} ${source.file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`${source.what} ${source.file}: ${errorMessage(err)}`, { cause: err });
   }
 }
 

@@ -2,6 +2,7 @@
 // is replaced well before it expires): re-read at most once a minute, like client-go's
 // cachingTokenSource. After the first read, a failed or empty re-read keeps the last good token.
 import { readFileSync } from 'node:fs';
+import { errorMessage } from '../errors.ts';
 
 export const TOKEN_FILE_REREAD_MS = 60_000;
 
@@ -28,7 +29,7 @@ export class TokenFile {
       this.current = token;
     } catch (err) {
       if (this.current === undefined) {
-        throw new Error(`token file ${this.path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw new Error(`token file ${this.path}: ${errorMessage(err)}`, { cause: err });
       }
     }
     this.readAt = this.now();

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from './metrics.ts';
+import { errorMessage } from '../errors.ts';
 
 /** true = healthy; false or a string = failing, the string saying why. */
 export type HealthCheck = () => boolean | string;
@@ -24,7 +25,7 @@ export interface HealthServer {
 
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server = createServer((req, res) => {
-    handle(options, req, res).catch((error: unknown) => send(res, 500, `internal error: ${describe(error)}\n`));
+    handle(options, req, res).catch((error: unknown) => send(res, 500, `internal error: ${errorMessage(error)}\n`));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -68,7 +69,7 @@ function runCheck(check: HealthCheck): true | string {
     if (result === true) return true;
     return result === false ? 'not healthy' : result;
   } catch (error) {
-    return describe(error);
+    return errorMessage(error);
   }
 }
 
@@ -76,8 +77,4 @@ function send(res: ServerResponse, status: number, body: string, contentType = '
   if (res.headersSent) return void res.end();
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
   res.end(res.req.method === 'HEAD' ? undefined : body);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -21,6 +21,9 @@ export function createLogger(options: LoggerOptions): Logger {
     // "level":"info" rather than 30, and an ISO time: readable without pino-pretty.
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // An Error logged under `err` keeps its type, stack, own fields (an ApiError's status and causes)
+    // and its cause chain as nested objects, rather than only its message.
+    serializers: { err: pino.stdSerializers.errWithCause },
   };
   // pino's own stdout destination writes synchronously, so a fatal line before exit is not lost.
   return options.destination === undefined ? pino(settings) : pino(settings, options.destination);

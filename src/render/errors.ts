@@ -11,7 +11,7 @@ export type RenderErrorCode =
   | 'MissingGateway';
 
 export interface RenderError {
-  /** CamelCase, usable as a condition reason or an Event reason. */
+  /** CamelCase: the Stalled reason and its Event (listed in api/reasons.ts). */
   code: RenderErrorCode;
   /** The field to change, e.g. `spec.model.format`. */
   field: string;

@@ -10,12 +10,10 @@ export { isKnownGood, validSnapshot } from './history.ts';
 export type {
   RolloutDecision,
   RolloutEvent,
-  RolloutEventReason,
   RolloutInput,
   RolloutObservations,
   RolloutPlan,
   RolloutStatusFields,
-  StallReason,
   VariantObservation,
   VariantPlan,
   VariantScale,

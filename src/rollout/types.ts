@@ -8,6 +8,7 @@ import type { ModelDeploymentStatus } from '../api/status.ts';
 import type { RolloutRequests } from './requests.ts';
 import type { AnalysisRun, ValidationObservation } from './analysis-state.ts';
 import type { AnalysisStatus } from '../api/analysis-status.ts';
+import type { EventReason, StallReason } from '../api/reasons.ts';
 
 /** One variant's Deployment as observed before this reconcile applies anything. */
 export interface VariantObservation {
@@ -78,30 +79,9 @@ export interface RolloutPlan {
   validationJob?: { revision: number };
 }
 
-export type RolloutEventReason =
-  | 'CanaryStarted'
-  | 'CanaryRestarted'
-  | 'StepAdvanced'
-  | 'Paused'
-  | 'Promoting'
-  | 'Promoted'
-  | 'Aborted'
-  | 'RolledBack'
-  | 'Replaced'
-  | 'RequestIgnored'
-  | 'HistoryMissing'
-  | 'ValidationStarted'
-  | 'ValidationPassed'
-  | 'ValidationFailed'
-  | 'AnalysisPassed'
-  | 'AnalysisFailed'
-  | 'AnalysisInconclusive'
-  | 'AnalysisUnavailable'
-  | 'AnalysisPaused';
-
 export interface RolloutEvent {
   type: 'Normal' | 'Warning';
-  reason: RolloutEventReason;
+  reason: EventReason;
   message: string;
 }
 
@@ -116,8 +96,6 @@ export interface RolloutStatusFields {
   /** Validation and analysis of the current (or last) canary; absent when the spec asks for neither. */
   analysis?: AnalysisStatus;
 }
-
-export type StallReason = 'RolloutAborted' | 'RolledBack' | 'AnalysisFailed' | 'ValidationFailed';
 
 export interface RolloutDecision {
   status: RolloutStatusFields;

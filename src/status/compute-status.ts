@@ -11,13 +11,13 @@
 //   and every Deployment has all its desired replicas ready; otherwise False with the blocking reason.
 // Condition types owned by others and the rollout fields (stable, canary, traffic, history) are kept.
 import type { Condition, ModelDeploymentStatus } from '../api/index.ts';
+import type { ReasonAt } from '../api/reasons.ts';
 import { READY, RECONCILING, SERVING, STALLED } from './condition-types.ts';
 import { removeCondition, setCondition } from './conditions.ts';
 import { isRetryable } from './apply-errors.ts';
 import { desiredReplicas } from './deployments.ts';
 import type { Observations } from './observations.ts';
 import { findProgress } from './progress.ts';
-import { NO_READY_REPLICAS, PROGRESSING, REPLICAS_READY, SUCCEEDED } from './reasons.ts';
 import { findStall } from './stall.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -45,10 +45,10 @@ export function computeStatus(previous: ModelDeploymentStatus | undefined, obs: 
   const blocker: Verdict | undefined =
     stall ??
     progress ??
-    (observedGeneration === g ? undefined : { reason: PROGRESSING, message: `generation ${g} is not fully applied yet` });
+    (observedGeneration === g ? undefined : { reason: 'Progressing', message: `generation ${g} is not fully applied yet` });
   const ready =
     blocker === undefined
-      ? { status: 'True' as const, reason: SUCCEEDED, message: succeeded(obs, replicas, readyReplicas) }
+      ? { status: 'True' as const, reason: 'Succeeded' as const, message: succeeded(obs, replicas, readyReplicas) }
       : { status: 'False' as const, ...blocker };
   conditions = setCondition(conditions, { type: READY, ...ready, observedGeneration: g }, now);
 
@@ -68,16 +68,16 @@ function serving(
   replicas: number,
   readyReplicas: number,
   stall: Verdict | undefined,
-): { status: 'True' | 'False'; reason: string; message: string } {
+): { status: 'True' | 'False'; reason: ReasonAt<'Serving=True' | 'Serving=False'>; message: string } {
   if (readyReplicas > 0) {
-    return { status: 'True', reason: REPLICAS_READY, message: `${plural(readyReplicas, 'ready replica')} behind ${obs.serviceUrl}` };
+    return { status: 'True', reason: 'ReplicasReady', message: `${plural(readyReplicas, 'ready replica')} behind ${obs.serviceUrl}` };
   }
   const existing = obs.deployments.some((d) => d.exists);
   const message =
     existing && replicas === 0
       ? `scaled to zero: no replica serves ${obs.serviceUrl}; set spec.replicas above 0 to serve`
       : `no replica is ready to serve ${obs.serviceUrl}${stall === undefined ? ' yet' : ` (${stall.reason})`}`;
-  return { status: 'False', reason: NO_READY_REPLICAS, message };
+  return { status: 'False', reason: 'NoReadyReplicas', message };
 }
 
 function succeeded(obs: Observations, replicas: number, readyReplicas: number): string {

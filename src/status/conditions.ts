@@ -1,11 +1,12 @@
 // metav1.Condition bookkeeping, without a clock: the caller passes `now`.
 import type { Condition, ConditionStatus } from '../api/index.ts';
+import type { ConditionReason, ForeignReason } from '../api/reasons.ts';
 import { CONDITION_ORDER } from './condition-types.ts';
 
 export interface ConditionUpdate {
   type: string;
   status: ConditionStatus;
-  reason: string;
+  reason: ConditionReason | ForeignReason;
   message: string;
   observedGeneration: number;
 }

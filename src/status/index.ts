@@ -3,7 +3,6 @@ export { computeStatus } from './compute-status.ts';
 export { setCondition, removeCondition, findCondition, isTrue, sortConditions } from './conditions.ts';
 export type { ConditionUpdate } from './conditions.ts';
 export { READY, RECONCILING, STALLED, SERVING, CONDITION_ORDER } from './condition-types.ts';
-export * as reasons from './reasons.ts';
 export { statusEqual } from './status-changed.ts';
 export { kstatusOf } from './kstatus.ts';
 export type { KStatus } from './kstatus.ts';

@@ -1,5 +1,6 @@
 // What the reconciler saw during one reconcile: the only input of computeStatus besides the
 // previous status and the time. The reconciler fills it; nothing here does I/O.
+import type { StallReason } from '../api/reasons.ts';
 
 export interface DeploymentObservation {
   variant: 'stable' | 'canary';
@@ -53,7 +54,7 @@ export interface Observations {
   /** metadata.generation of the ModelDeployment. */
   generation: number;
   /** Set when the spec could not be rendered; then nothing was applied. */
-  renderError?: { code: string; field: string; message: string };
+  renderError?: { code: StallReason; field: string; message: string };
   /** One entry per child whose server-side apply failed in this reconcile. */
   applyErrors: ApplyError[];
   /** Permissions the operator found it lacks, e.g. `create horizontalpodautoscalers.autoscaling`. */

@@ -3,7 +3,6 @@
 import { byChild, describeChild, describeCode, isRetryable } from './apply-errors.ts';
 import { deploymentOrder, desiredReplicas, hasObservedGeneration } from './deployments.ts';
 import type { DeploymentObservation, Observations } from './observations.ts';
-import { PROGRESSING, PROGRESSING_WITH_RETRY, ROLLING_OUT, SCALING_UP } from './reasons.ts';
 import { andMore, clip } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -12,7 +11,7 @@ export function findProgress(obs: Observations): Verdict | undefined {
   const first = retrying[0];
   if (first !== undefined) {
     return {
-      reason: PROGRESSING_WITH_RETRY,
+      reason: 'ProgressingWithRetry',
       message: clip(
         `applying ${describeChild(first)} failed (${describeCode(first)}: ${first.message})${andMore(retrying.length, 'children')}; retrying`,
       ),
@@ -29,9 +28,9 @@ export function findProgress(obs: Observations): Verdict | undefined {
 
 /** Mirrors `kubectl rollout status` and kstatus' Deployment rules. */
 export function deploymentProgress(d: DeploymentObservation): Verdict | undefined {
-  if (!d.exists) return { reason: PROGRESSING, message: `waiting for Deployment ${d.name} to be created` };
+  if (!d.exists) return { reason: 'Progressing', message: `waiting for Deployment ${d.name} to be created` };
   if (!hasObservedGeneration(d)) {
-    return { reason: PROGRESSING, message: `waiting for the Deployment controller to act on Deployment ${d.name}` };
+    return { reason: 'Progressing', message: `waiting for the Deployment controller to act on Deployment ${d.name}` };
   }
   const desired = desiredReplicas(d);
   const updated = d.updatedReplicas ?? 0;
@@ -39,17 +38,17 @@ export function deploymentProgress(d: DeploymentObservation): Verdict | undefine
   const available = d.availableReplicas ?? 0;
   const prefix = `Deployment ${d.name}:`;
   if (updated < desired) {
-    return { reason: ROLLING_OUT, message: `${prefix} ${updated}/${desired} replicas updated, ${ready}/${desired} ready` };
+    return { reason: 'RollingOut', message: `${prefix} ${updated}/${desired} replicas updated, ${ready}/${desired} ready` };
   }
-  if (ready < desired) return { reason: SCALING_UP, message: `${prefix} ${ready}/${desired} replicas ready` };
+  if (ready < desired) return { reason: 'ScalingUp', message: `${prefix} ${ready}/${desired} replicas ready` };
   if (available < desired) {
-    return { reason: SCALING_UP, message: `${prefix} ${available}/${desired} replicas available (${ready} ready)` };
+    return { reason: 'ScalingUp', message: `${prefix} ${available}/${desired} replicas available (${ready} ready)` };
   }
   // Counts can look done while old pods still run; the controller says so with its own reason.
   const progressing = d.conditions?.find((c) => c.type === 'Progressing');
   if (progressing !== undefined && progressing.reason !== 'NewReplicaSetAvailable') {
     const why = progressing.message ?? progressing.reason ?? 'no reason given';
-    return { reason: ROLLING_OUT, message: `${prefix} rollout not complete yet (${why})` };
+    return { reason: 'RollingOut', message: `${prefix} rollout not complete yet (${why})` };
   }
   return undefined;
 }

@@ -3,13 +3,14 @@
 // then stuck pods, then what the Deployment controller concluded from them.
 import { byChild, describeChild, describeCode, isTerminal } from './apply-errors.ts';
 import type { ApplyError, DeploymentObservation, Observations, PodObservation } from './observations.ts';
-import { APPLY_CONFLICT, APPLY_FORBIDDEN, APPLY_INVALID, APPLY_REJECTED, MISSING_PERMISSIONS, REPLICA_FAILURE, asReason } from './reasons.ts';
+import type { StallReason } from '../api/reasons.ts';
+import { asReason } from './foreign-reason.ts';
 import { deploymentOrder, hasObservedGeneration } from './deployments.ts';
 import { andMore, byName, clip } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
 
 /** Kubelet waiting reasons that do not clear without a change (or clear only by luck). */
-export const STUCK_WAITING_REASONS: readonly string[] = [
+export const STUCK_WAITING_REASONS: readonly StallReason[] = [
   'ImagePullBackOff',
   'ErrImagePull',
   'InvalidImageName',
@@ -47,7 +48,7 @@ function renderStall(obs: Observations): Verdict | undefined {
   const e = obs.renderError;
   if (e === undefined) return undefined;
   const message = e.message.includes(e.field) ? e.message : `${e.field}: ${e.message}`;
-  return { reason: asReason(e.code, 'InvalidSpec'), message: clip(message) };
+  return { reason: e.code, message: clip(message) };
 }
 
 function applyStall(obs: Observations): Verdict | undefined {
@@ -57,7 +58,7 @@ function applyStall(obs: Observations): Verdict | undefined {
   if (first === undefined) {
     if (permissions.length === 0) return undefined;
     return {
-      reason: MISSING_PERMISSIONS,
+      reason: 'MissingPermissions',
       message: clip(`the operator lacks permission to ${permissions.join(', ')}; grant it to the operator's ServiceAccount`),
     };
   }
@@ -66,19 +67,19 @@ function applyStall(obs: Observations): Verdict | undefined {
   if (first.code === 403) {
     const what = permissions.length > 0 ? `it lacks permission to ${permissions.join(', ')}` : 'it lacks a permission';
     return {
-      reason: APPLY_FORBIDDEN,
+      reason: 'ApplyForbidden',
       message: clip(`the operator may not apply ${describeChild(first)}${more}: ${what}; grant it to the operator's ServiceAccount. ${server}`),
     };
   }
   if (first.code === 422) {
-    return { reason: APPLY_INVALID, message: clip(`the API server rejected ${describeChild(first)}${more} as invalid. ${server}`) };
+    return { reason: 'ApplyInvalid', message: clip(`the API server rejected ${describeChild(first)}${more} as invalid. ${server}`) };
   }
   if (first.code === 409) {
     // Only a caller-marked conflict gets here (see ApplyError.retryable), e.g. a name taken by another owner.
-    return { reason: APPLY_CONFLICT, message: clip(`cannot apply ${describeChild(first)}${more}: ${first.message}`) };
+    return { reason: 'ApplyConflict', message: clip(`cannot apply ${describeChild(first)}${more}: ${first.message}`) };
   }
-  if (first.code === undefined) return { reason: APPLY_REJECTED, message: clip(`cannot apply ${describeChild(first)}${more}: ${first.message}`) };
-  return { reason: APPLY_REJECTED, message: clip(`the API server refused ${describeChild(first)}${more} (${describeCode(first)}). ${server}`) };
+  if (first.code === undefined) return { reason: 'ApplyRejected', message: clip(`cannot apply ${describeChild(first)}${more}: ${first.message}`) };
+  return { reason: 'ApplyRejected', message: clip(`the API server refused ${describeChild(first)}${more} (${describeCode(first)}). ${server}`) };
 }
 
 /** 403 first (it usually explains the rest), then 422, then the others; by kind and name within. */
@@ -89,18 +90,21 @@ function byPriority(a: ApplyError, b: ApplyError): number {
 
 function podStall(pods: readonly PodObservation[]): Verdict | undefined {
   const stuck = byName(pods).flatMap((pod) => {
-    const waiting = (pod.waiting ?? []).find((w) => STUCK_WAITING_REASONS.includes(w.reason));
-    return waiting === undefined ? [] : [{ pod, waiting }];
+    for (const waiting of pod.waiting ?? []) {
+      const reason = STUCK_WAITING_REASONS.find((r) => r === waiting.reason);
+      if (reason !== undefined) return [{ pod, waiting, reason }];
+    }
+    return [];
   });
   const first = stuck[0];
   if (first === undefined) return undefined;
-  const { pod, waiting } = first;
+  const { pod, waiting, reason } = first;
   const detail = waiting.message !== undefined && waiting.message !== '' ? `: ${waiting.message}` : '';
   const lastExit = (pod.terminated ?? []).find((t) => t.container === waiting.container);
   const exit = lastExit === undefined ? '' : ` (last exit: ${lastExit.reason}, code ${lastExit.exitCode})`;
   const advice = hint(waiting.reason, pod.name, waiting.container);
   return {
-    reason: waiting.reason,
+    reason,
     message: clip(`pod ${pod.name} container ${waiting.container}: ${waiting.reason}${detail}${exit}${advice === undefined ? '' : `; ${advice}`}${andMore(stuck.length, 'pods')}`),
   };
 }
@@ -111,7 +115,7 @@ function deploymentStall(deployments: readonly DeploymentObservation[]): Verdict
     const failure = d.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
     if (failure !== undefined) {
       return {
-        reason: asReason(failure.reason, REPLICA_FAILURE),
+        reason: asReason(failure.reason, 'ReplicaFailure'),
         message: clip(`Deployment ${d.name} cannot create pods: ${failure.message ?? failure.reason ?? 'ReplicaFailure'}`),
       };
     }

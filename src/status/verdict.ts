@@ -1,6 +1,8 @@
 // A condition's reason and message, as decided by the stall and progress checks.
+import type { ConditionReason, ForeignReason } from '../api/reasons.ts';
+
 export interface Verdict {
-  reason: string;
+  reason: ConditionReason | ForeignReason;
   message: string;
 }
 

@@ -3,6 +3,7 @@
 // the cluster kept the mirroring it asked for. A provider lives in one folder; registry.ts lists them.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { ModelDeploymentSpec, ModelDeploymentStatus } from '../api/index.ts';
+import type { ReasonAt } from '../api/reasons.ts';
 import type { TrafficMatch, TrafficProvider, TrafficSpec } from '../api/rollout-spec.ts';
 import type { KubeObject } from '../kube/api-client.ts';
 import type { RenderError } from '../render/errors.ts';
@@ -52,7 +53,7 @@ export interface WeightInput {
 
 export interface MirrorVerdict {
   readonly status: 'True' | 'False';
-  readonly reason: string;
+  readonly reason: ReasonAt<'TrafficMirror=True' | 'TrafficMirror=False'>;
   readonly message: string;
 }
 

@@ -14,6 +14,7 @@ import type { JsonObject } from './smoke-samples.ts';
 import { podUrl, smokeRequestPath } from './smoke-request.ts';
 import { summarizeSmokeCheck } from './smoke-summary.ts';
 import type { SmokeCheckResult, SmokeOutcome } from './smoke-summary.ts';
+import { messageWithCauses } from '../errors.ts';
 
 export interface SmokeTarget {
   /** Pod name, for the message. */
@@ -46,9 +47,7 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 function failureReason(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no response within ${timeoutMs} ms`;
-  if (!(err instanceof Error)) return `request failed: ${String(err)}`;
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `request failed: ${err.message}${cause}`;
+  return `request failed: ${messageWithCauses(err)}`;
 }
 
 async function sendSample(

@@ -1,5 +1,6 @@
 // PURE: the smoke check's sample requests, read from one value of a ConfigMap's data. A person
 // writes that value by hand, so every error names the ConfigMap, the key and what is wrong.
+import { errorMessage } from '../errors.ts';
 
 /** One request body: a JSON object, sent as it is. */
 export type JsonObject = { readonly [key: string]: unknown };
@@ -28,7 +29,7 @@ export function parseSmokeSamples(source: SamplesSource, value: string | undefin
   try {
     parsed = JSON.parse(value);
   } catch (err) {
-    return { ok: false, message: `${where} is not a JSON array: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, message: `${where} is not a JSON array: ${errorMessage(err)}` };
   }
   if (!Array.isArray(parsed)) return { ok: false, message: `${where} is not a JSON array: it holds ${kindOf(parsed)}` };
   if (parsed.length === 0) return { ok: false, message: `${where} holds an empty array: give 1 to ${MAX_SMOKE_SAMPLES} request bodies` };

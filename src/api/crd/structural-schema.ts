@@ -5,6 +5,7 @@
 import type { XValidation } from '../cel-rule.ts';
 import { PATTERN_MESSAGE, mapKeyRules } from './map-key-rules.ts';
 import { PatternTranslationError, re2Pattern } from './re2-pattern.ts';
+import { errorMessage } from '../../errors.ts';
 
 export interface StructuralSchema {
   description?: string;
@@ -62,8 +63,8 @@ const SCALAR_KEYS = [
 ] as const;
 
 export class StructuralSchemaError extends Error {
-  constructor(path: string, problem: string) {
-    super(`${path === '' ? '<root>' : path}: ${problem}`);
+  constructor(path: string, problem: string, options?: ErrorOptions) {
+    super(`${path === '' ? '<root>' : path}: ${problem}`, options);
     this.name = 'StructuralSchemaError';
   }
 }
@@ -144,7 +145,7 @@ function pattern(source: string, path: string): string {
   try {
     return re2Pattern(source);
   } catch (err) {
-    if (err instanceof PatternTranslationError) throw new StructuralSchemaError(path, err.message);
+    if (err instanceof PatternTranslationError) throw new StructuralSchemaError(path, err.message, { cause: err });
     throw err;
   }
 }
@@ -196,7 +197,7 @@ function keyRules(node: Json, root: Json, path: string): XValidation[] {
   try {
     rules = mapKeyRules(deref(node.propertyNames, root, path));
   } catch (err) {
-    throw new StructuralSchemaError(path, err instanceof Error ? err.message : String(err));
+    throw new StructuralSchemaError(path, errorMessage(err), { cause: err });
   }
   // The CEL cost estimator prices a rule over a map by its largest size.
   if (rules.length > 0 && typeof node.maxProperties !== 'number') {

@@ -53,7 +53,7 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
       }
       const { message, code } = describeError(err);
       out.errors.push({ kind: child.kind, name: child.metadata.name, message, ...(code !== undefined ? { code } : {}) });
-      log.warn({ child: id, code, err: message }, 'apply failed');
+      log.warn({ child: id, err }, 'apply failed');
     }
   }
   return out;

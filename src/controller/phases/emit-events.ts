@@ -2,6 +2,7 @@
 // ready, the rollout's own Events (only with the status that records them), and Applied naming every
 // child written or pruned.
 import type { ModelDeploymentStatus } from '../../api/index.ts';
+import { isReasonAt, type ForeignReason, type StallReason } from '../../api/reasons.ts';
 import type { RolloutDecision } from '../../rollout/index.ts';
 import { findCondition } from '../../status/conditions.ts';
 import type { EventSink, EventTarget } from '../reconcile-deps.ts';
@@ -28,7 +29,12 @@ function emitTransitions(events: EventSink, target: EventTarget, previous: Model
     const before = findCondition(previous?.conditions, type);
     const after = findCondition(next.conditions, type);
     if (!after || (before?.status === after.status && before.reason === after.reason)) continue;
-    if (type === 'Stalled' && after.status === 'True') events.emit(target, 'Warning', after.reason, after.message);
+    if (type === 'Stalled' && after.status === 'True') events.emit(target, 'Warning', readBack(after.reason), after.message);
     if (type === 'Ready' && after.status === 'True') events.emit(target, 'Normal', 'Ready', after.message);
   }
+}
+
+/** The reason of the Stalled condition modelship wrote: catalogued, or passed through from a Deployment. */
+function readBack(reason: string): StallReason | ForeignReason {
+  return isReasonAt(reason, 'Stalled=True') ? reason : (reason as ForeignReason);
 }

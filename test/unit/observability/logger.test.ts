@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Writable } from 'node:stream';
 import { createLogger, loggerForKey } from '../../../src/observability/logger.ts';
 import type { LogLevel } from '../../../src/observability/logger.ts';
+import { ApiError } from '../../../src/kube/api-error.ts';
 
 function capture(level: LogLevel = 'info', name?: string) {
   const lines: Record<string, unknown>[] = [];
@@ -63,4 +64,28 @@ void test('loggerForKey: a key without a namespace', () => {
   loggerForKey(logger, 'cluster-wide').info('x');
   assert.equal(lines[0]?.name, 'cluster-wide');
   assert.equal('namespace' in (lines[0] ?? {}), false);
+});
+
+void test('an Error under err keeps its type, stack, own fields and cause chain', () => {
+  const { logger, lines } = capture();
+  const cause = new Error('connect ECONNREFUSED 10.0.0.1:443');
+  const err = new ApiError('POST', '/api/v1/namespaces/risk/configmaps', 403, 'Forbidden', 'namespace risk is being terminated', [
+    { reason: 'NamespaceTerminating', message: 'namespace risk is being terminated', field: 'metadata.namespace' },
+  ]);
+  logger.warn({ err: new Error('token file /var/run/token: unreadable', { cause }) }, 'wrapped');
+  logger.warn({ err }, 'refused');
+  const [wrapped, refused] = lines.map((l) => l.err as Record<string, unknown>);
+  assert.equal(wrapped?.type, 'Error');
+  assert.equal(wrapped?.message, 'token file /var/run/token: unreadable');
+  assert.match(String(wrapped?.stack), /logger\.test\.ts/);
+  assert.equal((wrapped?.cause as Record<string, unknown>).message, cause.message);
+  assert.equal(refused?.type, 'ApiError');
+  assert.equal(refused?.status, 403);
+  assert.deepEqual(refused?.causes, err.causes);
+});
+
+void test('something thrown that is not an Error is logged as it is', () => {
+  const { logger, lines } = capture();
+  logger.warn({ err: 'plain text' }, 'odd');
+  assert.equal(lines[0]?.err, 'plain text');
 });

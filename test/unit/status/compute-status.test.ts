@@ -172,7 +172,7 @@ void test('ReplicaFailure (quota, admission): Stalled with the Deployment contro
 });
 
 void test('render error: Stalled with the error code, naming the field; the generation is observed so kstatus says Failed', () => {
-  const renderError = { code: 'UnsupportedFormat', field: 'spec.model.format', message: 'spec.model.format: triton cannot serve sklearn; use mlserver' };
+  const renderError = { code: 'UnsupportedFormat' as const, field: 'spec.model.format', message: 'spec.model.format: triton cannot serve sklearn; use mlserver' };
   const previous = compute(observations({ generation: 2 }));
   const status = compute(observations({ renderError }), previous, LATER);
   assert.equal(summary(status), 'Ready=False/UnsupportedFormat Stalled=True/UnsupportedFormat Serving=True/ReplicasReady');

@@ -4,7 +4,7 @@ import type { Condition } from '../../../src/api/index.ts';
 import { findCondition, isTrue, removeCondition, setCondition } from '../../../src/status/index.ts';
 import { LATER, NOW } from './fixtures.ts';
 
-const ready = { type: 'Ready', status: 'True' as const, reason: 'Succeeded', message: 'all good', observedGeneration: 1 };
+const ready = { type: 'Ready', status: 'True' as const, reason: 'Succeeded' as const, message: 'all good', observedGeneration: 1 };
 
 void test('a new condition gets lastTransitionTime = now, without fractions of a second (metav1.Time)', () => {
   const [c] = setCondition(undefined, ready, '2026-01-02T03:04:05.678Z');
@@ -18,9 +18,9 @@ void test('rewriting the same condition later is a no-op: lastTransitionTime is 
 
 void test('a new reason, message or generation with the same status keeps lastTransitionTime', () => {
   const first = setCondition(undefined, ready, NOW);
-  const [c] = setCondition(first, { ...ready, reason: 'Other', message: 'changed', observedGeneration: 2 }, LATER);
+  const [c] = setCondition(first, { ...ready, reason: 'RollingOut', message: 'changed', observedGeneration: 2 }, LATER);
   assert.equal(c?.lastTransitionTime, NOW);
-  assert.equal(c?.reason, 'Other');
+  assert.equal(c?.reason, 'RollingOut');
   assert.equal(c?.message, 'changed');
   assert.equal(c?.observedGeneration, 2);
 });
