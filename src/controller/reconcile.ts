@@ -45,6 +45,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   const results = { decision, desired, applied, errors: [...applied.errors, ...(pruned?.errors ?? [])] };
   const next = nextStatus(target, observeServing(target, results, deps.caches), results, metaTime(deps.now()));
   const write = await writeStatus(target, next, deps, log, yieldWorker);
+  // Evidence taken by this reconcile is lost with the write: the machine asks for it again (evidence-gatherer.ts).
   if (write === 'conflict') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (write === 'gone') return {};
   const changed = [...applied.changed, ...(pruned?.changed ?? [])];

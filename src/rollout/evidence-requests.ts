@@ -5,7 +5,7 @@
 // as observations in a later reconcile, and only for the canary revision asked about.
 import { analysisActive, nextMeasurementAt, intervalMs, validationMethod } from './analysis-state.ts';
 import { canaryRolledOut, type Context } from './decision-context.ts';
-import { canaryLive, evidenceOf } from './evidence-view.ts';
+import { canaryLive, evidenceOf, validationEnded } from './evidence-view.ts';
 import type { MachineState } from './machine-state.ts';
 
 export type EvidenceRequest =
@@ -24,11 +24,6 @@ export type EvidenceRequest =
       /** Running always-valid p-value before this measurement. */
       readonly pValue: number;
     };
-
-function validationEnded(s: MachineState): boolean {
-  const phase = evidenceOf(s)?.validation?.phase;
-  return phase === 'Passed' || phase === 'Failed';
-}
 
 function validationRequest(ctx: Context, s: MachineState): EvidenceRequest | undefined {
   const c = s.canary;
