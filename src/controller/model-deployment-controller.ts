@@ -9,6 +9,8 @@ import { objectKey } from '../kube/informer.ts';
 import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
+import { EvidenceGatherer } from './evidence-gatherer.ts';
+import { evidenceSources } from './evidence-sources.ts';
 import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, reconcile, type EventSink } from './reconcile.ts';
 
 export interface ControllerMetrics {
@@ -39,6 +41,8 @@ const ownerIndex = (obj: KubeObject) => obj.metadata?.labels?.[LABEL_MODEL_DEPLO
 export class ModelDeploymentController {
   readonly caches: Caches;
   readonly queue: WorkQueue;
+  /** Fetches the evidence rollouts ask for, outside the workers; a result brings its key back to the queue. */
+  readonly evidence: EvidenceGatherer;
   private readonly options: ControllerOptions;
   private active = 0;
   reconciles = 0;
@@ -95,6 +99,12 @@ export class ModelDeploymentController {
       ...(options.queueMetrics ? { metrics: options.queueMetrics } : {}),
       onError: (key, err) => logger.warn({ key, err }, 'reconcile failed; retrying with backoff'),
     });
+    const now = options.now ?? (() => new Date());
+    this.evidence = new EvidenceGatherer({
+      sources: evidenceSources({ client, caches: this.caches, now, log: logger, ...(options.prometheusAddress !== undefined ? { prometheusAddress: options.prometheusAddress } : {}) }),
+      requeue: (key, delayMs) => this.queue.addAfter(key, delayMs),
+      log: logger,
+    });
     this.caches.modelDeployments.onEvent((_event, obj) => this.queue.add(objectKey(obj)));
     const enqueueOwner = (_event: string, obj: KubeObject) => {
       const owner = ownerIndex(obj);
@@ -144,7 +154,7 @@ export class ModelDeploymentController {
       client: this.options.client,
       caches: this.caches,
       renderConfig: this.options.renderConfig,
-      ...(this.options.prometheusAddress !== undefined ? { prometheusAddress: this.options.prometheusAddress } : {}),
+      evidence: this.evidence,
       events: this.options.events,
       now: this.options.now ?? (() => new Date()),
       onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),
@@ -187,6 +197,7 @@ export class ModelDeploymentController {
   }
 
   async stop(): Promise<void> {
+    this.evidence.stop();
     await this.queue.shutdown();
     await Promise.all(this.allCaches().map((c) => c.stop()));
   }

@@ -3,6 +3,7 @@ import type { EventReason, ForeignReason } from '../api/reasons.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { RenderConfig } from '../render/index.ts';
 import type { Caches } from './caches.ts';
+import type { EvidenceGatherer } from './evidence-gatherer.ts';
 
 export const MODEL_DEPLOYMENT_API_VERSION = 'modelship.io/v1alpha1';
 export const MODEL_DEPLOYMENT_KIND = 'ModelDeployment';
@@ -17,8 +18,8 @@ export interface ReconcileDeps {
   readonly client: ApiClient;
   readonly caches: Caches;
   readonly renderConfig: RenderConfig;
-  /** Default Prometheus of canary analysis (--prometheus-address). */
-  readonly prometheusAddress?: string;
+  /** Fetches the evidence the rollout machine asks for, outside the worker (shared by the workers). */
+  readonly evidence: EvidenceGatherer;
   readonly events: EventSink;
   readonly now: () => Date;
   readonly onApply?: (kind: string, applied: boolean) => void;

@@ -1,5 +1,6 @@
 // One reconcile of one ModelDeployment, level-based, as named phases: load it, observe the live
-// objects and the evidence, decide the rollout's next step, render the desired children, apply what
+// objects and take the evidence that is ready, decide the rollout's next step, request the evidence
+// the decision asks for (fetched outside the worker), render the desired children, apply what
 // differs, prune what is no longer wanted, report. Phases return what they found and never write
 // status; the status is computed from all of it and written once, at the end, only if it changed.
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { load } from './phases/load.ts';
 import { observe } from './phases/observe.ts';
 import { prune } from './phases/prune.ts';
 import { render } from './phases/render.ts';
+import { requestEvidence } from './phases/request-evidence.ts';
 import { metaTime, nextStatus, observeServing } from './phases/report.ts';
 import { requeue } from './phases/requeue.ts';
 import { writeStatus } from './phases/write-status.ts';
@@ -29,8 +31,9 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   let decision: RolloutDecision | undefined; // none for a spec that does not parse
   if (target.spec) {
     const now = deps.now();
-    decision = decide(target, target.spec, await observe(target, target.spec, deps, log, now), now);
+    decision = decide(target, target.spec, observe(target, target.spec, deps), now);
   }
+  requestEvidence(target, decision, deps);
   const desired = render(target, decision, deps.renderConfig, deps.caches);
   const applied = await apply(target, desired.objects, deps, log);
   // The namespace is being deleted: its children go with it; no retry, no status, no Event.
@@ -42,6 +45,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   const results = { decision, desired, applied, errors: [...applied.errors, ...(pruned?.errors ?? [])] };
   const next = nextStatus(target, observeServing(target, results, deps.caches), results, metaTime(deps.now()));
   const write = await writeStatus(target, next, deps, log, yieldWorker);
+  // Evidence taken by this reconcile is lost with the write: the machine asks for it again (evidence-gatherer.ts).
   if (write === 'conflict') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (write === 'gone') return {};
   const changed = [...applied.changed, ...(pruned?.changed ?? [])];

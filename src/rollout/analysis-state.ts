@@ -18,7 +18,7 @@ export interface ValidationObservation {
   job?: string;
 }
 
-/** One measurement of every check, taken by the controller when analysisDue said so. */
+/** One measurement of every check, taken by the controller when the machine asked for one. */
 export interface AnalysisRun {
   revision: number;
   verdict: Verdict;
@@ -67,25 +67,9 @@ export function analysisActive(spec: ModelDeploymentSpec, status: EvidenceSource
   return a;
 }
 
-/** When the next measurement of the active analysis is due (ms): the one rule for analysisDue and the machine's wake-up. */
+/** When the next measurement of the active analysis is due (ms): the one rule for asking for one and the machine's wake-up. */
 export function nextMeasurementAt(spec: AnalysisSpec, a: AnalysisStatus): number | undefined {
   return nextAnalysisAt(a, intervalMs(spec));
-}
-
-/** Whether the controller should take a measurement now (it then passes an AnalysisRun to nextRollout). */
-export function analysisDue(spec: ModelDeploymentSpec, status: EvidenceSource | undefined, now: Date): boolean {
-  const a = analysisActive(spec, status);
-  if (a === undefined || spec.rollout?.analysis === undefined) return false;
-  const at = nextMeasurementAt(spec.rollout.analysis, a);
-  return at !== undefined && now.getTime() >= at;
-}
-
-/** Whether the controller should run the built-in smoke check now: the canary is rolled out and not validated yet. */
-export function smokeCheckDue(spec: ModelDeploymentSpec, status: EvidenceSource | undefined, canaryRolledOut: boolean): number | undefined {
-  const c = status?.canary;
-  if (validationMethod(spec.rollout?.validation) !== 'smoke' || c === undefined || !canaryRolledOut || !canaryLive(c)) return undefined;
-  const v = evidenceOf(status)?.validation;
-  return v?.phase === 'Passed' || v?.phase === 'Failed' ? undefined : c.revision;
 }
 
 /** What a measurement did to the counters; transition.ts turns it into the analysis phase. */

@@ -2,6 +2,7 @@
 // look again, and one sentence (and a stall) on where the rollout stands.
 import type { RolloutState, TrafficStatus } from '../api/rollout-status.ts';
 import { describe, type Context } from './decision-context.ts';
+import { evidenceNeeded } from './evidence-requests.ts';
 import { evidenceOf } from './evidence-view.ts';
 import type { MachineState } from './machine-state.ts';
 import type { RolloutDecision, RolloutPlan } from './types.ts';
@@ -49,6 +50,7 @@ export function decisionOf(ctx: Context, s: MachineState, plan: RolloutPlan): Ro
     events: [...s.events],
     inProgress: s.canary !== undefined && s.canary.phase !== 'Aborted',
     message: summary(s),
+    evidenceNeeded: evidenceNeeded(ctx, s),
   };
   if (s.canary !== undefined) decision.status.canary = { ...s.canary };
   if (s.analysis !== undefined) decision.status.analysis = { ...s.analysis };

@@ -32,6 +32,12 @@ export function freshEvidence(revision: number): AnalysisStatus {
   return { revision, phase: 'Running' };
 }
 
+/** This canary revision's validation has a result (Passed or Failed): nothing more to observe or ask for. */
+export function validationEnded(s: EvidenceSource): boolean {
+  const phase = evidenceOf(s)?.validation?.phase;
+  return phase === 'Passed' || phase === 'Failed';
+}
+
 /** Validation gate: passed for this canary's revision, or not asked for. */
 export function validationPassed(spec: ModelDeploymentSpec, s: EvidenceSource): boolean {
   return spec.rollout?.validation === undefined || evidenceOf(s)?.validation?.phase === 'Passed';

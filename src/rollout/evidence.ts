@@ -4,7 +4,7 @@
 // through evidenceOf (bound to the canary's revision); changes it only through intents.
 import { analysisActive, countRun, nextMeasurementAt, validationMethod, type ValidationObservation } from './analysis-state.ts';
 import { describe, routerReports, stepLabel, type Context } from './decision-context.ts';
-import { canaryLive, evidenceOf, measuring, validationPassed } from './evidence-view.ts';
+import { canaryLive, evidenceOf, measuring, validationEnded, validationPassed } from './evidence-view.ts';
 import { emit, type Intent } from './intents.ts';
 import type { MachineState } from './machine-state.ts';
 import { andThen } from './transition.ts';
@@ -42,8 +42,7 @@ export function inconclusiveHold(ctx: Context, s: MachineState): Gate {
 function validationResult(ctx: Context, s: MachineState): ValidationObservation | undefined {
   const o = ctx.observed.validation;
   if (o === undefined || o.revision !== s.canary!.revision || ctx.spec.rollout?.validation === undefined) return undefined;
-  const v = evidenceOf(s)?.validation;
-  return v?.phase === 'Passed' || v?.phase === 'Failed' ? undefined : o;
+  return validationEnded(s) ? undefined : o;
 }
 
 const RUN_REASONS = { Pass: 'AnalysisPassed', Fail: 'AnalysisFailed', Inconclusive: 'AnalysisInconclusive', Error: 'AnalysisUnavailable' } as const;

@@ -18,5 +18,6 @@ export type {
   VariantPlan,
   VariantScale,
 } from './types.ts';
-export { analysisActive, analysisDue, smokeCheckDue, validationMethod, nextAnalysisAt, intervalMs, ERROR_RETRY_MS } from './analysis-state.ts';
+export { analysisActive, validationMethod, nextAnalysisAt, ERROR_RETRY_MS } from './analysis-state.ts';
+export type { EvidenceRequest } from './evidence-requests.ts';
 export type { AnalysisRun, ValidationObservation } from './analysis-state.ts';

@@ -9,6 +9,7 @@ import type { RolloutRequests } from './requests.ts';
 import type { AnalysisRun, ValidationObservation } from './analysis-state.ts';
 import type { AnalysisStatus } from '../api/analysis-status.ts';
 import type { EventReason, StallReason } from '../api/reasons.ts';
+import type { EvidenceRequest } from './evidence-requests.ts';
 
 /** One variant's Deployment as observed before this reconcile applies anything. */
 export interface VariantObservation {
@@ -32,9 +33,9 @@ export interface RolloutObservations {
    * rolled out at their planned size. A weight step completes when this equals its weight.
    */
   routerWeight?: number;
-  /** A validation result for the canary revision: a smoke check just run, or the validation Job's state. */
+  /** A validation result the machine asked for (EvidenceRequest): a smoke check run, or the validation Job's state. */
   validation?: ValidationObservation;
-  /** A measurement just taken because analysisDue() said so. */
+  /** A measurement the machine asked for (EvidenceRequest), taken since. */
   analysisRun?: AnalysisRun;
 }
 
@@ -110,4 +111,6 @@ export interface RolloutDecision {
   message: string;
   /** Set when the rollout cannot go on without a change of spec or a retry: the controller's Stalled. */
   stalled?: { reason: StallReason; message: string };
+  /** The evidence to fetch for the canary now (smoke check, Job result, measurement); its results come back as observations. */
+  evidenceNeeded: EvidenceRequest[];
 }

@@ -32,11 +32,12 @@ export interface Target {
 
 export type Loaded = { readonly ok: true; readonly target: Target } | { readonly ok: false; readonly outcome: ReconcileOutcome };
 
-export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions'>): Loaded {
+export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'evidence'>): Loaded {
   const [namespace = '', name = ''] = key.split('/');
   const md = deps.caches.modelDeployments.get(namespace, name);
   if (!md?.metadata?.uid || md.metadata.deletionTimestamp) {
     deps.replacedVersions?.delete(key);
+    deps.evidence.forget(key); // no decision will ask for its evidence again
     return { ok: false, outcome: {} }; // gone or going: the garbage collector has the children
   }
   const uid = md.metadata.uid;

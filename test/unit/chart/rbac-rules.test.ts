@@ -37,7 +37,7 @@ function expected(): Record<string, string[]> {
     // caches.ts: model-server pods and the Services' EndpointSlices.
     '/pods': ['list', 'watch'],
     'discovery.k8s.io/endpointslices': ['list', 'watch'],
-    // gather-evidence.ts: the Prometheus token/CA Secret, by name.
+    // fetch-measurement.ts: the Prometheus token/CA Secret, by name.
     '/secrets': ['get'],
     // event-recorder.ts: core/v1 Events, created then patched with the count.
     '/events': ['create', 'patch'],
@@ -45,7 +45,7 @@ function expected(): Record<string, string[]> {
   for (const { apiVersion, kind } of CHILD_KINDS) {
     out[`${groupOf(apiVersion)}/${resourceKind(apiVersion, kind).plural}`] = ['create', 'delete', 'list', 'patch', 'watch'];
   }
-  // gather-evidence.ts reads a smoke check's samples ConfigMap by name.
+  // fetch-smoke-check.ts reads a smoke check's samples ConfigMap by name.
   out['/configmaps'] = ['create', 'delete', 'get', 'list', 'patch', 'watch'];
   return sortedKeys(out);
 }

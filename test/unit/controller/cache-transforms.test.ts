@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from '../../../src/controller/apply-decision.ts';
 import { cachedChild, cachedModelDeployment, cachedPod } from '../../../src/controller/cache-transforms.ts';
-import { canaryTargets } from '../../../src/controller/gather-evidence.ts';
+import { canaryTargets } from '../../../src/controller/canary-targets.ts';
 import { observeDeployment, observePod } from '../../../src/controller/observe.ts';
 import { observeVariant } from '../../../src/controller/observe-rollout.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../../../src/kube/api-client.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { canaryTargets } from '../../../src/controller/gather-evidence.ts';
+import { canaryTargets } from '../../../src/controller/canary-targets.ts';
 
 function pod(name: string, o: { variant?: string; revision?: string; component?: string; ready?: boolean; ip?: string; port?: string; deleting?: boolean } = {}): V1Pod {
   return {

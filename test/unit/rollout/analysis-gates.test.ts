@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { modelDeploymentStatusSchema } from '../../../src/api/index.ts';
 import type { Verdict } from '../../../src/api/index.ts';
-import { analysisDue, smokeCheckDue, type AnalysisRun, type RolloutDecision } from '../../../src/rollout/index.ts';
+import type { AnalysisRun, RolloutDecision } from '../../../src/rollout/index.ts';
 import { World, spec, type SpecOptions } from './builders.ts';
 
 const STEPS = [{ weight: 10 }, { weight: 50 }];
@@ -48,18 +48,18 @@ void test('validation: the canary gets no weight, cohort or mirror until it pass
   assert.equal(d.status.analysis?.validation?.phase, 'Running');
   assert.match(d.status.canary?.message ?? '', /validating canary revision 2/);
   assert.deepEqual(reasons(d), ['ValidationStarted']);
-  assert.equal(smokeCheckDue(world.specValue, world.status, true), 2);
-  assert.equal(smokeCheckDue(world.specValue, world.status, false), undefined);
-  d = world.step(); // nothing new observed: still waiting, nothing emitted again
+  assert.deepEqual(d.evidenceNeeded, [{ kind: 'smoke-check', revision: 2 }]);
+  d = world.step(); // nothing new observed: still waiting, nothing emitted again, the same smoke check asked for
   assert.deepEqual(reasons(d), []);
   assert.equal(d.status.canary?.weight, 0);
+  assert.deepEqual(d.evidenceNeeded, [{ kind: 'smoke-check', revision: 2 }]);
 
   world.observed = { ...world.observed, validation: { revision: 2, method: 'smoke', phase: 'Passed', message: '3 samples x 1 pod answered' } };
   d = world.step();
   assert.deepEqual(reasons(d), ['ValidationPassed']);
   assert.equal(d.status.canary?.weight, 10);
   assert.equal(d.status.analysis?.validation?.phase, 'Passed');
-  assert.equal(smokeCheckDue(world.specValue, world.status, true), undefined);
+  assert.deepEqual(d.evidenceNeeded, [], 'validated: no smoke check asked for again');
   assert.deepEqual(d.plan.cohortMatch, [{ headers: { 'x-cohort': 'b' } }]);
   assert.ok(modelDeploymentStatusSchema.safeParse(d.status).success);
 });
@@ -111,14 +111,16 @@ void test('analysis: the window opens when the router applies the weight; a step
   assert.equal(d.status.analysis?.startedAt, '2025-06-01T12:00:00Z');
   assert.equal(d.requeueAfterMs, 60_000);
   assert.match(d.status.canary?.message ?? '', /waiting for a passing analysis/);
-  assert.equal(analysisDue(world.specValue, world.status, world.now), false);
+  assert.deepEqual(d.evidenceNeeded, [], 'no measurement before one interval passed');
   world.advance(60);
-  assert.equal(analysisDue(world.specValue, world.status, world.now), true);
+  assert.deepEqual(world.decide().evidenceNeeded, [
+    { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1 },
+  ]);
 
   d = measure(world, 'Inconclusive');
   assert.equal(d.status.canary?.step, 0, 'Inconclusive never advances');
   assert.deepEqual(reasons(d), ['AnalysisInconclusive']);
-  assert.equal(analysisDue(world.specValue, world.status, world.now), false);
+  assert.deepEqual(d.evidenceNeeded, [], 'the measurement just taken is not asked for again');
   world.advance(60);
   d = measure(world, 'Pass');
   assert.deepEqual(reasons(d), ['AnalysisPassed', 'StepAdvanced']);
@@ -179,7 +181,8 @@ void test('failures roll back at failureLimit: weight 0 at once, Stalled Analysi
   assert.deepEqual(d.status.analysis?.measurements, [{ check: 'success-rate', verdict: 'Fail' }]);
   assert.equal(d.stalled?.reason, 'AnalysisFailed');
   assert.equal(d.status.history.find((h) => h.revision === 2)?.outcome, 'Aborted');
-  assert.equal(analysisDue(world.specValue, world.status, new Date(world.now.getTime() + 3_600_000)), false);
+  world.advance(3600);
+  assert.deepEqual(world.decide().evidenceNeeded, [], 'an aborted canary is measured no more');
 });
 
 void test('Prometheus unreachable: reported, retried within 15 s, never a failure or a rollback', () => {

@@ -1,9 +1,9 @@
-// The evidence view: status.analysis is read only through the canary's revision, by the machine and
-// by the controller's gates (analysisDue, smokeCheckDue) alike.
+// The evidence view: status.analysis is read only through the canary's revision, by the machine's
+// rules and by its requests for evidence alike.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AnalysisStatus, ModelDeploymentStatus } from '../../../src/api/index.ts';
-import { analysisActive, analysisDue, smokeCheckDue } from '../../../src/rollout/index.ts';
+import { analysisActive } from '../../../src/rollout/index.ts';
 import { evidenceOf, validationPassed } from '../../../src/rollout/evidence-view.ts';
 import { World, spec, type SpecOptions } from './builders.ts';
 
@@ -38,13 +38,14 @@ void test('evidenceOf: the record only when it is about the canary revision', ()
   assert.equal(validationPassed(spec(OPTIONS), { canary: { ...canary, revision: 1 }, analysis: STALE }), true);
 });
 
-void test("the controller's gates ignore evidence of another revision", () => {
+void test("the machine's requests for evidence ignore evidence of another revision", () => {
   const world = forged();
   const status: ModelDeploymentStatus = world.status!;
   assert.equal(status.canary?.revision, 2);
   assert.equal(analysisActive(world.specValue, status), undefined);
-  assert.equal(analysisDue(world.specValue, status, new Date('2030-01-01T00:00:00Z')), false);
-  assert.equal(smokeCheckDue(world.specValue, status, true), 2, 'the stale Passed validation does not count for revision 2');
+  world.now = new Date('2030-01-01T00:00:00Z');
+  const d = world.decide();
+  assert.deepEqual(d.evidenceNeeded, [{ kind: 'smoke-check', revision: 2 }], 'the stale Passed validation does not count for revision 2; no measurement');
 });
 
 void test('the machine ignores evidence of another revision: the canary is validated afresh and gets no weight', () => {

@@ -85,10 +85,15 @@ function observe(previous: RolloutObservations, d: RolloutDecision, o: WorldStep
   return out;
 }
 
+/** How the controller answers what a decision asked for: each request's verdict, or no answer yet. */
+type Answer = 'none' | 'pass' | 'fail' | 'inconclusive' | 'error' | 'running';
+
 interface Scenario {
   specs: SpecOptions[];
   actions: Action[];
   worlds: WorldStep[];
+  /** Walks with validation and analysis: how the evidence asked for is answered, step by step. */
+  answers?: Answer[];
 }
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
@@ -96,6 +101,46 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   actions: fc.array(actionArb, { minLength: 1, maxLength: 40 }),
   worlds: fc.array(worldArb, { minLength: 40, maxLength: 40 }),
 });
+
+const evidenceSpecOptions: fc.Arbitrary<SpecOptions> = fc
+  .tuple(
+    specOptions,
+    fc.constantFrom<Json | undefined>(undefined, { smoke: { samples: { configMap: 'samples' } } }, { job: { image: 'registry.example/scorer:1' } }),
+    fc.constantFrom<Json | undefined>(undefined, { interval: '1m', failureLimit: 2, inconclusiveLimit: 2 }),
+  )
+  // Validation needs a router: the replicas provider sends traffic to every ready pod.
+  .map(([o, validation, analysis]) => ({ ...o, strategy: 'canary' as const, provider: o.provider === 'replicas' && validation ? 'istio' : o.provider, validation, analysis }));
+
+// Fewer spec changes and requests, more time and reconciles: a canary lives long enough to be measured.
+const evidenceActionArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 1, arbitrary: actionArb },
+  { weight: 1, arbitrary: fc.constantFrom(30, 60, 600).map((seconds): Action => ({ kind: 'time', seconds })) },
+  { weight: 2, arbitrary: fc.constant<Action>({ kind: 'reconcile' }) },
+);
+
+const evidenceScenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  specs: fc.array(evidenceSpecOptions, { minLength: 2, maxLength: 3 }),
+  actions: fc.array(evidenceActionArb, { minLength: 1, maxLength: 40 }),
+  worlds: fc.array(worldArb, { minLength: 40, maxLength: 40 }),
+  answers: fc.array(fc.constantFrom<Answer>('none', 'pass', 'pass', 'pass', 'fail', 'inconclusive', 'error', 'running'), { minLength: 40, maxLength: 40 }),
+});
+
+const VERDICTS = { pass: 'Pass', fail: 'Fail', inconclusive: 'Inconclusive', error: 'Error', running: 'Error' } as const;
+
+/** The controller's answers, a reconcile later, to what decision `d` asked for. */
+function answered(observed: RolloutObservations, d: RolloutDecision, answer: Answer | undefined): RolloutObservations {
+  if (answer === undefined || answer === 'none') return observed;
+  const out = { ...observed };
+  for (const r of d.evidenceNeeded) {
+    if (r.kind === 'measurement') {
+      out.analysisRun = { revision: r.revision, verdict: VERDICTS[answer], measurements: [], pValue: answer === 'fail' ? r.pValue / 2 : r.pValue, message: answer };
+    } else {
+      const phase = answer === 'running' || answer === 'error' ? 'Running' : answer === 'fail' ? 'Failed' : 'Passed';
+      out.validation = { revision: r.revision, method: r.kind === 'smoke-check' ? 'smoke' : 'job', phase };
+    }
+  }
+  return out;
+}
 
 function checkDecision(input: RolloutInput, d: RolloutDecision, lastRevision: number): void {
   const { weights } = d.plan;
@@ -157,7 +202,7 @@ function walk(s: Scenario, each: (input: RolloutInput, d: RolloutDecision) => vo
     each(input, d);
     lastRevision = d.status.rollout.lastRevision ?? 0;
     status = statusAfter(status, d);
-    observed = observe(observed, d, s.worlds[i % s.worlds.length]!);
+    observed = answered(observe(observed, d, s.worlds[i % s.worlds.length]!), d, s.answers?.[i % s.answers.length]);
   });
 }
 
@@ -193,6 +238,30 @@ void test('idempotent: the decision fed back with the same inputs changes nothin
     ),
     { numRuns: 300 },
   );
+});
+
+void test('evidence requests: only about the live canary revision, one per kind, and asked again unchanged by the decision fed back', () => {
+  const asked = new Set<string>();
+  fc.assert(
+    fc.property(evidenceScenarioArb, (s) =>
+      walk(s, (input, d) => {
+        const c = d.status.canary;
+        for (const r of d.evidenceNeeded) {
+          asked.add(r.kind);
+          assert.ok(c !== undefined && (c.phase === 'Progressing' || c.phase === 'Paused'), `${r.kind} asked for without a live canary`);
+          assert.equal(r.revision, c.revision, `${r.kind} about revision ${r.revision}, the canary is ${c.revision}`);
+          if (r.kind === 'smoke-check') assert.deepEqual(input.observed.canary, { revision: c.revision, ready: true, updatedReady: true }, 'smoke check before the canary rolled out');
+        }
+        assert.equal(new Set(d.evidenceNeeded.map((r) => r.kind)).size, d.evidenceNeeded.length, JSON.stringify(d.evidenceNeeded));
+        // The evidence was consumed: the same decision again asks for exactly the same, nothing new.
+        const { validation: _v, analysisRun: _a, ...observed } = input.observed;
+        const again = nextRollout({ ...input, observed, status: statusAfter(input.status, d) });
+        assert.deepEqual(again.evidenceNeeded, d.evidenceNeeded);
+      }),
+    ),
+    { numRuns: 300, seed: 20261203 },
+  );
+  for (const kind of ['smoke-check', 'job-result', 'measurement']) assert.ok(asked.has(kind), `no walk asked for ${kind}`);
 });
 
 void test('deterministic: the same inputs give the same decision', () => {
