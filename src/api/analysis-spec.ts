@@ -236,14 +236,15 @@ export const customMetricSchema = withCelRules(
 
 /**
  * The shortest analysis interval. Every measurement is a round of Prometheus queries and a status write,
- * and a due measurement is taken on the next reconcile: `0s` would measure in a loop.
+ * taken by workers shared by every namespace: a tiny interval would let one ModelDeployment keep them
+ * busy. Prometheus itself usually scrapes every 15s to 1m, so a shorter interval measures nothing new.
  */
-export const MIN_ANALYSIS_INTERVAL = '5s';
+export const MIN_ANALYSIS_INTERVAL = '10s';
 
-const analysisInterval = withCelRules(duration('How often to measure (default 1m, at least 5s).'), [
+const analysisInterval = withCelRules(duration(`How often to measure (default ${DEFAULT_ANALYSIS_INTERVAL}, at least ${MIN_ANALYSIS_INTERVAL}).`), [
   {
     rule: `duration(self) >= duration('${MIN_ANALYSIS_INTERVAL}')`,
-    message: `must be at least ${MIN_ANALYSIS_INTERVAL}: each interval is one round of Prometheus queries and one status write`,
+    message: `interval must be at least ${MIN_ANALYSIS_INTERVAL}, e.g. 30s or 1m: Prometheus collects new metrics only every few seconds, so a shorter interval measures nothing new and only adds load`,
     check: (s) => (durationMs(s) ?? 0) >= (durationMs(MIN_ANALYSIS_INTERVAL) ?? 0),
   },
 ]);

@@ -170,7 +170,7 @@ test('canary paths as the ServiceAccount: a validation Job, the smoke samples Co
     ...(analysis ? { analysis } : {}),
   });
   // Prometheus is not there (port 9): measurements are Errors, but only after the token was read.
-  const analysis = { interval: '5s', prometheus: { address: 'http://127.0.0.1:9', bearerTokenSecret: { name: 'prom-token', key: 'token' } } };
+  const analysis = { interval: '10s', prometheus: { address: 'http://127.0.0.1:9', bearerTokenSecret: { name: 'prom-token', key: 'token' } } };
   // Validation needs a router provider (the CRD refuses it with replicas). istio: the VirtualService's
   // weights count as applied, so the canary takes its weight and analysis starts without a data plane.
   await createModelDeployment(client, ns, { ...modelWithRollout('gated', { ...canary({ job: { image: 'registry.example/holdout:1', timeoutSeconds: 120 } }, analysis), traffic: { provider: 'istio' } }) });
