@@ -210,6 +210,14 @@ export const trafficSpecSchema = withCelRules(trafficObject, [
     reason: 'FieldValueForbidden' as const,
     check: (t: TrafficObject) => t[field] === undefined || usesRouter(t),
   })),
+  {
+    // An HTTPRoute's hostnames are bounded by its Gateway's listeners; a VirtualService's hosts by nothing:
+    // *.example.com would take the traffic of every host under it, other teams' included.
+    rule: "!has(self.hosts) || !has(self.provider) || self.provider != 'istio' || self.hosts.all(h, !h.startsWith('*'))",
+    message: 'hosts must be full host names with provider istio, such as fraud.example.com: a wildcard would take the traffic of every host it covers, other teams\' included',
+    fieldPath: '.hosts',
+    check: (t: TrafficObject) => t.provider !== 'istio' || (t.hosts ?? []).every((h) => !h.startsWith('*')),
+  },
 ]);
 
 export type TrafficSpec = z.output<typeof trafficSpecSchema>;
