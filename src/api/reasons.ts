@@ -60,6 +60,14 @@ export const REASONS = {
   PortConflict: { where: STALL, meaning: 'a port in spec.runtime.ports is already taken by another port of the model server' },
   InvalidModelUri: { where: STALL, meaning: 'spec.model.uri cannot be used as given (e.g. a path with . or .. inside a claim)' },
   MissingGateway: { where: STALL, meaning: 'the traffic provider needs spec.rollout.traffic.gateway' },
+  HostNotAllowed: {
+    where: STALL,
+    meaning: "a VirtualService host is neither a Service of the namespace nor allowed by the platform (--istio-allowed-hosts); remove it or ask the platform team",
+  },
+  GatewayNotAllowed: {
+    where: STALL,
+    meaning: "the Istio Gateway is in another namespace and not allowed by the platform (--istio-allowed-gateways); ask the platform team",
+  },
   TrafficProviderMissing: { where: STALL, meaning: "the traffic provider's CRD is not installed; the stable version keeps serving" },
   AnalysisFailed: {
     where: STALL,

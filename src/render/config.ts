@@ -2,6 +2,7 @@
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
 import { DEFAULT_FETCHER_IMAGE, PRESET_IMAGES } from './presets/images.ts';
 import type { PresetImages } from './presets/images.ts';
+import { DEFAULT_TRAFFIC_POLICY, type TrafficPolicy } from '../traffic/traffic-policy.ts';
 
 export interface RenderConfig {
   /**
@@ -14,10 +15,13 @@ export interface RenderConfig {
   fetcherResources: V1ResourceRequirements;
   /** Images of the presets, e.g. to pull them from a registry mirror. */
   presetImages: PresetImages;
+  /** Hosts, gateways and visibility the platform allows the router objects. */
+  traffic: TrafficPolicy;
 }
 
 export const defaultRenderConfig: RenderConfig = {
   fetcherImage: DEFAULT_FETCHER_IMAGE,
   fetcherResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } },
   presetImages: PRESET_IMAGES,
+  traffic: DEFAULT_TRAFFIC_POLICY,
 };

@@ -8,7 +8,9 @@ export type RenderErrorCode =
   | 'MissingImage'
   | 'PortConflict'
   | 'InvalidModelUri'
-  | 'MissingGateway';
+  | 'MissingGateway'
+  | 'HostNotAllowed'
+  | 'GatewayNotAllowed';
 
 export interface RenderError {
   /** CamelCase: the Stalled reason and its Event (listed in api/reasons.ts). */

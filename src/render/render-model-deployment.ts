@@ -176,6 +176,7 @@ export function renderModelDeployment(
       weights: plan.weights,
       ...(plan.mirrorPercent !== undefined ? { mirrorPercent: plan.mirrorPercent } : {}),
       ...(plan.cohortMatch !== undefined ? { cohortMatch: plan.cohortMatch } : {}),
+      policy: config.traffic,
     });
     if (isError(routers)) return { ok: false, error: routers };
     objects.push(...routers);

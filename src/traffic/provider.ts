@@ -8,6 +8,7 @@ import type { TrafficMatch, TrafficProvider, TrafficSpec } from '../api/rollout-
 import type { KubeObject } from '../kube/api-client.ts';
 import type { RenderError } from '../render/errors.ts';
 import type { VariantObservation } from '../rollout/index.ts';
+import type { TrafficPolicy } from './traffic-policy.ts';
 
 /** A kind of router object, served by a CRD the cluster may lack (`<plural>.<group>`). */
 export interface RouterKind {
@@ -36,6 +37,8 @@ export interface RouterInput {
   weights: { stable: number; canary: number };
   mirrorPercent?: number;
   cohortMatch?: readonly TrafficMatch[];
+  /** What the platform allows the router objects. */
+  policy: TrafficPolicy;
 }
 
 /** What a provider may read to tell the canary weight in force. */

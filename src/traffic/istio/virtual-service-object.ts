@@ -25,6 +25,7 @@ export interface VirtualServiceSpec {
   hosts: string[];
   gateways?: string[];
   http: IstioHTTPRoute[];
+  exportTo?: string[];
 }
 
 export type VirtualServiceObject = RouterObjectOf<'networking.istio.io/v1', 'VirtualService', VirtualServiceSpec>;

@@ -49,6 +49,8 @@ export function virtualService(input: RouterInput): VirtualServiceObject {
       // Bound to an Istio Gateway when one is named; 'mesh' keeps in-mesh callers routed too.
       ...(gateway !== undefined ? { gateways: [gateway.namespace !== undefined ? `${gateway.namespace}/${gateway.name}` : gateway.name, 'mesh'] } : {}),
       http,
+      // Seen by the sidecars and gateways of these namespaces only (the platform's --istio-export-to).
+      ...(input.policy.istio.exportTo.length > 0 ? { exportTo: [...input.policy.istio.exportTo] } : {}),
     },
   };
 }

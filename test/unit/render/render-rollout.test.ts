@@ -12,9 +12,11 @@ import {
   LABEL_VARIANT,
   OPTIONAL_CHILD_KINDS,
   cookieRegex,
+  defaultRenderConfig,
   renderModelDeployment,
 } from '../../../src/render/index.ts';
-import type { ChildObject, ServiceObject } from '../../../src/render/index.ts';
+import type { ChildObject, RenderConfig, ServiceObject } from '../../../src/render/index.ts';
+import { DEFAULT_ISTIO_POLICY } from '../../../src/traffic/istio/istio-policy.ts';
 import { splitReplicas, templateHash } from '../../../src/rollout/index.ts';
 import type { RolloutPlan, VariantPlan } from '../../../src/rollout/index.ts';
 import { toYamlStream } from '../../../src/yaml.ts';
@@ -87,8 +89,14 @@ function steadyPlan(m: ModelDeployment): RolloutPlan {
   };
 }
 
+/** The platform allows the example hosts and the shared gateway these tests route through. */
+const CONFIG: RenderConfig = {
+  ...defaultRenderConfig,
+  traffic: { istio: { ...DEFAULT_ISTIO_POLICY, allowedHosts: ['*.example.com'], allowedGateways: ['istio-system/public'] } },
+};
+
 function render(m: ModelDeployment, plan?: RolloutPlan): ChildObject[] {
-  const result = renderModelDeployment(m, undefined, plan);
+  const result = renderModelDeployment(m, CONFIG, plan);
   if (!result.ok) throw new Error(result.error.message);
   return result.objects;
 }
@@ -270,6 +278,16 @@ void test('VirtualService: hosts, cohort route first (lower-case header names, c
   assert.deepEqual(vs2.spec.hosts, ['fraud']);
   assert.deepEqual(vs2.spec.gateways, ['istio-system/public', 'mesh']);
   assert.equal(vs2.spec.http.length, 1);
+  assert.deepEqual(vs2.spec.exportTo, ['.']);
+});
+
+void test('without the platform allowing them, a foreign host or gateway renders nothing: the error names the field', () => {
+  const m = md('istio');
+  const host = renderModelDeployment(m, defaultRenderConfig, canaryPlan(m, 10));
+  assert.ok(!host.ok && host.error.code === 'HostNotAllowed' && host.error.field === 'spec.rollout.traffic.hosts[0]', JSON.stringify(host));
+  const gw = md('istio', { 'spec.rollout.traffic': { provider: 'istio', gateway: { name: 'public', namespace: 'istio-system' } } });
+  const gateway = renderModelDeployment(gw, defaultRenderConfig, canaryPlan(gw, 10));
+  assert.ok(!gateway.ok && gateway.error.code === 'GatewayNotAllowed', JSON.stringify(gateway));
 });
 
 void test('the cookie regex matches the cookie wherever it is in the header, and nothing else', () => {

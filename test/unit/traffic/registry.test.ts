@@ -8,6 +8,7 @@ import { resourceKind, resourcePath } from '../../../src/kube/resource-paths.ts'
 import { CHILD_KINDS } from '../../../src/render/index.ts';
 import { crdName } from '../../../src/traffic/provider.ts';
 import { PROVIDERS, ROUTER_KINDS, trafficProvider } from '../../../src/traffic/registry.ts';
+import { DEFAULT_TRAFFIC_POLICY } from '../../../src/traffic/traffic-policy.ts';
 
 void test('every provider of the API is registered under its name and implements the interface', () => {
   assert.deepEqual(Object.keys(PROVIDERS).sort(), [...TRAFFIC_PROVIDERS].sort());
@@ -61,7 +62,7 @@ void test('router kinds keep their REST paths and are child kinds (watched, prun
 });
 
 void test('a router without a Gateway is a render error of the gateway providers; replicas renders none', () => {
-  const input = { name: 'fraud', namespace: 'ns', labels: {}, traffic: { provider: 'gateway-api' as const }, canary: false, weights: { stable: 100, canary: 0 } };
+  const input = { name: 'fraud', namespace: 'ns', labels: {}, traffic: { provider: 'gateway-api' as const }, canary: false, weights: { stable: 100, canary: 0 }, policy: DEFAULT_TRAFFIC_POLICY };
   for (const name of ['gateway-api', 'traefik'] as const) {
     const out = trafficProvider(name).render({ ...input, traffic: { provider: name } });
     assert.ok(!Array.isArray(out) && 'code' in out && out.code === 'MissingGateway', name);
