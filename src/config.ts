@@ -44,6 +44,12 @@ export interface OperatorConfig {
   kubeconfig?: string;
   /** Prometheus for canary analysis when a ModelDeployment names none (spec.rollout.analysis.prometheus). */
   prometheusAddress?: string;
+  /** VirtualService hosts allowed beyond the namespace's own Services (src/traffic/istio/istio-policy.ts). */
+  istioAllowedHosts: string[];
+  /** Istio Gateways of other namespaces a VirtualService may bind, `namespace/name` or `namespace/*`. */
+  istioAllowedGateways: string[];
+  /** The rendered VirtualServices' exportTo. */
+  istioExportTo: string[];
 }
 
 export type ConfigResult = { ok: true; config: OperatorConfig } | { ok: false; errors: string[] };
@@ -99,10 +105,27 @@ const namespaceName = z
   .max(63, { error: 'must be at most 63 characters' })
   .regex(DNS1123_LABEL, { error: 'must be a namespace name: lower-case letters, digits and -' });
 
-const namespaceList = z
-  .string()
-  .transform((s) => [...new Set(s.split(',').map((n) => n.trim()).filter((n) => n !== ''))])
-  .pipe(z.array(namespaceName));
+/** Comma-separated, blanks and repeats dropped. */
+const commaList = <T>(item: z.ZodType<T, string>) =>
+  z
+    .string()
+    .transform((s) => [...new Set(s.split(',').map((n) => n.trim()).filter((n) => n !== ''))])
+    .pipe(z.array(item));
+
+const namespaceList = commaList(namespaceName);
+
+// The patterns' bodies, to build the flags' own patterns from.
+const HOST = DNS1123_SUBDOMAIN.source.slice(1, -1);
+const NAMESPACE = DNS1123_LABEL.source.slice(1, -1);
+const hostPatternList = commaList(
+  z.string().regex(new RegExp(`^(\\*|(\\*\\.)?${HOST})$`), { error: 'must be host names or patterns such as fraud.example.com, *.models.example.com or *' }),
+);
+const gatewayList = commaList(
+  z.string().regex(new RegExp(`^${NAMESPACE}/(\\*|${HOST})$`), { error: 'must be gateways as namespace/name or namespace/*, e.g. istio-ingress/public' }),
+);
+const exportToList = commaList(
+  z.string().regex(new RegExp(`^(\\.|\\*|${NAMESPACE})$`), { error: "must be '.', '*' or namespace names" }),
+).pipe(z.array(z.string()).min(1, { error: "must name at least one namespace: '.' for the VirtualService's own" }));
 
 const nonEmpty = z.string().regex(/^\S+$/, { error: 'must be a non-empty string without spaces' });
 
@@ -172,6 +195,19 @@ const FLAGS = {
     z.string().regex(/^https?:\/\/\S+$/, { error: 'must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090' }),
     'Prometheus queried by canary analysis when spec.rollout.analysis.prometheus is not set.',
   ),
+  istioAllowedHosts: flag(
+    'istio-allowed-hosts',
+    hostPatternList,
+    "VirtualService hosts a ModelDeployment may name besides its namespace's Services, comma-separated: fraud.example.com, *.models.example.com (any host under it), * (any host).",
+    '',
+  ),
+  istioAllowedGateways: flag(
+    'istio-allowed-gateways',
+    gatewayList,
+    "Istio Gateways of other namespaces a VirtualService may bind, comma-separated: namespace/name or namespace/*.",
+    '',
+  ),
+  istioExportTo: flag('istio-export-to', exportToList, "Namespaces the VirtualServices are visible to, comma-separated: '.' (their own), '*' (all) or names.", '.'),
 } satisfies Record<keyof OperatorConfig, Flag<unknown>>;
 
 type Key = keyof typeof FLAGS;

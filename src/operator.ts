@@ -46,7 +46,11 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
     namespaces: config.watchNamespaces,
     concurrency: config.concurrency,
     resyncPeriodMs: config.resyncPeriodMs,
-    renderConfig: { ...defaultRenderConfig, fetcherImage: config.fetcherImage },
+    renderConfig: {
+      ...defaultRenderConfig,
+      fetcherImage: config.fetcherImage,
+      traffic: { istio: { allowedHosts: config.istioAllowedHosts, allowedGateways: config.istioAllowedGateways, exportTo: config.istioExportTo } },
+    },
     ...(config.prometheusAddress !== undefined ? { prometheusAddress: config.prometheusAddress } : {}),
     events,
     queueMetrics: workQueueMetrics(metrics, CONTROLLER),

@@ -81,7 +81,7 @@ void test('default flags: leader election in the release namespace, probes and m
   assert.equal(pod.automountServiceAccountToken, true);
 });
 
-void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAddress, fetcherImage, extraArgs', async () => {
+void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAddress, fetcherImage, extraArgs, istio.*', async () => {
   const { object } = await deployment(
     'watchNamespaces={team-a,team-b}',
     'logLevel=debug',
@@ -89,6 +89,9 @@ void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAd
     'fetcherImage=registry.example/fetcher:1',
     'concurrency=8',
     'extraArgs={--resync-period=30m}',
+    'istio.allowedHosts={*.models.example.com,fraud.example.com}',
+    'istio.allowedGateways={istio-ingress/public}',
+    'istio.exportTo={.,istio-ingress}',
   );
   const args = operatorArgs(object);
   for (const flag of [
@@ -98,6 +101,9 @@ void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAd
     '--fetcher-image=registry.example/fetcher:1',
     '--concurrency=8',
     '--resync-period=30m',
+    '--istio-allowed-hosts=*.models.example.com,fraud.example.com',
+    '--istio-allowed-gateways=istio-ingress/public',
+    '--istio-export-to=.,istio-ingress',
   ]) {
     assert.ok(args.includes(flag), `${flag} in ${args.join(' ')}`);
   }
@@ -106,6 +112,9 @@ void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAd
   assert.deepEqual(parsed.config.watchNamespaces, ['team-a', 'team-b']);
   assert.equal(parsed.config.prometheusAddress, 'http://prometheus.monitoring:9090');
   assert.equal(parsed.config.resyncPeriodMs, 30 * 60_000);
+  assert.deepEqual(parsed.config.istioAllowedHosts, ['*.models.example.com', 'fraud.example.com']);
+  assert.deepEqual(parsed.config.istioAllowedGateways, ['istio-ingress/public']);
+  assert.deepEqual(parsed.config.istioExportTo, ['.', 'istio-ingress']);
 });
 
 void test('leader election: a value decides for one replica; more than one replica always elects', async () => {

@@ -31,6 +31,9 @@ void test('wrong types and values the operator would refuse fail at install, not
   assert.match(await refused('image.digest=latest'), /at '\/image\/digest'/);
   assert.match(await refused('leaderElection.enabled=yes'), /at '\/leaderElection\/enabled'/);
   assert.match(await refused('extraArgs={resync-period=1m}'), /at '\/extraArgs\/0'/);
+  assert.match(await refused('istio.allowedHosts={*.*.example.com}'), /at '\/istio\/allowedHosts\/0'/);
+  assert.match(await refused('istio.allowedGateways={public}'), /at '\/istio\/allowedGateways\/0'/);
+  assert.match(await refused('istio.exportTo={Team}'), /at '\/istio\/exportTo\/0'/);
 });
 
 void test('every object the schema defines closes its properties (draft-07)', () => {

@@ -36,7 +36,23 @@ void test('defaults', () => {
     fetcherImage: DEFAULT_FETCHER_IMAGE,
     resyncPeriodMs: 600_000,
     identity: 'modelship-7f9c-abcde',
+    istioAllowedHosts: [],
+    istioAllowedGateways: [],
+    istioExportTo: ['.'],
   });
+});
+
+void test('istio confinement: host patterns, namespace/name gateways and exportTo, each checked', () => {
+  const c = ok(['--istio-allowed-hosts=*.models.example.com, fraud.example.com', '--istio-allowed-gateways=istio-ingress/public,edge/*', '--istio-export-to=.,istio-ingress']);
+  assert.deepEqual(c.istioAllowedHosts, ['*.models.example.com', 'fraud.example.com']);
+  assert.deepEqual(c.istioAllowedGateways, ['istio-ingress/public', 'edge/*']);
+  assert.deepEqual(c.istioExportTo, ['.', 'istio-ingress']);
+  assert.deepEqual(ok(['--istio-allowed-hosts=*', '--istio-export-to=*']).istioAllowedHosts, ['*']);
+  assert.match(errors(['--istio-allowed-hosts=*.*.example.com'])[0]!, /^--istio-allowed-hosts: must be host names or patterns/);
+  assert.match(errors(['--istio-allowed-hosts=https://fraud.example.com'])[0]!, /^--istio-allowed-hosts: /);
+  assert.match(errors(['--istio-allowed-gateways=public'])[0]!, /^--istio-allowed-gateways: must be gateways as namespace\/name/);
+  assert.match(errors(['--istio-export-to=Team'])[0]!, /^--istio-export-to: must be '\.', '\*' or namespace names/);
+  assert.match(errors(['--istio-export-to='])[0]!, /^--istio-export-to: must name at least one namespace/);
 });
 
 void test('in a pod: POD_NAMESPACE and POD_NAME (downward API) over HOSTNAME', () => {
@@ -152,7 +168,7 @@ void test('--help: wantsHelp sees it, parseConfig ignores it, configHelp lists e
   assert.equal(wantsHelp(['--concurrency=2']), false);
   assert.equal(ok(['--help']).concurrency, 4);
   const help = configHelp();
-  for (const name of ['watch-namespaces', 'concurrency', 'kube-api-qps', 'kube-api-burst', 'log-level', 'metrics-bind-address', 'health-probe-bind-address', 'leader-elect', 'leader-election-namespace', 'leader-election-id', 'lease-duration', 'renew-deadline', 'retry-period', 'fetcher-image', 'resync-period', 'identity', 'kubeconfig']) {
+  for (const name of ['watch-namespaces', 'concurrency', 'kube-api-qps', 'kube-api-burst', 'log-level', 'metrics-bind-address', 'health-probe-bind-address', 'leader-elect', 'leader-election-namespace', 'leader-election-id', 'lease-duration', 'renew-deadline', 'retry-period', 'fetcher-image', 'resync-period', 'identity', 'kubeconfig', 'istio-allowed-hosts', 'istio-allowed-gateways', 'istio-export-to']) {
     assert.match(help, new RegExp(`--${name}[=\\[]`), name);
   }
   assert.match(help, /MODELSHIP_WATCH_NAMESPACES/);
