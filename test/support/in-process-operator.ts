@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient } from '../../src/kube/api-client.ts';
 import { connectionOf } from './connection.ts';
 import { ModelDeploymentController } from '../../src/controller/model-deployment-controller.ts';
-import { defaultRenderConfig } from '../../src/render/index.ts';
+import { defaultRenderConfig, type RenderConfig } from '../../src/render/index.ts';
 import type { EventSink } from '../../src/controller/reconcile.ts';
 
 export interface RecordedRequest {
@@ -24,7 +24,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; renderConfig?: RenderConfig } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -37,7 +37,7 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     concurrency: 2,
     resyncPeriodMs: options.resyncPeriodMs ?? 0,
     ...(options.optionalKindRetryMs ? { optionalKindRetryMs: options.optionalKindRetryMs } : {}),
-    renderConfig: defaultRenderConfig,
+    renderConfig: options.renderConfig ?? defaultRenderConfig,
     ...(options.prometheusAddress !== undefined ? { prometheusAddress: options.prometheusAddress } : {}),
     events: sink,
   });
