@@ -66,6 +66,11 @@ function sampleLeaders(candidates: Candidate[]) {
     if (leaders.length > 1) overlaps.push(`${new Date().toISOString()}: ${leaders.join(', ')}`);
   }, 50);
   return {
+    /** Resolves once `n` more samples were taken. */
+    taken(n: number): Promise<number> {
+      const target = samples + n;
+      return eventually(`${n} more samples`, () => Promise.resolve(samples), (s) => s >= target, 30_000, 50);
+    },
     stop(): void {
       clearInterval(timer);
       assert.ok(samples > 10, `only ${samples} samples were taken`);
@@ -89,6 +94,13 @@ async function leaseSpec(name: string) {
   return lease.spec ?? {};
 }
 
+/** Resolves once the Lease was written `n` times after this call: renewals, while one candidate leads. */
+async function renewals(name: string, n: number): Promise<void> {
+  const version = async () => (await coordination.readNamespacedLease({ name, namespace })).metadata?.resourceVersion;
+  const seen = new Set([await version()]);
+  await eventually(`${n} renewals of Lease ${name}`, async () => seen.add(await version()).size, (size) => size > n, 20_000, 100);
+}
+
 /** Leading intervals, from the callbacks, must not overlap either. */
 function assertIntervalsDisjoint(candidates: Candidate[]): void {
   const intervals = candidates.flatMap((c) => c.started.map((s, i) => ({ who: c.identity, from: s, to: c.stopped[i] ?? Infinity })));
@@ -105,8 +117,8 @@ void test('of two candidates exactly one leads, and the Lease names it', async (
   const sampler = sampleLeaders(candidates);
   const leader = await leaderOf(candidates);
   const follower = candidates.find((c) => c !== leader)!;
-  // Several renewals later, the same candidate still leads and the other still waits.
-  await new Promise((r) => setTimeout(r, 2000));
+  // Several renewals later (seen in the Lease), the same candidate still leads and the other still waits.
+  await renewals('one', 3);
   assert.equal(leader.elector.isLeader(), true);
   assert.equal(follower.elector.isLeader(), false);
   const spec = await leaseSpec('one');
@@ -152,7 +164,7 @@ void test('after release() the other candidate takes over without waiting for th
   const sampler = sampleLeaders(candidates);
   const leader = await leaderOf(candidates);
   const follower = candidates.find((c) => c !== leader)!;
-  await new Promise((r) => setTimeout(r, 1000));
+  await eventually('the follower to see the leader', () => Promise.resolve(follower.newLeaders), (ids) => ids.includes(leader.identity));
   const releasedAt = Date.now();
   await leader.elector.release();
   assert.equal(leader.elector.isLeader(), false);
@@ -191,8 +203,8 @@ void test('a released Lease is taken over through the watch, long before a retry
   t.diagnostic(`took over ${waited} ms after the release (retry period ${timing.retryPeriodMs} ms)`);
   assert.ok(waited < timing.retryPeriodMs / 4, `took ${waited} ms to take over a released lease: not driven by the watch`);
   assert.equal((await leaseSpec('watch')).holderIdentity, 'watch-b');
-  // An observation window, not a wait for a condition: one leader throughout.
-  await new Promise((r) => setTimeout(r, 700));
+  // An observation window, counted in samples rather than time: one leader throughout.
+  await sampler.taken(15);
   assert.equal(follower.elector.isLeader(), true);
   sampler.stop();
   assertIntervalsDisjoint(candidates);
