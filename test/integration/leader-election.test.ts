@@ -173,6 +173,8 @@ void test('after release() the other candidate takes over without waiting for th
   const waited = follower.started[0]! - releasedAt;
   t.diagnostic(`took over ${waited} ms after the release`);
   assert.ok(waited < 5000, `took ${waited} ms to take over a released lease`);
+  // An observation window past the takeover, counted in samples rather than time: one leader throughout.
+  await sampler.taken(15);
   const spec = await leaseSpec('release');
   assert.equal(spec.holderIdentity, follower.identity);
   assert.equal(spec.leaseDurationSeconds, 10);
