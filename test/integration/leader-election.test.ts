@@ -238,6 +238,62 @@ void test('a leader cut off from the API server steps down within renewDeadline,
   await Promise.all(candidates.map((c) => c.done));
 });
 
+/** Samples health() of the candidates every 100 ms and keeps every verdict that is not healthy. */
+function sampleHealth(candidates: Candidate[]) {
+  const failing: string[] = [];
+  const timer = setInterval(() => {
+    for (const c of candidates) {
+      const verdict = c.elector.health();
+      if (verdict !== true) failing.push(`${c.identity}: ${verdict}`);
+    }
+  }, 100);
+  return {
+    stop(): string[] {
+      clearInterval(timer);
+      return failing;
+    },
+  };
+}
+
+// /healthz fails when the elector's loop made no progress (an attempt ended) for 4 * leaseDuration.
+const HEALTH = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 500 };
+const healthBoundMs = 4 * HEALTH.leaseDurationMs;
+
+void test('/healthz verdict: a follower of a renewing leader stays healthy past the bound, though it never needs an attempt', async () => {
+  const candidates = [candidate('follow-a', 'follow', HEALTH), candidate('follow-b', 'follow', HEALTH)];
+  const leader = await leaderOf(candidates);
+  const follower = candidates.find((c) => c !== leader)!;
+  await eventually('the follower to see the leader', () => Promise.resolve(follower.newLeaders), (ids) => ids.includes(leader.identity));
+  const health = sampleHealth(candidates);
+  // Time must pass: the verdict is about no progress for the bound; the watch shows the follower each renewal.
+  await new Promise((r) => setTimeout(r, healthBoundMs + 2000));
+  assert.deepEqual(health.stop(), [], 'every verdict healthy');
+  assert.equal(leader.elector.isLeader(), true);
+  assert.deepEqual(follower.started, [], 'the follower kept following');
+  for (const c of candidates) c.abort.abort();
+  await Promise.all(candidates.map((c) => c.done));
+});
+
+void test('/healthz verdict: a follower whose Lease requests hang is waiting, not wedged, and takes over once they are answered', async () => {
+  const proxy = await pausableProxy(new URL(kc.getCurrentCluster()!.server));
+  after(() => proxy.close());
+  const leader = await leaderOf([candidate('hang-a', 'hang', HEALTH)]);
+  const follower = candidate('hang-b', 'hang', HEALTH, withServer(kc, proxy.url));
+  await eventually('the follower to see the leader', () => Promise.resolve(follower.newLeaders), (ids) => ids.includes('hang-a'));
+  const health = sampleHealth([follower]);
+  proxy.pause();
+  // Time must pass: every request of the follower hangs for longer than the bound; each attempt ends at its deadline.
+  await new Promise((r) => setTimeout(r, healthBoundMs + 2000));
+  assert.deepEqual(health.stop(), [], 'every verdict healthy while the API server does not answer');
+  proxy.resume();
+  leader.abort.abort();
+  await leader.done;
+  await eventually('the follower to lead', () => Promise.resolve(follower.elector.isLeader()), (l) => l, 20_000, 50);
+  assert.equal(follower.elector.health(), true);
+  follower.abort.abort();
+  await follower.done;
+});
+
 function withServer(base: KubeConfig, server: string): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
@@ -249,7 +305,7 @@ function withServer(base: KubeConfig, server: string): KubeConfig {
   return kubeConfig;
 }
 
-/** A TCP proxy to the API server that, once paused, drops its connections and black-holes new ones. */
+/** A TCP proxy to the API server that, while paused, drops its connections and black-holes new ones. */
 async function pausableProxy(target: URL) {
   const sockets = new Set<Socket>();
   let paused = false;
@@ -275,6 +331,10 @@ async function pausableProxy(target: URL) {
     pause(): void {
       paused = true;
       for (const s of sockets) s.destroy();
+    },
+    /** New connections are forwarded again (those accepted while paused stay black-holed). */
+    resume(): void {
+      paused = false;
     },
     close(): Promise<void> {
       for (const s of sockets) s.destroy();
