@@ -92,8 +92,10 @@ export class LeaderElector {
   }
 
   /**
-   * /healthz: while run() runs, an attempt to acquire or renew must finish at least every
-   * 4 * leaseDuration (each request is aborted after renewDeadline, so only a wedged loop misses it).
+   * /healthz: while run() runs, an attempt to acquire or renew must finish, or a follower see the Lease
+   * change through its watch, at least every 4 * leaseDuration (each request is aborted after its
+   * deadline, and a follower whose watch shows nothing tries at the observed expiry, so only a wedged
+   * loop misses it; an API server that does not answer is waited for, not a reason to restart).
    */
   health(): true | string {
     if (!this.running) return true;
@@ -223,6 +225,9 @@ export class LeaderElector {
         this.wake = () => done(true);
       });
       if (!woken || this.takeable()) return;
+      // A renewal seen through the watch is progress for /healthz: a follower of a healthy leader never
+      // needs an attempt, and without this its verdict failed after 4 * leaseDuration of following.
+      this.progress.progressed();
     }
   }
 

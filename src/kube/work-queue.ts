@@ -155,6 +155,12 @@ export class WorkQueue {
     return this.failures.get(key) ?? 0;
   }
 
+  /** Milliseconds until a key waiting out a delay or a backoff is added; undefined if it is not waiting. */
+  delayOf(key: string): number | undefined {
+    const waiting = this.waiting.get(key);
+    return waiting === undefined ? undefined : Math.max(0, waiting.readyAt - this.clock.now());
+  }
+
   /** Keys ready for a worker (not counting keys in flight or waiting out a delay). */
   len(): number {
     return this.queue.length;

@@ -24,6 +24,7 @@ const kc = cluster.kubeConfig();
 const client = testClient(kc);
 const namespace = await testNamespace(kc, 'analysis');
 const operator = await startInProcessOperator(kc, [namespace], { prometheusAddress: prometheus.url });
+const core = kc.makeApiClient(CoreV1Api);
 const gateway = dataPath.gateway;
 assert.ok(gateway, 'the data path has a gateway');
 const url = dataPath.gatewayUrl;
@@ -59,7 +60,7 @@ function load(name: string, workers = 2) {
   const worker = async () => {
     while (!stopped && replies.length < 20_000) {
       replies.push({ ...(await send(url, { host: host(name) })), at: Date.now() });
-      await sleep(10);
+      await sleep(10); // pacing: a steady load, not a flood
     }
   };
   const running = Promise.all(Array.from({ length: workers }, worker));
@@ -70,6 +71,12 @@ function load(name: string, workers = 2) {
       await running;
     },
   };
+}
+
+/** Resolves once the load got `n` more replies. */
+function repliesAfter(traffic: { replies: readonly unknown[] }, n: number): Promise<number> {
+  const target = traffic.replies.length + n;
+  return eventually(`${n} more replies`, () => Promise.resolve(traffic.replies.length), (len) => len >= target, 60_000, 50);
 }
 
 async function deployVersion1(name: string, rollout: Record<string, unknown> = {}): Promise<void> {
@@ -142,7 +149,9 @@ describe('canary analysis against a real Prometheus', { concurrency: true }, () 
       assert.equal(md?.status?.stable?.version, '1');
       // Traffic back on stable: a long run of stable answers, then keep measuring for a while.
       await routed(url, (replies) => replies.every((r) => r.status === 200 && r.variant === 'stable'), { host: host('faulty'), probe: 50 });
-      await sleep(5000); // past scaleDownDelaySeconds: the canary pods go while requests flow
+      // The canary pods go (after scaleDownDelaySeconds) while requests flow, and requests go on after.
+      await eventually('the canary pods to be gone', () => core.listNamespacedPod({ namespace, labelSelector: 'modelship.io/model-deployment=faulty,modelship.io/variant=canary' }), (pods) => pods.items.length === 0, 120_000, 500);
+      await repliesAfter(traffic, 50);
     } finally {
       await traffic.stop();
     }
@@ -173,7 +182,7 @@ describe('canary analysis against a real Prometheus', { concurrency: true }, () 
   });
 
   test('a failing validation stops the rollout before any traffic shift', { timeout: 300_000 }, async () => {
-    await kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({
+    await core.createNamespacedConfigMap({
       namespace,
       body: { metadata: { name: 'gate-samples' }, data: { 'samples.json': JSON.stringify([inferBody, inferBody]) } },
     });
@@ -183,7 +192,10 @@ describe('canary analysis against a real Prometheus', { concurrency: true }, () 
     try {
       await setVersion('gate', '2', 1);
       md = await eventually('Stalled ValidationFailed', get('gate'), (m) => conditionOf(m, 'Stalled')?.status === 'True', 120_000, 500);
-      await sleep(2000);
+      // The operator looks again (a forced resync, then the queue idle) and requests go on after its look.
+      operator.controller.forceResync();
+      await operator.controller.queue.idle();
+      await repliesAfter(traffic, 100);
     } finally {
       await traffic.stop();
     }

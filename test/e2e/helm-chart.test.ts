@@ -293,7 +293,7 @@ test('helm upgrade from chart 0.1.0: the model stays Ready and is not rolled whi
       const md = await client.get<Md>(mdRef(modelsNs, 'iris'));
       const c = conditionOf(md, 'Ready');
       if (c?.status !== 'True') notReady.push(`${c?.status}: ${c?.reason}`);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 200)); // the watcher's poll interval: Ready is sampled throughout the upgrade
     }
   })();
 

@@ -80,10 +80,11 @@ test('requests, errors and latency of each preset, per variant, are what the pod
     }, (failures) => failures > 0, 30_000, 0);
   }
   await scrapedAfter(Date.now());
-  // The window opens 2 s before the measured requests: after the scrape above.
-  await new Promise((r) => setTimeout(r, 3000));
+  // The window opens now, so every sample in it holds the requests above; it is whole seconds (rounded
+  // down below), so a scrape more than a second later is one inside it before the measured requests.
+  const opens = Date.now();
+  await scrapedAfter(opens + 1000);
   const countedBefore = await counted();
-  const started = Date.now();
   for (const { preset } of presets) {
     for (const variant of ['stable', 'canary']) {
       const pod = podOf(preset, variant);
@@ -94,9 +95,9 @@ test('requests, errors and latency of each preset, per variant, are what the pod
   const countedAfter = await counted();
   // Ten seconds of scrapes after the last request: increase() extrapolates by at most about one scrape
   // interval, so over a window of 15 s or more it stays within 25% above the true increase.
-  await scrapedAfter(Date.now() + 10_000);
+  await scrapedAfter(Math.max(Date.now() + 10_000, opens + 15_000));
   const at = new Date();
-  const windowSeconds = Math.ceil((at.getTime() - started) / 1000) + 2;
+  const windowSeconds = Math.floor((at.getTime() - opens) / 1000);
   assert.ok(windowSeconds >= 15, `window ${windowSeconds} s`);
 
   for (const { preset } of presets) {

@@ -180,7 +180,9 @@ test('an operator restart mid-rollout resumes the same step from status', async 
   await operator.stop();
   // A new operator (stopped when this test ends) takes over from status alone.
   const next = await startInProcessOperator(kc, [namespace]);
-  await new Promise((r) => setTimeout(r, 3000));
+  // Barrier instead of 3 s: the synced caches queued every key before the workers started, so once the
+  // queue is idle the new operator has reconciled the ModelDeployment and any write it made is recorded.
+  await next.controller.queue.idle();
   const resumed = await get();
   assert.deepEqual(resumed?.status?.canary, paused?.status?.canary, 'the canary status is unchanged after a restart');
   assert.equal(next.writes().filter((w) => w.path.includes('/deployments/')).length, 0, 'the new operator changes no Deployment');

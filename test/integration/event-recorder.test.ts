@@ -52,6 +52,7 @@ void test('the same event emitted 50 times is one Event with count 50, written a
   const startedAt = Date.now();
   for (let i = 0; i < 50; i++) {
     recorder.emit(object, 'Warning', 'ModelFetchFailed', 'model s3://models/fraud/3 could not be fetched: access denied');
+    // Time must pass: emits spread over about a second span more than one aggregation window.
     await new Promise((r) => setTimeout(r, 20));
   }
   const [event] = await eventually('one Event with count 50', () => eventsFor(object), (events) => events.length === 1 && events[0]?.count === 50, 10_000);

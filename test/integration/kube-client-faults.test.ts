@@ -15,6 +15,7 @@ import { ApiError } from '../../src/kube/api-error.ts';
 import { loadClusterConnection } from '../../src/kube/cluster-connection.ts';
 import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
 import { LeaderElector } from '../../src/kube/leader-election.ts';
+import { FILE_RECHECK_MS } from '../../src/kube/reloading-file.ts';
 import { sharedCluster } from '../support/cluster.ts';
 import { ConnectProxy } from '../support/connect-proxy.ts';
 import { FaultProxy, type FaultProxyOptions } from '../support/fault-proxy.ts';
@@ -130,8 +131,12 @@ test('410 Expired on a watch makes exactly one list, and the store catches up', 
   proxy.resetStreams();
   await createConfigMap('gone', 'g1');
   await sees('g1');
-  // A little longer for any stray relist to show.
-  await new Promise((r) => setTimeout(r, 1000));
+  // Back at rest: a watch opened after the relist, and an object created then comes through it; a stray
+  // relist would have shown by now.
+  const verbs = () => proxy.requests.filter((r) => r.path.includes(cmPath) && (r.verb === 'LIST' || r.verb === 'WATCH')).map((r) => r.verb);
+  await eventually('a watch open after the relist', () => Promise.resolve(verbs()), (v) => v.at(-1) === 'WATCH' && v.filter((x) => x === 'LIST').length >= 2 && proxy.openStreams >= 1, 10_000, 50);
+  await createConfigMap('gone', 'g2');
+  await sees('g2');
   assert.equal(proxy.count('LIST', cmPath), 2, 'the first list and one after 410');
   assert.equal(informer.relists, 2);
   const relist = proxy.requests.filter((r) => r.verb === 'LIST' && r.path.includes(cmPath))[1];
@@ -234,7 +239,8 @@ test('a rotated CA file and serving certificate: no restart, no failed request',
   await sees('c1');
   // First the bundle gains the new CA (as a rotation does), then the server switches to a certificate it signed.
   writeFileSync(files.ca, pki.ca.cert + pki.otherCa.cert);
-  await new Promise((r) => setTimeout(r, 1100));
+  // Time must pass: the client looks at the file at most once per FILE_RECHECK_MS, and this request must re-read it.
+  await new Promise((r) => setTimeout(r, FILE_RECHECK_MS + 100));
   assert.equal((await client.get(configMapRef('c1')))?.metadata?.name, 'c1');
   proxy.setServerCertificate(pki.otherCaServer.key, pki.otherCaServer.cert);
   writeFileSync(files.ca, pki.otherCa.cert);
@@ -249,7 +255,9 @@ test('a rotated client certificate and key: new connections present the new one,
   await createConfigMap('cert', 'k1');
   assert.equal((await client.get(configMapRef('k1')))?.metadata?.name, 'k1');
   copyFileSync(pki.otherClient.certFile, files.cert);
-  await new Promise((r) => setTimeout(r, 1100)); // the key follows a moment later: the mismatched pair is not taken
+  // The key follows a moment later, past FILE_RECHECK_MS (time must pass so the next request sees the
+  // mismatched pair): it is not taken.
+  await new Promise((r) => setTimeout(r, FILE_RECHECK_MS + 100));
   assert.equal((await client.get(configMapRef('k1')))?.metadata?.name, 'k1');
   copyFileSync(pki.otherClient.keyFile, files.key);
   await eventually('requests to present the new certificate', async () => (await client.get(configMapRef('k1')), proxy.requests.at(-1)?.clientCn), (cn) => cn === 'modelship-rotated', 10_000, 200);

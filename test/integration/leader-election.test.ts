@@ -66,6 +66,11 @@ function sampleLeaders(candidates: Candidate[]) {
     if (leaders.length > 1) overlaps.push(`${new Date().toISOString()}: ${leaders.join(', ')}`);
   }, 50);
   return {
+    /** Resolves once `n` more samples were taken. */
+    taken(n: number): Promise<number> {
+      const target = samples + n;
+      return eventually(`${n} more samples`, () => Promise.resolve(samples), (s) => s >= target, 30_000, 50);
+    },
     stop(): void {
       clearInterval(timer);
       assert.ok(samples > 10, `only ${samples} samples were taken`);
@@ -89,6 +94,13 @@ async function leaseSpec(name: string) {
   return lease.spec ?? {};
 }
 
+/** Resolves once the Lease was written `n` times after this call: renewals, while one candidate leads. */
+async function renewals(name: string, n: number): Promise<void> {
+  const version = async () => (await coordination.readNamespacedLease({ name, namespace })).metadata?.resourceVersion;
+  const seen = new Set([await version()]);
+  await eventually(`${n} renewals of Lease ${name}`, async () => seen.add(await version()).size, (size) => size > n, 20_000, 100);
+}
+
 /** Leading intervals, from the callbacks, must not overlap either. */
 function assertIntervalsDisjoint(candidates: Candidate[]): void {
   const intervals = candidates.flatMap((c) => c.started.map((s, i) => ({ who: c.identity, from: s, to: c.stopped[i] ?? Infinity })));
@@ -105,8 +117,8 @@ void test('of two candidates exactly one leads, and the Lease names it', async (
   const sampler = sampleLeaders(candidates);
   const leader = await leaderOf(candidates);
   const follower = candidates.find((c) => c !== leader)!;
-  // Several renewals later, the same candidate still leads and the other still waits.
-  await new Promise((r) => setTimeout(r, 2000));
+  // Several renewals later (seen in the Lease), the same candidate still leads and the other still waits.
+  await renewals('one', 3);
   assert.equal(leader.elector.isLeader(), true);
   assert.equal(follower.elector.isLeader(), false);
   const spec = await leaseSpec('one');
@@ -152,7 +164,7 @@ void test('after release() the other candidate takes over without waiting for th
   const sampler = sampleLeaders(candidates);
   const leader = await leaderOf(candidates);
   const follower = candidates.find((c) => c !== leader)!;
-  await new Promise((r) => setTimeout(r, 1000));
+  await eventually('the follower to see the leader', () => Promise.resolve(follower.newLeaders), (ids) => ids.includes(leader.identity));
   const releasedAt = Date.now();
   await leader.elector.release();
   assert.equal(leader.elector.isLeader(), false);
@@ -161,6 +173,8 @@ void test('after release() the other candidate takes over without waiting for th
   const waited = follower.started[0]! - releasedAt;
   t.diagnostic(`took over ${waited} ms after the release`);
   assert.ok(waited < 5000, `took ${waited} ms to take over a released lease`);
+  // An observation window past the takeover, counted in samples rather than time: one leader throughout.
+  await sampler.taken(15);
   const spec = await leaseSpec('release');
   assert.equal(spec.holderIdentity, follower.identity);
   assert.equal(spec.leaseDurationSeconds, 10);
@@ -191,8 +205,8 @@ void test('a released Lease is taken over through the watch, long before a retry
   t.diagnostic(`took over ${waited} ms after the release (retry period ${timing.retryPeriodMs} ms)`);
   assert.ok(waited < timing.retryPeriodMs / 4, `took ${waited} ms to take over a released lease: not driven by the watch`);
   assert.equal((await leaseSpec('watch')).holderIdentity, 'watch-b');
-  // An observation window, not a wait for a condition: one leader throughout.
-  await new Promise((r) => setTimeout(r, 700));
+  // An observation window, counted in samples rather than time: one leader throughout.
+  await sampler.taken(15);
   assert.equal(follower.elector.isLeader(), true);
   sampler.stop();
   assertIntervalsDisjoint(candidates);
@@ -224,6 +238,62 @@ void test('a leader cut off from the API server steps down within renewDeadline,
   await Promise.all(candidates.map((c) => c.done));
 });
 
+/** Samples health() of the candidates every 100 ms and keeps every verdict that is not healthy. */
+function sampleHealth(candidates: Candidate[]) {
+  const failing: string[] = [];
+  const timer = setInterval(() => {
+    for (const c of candidates) {
+      const verdict = c.elector.health();
+      if (verdict !== true) failing.push(`${c.identity}: ${verdict}`);
+    }
+  }, 100);
+  return {
+    stop(): string[] {
+      clearInterval(timer);
+      return failing;
+    },
+  };
+}
+
+// /healthz fails when the elector's loop made no progress (an attempt ended) for 4 * leaseDuration.
+const HEALTH = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 500 };
+const healthBoundMs = 4 * HEALTH.leaseDurationMs;
+
+void test('/healthz verdict: a follower of a renewing leader stays healthy past the bound, though it never needs an attempt', async () => {
+  const candidates = [candidate('follow-a', 'follow', HEALTH), candidate('follow-b', 'follow', HEALTH)];
+  const leader = await leaderOf(candidates);
+  const follower = candidates.find((c) => c !== leader)!;
+  await eventually('the follower to see the leader', () => Promise.resolve(follower.newLeaders), (ids) => ids.includes(leader.identity));
+  const health = sampleHealth(candidates);
+  // Time must pass: the verdict is about no progress for the bound; the watch shows the follower each renewal.
+  await new Promise((r) => setTimeout(r, healthBoundMs + 2000));
+  assert.deepEqual(health.stop(), [], 'every verdict healthy');
+  assert.equal(leader.elector.isLeader(), true);
+  assert.deepEqual(follower.started, [], 'the follower kept following');
+  for (const c of candidates) c.abort.abort();
+  await Promise.all(candidates.map((c) => c.done));
+});
+
+void test('/healthz verdict: a follower whose Lease requests hang is waiting, not wedged, and takes over once they are answered', async () => {
+  const proxy = await pausableProxy(new URL(kc.getCurrentCluster()!.server));
+  after(() => proxy.close());
+  const leader = await leaderOf([candidate('hang-a', 'hang', HEALTH)]);
+  const follower = candidate('hang-b', 'hang', HEALTH, withServer(kc, proxy.url));
+  await eventually('the follower to see the leader', () => Promise.resolve(follower.newLeaders), (ids) => ids.includes('hang-a'));
+  const health = sampleHealth([follower]);
+  proxy.pause();
+  // Time must pass: every request of the follower hangs for longer than the bound; each attempt ends at its deadline.
+  await new Promise((r) => setTimeout(r, healthBoundMs + 2000));
+  assert.deepEqual(health.stop(), [], 'every verdict healthy while the API server does not answer');
+  proxy.resume();
+  leader.abort.abort();
+  await leader.done;
+  await eventually('the follower to lead', () => Promise.resolve(follower.elector.isLeader()), (l) => l, 20_000, 50);
+  assert.equal(follower.elector.health(), true);
+  follower.abort.abort();
+  await follower.done;
+});
+
 function withServer(base: KubeConfig, server: string): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
@@ -235,7 +305,7 @@ function withServer(base: KubeConfig, server: string): KubeConfig {
   return kubeConfig;
 }
 
-/** A TCP proxy to the API server that, once paused, drops its connections and black-holes new ones. */
+/** A TCP proxy to the API server that, while paused, drops its connections and black-holes new ones. */
 async function pausableProxy(target: URL) {
   const sockets = new Set<Socket>();
   let paused = false;
@@ -261,6 +331,10 @@ async function pausableProxy(target: URL) {
     pause(): void {
       paused = true;
       for (const s of sockets) s.destroy();
+    },
+    /** New connections are forwarded again (those accepted while paused stay black-holed). */
+    resume(): void {
+      paused = false;
     },
     close(): Promise<void> {
       for (const s of sockets) s.destroy();

@@ -189,13 +189,13 @@ test('under an HPA the operator leaves spec.replicas alone: no fight when the re
   await eventually('3 replicas to roll out', () => getDeployment(name), (d) => rolledOut(d, 3));
   await eventually('status to count 3 ready replicas', () => client.get<ModelDeploymentObject>(mdRef(namespace, name)), (md) => md?.status?.readyReplicas === 3 && conditionOf(md, 'Ready')?.status === 'True');
 
-  // Settle window: the count stays where it was put, and the operator never wrote to the Deployment or the HPA.
-  const settleUntil = Date.now() + 5000;
-  while (Date.now() < settleUntil) {
-    const d = await getDeployment(name);
-    assert.equal(d?.spec?.replicas, 3, 'spec.replicas stays as set');
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  // The operator looks again (a forced resync, then the queue idle: every reconcile it caused has ended):
+  // the count stays where it was put, and the operator never wrote to the Deployment or the HPA.
+  const reconciles = operator.controller.reconciles;
+  operator.controller.forceResync();
+  await operator.controller.queue.idle();
+  assert.ok(operator.controller.reconciles > reconciles, 'the resync reconciled');
+  assert.equal((await getDeployment(name))?.spec?.replicas, 3, 'spec.replicas stays as set');
   assert.deepEqual(operatorWritesTo(deploymentRef(name), since), [], 'no operator write to the Deployment');
   assert.deepEqual(operatorWritesTo(hpaRef(name), since), [], 'no operator write to the HPA');
   const after = await getDeployment(name);
@@ -317,7 +317,12 @@ test('deleting the ModelDeployment garbage-collects everything it owned', async 
   // kind only on its 30 s discovery resync and then retries the owner lookup with backoff (~45 s seen).
   await eventually('everything it owned to be garbage-collected', owned, (left) => left.length === 0, 120_000, 500);
 
-  // Nothing comes back: the operator does not re-create children of a deleted ModelDeployment.
-  await new Promise((r) => setTimeout(r, 3000));
+  // Nothing comes back: once its cache has the ModelDeployment gone, the operator reconciles its key (as an
+  // event on any child does) and re-creates none of its children.
+  await eventually('the operator to see the ModelDeployment gone', () => Promise.resolve(operator.controller.caches.modelDeployments.get(namespace, name)), (md) => md === undefined);
+  const reconciles = operator.controller.reconciles;
+  operator.controller.queue.add(`${namespace}/${name}`);
+  await operator.controller.queue.idle();
+  assert.ok(operator.controller.reconciles > reconciles, 'the deleted key was reconciled');
   assert.deepEqual(await owned(), [], 'nothing was re-created');
 });

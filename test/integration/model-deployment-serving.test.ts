@@ -63,7 +63,9 @@ test('once converged, the operator writes nothing, even through a forced resync'
   const reconcilesBefore = operator.controller.reconciles;
   operator.controller.forceResync();
   await eventually('a resync to reconcile every ModelDeployment', () => Promise.resolve(operator.controller.reconciles - reconcilesBefore), (n) => n >= exampleFiles().length, 30_000);
-  await new Promise((r) => setTimeout(r, 3000));
+  // Barrier instead of 3 s: the resync queued every key at once, so once the queue is idle every reconcile
+  // it caused has ended, and any write one made is recorded.
+  await operator.controller.queue.idle();
   const writes = operator.writes().slice(before);
   assert.deepEqual(writes, [], 'no create, update, patch or delete after convergence');
 });

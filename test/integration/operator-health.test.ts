@@ -38,3 +38,27 @@ test('/readyz fails while the ModelDeployment CRD is deleted and recovers when i
   operator.kill('SIGTERM');
   await operator.exited();
 });
+
+test('/healthz of the leader and of a follower stays ok past the leader elector\'s bound of 4 lease durations', async () => {
+  const leaseMs = 2000;
+  const flags = ['--leader-election-namespace=default', '--leader-election-id=health-lease', `--lease-duration=${leaseMs}ms`, '--renew-deadline=1500ms', '--retry-period=500ms'];
+  const operators = [startOperatorProcess(cp.kubeconfigPath, 'health-a', flags), startOperatorProcess(cp.kubeconfigPath, 'health-b', flags)];
+  const ports = await Promise.all(operators.map((o) => o.metricsPort()));
+  const leading = 'leader_election_master_status{name="health-lease"}';
+  await eventually('one of them to lead', async () => (await Promise.all(operators.map((o) => o.metric(leading)))).join(','), (l) => l === '1,0' || l === '0,1', 60_000);
+  // Time must pass: the elector's verdict fails after 4 lease durations without progress, and a follower
+  // of a healthy leader makes no attempt in that time (it sees the renewals through its watch).
+  const failing: string[] = [];
+  const until = Date.now() + 4 * leaseMs + 3000;
+  while (Date.now() < until) {
+    for (const port of ports) {
+      const r = await probe(port, '/healthz');
+      if (r.status !== 200) failing.push(`${port}: ${r.status} ${r.body.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 250)); // the probe's poll interval
+  }
+  assert.deepEqual(failing, [], 'every /healthz answer ok');
+  assert.deepEqual(operators.map((o) => o.child.exitCode), [null, null], 'no exit');
+  for (const o of operators) o.kill('SIGTERM');
+  await Promise.all(operators.map((o) => o.exited()));
+});

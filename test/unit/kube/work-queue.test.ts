@@ -155,6 +155,24 @@ void test('requeueAfterMs schedules the next run; addAfter keeps the earliest ti
   await q.shutdown();
 });
 
+void test('delayOf tells how long a key still waits, capped at MAX_REQUEUE_MS, until it is added', async () => {
+  const clock = new FakeClock();
+  const q = queue(clock);
+  const rec = recorder(clock);
+  q.start(rec.handler);
+  assert.equal(q.delayOf('a'), undefined);
+  q.addAfter('a', 100);
+  await clock.advance(40);
+  assert.equal(q.delayOf('a'), 60);
+  await clock.advance(60);
+  assert.equal(q.delayOf('a'), undefined, 'added');
+  assert.deepEqual(rec.starts('a'), [100]);
+  q.addAfter('b', 720 * 3600 * 1000);
+  assert.equal(q.delayOf('b'), MAX_REQUEUE_MS);
+  await q.shutdown();
+  assert.equal(q.delayOf('b'), undefined, 'shutdown drops delayed keys');
+});
+
 void test('shutdown waits for handlers in flight and drops queued and delayed keys', async () => {
   const clock = new FakeClock();
   const q = queue(clock);
