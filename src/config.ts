@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './api/patterns.ts';
 import { DEFAULT_FETCHER_IMAGE } from './render/index.ts';
+import { parseCidr, type Cidr } from './outbound/address-policy.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -44,6 +45,8 @@ export interface OperatorConfig {
   kubeconfig?: string;
   /** Prometheus for canary analysis when a ModelDeployment names none (spec.rollout.analysis.prometheus). */
   prometheusAddress?: string;
+  /** Loopback, link-local or unspecified ranges outbound requests (Prometheus, smoke checks) may reach. */
+  outboundAllowCidrs: Cidr[];
 }
 
 export type ConfigResult = { ok: true; config: OperatorConfig } | { ok: false; errors: string[] };
@@ -103,6 +106,16 @@ const namespaceList = z
   .string()
   .transform((s) => [...new Set(s.split(',').map((n) => n.trim()).filter((n) => n !== ''))])
   .pipe(z.array(namespaceName));
+
+const cidrList = z.string().transform((s, ctx) => {
+  const items = s.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const bad = items.find((c) => parseCidr(c) === undefined);
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not a CIDR such as 127.0.0.1/32 or fe80::/10` });
+    return z.NEVER;
+  }
+  return items.map((c) => parseCidr(c)!);
+});
 
 const nonEmpty = z.string().regex(/^\S+$/, { error: 'must be a non-empty string without spaces' });
 
@@ -171,6 +184,12 @@ const FLAGS = {
     'prometheus-address',
     z.string().regex(/^https?:\/\/\S+$/, { error: 'must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090' }),
     'Prometheus queried by canary analysis when spec.rollout.analysis.prometheus is not set.',
+  ),
+  outboundAllowCidrs: flag(
+    'outbound-allow-cidrs',
+    cidrList,
+    'Loopback, link-local or unspecified address ranges (comma-separated CIDRs) that Prometheus queries and smoke checks may reach; all others are refused.',
+    '',
   ),
 } satisfies Record<keyof OperatorConfig, Flag<unknown>>;
 

@@ -48,6 +48,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
     resyncPeriodMs: config.resyncPeriodMs,
     renderConfig: { ...defaultRenderConfig, fetcherImage: config.fetcherImage },
     ...(config.prometheusAddress !== undefined ? { prometheusAddress: config.prometheusAddress } : {}),
+    outboundAllowCidrs: config.outboundAllowCidrs,
     events,
     queueMetrics: workQueueMetrics(metrics, CONTROLLER),
     metrics: {

@@ -36,7 +36,19 @@ void test('defaults', () => {
     fetcherImage: DEFAULT_FETCHER_IMAGE,
     resyncPeriodMs: 600_000,
     identity: 'modelship-7f9c-abcde',
+    outboundAllowCidrs: [],
   });
+});
+
+void test('--outbound-allow-cidrs: comma-separated CIDRs or addresses; anything else is an error naming it', () => {
+  assert.deepEqual(ok(['--outbound-allow-cidrs=127.0.0.1/32, fe80::/10,10.0.0.1']).outboundAllowCidrs, [
+    { address: '127.0.0.1', prefix: 32, family: 'ipv4' },
+    { address: 'fe80::', prefix: 10, family: 'ipv6' },
+    { address: '10.0.0.1', prefix: 32, family: 'ipv4' },
+  ]);
+  assert.deepEqual(errors(['--outbound-allow-cidrs=127.0.0.1/32,localhost']), [
+    '--outbound-allow-cidrs: "localhost" is not a CIDR such as 127.0.0.1/32 or fe80::/10 (got "127.0.0.1/32,localhost")',
+  ]);
 });
 
 void test('in a pod: POD_NAMESPACE and POD_NAME (downward API) over HOSTNAME', () => {
