@@ -55,7 +55,6 @@ export class OutboundError extends Error {
 /** Node's and undici's error codes are identifiers (ECONNREFUSED, UND_ERR_SOCKET, CERT_HAS_EXPIRED): safe to show. */
 function errorCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof OutboundError) return undefined;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
   }

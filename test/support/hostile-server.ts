@@ -13,20 +13,21 @@ export interface HostileServer {
 
 export type Behaviour = (res: ServerResponse) => void;
 
-export async function hostileServer(behaviour: Behaviour): Promise<HostileServer> {
+/** Listens on `host` (any 127.0.0.0/8 address is this machine's loopback). */
+export async function hostileServer(behaviour: Behaviour, host = '127.0.0.1'): Promise<HostileServer> {
   const seen: IncomingHttpHeaders[] = [];
   const server = createServer((req, res) => {
     seen.push(req.headers);
     req.resume();
     behaviour(res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   after(() => {
     server.closeAllConnections();
     server.close();
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, port, seen };
+  return { url: `http://${host}:${port}`, port, seen };
 }
 
 /** ~200 KB of gzip that inflates to 200 MiB of zeros. */
