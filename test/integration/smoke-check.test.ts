@@ -71,7 +71,7 @@ test('protocol json posts to the path given and accepts any JSON answer; a wrong
   assert.match(wrong.message, new RegExp(`^6 of 6 requests to 2 pods failed; first: pod ${targets[0]!.pod} sample 0: HTTP 404`));
 });
 
-test('pods answering 500 fail the check, and the message names the pod, the sample and the answer', async () => {
+test('pods answering 500 fail the check, and the message names the pod, the sample and the status (not the body)', async () => {
   const targets = await targetsOf('broken');
   const result = await runSmokeCheck({ targets, samples, protocol: 'v2', modelName: 'fraud-detector', maxLatencyMs: 2000 });
   assert.equal(result.passed, false);
