@@ -148,7 +148,7 @@ export function parseQueryResponse(address: string, status: number, body: string
 /** What a failed request says: a bad header can only be the bearer token, named without its value. */
 function requestFailure(err: unknown): string {
   if (!(err instanceof OutboundError)) return 'request failed';
-  return err.failure.kind === 'bad-header' ? 'the bearer token has a line break or NUL inside; not sent' : err.message;
+  return err.failure.kind === 'bad-header' ? 'the bearer token has a line break or NUL inside, so it was not sent' : err.message;
 }
 
 /** The address for messages: scheme, host and path, never user:password or a query string. */

@@ -30,9 +30,9 @@ export function describeOutboundFailure(f: OutboundFailure): string {
     case 'compressed':
       return 'compressed body refused';
     case 'address-refused':
-      return `address ${f.address} refused (loopback, link-local or unspecified; see --outbound-allow-cidrs)`;
+      return `address ${f.address} refused (loopback, link-local or unspecified: see --outbound-allow-cidrs)`;
     case 'bad-header':
-      return `header ${f.header} has a line break or NUL in its value; not sent`;
+      return `header ${f.header} has a line break or NUL in its value, so it was not sent`;
     case 'timeout':
       return `no answer within ${f.ms} ms`;
     case 'aborted':

@@ -68,7 +68,7 @@ test('loopback and link-local addresses are refused unless allowlisted, by IP an
 test('a header value with a line break is not sent, and the error does not quote it', async () => {
   const server = await hostileServer(answerJson({}));
   const err = await failure(client.send(new URL(server.url), { ...post, headers: { authorization: 'Bearer line-one\nline-two' } }));
-  assert.equal(err.message, 'header authorization has a line break or NUL in its value; not sent');
+  assert.equal(err.message, 'header authorization has a line break or NUL in its value, so it was not sent');
   assert.equal(server.seen.length, 0);
 });
 
