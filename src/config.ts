@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './api/patterns.ts';
 import { DEFAULT_FETCHER_IMAGE } from './render/index.ts';
+import { parseCidr, type Cidr } from './outbound/address-policy.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,6 +51,8 @@ export interface OperatorConfig {
   istioAllowedGateways: string[];
   /** The rendered VirtualServices' exportTo. */
   istioExportTo: string[];
+  /** Loopback, link-local or unspecified ranges outbound requests (Prometheus, smoke checks) may reach. */
+  outboundAllowCidrs: Cidr[];
 }
 
 export type ConfigResult = { ok: true; config: OperatorConfig } | { ok: false; errors: string[] };
@@ -126,6 +129,16 @@ const gatewayList = commaList(
 const exportToList = commaList(
   z.string().regex(new RegExp(`^(\\.|\\*|${NAMESPACE})$`), { error: "must be '.', '*' or namespace names" }),
 ).pipe(z.array(z.string()).min(1, { error: "must name at least one namespace: '.' for the VirtualService's own" }));
+
+const cidrList = z.string().transform((s, ctx) => {
+  const items = s.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const bad = items.find((c) => parseCidr(c) === undefined);
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not a CIDR such as 127.0.0.1/32 or fe80::/10` });
+    return z.NEVER;
+  }
+  return items.map((c) => parseCidr(c)!);
+});
 
 const nonEmpty = z.string().regex(/^\S+$/, { error: 'must be a non-empty string without spaces' });
 
@@ -208,6 +221,12 @@ const FLAGS = {
     '',
   ),
   istioExportTo: flag('istio-export-to', exportToList, "Namespaces the VirtualServices are visible to, comma-separated: '.' (their own), '*' (all) or names.", '.'),
+  outboundAllowCidrs: flag(
+    'outbound-allow-cidrs',
+    cidrList,
+    'Loopback, link-local or unspecified address ranges (comma-separated CIDRs) that Prometheus queries and smoke checks may reach; all others are refused.',
+    '',
+  ),
 } satisfies Record<keyof OperatorConfig, Flag<unknown>>;
 
 type Key = keyof typeof FLAGS;

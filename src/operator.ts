@@ -52,6 +52,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
       traffic: { istio: { allowedHosts: config.istioAllowedHosts, allowedGateways: config.istioAllowedGateways, exportTo: config.istioExportTo } },
     },
     ...(config.prometheusAddress !== undefined ? { prometheusAddress: config.prometheusAddress } : {}),
+    outboundAllowCidrs: config.outboundAllowCidrs,
     events,
     queueMetrics: workQueueMetrics(metrics, CONTROLLER),
     metrics: {

@@ -2,9 +2,8 @@
 // here; what an answer means is parseQueryResponse, pure, so every shape Prometheus can send is unit-tested.
 // Two failures, because the rollout treats them differently: Unavailable (no answer worth reading; try the
 // next interval) and Query (Prometheus answered that the query is wrong; a person must change it).
-import { Agent, fetch } from 'undici';
 import { z } from 'zod';
-import { errorMessage } from '../errors.ts';
+import { createOutboundClient, OutboundError, type Cidr } from '../outbound/index.ts';
 
 /** A query's value: a number (NaN and ±Infinity included, as PromQL gives them), or undefined for no data. */
 export type PrometheusValue = number | undefined;
@@ -19,7 +18,12 @@ export interface PrometheusClientOptions {
   readonly insecureSkipVerify?: boolean;
   /** Whole request, default 5000 ms; also sent as Prometheus's own evaluation timeout. */
   readonly timeoutMs?: number;
+  /** Loopback or link-local addresses the platform allows (--outbound-allow-cidrs); default none. */
+  readonly allowCidrs?: readonly Cidr[];
 }
+
+/** An instant query's answer is one number; a bigger body is not Prometheus answering this query. */
+export const MAX_PROMETHEUS_BODY_BYTES = 1024 * 1024;
 
 export interface PrometheusClient {
   /** Evaluates `promql` at `time` (default: now on the server). */
@@ -34,6 +38,7 @@ export class PrometheusUnavailableError extends Error {
   /** HTTP status, when there was a response. */
   readonly status: number | undefined;
 
+  /** `detail` is fixed text of ours: never a remote body or a low-level error's message. */
   constructor(address: string, detail: string, status?: number, options?: ErrorOptions) {
     super(`Prometheus at ${address} is unavailable: ${detail}`, options);
     this.name = 'PrometheusUnavailableError';
@@ -94,7 +99,7 @@ export function parseQueryResponse(address: string, status: number, body: string
   try {
     json = JSON.parse(body);
   } catch {
-    throw new PrometheusUnavailableError(address, `HTTP ${status} with a body that is not JSON: ${body.slice(0, 200)}`, status);
+    throw new PrometheusUnavailableError(address, `answered HTTP ${status} with a body that is not JSON`, status);
   }
   const failed = errorSchema.safeParse(json);
   // 400 bad_data, 422 execution: the query is at fault. 503 timeout/canceled, 500 internal: the server is.
@@ -102,11 +107,12 @@ export function parseQueryResponse(address: string, status: number, body: string
     throw new PrometheusQueryError(failed.data.errorType, failed.data.error, promql);
   }
   if (status < 200 || status >= 300) {
-    const detail = failed.success ? `${failed.data.errorType}: ${failed.data.error}` : body.slice(0, 200);
-    throw new PrometheusUnavailableError(address, `HTTP ${status}: ${detail}`, status);
+    // Prometheus's errorType (timeout, internal, ...) is a word; its error text is not repeated.
+    const type = failed.success && /^[a-z_]{1,32}$/.test(failed.data.errorType) ? ` (${failed.data.errorType})` : '';
+    throw new PrometheusUnavailableError(address, `answered HTTP ${status}${type}`, status);
   }
   const parsed = successSchema.safeParse(json);
-  if (!parsed.success) throw new PrometheusUnavailableError(address, `not a Prometheus query response: ${body.slice(0, 200)}`, status);
+  if (!parsed.success) throw new PrometheusUnavailableError(address, 'answered JSON that is not a Prometheus query response', status);
   const data = parsed.data.data;
   let text: string;
   switch (data.resultType) {
@@ -135,23 +141,40 @@ export function parseQueryResponse(address: string, status: number, body: string
       throw new PrometheusQueryError('wrong_result_type', 'the query returns a string; it must return a number', promql);
   }
   const value = sampleNumber(text);
-  if (value === undefined) throw new PrometheusUnavailableError(address, `the sample value ${JSON.stringify(text)} is not a number`, status);
+  if (value === undefined) throw new PrometheusUnavailableError(address, 'answered a sample value that is not a number', status);
   return value;
 }
 
-function describeFailure(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
-  // undici's "fetch failed" hides the reason (ECONNREFUSED, a certificate error) in its cause.
-  return errorMessage(err instanceof Error && err.cause instanceof Error ? err.cause : err);
+/** What a failed request says: a bad header can only be the bearer token, named without its value. */
+function requestFailure(err: unknown): string {
+  if (!(err instanceof OutboundError)) return 'request failed';
+  return err.failure.kind === 'bad-header' ? 'the bearer token has a line break or NUL inside, so it was not sent' : err.message;
+}
+
+/** The address for messages: scheme, host and path, never user:password or a query string. */
+function shownAddress(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
-  const address = options.address.replace(/\/+$/, '');
-  const url = new URL(`${address}/api/v1/query`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Prometheus address ${options.address} must be an http:// or https:// URL`);
+  let base: URL;
+  try {
+    base = new URL(options.address);
+  } catch {
+    throw new Error('the Prometheus address is not a URL');
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('the Prometheus address must be an http:// or https:// URL');
+  // Only the path is the user's: a query string or fragment would change what is asked.
+  if (base.search !== '' || base.hash !== '' || base.username !== '' || base.password !== '') {
+    throw new Error('the Prometheus address must be scheme://host[:port][/path], without credentials, ? or #');
+  }
+  const address = shownAddress(base);
+  const url = new URL(`${base.pathname.replace(/\/+$/, '')}/api/v1/query`, base);
   const timeoutMs = options.timeoutMs ?? 5000;
-  const dispatcher = new Agent({
-    connect: { ...(options.caPem ? { ca: options.caPem } : {}), rejectUnauthorized: !options.insecureSkipVerify },
+  const http = createOutboundClient({
+    allowCidrs: options.allowCidrs ?? [],
+    ...(options.caPem ? { ca: options.caPem } : {}),
+    ...(options.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
   });
   const headers: Record<string, string> = {
     accept: 'application/json',
@@ -168,14 +191,13 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       let status: number;
       let body: string;
       try {
-        const res = await fetch(url, { method: 'POST', headers, body: form.toString(), dispatcher, signal: AbortSignal.timeout(timeoutMs) });
-        status = res.status;
-        body = await res.text();
+        ({ status, body } = await http.send(url, { method: 'POST', headers, body: form.toString(), maxBytes: MAX_PROMETHEUS_BODY_BYTES, timeoutMs }));
       } catch (err) {
-        throw new PrometheusUnavailableError(address, describeFailure(err, timeoutMs), undefined, { cause: err });
+        // A bad header is the bearer token: said so without its value.
+        throw new PrometheusUnavailableError(address, requestFailure(err), undefined);
       }
       return parseQueryResponse(address, status, body, promql);
     },
-    close: () => dispatcher.close(),
+    close: () => http.close(),
   };
 }

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { V1Job } from '@kubernetes/client-node';
 import type { ApiClient } from '../kube/api-client.ts';
+import type { Cidr } from '../outbound/index.ts';
 import type { EvidenceRequest } from '../rollout/index.ts';
 import { validationJobName } from '../render/index.ts';
 import { childCacheKey, type Caches } from './caches.ts';
@@ -18,6 +19,8 @@ export interface EvidenceSourceDeps {
   readonly caches: Caches;
   /** Default Prometheus (--prometheus-address). */
   readonly prometheusAddress?: string;
+  /** Loopback and link-local ranges outbound requests may reach (--outbound-allow-cidrs). */
+  readonly allowCidrs: readonly Cidr[];
   readonly now: () => Date;
   readonly log: Logger;
 }
@@ -41,13 +44,13 @@ export function evidenceSources(deps: EvidenceSourceDeps): EvidenceSources {
       switch (request.kind) {
         case 'smoke-check': {
           const pods = () => deps.caches.pods.byIndex(subject.namespace, subject.name);
-          const validation = await fetchSmokeCheck(subject, request.revision, { client: deps.client, pods, log });
+          const validation = await fetchSmokeCheck(subject, request.revision, { client: deps.client, pods, allowCidrs: deps.allowCidrs, log });
           return validation !== undefined ? { validation } : undefined;
         }
         case 'measurement': {
-          const { client, now } = deps;
+          const { client, now, allowCidrs } = deps;
           const prometheus = deps.prometheusAddress !== undefined ? { prometheusAddress: deps.prometheusAddress } : {};
-          return { analysisRun: await fetchMeasurement(subject, request, { client, now, log, ...prometheus }) };
+          return { analysisRun: await fetchMeasurement(subject, request, { client, now, allowCidrs, log, ...prometheus }) };
         }
         case 'job-result':
           return readCache(subject, request);

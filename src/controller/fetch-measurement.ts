@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { ModelDeploymentSpec } from '../api/index.ts';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
+import type { Cidr } from '../outbound/index.ts';
 import { evaluateRun, planQueries, type QueryResult } from '../analysis/index.ts';
 import { createPrometheusClient, PrometheusQueryError, type PrometheusClient } from '../analysis/prometheus-client.ts';
 import type { AnalysisRun, EvidenceRequest } from '../rollout/index.ts';
@@ -14,6 +15,8 @@ export interface MeasurementDeps {
   readonly client: ApiClient;
   /** Default Prometheus (--prometheus-address). */
   readonly prometheusAddress?: string;
+  /** Loopback and link-local ranges the queries may reach (--outbound-allow-cidrs). */
+  readonly allowCidrs: readonly Cidr[];
   readonly now: () => Date;
   readonly log: Logger;
 }
@@ -65,6 +68,7 @@ export async function fetchMeasurement(
   try {
     prometheus = createPrometheusClient({
       address,
+      allowCidrs: deps.allowCidrs,
       ...(bearerToken !== undefined ? { bearerToken } : {}),
       ...(caPem !== undefined ? { caPem } : {}),
       ...(spec.prometheus?.insecureSkipVerify ? { insecureSkipVerify: true } : {}),

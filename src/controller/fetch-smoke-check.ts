@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ModelDeploymentSpec } from '../api/index.ts';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
+import type { Cidr } from '../outbound/index.ts';
 import type { ValidationObservation } from '../rollout/index.ts';
 import { parseSmokeSamples, runSmokeCheck } from '../validation/index.ts';
 import { canaryTargets } from './canary-targets.ts';
@@ -14,6 +15,8 @@ export interface SmokeCheckDeps {
   readonly client: ApiClient;
   /** The ModelDeployment's pods (informer cache). */
   readonly pods: () => readonly V1Pod[];
+  /** Loopback and link-local ranges the requests may reach (--outbound-allow-cidrs). */
+  readonly allowCidrs: readonly Cidr[];
   readonly log: Logger;
 }
 
@@ -45,6 +48,7 @@ export async function fetchSmokeCheck(
     ...(smoke.path !== undefined ? { path: smoke.path } : {}),
     modelName: target.spec.model.name,
     maxLatencyMs: smoke.maxLatencyMs,
+    allowCidrs: deps.allowCidrs,
   });
   deps.log.info({ revision, passed: result.passed, requests: result.requests, failures: result.failures }, 'smoke check');
   return { revision, method: 'smoke', phase: result.passed ? 'Passed' : 'Failed', message: result.message };

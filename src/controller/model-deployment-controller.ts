@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
+import type { Cidr } from '../outbound/index.ts';
 import { KindCache } from '../kube/kind-cache.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { objectKey } from '../kube/informer.ts';
@@ -28,6 +29,8 @@ export interface ControllerOptions {
   readonly renderConfig: RenderConfig;
   /** Default Prometheus of canary analysis (--prometheus-address). */
   readonly prometheusAddress?: string;
+  /** Loopback and link-local ranges Prometheus queries and smoke checks may reach (--outbound-allow-cidrs); default none. */
+  readonly outboundAllowCidrs?: readonly Cidr[];
   readonly events: EventSink;
   readonly queueMetrics?: WorkQueueMetrics;
   readonly metrics?: ControllerMetrics;
@@ -101,7 +104,14 @@ export class ModelDeploymentController {
     });
     const now = options.now ?? (() => new Date());
     this.evidence = new EvidenceGatherer({
-      sources: evidenceSources({ client, caches: this.caches, now, log: logger, ...(options.prometheusAddress !== undefined ? { prometheusAddress: options.prometheusAddress } : {}) }),
+      sources: evidenceSources({
+        client,
+        caches: this.caches,
+        now,
+        log: logger,
+        allowCidrs: options.outboundAllowCidrs ?? [],
+        ...(options.prometheusAddress !== undefined ? { prometheusAddress: options.prometheusAddress } : {}),
+      }),
       requeue: (key, delayMs) => this.queue.addAfter(key, delayMs),
       log: logger,
     });

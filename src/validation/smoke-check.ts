@@ -5,8 +5,7 @@
 // canary Service: each pod is checked, not whichever one the Service would pick, and pod addresses
 // are reachable both from the operator's pod and from an operator run outside the cluster (the
 // tests and `npm run demo`), where Service cluster IPs are not. A NetworkPolicy that isolates the
-// model servers must therefore let the operator in. No proxy is used: the Agent below is direct.
-import { Agent, request } from 'undici';
+// model servers must therefore let the operator in. No proxy is used: the outbound client is direct.
 import type { SampleProtocol } from '../api/analysis-spec.ts';
 import { judgeSmokeResponse } from './smoke-response.ts';
 import type { SmokeResponse } from './smoke-response.ts';
@@ -14,7 +13,7 @@ import type { JsonObject } from './smoke-samples.ts';
 import { podUrl, smokeRequestPath } from './smoke-request.ts';
 import { summarizeSmokeCheck } from './smoke-summary.ts';
 import type { SmokeCheckResult, SmokeOutcome } from './smoke-summary.ts';
-import { messageWithCauses } from '../errors.ts';
+import { createOutboundClient, OutboundError, type Cidr, type OutboundClient } from '../outbound/index.ts';
 
 export interface SmokeTarget {
   /** Pod name, for the message. */
@@ -37,21 +36,18 @@ export interface SmokeCheckInput {
   readonly timeoutMs?: number;
   /** Requests in flight at once; default 4, so a small canary is not flooded. */
   readonly concurrency?: number;
+  /** Loopback or link-local addresses the platform allows (--outbound-allow-cidrs); default none. */
+  readonly allowCidrs?: readonly Cidr[];
 }
 
 export type { SmokeCheckResult } from './smoke-summary.ts';
 
 const DEFAULT_CONCURRENCY = 4;
-/** A smoke answer is one prediction; anything bigger is cut off and reported. */
+/** A smoke answer is one prediction; anything bigger fails the sample. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-function failureReason(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no response within ${timeoutMs} ms`;
-  return `request failed: ${messageWithCauses(err)}`;
-}
-
 async function sendSample(
-  agent: Agent,
+  http: OutboundClient,
   target: SmokeTarget,
   path: string,
   sample: JsonObject,
@@ -59,17 +55,16 @@ async function sendSample(
 ): Promise<SmokeResponse | { error: string }> {
   const started = performance.now();
   try {
-    const res = await request(podUrl(target.ip, target.port, path), {
-      dispatcher: agent,
+    const res = await http.send(new URL(podUrl(target.ip, target.port, path)), {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(sample),
-      signal: AbortSignal.timeout(timeoutMs),
+      maxBytes: MAX_RESPONSE_BYTES,
+      timeoutMs,
     });
-    const body = await res.body.text();
-    return { status: res.statusCode, body, latencyMs: performance.now() - started };
+    return { ...res, latencyMs: performance.now() - started };
   } catch (err) {
-    return { error: failureReason(err, timeoutMs) };
+    return { error: err instanceof OutboundError ? err.message : 'request failed' };
   }
 }
 
@@ -84,13 +79,13 @@ export async function runSmokeCheck(input: SmokeCheckInput): Promise<SmokeCheckR
   const timeoutMs = input.timeoutMs ?? maxLatencyMs + 1000;
   const jobs = targets.flatMap((target) => samples.map((sample, index) => ({ target, sample, index })));
   const outcomes: SmokeOutcome[] = new Array<SmokeOutcome>(jobs.length);
-  const agent = new Agent({ maxResponseSize: MAX_RESPONSE_BYTES, keepAliveTimeout: 1000 });
+  const http = createOutboundClient({ allowCidrs: input.allowCidrs ?? [] });
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const i = next++;
       const { target, sample, index } = jobs[i]!;
-      const sent = await sendSample(agent, target, path, sample, timeoutMs);
+      const sent = await sendSample(http, target, path, sample, timeoutMs);
       outcomes[i] =
         'error' in sent
           ? { pod: target.pod, sample: index, verdict: { ok: false, reason: sent.error }, latencyMs: undefined }
@@ -100,7 +95,7 @@ export async function runSmokeCheck(input: SmokeCheckInput): Promise<SmokeCheckR
   try {
     await Promise.all(Array.from({ length: Math.min(jobs.length, input.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
   } finally {
-    await agent.close();
+    await http.close();
   }
   return summarizeSmokeCheck(outcomes);
 }

@@ -1,6 +1,7 @@
 // PURE: the verdict on one answer of the smoke check. An answer passes when it is 2xx, in time and
 // JSON; with protocol v2 (the Open Inference Protocol) it must also carry outputs, each with a name
-// and data, which is what every OIP client reads.
+// and data, which is what every OIP client reads. Reasons are fixed text: a body is never quoted, since
+// reasons reach status and Events and the answer may come from anything at the pod's address.
 import type { SampleProtocol } from '../api/analysis-spec.ts';
 
 export interface SmokeResponse {
@@ -11,14 +12,6 @@ export interface SmokeResponse {
 }
 
 export type SmokeVerdict = { ok: true } | { ok: false; reason: string };
-
-const MAX_EXCERPT = 120;
-
-/** The start of a body on one line, for a message. */
-export function excerpt(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > MAX_EXCERPT ? `${line.slice(0, MAX_EXCERPT)}...` : line;
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,20 +32,17 @@ function v2ShapeProblem(body: unknown): string | undefined {
 
 export function judgeSmokeResponse(response: SmokeResponse, protocol: SampleProtocol, maxLatencyMs: number): SmokeVerdict {
   const { status, latencyMs, body } = response;
-  if (status < 200 || status > 299) {
-    const text = excerpt(body);
-    return { ok: false, reason: `HTTP ${status}${text === '' ? '' : `: ${text}`}` };
-  }
+  if (status < 200 || status > 299) return { ok: false, reason: `HTTP ${status}` };
   if (latencyMs > maxLatencyMs) return { ok: false, reason: `answered in ${Math.round(latencyMs)} ms, over maxLatencyMs ${maxLatencyMs}` };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return { ok: false, reason: `the response is not JSON: ${excerpt(body) || '(empty body)'}` };
+    return { ok: false, reason: body.trim() === '' ? 'the response is empty, not JSON' : 'the response is not JSON' };
   }
   if (protocol === 'v2') {
     const problem = v2ShapeProblem(parsed);
-    if (problem !== undefined) return { ok: false, reason: `${problem}: ${excerpt(body)}` };
+    if (problem !== undefined) return { ok: false, reason: problem };
   }
   return { ok: true };
 }

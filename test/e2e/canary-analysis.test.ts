@@ -10,6 +10,7 @@ import { countBy, dataPathCluster, gatewayFailures, inferBody, inferCountsByVari
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
+import { testPrometheusCidrs } from '../support/outbound-allow.ts';
 import { conditionOf, createModelDeployment, gatewayRef, mdRef, modelWithRollout, testClient } from '../support/model-deployments.ts';
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
@@ -23,7 +24,7 @@ await installCrds(cluster);
 const kc = cluster.kubeConfig();
 const client = testClient(kc);
 const namespace = await testNamespace(kc, 'analysis');
-const operator = await startInProcessOperator(kc, [namespace], { prometheusAddress: prometheus.url });
+const operator = await startInProcessOperator(kc, [namespace], { prometheusAddress: prometheus.url, outboundAllowCidrs: testPrometheusCidrs });
 const core = kc.makeApiClient(CoreV1Api);
 const gateway = dataPath.gateway;
 assert.ok(gateway, 'the data path has a gateway');

@@ -12,6 +12,7 @@ import { builtinQueries } from '../../src/analysis/builtin-queries.ts';
 import { createPrometheusClient } from '../../src/analysis/prometheus-client.ts';
 import { createObjects, dataPathCluster, sendMany, variantObjects } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
+import { testPrometheusCidrs } from '../support/outbound-allow.ts';
 import { eventually } from '../support/wait.ts';
 
 const cluster = await dataPathCluster({ prometheus: true });
@@ -20,7 +21,7 @@ const prometheus = dataPath.prometheus;
 assert.ok(prometheus, 'the data path runs Prometheus');
 const kc = cluster.kubeConfig();
 const namespace = await testNamespace(kc, 'builtin-queries');
-const client = createPrometheusClient({ address: prometheus.url, timeoutMs: 5000 });
+const client = createPrometheusClient({ address: prometheus.url, timeoutMs: 5000, allowCidrs: testPrometheusCidrs });
 after(() => client.close());
 
 // The simulator picks the preset from the image, as a real cluster would run that server.

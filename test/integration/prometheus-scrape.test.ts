@@ -9,6 +9,7 @@ import { AppsV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { createPrometheusClient, PrometheusQueryError, PrometheusUnavailableError } from '../../src/analysis/prometheus-client.ts';
 import { createObjects, dataPathCluster, inferCountsByVariant, sendMany, variantObjects } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
+import { testPrometheusCidrs } from '../support/outbound-allow.ts';
 import { eventually } from '../support/wait.ts';
 
 const cluster = await dataPathCluster({ prometheus: true });
@@ -18,7 +19,7 @@ assert.ok(prometheus, 'the data path runs Prometheus');
 const kc = cluster.kubeConfig();
 const namespace = await testNamespace(kc, 'prom-scrape');
 const model = 'iris';
-const client = createPrometheusClient({ address: prometheus.url, timeoutMs: 2000 });
+const client = createPrometheusClient({ address: prometheus.url, timeoutMs: 2000, allowCidrs: testPrometheusCidrs });
 after(() => client.close());
 
 type Template = { spec: { template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> } } } };
@@ -122,7 +123,7 @@ test('a Prometheus that accepts but never answers is unavailable after the timeo
   try {
     // The signal is asynchronous: wait until the kernel reports the process stopped (state T).
     await eventually('Prometheus stopped', () => Promise.resolve(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]), (state) => state === 'T', 5000, 20);
-    const quick = createPrometheusClient({ address: prometheus.url, timeoutMs: 300 });
+    const quick = createPrometheusClient({ address: prometheus.url, timeoutMs: 300, allowCidrs: testPrometheusCidrs });
     const started = Date.now();
     await assert.rejects(quick.query('vector(1)'), (err: unknown) => {
       assert.ok(err instanceof PrometheusUnavailableError, String(err));

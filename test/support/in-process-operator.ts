@@ -8,6 +8,7 @@ import { connectionOf } from './connection.ts';
 import { ModelDeploymentController } from '../../src/controller/model-deployment-controller.ts';
 import { defaultRenderConfig, type RenderConfig } from '../../src/render/index.ts';
 import type { EventSink } from '../../src/controller/reconcile.ts';
+import type { Cidr } from '../../src/outbound/index.ts';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -24,7 +25,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; renderConfig?: RenderConfig } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -39,6 +40,8 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     ...(options.optionalKindRetryMs ? { optionalKindRetryMs: options.optionalKindRetryMs } : {}),
     renderConfig: options.renderConfig ?? defaultRenderConfig,
     ...(options.prometheusAddress !== undefined ? { prometheusAddress: options.prometheusAddress } : {}),
+    // Strict by default, as the operator's flag: a test allowlists the local servers it runs.
+    ...(options.outboundAllowCidrs !== undefined ? { outboundAllowCidrs: options.outboundAllowCidrs } : {}),
     events: sink,
   });
   await controller.startCaches();

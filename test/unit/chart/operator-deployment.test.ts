@@ -81,11 +81,12 @@ void test('default flags: leader election in the release namespace, probes and m
   assert.equal(pod.automountServiceAccountToken, true);
 });
 
-void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAddress, fetcherImage, extraArgs, istio.*', async () => {
+void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAddress, outbound.allowCidrs, fetcherImage, extraArgs, istio.*', async () => {
   const { object } = await deployment(
     'watchNamespaces={team-a,team-b}',
     'logLevel=debug',
     'analysis.prometheusAddress=http://prometheus.monitoring:9090',
+    'outbound.allowCidrs={127.0.0.1/32,fe80::/10}',
     'fetcherImage=registry.example/fetcher:1',
     'concurrency=8',
     'extraArgs={--resync-period=30m}',
@@ -98,6 +99,7 @@ void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAd
     '--watch-namespaces=team-a,team-b',
     '--log-level=debug',
     '--prometheus-address=http://prometheus.monitoring:9090',
+    '--outbound-allow-cidrs=127.0.0.1/32,fe80::/10',
     '--fetcher-image=registry.example/fetcher:1',
     '--concurrency=8',
     '--resync-period=30m',
@@ -115,6 +117,7 @@ void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAd
   assert.deepEqual(parsed.config.istioAllowedHosts, ['*.models.example.com', 'fraud.example.com']);
   assert.deepEqual(parsed.config.istioAllowedGateways, ['istio-ingress/public']);
   assert.deepEqual(parsed.config.istioExportTo, ['.', 'istio-ingress']);
+  assert.deepEqual(parsed.config.outboundAllowCidrs.map((c) => `${c.address}/${c.prefix}`), ['127.0.0.1/32', 'fe80::/10']);
 });
 
 void test('leader election: a value decides for one replica; more than one replica always elects', async () => {

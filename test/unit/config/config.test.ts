@@ -39,6 +39,7 @@ void test('defaults', () => {
     istioAllowedHosts: [],
     istioAllowedGateways: [],
     istioExportTo: ['.'],
+    outboundAllowCidrs: [],
   });
 });
 
@@ -53,6 +54,17 @@ void test('istio confinement: host patterns, namespace/name gateways and exportT
   assert.match(errors(['--istio-allowed-gateways=public'])[0]!, /^--istio-allowed-gateways: must be gateways as namespace\/name/);
   assert.match(errors(['--istio-export-to=Team'])[0]!, /^--istio-export-to: must be '\.', '\*' or namespace names/);
   assert.match(errors(['--istio-export-to='])[0]!, /^--istio-export-to: must name at least one namespace/);
+});
+
+void test('--outbound-allow-cidrs: comma-separated CIDRs or addresses; anything else is an error naming it', () => {
+  assert.deepEqual(ok(['--outbound-allow-cidrs=127.0.0.1/32, fe80::/10,10.0.0.1']).outboundAllowCidrs, [
+    { address: '127.0.0.1', prefix: 32, family: 'ipv4' },
+    { address: 'fe80::', prefix: 10, family: 'ipv6' },
+    { address: '10.0.0.1', prefix: 32, family: 'ipv4' },
+  ]);
+  assert.deepEqual(errors(['--outbound-allow-cidrs=127.0.0.1/32,localhost']), [
+    '--outbound-allow-cidrs: "localhost" is not a CIDR such as 127.0.0.1/32 or fe80::/10 (got "127.0.0.1/32,localhost")',
+  ]);
 });
 
 void test('in a pod: POD_NAMESPACE and POD_NAME (downward API) over HOSTNAME', () => {

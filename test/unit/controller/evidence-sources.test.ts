@@ -17,7 +17,7 @@ function sourcesWith(jobs: Record<string, V1Job>) {
   const jobCache = { get: (namespace: string, name: string) => jobs[`${namespace}/${name}`] };
   const caches = { children: new Map([[childCacheKey('batch/v1', 'Job'), jobCache]]) } as unknown as Caches;
   const client = {} as ApiClient; // no request is expected: a test that sends one fails
-  return evidenceSources({ client, caches, now: () => new Date('2025-06-01T12:01:00Z'), log: pino({ level: 'silent' }) });
+  return evidenceSources({ client, caches, now: () => new Date('2025-06-01T12:01:00Z'), allowCidrs: [], log: pino({ level: 'silent' }) });
 }
 
 const subject = (options: Parameters<typeof spec>[0] = {}) => ({ key: 'ml/fraud', namespace: 'ml', name: 'fraud', spec: spec(options) });
