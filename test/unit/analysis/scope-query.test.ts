@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parser } from '@prometheus-io/lezer-promql';
 import { scopeQuery } from '../../../src/analysis/scope-query.ts';
-import { stringLiteralValue } from '../../../src/analysis/promql-syntax.ts';
+import { escapeLabelValue, stringLiteralValue } from '../../../src/analysis/promql-syntax.ts';
 
 const NS = 'team-a';
 const M = `namespace="${NS}"`;
@@ -156,6 +156,9 @@ describe('stringLiteralValue', () => {
     assert.equal(stringLiteralValue("'a\\'b'"), "a'b");
     assert.equal(stringLiteralValue('`a\\nb`'), 'a\\nb');
     assert.equal(stringLiteralValue('"\\x41\\101\\u0041\\U00000041\\n"'), 'AAAA\n');
+  });
+  test('reads back any value escapeLabelValue spelt', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (v) => stringLiteralValue(`"${escapeLabelValue(v)}"`) === v));
   });
   test('an escape it cannot decode gives no value', () => {
     for (const l of ['"\\q"', '"\\xff"', '"\\ud800"', '"a', '"a"b"', "'a\"", '``x`']) assert.equal(stringLiteralValue(l), undefined, l);
