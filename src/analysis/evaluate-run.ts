@@ -139,8 +139,9 @@ const VERDICT_WORDS: Readonly<Record<Verdict, string>> = {
 };
 
 /**
- * A refused query refuses the run (a person must change it); any Fail fails it; otherwise a check that could not be measured makes it an Error (never a
- * Fail: an unreachable Prometheus is no evidence against the canary); then too little evidence.
+ * A refused query refuses the run (a person must change it); any Fail fails it; otherwise a check
+ * that could not be measured makes it an Error (never a Fail: an unreachable Prometheus is no
+ * evidence against the canary); then too little evidence.
  */
 export function runVerdict(verdicts: readonly Verdict[]): Verdict {
   for (const v of ['Refused', 'Fail', 'Error', 'Inconclusive'] as const) if (verdicts.includes(v)) return v;

@@ -80,7 +80,7 @@ export async function fetchMeasurement(
     await Promise.all(
       planned.map(async (q) => {
         if (q.query === undefined) {
-          results.set(q.id, { error: q.error ?? 'refused' });
+          results.set(q.id, { error: q.error ?? 'refused' }); // refused: not reached, refusedRun answered above
           return;
         }
         try {
