@@ -1,7 +1,9 @@
 // One analysis run, in two pure halves around the controller's Prometheus calls: planQueries says
 // which queries to send, evaluateRun turns their answers into one verdict per check and one for the
 // run. The error-rate test uses counts since the analysis started, because the sequential test is over
-// cumulative data; latency and custom metrics look at the last interval only.
+// cumulative data; latency and custom metrics look at the last interval only. Every query, built-in or
+// custom, is confined to the ModelDeployment's namespace (scope-query.ts); one that cannot be is
+// refused, and the run is Refused without asking Prometheus anything (refusedRun).
 import { DEFAULT_LATENCY_QUANTILE } from '../api/analysis-spec.ts';
 import type { AnalysisSpec } from '../api/analysis-spec.ts';
 import type { Measurement, Verdict } from '../api/analysis-status.ts';
@@ -10,11 +12,12 @@ import { analysisChecks } from './analysis-checks.ts';
 import { builtinQueries } from './builtin-queries.ts';
 import { evaluateCustomMetric } from './custom-metric-check.ts';
 import { evaluateLatency } from './latency-check.ts';
-import { MAX_MESSAGE_LENGTH, truncate } from './measurement-format.ts';
+import { MAX_MESSAGE_LENGTH, measurement, truncate } from './measurement-format.ts';
 import type { AnalysisVariant } from './promql-syntax.ts';
 import { queryIds } from './query-ids.ts';
 import type { QueryResults } from './query-result.ts';
 import { renderQueryTemplate } from './render-query.ts';
+import { scopeQuery } from './scope-query.ts';
 import { evaluateSuccessRate } from './success-rate-check.ts';
 
 export interface AnalysisIds {
@@ -35,10 +38,12 @@ export interface AnalysisWindows {
 /**
  * A query to send, or (a custom template that does not render) the error to record as its result
  * without sending anything: the controller sets results.get(id) to the number, undefined or {error}.
+ * A query that cannot be confined to the namespace is refused: the run is refusedRun's, nothing is sent.
  */
 export type PlannedQuery = { id: string; check: string; variant: AnalysisVariant } & (
-  | { query: string; error?: undefined }
-  | { query?: undefined; error: string }
+  | { query: string; error?: undefined; refused?: undefined }
+  | { query?: undefined; error: string; refused?: undefined }
+  | { query?: undefined; error?: undefined; refused: string }
 );
 
 export interface RunEvaluation {
@@ -56,27 +61,44 @@ export function planQueries(spec: AnalysisSpec, preset: RuntimePresetName, ids: 
   const quantile = spec.latency?.quantile ?? DEFAULT_LATENCY_QUANTILE;
   const target = (variant: AnalysisVariant) => ({ namespace: ids.namespace, name: ids.name, variant });
   const planned: PlannedQuery[] = [];
+  const scoped = (q: { id: string; check: string; variant: AnalysisVariant }, query: string): PlannedQuery => {
+    const r = scopeQuery(query, ids.namespace);
+    return 'query' in r ? { ...q, query: r.query } : { ...q, refused: r.refused };
+  };
   for (const c of analysisChecks(spec, preset).checks) {
     for (const variant of VARIANTS) {
       if (c.kind === 'success-rate') {
         const q = builtinQueries(preset, target(variant), windows.sinceStartSeconds, quantile);
         if (q === undefined) continue;
-        planned.push({ id: queryIds.requests(variant), check: c.check, variant, query: q.requests });
-        planned.push({ id: queryIds.errors(variant), check: c.check, variant, query: q.errors });
+        planned.push(scoped({ id: queryIds.requests(variant), check: c.check, variant }, q.requests));
+        planned.push(scoped({ id: queryIds.errors(variant), check: c.check, variant }, q.errors));
       } else if (c.kind === 'latency') {
         const q = builtinQueries(preset, target(variant), windows.intervalSeconds, quantile);
         if (q === undefined) continue;
-        planned.push({ id: queryIds.latency(variant), check: c.check, variant, query: q.latency });
-        planned.push({ id: queryIds.latencyRequests(variant), check: c.check, variant, query: q.requests });
+        planned.push(scoped({ id: queryIds.latency(variant), check: c.check, variant }, q.latency));
+        planned.push(scoped({ id: queryIds.latencyRequests(variant), check: c.check, variant }, q.requests));
       } else {
         const revision = variant === 'canary' ? ids.canaryRevision : ids.stableRevision;
         const r = renderQueryTemplate(c.metric.query, { ...target(variant), revision, interval: windows.intervalSeconds });
         const id = queryIds.metric(c.metric.name, variant);
-        planned.push('error' in r ? { id, check: c.check, variant, error: r.error } : { id, check: c.check, variant, query: r.query });
+        planned.push('error' in r ? { id, check: c.check, variant, error: r.error } : scoped({ id, check: c.check, variant }, r.query));
       }
     }
   }
   return planned;
+}
+
+/**
+ * The run when a planned query was refused: Refused, one measurement per check with a refused query,
+ * nothing sent. Undefined when every query may be sent.
+ */
+export function refusedRun(planned: readonly PlannedQuery[], previousPValue: number): RunEvaluation | undefined {
+  const byCheck = new Map<string, string>();
+  for (const q of planned) if (q.refused !== undefined && !byCheck.has(q.check)) byCheck.set(q.check, q.refused);
+  if (byCheck.size === 0) return undefined;
+  const measurements = [...byCheck].map(([check, why]) => measurement({ check, verdict: 'Refused', message: why }));
+  const message = measurements.map((m) => `${m.check} ${VERDICT_WORDS.Refused}: ${m.message ?? ''}`).join('; ');
+  return { verdict: 'Refused', measurements, pValue: previousPValue, message: truncate(message, MAX_MESSAGE_LENGTH) };
 }
 
 export function evaluateRun(spec: AnalysisSpec, preset: RuntimePresetName, results: QueryResults, previousPValue: number): RunEvaluation {
@@ -108,13 +130,20 @@ export function evaluateRun(spec: AnalysisSpec, preset: RuntimePresetName, resul
   return { verdict, measurements, pValue, message: truncate(message, MAX_MESSAGE_LENGTH) };
 }
 
-const VERDICT_WORDS: Readonly<Record<Verdict, string>> = { Pass: 'passed', Fail: 'failed', Inconclusive: 'inconclusive', Error: 'not measured' };
+const VERDICT_WORDS: Readonly<Record<Verdict, string>> = {
+  Pass: 'passed',
+  Fail: 'failed',
+  Inconclusive: 'inconclusive',
+  Error: 'not measured',
+  Refused: 'refused',
+};
 
 /**
- * Any Fail fails the run; otherwise a check that could not be measured makes it an Error (never a
- * Fail: an unreachable Prometheus is no evidence against the canary); then too little evidence.
+ * A refused query refuses the run (a person must change it); any Fail fails it; otherwise a check
+ * that could not be measured makes it an Error (never a Fail: an unreachable Prometheus is no
+ * evidence against the canary); then too little evidence.
  */
 export function runVerdict(verdicts: readonly Verdict[]): Verdict {
-  for (const v of ['Fail', 'Error', 'Inconclusive'] as const) if (verdicts.includes(v)) return v;
+  for (const v of ['Refused', 'Fail', 'Error', 'Inconclusive'] as const) if (verdicts.includes(v)) return v;
   return verdicts.length === 0 ? 'Inconclusive' : 'Pass';
 }

@@ -4,6 +4,7 @@
 // next interval) and Query (Prometheus answered that the query is wrong; a person must change it).
 import { z } from 'zod';
 import { createOutboundClient, OutboundError, type Cidr } from '../outbound/index.ts';
+import { redactLabelSets } from './redact-label-sets.ts';
 
 /** A query's value: a number (NaN and ±Infinity included, as PromQL gives them), or undefined for no data. */
 export type PrometheusValue = number | undefined;
@@ -86,13 +87,6 @@ function sampleNumber(text: string): number | undefined {
   return text.trim() !== '' && !Number.isNaN(n) ? n : undefined;
 }
 
-function seriesName(metric: Readonly<Record<string, string>>): string {
-  const { __name__: name = '', ...labels } = metric;
-  return `${name}{${Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
-    .join(',')}}`;
-}
-
 /** What an HTTP answer to /api/v1/query means: the value, or one of the two errors thrown. */
 export function parseQueryResponse(address: string, status: number, body: string, promql: string): PrometheusValue {
   let json: unknown;
@@ -104,7 +98,7 @@ export function parseQueryResponse(address: string, status: number, body: string
   const failed = errorSchema.safeParse(json);
   // 400 bad_data, 422 execution: the query is at fault. 503 timeout/canceled, 500 internal: the server is.
   if (failed.success && (status === 400 || status === 422 || (status >= 200 && status < 300))) {
-    throw new PrometheusQueryError(failed.data.errorType, failed.data.error, promql);
+    throw new PrometheusQueryError(failed.data.errorType, redactLabelSets(failed.data.error), promql);
   }
   if (status < 200 || status >= 300) {
     // Prometheus's errorType (timeout, internal, ...) is a word; its error text is not repeated.
@@ -122,14 +116,9 @@ export function parseQueryResponse(address: string, status: number, body: string
     case 'vector': {
       if (data.result.length === 0) return undefined;
       const [first, ...rest] = data.result;
+      // A count only: the series' label sets are not status material.
       if (rest.length > 0) {
-        const shown = data.result.slice(0, 3).map((s) => seriesName(s.metric));
-        const more = data.result.length > 3 ? `, ... (${data.result.length} in all)` : '';
-        throw new PrometheusQueryError(
-          'multiple_series',
-          `the query must return one series but returned ${data.result.length}: ${shown.join(', ')}${more}; aggregate it, e.g. sum(...)`,
-          promql,
-        );
+        throw new PrometheusQueryError('multiple_series', `the query must return one series but returned ${data.result.length}; aggregate it, e.g. sum(...)`, promql);
       }
       if (!first?.value) throw new PrometheusQueryError('wrong_result_type', 'the query returns a native histogram; reduce it to a number, e.g. histogram_quantile(0.95, ...)', promql);
       text = first.value[1];

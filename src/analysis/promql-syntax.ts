@@ -30,3 +30,41 @@ export function equalityMatchers(labels: Readonly<Record<string, string>>): stri
     .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
     .join(',');
 }
+
+/**
+ * The value of a PromQL string literal as written (quotes included: "...", '...' or `raw`), or
+ * undefined for a spelling this code does not decode, which callers treat as a value they cannot trust.
+ */
+export function stringLiteralValue(literal: string): string | undefined {
+  const quote = literal[0];
+  if (literal.length < 2 || literal.at(-1) !== quote) return undefined;
+  const body = literal.slice(1, -1);
+  if (quote === '`') return body.includes('`') ? undefined : body;
+  if (quote !== '"' && quote !== "'") return undefined;
+  const rest = body.replace(GO_ESCAPE, '');
+  if (rest.includes('\\') || rest.includes(quote)) return undefined;
+  let undecodable = false;
+  const value = body.replace(GO_ESCAPE, (_whole: string, simple?: string, hex?: string, octal?: string, u4?: string, u8?: string) => {
+    if (simple !== undefined) return UNESCAPES[simple] ?? '';
+    const n = parseInt(hex ?? octal ?? u4 ?? u8 ?? '', octal !== undefined ? 8 : 16);
+    // \x and octal escapes are bytes in Go (above 0x7f not one character each); surrogates are refused.
+    if (((hex !== undefined || octal !== undefined) && n > 0x7f) || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) undecodable = true;
+    return undecodable ? '' : String.fromCodePoint(n);
+  });
+  return undecodable ? undefined : value;
+}
+
+const GO_ESCAPE = /\\(?:([abfnrtv\\'"])|x([0-9a-fA-F]{2})|([0-7]{3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/g;
+
+const UNESCAPES: Readonly<Record<string, string>> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+};

@@ -5,8 +5,11 @@ import { z } from 'zod';
 import { int32, listMap } from './common.ts';
 import { MAX_SHORT_STRING } from './limits.ts';
 
-export const VERDICTS = ['Pass', 'Fail', 'Inconclusive', 'Error'] as const;
-/** Error: the measurement could not be taken (Prometheus unreachable, bad query); never a Fail. */
+export const VERDICTS = ['Pass', 'Fail', 'Inconclusive', 'Error', 'Refused'] as const;
+/**
+ * Error: the measurement could not be taken (Prometheus unreachable, bad query); never a Fail.
+ * Refused: a query cannot be confined to the ModelDeployment's namespace; nothing was sent.
+ */
 export type Verdict = (typeof VERDICTS)[number];
 
 export const ANALYSIS_PHASES = ['Validating', 'Running', 'Inconclusive', 'Failed', 'ValidationFailed', 'Succeeded'] as const;
@@ -23,7 +26,7 @@ const text = (what: string) => z.string().max(1024).describe(what);
 export const measurementSchema = z
   .object({
     check: z.string().max(63).describe('success-rate, latency or a custom metric name.'),
-    verdict: z.enum(VERDICTS).describe('Pass, Fail, Inconclusive (too little evidence) or Error (not measured).'),
+    verdict: z.enum(VERDICTS).describe('Pass, Fail, Inconclusive (too little evidence), Error (not measured) or Refused (a query reads outside the namespace).'),
     value: z.number().optional().describe('Canary value (error rate, latency in seconds, metric).'),
     stableValue: z.number().optional().describe('Stable value over the same window, when compared.'),
     samples: z.number().min(0).optional().describe('Canary requests behind the value.'),

@@ -73,6 +73,10 @@ export const REASONS = {
     where: STALL,
     meaning: 'a canary measurement failed (Event); failureLimit was reached and the canary was aborted (Stalled)',
   },
+  QueryRefused: {
+    where: STALL,
+    meaning: "an analysis query cannot be confined to the ModelDeployment's namespace (it matches namespace otherwise, or does not parse): the canary was aborted; fix the query",
+  },
   ValidationFailed: { where: STALL, meaning: 'the canary failed its validation (smoke check or Job) and was aborted' },
   RolloutAborted: {
     where: [...STALL, 'RolloutInProgress=False'],

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ModelDeploymentSpec } from '../api/index.ts';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import type { Cidr } from '../outbound/index.ts';
-import { evaluateRun, planQueries, type QueryResult } from '../analysis/index.ts';
+import { evaluateRun, planQueries, refusedRun, type QueryResult } from '../analysis/index.ts';
 import { createPrometheusClient, PrometheusQueryError, type PrometheusClient } from '../analysis/prometheus-client.ts';
 import type { AnalysisRun, EvidenceRequest } from '../rollout/index.ts';
 import { describeError } from './phases/describe-error.ts';
@@ -64,6 +64,9 @@ export async function fetchMeasurement(
       intervalSeconds: Math.max(1, Math.round(request.intervalMs / 1000)),
     },
   );
+  // A query that would read outside the namespace refuses the whole run; Prometheus is not asked.
+  const refused = refusedRun(planned, request.pValue);
+  if (refused !== undefined) return { revision: request.revision, ...refused };
   let prometheus: PrometheusClient;
   try {
     prometheus = createPrometheusClient({
@@ -81,7 +84,7 @@ export async function fetchMeasurement(
     await Promise.all(
       planned.map(async (q) => {
         if (q.query === undefined) {
-          results.set(q.id, { error: q.error });
+          results.set(q.id, { error: q.error ?? 'refused' }); // refused: not reached, refusedRun answered above
           return;
         }
         try {

@@ -75,7 +75,7 @@ export function nextMeasurementAt(spec: AnalysisSpec, a: AnalysisStatus): number
 /** What a measurement did to the counters; transition.ts turns it into the analysis phase. */
 export interface RunCount {
   counters: Pick<AnalysisStatus, 'lastRunAt' | 'runs' | 'verdict' | 'measurements' | 'pValue' | 'failures' | 'inconclusive' | 'errors' | 'stepPasses'>;
-  /** failureLimit reached: roll back. */
+  /** failureLimit reached, or a query refused: roll back. */
   failed: boolean;
   /** inconclusiveLimit reached just now: pause for a person. */
   pausedNow: boolean;
@@ -106,6 +106,10 @@ export function countRun(previous: AnalysisStatus, run: AnalysisRun, spec: Analy
       counters.inconclusive = (previous.inconclusive ?? 0) + 1;
       counters.errors = 0;
       pausedNow = previous.phase === 'Running' && counters.inconclusive >= inconclusiveLimit(spec);
+      break;
+    case 'Refused':
+      // A query reads outside the namespace: no measurement can ever be taken, so the canary stops now.
+      failed = true;
       break;
     case 'Pass':
       counters.inconclusive = 0;

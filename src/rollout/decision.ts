@@ -10,9 +10,10 @@ import type { RolloutDecision, RolloutPlan } from './types.ts';
 function stall(ctx: Context, s: MachineState): RolloutDecision['stalled'] {
   const c = s.canary;
   if (c?.phase === 'Aborted' && c.template === ctx.specTemplate) {
-    const phase = evidenceOf(s)?.phase;
+    const a = evidenceOf(s);
+    const failed = a?.verdict === 'Refused' ? 'QueryRefused' : 'AnalysisFailed';
     return {
-      reason: phase === 'Failed' ? 'AnalysisFailed' : phase === 'ValidationFailed' ? 'ValidationFailed' : 'RolloutAborted',
+      reason: a?.phase === 'Failed' ? failed : a?.phase === 'ValidationFailed' ? 'ValidationFailed' : 'RolloutAborted',
       message: `canary ${describe(c)} was ${c.message ?? 'aborted'}; change spec.model or spec.runtime, or retry it (modelship retry)`,
     };
   }

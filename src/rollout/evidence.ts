@@ -45,7 +45,13 @@ function validationResult(ctx: Context, s: MachineState): ValidationObservation 
   return validationEnded(s) ? undefined : o;
 }
 
-const RUN_REASONS = { Pass: 'AnalysisPassed', Fail: 'AnalysisFailed', Inconclusive: 'AnalysisInconclusive', Error: 'AnalysisUnavailable' } as const;
+const RUN_REASONS = {
+  Pass: 'AnalysisPassed',
+  Fail: 'AnalysisFailed',
+  Inconclusive: 'AnalysisInconclusive',
+  Error: 'AnalysisUnavailable',
+  Refused: 'QueryRefused',
+} as const;
 
 function measurementIntents(ctx: Context, s: MachineState): Intent[] {
   const spec = ctx.spec.rollout?.analysis;
@@ -56,12 +62,14 @@ function measurementIntents(ctx: Context, s: MachineState): Intent[] {
   const step = ctx.settings.steps[c.step];
   const atStepWeight = step?.weight !== undefined && c.weight === step.weight && routerReports(ctx, step.weight);
   const count = countRun(a, run, spec, ctx.at, atStepWeight);
-  const type = run.verdict === 'Fail' || run.verdict === 'Error' ? 'Warning' : 'Normal';
+  const type = run.verdict === 'Pass' || run.verdict === 'Inconclusive' ? 'Normal' : 'Warning';
   const out: Intent[] = [
     { kind: 'measured', count, message: run.message },
     emit(type, RUN_REASONS[run.verdict], `measurement ${count.counters.runs ?? 0} of canary ${describe(c)} at ${stepLabel(ctx, c.step)}: ${run.verdict}: ${run.message}`),
   ];
-  if (count.failed) {
+  if (count.failed && run.verdict === 'Refused') {
+    out.push({ kind: 'abort', type: 'Warning', why: `an analysis query was refused: ${run.message}` });
+  } else if (count.failed) {
     out.push({ kind: 'abort', type: 'Warning', why: `analysis failed ${count.counters.failures ?? 0} times (failureLimit ${spec.failureLimit}): ${run.message}` });
   } else if (count.pausedNow) {
     const times = count.counters.inconclusive ?? 0;

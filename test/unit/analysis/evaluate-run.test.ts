@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analysisSpecSchema, measurementSchema, RUNTIME_PRESETS, VERDICTS } from '../../../src/api/index.ts';
 import type { AnalysisSpec, Measurement, Verdict } from '../../../src/api/index.ts';
-import { builtinQueries, evaluateRun, planQueries, queryIds, runVerdict } from '../../../src/analysis/index.ts';
+import { builtinQueries, evaluateRun, planQueries, queryIds, refusedRun, runVerdict } from '../../../src/analysis/index.ts';
 import type { QueryResult } from '../../../src/analysis/index.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -107,13 +107,43 @@ describe('planQueries', () => {
     assert.deepEqual(planQueries(spec(), 'mlflow', ids, windows), []);
   });
 
-  test('custom metrics: rendered per variant with that variant revision and the interval', () => {
+  test('custom metrics: rendered per variant with that variant revision and the interval, scoped to the namespace', () => {
     const s = spec({ metrics: [{ name: 'accuracy', query: 'acc{v="{{variant}}",r="{{revision}}"}[{{interval}}]', min: 0.9 }] });
     const plan = planQueries(s, 'mlflow', ids, windows);
     assert.deepEqual(plan, [
-      { id: 'metric:accuracy:stable', check: 'accuracy', variant: 'stable', query: 'acc{v="stable",r="3"}[60s]' },
-      { id: 'metric:accuracy:canary', check: 'accuracy', variant: 'canary', query: 'acc{v="canary",r="4"}[60s]' },
+      { id: 'metric:accuracy:stable', check: 'accuracy', variant: 'stable', query: 'acc{namespace="shop",v="stable",r="3"}[60s]' },
+      { id: 'metric:accuracy:canary', check: 'accuracy', variant: 'canary', query: 'acc{namespace="shop",v="canary",r="4"}[60s]' },
     ]);
+  });
+
+  test('built-in queries already name the namespace: scoping leaves them as they are', () => {
+    for (const preset of RUNTIME_PRESETS) {
+      for (const q of planQueries(spec(), preset, ids, windows)) {
+        assert.equal(q.refused, undefined, `${preset} ${q.id}`);
+        assert.ok(q.query?.includes('namespace="shop"'), q.query);
+      }
+    }
+  });
+
+  test('a query naming another namespace is refused, and the run with it sends nothing', () => {
+    const s = spec({ metrics: [{ name: 'secrets', query: 'count(kube_secret_info{namespace="kube-system"})', max: 1 }] });
+    const plan = planQueries(s, 'mlserver', ids, windows);
+    const refused = plan.filter((q) => q.check === 'secrets');
+    assert.equal(refused.length, 2);
+    for (const q of refused) {
+      assert.equal(q.query, undefined);
+      assert.match(q.refused ?? '', /namespace="kube-system".*namespace shop only/);
+    }
+    const run = refusedRun(plan, 0.3);
+    assert.equal(run?.verdict, 'Refused');
+    assert.equal(run?.pValue, 0.3);
+    assert.deepEqual(
+      run?.measurements.map((m) => [m.check, m.verdict]),
+      [['secrets', 'Refused']],
+    );
+    assert.match(run?.message ?? '', /^secrets refused: /);
+    assertStatusSafe(run?.measurements ?? []);
+    assert.equal(refusedRun(planQueries(spec(), 'mlserver', ids, windows), 1), undefined, 'nothing refused: the run is sent');
   });
 
   test('a template that does not render is planned as an error, not a query', () => {
@@ -140,13 +170,14 @@ describe('planQueries', () => {
 });
 
 describe('runVerdict', () => {
-  test('Fail beats Error beats Inconclusive beats Pass; nothing is Inconclusive', () => {
+  test('Refused beats Fail beats Error beats Inconclusive beats Pass; nothing is Inconclusive', () => {
     const cases: [Verdict[], Verdict][] = [
       [['Pass', 'Pass'], 'Pass'],
       [['Pass', 'Inconclusive'], 'Inconclusive'],
       [['Inconclusive', 'Error', 'Pass'], 'Error'],
       [['Error', 'Fail'], 'Fail'],
       [['Pass', 'Inconclusive', 'Fail', 'Error'], 'Fail'],
+      [['Fail', 'Refused', 'Pass'], 'Refused'],
       [[], 'Inconclusive'],
     ];
     for (const [verdicts, expected] of cases) assert.equal(runVerdict(verdicts), expected, verdicts.join(','));

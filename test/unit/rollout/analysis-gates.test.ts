@@ -1,6 +1,7 @@
 // The rollout state machine with validation and analysis (docs/analysis.md): validation gates the
 // first weight, a weight step needs a passing measurement, failures roll back at failureLimit,
-// Inconclusive pauses at inconclusiveLimit, an unreachable Prometheus never rolls back.
+// Inconclusive pauses at inconclusiveLimit, an unreachable Prometheus never rolls back, a refused
+// query stops the canary at once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { modelDeploymentStatusSchema } from '../../../src/api/index.ts';
@@ -183,6 +184,26 @@ void test('failures roll back at failureLimit: weight 0 at once, Stalled Analysi
   assert.equal(d.status.history.find((h) => h.revision === 2)?.outcome, 'Aborted');
   world.advance(3600);
   assert.deepEqual(world.decide().evidenceNeeded, [], 'an aborted canary is measured no more');
+});
+
+void test('a refused query stops the canary at once: Stalled QueryRefused, whatever failureLimit says, kept across reconciles', () => {
+  const world = canaryReady({ steps: STEPS, analysis: { ...ANALYSIS, failureLimit: 5 } });
+  world.step();
+  world.step();
+  world.advance(60);
+  const d = measure(world, 'Refused');
+  assert.deepEqual(reasons(d), ['QueryRefused', 'Aborted']);
+  assert.equal(d.status.canary?.phase, 'Aborted');
+  assert.equal(d.plan.weights.canary, 0);
+  assert.match(d.status.canary?.message ?? '', /an analysis query was refused: refused for the test/);
+  assert.equal(d.status.analysis?.phase, 'Failed');
+  assert.equal(d.status.analysis?.verdict, 'Refused');
+  assert.equal(d.stalled?.reason, 'QueryRefused');
+  assert.ok(modelDeploymentStatusSchema.safeParse(d.status).success);
+  world.advance(3600);
+  const later = world.decide();
+  assert.equal(later.stalled?.reason, 'QueryRefused');
+  assert.deepEqual(later.evidenceNeeded, [], 'measured no more');
 });
 
 void test('Prometheus unreachable: reported, retried within 15 s, never a failure or a rollback', () => {
