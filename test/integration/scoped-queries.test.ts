@@ -41,7 +41,7 @@ for (const namespace of [ours, theirs]) {
   assert.ok(replies.every((r) => r.status === 200));
 }
 // Ground truth, asked directly: Prometheus holds both namespaces' counters.
-const direct = createPrometheusClient({ address: prometheus.url, timeoutMs: 5000 });
+const direct = createPrometheusClient({ address: prometheus.url, timeoutMs: 5000, allowCidrs: testPrometheusCidrs });
 for (const namespace of [ours, theirs]) {
   const q = `sum(model_infer_request_success_total{namespace="${namespace}"})`;
   await eventually(`${q} scraped`, () => direct.query(q), (v) => v === sent[namespace], 60_000, 250);
