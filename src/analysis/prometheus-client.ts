@@ -28,7 +28,7 @@ export const MAX_PROMETHEUS_BODY_BYTES = 1024 * 1024;
 
 export interface PrometheusClient {
   /** Evaluates `promql` at `time` (default: now on the server). */
-  query(promql: string, time?: Date): Promise<PrometheusValue>;
+  query(promql: string, time?: Date, signal?: AbortSignal): Promise<PrometheusValue>;
   /** Closes idle connections. */
   close(): Promise<void>;
 }
@@ -173,14 +173,14 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   };
 
   return {
-    async query(promql, time) {
+    async query(promql, time, signal) {
       // POST keeps long queries out of URL length limits; every Prometheus-compatible API accepts it.
       const form = new URLSearchParams({ query: promql, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` });
       if (time) form.set('time', (time.getTime() / 1000).toFixed(3));
       let status: number;
       let body: string;
       try {
-        ({ status, body } = await http.send(url, { method: 'POST', headers, body: form.toString(), maxBytes: MAX_PROMETHEUS_BODY_BYTES, timeoutMs }));
+        ({ status, body } = await http.send(url, { method: 'POST', headers, body: form.toString(), maxBytes: MAX_PROMETHEUS_BODY_BYTES, timeoutMs, ...(signal ? { signal } : {}) }));
       } catch (err) {
         // A bad header is the bearer token: said so without its value.
         throw new PrometheusUnavailableError(address, requestFailure(err), undefined);

@@ -62,7 +62,7 @@ function identity(request: EvidenceRequest): string {
   return JSON.stringify(request);
 }
 
-/** The promise's value, or undefined once `signal` aborts (the work goes on, its result unread). */
+/** The promise's value, or undefined once `signal` aborts (the fetch gets the same signal; what it cannot cancel goes unread). */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   if (signal.aborted) return Promise.resolve(undefined);
   return Promise.race([work, new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }))]);

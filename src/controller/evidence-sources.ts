@@ -37,20 +37,19 @@ export function evidenceSources(deps: EvidenceSourceDeps): EvidenceSources {
     inCache: (request) => request.kind === 'job-result',
     readCache,
 
-    // The fetchers bound every request they send (smoke: maxLatencyMs + 1 s, Prometheus: 5 s), so
-    // one that outlived the gatherer's deadline ends soon after; the signal is not passed further.
-    async fetch(subject, request): Promise<Evidence | undefined> {
+    // The signal (deadline, or the request dropped) cancels the requests in flight and sends no more.
+    async fetch(subject, request, signal): Promise<Evidence | undefined> {
       const log = deps.log.child({ key: subject.key });
       switch (request.kind) {
         case 'smoke-check': {
           const pods = () => deps.caches.pods.byIndex(subject.namespace, subject.name);
-          const validation = await fetchSmokeCheck(subject, request.revision, { client: deps.client, pods, allowCidrs: deps.allowCidrs, log });
+          const validation = await fetchSmokeCheck(subject, request.revision, { client: deps.client, pods, allowCidrs: deps.allowCidrs, log }, signal);
           return validation !== undefined ? { validation } : undefined;
         }
         case 'measurement': {
           const { client, now, allowCidrs } = deps;
           const prometheus = deps.prometheusAddress !== undefined ? { prometheusAddress: deps.prometheusAddress } : {};
-          return { analysisRun: await fetchMeasurement(subject, request, { client, now, allowCidrs, log, ...prometheus }) };
+          return { analysisRun: await fetchMeasurement(subject, request, { client, now, allowCidrs, log, ...prometheus }, signal) };
         }
         case 'job-result':
           return readCache(subject, request);

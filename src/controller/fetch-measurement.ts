@@ -39,6 +39,7 @@ export async function fetchMeasurement(
   target: { readonly namespace: string; readonly name: string; readonly spec: ModelDeploymentSpec },
   request: MeasurementRequest,
   deps: MeasurementDeps,
+  signal?: AbortSignal,
 ): Promise<AnalysisRun> {
   const spec = target.spec.rollout?.analysis;
   if (spec === undefined) return unavailable(request, 'spec.rollout.analysis is gone');
@@ -88,7 +89,7 @@ export async function fetchMeasurement(
           return;
         }
         try {
-          results.set(q.id, await prometheus.query(q.query, now));
+          results.set(q.id, await prometheus.query(q.query, now, signal));
         } catch (err) {
           const text = err instanceof PrometheusQueryError ? `${err.message} in ${q.query}` : describeError(err).message;
           results.set(q.id, { error: text });

@@ -24,6 +24,7 @@ export async function fetchSmokeCheck(
   target: { readonly namespace: string; readonly spec: ModelDeploymentSpec },
   revision: number,
   deps: SmokeCheckDeps,
+  signal?: AbortSignal,
 ): Promise<ValidationObservation | undefined> {
   const smoke = target.spec.rollout?.validation?.smoke;
   if (smoke === undefined) return undefined;
@@ -49,6 +50,7 @@ export async function fetchSmokeCheck(
     modelName: target.spec.model.name,
     maxLatencyMs: smoke.maxLatencyMs,
     allowCidrs: deps.allowCidrs,
+    ...(signal ? { signal } : {}),
   });
   deps.log.info({ revision, passed: result.passed, requests: result.requests, failures: result.failures }, 'smoke check');
   return { revision, method: 'smoke', phase: result.passed ? 'Passed' : 'Failed', message: result.message };

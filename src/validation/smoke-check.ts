@@ -38,6 +38,8 @@ export interface SmokeCheckInput {
   readonly concurrency?: number;
   /** Loopback or link-local addresses the platform allows (--outbound-allow-cidrs); default none. */
   readonly allowCidrs?: readonly Cidr[];
+  /** Ends the check: no further sample is sent and requests in flight are cancelled. */
+  readonly signal?: AbortSignal;
 }
 
 export type { SmokeCheckResult } from './smoke-summary.ts';
@@ -52,6 +54,7 @@ async function sendSample(
   path: string,
   sample: JsonObject,
   timeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<SmokeResponse | { error: string }> {
   const started = performance.now();
   try {
@@ -61,6 +64,7 @@ async function sendSample(
       body: JSON.stringify(sample),
       maxBytes: MAX_RESPONSE_BYTES,
       timeoutMs,
+      ...(signal ? { signal } : {}),
     });
     return { ...res, latencyMs: performance.now() - started };
   } catch (err) {
@@ -82,10 +86,10 @@ export async function runSmokeCheck(input: SmokeCheckInput): Promise<SmokeCheckR
   const http = createOutboundClient({ allowCidrs: input.allowCidrs ?? [] });
   let next = 0;
   const worker = async () => {
-    while (next < jobs.length) {
+    while (next < jobs.length && !input.signal?.aborted) {
       const i = next++;
       const { target, sample, index } = jobs[i]!;
-      const sent = await sendSample(http, target, path, sample, timeoutMs);
+      const sent = await sendSample(http, target, path, sample, timeoutMs, input.signal);
       outcomes[i] =
         'error' in sent
           ? { pod: target.pod, sample: index, verdict: { ok: false, reason: sent.error }, latencyMs: undefined }
