@@ -101,5 +101,10 @@ export async function runSmokeCheck(input: SmokeCheckInput): Promise<SmokeCheckR
   } finally {
     await http.close();
   }
+  // Cancelled: samples never sent leave holes, which must not read as a pass.
+  if (input.signal?.aborted) {
+    const sent = outcomes.filter((o) => o !== undefined).length;
+    return { passed: false, message: 'the smoke check was cancelled before every sample was answered', requests: sent, failures: 0 };
+  }
   return summarizeSmokeCheck(outcomes);
 }

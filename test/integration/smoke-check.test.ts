@@ -61,6 +61,15 @@ test('healthy MLServer pods pass: every sample reaches every pod', async () => {
   for (const t of targets) assert.equal(await inferCount(t.pod), 3, `${t.pod} answered each sample once`);
 });
 
+test('a cancelled smoke check sends no more samples and is not a pass', async () => {
+  const targets = await targetsOf('healthy', 2);
+  const before = await Promise.all(targets.map((t) => inferCount(t.pod)));
+  const result = await runSmokeCheck({ targets, samples, protocol: 'v2', modelName: 'fraud-detector', maxLatencyMs: 2000, signal: AbortSignal.abort() });
+  assert.equal(result.passed, false, result.message);
+  assert.equal(result.requests, 0);
+  assert.deepEqual(await Promise.all(targets.map((t) => inferCount(t.pod))), before, 'no sample reached a pod');
+});
+
 test('protocol json posts to the path given and accepts any JSON answer; a wrong path fails with its status', async () => {
   const targets = await targetsOf('healthy', 2);
   const ok = await runSmokeCheck({ targets, samples, protocol: 'json', path: '/invocations', modelName: 'fraud-detector', maxLatencyMs: 2000 });
