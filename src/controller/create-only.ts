@@ -5,7 +5,8 @@
 // created only if absent; an existing one is applied only if it is ours (the cache was behind, or
 // someone removed our label). Every apply to an existing object carries its metadata.uid, which the
 // API server takes as a precondition (409 "uid mismatch", nothing written, when another object holds
-// the name by then). Decision: the GET costs one request per new child; an apply carrying a uid cannot
+// the name by then). What remains is an object made in the instant between the GET and the create.
+// Decision: the GET costs one request per new child; an apply carrying a uid cannot
 // create (the API server refuses it), a POST create records no Apply entry (the next reconcile would
 // apply again, and fields later dropped would stay), and an unfiltered metadata-only watch of every
 // child kind would hold an entry for every Service, ConfigMap and Deployment of the watched namespaces.
