@@ -15,7 +15,7 @@ export function holderOf(obj: KubeObject): string {
   const release = obj.metadata?.annotations?.[HELM_RELEASE];
   if (release) return `installed by Helm release ${release}`;
   const managers = [...new Set((obj.metadata?.managedFields ?? []).filter((m) => !m.subresource && m.manager).map((m) => m.manager))];
-  return managers.length ? `managed by ${managers.join(', ')}` : 'with no owner';
+  return managers.length ? `managed by ${managers.join(', ')}` : 'with no controller';
 }
 
 /** Not retryable: only a change by a person helps (the stalled ModelDeployment is looked at again, see requeue.ts). */

@@ -12,7 +12,7 @@ void test('the holder is the controller, else the Helm release, else the field m
   assert.equal(holderOf({ metadata: { annotations: { 'meta.helm.sh/release-name': 'ledger' }, managedFields: [{ manager: 'helm', operation: 'Update' }] } }), 'installed by Helm release ledger');
   const kubectl = { metadata: { managedFields: [{ manager: 'kubectl-create', operation: 'Update' }, { manager: 'kube-controller-manager', operation: 'Update', subresource: 'status' }, { manager: 'kubectl-create', operation: 'Update' }] } };
   assert.equal(holderOf(kubectl), 'managed by kubectl-create');
-  assert.equal(holderOf({ metadata: {} }), 'with no owner');
+  assert.equal(holderOf({ metadata: {} }), 'with no controller');
 });
 
 void test('a taken name is a conflict no retry solves, naming the object and its holder', () => {
