@@ -8,7 +8,8 @@ import type { ChildObject } from '../../render/index.ts';
 import type { ApplyError } from '../../status/observations.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from '../apply-decision.ts';
 import { childCacheKey } from '../caches.ts';
-import { boundTo } from '../create-only.ts';
+import { boundTo, createOnly } from '../create-only.ts';
+import { isConflict } from '../../kube/api-error.ts';
 import { applyRefusedByEndingNamespace } from '../namespace-ending.ts';
 import { isControlledBy, withOwner } from '../owner-reference.ts';
 import type { ReconcileDeps } from '../reconcile-deps.ts';
@@ -71,13 +72,21 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
 type Written = { readonly applied: KubeObject; readonly wrote: boolean } | { readonly taken: KubeObject };
 
 /**
- * Applies `obj` to the cached object of `liveUid`. Without one, the object is read first (create-only.ts):
- * absent, it is created; ours after all, applied to if it differs; another's, left alone and returned as taken.
+ * Applies `obj` to the cached object of `liveUid`. Without one, the object is applied create-only
+ * (create-only.ts); if the name is held, the holder is read: another's is left alone and returned as
+ * taken; ours after all (the cache was behind) is applied to, bound to its uid, if it differs.
  */
 async function applyOwnOnly(client: ApiClient, obj: KubeObject & { apiVersion: string; kind: string }, liveUid: string | undefined, ownerUid: string): Promise<Written> {
   if (liveUid !== undefined) return { applied: await client.apply(boundTo(obj, liveUid), FIELD_MANAGER), wrote: true };
+  try {
+    return { applied: await client.apply(createOnly(obj), FIELD_MANAGER), wrote: true };
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+  }
   const existing = await client.get({ apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name });
-  if (existing && !isControlledBy(existing, ownerUid)) return { taken: existing };
-  if (existing && applyReason(obj, existing) === 'UpToDate') return { applied: existing, wrote: false };
-  return { applied: await client.apply(boundTo(obj, existing?.metadata?.uid), FIELD_MANAGER), wrote: true };
+  // Gone again since the conflict: a retryable error, the next attempt creates it.
+  if (existing === undefined) throw new Error(`${obj.kind} ${obj.metadata?.name ?? ''} was deleted while it was being created`);
+  if (!isControlledBy(existing, ownerUid)) return { taken: existing };
+  if (applyReason(obj, existing) === 'UpToDate') return { applied: existing, wrote: false };
+  return { applied: await client.apply(boundTo(obj, existing.metadata?.uid ?? ''), FIELD_MANAGER), wrote: true };
 }

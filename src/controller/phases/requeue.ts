@@ -9,7 +9,7 @@ import type { ReconcileOutcome } from '../reconcile-deps.ts';
 import { isTakenName } from '../taken-name.ts';
 
 const STALLED_RETRY_MS = 5 * 60_000;
-/** A look costs one GET per taken name: cheap enough to converge within 30 s. */
+/** A look costs a refused apply and a GET per taken name: cheap enough to converge within 30 s. */
 export const TAKEN_NAME_RETRY_MS = 30_000;
 const MIN_REQUEUE_MS = 1000;
 

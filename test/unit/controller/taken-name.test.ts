@@ -2,7 +2,7 @@
 // and an apply to an existing object is bound to its uid.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { boundTo } from '../../../src/controller/create-only.ts';
+import { boundTo, createOnly, CREATE_ONLY_VERSION } from '../../../src/controller/create-only.ts';
 import { holderOf, isTakenName, takenName } from '../../../src/controller/taken-name.ts';
 import type { KubeObject } from '../../../src/kube/api-client.ts';
 
@@ -24,9 +24,12 @@ void test('a taken name is a conflict no retry solves, naming the object and its
   assert.equal(isTakenName({ kind: 'Service', name: 'payments', code: 409, message: 'conflict' }), false, 'a plain 409 is retried');
 });
 
-void test('an apply to an existing object is bound to its uid; a create carries none', () => {
+void test('an apply to an existing object is bound to its uid; a create-only apply carries the version no object has', () => {
   const obj: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'payments', namespace: 'ml' } };
   assert.equal(boundTo(obj, 'u1').metadata?.uid, 'u1');
-  assert.equal(boundTo(obj, undefined).metadata?.uid, undefined);
-  assert.equal(obj.metadata?.uid, undefined, 'the desired object is not changed');
+  assert.equal(boundTo(obj, 'u1').metadata?.resourceVersion, undefined);
+  assert.equal(createOnly(obj).metadata?.resourceVersion, CREATE_ONLY_VERSION);
+  assert.equal(createOnly(obj).metadata?.uid, undefined);
+  assert.equal(createOnly(obj).metadata?.name, 'payments');
+  assert.deepEqual(obj.metadata, { name: 'payments', namespace: 'ml' }, 'the desired object is not changed');
 });
