@@ -12,6 +12,7 @@ import { sharedCluster } from '../support/cluster.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
+import { chartServiceAccount } from '../support/chart-service-account.ts';
 import { conditionOf, createModelDeployment, mdRef, modelWithRollout, testClient } from '../support/model-deployments.ts';
 import { helm, mustSucceed } from '../support/helm-chart.ts';
 import { runTool } from '../support/run-tool.ts';
@@ -25,7 +26,8 @@ await installCrds(cluster);
 const kc = cluster.kubeConfig();
 const client = testClient(kc);
 const namespace = await testNamespace(kc, 'no-takeover');
-await startInProcessOperator(kc, [namespace]);
+// The operator runs with the chart's ServiceAccount: what it may not do, it cannot do here either.
+await startInProcessOperator(await chartServiceAccount(cluster), [namespace]);
 
 type Loose = KubeObject & { spec?: unknown };
 
