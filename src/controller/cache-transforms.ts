@@ -1,25 +1,45 @@
 // PURE: what the caches keep of each object. A cache entry lives as long as the object, so with 1000
 // ModelDeployments (about 9000 cached objects) every field kept costs memory for nothing unless
-// reconcile reads it. Kept: metadata (labels, annotations, owners, versions), status, the spec fields
-// observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
+// reconcile reads it. Kept: metadata (labels, owners, versions), of the annotations only those the
+// operator reads (anyone who may label an object in a watched namespace could otherwise make the
+// operator hold megabytes of annotations per object), status, the spec fields observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
 // apply decision compares it with the desired object; another manager taking a field shows there,
 // so the dropped spec parts are still covered for drift). That entry is kept as its JSON text: a tree
 // of small objects costs several times its text in V8, and it is read only when a child is compared.
 import type { KubeObject, ManagedFieldsEntry } from '../kube/api-client.ts';
-import { FIELD_MANAGER } from './apply-decision.ts';
+import { DESIRED_HASH_ANNOTATION, FIELD_MANAGER } from './apply-decision.ts';
 
 /** kubectl's client-side apply copy of the whole object: large and never read. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 type Meta = NonNullable<KubeObject['metadata']>;
+type Annotations = Meta['annotations'];
 
-function trimMetadata(meta: Meta | undefined, keep: (m: ManagedFieldsEntry) => boolean): Meta | undefined {
+/** Which annotations to keep: a filter of their keys. */
+type KeepAnnotation = (key: string) => boolean;
+
+function trimMetadata(meta: Meta | undefined, keep: (m: ManagedFieldsEntry) => boolean, keepAnnotation: KeepAnnotation): Meta | undefined {
   if (!meta) return meta;
   const { managedFields, annotations, ...rest } = meta;
   const kept = managedFields?.filter(keep).map((m) => (m.fieldsV1 === undefined || typeof m.fieldsV1 === 'string' ? m : { ...m, fieldsV1: JSON.stringify(m.fieldsV1) }));
-  const notes = annotations && LAST_APPLIED in annotations ? Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== LAST_APPLIED)) : annotations;
+  const notes = keptAnnotations(annotations, keepAnnotation);
   return { ...rest, ...(notes ? { annotations: notes } : {}), ...(kept?.length ? { managedFields: kept } : {}) };
 }
+
+function keptAnnotations(annotations: Annotations, keep: KeepAnnotation): Annotations {
+  if (!annotations) return annotations;
+  const keys = Object.keys(annotations);
+  if (keys.every(keep)) return annotations;
+  const kept = keys.filter(keep);
+  return kept.length ? Object.fromEntries(kept.map((k) => [k, annotations[k] ?? ''])) : undefined;
+}
+
+/** ModelDeployments: the author's own object, whose annotations carry requests (promote, abort, ...). */
+const notLastApplied: KeepAnnotation = (k) => k !== LAST_APPLIED;
+/** Children: only the hash of what was applied (apply-decision.ts). */
+const desiredHashOnly: KeepAnnotation = (k) => k === DESIRED_HASH_ANNOTATION;
+/** Pods and EndpointSlices: no annotation is read. */
+const noAnnotation: KeepAnnotation = () => false;
 
 const none = () => false;
 const ours = (m: ManagedFieldsEntry) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && !m.subresource;
@@ -32,12 +52,12 @@ function record(v: unknown): Record<string, unknown> | undefined {
 
 /** ModelDeployments: everything but managedFields and kubectl's copy. */
 export function cachedModelDeployment<T extends KubeObject>(obj: T): T {
-  return { ...obj, metadata: trimMetadata(obj.metadata, none) };
+  return { ...obj, metadata: trimMetadata(obj.metadata, none, notLastApplied) };
 }
 
-/** Children: modelship's managedFields entry only; no pod template spec, no ConfigMap data. */
+/** Children: modelship's managedFields entry and hash annotation only; no pod template spec, no ConfigMap data. */
 export function cachedChild<T extends KubeObject>(obj: T): T {
-  const out = { ...obj, metadata: trimMetadata(obj.metadata, ours) } as Loose;
+  const out = { ...obj, metadata: trimMetadata(obj.metadata, ours, desiredHashOnly) } as Loose;
   if (obj.kind === 'ConfigMap') {
     delete out['data'];
     delete out['binaryData'];
@@ -53,7 +73,7 @@ export function cachedChild<T extends KubeObject>(obj: T): T {
 
 /** Pods: status and identity, and of the spec only the container ports (the smoke check's target). */
 export function cachedPod<T extends KubeObject>(obj: T): T {
-  const out = { ...obj, metadata: trimMetadata(obj.metadata, none) } as Loose;
+  const out = { ...obj, metadata: trimMetadata(obj.metadata, none, noAnnotation) } as Loose;
   const containers = record(out['spec'])?.['containers'];
   const ports = Array.isArray(containers)
     ? containers.map((c) => {
@@ -67,5 +87,5 @@ export function cachedPod<T extends KubeObject>(obj: T): T {
 
 /** EndpointSlices: endpoints and identity. */
 export function cachedEndpointSlice<T extends KubeObject>(obj: T): T {
-  return { ...obj, metadata: trimMetadata(obj.metadata, none) };
+  return { ...obj, metadata: trimMetadata(obj.metadata, none, noAnnotation) };
 }

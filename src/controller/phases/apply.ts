@@ -1,15 +1,19 @@
 // Phase apply: server-side apply of each desired child whose owned fields differ from the cache's
 // (field manager modelship); an up-to-date child costs no request. A child whose name is taken by an
-// object this ModelDeployment does not own is never touched. Failures are collected, not thrown.
+// object this ModelDeployment does not control is never touched, whether the cache shows it or not
+// (create-only.ts): it is reported as a taken name. Failures are collected, not thrown.
 import type { Logger } from 'pino';
-import type { KubeObject } from '../../kube/api-client.ts';
+import type { ApiClient, KubeObject } from '../../kube/api-client.ts';
 import type { ChildObject } from '../../render/index.ts';
 import type { ApplyError } from '../../status/observations.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from '../apply-decision.ts';
 import { childCacheKey } from '../caches.ts';
+import { boundTo, createOnly } from '../create-only.ts';
+import { isConflict } from '../../kube/api-error.ts';
 import { applyRefusedByEndingNamespace } from '../namespace-ending.ts';
 import { isControlledBy, withOwner } from '../owner-reference.ts';
 import type { ReconcileDeps } from '../reconcile-deps.ts';
+import { takenName } from '../taken-name.ts';
 import { describeError } from './describe-error.ts';
 import type { Target } from './load.ts';
 
@@ -32,7 +36,7 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
     const live = cache?.get(namespace, child.metadata.name);
     const id = `${child.kind}/${child.metadata.name}`;
     if (live && !isControlledBy(live, uid)) {
-      out.errors.push({ kind: child.kind, name: child.metadata.name, code: 409, retryable: false, message: `a ${child.kind} named ${child.metadata.name} already exists and is not owned by this ModelDeployment; rename or delete it` });
+      out.errors.push(takenName(child.kind, child.metadata.name, live));
       continue;
     }
     const reason = applyReason(obj, live);
@@ -42,8 +46,14 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
       continue;
     }
     try {
-      out.live.set(id, await deps.client.apply(obj, FIELD_MANAGER));
-      deps.onApply?.(child.kind, true);
+      const written = await applyOwnOnly(deps.client, obj, live?.metadata?.uid, uid);
+      if ('taken' in written) {
+        out.errors.push(takenName(child.kind, child.metadata.name, written.taken));
+        continue;
+      }
+      out.live.set(id, written.applied);
+      deps.onApply?.(child.kind, written.wrote);
+      if (!written.wrote) continue;
       out.changed.push(`${id} (${reason.toLowerCase()})`);
       log.info({ child: id, reason }, 'applied');
     } catch (err) {
@@ -57,4 +67,26 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
     }
   }
   return out;
+}
+
+type Written = { readonly applied: KubeObject; readonly wrote: boolean } | { readonly taken: KubeObject };
+
+/**
+ * Applies `obj` to the cached object of `liveUid`. Without one, the object is applied create-only
+ * (create-only.ts); if the name is held, the holder is read: another's is left alone and returned as
+ * taken; ours after all (the cache was behind) is applied to, bound to its uid, if it differs.
+ */
+async function applyOwnOnly(client: ApiClient, obj: KubeObject & { apiVersion: string; kind: string }, liveUid: string | undefined, ownerUid: string): Promise<Written> {
+  if (liveUid !== undefined) return { applied: await client.apply(boundTo(obj, liveUid), FIELD_MANAGER), wrote: true };
+  try {
+    return { applied: await client.apply(createOnly(obj), FIELD_MANAGER), wrote: true };
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+  }
+  const existing = await client.get({ apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name });
+  // Gone again since the conflict: a retryable error, the next attempt creates it.
+  if (existing === undefined) throw new Error(`${obj.kind} ${obj.metadata?.name ?? ''} was deleted while it was being created`);
+  if (!isControlledBy(existing, ownerUid)) return { taken: existing };
+  if (applyReason(obj, existing) === 'UpToDate') return { applied: existing, wrote: false };
+  return { applied: await client.apply(boundTo(obj, existing.metadata?.uid ?? ''), FIELD_MANAGER), wrote: true };
 }

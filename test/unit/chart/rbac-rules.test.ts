@@ -1,5 +1,5 @@
 // The chart's RBAC is exactly what the operator's code uses: every child kind render can produce
-// (CHILD_KINDS) may be listed, watched, applied and pruned (DELETE); an apply is a PATCH, and the API
+// (CHILD_KINDS) may be listed, watched, read by name, applied and pruned (DELETE); an apply is a PATCH, and the API
 // server also authorizes it as create when it creates the object. The rest is read from the code
 // paths named below. The same rules serve the ClusterRole and each watched namespace's Role.
 import assert from 'node:assert/strict';
@@ -42,11 +42,11 @@ function expected(): Record<string, string[]> {
     // event-recorder.ts: core/v1 Events, created then patched with the count.
     '/events': ['create', 'patch'],
   };
+  // phases/apply.ts reads a child by name when its create-only apply finds the name taken (and
+  // fetch-smoke-check.ts a smoke check's samples ConfigMap).
   for (const { apiVersion, kind } of CHILD_KINDS) {
-    out[`${groupOf(apiVersion)}/${resourceKind(apiVersion, kind).plural}`] = ['create', 'delete', 'list', 'patch', 'watch'];
+    out[`${groupOf(apiVersion)}/${resourceKind(apiVersion, kind).plural}`] = ['create', 'delete', 'get', 'list', 'patch', 'watch'];
   }
-  // fetch-smoke-check.ts reads a smoke check's samples ConfigMap by name.
-  out['/configmaps'] = ['create', 'delete', 'get', 'list', 'patch', 'watch'];
   return sortedKeys(out);
 }
 

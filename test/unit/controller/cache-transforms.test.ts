@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { applyReason, FIELD_MANAGER, withDesiredHash } from '../../../src/controller/apply-decision.ts';
-import { cachedChild, cachedModelDeployment, cachedPod } from '../../../src/controller/cache-transforms.ts';
+import { applyReason, DESIRED_HASH_ANNOTATION, FIELD_MANAGER, withDesiredHash } from '../../../src/controller/apply-decision.ts';
+import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from '../../../src/controller/cache-transforms.ts';
 import { canaryTargets } from '../../../src/controller/canary-targets.ts';
 import { observeDeployment, observePod } from '../../../src/controller/observe.ts';
 import { observeVariant } from '../../../src/controller/observe-rollout.ts';
@@ -69,7 +69,7 @@ void test('a cached Deployment keeps what reconcile reads and nothing of the pod
   assert.equal(typeof kept.metadata?.managedFields?.[0]?.fieldsV1, 'string', 'kept as its JSON text');
   assert.deepEqual(cachedChild(kept), kept, 'transforming twice changes nothing (relists re-deliver cached objects)');
   assert.equal(kept.metadata?.annotations?.[LAST_APPLIED], undefined);
-  assert.equal(kept.metadata?.annotations?.['team'], 'fraud');
+  assert.equal(kept.metadata?.annotations?.['team'], undefined, 'annotations reconcile never reads are dropped');
   assert.equal(kept.metadata?.resourceVersion, '42');
   assert.deepEqual(kept.status, full.status);
   assert.ok(JSON.stringify(kept).length < JSON.stringify(full).length * 0.7, `${JSON.stringify(kept).length} of ${JSON.stringify(full).length} bytes`);
@@ -79,6 +79,16 @@ void test('a cached Deployment keeps what reconcile reads and nothing of the pod
   assert.equal(applyReason(desired, kept), 'UpToDate');
   assert.equal(applyReason(desired, full), 'UpToDate');
   assert.equal(full.metadata?.managedFields?.length, 2, "the informer's object itself is not changed");
+});
+
+void test('anyone may label an object: of its annotations, a cached child keeps only the hash, pods and slices none', () => {
+  const big = 'x'.repeat(200_000);
+  const labelled = { metadata: { name: 'iris', labels: { 'modelship.io/model-deployment': 'iris' }, annotations: { filler: big, [DESIRED_HASH_ANNOTATION]: 'h1' } } };
+  assert.deepEqual(cachedChild({ ...labelled, apiVersion: 'v1', kind: 'Service' }).metadata?.annotations, { [DESIRED_HASH_ANNOTATION]: 'h1' });
+  assert.deepEqual(cachedChild({ ...labelled, apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...labelled.metadata, annotations: { filler: big } } }).metadata, { name: 'iris', labels: labelled.metadata.labels });
+  assert.equal(cachedPod({ ...labelled, apiVersion: 'v1', kind: 'Pod' }).metadata?.annotations, undefined);
+  assert.equal(cachedEndpointSlice({ ...labelled, apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' }).metadata?.annotations, undefined);
+  assert.ok(JSON.stringify(cachedChild({ ...labelled, apiVersion: 'v1', kind: 'Service' })).length < 1000);
 });
 
 void test('drift in the dropped pod spec still shows: another manager took the field, ours no longer covers it', () => {
