@@ -8,6 +8,7 @@ import { sharedCluster } from '../support/cluster.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
+import { chartServiceAccount } from '../support/chart-service-account.ts';
 import { conditionOf, createModelDeployment, mdRef, modelWithRollout, testClient } from '../support/model-deployments.ts';
 import { eventually } from '../support/wait.ts';
 import { defaultRenderConfig } from '../../src/render/index.ts';
@@ -22,8 +23,10 @@ const client = testClient(kc);
 const confined = await testNamespace(kc, 'istio-confined');
 const allowed = await testNamespace(kc, 'istio-allowed');
 // One operator with the defaults, one whose platform allows a domain and a shared gateway.
-await startInProcessOperator(kc, [confined]);
-await startInProcessOperator(kc, [allowed], {
+// Both operators run as the chart's ServiceAccount.
+const operatorKc = await chartServiceAccount(cluster);
+await startInProcessOperator(operatorKc, [confined]);
+await startInProcessOperator(operatorKc, [allowed], {
   renderConfig: {
     ...defaultRenderConfig,
     traffic: { istio: { ...DEFAULT_ISTIO_POLICY, allowedHosts: ['*.models.example.com'], allowedGateways: ['istio-ingress/public'] } },

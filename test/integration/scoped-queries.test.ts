@@ -13,6 +13,7 @@ import { fetchMeasurement, type MeasurementRequest } from '../../src/controller/
 import { ApiClient } from '../../src/kube/api-client.ts';
 import { validManifest, withChanges, type Json } from '../fixtures/manifests.ts';
 import { connectionOf } from '../support/connection.ts';
+import { chartServiceAccount } from '../support/chart-service-account.ts';
 import { createObjects, dataPathCluster, sendMany, variantObjects } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
@@ -56,10 +57,12 @@ function specWith(metrics: Json[]): ModelDeploymentSpec {
   return r.value.spec;
 }
 
+// The operator's side runs with the chart's rights.
+const operatorClient = new ApiClient(connectionOf(await chartServiceAccount(cluster)), { qps: 10, burst: 30, userAgent: 'modelship-test' });
 const request: MeasurementRequest = { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: new Date(Date.now() - 60_000).toISOString(), intervalMs: 60_000, pValue: 1 };
 const measure = (metrics: Json[]) =>
   fetchMeasurement({ namespace: ours, name: model, spec: specWith(metrics) }, request, {
-    client: new ApiClient(connectionOf(kc), { qps: 10, burst: 30, userAgent: 'modelship-test' }),
+    client: operatorClient,
     prometheusAddress: prometheus.url,
     allowCidrs: testPrometheusCidrs,
     now: () => new Date(),
