@@ -11,7 +11,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { CoordinationV1Api, CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, RbacAuthorizationV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { startControlPlane } from '../cluster/control-plane.ts';
 import { installCrdFiles, installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../cluster/traffic.ts';
 import { serviceAccountKubeconfigFile } from '../cluster/service-account-kubeconfig.ts';
@@ -157,6 +157,24 @@ test('installed with helm, the operator as the chart\'s ServiceAccount brings ev
   await stopOperator(main);
 });
 
+test("users' roles: a namespace's editors manage ModelDeployments and only read their status, its viewers only read", { timeout: 120_000 }, async () => {
+  // The main release is installed (test above); the controller-manager aggregates its user roles into
+  // the default admin/edit/view ClusterRoles, which namespaces bind as usual.
+  const team = await testNamespace(kc, 'users');
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  for (const [user, role] of [['alice', 'edit'], ['bob', 'view']] as const) {
+    await rbac.createNamespacedRoleBinding({ namespace: team, body: { metadata: { name: `${user}-${role}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] } });
+  }
+  const can = async (user: string, ...args: string[]) => (await runTool(tools, 'kubectl', ['--kubeconfig', kubeconfig, 'auth', 'can-i', '--as', user, '--namespace', team, ...args])).stdout.trim();
+  await eventually('edit to include ModelDeployments', () => can('alice', 'create', 'modeldeployments.modelship.io'), (a) => a === 'yes', 30_000);
+  assert.equal(await can('alice', 'delete', 'modeldeployments.modelship.io'), 'yes');
+  assert.equal(await can('alice', 'get', 'modeldeployments.modelship.io', '--subresource=status'), 'yes');
+  assert.equal(await can('alice', 'patch', 'modeldeployments.modelship.io', '--subresource=status'), 'no', 'status is the operator\'s');
+  await eventually('view to include ModelDeployments', () => can('bob', 'list', 'modeldeployments.modelship.io'), (a) => a === 'yes', 30_000);
+  assert.equal(await can('bob', 'create', 'modeldeployments.modelship.io'), 'no');
+  assert.equal((await runTool(tools, 'kubectl', ['--kubeconfig', kubeconfig, 'auth', 'can-i', '--as', 'alice', '--namespace', examplesNs, 'create', 'modeldeployments.modelship.io'])).stdout.trim(), 'no', 'only in the namespace bound');
+});
+
 test('canary paths as the ServiceAccount: a validation Job, the smoke samples ConfigMap and the Prometheus token Secret are read', { timeout: 180_000 }, async () => {
   const main = await startMain();
   const ns = await testNamespace(kc, 'canary');
@@ -202,8 +220,8 @@ test('a rule taken away shows in the ModelDeployment\'s status (Stalled ApplyFor
   const role = await kubectl(['get', 'clusterrole', 'modelship', '-o', 'json']);
   const rules = (JSON.parse(role) as { rules: PolicyRule[] }).rules;
   const index = rules.findIndex((r) => r.resources?.includes('deployments'));
-  assert.deepEqual(rules[index]?.verbs, ['list', 'watch', 'create', 'patch', 'delete']);
-  const withoutPatch = rules.map((r, i) => (i === index ? { ...r, verbs: ['list', 'watch', 'create', 'delete'] } : r));
+  assert.deepEqual(rules[index]?.verbs, ['get', 'list', 'watch', 'create', 'patch', 'delete']);
+  const withoutPatch = rules.map((r, i) => (i === index ? { ...r, verbs: ['get', 'list', 'watch', 'create', 'delete'] } : r));
   await kubectl(['patch', 'clusterrole', 'modelship', '--type=merge', '-p', JSON.stringify({ rules: withoutPatch })]);
 
   const md = { ...readExample('mlserver-sklearn.yaml'), metadata: { name: 'no-patch' } };

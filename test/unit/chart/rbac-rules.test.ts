@@ -58,10 +58,11 @@ function assertNoDangerousRules(rules: readonly PolicyRule[]): void {
 }
 
 const byKind = (objects: readonly RenderedObject[], kind: string) => objects.filter((o) => o.kind === kind);
+const isUserRole = (o: RenderedObject) => Object.keys(o.metadata.labels ?? {}).some((l) => l.startsWith('rbac.authorization.k8s.io/aggregate-to-'));
 
 void test('cluster-wide: one ClusterRole with exactly the permissions the code uses, bound to the ServiceAccount', async () => {
   const objects = await renderChart(tools, ['--namespace', 'modelship-system']);
-  const clusterRoles = byKind(objects, 'ClusterRole');
+  const clusterRoles = byKind(objects, 'ClusterRole').filter((r) => !isUserRole(r));
   assert.equal(clusterRoles.length, 1);
   const rules = clusterRoles[0]?.rules ?? [];
   assert.deepEqual(permissions(rules), expected());
@@ -97,7 +98,7 @@ void test('namespaced: a Role and RoleBinding per watched namespace with the sam
   assert.deepEqual(byKind(objects, 'ClusterRoleBinding'), []);
   for (const ns of ['team-a', 'team-b']) {
     const role = findObject(objects, 'Role', 'modelship', ns);
-    assert.deepEqual(role?.rules, byKind(cluster, 'ClusterRole')[0]?.rules, `Role in ${ns} has the ClusterRole's rules`);
+    assert.deepEqual(role?.rules, byKind(cluster, 'ClusterRole').find((r) => !isUserRole(r))?.rules, `Role in ${ns} has the ClusterRole's rules`);
     const binding = findObject(objects, 'RoleBinding', 'modelship', ns) as unknown as { roleRef: { kind: string; name: string }; subjects: unknown[] };
     assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'modelship' });
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'modelship', namespace: 'modelship-system' }]);
@@ -116,4 +117,22 @@ void test('rbac.create=false renders no RBAC; serviceAccount.create=false needs 
   assert.equal(findObject(own, 'ServiceAccount'), undefined);
   const binding = findObject(own, 'ClusterRoleBinding') as unknown as { subjects: { name: string }[] };
   assert.equal(binding.subjects[0]?.name, 'platform-sa');
+});
+
+void test("users' roles: aggregated into admin/edit (manage ModelDeployments, read status) and view (read), whole-cluster mode only", async () => {
+  const objects = await renderChart(tools, ['--namespace', 'modelship-system']);
+  const edit = findObject(objects, 'ClusterRole', 'modelship-edit');
+  const view = findObject(objects, 'ClusterRole', 'modelship-view');
+  assert.deepEqual(Object.keys(edit?.metadata.labels ?? {}).filter((l) => l.startsWith('rbac.')).sort(), ['rbac.authorization.k8s.io/aggregate-to-admin', 'rbac.authorization.k8s.io/aggregate-to-edit']);
+  assert.deepEqual(Object.keys(view?.metadata.labels ?? {}).filter((l) => l.startsWith('rbac.')), ['rbac.authorization.k8s.io/aggregate-to-view']);
+  assert.deepEqual(permissions(edit?.rules ?? []), {
+    'modelship.io/modeldeployments': ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    'modelship.io/modeldeployments/status': ['get'],
+  });
+  assert.deepEqual(permissions(view?.rules ?? []), { 'modelship.io/modeldeployments': ['get', 'list', 'watch'], 'modelship.io/modeldeployments/status': ['get', 'list', 'watch'] });
+  for (const role of [edit, view]) assertNoDangerousRules(role?.rules ?? []);
+  // Nothing bound: the default roles' bindings grant them.
+  assert.ok(byKind(objects, 'ClusterRoleBinding').every((b) => !(b as unknown as { roleRef: { name: string } }).roleRef.name.endsWith('-edit') && !(b as unknown as { roleRef: { name: string } }).roleRef.name.endsWith('-view')));
+  assert.deepEqual(byKind(await renderChart(tools, ['--set', 'rbac.aggregateToDefaultRoles=false']), 'ClusterRole').filter(isUserRole), []);
+  assert.deepEqual(byKind(await renderChart(tools, ['--set', 'watchNamespaces={team-a}']), 'ClusterRole'), []);
 });
