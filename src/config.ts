@@ -25,6 +25,8 @@ export interface OperatorConfig {
   watchNamespaces: string[];
   /** Reconciles running at once (never two of one ModelDeployment). */
   concurrency: number;
+  /** Evidence fetches (smoke checks, analysis measurements) running at once, outside the reconciles. */
+  evidenceConcurrency: number;
   kubeApiQps: number;
   kubeApiBurst: number;
   logLevel: LogLevel;
@@ -177,6 +179,12 @@ function defaultText(f: Flag<unknown>): string {
 const FLAGS = {
   watchNamespaces: flag('watch-namespaces', namespaceList, 'Namespaces to watch, comma-separated; empty watches all.', ''),
   concurrency: flag('concurrency', wholeNumber(1), 'Reconciles running at once.', '4'),
+  evidenceConcurrency: flag(
+    'evidence-concurrency',
+    wholeNumber(1),
+    'Smoke checks and analysis measurements running at once, outside the reconciles; one namespace gets at most half (rounded up), the rest go to other namespaces in turn.',
+    '16',
+  ),
   kubeApiQps: flag('kube-api-qps', positiveNumber, 'Requests per second to the API server (client-side limit).', '50'),
   kubeApiBurst: flag('kube-api-burst', wholeNumber(1), 'Requests allowed in a burst above the QPS.', '100'),
   logLevel: flag('log-level', z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), 'Log level.', 'info'),

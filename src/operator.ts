@@ -45,6 +45,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
     logger,
     namespaces: config.watchNamespaces,
     concurrency: config.concurrency,
+    evidenceConcurrency: config.evidenceConcurrency,
     resyncPeriodMs: config.resyncPeriodMs,
     renderConfig: {
       ...defaultRenderConfig,
@@ -64,6 +65,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
       activeWorkers: (n) => metrics.activeWorkers.set({ controller: CONTROLLER }, n),
       applied: (kind, written) => (written ? metrics.applyTotal : metrics.applySkipped).inc({ kind }),
     },
+    evidenceMetrics: { waiting: (n) => metrics.evidenceWaiting.set(n), inFlight: (n) => metrics.evidenceInFlight.set(n) },
   });
 
   const servers: HealthServer[] = [];

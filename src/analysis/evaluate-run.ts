@@ -4,7 +4,7 @@
 // cumulative data; latency and custom metrics look at the last interval only. Every query, built-in or
 // custom, is confined to the ModelDeployment's namespace (scope-query.ts); one that cannot be is
 // refused, and the run is Refused without asking Prometheus anything (refusedRun).
-import { DEFAULT_LATENCY_QUANTILE } from '../api/analysis-spec.ts';
+import { DEFAULT_LATENCY_QUANTILE, MAX_ANALYSIS_METRICS } from '../api/analysis-spec.ts';
 import type { AnalysisSpec } from '../api/analysis-spec.ts';
 import type { Measurement, Verdict } from '../api/analysis-status.ts';
 import type { RuntimePresetName } from '../api/runtime-presets.ts';
@@ -56,6 +56,13 @@ export interface RunEvaluation {
 }
 
 const VARIANTS: readonly AnalysisVariant[] = ['stable', 'canary'];
+
+/**
+ * Queries one measurement sends at most: per variant, two for the success rate, two for the latency
+ * and one per custom metric (at most MAX_ANALYSIS_METRICS). A measurement is that fixed, small number
+ * of instant queries, never more however often it is taken.
+ */
+export const MAX_MEASUREMENT_QUERIES = VARIANTS.length * (2 + 2 + MAX_ANALYSIS_METRICS);
 
 export function planQueries(spec: AnalysisSpec, preset: RuntimePresetName, ids: AnalysisIds, windows: AnalysisWindows): PlannedQuery[] {
   const quantile = spec.latency?.quantile ?? DEFAULT_LATENCY_QUANTILE;

@@ -10,7 +10,7 @@ import { objectKey } from '../kube/informer.ts';
 import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
-import { EvidenceGatherer } from './evidence-gatherer.ts';
+import { EvidenceGatherer, type EvidenceMetrics } from './evidence-gatherer.ts';
 import { evidenceSources } from './evidence-sources.ts';
 import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, reconcile, type EventSink } from './reconcile.ts';
 
@@ -25,6 +25,8 @@ export interface ControllerOptions {
   readonly logger: Logger;
   readonly namespaces: readonly string[];
   readonly concurrency: number;
+  /** Evidence fetches running at once (--evidence-concurrency; default 16). */
+  readonly evidenceConcurrency?: number;
   readonly resyncPeriodMs: number;
   readonly renderConfig: RenderConfig;
   /** Default Prometheus of canary analysis (--prometheus-address). */
@@ -34,6 +36,7 @@ export interface ControllerOptions {
   readonly events: EventSink;
   readonly queueMetrics?: WorkQueueMetrics;
   readonly metrics?: ControllerMetrics;
+  readonly evidenceMetrics?: EvidenceMetrics;
   readonly now?: () => Date;
   /** How often a traffic router's missing CRD is looked for again (default 30 s). */
   readonly optionalKindRetryMs?: number;
@@ -114,6 +117,8 @@ export class ModelDeploymentController {
       }),
       requeue: (key, delayMs) => this.queue.addAfter(key, delayMs),
       log: logger,
+      ...(options.evidenceConcurrency !== undefined ? { concurrency: options.evidenceConcurrency } : {}),
+      ...(options.evidenceMetrics ? { metrics: options.evidenceMetrics } : {}),
     });
     this.caches.modelDeployments.onEvent((_event, obj) => this.queue.add(objectKey(obj)));
     const enqueueOwner = (_event: string, obj: KubeObject) => {

@@ -43,6 +43,10 @@ export interface Metrics {
   applySkipped: Counter<'kind'>;
   /** Server-side applies sent, by child kind. */
   applyTotal: Counter<'kind'>;
+  /** Evidence fetches (smoke checks, measurements) waiting for a slot (--evidence-concurrency). */
+  evidenceWaiting: Gauge;
+  /** Evidence fetches running. */
+  evidenceInFlight: Gauge;
 }
 
 export function createMetrics(): Metrics {
@@ -160,6 +164,16 @@ export function createMetrics(): Metrics {
       name: 'modelship_apply_total',
       help: 'Server-side apply requests sent for children, by kind.',
       labelNames: ['kind'],
+      registers,
+    }),
+    evidenceWaiting: new Gauge({
+      name: 'modelship_evidence_fetches_waiting',
+      help: 'Smoke checks and analysis measurements waiting for a slot (--evidence-concurrency).',
+      registers,
+    }),
+    evidenceInFlight: new Gauge({
+      name: 'modelship_evidence_fetches_in_flight',
+      help: 'Smoke checks and analysis measurements running.',
       registers,
     }),
   };

@@ -5,5 +5,6 @@ export * from './smoke-samples.ts';
 export * from './smoke-response.ts';
 export * from './smoke-request.ts';
 export * from './smoke-summary.ts';
+export * from './smoke-plan.ts';
 export * from './smoke-check.ts';
 export * from './job-result.ts';

@@ -1,5 +1,6 @@
-// I/O edge of the built-in smoke check: sends every sample to every ready canary pod and judges
-// each answer (smoke-response.ts); the result is summarized by smoke-summary.ts.
+// I/O edge of the built-in smoke check: sends every sample to every ready canary pod (at most
+// MAX_SMOKE_REQUESTS in all, smoke-plan.ts; at most 4 in flight) and judges each answer
+// (smoke-response.ts); the result is summarized by smoke-summary.ts.
 //
 // The operator talks to the pods directly (pod IP and the server's HTTP container port), not to the
 // canary Service: each pod is checked, not whichever one the Service would pick, and pod addresses
@@ -12,6 +13,7 @@ import type { SmokeResponse } from './smoke-response.ts';
 import type { JsonObject } from './smoke-samples.ts';
 import { podUrl, smokeRequestPath } from './smoke-request.ts';
 import { summarizeSmokeCheck } from './smoke-summary.ts';
+import { planSmokeRequests } from './smoke-plan.ts';
 import type { SmokeCheckResult, SmokeOutcome } from './smoke-summary.ts';
 import { createOutboundClient, OutboundError, type Cidr, type OutboundClient } from '../outbound/index.ts';
 
@@ -81,7 +83,8 @@ export async function runSmokeCheck(input: SmokeCheckInput): Promise<SmokeCheckR
     return { passed: false, message: 'smoke protocol json needs a request path (spec.rollout.validation.smoke.path)', requests: 0, failures: 0 };
   }
   const timeoutMs = input.timeoutMs ?? maxLatencyMs + 1000;
-  const jobs = targets.flatMap((target) => samples.map((sample, index) => ({ target, sample, index })));
+  const plan = planSmokeRequests(targets.length, samples.length);
+  const jobs = plan.requests.map((r) => ({ target: targets[r.target]!, sample: samples[r.sample]!, index: r.sample }));
   const outcomes: SmokeOutcome[] = new Array<SmokeOutcome>(jobs.length);
   const http = createOutboundClient({ allowCidrs: input.allowCidrs ?? [] });
   let next = 0;
@@ -106,5 +109,5 @@ export async function runSmokeCheck(input: SmokeCheckInput): Promise<SmokeCheckR
     const sent = outcomes.filter((o) => o !== undefined).length;
     return { passed: false, message: 'the smoke check was cancelled before every sample was answered', requests: sent, failures: 0 };
   }
-  return summarizeSmokeCheck(outcomes);
+  return summarizeSmokeCheck(outcomes, plan.note);
 }

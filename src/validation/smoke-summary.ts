@@ -28,8 +28,9 @@ function clip(message: string): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** `outcomes` in pod order, then sample order. */
-export function summarizeSmokeCheck(outcomes: readonly SmokeOutcome[]): SmokeCheckResult {
+/** `outcomes` in pod order, then sample order; `note` (what the check left out, and why) ends the message. */
+export function summarizeSmokeCheck(outcomes: readonly SmokeOutcome[], note?: string): SmokeCheckResult {
+  const noted = (message: string) => (note === undefined ? message : `${message} (${note})`);
   const requests = outcomes.length;
   const pods = new Set(outcomes.map((o) => o.pod)).size;
   const failed = outcomes.filter((o) => !o.verdict.ok);
@@ -37,7 +38,7 @@ export function summarizeSmokeCheck(outcomes: readonly SmokeOutcome[]): SmokeChe
     const slowest = Math.max(0, ...outcomes.map((o) => o.latencyMs ?? 0));
     return {
       passed: requests > 0,
-      message: requests > 0 ? `${plural(requests, 'request')} to ${plural(pods, 'pod')} passed; slowest ${Math.round(slowest)} ms` : 'no requests were sent',
+      message: requests > 0 ? clip(noted(`${plural(requests, 'request')} to ${plural(pods, 'pod')} passed; slowest ${Math.round(slowest)} ms`)) : 'no requests were sent',
       requests,
       failures: 0,
     };
@@ -46,7 +47,7 @@ export function summarizeSmokeCheck(outcomes: readonly SmokeOutcome[]): SmokeChe
   const reason = first.verdict.ok ? '' : first.verdict.reason;
   return {
     passed: false,
-    message: clip(`${failed.length} of ${plural(requests, 'request')} to ${plural(pods, 'pod')} failed; first: pod ${first.pod} sample ${first.sample}: ${reason}`),
+    message: clip(noted(`${failed.length} of ${plural(requests, 'request')} to ${plural(pods, 'pod')} failed; first: pod ${first.pod} sample ${first.sample}: ${reason}`)),
     requests,
     failures: failed.length,
   };

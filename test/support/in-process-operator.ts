@@ -25,7 +25,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -35,7 +35,8 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     client,
     logger,
     namespaces,
-    concurrency: 2,
+    concurrency: options.concurrency ?? 2,
+    ...(options.evidenceConcurrency !== undefined ? { evidenceConcurrency: options.evidenceConcurrency } : {}),
     resyncPeriodMs: options.resyncPeriodMs ?? 0,
     ...(options.optionalKindRetryMs ? { optionalKindRetryMs: options.optionalKindRetryMs } : {}),
     renderConfig: options.renderConfig ?? defaultRenderConfig,

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analysisSpecSchema, measurementSchema, RUNTIME_PRESETS, VERDICTS } from '../../../src/api/index.ts';
 import type { AnalysisSpec, Measurement, Verdict } from '../../../src/api/index.ts';
-import { builtinQueries, evaluateRun, planQueries, queryIds, refusedRun, runVerdict } from '../../../src/analysis/index.ts';
+import { builtinQueries, evaluateRun, MAX_MEASUREMENT_QUERIES, planQueries, queryIds, refusedRun, runVerdict } from '../../../src/analysis/index.ts';
+import { MAX_ANALYSIS_METRICS } from '../../../src/api/analysis-spec.ts';
 import type { QueryResult } from '../../../src/analysis/index.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -91,6 +92,18 @@ describe('planQueries', () => {
     assert.ok(byId.get(queryIds.requests('stable'))?.query?.includes('variant="stable"'));
     assert.equal(byId.get(queryIds.requests('canary'))?.check, 'success-rate');
     assert.equal(byId.get(queryIds.latency('stable'))?.variant, 'stable');
+  });
+
+  test('a measurement is a fixed, small number of queries: at most MAX_MEASUREMENT_QUERIES (24), whatever the spec', () => {
+    assert.equal(MAX_MEASUREMENT_QUERIES, 24);
+    const metrics = Array.from({ length: MAX_ANALYSIS_METRICS }, (_, i) => ({ name: `m${i}`, query: `vector(${i})`, max: 1 }));
+    const everything = spec({ successRate: { minimum: 0.9 }, latency: { maxMs: 1000 }, metrics });
+    assert.throws(() => spec({ metrics: [...metrics, { name: 'one-more', query: 'vector(1)', max: 1 }] }), 'the API holds no more metrics');
+    for (const preset of RUNTIME_PRESETS) {
+      const plan = planQueries(everything, preset, ids, windows);
+      assert.ok(plan.length <= MAX_MEASUREMENT_QUERIES, `${preset}: ${plan.length}`);
+    }
+    assert.equal(planQueries(everything, 'mlserver', ids, windows).length, MAX_MEASUREMENT_QUERIES, 'the bound is reached, not loose');
   });
 
   test('the latency quantile comes from the spec', () => {

@@ -58,6 +58,7 @@ void test('default flags: leader election in the release namespace, probes and m
     '--leader-election-namespace=modelship-system',
     '--leader-election-id=modelship-leader',
     '--concurrency=4',
+    '--evidence-concurrency=16',
     '--metrics-bind-address=:8080',
     '--health-probe-bind-address=:8081',
   ]);
@@ -89,6 +90,7 @@ void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAd
     'outbound.allowCidrs={127.0.0.1/32,fe80::/10}',
     'fetcherImage=registry.example/fetcher:1',
     'concurrency=8',
+    'evidenceConcurrency=3',
     'extraArgs={--resync-period=30m}',
     'istio.allowedHosts={*.models.example.com,fraud.example.com}',
     'istio.allowedGateways={istio-ingress/public}',
@@ -102,6 +104,7 @@ void test('values become flags: watchNamespaces, logLevel, analysis.prometheusAd
     '--outbound-allow-cidrs=127.0.0.1/32,fe80::/10',
     '--fetcher-image=registry.example/fetcher:1',
     '--concurrency=8',
+    '--evidence-concurrency=3',
     '--resync-period=30m',
     '--istio-allowed-hosts=*.models.example.com,fraud.example.com',
     '--istio-allowed-gateways=istio-ingress/public',

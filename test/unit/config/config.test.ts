@@ -22,6 +22,7 @@ void test('defaults', () => {
   assert.deepEqual(ok([]), {
     watchNamespaces: [],
     concurrency: 4,
+    evidenceConcurrency: 16,
     kubeApiQps: 50,
     kubeApiBurst: 100,
     logLevel: 'info',
@@ -76,6 +77,8 @@ void test('in a pod: POD_NAMESPACE and POD_NAME (downward API) over HOSTNAME', (
 void test('--flag=value and --flag value', () => {
   const c = ok([
     '--concurrency=8',
+    '--evidence-concurrency',
+    '3',
     '--kube-api-qps',
     '20.5',
     '--kube-api-burst=40',
@@ -98,6 +101,7 @@ void test('--flag=value and --flag value', () => {
     '--leader-election-id=modelship.example.com',
   ]);
   assert.equal(c.concurrency, 8);
+  assert.equal(c.evidenceConcurrency, 3);
   assert.equal(c.kubeApiQps, 20.5);
   assert.equal(c.kubeApiBurst, 40);
   assert.equal(c.logLevel, 'debug');

@@ -1,6 +1,7 @@
 // The evidence gatherer's bookkeeping, with injected sources: one fetch per key and request however
 // often it is asked, a missed deadline becomes evidence, a result is taken once and brings its key
-// back, requests no longer asked for and deleted objects are forgotten, the cache is read at take.
+// back, requests no longer asked for and deleted objects are forgotten, the cache is read at take;
+// fetches are bounded in number and shared fairly between namespaces.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
@@ -21,8 +22,9 @@ interface Pending {
   finish(evidence: Evidence | undefined): void;
 }
 
-function harness(options: { deadlineMs?: number; cache?: Evidence } = {}) {
-  const fetches: Pending[] = [];
+function harness(options: { deadlineMs?: number; cache?: Evidence; concurrency?: number } = {}) {
+  const fetches: (Pending & { subject: EvidenceSubject })[] = [];
+  const load: { waiting: number; inFlight: number } = { waiting: -1, inFlight: -1 };
   const requeued: { key: string; delayMs: number }[] = [];
   let cacheReads = 0;
   const sources: EvidenceSources = {
@@ -31,9 +33,9 @@ function harness(options: { deadlineMs?: number; cache?: Evidence } = {}) {
       cacheReads++;
       return options.cache ?? {};
     },
-    fetch: (_subject, request, signal) =>
+    fetch: (subject, request, signal) =>
       new Promise((resolve) => {
-        fetches.push({ request, signal, finish: resolve });
+        fetches.push({ subject, request, signal, finish: resolve });
       }),
     timedOut: (request, deadlineMs) =>
       request.kind === 'smoke-check'
@@ -46,8 +48,10 @@ function harness(options: { deadlineMs?: number; cache?: Evidence } = {}) {
     log: pino({ level: 'silent' }),
     deadlineMs: options.deadlineMs ?? 60_000,
     retryMs: 5000,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    metrics: { waiting: (n) => (load.waiting = n), inFlight: (n) => (load.inFlight = n) },
   });
-  return { gatherer, fetches, requeued, cacheReads: () => cacheReads };
+  return { gatherer, fetches, requeued, cacheReads: () => cacheReads, load };
 }
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
@@ -159,4 +163,65 @@ void test('the Job result: no fetch; asked for the first time it requeues the ke
   gatherer.request(SUBJECT, []);
   assert.deepEqual(gatherer.take(SUBJECT), {});
   assert.equal(cacheReads(), 2);
+});
+
+const subjectIn = (namespace: string, name: string): EvidenceSubject => ({ key: `${namespace}/${name}`, namespace, name, spec: spec() });
+
+void test('at most `concurrency` fetches run; the rest wait, and start as slots free, fairly between namespaces', async () => {
+  const { gatherer, fetches, load } = harness({ concurrency: 4 });
+  // Namespace a asks for six smoke checks: it gets half the slots, so others find one free.
+  for (let i = 0; i < 6; i++) gatherer.request(subjectIn('a', `m${i}`), [SMOKE]);
+  assert.equal(fetches.length, 2);
+  assert.deepEqual(load, { waiting: 4, inFlight: 2 });
+  gatherer.request(subjectIn('b', 'm0'), [SMOKE]);
+  gatherer.request(subjectIn('b', 'm1'), [SMOKE]);
+  gatherer.request(subjectIn('b', 'm2'), [SMOKE]);
+  assert.deepEqual(fetches.map((f) => f.subject.key), ['a/m0', 'a/m1', 'b/m0', 'b/m1'], 'b started at once although a asked first');
+  assert.deepEqual(load, { waiting: 5, inFlight: 4 });
+  // A slot freed by b goes to b (a is at its share), one freed by a to a.
+  fetches[2]!.finish(PASSED);
+  await settled();
+  assert.equal(fetches.at(-1)!.subject.key, 'b/m2');
+  fetches[0]!.finish(PASSED);
+  await settled();
+  assert.equal(fetches.at(-1)!.subject.key, 'a/m2');
+  assert.deepEqual(load, { waiting: 3, inFlight: 4 });
+  gatherer.stop();
+  assert.deepEqual(load, { waiting: 0, inFlight: 4 }, 'aborted fetches free their slots when they return');
+  await settled();
+  assert.deepEqual(load, { waiting: 0, inFlight: 0 });
+});
+
+void test('a waiting request no longer asked for never starts; its deadline counts from its start, not from its wait', async () => {
+  const { gatherer, fetches } = harness({ concurrency: 1, deadlineMs: 40 });
+  gatherer.request(subjectIn('a', 'slow'), [SMOKE]);
+  gatherer.request(subjectIn('b', 'dropped'), [SMOKE]);
+  gatherer.request(subjectIn('c', 'waits'), [SMOKE]);
+  gatherer.request(subjectIn('b', 'dropped'), []);
+  assert.equal(fetches.length, 1);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  fetches[0]!.finish(PASSED);
+  await settled();
+  assert.deepEqual(fetches.map((f) => f.subject.key), ['a/slow', 'c/waits'], 'the dropped request was skipped');
+  // c waited 30 ms of its 40 ms deadline behind a: it still has 40 ms from its start.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(fetches[1]!.signal.aborted, false);
+  fetches[1]!.finish(PASSED);
+  await settled();
+  assert.deepEqual(gatherer.take(subjectIn('c', 'waits')), PASSED);
+  gatherer.stop();
+});
+
+void test('forgetting a ModelDeployment drops its waiting requests unstarted', async () => {
+  const { gatherer, fetches, load } = harness({ concurrency: 1 });
+  gatherer.request(subjectIn('a', 'first'), [SMOKE]);
+  gatherer.request(subjectIn('b', 'gone'), [SMOKE, MEASURE]);
+  assert.deepEqual(load, { waiting: 2, inFlight: 1 });
+  gatherer.forget('b/gone');
+  assert.deepEqual(load, { waiting: 0, inFlight: 1 });
+  fetches[0]!.finish(PASSED);
+  await settled();
+  assert.equal(fetches.length, 1);
+  assert.deepEqual(load, { waiting: 0, inFlight: 0 });
+  gatherer.stop();
 });

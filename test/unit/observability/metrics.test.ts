@@ -31,6 +31,8 @@ void test('every metric is exposed under controller-runtime\'s name and type, pl
     modelship_model_deployments: 'gauge',
     modelship_apply_skipped_total: 'counter',
     modelship_apply_total: 'counter',
+    modelship_evidence_fetches_waiting: 'gauge',
+    modelship_evidence_fetches_in_flight: 'gauge',
     process_resident_memory_bytes: 'gauge',
     process_cpu_seconds_total: 'counter',
     nodejs_eventloop_lag_seconds: 'gauge',
@@ -49,6 +51,8 @@ void test('labels: controller and result, name, code/method/host, verb/host, con
   m.modelDeployments.set({ condition: 'Ready', status: 'True' }, 3);
   m.applyTotal.inc({ kind: 'Deployment' });
   m.applySkipped.inc({ kind: 'Service' });
+  m.evidenceWaiting.set(2);
+  m.evidenceInFlight.set(16);
   const text = await m.registry.metrics();
   for (const line of [
     'controller_runtime_reconcile_total{controller="modeldeployment",result="success"} 1',
@@ -66,6 +70,8 @@ void test('labels: controller and result, name, code/method/host, verb/host, con
     'modelship_model_deployments{condition="Ready",status="True"} 3',
     'modelship_apply_total{kind="Deployment"} 1',
     'modelship_apply_skipped_total{kind="Service"} 1',
+    'modelship_evidence_fetches_waiting 2',
+    'modelship_evidence_fetches_in_flight 16',
   ]) {
     assert.ok(text.includes(line), `missing ${line}`);
   }
