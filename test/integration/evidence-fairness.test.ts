@@ -13,6 +13,7 @@ import { dataPathCluster, inferBody } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
+import { chartServiceAccount } from '../support/chart-service-account.ts';
 import { conditionOf, createModelDeployment, mdRef, modelWithRollout, testClient } from '../support/model-deployments.ts';
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
@@ -26,7 +27,8 @@ const client = testClient(kc);
 const core = kc.makeApiClient(CoreV1Api);
 const slowNs = await testNamespace(kc, 'fair-a');
 const otherNs = await testNamespace(kc, 'fair-b');
-const operator = await startInProcessOperator(kc, [slowNs, otherNs], { concurrency: 3 });
+// As the chart's ServiceAccount: the operator's rights on a shared cluster.
+const operator = await startInProcessOperator(await chartServiceAccount(cluster), [slowNs, otherNs], { concurrency: 3 });
 
 type Md = ModelDeploymentObject & { status?: ModelDeploymentStatus };
 const get = (namespace: string, name: string) => () => client.get<Md>(mdRef(namespace, name));
