@@ -132,7 +132,17 @@ function projected(name: string, data: Readonly<Record<string, string>> | undefi
 }
 
 /** Each volume of the pod as a folder under podDir/volumes, or the host folder it stands for. */
-export function volumeFolders(volumes: readonly V1Volume[], podDir: string, objects: PodObjects): Planned<VolumeFolder[]> {
+function downwardFiles(items: readonly { path: string; fieldRef?: { fieldPath: string } }[], pod: V1Pod): Planned<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const item of items) {
+    const value = item.fieldRef ? fieldValue(pod, item.fieldRef.fieldPath) : undefined;
+    if (value === undefined) return fail(CONFIG_ERROR, `downward API file ${item.path}: only fieldRef items with supported fields run here`);
+    files[item.path] = value;
+  }
+  return { ok: true, value: files };
+}
+
+export function volumeFolders(volumes: readonly V1Volume[], podDir: string, objects: PodObjects, pod: V1Pod = {}): Planned<VolumeFolder[]> {
   const out: VolumeFolder[] = [];
   for (const v of volumes) {
     const own = `${podDir}/volumes/${v.name}`;
@@ -150,7 +160,27 @@ export function volumeFolders(volumes: readonly V1Volume[], podDir: string, obje
       const files = projected(v.secret.secretName ?? '', objects.secrets[v.secret.secretName ?? ''], v.secret.items, v.secret.optional ?? false, 'secret');
       if (!files.ok) return files;
       out.push({ name: v.name, kind: 'files', hostPath: own, files: files.value });
-    } else return fail(CONFIG_ERROR, `volume "${v.name}": only emptyDir, hostPath, persistentVolumeClaim, configMap and secret volumes run here`);
+    } else if (v.projected) {
+      // The ServiceAccount admission's kube-api-access volume is one: its ConfigMap (the CA) and downward API
+      // files are written, the token is not (the pod network cannot reach the API server anyway).
+      const files: Record<string, string> = {};
+      for (const source of v.projected.sources ?? []) {
+        const part = source.configMap
+          ? projected(source.configMap.name ?? '', objects.configMaps[source.configMap.name ?? ''], source.configMap.items, source.configMap.optional ?? false, 'configmap')
+          : source.secret
+            ? projected(source.secret.name ?? '', objects.secrets[source.secret.name ?? ''], source.secret.items, source.secret.optional ?? false, 'secret')
+            : source.downwardAPI
+              ? downwardFiles(source.downwardAPI.items ?? [], pod)
+              : { ok: true as const, value: {} };
+        if (!part.ok) return part;
+        Object.assign(files, part.value);
+      }
+      out.push({ name: v.name, kind: 'files', hostPath: own, files });
+    } else if (v.downwardAPI) {
+      const files = downwardFiles(v.downwardAPI.items ?? [], pod);
+      if (!files.ok) return files;
+      out.push({ name: v.name, kind: 'files', hostPath: own, files: files.value });
+    } else return fail(CONFIG_ERROR, `volume "${v.name}": only emptyDir, hostPath, persistentVolumeClaim, configMap, secret, downwardAPI and projected volumes run here`);
   }
   return { ok: true, value: out };
 }

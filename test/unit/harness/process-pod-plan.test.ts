@@ -125,6 +125,28 @@ test('an unbound claim, a missing ConfigMap or an unsupported volume is a config
   assert.ok(!csi.ok && csi.reason === CONFIG_ERROR);
 });
 
+test("the ServiceAccount admission's projected volume: the CA and the namespace as files, no token", () => {
+  const folders = volumeFolders(
+    [
+      {
+        name: 'kube-api-access-x1',
+        projected: {
+          sources: [
+            { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          ],
+        },
+      },
+    ],
+    '/pods/p1',
+    { ...noObjects, configMaps: { 'kube-root-ca.crt': { 'ca.crt': 'PEM' } } },
+    pod([]),
+  );
+  assert.ok(folders.ok, JSON.stringify(folders));
+  assert.deepEqual(folders.value, [{ name: 'kube-api-access-x1', kind: 'files', hostPath: '/pods/p1/volumes/kube-api-access-x1', files: { 'ca.crt': 'PEM', namespace: 'ml' } }]);
+});
+
 test('mount paths are rewritten at path boundaries only, the longest first', () => {
   const paths = { '/mnt/models': '/h/m', '/mnt/models/extra': '/h/x', '/etc/modelship': '/h/cfg' };
   assert.equal(rewritePaths('/mnt/models', paths), '/h/m');
