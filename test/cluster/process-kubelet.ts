@@ -188,6 +188,8 @@ class PodWorker {
   private readonly timers = new Map<ReturnType<typeof setTimeout>, () => void>();
   private readonly kubelet: Kubelet;
   readonly done: Promise<void>;
+  /** Set once the pod is being deleted. */
+  terminating: Promise<void> | undefined;
 
   constructor(kubelet: Kubelet, pod: V1Pod) {
     this.kubelet = kubelet;
@@ -541,10 +543,11 @@ class PodWorker {
     const res = await this.kubelet.api.call(
       'PATCH',
       `/api/v1/namespaces/${this.pod.metadata?.namespace}/pods/${this.pod.metadata?.name}/status`,
-      { status },
+      // The uid is a precondition: a new pod of the same name is not this one.
+      { metadata: { uid: this.pod.metadata?.uid }, status },
       'application/merge-patch+json',
     );
-    if (res.status === 404) {
+    if (res.status === 404 || res.status === 409) {
       this.gone = true;
       return;
     }
@@ -741,8 +744,13 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
       kubelet.log(`${worker.key}: started on ${worker.ip || 'a new address'}`);
       return;
     }
-    if (pod.metadata?.deletionTimestamp) void worker.terminate(pod).finally(() => workers.delete(uid));
-    else worker.pod = pod;
+    if (!pod.metadata?.deletionTimestamp) worker.pod = pod;
+    else if (!worker.terminating) {
+      const w = worker;
+      w.terminating = w.terminate(pod).finally(() => {
+        if (workers.get(uid) === w) workers.delete(uid);
+      });
+    }
   };
   informer.on('add', onPod);
   informer.on('update', onPod);
