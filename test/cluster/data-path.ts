@@ -111,13 +111,24 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
     gateway: traefik?.gateway,
     prometheus,
     processRuntime,
-    logs: (lines = 40) => [sim.process, ...(traefik ? [traefik.process] : []), ...(prometheus ? [prometheus.process] : [])].map((p) => `----- ${p.name} (${p.logFile}) -----\n${p.tail(lines)}`).join('\n'),
+    logs: (lines = 40) =>
+      [sim.process, ...(traefik ? [traefik.process] : []), ...(prometheus ? [prometheus.process] : []), ...(processRuntime ? [{ name: 'process-runtime', logFile: processRuntime.logFile, tail: (n: number) => tailOf(processRuntime?.logFile ?? '', n) }] : [])]
+        .map((p) => `----- ${p.name} (${p.logFile}) -----\n${p.tail(lines)}`)
+        .join('\n'),
     async stop() {
       if (stopped) return;
       stopped = true;
       await stop();
     },
   };
+}
+
+function tailOf(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /** The image map of the process runtime: MLServer from the cached Python environment (made on first use), modelship from this checkout. */

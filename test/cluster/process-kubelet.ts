@@ -27,7 +27,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Container, type V1Pod, type V1PodStatus, type V1Probe } from '@kubernetes/client-node';
 import { ManagedProcess } from './managed-process.ts';
-import { type PodNetwork } from './pod-network.ts';
+import { RUNTIME_DIR_VARIABLE, type PodNetwork } from './pod-network.ts';
 import {
   CONFIG_ERROR,
   IMAGE_NOT_RUNNABLE,
@@ -57,6 +57,8 @@ export interface ProcessKubeletOptions {
 
 export interface ProcessKubelet {
   readonly nodeName: string;
+  /** The runtime's own log (pods started, status writes that failed). */
+  readonly logFile: string;
   /** The last lines of each container's log of a pod (for failing tests). */
   logs(namespace: string, name: string, lines?: number): string;
   stop(): Promise<void>;
@@ -320,6 +322,8 @@ class PodWorker {
       HOSTNAME: this.pod.metadata?.name ?? '',
       LANG: 'C.UTF-8',
       ...plan.value.env,
+      // Lets the pod network's sweep find this process if the test process dies without stopping it.
+      [RUNTIME_DIR_VARIABLE]: this.kubelet.dir,
     };
     slot.killedBy = undefined;
     slot.proc = new ManagedProcess({
@@ -768,6 +772,7 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
 
   return {
     nodeName,
+    logFile: join(options.dir, 'process-kubelet.log'),
     logs(namespace, name, lines = 40) {
       const worker = [...workers.values()].find((w) => w.key === `${namespace}/${name}`);
       if (!worker) return `(no pod ${namespace}/${name} on ${nodeName})`;

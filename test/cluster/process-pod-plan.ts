@@ -10,10 +10,13 @@
 // - Volumes are folders: emptyDir, ConfigMap and Secret volumes are sub-folders of the pod's folder
 //   (ConfigMap and Secret keys written as files), hostPath is the host path itself, and a claim is its bound
 //   PersistentVolume's hostPath. subPath selects a sub-folder.
-// - Mount paths are not mounted (every pod's processes share the host's file system, there is no mount
-//   namespace per container): they are rewritten. Every mount path in the command, the arguments and the
+// - Mount paths are not mounted: they are rewritten. Every mount path in the command, the arguments and the
 //   environment's values (at a path boundary, the longest first) is replaced by its host folder, and so are
-//   the image's mapped folders; the working directory is mapped the same way.
+//   the image's mapped folders; the working directory is mapped the same way. Bind mounts at the real paths
+//   in a mount namespace per container were considered (the tests run as root): without an image's root file
+//   system to mount onto, every mount point (/mnt/models, /etc/modelship, ...) would first have to be made
+//   in the host's own file system and left there, and a program that reads a path it was not given
+//   (MLServer reads only what its settings name) is the only case rewriting misses.
 // - Every pod shares the pod network's namespace (pod-network.ts), so a server must bind its pod's IP, not
 //   0.0.0.0: the image map's `bindEnv` sets the server's own bind setting (MLServer's MLSERVER_HOST).
 import type { V1Container, V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';

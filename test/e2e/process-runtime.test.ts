@@ -42,12 +42,12 @@ async function onePod(selector: string, holds: (pod: V1Pod) => boolean, what: st
   }
 }
 
-function job(name: string, code: string) {
+function job(name: string, code: string | V1Container) {
   return batch.createNamespacedJob({
     namespace,
     body: {
       metadata: { name },
-      spec: { backoffLimit: 0, template: { metadata: { labels: { run: name } }, spec: placed({ restartPolicy: 'Never', containers: [python('main', code)] }) } },
+      spec: { backoffLimit: 0, template: { metadata: { labels: { run: name } }, spec: placed({ restartPolicy: 'Never', containers: [typeof code === 'string' ? python('main', code) : code] }) } },
     },
   });
 }
@@ -66,6 +66,17 @@ test('Job pods end with their exit code, and the Job controller completes or fai
     eventually(`Job ${name} ${type}`, () => batch.readNamespacedJob({ namespace, name }), (j) => j.status?.conditions?.some((c) => c.type === type && c.status === 'True') === true, 60_000);
   await condition('succeeds', 'Complete');
   await condition('fails', 'Failed');
+});
+
+test("modelship's image runs this checkout's src/main.ts with the container's args", { timeout: 180_000 }, async () => {
+  const modelship = 'ghcr.io/modelship/modelship:0.1.0';
+  await job('modelship-help', { name: 'main', image: modelship, args: ['--help'] });
+  await job('modelship-bad-flag', { name: 'main', image: modelship, args: ['--no-such-flag'] });
+  const help = await onePod('run=modelship-help', (p) => p.status?.phase === 'Succeeded', 'modelship --help to exit 0');
+  assert.match(runtime.logs(namespace, help.metadata?.name ?? ''), /--help/);
+  const bad = await onePod('run=modelship-bad-flag', (p) => p.status?.phase === 'Failed', 'modelship with an unknown flag to fail');
+  assert.equal(bad.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 2);
+  assert.match(runtime.logs(namespace, bad.metadata?.name ?? ''), /invalid configuration/);
 });
 
 test('a crashing container restarts with back-off, its restartCount and last exit code in the status', { timeout: 180_000 }, async () => {
