@@ -3,7 +3,8 @@
 // with the `mlserver` preset is scheduled onto the process runtime's node (test/cluster/process-kubelet.ts),
 // which runs the pod's server as a process on the pod's IP. Requests go through the data path's gateway to
 // the HTTPRoute the operator writes, and the predictions must be the model's own predictions in Python.
-// Then the metrics the `mlserver` preset's built-in analysis queries name must exist on the real server.
+// Then the metrics the `mlserver` preset's built-in analysis queries name must exist on the real server, and
+// the same model saved as an MLflow model (format mlflow) is served by MLServer's MLflow runtime.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -45,12 +46,19 @@ from sklearn.linear_model import LogisticRegression
 X, y = load_iris(return_X_y=True)
 model = LogisticRegression(max_iter=1000).fit(X, y)
 joblib.dump(model, sys.argv[1] + "/model.joblib")
+# The same model as an MLflow model (format mlflow: MLServer's MLflow runtime), with its signature.
+import mlflow.sklearn
+from mlflow.models import infer_signature
+mlflow.sklearn.save_model(model, sys.argv[2], signature=infer_signature(X, model.predict(X)))
 rng = np.random.default_rng(7)
 rows = np.vstack([X[::15], X[::20] + rng.normal(0, 0.3, X[::20].shape)]).round(3)
 print(json.dumps({"rows": rows.tolist(), "predictions": model.predict(rows).tolist()}))
 `;
 mkdirSync(join(modelRoot, 'iris'));
-const trained = JSON.parse((await execFileAsync(pythonEnv.python, ['-c', train, join(modelRoot, 'iris')])).stdout) as { rows: number[][]; predictions: number[] };
+const trained = JSON.parse((await execFileAsync(pythonEnv.python, ['-c', train, join(modelRoot, 'iris'), join(modelRoot, 'iris-mlflow')], { env: { ...process.env, MLFLOW_TRACKING_URI: `file://${modelRoot}/mlruns` } })).stdout) as {
+  rows: number[][];
+  predictions: number[];
+};
 assert.ok(new Set(trained.predictions).size === 3, 'the rows cover the three classes');
 
 const cluster = await dataPathCluster({ processRuntime: true });
@@ -68,7 +76,7 @@ assert.ok(gateway && runtime, 'the data path has a gateway and the process runti
 
 const name = 'iris';
 const get = () => client.get<ModelDeploymentObject>(mdRef(namespace, name));
-const podsOf = async () => (await core.listNamespacedPod({ namespace, labelSelector: `modelship.io/model-deployment=${name}` })).items;
+const podsOf = async (md = name) => (await core.listNamespacedPod({ namespace, labelSelector: `modelship.io/model-deployment=${md}` })).items;
 const inferBody = (rows: readonly number[][]) => ({ inputs: [{ name: 'input-0', shape: [rows.length, 4], datatype: 'FP64', data: rows.flat() }] });
 let pod: V1Pod | undefined;
 
@@ -189,4 +197,31 @@ test("every metric the mlserver preset's built-in queries name exists on the rea
   // Each query's counters moved: the inference requests above were counted under the names the queries use.
   const successes = [...exposition.matchAll(/^model_infer_request_success_total\{[^}]*\}\s+([0-9.e+]+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
   assert.ok(successes >= 6, `model_infer_request_success_total counted ${successes} inference requests`);
+});
+
+test('the same model saved by MLflow (format mlflow) is served by MLServer\'s MLflow runtime with the same predictions', { timeout: 300_000 }, async () => {
+  const mlflowName = 'iris-mlflow';
+  await createModelDeployment(client, namespace, {
+    apiVersion: 'modelship.io/v1alpha1',
+    kind: 'ModelDeployment',
+    metadata: { name: mlflowName },
+    spec: {
+      model: { name: mlflowName, version: '1', uri: `pvc://models/${mlflowName}`, format: 'mlflow' },
+      runtime: { preset: 'mlserver', nodeSelector: processPodPlacement.nodeSelector, tolerations: processPodPlacement.tolerations.map((t) => ({ ...t })) },
+      replicas: 1,
+    },
+  });
+  try {
+    await eventually('the MLflow ModelDeployment to be Ready', () => client.get<ModelDeploymentObject>(mdRef(namespace, mlflowName)), (md) => conditionOf(md, 'Ready')?.status === 'True', 240_000, 1000);
+  } catch (err) {
+    const pods = await podsOf(mlflowName);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${pods.map((p) => `${JSON.stringify(p.status)}\n${runtime.logs(namespace, p.metadata?.name ?? '')}`).join('\n')}`, { cause: err });
+  }
+  const [served] = await podsOf(mlflowName);
+  assert.equal(served?.spec?.nodeName, runtime.nodeName);
+  assert.equal(served?.spec?.containers[0]?.env?.find((e) => e.name === 'MLSERVER_MODEL_IMPLEMENTATION')?.value, 'mlserver_mlflow.MLflowRuntime');
+  // Straight to the pod's IP: the gateway's route belongs to the first ModelDeployment.
+  const reply = await send(`http://${served?.status?.podIP}:8080`, { path: `/v2/models/${mlflowName}/infer`, body: inferBody(trained.rows) });
+  assert.equal(reply.status, 200, reply.body);
+  assert.deepEqual((JSON.parse(reply.body) as { outputs: { data: number[] }[] }).outputs[0]?.data, trained.predictions);
 });
