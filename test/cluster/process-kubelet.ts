@@ -224,7 +224,8 @@ class PodWorker {
   }
 
   private async run(): Promise<void> {
-    this.ip = this.kubelet.allocateIp(this.key);
+    // By uid: a new pod of the same name (a StatefulSet's) gets its own address while the old one stops.
+    this.ip = this.kubelet.allocateIp(this.pod.metadata?.uid ?? this.key);
     await this.kubelet.network.addAddress(this.ip);
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
     mkdirSync(join(this.dir, 'home'), { recursive: true });
@@ -488,7 +489,7 @@ class PodWorker {
       preconditions: { uid: pod.metadata?.uid },
     });
     if (res.status >= 300 && res.status !== 404 && res.status !== 409) this.kubelet.log(`${this.key}: confirming deletion: ${res.status} ${res.body}`);
-    this.cleanUp();
+    await this.cleanUp();
   }
 
   /** The pod is gone from the API (or the runtime stops): kill at once. */
@@ -498,12 +499,13 @@ class PodWorker {
     this.endWaits();
     await Promise.all(this.slots.map((s) => s.proc?.stop(graceMs) ?? Promise.resolve()));
     await this.done;
-    this.cleanUp();
+    await this.cleanUp();
   }
 
-  private cleanUp(): void {
-    void this.kubelet.network.removeAddress(this.ip);
-    this.kubelet.releaseIp(this.key);
+  private async cleanUp(): Promise<void> {
+    // The address is free for another pod only once it is off the interface.
+    if (this.ip) await this.kubelet.network.removeAddress(this.ip);
+    this.kubelet.releaseIp(this.pod.metadata?.uid ?? this.key);
     rmSync(join(this.dir, 'volumes'), { recursive: true, force: true });
   }
 
