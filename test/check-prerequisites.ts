@@ -20,7 +20,8 @@ const goVersion = (): string | undefined => {
 };
 
 const missing = missingPrerequisites({
-  hasCommand,
+  // MODELSHIP_PYTHON names another Python to make the model servers' environment with (test/cluster/python-env.ts).
+  hasCommand: (name) => hasCommand(name === 'python3.11' ? (process.env.MODELSHIP_PYTHON ?? name) : name),
   goVersion: goVersion(),
   isRoot: process.getuid?.() === 0,
   prebuiltTools: Boolean(process.env.MODELSHIP_TEST_ASSETS),

@@ -19,6 +19,7 @@ export const prerequisites: readonly Prerequisite[] = [
   { need: 'ip', why: 'the traffic tests create a pod network with ip netns and veth pairs', fix: aptCommand },
   { need: 'ss', why: 'the teardown tests check that no port is left listening', fix: aptCommand },
   { need: 'unshare', why: 'the test Prometheus runs with an in-cluster ServiceAccount in a private mount namespace', fix: aptCommand },
+  { need: 'python3.11', why: 'the real model servers (MLServer from PyPI) run in a Python 3.11 virtual environment the tests create', fix: 'install Python 3.11 with its venv module (apt-get install -y python3.11 python3.11-venv), or set MODELSHIP_PYTHON to one' },
   { need: 'root', why: 'network namespaces and mounts for the traffic tests', fix: 'run the tests as root (sudo npm test)' },
 ];
 

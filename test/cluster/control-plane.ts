@@ -66,6 +66,8 @@ export interface ControlPlaneOptions {
   readonly dataPath?: boolean;
   /** With `dataPath`: Prometheus scraping the pods too (test/cluster/prometheus.ts). Default off. */
   readonly prometheus?: boolean;
+  /** With `dataPath`: a node whose pods really run as local processes (test/cluster/process-kubelet.ts). Default off. */
+  readonly processRuntime?: boolean;
 }
 
 export interface ControlPlane {
@@ -265,7 +267,7 @@ async function startControlPlaneOnce(options: ControlPlaneOptions): Promise<Cont
       return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodeNames.length;
     }, 60_000);
     await waitFor('default ServiceAccount', async () => (await api('/api/v1/namespaces/default/serviceaccounts/default')).status === 200, 60_000);
-    if (network) dataPath = await startDataPath({ kubeconfig: layout.kubeconfig, toolsDir, dir: join(dir, 'data-path'), network, prometheus: options.prometheus ?? false });
+    if (network) dataPath = await startDataPath({ kubeconfig: layout.kubeconfig, toolsDir, dir: join(dir, 'data-path'), network, prometheus: options.prometheus ?? false, processRuntime: options.processRuntime ?? false });
 
     let stopped = false;
     return {

@@ -12,9 +12,12 @@
 //
 // kube-proxy is not run: Service ClusterIPs (10.96.0.0/16) stay unrouted, so the `replicas` provider's split is
 // checked on its EndpointSlices rather than through a ClusterIP; Traefik routes to endpoints (pod IPs) itself.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createPodNetwork, defaultPodCidr, type PodNetwork } from './pod-network.ts';
+import { startProcessKubelet, type ProcessKubelet } from './process-kubelet.ts';
+import { defaultImageRules, type ImageRule } from './process-pod-plan.ts';
+import { ensureMlserverEnv, pythonEnvDir, requirementsFile } from './python-env.ts';
 import { startPodSimulator, type PodSimulator } from './pod-simulator.ts';
 import { startPrometheus, type Prometheus } from './prometheus.ts';
 import { installIstioCrds, startTraefik, type GatewayRef, type Traefik } from './traffic.ts';
@@ -36,6 +39,11 @@ export interface DataPathOptions {
   readonly istioCrds?: boolean;
   /** Run Prometheus scraping the pods every second (default false). */
   readonly prometheus?: boolean;
+  /**
+   * Run the process runtime (process-kubelet.ts): a node whose pods really run as local processes in the pod
+   * network. Default false.
+   */
+  readonly processRuntime?: boolean;
 }
 
 export interface DataPath {
@@ -50,6 +58,8 @@ export interface DataPath {
   readonly gateway: GatewayRef | undefined;
   /** Set when started with `prometheus: true`. */
   readonly prometheus: Prometheus | undefined;
+  /** Set when started with `processRuntime: true`. */
+  readonly processRuntime: ProcessKubelet | undefined;
   /** The last lines of Traefik's, Prometheus's and the simulator's logs. */
   logs(lines?: number): string;
   /** Stops Prometheus and Traefik, then the simulator, then removes the pod network. */
@@ -63,7 +73,9 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
   let simulator: PodSimulator | undefined;
   let traefik: Traefik | undefined;
   let prometheus: Prometheus | undefined;
+  let processRuntime: ProcessKubelet | undefined;
   const stop = async () => {
+    await processRuntime?.stop();
     await prometheus?.stop();
     await traefik?.stop();
     await simulator?.stop();
@@ -78,6 +90,9 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
       : Promise.resolve(),
     options.prometheus
       ? startPrometheus({ kubeconfig: options.kubeconfig, toolsDir: options.toolsDir, dir, onProcess: (pid) => network.recordProcess(pid) }).then((p) => (prometheus = p))
+      : Promise.resolve(),
+    options.processRuntime
+      ? startProcessKubelet({ kubeconfig: options.kubeconfig, network, dir: resolve(dir, 'process-runtime'), ...processRuntimeImages() }).then((k) => (processRuntime = k))
       : Promise.resolve(),
   ]);
   const failed = started.find((r) => r.status === 'rejected');
@@ -95,11 +110,31 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
     gatewayUrl: traefik?.url ?? '',
     gateway: traefik?.gateway,
     prometheus,
-    logs: (lines = 40) => [sim.process, ...(traefik ? [traefik.process] : []), ...(prometheus ? [prometheus.process] : [])].map((p) => `----- ${p.name} (${p.logFile}) -----\n${p.tail(lines)}`).join('\n'),
+    processRuntime,
+    logs: (lines = 40) =>
+      [sim.process, ...(traefik ? [traefik.process] : []), ...(prometheus ? [prometheus.process] : []), ...(processRuntime ? [{ name: 'process-runtime', logFile: processRuntime.logFile, tail: (n: number) => tailOf(processRuntime?.logFile ?? '', n) }] : [])]
+        .map((p) => `----- ${p.name} (${p.logFile}) -----\n${p.tail(lines)}`)
+        .join('\n'),
     async stop() {
       if (stopped) return;
       stopped = true;
       await stop();
     },
   };
+}
+
+function tailOf(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** The image map of the process runtime: MLServer from the cached Python environment (made on first use), modelship from this checkout. */
+function processRuntimeImages(): { rules: ImageRule[]; prepareImage: (rule: ImageRule) => Promise<void> } {
+  const mlserverBin = resolve(pythonEnvDir(readFileSync(requirementsFile, 'utf8')), 'bin');
+  const rules = defaultImageRules({ mlserverBin, repoDir: resolve(import.meta.dirname, '..', '..'), node: process.execPath });
+  const mlserver = rules[0];
+  return { rules, prepareImage: async (rule) => (rule === mlserver ? void (await ensureMlserverEnv()) : undefined) };
 }

@@ -36,6 +36,8 @@ export class ManagedProcess {
   readonly pid: number;
   private readonly child: ChildProcess;
   private exited = false;
+  private exitSignalValue: NodeJS.Signals | null = null;
+  private exitCodeValue: number | null = null;
   private readonly exitPromise: Promise<number | null>;
 
   constructor(options: ManagedProcessOptions) {
@@ -55,6 +57,8 @@ export class ManagedProcess {
     this.exitPromise = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         this.exited = true;
+        this.exitCodeValue = code;
+        this.exitSignalValue = signal;
         live.delete(this);
         resolve(code ?? (signal ? -1 : null));
       });
@@ -72,6 +76,11 @@ export class ManagedProcess {
   /** Resolves with the exit code when the process ends. */
   get exited$(): Promise<number | null> {
     return this.exitPromise;
+  }
+
+  /** How the process ended (undefined while it runs): its exit code, or the signal that killed it. */
+  get exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.exited ? { code: this.exitCodeValue, signal: this.exitSignalValue } : undefined;
   }
 
   killNow(signal: NodeJS.Signals = 'SIGKILL'): void {

@@ -158,10 +158,18 @@ function cidrFree(cidr: string): boolean {
   return !held && hostRoutesOverlapping(cidr).length === 0;
 }
 
+/** The variable the process runtime sets on its pods' processes (their command lines name the pod's programs only). */
+export const RUNTIME_DIR_VARIABLE = 'MODELSHIP_PROCESS_RUNTIME_DIR';
+
+function namesFolder(pid: number, dir: string): boolean {
+  return readFileSafe(`/proc/${pid}/cmdline`).includes(dir) || readFileSafe(`/proc/${pid}/environ`).includes(`${RUNTIME_DIR_VARIABLE}=${dir}`);
+}
+
 function killRecordedProcesses(record: NetRecord): void {
   for (const pid of record.pids) {
-    // Only a pid whose command line still names the record's folder: pids get reused.
-    if (readFileSafe(`/proc/${pid}/cmdline`).includes(record.dir)) {
+    // Only a pid whose command line (or, for the process runtime's pods, environment) still names the record's
+    // folder: pids get reused.
+    if (namesFolder(pid, record.dir)) {
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
@@ -192,7 +200,7 @@ export function sweepAbandonedPodNetworks(): void {
     killRecordedProcesses(record);
     // Give the kernel a moment to reap a killed group before its network goes.
     for (const pid of record.pids) {
-      for (let i = 0; i < 50 && processAlive(pid) && readFileSafe(`/proc/${pid}/cmdline`).includes(record.dir); i++) {
+      for (let i = 0; i < 50 && processAlive(pid) && namesFolder(pid, record.dir); i++) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
       }
     }

@@ -18,6 +18,7 @@ import { SERVING_ANNOTATION } from './kwok-stages.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { cidrContains, type PodNetwork } from './pod-network.ts';
 import { LABEL_MODEL_DEPLOYMENT, type PodRequestStats, type SimulatedPod } from './pod-simulator-model.ts';
+import { PROCESS_NODE_PREFIX } from './process-pod-plan.ts';
 
 export type { PodRequestStats, SimulatedPod } from './pod-simulator-model.ts';
 
@@ -79,7 +80,10 @@ function envOf(container: { env?: { name: string; value?: string }[] }): Record<
   return env;
 }
 
-/** The pods to serve: Running, with an IP of the pod network; one owner per IP (the newest live pod). */
+/**
+ * The pods to serve: Running, with an IP of the pod network, not on the process runtime's node; one owner per
+ * IP (the newest live pod).
+ */
 export function podsToServe(pods: readonly V1Pod[], cidr: string): SimulatedPod[] {
   const byIp = new Map<string, V1Pod>();
   const rank = (p: V1Pod) => [p.metadata?.deletionTimestamp ? 0 : 1, new Date(p.metadata?.creationTimestamp ?? 0).getTime()] as const;
@@ -88,6 +92,8 @@ export function podsToServe(pods: readonly V1Pod[], cidr: string): SimulatedPod[
     if (!ip || !cidrContains(cidr, ip) || pod.spec?.hostNetwork) continue;
     if (pod.status?.phase !== 'Running') continue;
     if (!pod.metadata?.labels?.[LABEL_MODEL_DEPLOYMENT]) continue;
+    // Pods on the process runtime's node run for real (process-kubelet.ts).
+    if (pod.spec?.nodeName?.startsWith(PROCESS_NODE_PREFIX)) continue;
     const other = byIp.get(ip);
     if (other) {
       const [a, b] = [rank(pod), rank(other)];

@@ -60,16 +60,18 @@ test('the sweep removes the pod network and kills the processes of an owner kill
     createInterface({ input: child.stdout }).once('line', res);
     child.once('exit', (code) => rej(new Error(`abandon-pod-network.ts exited with ${code}`)));
   });
-  const made = JSON.parse(line) as { namespace: string; cidr: string; pid: number };
+  const made = JSON.parse(line) as { namespace: string; cidr: string; pid: number; podPid: number };
   child.kill('SIGKILL');
   await exited;
   assert.ok(podNetworkNamespaces().includes(made.namespace), 'left behind by its dead owner');
   assert.ok(existsSync(`/proc/${made.pid}`), 'its process too');
+  assert.ok(existsSync(`/proc/${made.podPid}`), "and a process runtime pod's process");
 
   sweepAbandonedPodNetworks();
 
   assert.equal(podNetworkNamespaces().includes(made.namespace), false, `${made.namespace} is swept`);
   assert.equal(hostRoutes().includes(made.cidr), false);
   assert.ok(dead(made.pid), `process ${made.pid} is killed`);
+  assert.ok(dead(made.podPid), `the pod's process ${made.podPid} is killed`);
   assert.equal(existsSync(dir), false, 'its folder is removed');
 });

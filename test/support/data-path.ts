@@ -18,12 +18,13 @@ export interface DataPathCluster {
 }
 
 /**
- * A control plane with a data path (pod network, simulator, Traefik; Prometheus with `prometheus: true`) for
+ * A control plane with a data path (pod network, simulator, Traefik; Prometheus with `prometheus: true`, the
+ * process runtime with `processRuntime: true`) for
  * this test file, stopped after it.
  */
-export async function dataPathCluster(options: { prometheus?: boolean } = {}): Promise<DataPathCluster> {
+export async function dataPathCluster(options: { prometheus?: boolean; processRuntime?: boolean } = {}): Promise<DataPathCluster> {
   // Always a control plane of its own, with its own pod /16: data-path files never share addresses.
-  const cp = await startControlPlane({ dataPath: true, prometheus: options.prometheus ?? false });
+  const cp = await startControlPlane({ dataPath: true, prometheus: options.prometheus ?? false, processRuntime: options.processRuntime ?? false });
   after(async () => {
     await cp.stop();
   });

@@ -1,16 +1,17 @@
-// A bound PersistentVolumeClaim for tests of pvc:// models (a hostPath volume; kwok never mounts it).
+// A bound PersistentVolumeClaim for tests of pvc:// models (a hostPath volume; kwok never mounts it, the process
+// runtime serves the pods on its node the host folder).
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { after } from 'node:test';
 import { eventually } from './wait.ts';
 
-export async function boundClaim(kc: KubeConfig, namespace: string, name: string): Promise<void> {
+export async function boundClaim(kc: KubeConfig, namespace: string, name: string, hostPath = '/tmp/models'): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const pv = `pv-${namespace}-${randomBytes(2).toString('hex')}`.slice(0, 63);
   await core.createPersistentVolume({
     body: {
       metadata: { name: pv },
-      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadOnlyMany'], hostPath: { path: '/tmp/models' }, storageClassName: '', claimRef: { namespace, name } },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadOnlyMany'], hostPath: { path: hostPath }, storageClassName: '', claimRef: { namespace, name } },
     },
   });
   after(async () => {

@@ -12,25 +12,31 @@ const machine = (commands: readonly string[], over: Partial<Machine> = {}): Mach
 });
 
 test('a machine with everything: nothing to say', () => {
-  assert.deepEqual(missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare'])), []);
+  assert.deepEqual(missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare', 'python3.11'])), []);
 });
 
 test('iproute2 missing: one line per command, each naming the apt command', () => {
-  const lines = missingPrerequisites(machine(['go', 'unshare']));
+  const lines = missingPrerequisites(machine(['go', 'unshare', 'python3.11']));
   assert.equal(lines.length, 2);
   assert.match(lines[0]!, /^missing ip \(.+\): apt-get install -y iproute2 util-linux$/);
   assert.match(lines[1]!, /^missing ss \(.+\): apt-get install -y iproute2 util-linux$/);
 });
 
 test('not root: says so; Go is not needed when prebuilt tools are given', () => {
-  const lines = missingPrerequisites(machine(['ip', 'ss', 'unshare'], { isRoot: false, prebuiltTools: true }));
+  const lines = missingPrerequisites(machine(['ip', 'ss', 'unshare', 'python3.11'], { isRoot: false, prebuiltTools: true }));
   assert.deepEqual(lines.map((l) => l.split(' ')[1]), ['root']);
-  assert.deepEqual(missingPrerequisites(machine(['ip', 'ss', 'unshare'])).map((l) => l.split(' ')[1]), ['go']);
+  assert.deepEqual(missingPrerequisites(machine(['ip', 'ss', 'unshare', 'python3.11'])).map((l) => l.split(' ')[1]), ['go']);
 });
 
 test('a Go older than the modules need: named with its version', () => {
-  const [line, ...rest] = missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare'], { goVersion: 'go1.25.3' }));
+  const [line, ...rest] = missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare', 'python3.11'], { goVersion: 'go1.25.3' }));
   assert.deepEqual(rest, []);
   assert.match(line!, /^go1\.25\.3 is too old \(.+\): install Go >= 1\.26/);
-  assert.deepEqual(missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare'], { goVersion: 'go2.0' })), []);
+  assert.deepEqual(missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare', 'python3.11'], { goVersion: 'go2.0' })), []);
+});
+
+test('no Python 3.11: says so, with how to get one', () => {
+  const lines = missingPrerequisites(machine(['go', 'ip', 'ss', 'unshare']));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^missing python3\.11 \(.+MLServer.+\): .*python3\.11-venv/);
 });

@@ -1,0 +1,80 @@
+// The Python environment of the real model servers: MLServer (with its sklearn and MLflow runtimes) from PyPI,
+// at the exact versions of test/cluster/python/mlserver-requirements.txt (the output of `pip freeze` in a fresh
+// environment, so a new machine gets the same versions), in a virtual environment cached in
+// ~/.cache/modelship/python/mlserver-<hash of that file>. A changed pin makes a new environment; old ones stay
+// until removed by hand. Creation holds a directory lock, so test files started in parallel make it once, and is
+// marked complete only at the end (an interrupted creation is redone).
+//
+// Created lazily by the first test that needs it, and ahead of the tests by `npm run python:env` (.ci/run runs
+// it before `npm test`, so its minutes do not count against a test's timeout).
+//
+//   node test/cluster/python-env.ts     creates it if missing and prints its folder
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { withDirectoryLock } from './directory-lock.ts';
+
+const execFileAsync = promisify(execFile);
+
+export const requirementsFile = resolve(import.meta.dirname, 'python', 'mlserver-requirements.txt');
+
+export interface PythonEnv {
+  /** The environment's folder. */
+  readonly dir: string;
+  /** Its bin folder (python, pip, mlserver). */
+  readonly bin: string;
+  readonly python: string;
+}
+
+/** The cache folder of the environment for these requirements: the hash of the file's content names it. */
+export function pythonEnvDir(requirements: string, cacheRoot = join(homedir(), '.cache', 'modelship')): string {
+  const hash = createHash('sha256').update(requirements).digest('hex').slice(0, 16);
+  return join(cacheRoot, 'python', `mlserver-${hash}`);
+}
+
+/** The Python that makes the environment: MODELSHIP_PYTHON, else python3.11 on PATH. */
+export function basePython(): string {
+  return process.env.MODELSHIP_PYTHON ?? 'python3.11';
+}
+
+function envOf(dir: string): PythonEnv {
+  return { dir, bin: join(dir, 'bin'), python: join(dir, 'bin', 'python') };
+}
+
+/** The cached environment, made first if missing (minutes when cold; progress on stderr). */
+export async function ensureMlserverEnv(options: { log?: (line: string) => void } = {}): Promise<PythonEnv> {
+  const requirements = readFileSync(requirementsFile, 'utf8');
+  const dir = pythonEnvDir(requirements);
+  const marker = join(dir, '.complete');
+  if (existsSync(marker)) return envOf(dir);
+  const log = options.log ?? ((line: string) => process.stderr.write(`[python-env] ${line}\n`));
+  return withDirectoryLock(
+    `${dir}.lock`,
+    async () => {
+      if (existsSync(marker)) return envOf(dir);
+      const started = Date.now();
+      log(`creating ${dir} from ${requirementsFile} (a few minutes, once per set of pins)`);
+      rmSync(dir, { recursive: true, force: true });
+      await execFileAsync(basePython(), ['-m', 'venv', dir]);
+      const env = envOf(dir);
+      // --no-deps is not used: pip's resolver checks that the pins agree with each other.
+      await execFileAsync(env.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '-r', requirementsFile], {
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+      });
+      const seconds = Math.round((Date.now() - started) / 1000);
+      writeFileSync(marker, JSON.stringify({ createdAt: new Date().toISOString(), seconds }));
+      log(`created in ${seconds} s`);
+      return env;
+    },
+    { pollMs: 1000, onWait: (owner) => log(`waiting for process ${owner}, which is creating ${dir}`) },
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const env = await ensureMlserverEnv();
+  process.stdout.write(`${env.dir}\n`);
+}

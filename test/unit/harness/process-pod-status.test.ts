@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import { exitCodeOf, podPhase, podStatus, terminatedReason, type ContainerRun, type PodRun } from '../../cluster/process-pod-status.ts';
+
+const t0 = '2026-01-01T00:00:00.000Z';
+const t1 = '2026-01-01T00:00:05.000Z';
+const t2 = '2026-01-01T00:00:09.000Z';
+
+const running = (name: string, extra: Partial<ContainerRun> = {}): ContainerRun => ({ name, image: 'img', state: { kind: 'running', startedAt: t0 }, restartCount: 0, ready: false, started: true, ...extra });
+const waiting = (name: string, reason = 'PodInitializing', extra: Partial<ContainerRun> = {}): ContainerRun => ({ name, image: 'img', state: { kind: 'waiting', reason }, restartCount: 0, ready: false, started: false, ...extra });
+const exited = (name: string, exitCode: number, extra: Partial<ContainerRun> = {}): ContainerRun => ({
+  name,
+  image: 'img',
+  state: { kind: 'terminated', exitCode, reason: terminatedReason(exitCode), startedAt: t0, finishedAt: t1 },
+  restartCount: 0,
+  ready: false,
+  started: false,
+  ...extra,
+});
+const run = (init: ContainerRun[], main: ContainerRun[]): PodRun => ({ podIP: '10.245.254.1', hostIP: '10.245.255.254', startTime: t0, init, main });
+const pod = (restartPolicy: string, status?: V1Pod['status']): V1Pod => ({ metadata: { name: 'p', namespace: 'ns', uid: 'uid-1' }, spec: { containers: [], restartPolicy }, ...(status ? { status } : {}) });
+
+test('exit codes: the process code, or 128 + the signal number as a kubelet reports a killed container', () => {
+  assert.equal(exitCodeOf(0, null), 0);
+  assert.equal(exitCodeOf(3, null), 3);
+  assert.equal(exitCodeOf(null, 'SIGTERM'), 143);
+  assert.equal(exitCodeOf(null, 'SIGKILL'), 137);
+  assert.equal(terminatedReason(0), 'Completed');
+  assert.equal(terminatedReason(1), 'Error');
+});
+
+test('phases follow init containers, main containers and the restart policy', () => {
+  // Init containers not done: Pending; a failed one fails a Never pod and keeps others Pending (retried).
+  assert.equal(podPhase(run([running('fetch')], [waiting('server')]), 'Always'), 'Pending');
+  assert.equal(podPhase(run([exited('fetch', 1)], [waiting('server')]), 'Never'), 'Failed');
+  assert.equal(podPhase(run([exited('fetch', 1)], [waiting('server')]), 'Always'), 'Pending');
+  assert.equal(podPhase(run([exited('fetch', 0)], [waiting('server', 'ContainerCreating')]), 'Always'), 'Pending');
+  assert.equal(podPhase(run([exited('fetch', 0)], [running('server')]), 'Always'), 'Running');
+  // Job pods end.
+  assert.equal(podPhase(run([], [exited('job', 0)]), 'Never'), 'Succeeded');
+  assert.equal(podPhase(run([], [exited('job', 2)]), 'Never'), 'Failed');
+  assert.equal(podPhase(run([], [exited('job', 0)]), 'OnFailure'), 'Succeeded');
+  // A crash-looping server stays Running between restarts, as on a kubelet.
+  const last = exited('server', 1).state;
+  assert.equal(podPhase(run([], [waiting('server', 'CrashLoopBackOff', { restartCount: 2, lastTerminated: last.kind === 'terminated' ? last : undefined })]), 'Always'), 'Running');
+  // An image this runtime cannot run keeps the pod Pending with its waiting reason.
+  assert.equal(podPhase(run([], [waiting('server', 'ImageNotRunnable')]), 'Always'), 'Pending');
+});
+
+test('a Ready pod: conditions, IPs and container statuses as a kubelet writes them', () => {
+  const s = podStatus(pod('Always'), run([exited('fetch', 0)], [running('server', { ready: true })]), t1);
+  assert.equal(s.phase, 'Running');
+  assert.equal(s.podIP, '10.245.254.1');
+  assert.deepEqual(s.podIPs, [{ ip: '10.245.254.1' }]);
+  assert.equal(s.hostIP, '10.245.255.254');
+  const conditions = Object.fromEntries((s.conditions ?? []).map((c) => [c.type, c.status]));
+  assert.deepEqual(conditions, { PodReadyToStartContainers: 'True', Initialized: 'True', Ready: 'True', ContainersReady: 'True', PodScheduled: 'True' });
+  const server = s.containerStatuses?.[0];
+  assert.equal(server?.ready, true);
+  assert.equal(server?.started, true);
+  assert.ok(server?.state?.running);
+  assert.match(server?.containerID ?? '', /^process:\/\/uid-1\/server\/0$/);
+  assert.equal(s.initContainerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+  assert.equal(s.initContainerStatuses?.[0]?.state?.terminated?.exitCode, 0);
+});
+
+test('not ready: the Ready conditions are False with ContainersNotReady; before init, Initialized is False', () => {
+  const s = podStatus(pod('Always'), run([running('fetch')], [waiting('server')]), t1);
+  const byType = new Map((s.conditions ?? []).map((c) => [c.type, c]));
+  assert.equal(byType.get('Initialized')?.status, 'False');
+  assert.equal(byType.get('Initialized')?.reason, 'ContainersNotInitialized');
+  assert.equal(byType.get('Ready')?.reason, 'ContainersNotReady');
+  assert.equal(s.containerStatuses?.[0]?.state?.waiting?.reason, 'PodInitializing');
+  assert.equal(s.containerStatuses?.[0]?.containerID, undefined);
+});
+
+test('a restarted container reports restartCount and its last termination', () => {
+  const previous = exited('server', 137).state;
+  assert.equal(previous.kind, 'terminated');
+  const s = podStatus(pod('Always'), run([], [running('server', { restartCount: 1, lastTerminated: previous.kind === 'terminated' ? previous : undefined })]), t1);
+  const c = s.containerStatuses?.[0];
+  assert.equal(c?.restartCount, 1);
+  assert.equal(c?.lastState?.terminated?.exitCode, 137);
+  assert.equal(c?.lastState?.terminated?.reason, 'Error');
+});
+
+test('a finished Job pod is not Ready (PodCompleted) and reports the exit code', () => {
+  const s = podStatus(pod('Never'), run([], [exited('job', 3)]), t1);
+  assert.equal(s.phase, 'Failed');
+  const ready = s.conditions?.find((c) => c.type === 'Ready');
+  assert.equal(ready?.status, 'False');
+  assert.equal(ready?.reason, 'PodCompleted');
+  assert.equal(s.containerStatuses?.[0]?.state?.terminated?.exitCode, 3);
+});
+
+test('a condition keeps its lastTransitionTime while its status stays, and moves when it changes', () => {
+  const first = podStatus(pod('Always'), run([], [running('server')]), t1);
+  const again = podStatus(pod('Always', first), run([], [running('server')]), t2);
+  assert.deepEqual(again.conditions, first.conditions);
+  const ready = podStatus(pod('Always', first), run([], [running('server', { ready: true })]), t2);
+  const at = (s: typeof first, type: string) => s.conditions?.find((c) => c.type === type)?.lastTransitionTime?.toISOString();
+  assert.equal(at(ready, 'Ready'), t2);
+  assert.equal(at(ready, 'PodScheduled'), t1);
+});
+
+test('the pod simulator leaves pods on the process runtime\'s node alone', async () => {
+  const { podsToServe } = await import('../../cluster/pod-simulator.ts');
+  const servedPod = (name: string, nodeName: string, ip: string): V1Pod => ({
+    metadata: { name, namespace: 'ns', uid: name, labels: { 'modelship.io/model-deployment': 'm' }, creationTimestamp: new Date(t0) },
+    spec: { nodeName, containers: [{ name: 'server', image: 'docker.io/seldonio/mlserver:1.7.1' }] },
+    status: { phase: 'Running', podIP: ip },
+  });
+  const served = podsToServe([servedPod('simulated', 'kwok-node-0', '10.245.0.1'), servedPod('real', 'process-node-0', '10.245.254.1')], '10.245.0.0/16');
+  assert.deepEqual(served.map((p) => p.name), ['simulated']);
+});
