@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './api/patterns.ts';
 import { DEFAULT_FETCHER_IMAGE } from './render/index.ts';
 import { parseCidr, type Cidr } from './outbound/address-policy.ts';
+import { parseAddressPattern, type AddressPattern } from './analysis/prometheus-sources.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -45,8 +46,16 @@ export interface OperatorConfig {
   identity: string;
   /** Undefined: KUBECONFIG, ~/.kube/config or the in-cluster config (KubeConfig.loadFromDefault). */
   kubeconfig?: string;
-  /** Prometheus for canary analysis when a ModelDeployment names none (spec.rollout.analysis.prometheus). */
+  /** The operator's own namespace: where the Secrets of the platform's analysis sources are. */
+  operatorNamespace: string;
+  /** Shorthand for a default analysis source without credentials (spec.rollout.analysis.prometheus). */
   prometheusAddress?: string;
+  /** The platform's analysis sources file (src/analysis/prometheus-sources.ts); read by main.ts at start-up. */
+  prometheusSources?: string;
+  /** Prometheus addresses a ModelDeployment may name itself; empty: none. */
+  prometheusUserAddresses: AddressPattern[];
+  /** Secrets of a ModelDeployment's namespace (labelled for it) may be sent to an allowed user address. */
+  prometheusUserSecrets: boolean;
   /** VirtualService hosts allowed beyond the namespace's own Services (src/traffic/istio/istio-policy.ts). */
   istioAllowedHosts: string[];
   /** Istio Gateways of other namespaces a VirtualService may bind, `namespace/name` or `namespace/*`. */
@@ -142,6 +151,19 @@ const cidrList = z.string().transform((s, ctx) => {
   return items.map((c) => parseCidr(c)!);
 });
 
+const addressPatternList = z.string().transform((s, ctx) => {
+  const items = [...new Set(s.split(',').map((p) => p.trim()).filter((p) => p !== ''))];
+  const bad = items.find((p) => parseAddressPattern(p) === undefined);
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(bad)} is not an address pattern: scheme://host[:port] without a path, the host may start with *. (e.g. http://prometheus.monitoring:9090, https://*.prometheus.example.com)`,
+    });
+    return z.NEVER;
+  }
+  return items.map((p) => parseAddressPattern(p)!);
+});
+
 const nonEmpty = z.string().regex(/^\S+$/, { error: 'must be a non-empty string without spaces' });
 
 // ---- the flags ----
@@ -214,8 +236,32 @@ const FLAGS = {
   prometheusAddress: flag(
     'prometheus-address',
     z.string().regex(/^https?:\/\/\S+$/, { error: 'must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090' }),
-    'Prometheus queried by canary analysis when spec.rollout.analysis.prometheus is not set.',
+    'Shorthand for a default analysis source (named default, no credentials): the Prometheus queried when a ModelDeployment names no source.',
   ),
+  operatorNamespace: flag('operator-namespace', namespaceName, "The operator's own namespace, where the Secrets named by --prometheus-sources are read.", {
+    shown: '$POD_NAMESPACE or modelship-system',
+    from: (env) => env.POD_NAMESPACE || 'modelship-system',
+  }),
+  prometheusSources: flag(
+    'prometheus-sources',
+    nonEmpty,
+    "YAML file of the platform's Prometheus sources (name, address, bearerTokenSecret, caSecret, insecureSkipVerify, default), read at start-up; a change needs a restart.",
+  ),
+  prometheusUserAddresses: flag(
+    'prometheus-user-addresses',
+    addressPatternList,
+    'Prometheus addresses a ModelDeployment may name itself (spec.rollout.analysis.prometheus.address), comma-separated scheme://host[:port] patterns; a host may start with *. (any host under it). Empty: none.',
+    '',
+  ),
+  prometheusUserSecrets: {
+    ...flag(
+      'prometheus-user-secrets',
+      bool,
+      `Send a bearer token or CA from the ModelDeployment's namespace to an allowed user address, when its Secret has the label modelship.io/analysis-credentials=true. Needs secrets get in the watched namespaces.`,
+      'false',
+    ),
+    boolean: true,
+  },
   istioAllowedHosts: flag(
     'istio-allowed-hosts',
     hostPatternList,
@@ -267,7 +313,7 @@ export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
     errors.push('--identity: not set, and neither POD_NAME nor HOSTNAME is; pass --identity or set POD_NAME');
   }
   if (errors.length > 0) return { ok: false, errors };
-  // Every key has a value or a default except kubeconfig and prometheusAddress, which are optional, and identity, checked above.
+  // Every key has a value or a default except kubeconfig, prometheusAddress and prometheusSources, which are optional, and identity, checked above.
   const result = config as OperatorConfig;
   errors.push(...crossChecks(result));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: result };

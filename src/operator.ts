@@ -2,6 +2,7 @@
 // health endpoints. main.ts only parses the configuration and handles signals.
 import type { Logger } from 'pino';
 import type { OperatorConfig } from './config.ts';
+import type { AnalysisSourceSettings } from './analysis/prometheus-sources.ts';
 import { ApiClient } from './kube/api-client.ts';
 import { loadClusterConnection } from './kube/cluster-connection.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
@@ -21,7 +22,7 @@ export interface RunningOperator {
   readonly healthPort: number;
 }
 
-export async function startOperator(config: OperatorConfig, logger: Logger, onLostLeadership: () => void): Promise<RunningOperator> {
+export async function startOperator(config: OperatorConfig, analysisSources: AnalysisSourceSettings, logger: Logger, onLostLeadership: () => void): Promise<RunningOperator> {
   const connection = loadClusterConnection(config.kubeconfig);
   logger.info({ server: connection.server, from: connection.description }, 'API server');
   const host = connection.server;
@@ -52,7 +53,7 @@ export async function startOperator(config: OperatorConfig, logger: Logger, onLo
       fetcherImage: config.fetcherImage,
       traffic: { istio: { allowedHosts: config.istioAllowedHosts, allowedGateways: config.istioAllowedGateways, exportTo: config.istioExportTo } },
     },
-    ...(config.prometheusAddress !== undefined ? { prometheusAddress: config.prometheusAddress } : {}),
+    analysisSources,
     outboundAllowCidrs: config.outboundAllowCidrs,
     events,
     queueMetrics: workQueueMetrics(metrics, CONTROLLER),

@@ -140,19 +140,44 @@ export const validationSpecSchema = withCelRules(
 
 // ---- analysis ---------------------------------------------------------------------------------
 
-const prometheusSchema = z
-  .strictObject({
-    address: z
-      .string()
-      .min(1)
-      .max(MAX_URI_LENGTH)
-      .regex(/^https?:\/\/[^\s]+$/, { error: 'must be an http:// or https:// URL' })
-      .describe('Prometheus base URL, e.g. http://prometheus.monitoring:9090; the operator --prometheus-address by default.'),
-    bearerTokenSecret: secretKey('Bearer token sent as Authorization: Bearer <token>.').optional(),
-    caSecret: secretKey('PEM CA bundle that signed the Prometheus server certificate.').optional(),
-    insecureSkipVerify: z.boolean().optional().describe('Accept any server certificate (tests only).'),
-  })
-  .describe('Where the metrics are.');
+// Which Prometheus: a source the platform configured, by name (the usual way; its address and credentials
+// are the platform's), or an address of the user's own, which the platform must allow
+// (src/analysis/prometheus-sources.ts). The operator alone knows what the platform allows: a source or
+// address it refuses stops the canary with a Stalled reason, the schema only checks the shape.
+const prometheusSchema = withCelRules(
+  z
+    .strictObject({
+      source: z
+        .string()
+        .max(63)
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a source name of lower-case letters, digits and '-'" })
+        .optional()
+        .describe("Name of a Prometheus source the platform configured (ask your platform team which); default: the platform's default source."),
+      address: z
+        .string()
+        .min(1)
+        .max(MAX_URI_LENGTH)
+        .regex(/^https?:\/\/[^\s]+$/, { error: 'must be an http:// or https:// URL' })
+        .optional()
+        .describe('A Prometheus base URL of your own, e.g. http://prometheus.team-a:9090; refused unless the platform allows the address.'),
+      bearerTokenSecret: secretKey('With address only: bearer token sent as Authorization: Bearer <token>; the platform must allow it and the Secret must be labelled modelship.io/analysis-credentials: "true".').optional(),
+      caSecret: secretKey('With address only: PEM CA bundle that signed the Prometheus server certificate; same conditions as bearerTokenSecret.').optional(),
+      insecureSkipVerify: z.boolean().optional().describe('With address only: accept any server certificate (tests only).'),
+    })
+    .describe("Where the metrics are: a platform source by name, or (when the platform allows it) an address; default: the platform's default source."),
+  [
+    {
+      rule: '!(has(self.source) && has(self.address))',
+      message: 'prometheus takes a source or an address, not both: source names a Prometheus the platform configured, address is one of your own',
+      check: (p) => p.source === undefined || p.address === undefined,
+    },
+    {
+      rule: 'has(self.address) || !(has(self.bearerTokenSecret) || has(self.caSecret) || has(self.insecureSkipVerify))',
+      message: "bearerTokenSecret, caSecret and insecureSkipVerify go with address only: a platform source brings its own credentials",
+      check: (p) => p.address !== undefined || (p.bearerTokenSecret === undefined && p.caSecret === undefined && p.insecureSkipVerify === undefined),
+    },
+  ],
+);
 
 const successRateSchema = z
   .strictObject({

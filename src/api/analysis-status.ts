@@ -8,9 +8,17 @@ import { MAX_SHORT_STRING } from './limits.ts';
 export const VERDICTS = ['Pass', 'Fail', 'Inconclusive', 'Error', 'Refused'] as const;
 /**
  * Error: the measurement could not be taken (Prometheus unreachable, bad query); never a Fail.
- * Refused: a query cannot be confined to the ModelDeployment's namespace; nothing was sent.
+ * Refused: a query cannot be confined to the ModelDeployment's namespace, or the Prometheus it names is not
+ * one the platform allows it; nothing was sent.
  */
 export type Verdict = (typeof VERDICTS)[number];
+
+/**
+ * Why a measurement was Refused: a query that cannot be confined to the namespace (QueryRefused), or a
+ * Prometheus the platform does not let this ModelDeployment ask (src/analysis/prometheus-sources.ts).
+ */
+export const REFUSAL_REASONS = ['QueryRefused', 'UnknownAnalysisSource', 'AddressNotAllowed', 'SecretNotAllowed'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export const ANALYSIS_PHASES = ['Validating', 'Running', 'Inconclusive', 'Failed', 'ValidationFailed', 'Succeeded'] as const;
 export type AnalysisPhase = (typeof ANALYSIS_PHASES)[number];
@@ -26,7 +34,7 @@ const text = (what: string) => z.string().max(1024).describe(what);
 export const measurementSchema = z
   .object({
     check: z.string().max(63).describe('success-rate, latency or a custom metric name.'),
-    verdict: z.enum(VERDICTS).describe('Pass, Fail, Inconclusive (too little evidence), Error (not measured) or Refused (a query reads outside the namespace).'),
+    verdict: z.enum(VERDICTS).describe('Pass, Fail, Inconclusive (too little evidence), Error (not measured) or Refused (a query reads outside the namespace, or the Prometheus is not allowed).'),
     value: z.number().optional().describe('Canary value (error rate, latency in seconds, metric).'),
     stableValue: z.number().optional().describe('Stable value over the same window, when compared.'),
     samples: z.number().min(0).optional().describe('Canary requests behind the value.'),
@@ -64,6 +72,10 @@ export const analysisStatusSchema = z
     stepPasses: int32().min(0).optional().describe('Passing measurements at the current weight step.'),
     pValue: z.number().min(0).max(1).optional().describe('Running always-valid p-value of the error-rate test.'),
     verdict: z.enum(VERDICTS).optional().describe('Verdict of the last measurement.'),
+    refusal: z
+      .enum(REFUSAL_REASONS)
+      .optional()
+      .describe('Why the last measurement was Refused: QueryRefused, UnknownAnalysisSource, AddressNotAllowed or SecretNotAllowed.'),
     measurements: listMap(measurementSchema, 'check', MAX_MEASUREMENTS).optional().describe('The last measurement of each check.'),
   })
   .describe('Canary validation and analysis: every number behind the last decision.');

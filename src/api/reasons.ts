@@ -77,6 +77,19 @@ export const REASONS = {
     where: STALL,
     meaning: "an analysis query cannot be confined to the ModelDeployment's namespace (it matches namespace otherwise, or does not parse): the canary was aborted; fix the query",
   },
+  UnknownAnalysisSource: {
+    where: STALL,
+    meaning:
+      "spec.rollout.analysis.prometheus.source names no source the platform configured, or none is named and there is no default; the message lists the known sources: the canary was aborted",
+  },
+  AddressNotAllowed: {
+    where: STALL,
+    meaning: 'spec.rollout.analysis.prometheus.address is not allowed by the platform (--prometheus-user-addresses): the canary was aborted; name a source instead',
+  },
+  SecretNotAllowed: {
+    where: STALL,
+    meaning: `a bearerTokenSecret or caSecret of the namespace may not be sent to the address: the platform does not allow it (--prometheus-user-secrets) or the Secret lacks the label modelship.io/analysis-credentials=true; nothing was sent`,
+  },
   ValidationFailed: { where: STALL, meaning: 'the canary failed its validation (smoke check or Job) and was aborted' },
   RolloutAborted: {
     where: [...STALL, 'RolloutInProgress=False'],

@@ -21,7 +21,7 @@ function uriCredentialsMessage(where: string): string {
 /** The URIs of a spec, as far as these rules read it. */
 interface SpecUris {
   model: { uri: string };
-  rollout?: { analysis?: { prometheus?: { address: string } } | undefined } | undefined;
+  rollout?: { analysis?: { prometheus?: { address?: string | undefined } } | undefined } | undefined;
 }
 
 // Written on the spec, so they reach fields of any part without a rule in each part's schema.

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { V1Job } from '@kubernetes/client-node';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { Cidr } from '../outbound/index.ts';
+import type { AnalysisSourceSettings } from '../analysis/prometheus-sources.ts';
 import type { EvidenceRequest } from '../rollout/index.ts';
 import { validationJobName } from '../render/index.ts';
 import { childCacheKey, type Caches } from './caches.ts';
@@ -17,8 +18,8 @@ import { jobValidation } from './job-validation.ts';
 export interface EvidenceSourceDeps {
   readonly client: ApiClient;
   readonly caches: Caches;
-  /** Default Prometheus (--prometheus-address). */
-  readonly prometheusAddress?: string;
+  /** Where canary analysis may send its queries. */
+  readonly analysisSources: AnalysisSourceSettings;
   /** Loopback and link-local ranges outbound requests may reach (--outbound-allow-cidrs). */
   readonly allowCidrs: readonly Cidr[];
   readonly now: () => Date;
@@ -47,9 +48,8 @@ export function evidenceSources(deps: EvidenceSourceDeps): EvidenceSources {
           return validation !== undefined ? { validation } : undefined;
         }
         case 'measurement': {
-          const { client, now, allowCidrs } = deps;
-          const prometheus = deps.prometheusAddress !== undefined ? { prometheusAddress: deps.prometheusAddress } : {};
-          return { analysisRun: await fetchMeasurement(subject, request, { client, now, allowCidrs, log, ...prometheus }, signal) };
+          const { client, now, allowCidrs, analysisSources } = deps;
+          return { analysisRun: await fetchMeasurement(subject, request, { client, now, allowCidrs, log, analysisSources }, signal) };
         }
         case 'job-result':
           return readCache(subject, request);

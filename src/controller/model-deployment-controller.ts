@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import type { Cidr } from '../outbound/index.ts';
+import { noAnalysisSources, type AnalysisSourceSettings } from '../analysis/prometheus-sources.ts';
 import { KindCache } from '../kube/kind-cache.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { objectKey } from '../kube/informer.ts';
@@ -29,8 +30,8 @@ export interface ControllerOptions {
   readonly evidenceConcurrency?: number;
   readonly resyncPeriodMs: number;
   readonly renderConfig: RenderConfig;
-  /** Default Prometheus of canary analysis (--prometheus-address). */
-  readonly prometheusAddress?: string;
+  /** Where canary analysis may send its queries (--prometheus-sources and the user-address flags); default none. */
+  readonly analysisSources?: AnalysisSourceSettings;
   /** Loopback and link-local ranges Prometheus queries and smoke checks may reach (--outbound-allow-cidrs); default none. */
   readonly outboundAllowCidrs?: readonly Cidr[];
   readonly events: EventSink;
@@ -113,7 +114,7 @@ export class ModelDeploymentController {
         now,
         log: logger,
         allowCidrs: options.outboundAllowCidrs ?? [],
-        ...(options.prometheusAddress !== undefined ? { prometheusAddress: options.prometheusAddress } : {}),
+        analysisSources: options.analysisSources ?? noAnalysisSources('modelship-system'),
       }),
       requeue: (key, delayMs) => this.queue.addAfter(key, delayMs),
       log: logger,

@@ -5,7 +5,7 @@
 import { durationMs } from '../api/duration.ts';
 import { DEFAULT_ANALYSIS_INTERVAL, DEFAULT_FAILURE_LIMIT, DEFAULT_INCONCLUSIVE_LIMIT } from '../api/analysis-spec.ts';
 import type { AnalysisSpec, ValidationSpec } from '../api/analysis-spec.ts';
-import type { AnalysisStatus, Measurement, ValidationPhase, Verdict } from '../api/analysis-status.ts';
+import type { AnalysisStatus, Measurement, RefusalReason, ValidationPhase, Verdict } from '../api/analysis-status.ts';
 import type { ModelDeploymentSpec } from '../api/model-deployment-spec.ts';
 import { canaryLive, evidenceOf, measuring, type EvidenceSource } from './evidence-view.ts';
 
@@ -27,6 +27,8 @@ export interface AnalysisRun {
   pValue: number;
   /** One sentence: the checks and why. */
   message: string;
+  /** With verdict Refused: why (default QueryRefused). */
+  refusal?: RefusalReason;
 }
 
 export function validationMethod(v: ValidationSpec | undefined): 'smoke' | 'job' | undefined {
@@ -74,7 +76,7 @@ export function nextMeasurementAt(spec: AnalysisSpec, a: AnalysisStatus): number
 
 /** What a measurement did to the counters; transition.ts turns it into the analysis phase. */
 export interface RunCount {
-  counters: Pick<AnalysisStatus, 'lastRunAt' | 'runs' | 'verdict' | 'measurements' | 'pValue' | 'failures' | 'inconclusive' | 'errors' | 'stepPasses'>;
+  counters: Pick<AnalysisStatus, 'lastRunAt' | 'runs' | 'verdict' | 'refusal' | 'measurements' | 'pValue' | 'failures' | 'inconclusive' | 'errors' | 'stepPasses'>;
   /** failureLimit reached, or a query refused: roll back. */
   failed: boolean;
   /** inconclusiveLimit reached just now: pause for a person. */
@@ -108,7 +110,9 @@ export function countRun(previous: AnalysisStatus, run: AnalysisRun, spec: Analy
       pausedNow = previous.phase === 'Running' && counters.inconclusive >= inconclusiveLimit(spec);
       break;
     case 'Refused':
-      // A query reads outside the namespace: no measurement can ever be taken, so the canary stops now.
+      // A query reads outside the namespace, or the Prometheus is not allowed: no measurement can ever be
+      // taken, so the canary stops now.
+      counters.refusal = run.refusal ?? 'QueryRefused';
       failed = true;
       break;
     case 'Pass':

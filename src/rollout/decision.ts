@@ -11,7 +11,7 @@ function stall(ctx: Context, s: MachineState): RolloutDecision['stalled'] {
   const c = s.canary;
   if (c?.phase === 'Aborted' && c.template === ctx.specTemplate) {
     const a = evidenceOf(s);
-    const failed = a?.verdict === 'Refused' ? 'QueryRefused' : 'AnalysisFailed';
+    const failed = a?.verdict === 'Refused' ? (a.refusal ?? 'QueryRefused') : 'AnalysisFailed';
     return {
       reason: a?.phase === 'Failed' ? failed : a?.phase === 'ValidationFailed' ? 'ValidationFailed' : 'RolloutAborted',
       message: `canary ${describe(c)} was ${c.message ?? 'aborted'}; change spec.model or spec.runtime, or retry it (modelship retry)`,

@@ -53,6 +53,13 @@ const RUN_REASONS = {
   Refused: 'QueryRefused',
 } as const;
 
+const REFUSED_WHY = {
+  QueryRefused: 'an analysis query was refused',
+  UnknownAnalysisSource: 'the analysis source is unknown',
+  AddressNotAllowed: 'the Prometheus address is not allowed',
+  SecretNotAllowed: 'the Prometheus credentials are not allowed',
+} as const;
+
 function measurementIntents(ctx: Context, s: MachineState): Intent[] {
   const spec = ctx.spec.rollout?.analysis;
   const run = ctx.observed.analysisRun;
@@ -65,10 +72,10 @@ function measurementIntents(ctx: Context, s: MachineState): Intent[] {
   const type = run.verdict === 'Pass' || run.verdict === 'Inconclusive' ? 'Normal' : 'Warning';
   const out: Intent[] = [
     { kind: 'measured', count, message: run.message },
-    emit(type, RUN_REASONS[run.verdict], `measurement ${count.counters.runs ?? 0} of canary ${describe(c)} at ${stepLabel(ctx, c.step)}: ${run.verdict}: ${run.message}`),
+    emit(type, run.verdict === 'Refused' ? (run.refusal ?? 'QueryRefused') : RUN_REASONS[run.verdict], `measurement ${count.counters.runs ?? 0} of canary ${describe(c)} at ${stepLabel(ctx, c.step)}: ${run.verdict}: ${run.message}`),
   ];
   if (count.failed && run.verdict === 'Refused') {
-    out.push({ kind: 'abort', type: 'Warning', why: `an analysis query was refused: ${run.message}` });
+    out.push({ kind: 'abort', type: 'Warning', why: `${REFUSED_WHY[run.refusal ?? 'QueryRefused']}: ${run.message}` });
   } else if (count.failed) {
     out.push({ kind: 'abort', type: 'Warning', why: `analysis failed ${count.counters.failures ?? 0} times (failureLimit ${spec.failureLimit}): ${run.message}` });
   } else if (count.pausedNow) {

@@ -10,7 +10,9 @@
 // (off by default, on in OpenShift and hardened clusters), which checks blockOwnerDeletion against RBAC.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, RbacAuthorizationV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { startControlPlane } from '../cluster/control-plane.ts';
 import { installCrdFiles, installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../cluster/traffic.ts';
@@ -23,6 +25,7 @@ import { startOperatorProcess, type OperatorProcess } from '../support/operator-
 import { conditionOf, createModelDeployment, examplesDir, exampleFiles, mdRef, modelWithRollout, readExample, readyForGeneration, testClient } from '../support/model-deployments.ts';
 import { chartDir, helm, mustSucceed, operatorArgs, packageChartCopy, parseObjects, type PolicyRule } from '../support/helm-chart.ts';
 import { prometheusOperatorCrdFiles } from '../support/prometheus-operator-crds.ts';
+import { answerJson, hostileServer } from '../support/hostile-server.ts';
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import type { KubeObject } from '../../src/kube/api-client.ts';
@@ -52,11 +55,19 @@ async function createNamespace(name: string, labels: Record<string, string> = {}
 type Deployment = KubeObject & { spec?: unknown };
 type Md = ModelDeploymentObject;
 
-/** The flags of the release's operator Deployment, minus the listen addresses (the local process picks free ports). */
+/**
+ * The flags of the release's operator Deployment, minus the listen addresses (the local process picks free
+ * ports); the analysis sources file the pod mounts from its ConfigMap is written locally instead.
+ */
 async function releaseFlags(namespace: string, deployment: string): Promise<string[]> {
   const d = await client.get<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: deployment });
   assert.ok(d, `Deployment ${namespace}/${deployment}`);
-  return operatorArgs(d).filter((a) => !/^--(metrics|health-probe)-bind-address=/.test(a));
+  const flags = operatorArgs(d).filter((a) => !/^--(metrics|health-probe)-bind-address=/.test(a));
+  if (!flags.some((a) => a.startsWith('--prometheus-sources='))) return flags;
+  const configMap = await core.readNamespacedConfigMap({ namespace, name: `${deployment}-analysis-sources` });
+  const file = join(mkdtempSync(join(tmpdir(), 'modelship-sources-')), 'sources.yaml');
+  writeFileSync(file, configMap.data?.['sources.yaml'] ?? '');
+  return flags.map((a) => (a.startsWith('--prometheus-sources=') ? `--prometheus-sources=${file}` : a));
 }
 
 /** The operator as the release's ServiceAccount, with the release Deployment's flags. */
@@ -83,7 +94,11 @@ async function events(namespace: string): Promise<CoreV1Event[]> {
 const ready = (namespace: string, name: string) => readyForGeneration(client, namespace, name, 120_000);
 
 test('helm lint --strict, and the rendered chart is accepted by the API server (server dry run) cluster-wide and namespaced', { timeout: 240_000 }, async () => {
-  const everything = ['--set', 'replicas=2', '--set', 'serviceMonitor.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'networkPolicy.enabled=true'];
+  const sources = [{ name: 'main', address: 'https://prometheus.monitoring:9090', bearerTokenSecret: { name: 'prom-token', key: 'token' }, default: true }];
+  const everything = [
+    ...['--set', 'replicas=2', '--set', 'serviceMonitor.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'networkPolicy.enabled=true'],
+    ...['--set-json', `analysis.sources=${JSON.stringify(sources)}`, '--set', 'analysis.userAddresses={http://prometheus.team-a:9090}', '--set', 'analysis.userSecrets=true'],
+  ];
   const namespaced = ['--set', 'watchNamespaces={team-a,team-b}'];
   for (const values of [[], everything, [...everything, ...namespaced]]) {
     const out = await helmRun(['lint', '--strict', chartDir, ...values]);
@@ -107,7 +122,7 @@ test('helm lint --strict, and the rendered chart is accepted by the API server (
     const accepted = out.split('\n').filter((l) => l.endsWith('created (server dry run)'));
     assert.equal(accepted.length, objects.length, `${mode}: every object accepted:\n${out}`);
     const kinds = new Set(objects.map((o) => o.kind));
-    for (const kind of ['Deployment', 'ServiceAccount', 'Service', 'Role', 'RoleBinding', 'ServiceMonitor', 'PrometheusRule', 'NetworkPolicy', 'PodDisruptionBudget']) {
+    for (const kind of ['Deployment', 'ServiceAccount', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ServiceMonitor', 'PrometheusRule', 'NetworkPolicy', 'PodDisruptionBudget']) {
       assert.ok(kinds.has(kind), `${mode} renders a ${kind}`);
     }
     assert.equal(kinds.has('ClusterRole'), mode === 'cluster-wide', `${mode}: ClusterRole only cluster-wide`);
@@ -129,8 +144,19 @@ const examplesNs = await testNamespace(kc, 'examples');
 // kills it when the test ends) and stops it gracefully, so the next one gets the Lease at once.
 const startMain = async () => (await startReleaseOperator(SYSTEM, 'modelship', 'modelship-e2e')).op;
 
+// The platform's Prometheus for the canary test: a local server that records the headers it is sent. The
+// main release names it as its analysis source, with a token Secret in the release's namespace.
+const prometheus = await hostileServer(answerJson({ status: 'success', data: { resultType: 'vector', result: [] } }));
+const ANALYSIS_VALUES = [
+  '--set-json',
+  `analysis.sources=${JSON.stringify([{ name: 'main', address: prometheus.url, bearerTokenSecret: { name: 'prom-token', key: 'token' }, default: true }])}`,
+  '--set',
+  'outbound.allowCidrs={127.0.0.1/32}',
+];
+
 test('installed with helm, the operator as the chart\'s ServiceAccount brings every example to Ready with no 403', { timeout: 300_000 }, async () => {
-  await helmRun(['install', 'modelship', chartDir, '--namespace', SYSTEM, ...IMAGE, '--wait', '--timeout', '2m']);
+  await core.createNamespacedSecret({ namespace: SYSTEM, body: { metadata: { name: 'prom-token' }, stringData: { token: 'e2e' } } });
+  await helmRun(['install', 'modelship', chartDir, '--namespace', SYSTEM, ...IMAGE, ...ANALYSIS_VALUES, '--wait', '--timeout', '2m']);
   const pods = await core.listNamespacedPod({ namespace: SYSTEM, labelSelector: 'app.kubernetes.io/instance=modelship' });
   assert.equal(pods.items.length, 1);
   assert.equal(pods.items[0]?.spec?.serviceAccountName, 'modelship');
@@ -175,11 +201,19 @@ test("users' roles: a namespace's editors manage ModelDeployments and only read 
   assert.equal((await runTool(tools, 'kubectl', ['--kubeconfig', kubeconfig, 'auth', 'can-i', '--as', 'alice', '--namespace', examplesNs, 'create', 'modeldeployments.modelship.io'])).stdout.trim(), 'no', 'only in the namespace bound');
 });
 
-test('canary paths as the ServiceAccount: a validation Job, the smoke samples ConfigMap and the Prometheus token Secret are read', { timeout: 180_000 }, async () => {
+test('canary paths as the ServiceAccount: a validation Job, the smoke samples ConfigMap and the analysis source\'s token Secret are read; no other Secret can be', { timeout: 180_000 }, async () => {
   const main = await startMain();
   const ns = await testNamespace(kc, 'canary');
   await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'samples' }, data: { 'samples.json': JSON.stringify([{ inputs: [{ name: 'x', shape: [1, 1], datatype: 'FP32', data: [1] }] }]) } } });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'prom-token' }, stringData: { token: 'e2e' } } });
+  // A Secret of the user's namespace with the platform Secret's name: never read, and not readable.
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'prom-token' }, stringData: { token: 'user-namespace' } } });
+  const sa = `system:serviceaccount:${SYSTEM}:modelship`;
+  const can = async (...args: string[]) => (await runTool(tools, 'kubectl', ['--kubeconfig', kubeconfig, 'auth', 'can-i', '--as', sa, ...args])).stdout.trim();
+  assert.equal(await can('get', 'secrets/prom-token', '--namespace', SYSTEM), 'yes');
+  assert.equal(await can('get', 'secrets/other', '--namespace', SYSTEM), 'no');
+  assert.equal(await can('get', 'secrets/prom-token', '--namespace', ns), 'no');
+  assert.equal(await can('get', 'secrets', '--all-namespaces'), 'no');
+  assert.equal(await can('list', 'secrets', '--namespace', SYSTEM), 'no');
   const canary = (validation: Record<string, unknown>, analysis?: Record<string, unknown>) => ({
     strategy: 'canary',
     steps: [{ weight: 50 }, { pause: {} }],
@@ -187,8 +221,8 @@ test('canary paths as the ServiceAccount: a validation Job, the smoke samples Co
     validation,
     ...(analysis ? { analysis } : {}),
   });
-  // Prometheus is not there (port 9): measurements are Errors, but only after the token was read.
-  const analysis = { interval: '10s', prometheus: { address: 'http://127.0.0.1:9', bearerTokenSecret: { name: 'prom-token', key: 'token' } } };
+  // The release's analysis source, by name: its token is read from the release's namespace and sent.
+  const analysis = { interval: '10s', prometheus: { source: 'main' } };
   // Validation needs a router provider (the CRD refuses it with replicas). istio: the VirtualService's
   // weights count as applied, so the canary takes its weight and analysis starts without a data plane.
   await createModelDeployment(client, ns, { ...modelWithRollout('gated', { ...canary({ job: { image: 'registry.example/holdout:1', timeoutSeconds: 120 } }, analysis), traffic: { provider: 'istio' } }) });
@@ -199,14 +233,14 @@ test('canary paths as the ServiceAccount: a validation Job, the smoke samples Co
     await client.mergePatch(mdRef(ns, name), { spec: { model: { version: '2', uri: `s3://models/${name}/2` } } });
   }
 
-  // The Job was applied and judged; then analysis read the Secret and only failed to reach Prometheus.
+  // The Job was applied and judged; then analysis read the source's Secret and asked its Prometheus.
   const gated = await eventually('an analysis measurement of gated', () => client.get<Md>(mdRef(ns, 'gated')), (m) => (m?.status?.analysis?.runs ?? 0) >= 1, 90_000);
   assert.equal(gated?.status?.analysis?.validation?.job, 'gated-validate-2');
   assert.equal(gated?.status?.analysis?.validation?.phase, 'Passed');
-  const unavailable = await eventually('an AnalysisUnavailable Event', () => events(ns), (es) => es.some((e) => e.reason === 'AnalysisUnavailable'), 30_000);
-  const message = unavailable.find((e) => e.reason === 'AnalysisUnavailable')?.message ?? '';
-  assert.match(message, /Prometheus at http:\/\/127\.0\.0\.1:9 is unavailable/);
-  assert.doesNotMatch(message, /forbidden|Secret prom-token/i);
+  assert.notEqual(gated?.status?.analysis?.verdict, 'Error', gated?.status?.analysis?.message);
+  assert.ok(prometheus.seen.length > 0, 'the analysis source was asked');
+  assert.deepEqual([...new Set(prometheus.seen.map((h) => h.authorization))], ['Bearer e2e'], "the token of the release namespace's Secret, not the user's");
+  assert.ok(!(await events(ns)).some((e) => e.reason === 'AnalysisUnavailable'), 'no measurement failed');
   // The smoke check read its samples and judged the canary pods (kwok's: whatever answers there).
   const smoked = await eventually('smoked validated', () => client.get<Md>(mdRef(ns, 'smoked')), (m) => ['Passed', 'Failed'].includes(m?.status?.analysis?.validation?.phase ?? ''), 60_000);
   assert.equal(smoked?.status?.analysis?.validation?.method, 'smoke');

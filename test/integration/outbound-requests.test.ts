@@ -15,6 +15,7 @@ import { createModelDeployment, mdRef, modelWithRollout, readyForGeneration, tes
 import { testNamespace } from '../support/namespaces.ts';
 import { startOperatorProcess } from '../support/operator-process.ts';
 import { eventually } from '../support/wait.ts';
+import { ANALYSIS_CREDENTIALS_LABEL } from '../../src/api/constants.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import type { ModelDeploymentStatus } from '../../src/api/index.ts';
 
@@ -28,7 +29,8 @@ const namespace = await testNamespace(kc, 'outbound');
 const SECRET_MARK = 'ZZ-SECRET-VALUE-ZZ';
 await core.createNamespacedSecret({
   namespace,
-  body: { metadata: { name: 'prom-token' }, stringData: { token: `line-one-${SECRET_MARK}\nline-two-${SECRET_MARK}\n` } },
+  // Labelled: the platform of this test allows Secrets of the namespace to go to the addresses it allows.
+  body: { metadata: { name: 'prom-token', labels: { [ANALYSIS_CREDENTIALS_LABEL]: 'true' } }, stringData: { token: `line-one-${SECRET_MARK}\nline-two-${SECRET_MARK}\n` } },
 });
 
 const emptyVector = { status: 'success', data: { resultType: 'vector', result: [] } };
@@ -44,7 +46,16 @@ const servers = {
 
 // The flag through its environment variable, so the same test runs (and fails) on an operator without it.
 process.env.MODELSHIP_OUTBOUND_ALLOW_CIDRS = '127.0.0.1/32';
-const operator = startOperatorProcess(cluster.kubeconfigPath, 'outbound', ['--leader-elect=false', `--watch-namespaces=${namespace}`, '--log-level=debug']);
+// The ModelDeployments name these servers themselves: the platform allows exactly them (and the metadata
+// address, which the outbound client must still refuse), with the namespace's labelled Secrets.
+const userAddresses = [...Object.values(servers).map((s) => s.url), 'http://169.254.169.254'];
+const operator = startOperatorProcess(cluster.kubeconfigPath, 'outbound', [
+  '--leader-elect=false',
+  `--watch-namespaces=${namespace}`,
+  '--log-level=debug',
+  `--prometheus-user-addresses=${userAddresses.join(',')}`,
+  '--prometheus-user-secrets',
+]);
 delete process.env.MODELSHIP_OUTBOUND_ALLOW_CIDRS;
 
 type Md = ModelDeploymentObject & { status?: ModelDeploymentStatus };

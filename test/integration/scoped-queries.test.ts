@@ -9,6 +9,7 @@ import pino from 'pino';
 import { formatFieldErrors, parseModelDeployment } from '../../src/api/index.ts';
 import type { ModelDeploymentSpec } from '../../src/api/index.ts';
 import { createPrometheusClient } from '../../src/analysis/prometheus-client.ts';
+import { noAnalysisSources } from '../../src/analysis/prometheus-sources.ts';
 import { fetchMeasurement, type MeasurementRequest } from '../../src/controller/fetch-measurement.ts';
 import { ApiClient } from '../../src/kube/api-client.ts';
 import { validManifest, withChanges, type Json } from '../fixtures/manifests.ts';
@@ -63,7 +64,7 @@ const request: MeasurementRequest = { kind: 'measurement', revision: 2, stableRe
 const measure = (metrics: Json[]) =>
   fetchMeasurement({ namespace: ours, name: model, spec: specWith(metrics) }, request, {
     client: operatorClient,
-    prometheusAddress: prometheus.url,
+    analysisSources: { ...noAnalysisSources('modelship-system'), sources: [{ name: 'test', address: prometheus.url, default: true }] },
     allowCidrs: testPrometheusCidrs,
     now: () => new Date(),
     log: pino({ level: 'silent' }),

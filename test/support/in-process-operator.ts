@@ -9,6 +9,7 @@ import { ModelDeploymentController } from '../../src/controller/model-deployment
 import { defaultRenderConfig, type RenderConfig } from '../../src/render/index.ts';
 import type { EventSink } from '../../src/controller/reconcile.ts';
 import type { Cidr } from '../../src/outbound/index.ts';
+import { noAnalysisSources, type AnalysisSourceSettings } from '../../src/analysis/prometheus-sources.ts';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -25,7 +26,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -40,7 +41,12 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     resyncPeriodMs: options.resyncPeriodMs ?? 0,
     ...(options.optionalKindRetryMs ? { optionalKindRetryMs: options.optionalKindRetryMs } : {}),
     renderConfig: options.renderConfig ?? defaultRenderConfig,
-    ...(options.prometheusAddress !== undefined ? { prometheusAddress: options.prometheusAddress } : {}),
+    // prometheusAddress: as the operator's --prometheus-address, a default source without credentials.
+    ...(options.analysisSources !== undefined
+      ? { analysisSources: options.analysisSources }
+      : options.prometheusAddress !== undefined
+        ? { analysisSources: { ...noAnalysisSources('modelship-system'), sources: [{ name: 'default', address: options.prometheusAddress, default: true }] } }
+        : {}),
     // Strict by default, as the operator's flag: a test allowlists the local servers it runs.
     ...(options.outboundAllowCidrs !== undefined ? { outboundAllowCidrs: options.outboundAllowCidrs } : {}),
     events: sink,

@@ -120,12 +120,25 @@ code uses (README, "Install with Helm"); keep them in step with src/render/child
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
   verbs: ["list", "watch"]
-# A Prometheus bearer token or CA named by spec.rollout.analysis.prometheus: read by name, never listed.
-- apiGroups: [""]
-  resources: ["secrets"]
-  verbs: ["get"]
+# No Secrets here: the analysis sources' Secrets are read in the release's namespace only, by name
+# (rbac-analysis-sources.yaml); a user namespace's only with analysis.userSecrets.
 # core/v1 Events: created, then patched with the count of repeats.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- end }}
+
+{{/* The sources file the operator reads (--prometheus-sources). */}}
+{{- define "modelship.analysisSourcesFile" -}}
+{{ toYaml (dict "sources" .Values.analysis.sources) }}
+{{- end }}
+
+{{/* The Secrets the analysis sources name, each once, sorted. */}}
+{{- define "modelship.analysisSecretNames" -}}
+{{- $names := list }}
+{{- range .Values.analysis.sources }}
+{{- with .bearerTokenSecret }}{{ $names = append $names .name }}{{ end }}
+{{- with .caSecret }}{{ $names = append $names .name }}{{ end }}
+{{- end }}
+{{- $names | uniq | sortAlpha | toJson }}
 {{- end }}

@@ -57,6 +57,7 @@ void test('default flags: leader election in the release namespace, probes and m
     '--leader-elect=true',
     '--leader-election-namespace=modelship-system',
     '--leader-election-id=modelship-leader',
+    '--operator-namespace=modelship-system',
     '--concurrency=4',
     '--evidence-concurrency=16',
     '--metrics-bind-address=:8080',
@@ -67,6 +68,10 @@ void test('default flags: leader election in the release namespace, probes and m
   assert.ok(parsed.ok, JSON.stringify(parsed));
   assert.equal(parsed.config.identity, 'modelship-abc');
   assert.deepEqual(parsed.config.watchNamespaces, []);
+  assert.equal(parsed.config.operatorNamespace, 'modelship-system');
+  assert.deepEqual(parsed.config.prometheusUserAddresses, [], 'user Prometheus addresses off by default');
+  assert.equal(parsed.config.prometheusUserSecrets, false, 'user Secrets off by default');
+  assert.equal(parsed.config.prometheusSources, undefined);
   const c = pod.containers[0]!;
   assert.deepEqual(
     c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]),

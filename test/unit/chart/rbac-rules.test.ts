@@ -1,12 +1,15 @@
 // The chart's RBAC is exactly what the operator's code uses: every child kind render can produce
 // (CHILD_KINDS) may be listed, watched, read by name, applied and pruned (DELETE); an apply is a PATCH, and the API
 // server also authorizes it as create when it creates the object. The rest is read from the code
-// paths named below. The same rules serve the ClusterRole and each watched namespace's Role.
+// paths named below. The same rules serve the ClusterRole and each watched namespace's Role. Secrets are
+// never among them: the analysis sources' Secrets get a Role of their own, by name, in the release's
+// namespace; a user namespace's Secrets are readable only with the analysis.userSecrets opt-in.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CHILD_KINDS } from '../../../src/render/index.ts';
 import { resourceKind } from '../../../src/kube/resource-paths.ts';
-import { findObject, renderChart, toolsDir, type PolicyRule, type RenderedObject } from '../../support/helm-chart.ts';
+import { findObject, operatorArgs, renderChart, toolsDir, type PolicyRule, type RenderedObject } from '../../support/helm-chart.ts';
+import { parsePrometheusSources } from '../../../src/analysis/prometheus-sources.ts';
 
 const tools = await toolsDir();
 
@@ -37,8 +40,8 @@ function expected(): Record<string, string[]> {
     // caches.ts: model-server pods and the Services' EndpointSlices.
     '/pods': ['list', 'watch'],
     'discovery.k8s.io/endpointslices': ['list', 'watch'],
-    // fetch-measurement.ts: the Prometheus token/CA Secret, by name.
-    '/secrets': ['get'],
+    // No Secrets: fetch-measurement.ts reads the analysis sources' Secrets in the release's namespace
+    // only (its own Role, by name), and a user namespace's only with analysis.userSecrets.
     // event-recorder.ts: core/v1 Events, created then patched with the count.
     '/events': ['create', 'patch'],
   };
@@ -135,4 +138,70 @@ void test("users' roles: aggregated into admin/edit (manage ModelDeployments, re
   assert.ok(byKind(objects, 'ClusterRoleBinding').every((b) => !(b as unknown as { roleRef: { name: string } }).roleRef.name.endsWith('-edit') && !(b as unknown as { roleRef: { name: string } }).roleRef.name.endsWith('-view')));
   assert.deepEqual(byKind(await renderChart(tools, ['--set', 'rbac.aggregateToDefaultRoles=false']), 'ClusterRole').filter(isUserRole), []);
   assert.deepEqual(byKind(await renderChart(tools, ['--set', 'watchNamespaces={team-a}']), 'ClusterRole'), []);
+});
+
+/** Every rule of every ClusterRole and Role of the render that reaches Secrets, with where it applies. */
+function secretRules(objects: readonly RenderedObject[]): { kind: string; namespace?: string; rule: PolicyRule }[] {
+  return objects
+    .filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
+    .flatMap((o) =>
+      (o.rules ?? [])
+        .filter((r) => (r.apiGroups ?? []).includes('') && ((r.resources ?? []).includes('secrets') || (r.resources ?? []).includes('*')))
+        .map((rule) => ({ kind: o.kind, ...(o.metadata.namespace !== undefined ? { namespace: o.metadata.namespace } : {}), rule })),
+    );
+}
+
+const SOURCES = [
+  '--set-json',
+  JSON.stringify([
+    { name: 'main', address: 'https://prometheus.monitoring:9090', bearerTokenSecret: { name: 'prom-token', key: 'token' }, caSecret: { name: 'prom-ca', key: 'ca.crt' }, default: true },
+    { name: 'thanos', address: 'http://thanos.monitoring:10902', bearerTokenSecret: { name: 'prom-token', key: 'thanos' } },
+    { name: 'open', address: 'http://prometheus.team-a:9090' },
+  ]).replace(/^/, 'analysis.sources='),
+];
+
+void test('Secrets: no cluster-wide access by default, cluster-wide or namespaced, with or without analysis sources', async () => {
+  for (const values of [[], ['--set', 'watchNamespaces={team-a,team-b}'], SOURCES, [...SOURCES, '--set', 'watchNamespaces={team-a}']]) {
+    const objects = await renderChart(tools, ['--namespace', 'modelship-system', ...values]);
+    const rules = secretRules(objects);
+    assert.ok(rules.every((r) => r.kind === 'Role' && r.namespace === 'modelship-system'), `${values.join(' ')}: ${JSON.stringify(rules)}`);
+    assert.ok(rules.every((r) => r.rule.resourceNames !== undefined && r.rule.resourceNames.length > 0), 'by name only');
+  }
+  // No source names a Secret: no Secret rule at all.
+  const plain = await renderChart(tools, ['--namespace', 'modelship-system', '--set-json', 'analysis.sources=[{"name":"main","address":"http://p:9090","default":true}]']);
+  assert.deepEqual(secretRules(plain), []);
+});
+
+void test('analysis sources: a Role in the release namespace with get on exactly the named Secrets, bound to the ServiceAccount; the file mounted and passed', async () => {
+  const objects = await renderChart(tools, ['--namespace', 'modelship-system', ...SOURCES]);
+  const role = findObject(objects, 'Role', 'modelship-analysis-sources', 'modelship-system');
+  assert.deepEqual(role?.rules, [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['prom-ca', 'prom-token'], verbs: ['get'] }]);
+  const binding = findObject(objects, 'RoleBinding', 'modelship-analysis-sources', 'modelship-system') as unknown as { roleRef: { kind: string; name: string }; subjects: unknown[] };
+  assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'modelship-analysis-sources' });
+  assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'modelship', namespace: 'modelship-system' }]);
+  const configMap = findObject(objects, 'ConfigMap', 'modelship-analysis-sources', 'modelship-system') as unknown as { data: Record<string, string> };
+  const file = parsePrometheusSources(configMap.data['sources.yaml'] ?? '', 'sources.yaml');
+  assert.ok(file.ok, file.ok ? '' : file.errors.join());
+  assert.deepEqual(file.sources.map((s) => s.name), ['main', 'thanos', 'open']);
+  const args = operatorArgs(findObject(objects, 'Deployment')!);
+  assert.ok(args.includes('--prometheus-sources=/etc/modelship/analysis/sources.yaml'), args.join(' '));
+  assert.ok(args.includes('--operator-namespace=modelship-system'), args.join(' '));
+  assert.ok(!args.some((a) => a.startsWith('--prometheus-user-')), 'user addresses and Secrets stay off');
+});
+
+void test('analysis.userSecrets: the one explicit opt-in to Secrets of the watched namespaces (a ClusterRole cluster-wide, a Role per namespace)', async () => {
+  const cluster = await renderChart(tools, ['--namespace', 'modelship-system', '--set', 'analysis.userSecrets=true', '--set', 'analysis.userAddresses={http://prometheus.team-a:9090}']);
+  const wide = secretRules(cluster).filter((r) => r.kind === 'ClusterRole');
+  assert.deepEqual(wide.map((r) => r.rule), [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]);
+  assert.deepEqual(byKind(cluster, 'ClusterRole').filter((r) => !isUserRole(r)).map((r) => r.metadata.name).sort(), ['modelship', 'modelship-analysis-user-secrets']);
+  assert.deepEqual(byKind(cluster, 'ClusterRole').find((r) => r.metadata.name === 'modelship')?.rules?.filter((r) => r.resources?.includes('secrets')), []);
+  const args = operatorArgs(findObject(cluster, 'Deployment')!);
+  assert.ok(args.includes('--prometheus-user-secrets=true') && args.includes('--prometheus-user-addresses=http://prometheus.team-a:9090'), args.join(' '));
+
+  const namespaced = await renderChart(tools, ['--namespace', 'modelship-system', '--set', 'analysis.userSecrets=true', '--set', 'watchNamespaces={team-a,team-b}']);
+  assert.deepEqual(byKind(namespaced, 'ClusterRole'), []);
+  assert.deepEqual(
+    secretRules(namespaced).map((r) => `${r.kind} ${r.namespace}`).sort(),
+    ['Role team-a', 'Role team-b'],
+  );
 });

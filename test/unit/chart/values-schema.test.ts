@@ -27,6 +27,11 @@ void test('wrong types and values the operator would refuse fail at install, not
   assert.match(await refused('logLevel=verbose'), /at '\/logLevel': value must be one of/);
   assert.match(await refused('watchNamespaces={Team_A}'), /at '\/watchNamespaces\/0'/);
   assert.match(await refused('analysis.prometheusAddress=prometheus:9090'), /at '\/analysis\/prometheusAddress'/);
+  assert.match(await refused('analysis.userAddresses={http://prometheus:9090/api}'), /at '\/analysis\/userAddresses\/0'/);
+  assert.match(await refused('analysis.userSecrets=yes'), /at '\/analysis\/userSecrets'/);
+  assert.match(await refused('analysis.sources[0].name=main', 'analysis.sources[0].address=http://p:9090', 'analysis.sources[0].token=x'), /at '\/analysis\/sources\/0': additional properties 'token' not allowed/);
+  assert.match(await refused('analysis.sources[0].name=Main', 'analysis.sources[0].address=http://p:9090'), /at '\/analysis\/sources\/0\/name'/);
+  assert.match(await refused('analysis.sources[0].name=main'), /at '\/analysis\/sources\/0': missing property 'address'/);
   assert.match(await refused('image.pullPolicy=Sometimes'), /at '\/image\/pullPolicy'/);
   assert.match(await refused('image.digest=latest'), /at '\/image\/digest'/);
   assert.match(await refused('leaderElection.enabled=yes'), /at '\/leaderElection\/enabled'/);

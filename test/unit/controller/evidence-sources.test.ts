@@ -1,5 +1,6 @@
 // Where evidence comes from: the validation Job's result from the informer cache, by the Job's name;
-// a missed deadline and a missing Prometheus become evidence (Failed smoke check, Error measurement).
+// a missed deadline and a missing Prometheus become evidence (Failed smoke check, Error measurement,
+// Refused measurement when the platform names no Prometheus to ask).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
@@ -10,6 +11,7 @@ import { evidenceSources } from '../../../src/controller/evidence-sources.ts';
 import type { ApiClient } from '../../../src/kube/api-client.ts';
 import type { EvidenceRequest } from '../../../src/rollout/index.ts';
 import { spec } from '../rollout/builders.ts';
+import { noAnalysisSources } from '../../../src/analysis/prometheus-sources.ts';
 
 const MEASURE: EvidenceRequest = { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 0.7 };
 
@@ -17,7 +19,7 @@ function sourcesWith(jobs: Record<string, V1Job>) {
   const jobCache = { get: (namespace: string, name: string) => jobs[`${namespace}/${name}`] };
   const caches = { children: new Map([[childCacheKey('batch/v1', 'Job'), jobCache]]) } as unknown as Caches;
   const client = {} as ApiClient; // no request is expected: a test that sends one fails
-  return evidenceSources({ client, caches, now: () => new Date('2025-06-01T12:01:00Z'), allowCidrs: [], log: pino({ level: 'silent' }) });
+  return evidenceSources({ client, caches, now: () => new Date('2025-06-01T12:01:00Z'), allowCidrs: [], log: pino({ level: 'silent' }), analysisSources: noAnalysisSources('modelship-system') });
 }
 
 const subject = (options: Parameters<typeof spec>[0] = {}) => ({ key: 'ml/fraud', namespace: 'ml', name: 'fraud', spec: spec(options) });
@@ -46,9 +48,10 @@ void test('a missed deadline: the smoke check failed, the measurement is an Erro
   assert.equal(run?.revision, 2);
 });
 
-void test('no Prometheus to ask: an Error measurement, not an exception', async () => {
+void test('no Prometheus to ask: a Refused measurement (UnknownAnalysisSource), not an exception, and no request', async () => {
   const sources = sourcesWith({});
   const evidence = await sources.fetch(subject({ analysis: { interval: '1m' } }), MEASURE, new AbortController().signal);
-  assert.equal(evidence?.analysisRun?.verdict, 'Error');
-  assert.match(evidence?.analysisRun?.message ?? '', /no Prometheus to ask/);
+  assert.equal(evidence?.analysisRun?.verdict, 'Refused');
+  assert.equal(evidence?.analysisRun?.refusal, 'UnknownAnalysisSource');
+  assert.match(evidence?.analysisRun?.message ?? '', /no Prometheus to ask: .*no analysis sources/);
 });

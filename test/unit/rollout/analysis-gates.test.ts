@@ -206,6 +206,29 @@ void test('a refused query stops the canary at once: Stalled QueryRefused, whate
   assert.deepEqual(later.evidenceNeeded, [], 'measured no more');
 });
 
+void test('a Prometheus the platform does not allow stops the canary the same way, with its own reason as Event and Stall', () => {
+  for (const refusal of ['UnknownAnalysisSource', 'AddressNotAllowed', 'SecretNotAllowed'] as const) {
+    const world = canaryReady({ steps: STEPS, analysis: { ...ANALYSIS, failureLimit: 5 } });
+    world.step();
+    world.step();
+    world.advance(60);
+    world.observed = { ...world.observed, analysisRun: { ...run(2, 'Refused'), measurements: [], message: 'not allowed for the test', refusal } };
+    const d = world.step();
+    delete world.observed.analysisRun;
+    assert.deepEqual(reasons(d), [refusal, 'Aborted'], refusal);
+    assert.equal(d.status.canary?.phase, 'Aborted');
+    assert.equal(d.plan.weights.canary, 0);
+    assert.match(d.status.canary?.message ?? '', /: not allowed for the test/);
+    assert.equal(d.status.analysis?.refusal, refusal);
+    assert.equal(d.stalled?.reason, refusal);
+    assert.ok(modelDeploymentStatusSchema.safeParse(d.status).success);
+    world.advance(3600);
+    const later = world.decide();
+    assert.equal(later.stalled?.reason, refusal, 'kept across reconciles');
+    assert.deepEqual(later.evidenceNeeded, [], 'measured no more');
+  }
+});
+
 void test('Prometheus unreachable: reported, retried within 15 s, never a failure or a rollback', () => {
   const world = canaryReady({ steps: STEPS, analysis: ANALYSIS });
   world.step();
