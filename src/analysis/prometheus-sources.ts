@@ -1,4 +1,4 @@
-// PURE: where canary analysis may send its queries (docs/security-analysis-sources.md). The platform names
+// PURE: where canary analysis may send its queries (docs/security.md). The platform names
 // its Prometheus endpoints in a sources file (--prometheus-sources, Helm analysis.sources): an address
 // and, optionally, a bearer token and a CA from Secrets in the operator's own namespace. A ModelDeployment
 // picks one by name (spec.rollout.analysis.prometheus.source) or gets the default. An address of the

@@ -13,6 +13,6 @@ export const CRD_NAME = `${PLURAL}.${API_GROUP}`;
 /**
  * The label a Secret of a ModelDeployment's namespace needs, with the value "true", before the operator
  * sends its value to a Prometheus address the ModelDeployment names (and only when the platform allows
- * that at all: --prometheus-user-secrets). docs/security-analysis-sources.md.
+ * that at all: --prometheus-user-secrets). docs/security.md.
  */
 export const ANALYSIS_CREDENTIALS_LABEL = 'modelship.io/analysis-credentials';

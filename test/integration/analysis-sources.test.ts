@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, KubernetesObjectApi, type CoreV1Event } from '@kubernetes/client-node';
 import { sharedCluster } from '../support/cluster.ts';
 import { installCrds } from '../support/crds.ts';
 import { answerJson, hostileServer, type HostileServer } from '../support/hostile-server.ts';
@@ -162,8 +162,10 @@ test('platform sources, user addresses and user Secrets: only what the platform 
       assert.equal(md?.status?.analysis?.verdict, 'Refused');
       assert.equal(md?.status?.analysis?.refusal, c.expect);
       if (c.message) assert.match(md?.status?.analysis?.message ?? '', c.message, c.name);
-      const events = (await core.listNamespacedEvent({ namespace: c.namespace })).items.filter((e) => e.involvedObject.name === c.name);
-      assert.ok(events.some((e) => e.type === 'Warning' && e.reason === c.expect), `${c.name}: a Warning ${c.expect} Event (${events.map((e) => e.reason).join(',')})`);
+      // The Event is recorded after the status write that carries the condition: wait for it.
+      const warned = (es: CoreV1Event[]) => es.some((e) => e.type === 'Warning' && e.reason === c.expect);
+      const events = await eventually(`${c.name}: a Warning ${c.expect} Event`, async () => (await core.listNamespacedEvent({ namespace: c.namespace })).items.filter((e) => e.involvedObject.name === c.name), warned, 30_000, 500);
+      assert.ok(warned(events), `${c.name}: a Warning ${c.expect} Event (${events.map((e) => e.reason).join(',')})`);
     }
   }
 

@@ -14,6 +14,7 @@ import { answerJson, hostileServer, redirectTo, sendGibibyte, sendGzipBomb } fro
 import { createModelDeployment, mdRef, modelWithRollout, readyForGeneration, testClient } from '../support/model-deployments.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { startOperatorProcess } from '../support/operator-process.ts';
+import { chartServiceAccountKubeconfigFile } from '../support/chart-service-account.ts';
 import { eventually } from '../support/wait.ts';
 import { ANALYSIS_CREDENTIALS_LABEL } from '../../src/api/constants.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
@@ -49,7 +50,9 @@ process.env.MODELSHIP_OUTBOUND_ALLOW_CIDRS = '127.0.0.1/32';
 // The ModelDeployments name these servers themselves: the platform allows exactly them (and the metadata
 // address, which the outbound client must still refuse), with the namespace's labelled Secrets.
 const userAddresses = [...Object.values(servers).map((s) => s.url), 'http://169.254.169.254'];
-const operator = startOperatorProcess(cluster.kubeconfigPath, 'outbound', [
+// As the ServiceAccount of a release that opts in to user Secrets, which this test's token needs.
+const operatorKubeconfig = await chartServiceAccountKubeconfigFile(cluster, ['--set', 'analysis.userSecrets=true'], 'outbound');
+const operator = startOperatorProcess(operatorKubeconfig, 'outbound', [
   '--leader-elect=false',
   `--watch-namespaces=${namespace}`,
   '--log-level=debug',
