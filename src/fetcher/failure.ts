@@ -26,7 +26,7 @@ function field(err: unknown, key: string): unknown {
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchObject']);
-const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'ExpiredToken', 'InvalidToken', 'AllAccessDisabled', 'Unauthorized', 'CredentialsProviderError']);
+const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'ExpiredToken', 'InvalidToken', 'AllAccessDisabled', 'Unauthorized', 'CredentialsProviderError', 'XAdminUserNotFound']);
 const THROTTLED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'InternalError', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeoutException']);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED',
   'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -51,8 +51,10 @@ export function classifySourceError(err: unknown, what: string): FetchFailure {
   const status = typeof field(metadata, 'httpStatusCode') === 'number' ? (field(metadata, 'httpStatusCode') as number) : undefined;
   const code = networkCode(err);
   const tag = (n: string | undefined) => (n !== undefined && n !== 'Error' && n !== 'TypeError' ? ` (${n})` : '');
-  if ((name !== undefined && NOT_FOUND.has(name)) || status === 404) return new FetchFailure('ModelNotFound', `${what}: not found${tag(name)}`);
-  if ((name !== undefined && DENIED.has(name)) || status === 401 || status === 403) return new FetchFailure('AccessDenied', `${what}: access denied${tag(name)}`);
+  // By name first: some servers answer an unknown access key with 404 (versitygw's XAdminUserNotFound).
+  if (name !== undefined && DENIED.has(name)) return new FetchFailure('AccessDenied', `${what}: access denied${tag(name)}`);
+  if ((name !== undefined && NOT_FOUND.has(name)) || status === 404 || status === 410) return new FetchFailure('ModelNotFound', `${what}: not found${tag(name)}`);
+  if (status === 401 || status === 403) return new FetchFailure('AccessDenied', `${what}: access denied${tag(name)}`);
   if (code !== undefined && LOCAL.has(code)) return new FetchFailure('LocalWrite', `${what}: cannot write the model (${code})`);
   if ((name !== undefined && THROTTLED.has(name)) || (status !== undefined && (status >= 500 || status === 429 || status === 408))) {
     return new FetchFailure('Unavailable', `${what}: the server failed${tag(name ?? (status !== undefined ? `HTTP ${status}` : undefined))}`, true);

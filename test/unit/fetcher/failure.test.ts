@@ -13,6 +13,8 @@ void test('S3 errors by name and status', () => {
     [s3Error('AccessDenied', 403), 'AccessDenied', false],
     [s3Error('InvalidAccessKeyId', 403), 'AccessDenied', false],
     [s3Error('SignatureDoesNotMatch', 403), 'AccessDenied', false],
+    [s3Error('XAdminUserNotFound', 404), 'AccessDenied', false],
+    [s3Error('Unknown', 410), 'ModelNotFound', false],
     [s3Error('SlowDown', 503), 'Unavailable', true],
     [s3Error('InternalError', 500), 'Unavailable', true],
     [s3Error('Unknown', 502), 'Unavailable', true],
