@@ -1,9 +1,12 @@
 // modelship's one entry point, the image's ENTRYPOINT: the operator by default; `fetch` runs the model
 // fetcher of the model pods' init container (src/fetcher/main.ts). Each loads only its own modules.
-const [command, ...rest] = process.argv.slice(2);
-if (command === 'fetch') {
+// A URI as the first argument is a fetch too (`<uri> <destination>`, KServe's storage-initializer
+// contract), so the image works as any --fetcher-image, e.g. mirrored under another name.
+const argv = process.argv.slice(2);
+const fetchArgs = argv[0] === 'fetch' ? argv.slice(1) : /^[a-z][a-z0-9+.-]*:\/\//i.test(argv[0] ?? '') ? argv : undefined;
+if (fetchArgs !== undefined) {
   const { runFetch } = await import('./fetcher/main.ts');
-  process.exitCode = await runFetch(rest, process.env);
+  process.exitCode = await runFetch(fetchArgs, process.env);
 } else {
   await import('./operator-main.ts');
 }
