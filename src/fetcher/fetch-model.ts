@@ -96,7 +96,7 @@ export async function fetchModel(plan: FetchPlan, env: FetchEnvironment): Promis
     const result = await fetchInto(plan, staging, counter, env);
     await staging.commit();
     const seconds = (Date.now() - started) / 1000;
-    env.log(`modelship-fetch: done: ${result.files} file(s), ${formatBytes(result.bytes)} in ${seconds.toFixed(1)}s`);
+    env.log(`modelship-fetch: done: ${result.files} file(s), ${formatBytes(result.bytes)} in ${seconds.toFixed(2)}s`);
     return result;
   } catch (err) {
     await staging.discard().catch(() => undefined);
