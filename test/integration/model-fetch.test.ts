@@ -121,6 +121,17 @@ void test('a single object: the destination holds exactly that file', async () =
   assert.match(run.lastLine, /^modelship-fetch: done: 1 file\(s\)/);
 });
 
+void test("KServe's storage-initializer form, `<uri> <dest>` without `fetch`, runs the fetcher too", async () => {
+  const { dest } = freshDest();
+  const run = await new Promise<{ code: number; stderr: string }>((done) => {
+    execFile(process.execPath, ['src/main.ts', 's3://models/iris/1/model.joblib', dest], { cwd: root, env: { PATH: process.env.PATH ?? '', ...s3env() }, encoding: 'utf8' }, (err, _out, stderr) =>
+      done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stderr }),
+    );
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(tree(dest), ['model.joblib']);
+});
+
 void test("a folder prefix: every object under it, nested folders kept, a sibling prefix's objects left out", async () => {
   const { dest } = freshDest();
   const run = await fetcher(['s3://models/iris/1', dest], s3env());

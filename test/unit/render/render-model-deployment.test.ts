@@ -110,6 +110,19 @@ void test("by default models are fetched by modelship's own image (`fetch <uri> 
   assert.deepEqual(fetcherOf('gs://models/fraud/7').args, ['gs://models/fraud/7', '/mnt/models']);
 });
 
+void test('spec.model.sha256 reaches modelship\'s fetcher as --sha256; another fetcher image cannot check it, so it does not render', () => {
+  const sha = 'ab'.repeat(32);
+  const d = deploymentOf(rendered(manifest({ 'spec.model.sha256': sha })));
+  assert.deepEqual(d.spec!.template.spec!.initContainers![0]!.args, ['fetch', '--sha256', sha, 's3://models/fraud/7', '/mnt/models']);
+  const md = parsed(manifest({ 'spec.model.sha256': sha }));
+  const result = renderModelDeployment(md, { ...defaultRenderConfig, fetcherImage: 'registry.internal/fetcher:1.0' });
+  assert.equal(result.ok, false);
+  if (!result.ok) {
+    assert.equal(result.error.code, 'UncheckableChecksum');
+    assert.equal(result.error.field, 'spec.model.sha256');
+  }
+});
+
 void test('pvc:// mounts the claim read-only at the path, with no init container', () => {
   const d = deploymentOf(rendered(manifest({ 'spec.model.uri': 'pvc://shared-models/fraud/7/' })));
   const pod = d.spec!.template.spec!;
