@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1
-# The modelship operator image: Node 24, production dependencies only, non-root, no shell needed at run time.
+# The modelship image: the operator (the default command) and the programs that run in model pods as
+# subcommands of the same entry point (`fetch <uri> <destination>`, the model fetcher of the init container).
+# Node 24, production dependencies only, non-root, no shell needed at run time.
 
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
@@ -17,11 +19,12 @@ COPY package.json ./
 COPY src ./src
 USER 65532:65532
 ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
+RUN ["/nodejs/bin/node", "--optimize-for-size", "src/main.ts", "fetch", "--help"]
 RUN ["/nodejs/bin/node", "--optimize-for-size", "src/main.ts", "--help"]
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 LABEL org.opencontainers.image.title="modelship" \
-      org.opencontainers.image.description="Kubernetes operator that takes trained machine-learning models to production" \
+      org.opencontainers.image.description="Kubernetes operator that takes trained machine-learning models to production, and its model fetcher" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.source="https://modelship.io"
 WORKDIR /app
@@ -35,5 +38,5 @@ ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 ENV MALLOC_ARENA_MAX=2
 USER 65532:65532
 # The same entry point as `npm start` (node --optimize-for-size src/main.ts: a smaller heap, see README
-# "Performance"); distroless' node is the entrypoint's binary.
+# "Performance"); distroless' node is the entrypoint's binary. Model pods run it with `fetch ...` as arguments.
 ENTRYPOINT ["/nodejs/bin/node", "--optimize-for-size", "src/main.ts"]

@@ -10,6 +10,7 @@ import { runFloorGroup, type FloorGroupResult } from './group-floor.ts';
 import { runKServeGroup, type KServeGroupResult } from './group-kserve.ts';
 import { runLatencyGroup } from './group-latency.ts';
 import { runLeaderElectionGroup } from './leader-election.ts';
+import { runFetchBench } from './fetch.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
 import { imageEnvironment } from './image-environment.ts';
@@ -38,7 +39,7 @@ if (args.waitForQuiet) {
 }
 
 versions(); // the commit and versions that run, recorded before anything else
-await ensureTools();
+const toolsDir = await ensureTools();
 warmCompileCache();
 const operator = defaultOperatorSettings();
 const launch = { nodeFlags: args.nodeFlags, ...(args.operatorEntry ? { entry: args.operatorEntry } : {}) };
@@ -224,6 +225,16 @@ if (want('startup')) {
   const startup = await benchControlPlaneStartup(sizes.startupRuns);
   written.push(writeResult(ctx, startup.name, { ...startup }));
   table.startup = startup;
+}
+
+if (want('fetch')) {
+  try {
+    const fetch = await runFetchBench({ sizeBytes: sizes.fetchMiB * 1024 * 1024, runs: sizes.fetchRuns, toolsDir }, log);
+    written.push(writeResult(ctx, 'fetch', { ...fetch }));
+  } catch (err) {
+    log(`fetch group failed: ${errorOf(err)}`);
+    written.push(writeResult(ctx, 'fetch', { error: errorOf(err) }));
+  }
 }
 
 if (want('leader')) {

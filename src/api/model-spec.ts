@@ -1,6 +1,6 @@
 // spec.model: what to serve and where to fetch it from.
 import { z } from 'zod';
-import { withCelRules } from './cel-rule.ts';
+import { withCelRules, type CelRule } from './cel-rule.ts';
 import { objectName } from './common.ts';
 import { DNS_LABEL_MAX, MAX_URI_LENGTH } from './limits.ts';
 import { LABEL_VALUE, MODEL_URI } from './patterns.ts';
@@ -24,7 +24,15 @@ export const modelCredentialsSchema = z
   })
   .describe('Credentials to fetch the model; for oci:// the Secret is an image pull secret.');
 
-export const modelSpecSchema = z
+/** spec.model.sha256: checked by modelship's fetcher, which reads s3:// and https:// only. */
+const sha256Rule: CelRule<{ uri: string; sha256?: string | undefined }> = {
+  rule: "!has(self.sha256) || self.uri.startsWith('s3://') || self.uri.startsWith('https://')",
+  message: 'sha256 can be checked for s3:// and https:// models only: remove it, or fetch the model from s3:// or https://',
+  fieldPath: '.sha256',
+  check: (m) => m.sha256 === undefined || m.uri.startsWith('s3://') || m.uri.startsWith('https://'),
+};
+
+export const modelSpecSchema = withCelRules(z
   .strictObject({
     name: labelSafe('name').describe('Model name, as the model server exposes it; up to 63 characters.'),
     version: labelSafe('version').describe('Model version to serve; a string, so quote numbers: "7".'),
@@ -43,7 +51,13 @@ export const modelSpecSchema = z
       .enum(MODEL_FORMATS)
       .describe('Model format; it must be one the runtime preset serves.'),
     credentials: modelCredentialsSchema.optional(),
+    sha256: z
+      .string()
+      .length(64, { error: 'must be 64 lower-case hexadecimal digits' })
+      .regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lower-case hexadecimal digits' })
+      .optional()
+      .describe('sha256 of the model object (one file or archive at an s3:// or https:// URI); the fetcher refuses a model that differs (ChecksumMismatch).'),
   })
-  .describe('The model to serve.');
+  .describe('The model to serve.'), [sha256Rule]);
 
 export type ModelSpec = z.output<typeof modelSpecSchema>;

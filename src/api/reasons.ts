@@ -59,6 +59,7 @@ export const REASONS = {
   MissingImage: { where: STALL, meaning: 'the runtime has no default image (preset custom): set spec.runtime.image' },
   PortConflict: { where: STALL, meaning: 'a port in spec.runtime.ports is already taken by another port of the model server' },
   InvalidModelUri: { where: STALL, meaning: 'spec.model.uri cannot be used as given (e.g. a path with . or .. inside a claim)' },
+  UncheckableChecksum: { where: STALL, meaning: "spec.model.sha256 is set but the platform's fetcher image (--fetcher-image) cannot check it; remove it or ask the platform team" },
   MissingGateway: { where: STALL, meaning: 'the traffic provider needs spec.rollout.traffic.gateway' },
   HostNotAllowed: {
     where: STALL,

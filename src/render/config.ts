@@ -6,9 +6,11 @@ import { DEFAULT_TRAFFIC_POLICY, type TrafficPolicy } from '../traffic/traffic-p
 
 export interface RenderConfig {
   /**
-   * Image of the init container that fetches s3://, gs:// and https:// models. Contract: it gets
-   * two arguments, the model URI and the destination directory, reads credentials from its
-   * environment, and exits 0 once the model is in place (KServe's storage-initializer does this).
+   * Image of the init container that fetches s3://, gs:// and https:// models. The default is
+   * modelship's own image (its `fetch` subcommand; gs:// goes to KServe's storage-initializer). Contract
+   * of any other image: it gets two arguments, the model URI and the destination directory, reads
+   * credentials from its environment, and exits 0 once the model is in place (KServe's
+   * storage-initializer does this, and so does modelship's image).
    */
   fetcherImage: string;
   /** Requests and limits of the fetcher, so namespaces with a ResourceQuota accept the pods. */

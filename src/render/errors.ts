@@ -8,6 +8,7 @@ export type RenderErrorCode =
   | 'MissingImage'
   | 'PortConflict'
   | 'InvalidModelUri'
+  | 'UncheckableChecksum'
   | 'MissingGateway'
   | 'HostNotAllowed'
   | 'GatewayNotAllowed';

@@ -5,6 +5,7 @@ import type { ModelSpec } from '../api/model-spec.ts';
 import type { RenderConfig } from './config.ts';
 import { renderError } from './errors.ts';
 import type { RenderError } from './errors.ts';
+import { DEFAULT_FETCHER_IMAGE, GS_FETCHER_IMAGE } from './presets/images.ts';
 import { MODEL_DIR } from './presets/preset.ts';
 import { containerSecurityContext } from './security.ts';
 
@@ -39,6 +40,23 @@ export function modelSource(uri: string): ModelSource | RenderError {
   return { kind: 'fetch', uri };
 }
 
+/**
+ * The fetcher's image and arguments. The default is modelship's own image, run as `fetch <uri> <dest>`
+ * (gs:// goes to KServe's storage-initializer, which reads it); an image set with --fetcher-image gets
+ * `<uri> <dest>`, the storage-initializer's contract, for every URI.
+ */
+export function fetcherCommand(uri: string, config: RenderConfig, sha256?: string): Pick<V1Container, 'image' | 'args'> {
+  if (config.fetcherImage !== DEFAULT_FETCHER_IMAGE) return { image: config.fetcherImage, args: [uri, MODEL_DIR] };
+  if (uri.startsWith('gs://')) return { image: GS_FETCHER_IMAGE, args: [uri, MODEL_DIR] };
+  return { image: DEFAULT_FETCHER_IMAGE, args: ['fetch', ...(sha256 !== undefined ? ['--sha256', sha256] : []), uri, MODEL_DIR] };
+}
+
+/** spec.model.sha256 is checked by modelship's own fetcher only: another image would ignore it. */
+export function checksumError(model: ModelSpec, config: RenderConfig): RenderError | undefined {
+  if (model.sha256 === undefined || config.fetcherImage === DEFAULT_FETCHER_IMAGE) return undefined;
+  return renderError('UncheckableChecksum', 'spec.model.sha256', `the fetcher image ${config.fetcherImage} (set by the platform with --fetcher-image) cannot check a sha256; remove it, or ask the platform team for modelship's fetcher`);
+}
+
 export function modelWiring(source: ModelSource, model: ModelSpec, config: RenderConfig): ModelWiring {
   const secret = model.credentials?.secretRef.name;
   if (source.kind === 'pvc') {
@@ -58,8 +76,7 @@ export function modelWiring(source: ModelSource, model: ModelSpec, config: Rende
     source.kind === 'fetch'
       ? {
           name: FETCHER_CONTAINER,
-          image: config.fetcherImage,
-          args: [source.uri, MODEL_DIR],
+          ...fetcherCommand(source.uri, config, model.sha256),
           // The operator never reads the Secret: the kubelet hands its keys to the fetcher.
           ...(secret !== undefined ? { envFrom: [{ secretRef: { name: secret } }] } : {}),
         }

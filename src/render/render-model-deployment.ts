@@ -16,7 +16,7 @@ import { defaultRenderConfig } from './config.ts';
 import type { RenderConfig } from './config.ts';
 import type { RenderError } from './errors.ts';
 import { commonLabels, serviceSelector, variantLabels, variantSelector } from './labels.ts';
-import { modelSource } from './model-source.ts';
+import { checksumError, modelSource } from './model-source.ts';
 import { serviceName, variantName } from './names.ts';
 import type { Variant } from './names.ts';
 import { podTemplate } from './pod-template.ts';
@@ -66,6 +66,8 @@ function renderVariant(md: ModelDeployment, input: VariantInput, config: RenderC
   const { name, namespace } = md.metadata;
   const source = modelSource(spec.model.uri);
   if (isError(source)) return source;
+  const unchecked = checksumError(spec.model, config);
+  if (unchecked !== undefined) return unchecked;
   const ports = resolvePorts(spec.runtime.preset, spec.runtime.ports);
   if (isError(ports)) return ports;
 

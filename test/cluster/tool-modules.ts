@@ -66,6 +66,14 @@ export const toolModules: readonly ToolModule[] = [
     coldBuildSeconds: 406,
     binaries: ['prometheus', 'promtool'].map((bin) => ({ pkg: `github.com/prometheus/prometheus/cmd/${bin}`, bin })),
   },
+  // The S3-compatible object store of the model-fetch tests and benchmarks (test/cluster/s3-server.ts):
+  // versitygw over a plain folder. The version flags make `versitygw --version` report the release.
+  {
+    name: 'versitygw',
+    ldflags: '-s -w -X main.Version=v1.8.0 -X main.Build=v1.8.0',
+    coldBuildSeconds: 216,
+    binaries: [{ pkg: 'github.com/versity/versitygw/cmd/versitygw', bin: 'versitygw' }],
+  },
 ];
 
 export const requiredBinaries: readonly string[] = toolModules.flatMap((m) => m.binaries.map((b) => b.bin));

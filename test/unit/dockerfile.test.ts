@@ -109,6 +109,14 @@ test('carries the OCI labels title, source and licenses', () => {
   assert.equal(labels['org.opencontainers.image.licenses'], pkg.license, "the license is package.json's");
 });
 
+test("the compile cache is warmed for the fetch subcommand too, so model pods never load the TypeScript stripper", () => {
+  const warm = dockerfile.stages.find((s) => s.name === 'compile-cache');
+  assert.ok(warm, 'a compile-cache stage');
+  const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1)?.exec ?? [];
+  const runs = instructions(warm, 'RUN').map((r) => r.exec ?? []);
+  assert.ok(runs.some((r) => JSON.stringify(r) === JSON.stringify([...entrypoint, 'fetch', '--help'])), 'RUN <entrypoint> fetch --help');
+});
+
 test('the runtime stage runs no shell-form RUN (its base has no shell)', () => {
   const shellRuns = instructions(runtime, 'RUN').filter((r) => r.exec === undefined);
   assert.deepEqual(shellRuns.map((r) => `line ${r.line}: RUN ${r.args}`), []);

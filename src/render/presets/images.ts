@@ -12,5 +12,14 @@ export const PRESET_IMAGES: PresetImages = {
   mlflow: 'ghcr.io/mlflow/mlflow:v2.22.0',
 };
 
-/** KServe's storage-initializer: `<uri> <destination>`, s3/gs/https, credentials from env. */
-export const DEFAULT_FETCHER_IMAGE = 'docker.io/kserve/storage-initializer:v0.15.2';
+/**
+ * modelship's own image, the operator's release (package.json's version, the chart's appVersion): its
+ * `fetch` subcommand fetches s3:// and https:// models (src/fetcher).
+ */
+export const DEFAULT_FETCHER_IMAGE = 'ghcr.io/modelship/modelship:0.1.0';
+
+/**
+ * KServe's storage-initializer (`<uri> <destination>`, credentials from env): still fetches gs:// models
+ * when the default fetcher is in use, since modelship's own reads s3:// and https:// only.
+ */
+export const GS_FETCHER_IMAGE = 'docker.io/kserve/storage-initializer:v0.15.2';

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Container } from '@kubernetes/client-node';
-import { renderModelDeployment, defaultRenderConfig, LABEL_MODEL_DEPLOYMENT, LABEL_VARIANT } from '../../../src/render/index.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { renderModelDeployment, defaultRenderConfig, DEFAULT_FETCHER_IMAGE, LABEL_MODEL_DEPLOYMENT, LABEL_VARIANT } from '../../../src/render/index.ts';
 import type { ChildObject, DeploymentObject } from '../../../src/render/index.ts';
 import { toYamlStream } from '../../../src/yaml.ts';
 import { kitchenSinkManifest } from '../../fixtures/kitchen-sink.ts';
@@ -82,7 +84,7 @@ void test('every container meets the restricted Pod Security Standard', () => {
   }
 });
 
-void test('s3 models are fetched by the configured fetcher with the credentials as env, into /mnt/models', () => {
+void test('s3 models are fetched by the configured fetcher (`<uri> <dest>`) with the credentials as env, into /mnt/models', () => {
   const config = { ...defaultRenderConfig, fetcherImage: 'registry.internal/fetcher:1.0' };
   const d = deploymentOf(
     rendered(manifest({ 'spec.model.credentials': { secretRef: { name: 's3-creds' } } }), config),
@@ -94,6 +96,31 @@ void test('s3 models are fetched by the configured fetcher with the credentials 
   const server = d.spec!.template.spec!.containers[0]!;
   assert.equal(server.env?.some((e) => e.valueFrom !== undefined), false, 'the server never gets the fetch credentials');
   assert.deepEqual(d.spec!.template.spec!.volumes![0], { name: 'model', emptyDir: {} });
+});
+
+void test("by default models are fetched by modelship's own image (`fetch <uri> <dest>`), gs:// by KServe's storage-initializer", () => {
+  const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  assert.equal(DEFAULT_FETCHER_IMAGE, `ghcr.io/modelship/modelship:${pkg.version}`, "the operator's own release, as the chart's default image");
+  const fetcherOf = (uri: string) => deploymentOf(rendered(manifest({ 'spec.model.uri': uri }))).spec!.template.spec!.initContainers![0]!;
+  for (const uri of ['s3://models/fraud/7', 'https://models.example/fraud.tar.gz']) {
+    assert.equal(fetcherOf(uri).image, DEFAULT_FETCHER_IMAGE);
+    assert.deepEqual(fetcherOf(uri).args, ['fetch', uri, '/mnt/models']);
+  }
+  assert.equal(fetcherOf('gs://models/fraud/7').image, 'docker.io/kserve/storage-initializer:v0.15.2');
+  assert.deepEqual(fetcherOf('gs://models/fraud/7').args, ['gs://models/fraud/7', '/mnt/models']);
+});
+
+void test('spec.model.sha256 reaches modelship\'s fetcher as --sha256; another fetcher image cannot check it, so it does not render', () => {
+  const sha = 'ab'.repeat(32);
+  const d = deploymentOf(rendered(manifest({ 'spec.model.sha256': sha })));
+  assert.deepEqual(d.spec!.template.spec!.initContainers![0]!.args, ['fetch', '--sha256', sha, 's3://models/fraud/7', '/mnt/models']);
+  const md = parsed(manifest({ 'spec.model.sha256': sha }));
+  const result = renderModelDeployment(md, { ...defaultRenderConfig, fetcherImage: 'registry.internal/fetcher:1.0' });
+  assert.equal(result.ok, false);
+  if (!result.ok) {
+    assert.equal(result.error.code, 'UncheckableChecksum');
+    assert.equal(result.error.field, 'spec.model.sha256');
+  }
 });
 
 void test('pvc:// mounts the claim read-only at the path, with no init container', () => {
