@@ -1,7 +1,7 @@
 // The Python environment of the real model servers: MLServer (with its sklearn and MLflow runtimes) from PyPI,
 // at the exact versions of test/cluster/python/mlserver-requirements.txt (the output of `pip freeze` in a fresh
 // environment, so a new machine gets the same versions), in a virtual environment cached in
-// ~/.cache/modelship/python/mlserver-<hash of that file>. A changed pin makes a new environment; old ones stay
+// $MODELSHIP_CACHE (default ~/.cache/modelship)/python/mlserver-<hash of that file>. A changed pin makes a new environment; old ones stay
 // until removed by hand. Creation holds a directory lock, so test files started in parallel make it once, and is
 // marked complete only at the end (an interrupted creation is redone).
 //
@@ -12,10 +12,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { withDirectoryLock } from './directory-lock.ts';
+import { cacheRoot } from './tools.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -30,9 +30,9 @@ export interface PythonEnv {
 }
 
 /** The cache folder of the environment for these requirements: the hash of the file's content names it. */
-export function pythonEnvDir(requirements: string, cacheRoot = join(homedir(), '.cache', 'modelship')): string {
+export function pythonEnvDir(requirements: string, root = cacheRoot()): string {
   const hash = createHash('sha256').update(requirements).digest('hex').slice(0, 16);
-  return join(cacheRoot, 'python', `mlserver-${hash}`);
+  return join(root, 'python', `mlserver-${hash}`);
 }
 
 /** The Python that makes the environment: MODELSHIP_PYTHON, else python3.11 on PATH. */
