@@ -1,7 +1,9 @@
-// render and validate: the same schema, rules and renderer as the operator, with no cluster.
+// render and validate: the same schema, rules and renderer as the operator, with no cluster. render prints
+// what the operator's first reconcile applies (src/controller/first-apply.ts: routes and per-variant Services
+// included), less the owner reference and desired-hash annotation, which depend on a uid only the cluster knows.
 import { loadAll } from 'js-yaml';
 import { formatFieldErrors, parseModelDeployment } from '../api/index.ts';
-import { renderModelDeployment, defaultRenderConfig } from '../render/index.ts';
+import { firstApply } from '../controller/first-apply.ts';
 import { toYamlStream } from '../yaml.ts';
 
 export interface OfflineResult {
@@ -51,9 +53,10 @@ export function render(inputs: readonly { name: string; text: string }[], namesp
       continue;
     }
     const md = { ...parsed.value, metadata: { ...parsed.value.metadata, namespace: parsed.value.metadata.namespace ?? namespace } };
-    const rendered = renderModelDeployment(md, defaultRenderConfig);
-    if (rendered.ok) objects.push(...rendered.objects);
-    else errors.push(`${label(source, doc)}: ${rendered.error.field}: ${rendered.error.message}`);
+    const annotations = (doc as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations;
+    const first = firstApply(md, { now: new Date(), ...(annotations ? { annotations } : {}) });
+    if (first.ok) objects.push(...first.objects);
+    else errors.push(`${label(source, doc)}: ${first.error.field}: ${first.error.message}`);
   }
   if (docs.length === 0) return { ok: false, stdout: '', stderr: 'no ModelDeployment found in the input\n' };
   return { ok: errors.length === 0, stdout: objects.length ? toYamlStream(objects) : '', stderr: errors.length ? `${errors.join('\n')}\n` : '' };
