@@ -7,16 +7,17 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { FETCH_FAILURES } from '../../src/fetcher/exit-codes.ts';
 import { startS3Server } from '../cluster/s3-server.ts';
 import { makeTestPki } from '../unit/kube/test-pki.ts';
 import { tarGz } from '../support/tar-writer.ts';
+import { fileTree } from '../support/file-tree.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'model-fetch-'));
@@ -58,24 +59,7 @@ function freshDest(): { parent: string; dest: string } {
   return { parent, dest: join(parent, 'model') };
 }
 
-/** Every file, folder and link under `dir`, relative, sorted; links as `name -> target`. */
-function tree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      const st = lstatSync(p);
-      const rel = relative(dir, p);
-      if (st.isSymbolicLink()) out.push(`${rel} -> ${readlinkSync(p)}`);
-      else if (st.isDirectory()) {
-        out.push(`${rel}/`);
-        walk(p);
-      } else out.push(rel);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+const tree = fileTree;
 
 const failureLine = (cls: keyof typeof FETCH_FAILURES) => new RegExp(`^modelship-fetch: ${FETCH_FAILURES[cls].reason}: `);
 

@@ -5,13 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { FetchFailureClass } from '../../../src/fetcher/exit-codes.ts';
 import { extractArchive, type Extracted } from '../../../src/fetcher/extract.ts';
 import { FetchFailure } from '../../../src/fetcher/failure.ts';
 import { tarEntries, tarGz, type TarSpec } from '../../support/tar-writer.ts';
+import { fileTree } from '../../support/file-tree.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'extract-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -36,24 +37,7 @@ async function refused(kind: 'tar.gz' | 'zip', archive: Uint8Array, cls: FetchFa
   });
 }
 
-/** Every file, folder and link under `dir`, relative, sorted; links as `name -> target`. */
-function tree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      const st = lstatSync(p);
-      const rel = relative(dir, p);
-      if (st.isSymbolicLink()) out.push(`${rel} -> ${readlinkSync(p)}`);
-      else if (st.isDirectory()) {
-        out.push(`${rel}/`);
-        walk(p);
-      } else out.push(rel);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+const tree = fileTree;
 
 void test('tar.gz: files, folders, modes and links, with data larger than any chunk', async () => {
   const big = randomBytes(3 * 1024 * 1024 + 123);
