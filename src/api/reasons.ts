@@ -60,6 +60,16 @@ export const REASONS = {
   PortConflict: { where: STALL, meaning: 'a port in spec.runtime.ports is already taken by another port of the model server' },
   InvalidModelUri: { where: STALL, meaning: 'spec.model.uri cannot be used as given (e.g. a path with . or .. inside a claim)' },
   UncheckableChecksum: { where: STALL, meaning: "spec.model.sha256 is set but the platform's fetcher image (--fetcher-image) cannot check it; remove it or ask the platform team" },
+  ModelFetchFailed: {
+    where: STALL,
+    meaning: "the model fetcher (init container model-fetcher) failed: an unsafe or corrupt archive, a model over the size cap, a source that kept failing, or another image's failure; the message has the fetcher's last line",
+  },
+  ModelNotFound: { where: STALL, meaning: 'the model fetcher found no object, prefix, bucket or file at spec.model.uri (404); fix the URI or upload the model' },
+  AccessDenied: {
+    where: STALL,
+    meaning: "the model's store refused the fetcher's credentials (401, 403, unknown key, bad signature); fix the keys of the Secret in spec.model.credentials or what they may read",
+  },
+  ChecksumMismatch: { where: STALL, meaning: 'the object fetched does not have the sha256 in spec.model.sha256: nothing was served; fix the sha256 or the object' },
   MissingGateway: { where: STALL, meaning: 'the traffic provider needs spec.rollout.traffic.gateway' },
   HostNotAllowed: {
     where: STALL,

@@ -2,6 +2,7 @@
 import type { V1Deployment, V1Pod, V1ContainerStatus } from '@kubernetes/client-node';
 import type { DeploymentObservation, PodObservation } from '../status/observations.ts';
 import type { Variant } from '../render/index.ts';
+import { FETCHER_CONTAINER } from '../render/model-source.ts';
 
 /**
  * `minReplicas` is set under an HPA: a new Deployment starts at 1 replica and the HPA raises it to its
@@ -44,7 +45,21 @@ function containerStates(statuses: V1ContainerStatus[] | undefined): Pick<PodObs
   return { waiting, terminated, restarts };
 }
 
+/**
+ * The model fetcher's last failed run, unless it has succeeded since: a kubelet retries a failed init
+ * container (lastState keeps the failure while the next attempt runs), so a failing fetch stays reported
+ * between attempts instead of coming and going.
+ */
+function fetchFailure(statuses: V1ContainerStatus[] | undefined): PodObservation['fetchFailure'] {
+  const cs = statuses?.find((c) => c.name === FETCHER_CONTAINER);
+  if (cs === undefined || cs.state?.terminated?.exitCode === 0) return undefined;
+  const t = cs.state?.terminated ?? cs.lastState?.terminated;
+  if (t === undefined || t.exitCode === 0) return undefined;
+  return { container: cs.name, exitCode: t.exitCode, ...(t.message ? { message: t.message } : {}) };
+}
+
 export function observePod(pod: V1Pod): PodObservation {
+  const fetch = fetchFailure(pod.status?.initContainerStatuses);
   const init = containerStates(pod.status?.initContainerStatuses);
   const main = containerStates(pod.status?.containerStatuses);
   const waiting = [...(init.waiting ?? []), ...(main.waiting ?? [])];
@@ -55,5 +70,6 @@ export function observePod(pod: V1Pod): PodObservation {
     ...(waiting.length ? { waiting } : {}),
     ...(terminated.length ? { terminated } : {}),
     restartCount: init.restarts + main.restarts,
+    ...(fetch !== undefined ? { fetchFailure: fetch } : {}),
   };
 }

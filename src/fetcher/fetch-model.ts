@@ -19,6 +19,11 @@ export interface FetchResult {
   readonly bytes: number;
 }
 
+export interface FetchOutcome extends FetchResult {
+  /** The last line logged: `modelship-fetch: done: ...`. */
+  readonly doneLine: string;
+}
+
 export interface FetchEnvironment {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: (line: string) => void;
@@ -84,7 +89,7 @@ async function fetchInto(plan: FetchPlan, staging: Staging, counter: FetchCounte
   }
 }
 
-export async function fetchModel(plan: FetchPlan, env: FetchEnvironment): Promise<FetchResult> {
+export async function fetchModel(plan: FetchPlan, env: FetchEnvironment): Promise<FetchOutcome> {
   const started = Date.now();
   const counter = new FetchCounter(plan.maxBytes);
   env.log(`modelship-fetch: fetching ${plan.uri} into ${plan.dest}`);
@@ -96,8 +101,9 @@ export async function fetchModel(plan: FetchPlan, env: FetchEnvironment): Promis
     const result = await fetchInto(plan, staging, counter, env);
     await staging.commit();
     const seconds = (Date.now() - started) / 1000;
-    env.log(`modelship-fetch: done: ${result.files} file(s), ${formatBytes(result.bytes)} in ${seconds.toFixed(2)}s`);
-    return result;
+    const doneLine = `modelship-fetch: done: ${result.files} file(s), ${formatBytes(result.bytes)} in ${seconds.toFixed(2)}s`;
+    env.log(doneLine);
+    return { ...result, doneLine };
   } catch (err) {
     await staging.discard().catch(() => undefined);
     throw err;

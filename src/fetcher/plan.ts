@@ -16,6 +16,8 @@ export interface FetchPlan {
   readonly maxEntries: number;
   /** Whether an object named .tar.gz, .tgz or .zip is unpacked (the default). */
   readonly unpack: boolean;
+  /** A file to write the last line to (the container's terminationMessagePath), when given. */
+  readonly terminationLog?: string | undefined;
 }
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
@@ -29,6 +31,9 @@ export const FETCH_USAGE = `usage: fetch [options] <uri> <destination>
   --max-entries N  files of a prefix or entries of an archive at most (default ${DEFAULT_MAX_ENTRIES})
   --no-unpack      keep .tar.gz, .tgz and .zip objects as they are
   --allow-http     accept http:// (tests and local servers only)
+  --termination-log PATH
+                   also write the last line to PATH (the container's terminationMessagePath,
+                   e.g. /dev/termination-log); a path that cannot be written is skipped
 S3: credentials and settings from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN, AWS_REGION or AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, or
 S3_ENDPOINT with S3_USE_HTTPS=0|1; S3_FORCE_PATH_STYLE or S3_USER_VIRTUAL_BUCKET for the addressing style).
@@ -74,6 +79,7 @@ export function parseFetchArgs(argv: readonly string[]): ParseResult {
   let maxEntries = DEFAULT_MAX_ENTRIES;
   let unpack = true;
   let allowHttp = false;
+  let terminationLog: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -88,6 +94,10 @@ export function parseFetchArgs(argv: readonly string[]): ParseResult {
       if (v === undefined) return { ok: false, error: `${flag} needs a positive integer` };
       if (flag === '--max-bytes') maxBytes = v;
       else maxEntries = v;
+    } else if (flag === '--termination-log') {
+      const v = value();
+      if (v === undefined || v === '') return { ok: false, error: '--termination-log needs a path' };
+      terminationLog = v;
     } else if (flag === '--no-unpack') unpack = false;
     else if (flag === '--allow-http') allowHttp = true;
     else if (arg === '--') {
@@ -101,7 +111,7 @@ export function parseFetchArgs(argv: readonly string[]): ParseResult {
   if (dest === '') return { ok: false, error: 'the destination is empty' };
   const source = parseSource(uri, allowHttp);
   if (typeof source === 'string') return { ok: false, error: source };
-  return { ok: true, plan: { uri, source, dest, sha256, maxBytes, maxEntries, unpack } };
+  return { ok: true, plan: { uri, source, dest, sha256, maxBytes, maxEntries, unpack, terminationLog } };
 }
 
 /** The object key's or URL path's last segment: the file name a single object is saved under. */

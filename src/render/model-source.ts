@@ -12,6 +12,9 @@ import { containerSecurityContext } from './security.ts';
 export const MODEL_VOLUME = 'model';
 export const FETCHER_CONTAINER = 'model-fetcher';
 
+/** The fetcher's terminationMessagePath (the kubelet's default, set explicitly): its last line goes there. */
+export const FETCHER_TERMINATION_LOG = '/dev/termination-log';
+
 /** Where a model image (oci://) keeps its files, as in KServe's modelcars. */
 export const OCI_MODEL_DIR = '/models';
 
@@ -48,7 +51,10 @@ export function modelSource(uri: string): ModelSource | RenderError {
 export function fetcherCommand(uri: string, config: RenderConfig, sha256?: string): Pick<V1Container, 'image' | 'args'> {
   if (config.fetcherImage !== DEFAULT_FETCHER_IMAGE) return { image: config.fetcherImage, args: [uri, MODEL_DIR] };
   if (uri.startsWith('gs://')) return { image: GS_FETCHER_IMAGE, args: [uri, MODEL_DIR] };
-  return { image: DEFAULT_FETCHER_IMAGE, args: ['fetch', ...(sha256 !== undefined ? ['--sha256', sha256] : []), uri, MODEL_DIR] };
+  return {
+    image: DEFAULT_FETCHER_IMAGE,
+    args: ['fetch', '--termination-log', FETCHER_TERMINATION_LOG, ...(sha256 !== undefined ? ['--sha256', sha256] : []), uri, MODEL_DIR],
+  };
 }
 
 /** spec.model.sha256 is checked by modelship's own fetcher only: another image would ignore it. */
@@ -92,6 +98,9 @@ export function modelWiring(source: ModelSource, model: ModelSpec, config: Rende
         ...fetcher,
         resources: config.fetcherResources,
         securityContext: containerSecurityContext(),
+        // modelship's fetcher writes its last line to the file; another image's failure leaves the log's
+        // tail instead. The kubelet puts either into the terminated state, where the operator reads it.
+        terminationMessagePath: FETCHER_TERMINATION_LOG,
         terminationMessagePolicy: 'FallbackToLogsOnError',
         volumeMounts: [{ name: MODEL_VOLUME, mountPath: MODEL_DIR }],
       },

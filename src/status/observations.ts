@@ -34,6 +34,12 @@ export interface PodObservation {
   /** Containers whose last (or current) state is `terminated`, e.g. OOMKilled before a crash loop. */
   terminated?: { container: string; reason: string; exitCode: number; message?: string }[];
   restartCount?: number;
+  /**
+   * The model fetcher's (init container model-fetcher) failed run, while it has not succeeded since: its exit
+   * code and termination message (the kubelet's, from the terminationMessagePath or the log's tail; at most
+   * 4096 bytes).
+   */
+  fetchFailure?: { container: string; exitCode: number; message?: string };
 }
 
 export interface ApplyError {

@@ -7,6 +7,7 @@ import type { StallReason } from '../api/reasons.ts';
 import { asReason } from './foreign-reason.ts';
 import { deploymentOrder, hasObservedGeneration } from './deployments.ts';
 import { andMore, byName, clip } from './verdict.ts';
+import { fetchFailureOf, type FetchStalledReason } from '../fetcher/exit-codes.ts';
 import type { Verdict } from './verdict.ts';
 
 /** Kubelet waiting reasons that do not clear without a change (or clear only by luck). */
@@ -41,7 +42,37 @@ function hint(reason: string, pod: string, container: string): string | undefine
 }
 
 export function findStall(obs: Observations): Verdict | undefined {
-  return renderStall(obs) ?? applyStall(obs) ?? podStall(obs.pods) ?? deploymentStall(obs.deployments);
+  return renderStall(obs) ?? applyStall(obs) ?? fetchStall(obs.pods) ?? podStall(obs.pods) ?? deploymentStall(obs.deployments);
+}
+
+/** What a person should do about a failed fetch. */
+function fetchHint(reason: FetchStalledReason, pod: string, container: string): string {
+  switch (reason) {
+    case 'ModelNotFound':
+      return 'check spec.model.uri';
+    case 'AccessDenied':
+      return 'check the keys of the Secret in spec.model.credentials and what they may read';
+    case 'ChecksumMismatch':
+      return 'check spec.model.sha256 and the object';
+    case 'ModelFetchFailed':
+      return `see kubectl logs ${pod} -c ${container}`;
+  }
+}
+
+/**
+ * A model fetcher that failed: the reason from its exit code, the text from its termination message's last
+ * `modelship-fetch: <Reason>: <text>` line, bounded (fetchFailureOf); nothing else of the message is copied.
+ */
+function fetchStall(pods: readonly PodObservation[]): Verdict | undefined {
+  const failed = byName(pods).filter((p) => p.fetchFailure !== undefined);
+  const first = failed[0];
+  if (first?.fetchFailure === undefined) return undefined;
+  const { container, exitCode, message } = first.fetchFailure;
+  const report = fetchFailureOf(exitCode, message ?? '');
+  return {
+    reason: report.reason,
+    message: clip(`pod ${first.name} container ${container} (exit code ${exitCode}): ${report.message}; ${fetchHint(report.reason, first.name, container)}${andMore(failed.length, 'pods')}`),
+  };
 }
 
 function renderStall(obs: Observations): Verdict | undefined {

@@ -20,8 +20,12 @@
 //   container is retried unless restartPolicy is Never, which fails the pod, as on a kubelet.
 // - Deletion: preStop sleep (the only preStop handler run), SIGTERM to the container's process group, SIGKILL
 //   when the grace period ends, then the pod is deleted with grace 0, as a kubelet confirms a deletion.
+// - Termination messages as a kubelet writes them: each run's terminationMessagePath is an empty file of the
+//   pod's folder (termination/<container>-<restart>, mapped like a mount path); after exit its last 4096
+//   bytes, or for FallbackToLogsOnError with a non-zero exit and an empty file the log's last 80 lines (at
+//   most 2048 bytes), become state.terminated.message (and lastState's after a restart).
 // - Status is written whole through the status subresource (merge patch), only when it changed.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequestRaw } from 'node:https';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -41,7 +45,17 @@ import {
   type PodObjects,
   type VolumeFolder,
 } from './process-pod-plan.ts';
-import { exitCodeOf, podStatus, terminatedReason, type ContainerRun, type ContainerState } from './process-pod-status.ts';
+import {
+  TERMINATION_LOG_MAX_BYTES,
+  TERMINATION_LOG_MAX_LINES,
+  TERMINATION_MESSAGE_MAX_BYTES,
+  exitCodeOf,
+  podStatus,
+  terminatedReason,
+  terminationMessage,
+  type ContainerRun,
+  type ContainerState,
+} from './process-pod-status.ts';
 
 export interface ProcessKubeletOptions {
   readonly kubeconfig: string;
@@ -127,6 +141,25 @@ interface Slot {
   proc: ManagedProcess | undefined;
   /** Set when the runtime kills the process itself (liveness, deletion). */
   killedBy: string | undefined;
+  /** This run's termination-message file. */
+  terminationFile: string | undefined;
+}
+
+/** The last `max` bytes of a file, or undefined when it does not exist or cannot be read. */
+function readTail(file: string, max: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, max);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function slotRun(s: Slot): ContainerRun {
@@ -210,6 +243,7 @@ class PodWorker {
       started: false,
       proc: undefined,
       killedBy: undefined,
+      terminationFile: undefined,
     });
     this.slots = [...(pod.spec?.initContainers ?? []).map((c) => slot(c, true)), ...(pod.spec?.containers ?? []).map((c) => slot(c, false))];
     this.done = this.run().catch((err: unknown) => this.kubelet.log(`${this.key}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
@@ -306,7 +340,11 @@ class PodWorker {
       }
       if (this.stopping) return false;
     }
-    const plan = processPlan({ pod: this.pod, container: slot.container, rules: this.kubelet.rules, folders, objects, podIP: this.ip });
+    // A new, empty termination-message file per run, as a kubelet mounts one per container instance.
+    slot.terminationFile = join(this.dir, 'termination', `${slot.container.name}-${slot.restartCount}`);
+    mkdirSync(dirname(slot.terminationFile), { recursive: true });
+    writeFileSync(slot.terminationFile, '');
+    const plan = processPlan({ pod: this.pod, container: slot.container, rules: this.kubelet.rules, folders, objects, podIP: this.ip, terminationFile: slot.terminationFile });
     if (!plan.ok) {
       slot.state = { kind: 'waiting', reason: plan.reason, message: plan.message };
       this.markDirty();
@@ -349,7 +387,16 @@ class PodWorker {
     const status = proc.exitStatus ?? { code: null, signal: null };
     const exitCode = exitCodeOf(status.code, status.signal);
     const startedAt = slot.state.kind === 'running' ? slot.state.startedAt : nowIso();
-    slot.state = { kind: 'terminated', exitCode, reason: terminatedReason(exitCode), startedAt, finishedAt: nowIso(), ...(slot.killedBy ? { message: slot.killedBy } : {}) };
+    const written = terminationMessage({
+      policy: slot.container.terminationMessagePolicy,
+      exitCode,
+      file: slot.terminationFile !== undefined ? readTail(slot.terminationFile, TERMINATION_MESSAGE_MAX_BYTES) : undefined,
+      // Enough of the log for 80 lines of 2048 bytes in all, whatever the lines' lengths.
+      logTail: readTail(this.logFile(slot), TERMINATION_LOG_MAX_BYTES + TERMINATION_LOG_MAX_LINES) ?? Buffer.alloc(0),
+    });
+    // A kubelet appends the container's own message to its reason for ending it: "<reason>: <message>".
+    const message = [slot.killedBy, written].filter((m) => m !== undefined && m !== '').join(': ');
+    slot.state = { kind: 'terminated', exitCode, reason: terminatedReason(exitCode), startedAt, finishedAt: nowIso(), ...(message !== '' ? { message } : {}) };
     slot.ready = false;
     slot.started = false;
     slot.proc = undefined;

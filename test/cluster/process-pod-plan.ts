@@ -17,6 +17,9 @@
 //   system to mount onto, every mount point (/mnt/models, /etc/modelship, ...) would first have to be made
 //   in the host's own file system and left there, and a program that reads a path it was not given
 //   (MLServer reads only what its settings name) is the only case rewriting misses.
+// - The termination-message file (terminationMessagePath, /dev/termination-log by default) is a file of the
+//   pod's folder per container run, mapped like a mount: a program that is given the path (modelship's
+//   fetcher: --termination-log /dev/termination-log) writes there, and the kubelet side reads it after exit.
 // - Every pod shares the pod network's namespace (pod-network.ts), so a server must bind its pod's IP, not
 //   0.0.0.0: the image map's `bindEnv` sets the server's own bind setting (MLServer's MLSERVER_HOST).
 import type { V1Container, V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
@@ -188,9 +191,16 @@ export function volumeFolders(volumes: readonly V1Volume[], podDir: string, obje
   return { ok: true, value: out };
 }
 
-/** Path prefix -> host folder, for one container: its mounts and its image's mapped folders. */
-export function pathMap(container: V1Container, folders: readonly VolumeFolder[], rule: ImageRule): Planned<Record<string, string>> {
+/** A container's terminationMessagePath when it sets none. */
+export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+
+/**
+ * Path prefix -> host folder, for one container: its image's mapped folders, its termination-message file
+ * (when `terminationFile` is given) and its mounts.
+ */
+export function pathMap(container: V1Container, folders: readonly VolumeFolder[], rule: ImageRule, terminationFile?: string): Planned<Record<string, string>> {
   const map: Record<string, string> = { ...(rule.paths ?? {}) };
+  if (terminationFile !== undefined) map[container.terminationMessagePath ?? DEFAULT_TERMINATION_MESSAGE_PATH] = terminationFile;
   for (const m of container.volumeMounts ?? []) {
     const folder = folders.find((f) => f.name === m.name);
     if (!folder) return fail(CONFIG_ERROR, `volume mount "${m.name}" names no volume of the pod`);
@@ -296,6 +306,8 @@ export interface ProcessPlanInput {
   readonly folders: readonly VolumeFolder[];
   readonly objects: PodObjects;
   readonly podIP: string;
+  /** The host file standing for the container's terminationMessagePath in this run. */
+  readonly terminationFile?: string;
 }
 
 /** The process a container becomes: Docker's ENTRYPOINT/CMD rules, then the image map and the path rewrite. */
@@ -308,7 +320,7 @@ export function processPlan(input: ProcessPlanInput): Planned<ProcessPlan> {
   const argv = container.command !== undefined ? [...container.command, ...(container.args ?? [])] : [...rule.entrypoint, ...(container.args ?? rule.cmd)];
   const [program, ...rest] = argv;
   if (program === undefined) return fail(IMAGE_NOT_RUNNABLE, `image "${image}" has no entrypoint and the container sets no command`);
-  const paths = pathMap(container, input.folders, rule);
+  const paths = pathMap(container, input.folders, rule, input.terminationFile);
   if (!paths.ok) return paths;
   const env = containerEnv(input.pod, container, input.objects, input.podIP);
   if (!env.ok) return env;

@@ -131,3 +131,41 @@ export function podStatus(pod: V1Pod, run: PodRun, now: string): V1PodStatus {
 export function sameStatus(a: V1PodStatus | undefined, b: V1PodStatus): boolean {
   return JSON.stringify(a ?? {}) === JSON.stringify(b);
 }
+
+/** A kubelet reads at most this much of a termination-message file (its last bytes). */
+export const TERMINATION_MESSAGE_MAX_BYTES = 4096;
+/** FallbackToLogsOnError: the log's last lines, at most this many ... */
+export const TERMINATION_LOG_MAX_LINES = 80;
+/** ... and at most this many bytes of them (the kubelet's circular buffer keeps the last bytes). */
+export const TERMINATION_LOG_MAX_BYTES = 2048;
+
+/** The last `max` bytes of `data` as text (a split character at the cut becomes U+FFFD, as Go's string does not care). */
+function lastBytes(data: Buffer, max: number): string {
+  return data.subarray(Math.max(data.length - max, 0)).toString('utf8');
+}
+
+export interface TerminationInput {
+  /** terminationMessagePolicy: File (the default) or FallbackToLogsOnError. */
+  readonly policy: string | undefined;
+  readonly exitCode: number;
+  /** The termination-message file's content, undefined when it does not exist. */
+  readonly file: Buffer | undefined;
+  /** The end of the container's log (enough bytes for 80 lines of 2048 bytes in all). */
+  readonly logTail: Buffer;
+}
+
+/**
+ * The message a kubelet puts into the terminated state: the termination-message file (its last 4096 bytes)
+ * when not empty; otherwise, for FallbackToLogsOnError and a non-zero exit code, the log's last 80 lines,
+ * at most 2048 bytes of them; otherwise nothing.
+ */
+export function terminationMessage(input: TerminationInput): string | undefined {
+  if (input.file !== undefined && input.file.length > 0) return lastBytes(input.file, TERMINATION_MESSAGE_MAX_BYTES);
+  if (input.policy !== 'FallbackToLogsOnError' || input.exitCode === 0) return undefined;
+  const text = input.logTail.toString('utf8');
+  const lines = text.split('\n');
+  // A log ending in a newline has an empty last element: the 80 lines are those before it.
+  const kept = lines.slice(-(TERMINATION_LOG_MAX_LINES + (text.endsWith('\n') ? 1 : 0))).join('\n');
+  const message = lastBytes(Buffer.from(kept, 'utf8'), TERMINATION_LOG_MAX_BYTES);
+  return message === '' ? undefined : message;
+}

@@ -243,6 +243,33 @@ void test('sha256: the right one passes, a wrong one is ChecksumMismatch and lea
   assert.match(onPrefix.lastLine, /applies to a single object/);
 });
 
+void test('--termination-log: the last line is written there too (failure and success); a path that cannot be written changes nothing else', async () => {
+  const logs = join(work, 'termination');
+  mkdirSync(logs);
+  const failed = freshDest();
+  const failedLog = join(logs, 'failed');
+  const run = await fetcher(['--termination-log', failedLog, 's3://models/iris/2/model.joblib', failed.dest], s3env());
+  assert.equal(run.code, FETCH_FAILURES.ModelNotFound.exitCode, run.stderr);
+  assert.equal(readFileSync(failedLog, 'utf8'), `${run.lastLine}\n`);
+  const bad = await fetcher(['--termination-log', failedLog, '--sha256', 'xyz', 's3://models/iris/1/model.joblib', failed.dest], s3env());
+  assert.equal(bad.code, FETCH_FAILURES.InvalidArguments.exitCode);
+  assert.equal(readFileSync(failedLog, 'utf8'), `${bad.lastLine}\n`, 'arguments that do not parse still reach the termination log');
+  const done = freshDest();
+  const doneLog = join(logs, 'done');
+  assert.equal((await fetcher(['--termination-log', doneLog, 's3://models/iris/1/model.joblib', done.dest], s3env())).code, 0);
+  assert.match(readFileSync(doneLog, 'utf8'), /^modelship-fetch: done: 1 file\(s\), 12 B in [0-9.]+s\n$/);
+  assert.deepEqual(tree(logs), ['done', 'failed'], 'nothing else is written beside the termination log');
+  const unwritable = freshDest();
+  const noFolder = await fetcher(['--termination-log', join(logs, 'no-such-folder', 'log'), 's3://models/iris/2/model.joblib', unwritable.dest], s3env());
+  assert.equal(noFolder.code, FETCH_FAILURES.ModelNotFound.exitCode, 'the exit code is the fetch failure, not the termination log\'s');
+  assert.match(noFolder.lastLine, failureLine('ModelNotFound'));
+  assert.match(noFolder.stderr, /cannot write the termination log .*no-such-folder\/log \(ENOENT\)/);
+  const fine = freshDest();
+  const ok = await fetcher(['--termination-log', join(logs, 'no-such-folder', 'log'), 's3://models/iris/1/model.joblib', fine.dest], s3env());
+  assert.equal(ok.code, 0, 'a termination log that cannot be written does not fail a fetch');
+  assert.deepEqual(tree(fine.dest), ['model.joblib']);
+});
+
 void test("an existing folder (a volume's mount point): emptied only if it is ours, the model moved in when complete", async () => {
   const mount = join(work, 'mount');
   mkdirSync(mount);

@@ -77,6 +77,21 @@ test("without a command the image's ENTRYPOINT and CMD run; args replace CMD onl
   assert.equal(modelship.value.cwd, '/repo');
 });
 
+test("the termination-message path is mapped to the run's file like a mount path: the default and a container's own", () => {
+  const p = pod([]);
+  const fetcher = { name: 'model-fetcher', image: 'ghcr.io/modelship/modelship:0.1.0', args: ['fetch', '--termination-log', '/dev/termination-log', 's3://b/m', '/mnt/models'], volumeMounts: [{ name: 'model', mountPath: '/mnt/models' }] };
+  const folders = [{ name: 'model', kind: 'dir' as const, hostPath: '/pods/p/volumes/model', create: true }];
+  const mapped = processPlan({ pod: p, container: fetcher, rules, folders, objects: noObjects, podIP: '10.0.254.2', terminationFile: '/pods/p/termination/model-fetcher-0' });
+  assert.ok(mapped.ok);
+  assert.deepEqual(mapped.value.args.slice(2), ['fetch', '--termination-log', '/pods/p/termination/model-fetcher-0', 's3://b/m', '/pods/p/volumes/model']);
+  const own = processPlan({ pod: p, container: { ...fetcher, terminationMessagePath: '/tmp/why', args: ['fetch', '--termination-log=/tmp/why', 's3://b/m', '/mnt/models'] }, rules, folders, objects: noObjects, podIP: '10.0.254.2', terminationFile: '/pods/p/termination/model-fetcher-1' });
+  assert.ok(own.ok);
+  assert.equal(own.value.args[3], '--termination-log=/pods/p/termination/model-fetcher-1');
+  const none = processPlan({ pod: p, container: fetcher, rules, folders, objects: noObjects, podIP: '10.0.254.2' });
+  assert.ok(none.ok);
+  assert.equal(none.value.args[4], '/dev/termination-log', 'without a run file nothing is mapped');
+});
+
 test('an image outside the map, or a program the image does not have, is ImageNotRunnable with a message', () => {
   const p = pod([]);
   const plan = (c: V1Container) => processPlan({ pod: p, container: c, rules, folders: [], objects: noObjects, podIP: '10.0.254.2' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { exitCodeOf, podPhase, podStatus, terminatedReason, type ContainerRun, type PodRun } from '../../cluster/process-pod-status.ts';
+import { exitCodeOf, podPhase, podStatus, terminatedReason, terminationMessage, type ContainerRun, type PodRun } from '../../cluster/process-pod-status.ts';
 
 const t0 = '2026-01-01T00:00:00.000Z';
 const t1 = '2026-01-01T00:00:05.000Z';
@@ -113,4 +113,30 @@ test('the pod simulator leaves pods on the process runtime\'s node alone', async
   });
   const served = podsToServe([servedPod('simulated', 'kwok-node-0', '10.245.0.1'), servedPod('real', 'process-node-0', '10.245.254.1')], '10.245.0.0/16');
   assert.deepEqual(served.map((p) => p.name), ['simulated']);
+});
+
+test('termination messages as a kubelet reads them: the file first (its last 4096 bytes), the log only for FallbackToLogsOnError after a failure', () => {
+  const log = Buffer.from(`${Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n')}\n`);
+  const file = Buffer.from('modelship-fetch: AccessDenied: s3://m/x: access denied (SignatureDoesNotMatch)\n');
+  const fallback = 'FallbackToLogsOnError';
+  assert.equal(terminationMessage({ policy: fallback, exitCode: 11, file, logTail: log }), file.toString());
+  assert.equal(terminationMessage({ policy: 'File', exitCode: 11, file, logTail: log }), file.toString());
+  assert.equal(terminationMessage({ policy: undefined, exitCode: 0, file: Buffer.from('done\n'), logTail: log }), 'done\n', 'a file is read after success too');
+  assert.equal(terminationMessage({ policy: 'File', exitCode: 1, file: Buffer.alloc(0), logTail: log }), undefined, 'File: no fallback to the log');
+  assert.equal(terminationMessage({ policy: fallback, exitCode: 0, file: Buffer.alloc(0), logTail: log }), undefined, 'no fallback after success');
+  // The last 80 lines of the log, when the file is empty or absent.
+  const fromLog = terminationMessage({ policy: fallback, exitCode: 1, file: undefined, logTail: log });
+  assert.equal(fromLog, `${Array.from({ length: 80 }, (_, i) => `line ${i + 20}`).join('\n')}\n`);
+  assert.equal(terminationMessage({ policy: fallback, exitCode: 1, file: Buffer.alloc(0), logTail: log }), fromLog);
+  // At most 2048 bytes of them, the last ones.
+  const wide = Buffer.from(`${Array.from({ length: 10 }, (_, i) => `${i}`.repeat(500)).join('\n')}\n`);
+  const cut = terminationMessage({ policy: fallback, exitCode: 1, file: undefined, logTail: wide }) ?? '';
+  assert.equal(Buffer.byteLength(cut), 2048);
+  assert.ok(cut.endsWith(`${'9'.repeat(500)}\n`));
+  // A file is cut to its last 4096 bytes.
+  const big = Buffer.concat([Buffer.from('x'.repeat(5000)), Buffer.from('the end')]);
+  const read = terminationMessage({ policy: fallback, exitCode: 1, file: big, logTail: log }) ?? '';
+  assert.equal(read.length, 4096);
+  assert.ok(read.endsWith('the end'));
+  assert.equal(terminationMessage({ policy: fallback, exitCode: 1, file: undefined, logTail: Buffer.alloc(0) }), undefined);
 });

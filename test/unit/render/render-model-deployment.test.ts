@@ -104,7 +104,10 @@ void test("by default models are fetched by modelship's own image (`fetch <uri> 
   const fetcherOf = (uri: string) => deploymentOf(rendered(manifest({ 'spec.model.uri': uri }))).spec!.template.spec!.initContainers![0]!;
   for (const uri of ['s3://models/fraud/7', 'https://models.example/fraud.tar.gz']) {
     assert.equal(fetcherOf(uri).image, DEFAULT_FETCHER_IMAGE);
-    assert.deepEqual(fetcherOf(uri).args, ['fetch', uri, '/mnt/models']);
+    assert.deepEqual(fetcherOf(uri).args, ['fetch', '--termination-log', '/dev/termination-log', uri, '/mnt/models']);
+    // Its last line reaches the container's terminated state (the file, or the log's tail for another image).
+    assert.equal(fetcherOf(uri).terminationMessagePath, '/dev/termination-log');
+    assert.equal(fetcherOf(uri).terminationMessagePolicy, 'FallbackToLogsOnError');
   }
   assert.equal(fetcherOf('gs://models/fraud/7').image, 'docker.io/kserve/storage-initializer:v0.15.2');
   assert.deepEqual(fetcherOf('gs://models/fraud/7').args, ['gs://models/fraud/7', '/mnt/models']);
@@ -113,7 +116,7 @@ void test("by default models are fetched by modelship's own image (`fetch <uri> 
 void test('spec.model.sha256 reaches modelship\'s fetcher as --sha256; another fetcher image cannot check it, so it does not render', () => {
   const sha = 'ab'.repeat(32);
   const d = deploymentOf(rendered(manifest({ 'spec.model.sha256': sha })));
-  assert.deepEqual(d.spec!.template.spec!.initContainers![0]!.args, ['fetch', '--sha256', sha, 's3://models/fraud/7', '/mnt/models']);
+  assert.deepEqual(d.spec!.template.spec!.initContainers![0]!.args, ['fetch', '--termination-log', '/dev/termination-log', '--sha256', sha, 's3://models/fraud/7', '/mnt/models']);
   const md = parsed(manifest({ 'spec.model.sha256': sha }));
   const result = renderModelDeployment(md, { ...defaultRenderConfig, fetcherImage: 'registry.internal/fetcher:1.0' });
   assert.equal(result.ok, false);

@@ -162,7 +162,7 @@ void test('each variant renders the model of the plan, with variant and revision
     assert.equal(d.spec?.template.metadata?.labels?.[LABEL_VARIANT], v);
     assert.deepEqual(d.spec?.selector.matchLabels, { 'modelship.io/model-deployment': 'fraud', [LABEL_VARIANT]: v }, 'selector unchanged');
     const fetcher = d.spec?.template.spec?.initContainers?.[0];
-    assert.deepEqual(fetcher?.args, ['fetch', `s3://models/fraud/${version}`, '/mnt/models']);
+    assert.deepEqual(fetcher?.args, ['fetch', '--termination-log', '/dev/termination-log', `s3://models/fraud/${version}`, '/mnt/models']);
   }
   assert.equal(find(objects, 'Deployment', 'fraud-stable').spec?.replicas, 9);
   assert.equal(find(objects, 'Deployment', 'fraud-canary').spec?.replicas, 1);
