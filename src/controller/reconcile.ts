@@ -44,7 +44,13 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
 
   // Report: the deferred status write, then Events, then when to look again.
   const results = { decision, desired, applied, errors: [...applied.errors, ...(pruned?.errors ?? [])] };
-  const next = withRegistryStatus(nextStatus(target, observeServing(target, results, deps.caches), results, metaTime(deps.now())), target.registry, target.generation, metaTime(deps.now()));
+  const next = withRegistryStatus(
+    nextStatus(target, observeServing(target, results, deps.caches), results, metaTime(deps.now())),
+    target.md.status?.model,
+    target.registry,
+    target.generation,
+    metaTime(deps.now()),
+  );
   const write = await writeStatus(target, next, deps, log, yieldWorker);
   // Evidence taken by this reconcile is lost with the write: the machine asks for it again (evidence-gatherer.ts).
   if (write === 'conflict') return { requeueAfterMs: STALE_CACHE_RETRY_MS };

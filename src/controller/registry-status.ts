@@ -7,7 +7,14 @@ import { removeCondition, setCondition } from '../status/conditions.ts';
 
 export const MODEL_RESOLVED = 'ModelResolved';
 
-export function withRegistryStatus(status: ModelDeploymentStatus, registry: RegistryState | undefined, generation: number, now: string): ModelDeploymentStatus {
+/** `status` is the status computed by this reconcile; `written` the one read (status.model is carried from it). */
+export function withRegistryStatus(
+  status: ModelDeploymentStatus,
+  written: RegistryModelStatus | undefined,
+  registry: RegistryState | undefined,
+  generation: number,
+  now: string,
+): ModelDeploymentStatus {
   if (registry === undefined) {
     const { model: _model, ...rest } = status;
     return { ...rest, conditions: removeCondition(status.conditions, MODEL_RESOLVED) };
@@ -31,8 +38,8 @@ export function withRegistryStatus(status: ModelDeploymentStatus, registry: Regi
         { type: MODEL_RESOLVED, status: 'True', reason: 'Resolved', message: r !== undefined ? `${r.uri} is version ${r.version} (${r.source})` : '', observedGeneration: generation },
         now,
       );
-  if (r === undefined) return { ...status, conditions };
-  const previous = status.model?.uri === r.uri ? status.model.resolutions : undefined;
+  if (r === undefined) return { ...status, ...(written !== undefined ? { model: written } : {}), conditions };
+  const previous = written?.uri === r.uri ? written.resolutions : undefined;
   const newest = previous?.[0];
   const resolutions =
     newest !== undefined && newest.version === r.version && newest.source === r.source

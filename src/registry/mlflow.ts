@@ -164,7 +164,11 @@ export function parseResolveAnswer(ref: RegistryModelRef, status: number, body: 
   } catch {
     json = undefined;
   }
-  if (status === 404 || (status === 400 && errorSchema.safeParse(json).data?.error_code === 'RESOURCE_DOES_NOT_EXIST')) {
+  const error = errorSchema.safeParse(json).data;
+  // MLflow 3.17 answers a missing model or version 404 RESOURCE_DOES_NOT_EXIST, but a missing alias
+  // 400 INVALID_PARAMETER_VALUE "Registered model alias <alias> not found." (read to classify, never reported).
+  const missingAlias = ref.alias !== undefined && status === 400 && error?.error_code === 'INVALID_PARAMETER_VALUE' && /\balias\b.*\bnot found\b/i.test(error.message ?? '');
+  if (status === 404 || missingAlias || (status === 400 && error?.error_code === 'RESOURCE_DOES_NOT_EXIST')) {
     return ref.alias !== undefined
       ? { ok: false, reason: 'AliasNotFound', message: `the registry has no ${what}` }
       : { ok: false, reason: 'ModelVersionNotFound', message: `the registry has no ${what}` };
@@ -197,7 +201,11 @@ export interface Resolution {
   readonly resolvedAt: string;
 }
 
-/** spec.model as served: the resolved version and artifact location in place of the registry's URI. */
-export function resolvedModel<M extends { version: string; uri: string }>(model: M, resolution: Resolution): M {
-  return { ...model, version: resolution.version, uri: resolution.source };
+/**
+ * spec.model as served: the resolved version and artifact location in place of the registry's URI, and
+ * no registry (it named where to resolve; the result is a plain model, valid as a history snapshot).
+ */
+export function resolvedModel<M extends { version: string; uri: string; registry?: string | undefined }>(model: M, resolution: Resolution): Omit<M, 'registry'> {
+  const { registry: _registry, ...rest } = model;
+  return { ...rest, version: resolution.version, uri: resolution.source };
 }

@@ -60,7 +60,10 @@ export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replaced
   let registry: RegistryState | undefined;
   if (parsed.ok && isRegistryUri(parsed.value.spec.model.uri)) {
     const { uri, registry: registryName } = parsed.value.spec.model;
-    const known = deps.registry?.current(key, uri, registryName) ?? { failure: { reason: 'UnknownModelRegistry' as const, message: 'the operator runs without model registries (--model-registries)' } };
+    const known =
+      deps.registry !== undefined
+        ? deps.registry.current(key, uri, registryName)
+        : { failure: { reason: 'UnknownModelRegistry' as const, message: 'the operator runs without model registries (--model-registries)' } };
     registry = withPinned(known, md.status?.model, uri, registryName);
     if (registry === undefined) return { ok: false, outcome: { requeueAfterMs: REGISTRY_PENDING_RETRY_MS } };
     if (registry.resolution !== undefined) {

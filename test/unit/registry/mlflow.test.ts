@@ -119,6 +119,13 @@ test("MLflow's answers: a version and its source, or the reason it cannot be ser
   assert.deepEqual(parseResolveAnswer(alias, 200, mv({})), { ok: true, version: '2', source: 's3://models/iris/2' });
   const notFound = JSON.stringify({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'Registered model alias champion not found.' });
   assert.deepEqual(parseResolveAnswer(alias, 404, notFound), { ok: false, reason: 'AliasNotFound', message: 'the registry has no alias champion of model iris' });
+  // What mlflow server 3.17.2 answers for a deleted alias.
+  const aliasGone = JSON.stringify({ error_code: 'INVALID_PARAMETER_VALUE', message: 'Registered model alias champion not found.', sqlstate: 'KAM00', error_class: 'INVALID_PARAMETER_VALUE' });
+  assert.deepEqual(parseResolveAnswer(alias, 400, aliasGone), { ok: false, reason: 'AliasNotFound', message: 'the registry has no alias champion of model iris' });
+  const badParam = JSON.stringify({ error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'name'." });
+  const bad = parseResolveAnswer(alias, 400, badParam);
+  assert.ok(!bad.ok);
+  assert.equal(bad.reason, 'RegistryUnavailable');
   assert.deepEqual(parseResolveAnswer({ name: 'iris', version: '9' }, 404, notFound), { ok: false, reason: 'ModelVersionNotFound', message: 'the registry has no version 9 of model iris' });
   const failed = parseResolveAnswer(alias, 200, mv({ status: 'FAILED_REGISTRATION' }));
   assert.ok(!failed.ok);
@@ -144,7 +151,9 @@ const res2 = { ...res1, version: '2', source: 's3://models/iris/2', resolvedAt: 
 
 test('a resolution replaces the version and URI served; a failure keeps the last resolution', () => {
   const model = { name: 'iris', version: 'champion', uri: 'models:/iris@champion', format: 'sklearn' as const, registry: 'mlflow' };
-  assert.deepEqual(resolvedModel(model, res1), { ...model, version: '1', uri: 's3://models/iris/1' });
+  const served = resolvedModel(model, res1);
+  assert.deepEqual(served, { name: 'iris', version: '1', uri: 's3://models/iris/1', format: 'sklearn' });
+  assert.ok(modelSpecSchema.safeParse(served).success, 'a valid history snapshot');
   const s1 = nextState(undefined, { ok: true, resolution: res1 });
   assert.deepEqual(s1, { resolution: res1 });
   // The same answer later keeps the first resolvedAt.
@@ -166,22 +175,23 @@ test('status.model pins the resolution: a restarted operator serves it until the
 
 test('status.model and ModelResolved: which version the alias named and when, newest first', () => {
   const now = '2026-01-03T00:00:00Z';
-  const s1 = withRegistryStatus({}, { resolution: res1 }, 1, now);
+  const s1 = withRegistryStatus({}, undefined, { resolution: res1 }, 1, now);
   assert.deepEqual(s1.model, { ...res1, resolutions: [{ version: '1', source: res1.source, at: res1.resolvedAt }] });
   assert.equal(s1.conditions?.find((c) => c.type === 'ModelResolved')?.reason, 'Resolved');
-  const s2 = withRegistryStatus(s1, { resolution: res2 }, 1, now);
+  // The status computed by a reconcile has no model: it is carried from the one read.
+  const s2 = withRegistryStatus({ conditions: s1.conditions }, s1.model, { resolution: res2 }, 1, now);
   assert.deepEqual(
     s2.model?.resolutions?.map((r) => r.version),
     ['2', '1'],
   );
-  assert.deepEqual(withRegistryStatus(s2, { resolution: res2 }, 1, now), s2);
-  const gone = withRegistryStatus(s2, { resolution: res2, failure: { reason: 'AliasNotFound', message: 'the registry has no alias champion of model iris' } }, 1, now);
+  assert.deepEqual(withRegistryStatus({ conditions: s2.conditions }, s2.model, { resolution: res2 }, 1, now), s2);
+  const gone = withRegistryStatus({ conditions: s2.conditions }, s2.model, { resolution: res2, failure: { reason: 'AliasNotFound', message: 'the registry has no alias champion of model iris' } }, 1, now);
   assert.equal(gone.model?.version, '2');
   const cond = gone.conditions?.find((c) => c.type === 'ModelResolved');
   assert.equal(cond?.status, 'False');
   assert.equal(cond?.reason, 'AliasNotFound');
   assert.match(cond?.message ?? '', /version 2 resolved at 2026-01-02T00:00:00Z keeps serving/);
-  const plain = withRegistryStatus(gone, undefined, 1, now);
+  const plain = withRegistryStatus(gone, gone.model, undefined, 1, now);
   assert.equal(plain.model, undefined);
   assert.equal(plain.conditions?.find((c) => c.type === 'ModelResolved'), undefined);
 });
