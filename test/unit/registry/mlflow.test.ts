@@ -16,6 +16,7 @@ import { withPinned } from '../../../src/controller/phases/load.ts';
 import { withRegistryStatus } from '../../../src/controller/registry-status.ts';
 import { modelSpecSchema } from '../../../src/api/model-spec.ts';
 import { parseConfig } from '../../../src/config.ts';
+import { modelSource } from '../../../src/render/model-source.ts';
 
 test('the registries file: a list of mlflow registries, checked', () => {
   const ok = parseModelRegistries(
@@ -154,6 +155,9 @@ test('a resolution replaces the version and URI served; a failure keeps the last
   const served = resolvedModel(model, res1);
   assert.deepEqual(served, { name: 'iris', version: '1', uri: 's3://models/iris/1', format: 'sklearn' });
   assert.ok(modelSpecSchema.safeParse(served).success, 'a valid history snapshot');
+  assert.deepEqual(modelSource(served.uri), { kind: 'fetch', uri: 's3://models/iris/1' });
+  const unresolved = modelSource('models:/iris@champion');
+  assert.ok('code' in unresolved && unresolved.code === 'InvalidModelUri', 'an unresolved models:/ URI never reaches the fetcher');
   const s1 = nextState(undefined, { ok: true, resolution: res1 });
   assert.deepEqual(s1, { resolution: res1 });
   // The same answer later keeps the first resolvedAt.
