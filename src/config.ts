@@ -52,6 +52,10 @@ export interface OperatorConfig {
   prometheusAddress?: string;
   /** The platform's analysis sources file (src/analysis/prometheus-sources.ts); read by main.ts at start-up. */
   prometheusSources?: string;
+  /** The platform's model registries file (src/registry/mlflow.ts); read by operator-main.ts at start-up. */
+  modelRegistries?: string;
+  /** How often a models:/ URI is resolved again in its registry. */
+  registryPollIntervalMs: number;
   /** Prometheus addresses a ModelDeployment may name itself; empty: none. */
   prometheusUserAddresses: AddressPattern[];
   /** Secrets of a ModelDeployment's namespace (labelled for it) may be sent to an allowed user address. */
@@ -247,6 +251,17 @@ const FLAGS = {
     nonEmpty,
     "YAML file of the platform's Prometheus sources (name, address, bearerTokenSecret, caSecret, insecureSkipVerify, default), read at start-up; a change needs a restart.",
   ),
+  modelRegistries: flag(
+    'model-registries',
+    nonEmpty,
+    "YAML file of the platform's model registries for models:/ URIs (a list of name, type mlflow, address, bearerTokenSecret or basicAuthSecret in the operator's namespace, default), read at start-up; a change needs a restart.",
+  ),
+  registryPollIntervalMs: flag(
+    'registry-poll-interval',
+    duration(1000).refine((ms) => ms >= 10_000, { error: 'must be at least 10s' }),
+    'How often a models:/ URI is resolved again in its model registry (at least 10s); a moved alias starts the rollout at the next poll.',
+    '1m',
+  ),
   prometheusUserAddresses: flag(
     'prometheus-user-addresses',
     addressPatternList,
@@ -313,7 +328,7 @@ export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
     errors.push('--identity: not set, and neither POD_NAME nor HOSTNAME is; pass --identity or set POD_NAME');
   }
   if (errors.length > 0) return { ok: false, errors };
-  // Every key has a value or a default except kubeconfig, prometheusAddress and prometheusSources, which are optional, and identity, checked above.
+  // Every key has a value or a default except kubeconfig, prometheusAddress, prometheusSources and modelRegistries, which are optional, and identity, checked above.
   const result = config as OperatorConfig;
   errors.push(...crossChecks(result));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: result };

@@ -6,6 +6,7 @@ import { configHelp, parseConfig, wantsHelp } from './config.ts';
 import { createLogger } from './observability/logger.ts';
 import { startOperator } from './operator.ts';
 import { analysisSourceSettings } from './analysis/prometheus-sources.ts';
+import { parseModelRegistries, type ModelRegistry } from './registry/mlflow.ts';
 
 const argv = process.argv.slice(2);
 if (wantsHelp(argv)) {
@@ -40,6 +41,23 @@ if (!sources.ok) {
   process.stderr.write(`modelship: invalid configuration\n${sources.errors.map((e) => `  ${e}`).join('\n')}\n`);
   process.exit(2);
 }
+// The platform's model registries: read once, like the sources.
+let registries: ModelRegistry[] = [];
+if (config.modelRegistries !== undefined) {
+  let text: string;
+  try {
+    text = readFileSync(config.modelRegistries, 'utf8');
+  } catch (err) {
+    process.stderr.write(`modelship: invalid configuration\n  --model-registries: cannot read ${config.modelRegistries} (${(err as NodeJS.ErrnoException).code ?? 'error'})\n`);
+    process.exit(2);
+  }
+  const read = parseModelRegistries(text, config.modelRegistries);
+  if (!read.ok) {
+    process.stderr.write(`modelship: invalid configuration\n${read.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    process.exit(2);
+  }
+  registries = read.registries;
+}
 const logger = createLogger({ level: config.logLevel });
 
 let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
@@ -58,10 +76,16 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 try {
-  operator = await startOperator(config, sources.settings, logger, () => {
-    logger.error('lost leadership; exiting so a fresh process can stand for election');
-    process.exit(1);
-  });
+  operator = await startOperator(
+    config,
+    sources.settings,
+    logger,
+    () => {
+      logger.error('lost leadership; exiting so a fresh process can stand for election');
+      process.exit(1);
+    },
+    { registries, namespace: config.operatorNamespace, pollIntervalMs: config.registryPollIntervalMs },
+  );
   logger.info({ metricsPort: operator.metricsPort, healthPort: operator.healthPort, identity: config.identity }, 'modelship operator started');
 } catch (err) {
   logger.fatal({ err }, 'could not start');

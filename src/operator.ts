@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { OperatorConfig } from './config.ts';
 import type { AnalysisSourceSettings } from './analysis/prometheus-sources.ts';
+import { noRegistries, type RegistrySettings } from './registry/resolver.ts';
 import { ApiClient } from './kube/api-client.ts';
 import { loadClusterConnection } from './kube/cluster-connection.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
@@ -22,7 +23,13 @@ export interface RunningOperator {
   readonly healthPort: number;
 }
 
-export async function startOperator(config: OperatorConfig, analysisSources: AnalysisSourceSettings, logger: Logger, onLostLeadership: () => void): Promise<RunningOperator> {
+export async function startOperator(
+  config: OperatorConfig,
+  analysisSources: AnalysisSourceSettings,
+  logger: Logger,
+  onLostLeadership: () => void,
+  registries: RegistrySettings = noRegistries(config.operatorNamespace),
+): Promise<RunningOperator> {
   const connection = loadClusterConnection(config.kubeconfig);
   logger.info({ server: connection.server, from: connection.description }, 'API server');
   const host = connection.server;
@@ -54,6 +61,7 @@ export async function startOperator(config: OperatorConfig, analysisSources: Ana
       traffic: { istio: { allowedHosts: config.istioAllowedHosts, allowedGateways: config.istioAllowedGateways, exportTo: config.istioExportTo } },
     },
     analysisSources,
+    registries,
     outboundAllowCidrs: config.outboundAllowCidrs,
     events,
     queueMetrics: workQueueMetrics(metrics, CONTROLLER),

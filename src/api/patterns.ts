@@ -25,7 +25,7 @@ export const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
  * (the claim is a DNS-1123 subdomain) or oci://registry/repository[:tag|@digest].
  */
 export const MODEL_URI =
-  /^((s3|gs):\/\/[^/\s]+(\/\S*)?|https:\/\/[^/\s]+(\/\S*)?|pvc:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/\S*)?|oci:\/\/[^/\s]+\/\S+)$/;
+  /^((s3|gs):\/\/[^/\s]+(\/\S*)?|https:\/\/[^/\s]+(\/\S*)?|pvc:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/\S*)?|oci:\/\/[^/\s]+\/\S+|models:\/[A-Za-z0-9][-A-Za-z0-9_.]{0,127}(@[A-Za-z0-9][-A-Za-z0-9_]{0,127}|\/[1-9][0-9]{0,9}))$/;
 
 /** A container image reference: no whitespace. The registry checks the rest. */
 export const IMAGE = /^\S+$/;

@@ -8,7 +8,7 @@
 
 /** A condition of the ModelDeployment with the status the reason goes with, or an Event of that type. */
 export type ReasonPlace =
-  | `${'Ready' | 'Reconciling' | 'Stalled' | 'Serving' | 'RolloutInProgress' | 'TrafficMirror'}=${'True' | 'False'}`
+  | `${'Ready' | 'Reconciling' | 'Stalled' | 'Serving' | 'RolloutInProgress' | 'TrafficMirror' | 'ModelResolved'}=${'True' | 'False'}`
   | 'Normal Event'
   | 'Warning Event';
 
@@ -101,6 +101,26 @@ export const REASONS = {
     where: STALL,
     meaning: `a bearerTokenSecret or caSecret of the namespace may not be sent to the address: the platform does not allow it (--prometheus-user-secrets) or the Secret lacks the label modelship.io/analysis-credentials=true; nothing was sent`,
   },
+  UnknownModelRegistry: {
+    where: STALL,
+    meaning: "spec.model.registry names no registry the platform configured (--model-registries), or none is named and there is no default; the message lists the known ones",
+  },
+  RegistryUnavailable: {
+    where: [...STALL, 'ModelResolved=False'],
+    meaning: 'the model registry could not be asked or gave an unusable answer; the last resolved version keeps serving (ModelResolved=False), Stalled when there is none',
+  },
+  AliasNotFound: {
+    where: [...STALL, 'ModelResolved=False'],
+    meaning: 'the alias of the models:/ URI does not exist in the registry; the last resolved version keeps serving (ModelResolved=False), Stalled when there is none',
+  },
+  ModelVersionNotFound: {
+    where: [...STALL, 'ModelResolved=False'],
+    meaning: 'the model version of the models:/ URI does not exist in the registry or is not READY; the last resolved version keeps serving (ModelResolved=False), Stalled when there is none',
+  },
+  UnsupportedModelSource: {
+    where: [...STALL, 'ModelResolved=False'],
+    meaning: "the registered version's source is not s3://, gs:// or https:// (e.g. mlflow-artifacts:), which the fetcher cannot read; register it with such a source",
+  },
   ValidationFailed: { where: STALL, meaning: 'the canary failed its validation (smoke check or Job) and was aborted' },
   RolloutAborted: {
     where: [...STALL, 'RolloutInProgress=False'],
@@ -118,6 +138,9 @@ export const REASONS = {
   // --- RolloutInProgress
   CanaryProgressing: { where: ['RolloutInProgress=True'], meaning: 'a canary is under way' },
   NoRollout: { where: ['RolloutInProgress=False'], meaning: 'no canary: the stable version serves all traffic' },
+
+  // --- ModelResolved
+  Resolved: { where: ['ModelResolved=True'], meaning: 'the models:/ URI resolved in the model registry; status.model says to what' },
 
   // --- TrafficMirror
   MirrorApplied: { where: ['TrafficMirror=True'], meaning: 'the router mirrors the requested percentage of requests to the canary' },

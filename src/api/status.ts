@@ -11,6 +11,7 @@ import {
   trafficListSchema,
 } from './rollout-status.ts';
 import { analysisStatusSchema } from './analysis-status.ts';
+import { registryModelStatusSchema } from './registry-status.ts';
 
 export const modelDeploymentStatusSchema = z
   .object({
@@ -28,6 +29,7 @@ export const modelDeploymentStatusSchema = z
     history: historySchema.optional(),
     rollout: rolloutStateSchema.optional(),
     analysis: analysisStatusSchema.optional(),
+    model: registryModelStatusSchema.optional(),
   })
   .describe('Observed state, written by the operator.');
 

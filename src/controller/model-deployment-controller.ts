@@ -11,6 +11,7 @@ import { objectKey } from '../kube/informer.ts';
 import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
+import { noRegistries, RegistryResolver, type RegistrySettings } from '../registry/resolver.ts';
 import { EvidenceGatherer, type EvidenceMetrics } from './evidence-gatherer.ts';
 import { evidenceSources } from './evidence-sources.ts';
 import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, reconcile, type EventSink } from './reconcile.ts';
@@ -34,6 +35,8 @@ export interface ControllerOptions {
   readonly analysisSources?: AnalysisSourceSettings;
   /** Loopback and link-local ranges Prometheus queries and smoke checks may reach (--outbound-allow-cidrs); default none. */
   readonly outboundAllowCidrs?: readonly Cidr[];
+  /** The platform's model registries for models:/ URIs (--model-registries) and how often they are asked; default none. */
+  readonly registries?: RegistrySettings;
   readonly events: EventSink;
   readonly queueMetrics?: WorkQueueMetrics;
   readonly metrics?: ControllerMetrics;
@@ -50,6 +53,8 @@ export class ModelDeploymentController {
   readonly queue: WorkQueue;
   /** Fetches the evidence rollouts ask for, outside the workers; a result brings its key back to the queue. */
   readonly evidence: EvidenceGatherer;
+  /** Resolves models:/ URIs in the platform's registries, outside the workers; a changed answer brings its key back. */
+  readonly registry: RegistryResolver;
   private readonly options: ControllerOptions;
   private active = 0;
   reconciles = 0;
@@ -121,6 +126,14 @@ export class ModelDeploymentController {
       ...(options.evidenceConcurrency !== undefined ? { concurrency: options.evidenceConcurrency } : {}),
       ...(options.evidenceMetrics ? { metrics: options.evidenceMetrics } : {}),
     });
+    this.registry = new RegistryResolver({
+      settings: options.registries ?? noRegistries('modelship-system'),
+      client,
+      allowCidrs: options.outboundAllowCidrs ?? [],
+      requeue: (key) => this.queue.add(key),
+      log: logger,
+      now,
+    });
     this.caches.modelDeployments.onEvent((_event, obj) => this.queue.add(objectKey(obj)));
     const enqueueOwner = (_event: string, obj: KubeObject) => {
       const owner = ownerIndex(obj);
@@ -175,6 +188,7 @@ export class ModelDeploymentController {
       now: this.options.now ?? (() => new Date()),
       onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),
       replacedVersions: new Map<string, string>(),
+      registry: this.registry,
     };
     metrics?.activeWorkers(0);
     this.queue.start(async (key, yieldSlot) => {
@@ -214,6 +228,7 @@ export class ModelDeploymentController {
 
   async stop(): Promise<void> {
     this.evidence.stop();
+    await this.registry.stop();
     await this.queue.shutdown();
     await Promise.all(this.allCaches().map((c) => c.stop()));
   }

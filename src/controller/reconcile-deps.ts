@@ -1,4 +1,5 @@
 // What a reconcile needs from the operator, and what it tells the work queue.
+import type { RegistryResolver } from '../registry/resolver.ts';
 import type { EventReason, ForeignReason } from '../api/reasons.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { RenderConfig } from '../render/index.ts';
@@ -29,6 +30,8 @@ export interface ReconcileDeps {
    * move a router back a step). Shared by the workers; see phases/load.ts.
    */
   readonly replacedVersions?: Map<string, string>;
+  /** Resolves models:/ URIs in the platform's model registries, outside the worker (src/registry). */
+  readonly registry?: RegistryResolver;
 }
 
 export interface ReconcileOutcome {

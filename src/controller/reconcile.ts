@@ -16,6 +16,7 @@ import { requestEvidence } from './phases/request-evidence.ts';
 import { metaTime, nextStatus, observeServing } from './phases/report.ts';
 import { requeue } from './phases/requeue.ts';
 import { writeStatus } from './phases/write-status.ts';
+import { withRegistryStatus } from './registry-status.ts';
 import { endQuietly } from './namespace-ending.ts';
 import { STALE_CACHE_RETRY_MS, type ReconcileDeps, type ReconcileOutcome } from './reconcile-deps.ts';
 
@@ -43,7 +44,13 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
 
   // Report: the deferred status write, then Events, then when to look again.
   const results = { decision, desired, applied, errors: [...applied.errors, ...(pruned?.errors ?? [])] };
-  const next = nextStatus(target, observeServing(target, results, deps.caches), results, metaTime(deps.now()));
+  const next = withRegistryStatus(
+    nextStatus(target, observeServing(target, results, deps.caches), results, metaTime(deps.now())),
+    target.md.status?.model,
+    target.registry,
+    target.generation,
+    metaTime(deps.now()),
+  );
   const write = await writeStatus(target, next, deps, log, yieldWorker);
   // Evidence taken by this reconcile is lost with the write: the machine asks for it again (evidence-gatherer.ts).
   if (write === 'conflict') return { requeueAfterMs: STALE_CACHE_RETRY_MS };

@@ -40,6 +40,10 @@ export function modelSource(uri: string): ModelSource | RenderError {
     return { kind: 'pvc', claim, subPath: segments.join('/') };
   }
   if (uri.startsWith('oci://')) return { kind: 'oci', image: uri.slice('oci://'.length) };
+  // The operator renders a models:/ URI's resolved source (src/registry); one left unresolved never reaches the fetcher.
+  if (uri.startsWith('models:/')) {
+    return renderError('InvalidModelUri', 'spec.model.uri', `${uri} names a model in a registry: only the operator resolves it (status.model), so it cannot be rendered without one`);
+  }
   return { kind: 'fetch', uri };
 }
 

@@ -8,7 +8,8 @@
 // Created lazily by the first test that needs it, and ahead of the tests by `npm run python:env` (.ci/run runs
 // it before `npm test`, so its minutes do not count against a test's timeout).
 //
-//   node test/cluster/python-env.ts     creates it if missing and prints its folder
+//   node test/cluster/python-env.ts          creates it if missing and prints its folder
+//   node test/cluster/python-env.ts mlflow   the same for MLflow (mlflow-requirements.txt)
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ import { cacheRoot } from './tools.ts';
 const execFileAsync = promisify(execFile);
 
 export const requirementsFile = resolve(import.meta.dirname, 'python', 'mlserver-requirements.txt');
+/** MLflow, the model registry of test/integration/mlflow-registry.test.ts (test/cluster/mlflow-server.ts). */
+export const mlflowRequirementsFile = resolve(import.meta.dirname, 'python', 'mlflow-requirements.txt');
 
 export interface PythonEnv {
   /** The environment's folder. */
@@ -30,9 +33,9 @@ export interface PythonEnv {
 }
 
 /** The cache folder of the environment for these requirements: the hash of the file's content names it. */
-export function pythonEnvDir(requirements: string, root = cacheRoot()): string {
+export function pythonEnvDir(requirements: string, root = cacheRoot(), prefix = 'mlserver'): string {
   const hash = createHash('sha256').update(requirements).digest('hex').slice(0, 16);
-  return join(root, 'python', `mlserver-${hash}`);
+  return join(root, 'python', `${prefix}-${hash}`);
 }
 
 /** The Python that makes the environment: MODELSHIP_PYTHON, else python3.11 on PATH. */
@@ -45,9 +48,19 @@ function envOf(dir: string): PythonEnv {
 }
 
 /** The cached environment, made first if missing (minutes when cold; progress on stderr). */
-export async function ensureMlserverEnv(options: { log?: (line: string) => void } = {}): Promise<PythonEnv> {
+export function ensureMlserverEnv(options: { log?: (line: string) => void } = {}): Promise<PythonEnv> {
+  return ensurePythonEnv(requirementsFile, 'mlserver', options);
+}
+
+/** The cached MLflow environment (mlflow server), made first if missing (about two minutes when cold). */
+export function ensureMlflowEnv(options: { log?: (line: string) => void } = {}): Promise<PythonEnv> {
+  return ensurePythonEnv(mlflowRequirementsFile, 'mlflow', options);
+}
+
+/** The cached environment of a requirements file, keyed by its content's hash, made first if missing. */
+export async function ensurePythonEnv(requirementsFile: string, prefix: string, options: { log?: (line: string) => void } = {}): Promise<PythonEnv> {
   const requirements = readFileSync(requirementsFile, 'utf8');
-  const dir = pythonEnvDir(requirements);
+  const dir = pythonEnvDir(requirements, cacheRoot(), prefix);
   const marker = join(dir, '.complete');
   if (existsSync(marker)) return envOf(dir);
   const log = options.log ?? ((line: string) => process.stderr.write(`[python-env] ${line}\n`));
@@ -75,6 +88,6 @@ export async function ensureMlserverEnv(options: { log?: (line: string) => void 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const env = await ensureMlserverEnv();
+  const env = process.argv[2] === 'mlflow' ? await ensureMlflowEnv() : await ensureMlserverEnv();
   process.stdout.write(`${env.dir}\n`);
 }

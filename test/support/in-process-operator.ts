@@ -9,6 +9,8 @@ import { ModelDeploymentController } from '../../src/controller/model-deployment
 import { defaultRenderConfig, type RenderConfig } from '../../src/render/index.ts';
 import type { EventSink } from '../../src/controller/reconcile.ts';
 import type { Cidr } from '../../src/outbound/index.ts';
+import type { ModelRegistry } from '../../src/registry/mlflow.ts';
+import { DEFAULT_REGISTRY_POLL_MS } from '../../src/registry/resolver.ts';
 import { noAnalysisSources, type AnalysisSourceSettings } from '../../src/analysis/prometheus-sources.ts';
 
 export interface RecordedRequest {
@@ -26,7 +28,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -49,6 +51,10 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
         : {}),
     // Strict by default, as the operator's flag: a test allowlists the local servers it runs.
     ...(options.outboundAllowCidrs !== undefined ? { outboundAllowCidrs: options.outboundAllowCidrs } : {}),
+    // The poll interval here may be below the flag's 10 s minimum, to keep tests short.
+    ...(options.registries !== undefined
+      ? { registries: { registries: options.registries, namespace: 'modelship-system', pollIntervalMs: options.registryPollIntervalMs ?? DEFAULT_REGISTRY_POLL_MS } }
+      : {}),
     events: sink,
   });
   await controller.startCaches();

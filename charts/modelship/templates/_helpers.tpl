@@ -133,6 +133,20 @@ code uses (README, "Install with Helm"); keep them in step with src/render/child
 {{ toYaml (dict "sources" .Values.analysis.sources) }}
 {{- end }}
 
+{{- define "modelship.registriesFile" -}}
+{{ toYaml (dict "registries" .Values.registries) }}
+{{- end }}
+
+{{/* The Secrets the model registries name, each once, sorted. */}}
+{{- define "modelship.registrySecretNames" -}}
+{{- $names := list }}
+{{- range .Values.registries }}
+{{- with .bearerTokenSecret }}{{ $names = append $names .name }}{{ end }}
+{{- with .basicAuthSecret }}{{ $names = append $names .name }}{{ end }}
+{{- end }}
+{{- $names | uniq | sortAlpha | toJson }}
+{{- end }}
+
 {{/* The Secrets the analysis sources name, each once, sorted. */}}
 {{- define "modelship.analysisSecretNames" -}}
 {{- $names := list }}

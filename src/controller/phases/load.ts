@@ -4,6 +4,9 @@
 import type { ModelDeploymentSpec } from '../../api/index.ts';
 import { parseModelDeployment, type ParseResult } from '../../api/parse.ts';
 import type { ModelDeploymentObject } from '../caches.ts';
+import type { RegistryModelStatus } from '../../api/registry-status.ts';
+import { isRegistryUri, resolvedModel } from '../../registry/mlflow.ts';
+import type { RegistryState } from '../../registry/resolver.ts';
 import {
   MODEL_DEPLOYMENT_API_VERSION,
   MODEL_DEPLOYMENT_KIND,
@@ -28,16 +31,22 @@ export interface Target {
   /** The owner reference of every child, and the object Events are about. */
   readonly owner: { apiVersion: string; kind: string; name: string; uid: string };
   readonly eventTarget: EventTarget;
+  /** For a models:/ URI: what the registry resolved it to (spec holds it already) and the last ask's failure. */
+  readonly registry?: RegistryState;
 }
 
 export type Loaded = { readonly ok: true; readonly target: Target } | { readonly ok: false; readonly outcome: ReconcileOutcome };
 
-export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'evidence'>): Loaded {
+/** Until the first answer of the registry: a short look again (the answer requeues the key anyway). */
+const REGISTRY_PENDING_RETRY_MS = 2000;
+
+export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'evidence' | 'registry'>): Loaded {
   const [namespace = '', name = ''] = key.split('/');
   const md = deps.caches.modelDeployments.get(namespace, name);
   if (!md?.metadata?.uid || md.metadata.deletionTimestamp) {
     deps.replacedVersions?.delete(key);
     deps.evidence.forget(key); // no decision will ask for its evidence again
+    deps.registry?.forget(key);
     return { ok: false, outcome: {} }; // gone or going: the garbage collector has the children
   }
   const uid = md.metadata.uid;
@@ -47,7 +56,24 @@ export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replaced
   }
   deps.replacedVersions?.delete(key);
   const owner = { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, name, uid };
-  const parsed = parseModelDeployment(md);
+  let parsed = parseModelDeployment(md);
+  let registry: RegistryState | undefined;
+  if (parsed.ok && isRegistryUri(parsed.value.spec.model.uri)) {
+    const { uri, registry: registryName } = parsed.value.spec.model;
+    const known =
+      deps.registry !== undefined
+        ? deps.registry.current(key, uri, registryName)
+        : { failure: { reason: 'UnknownModelRegistry' as const, message: 'the operator runs without model registries (--model-registries)' } };
+    registry = withPinned(known, md.status?.model, uri, registryName);
+    if (registry === undefined) return { ok: false, outcome: { requeueAfterMs: REGISTRY_PENDING_RETRY_MS } };
+    if (registry.resolution !== undefined) {
+      const value = parsed.value;
+      parsed = { ok: true, value: { ...value, spec: { ...value.spec, model: resolvedModel(value.spec.model, registry.resolution) } } };
+    }
+  } else {
+    deps.registry?.forget(key);
+  }
+  const spec = parsed.ok && (registry === undefined || registry.resolution !== undefined) ? parsed.value.spec : undefined;
   return {
     ok: true,
     target: {
@@ -59,9 +85,25 @@ export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replaced
       cachedVersion,
       md,
       parsed,
-      spec: parsed.ok ? parsed.value.spec : undefined,
+      spec,
       owner,
       eventTarget: { ...owner, namespace },
+      ...(registry !== undefined ? { registry } : {}),
     },
   };
+}
+
+/**
+ * PURE: what the registry said, or, before the resolver has an answer or after it failed, the version
+ * pinned in status.model for the same URI (a restarted operator keeps serving it). Undefined while the
+ * first answer is awaited and nothing is pinned.
+ */
+export function withPinned(known: RegistryState | undefined, pinned: RegistryModelStatus | undefined, uri: string, registryName: string | undefined): RegistryState | undefined {
+  if (known?.resolution !== undefined) return known;
+  const fromStatus =
+    pinned !== undefined && pinned.uri === uri && (registryName === undefined || pinned.registry === registryName)
+      ? { uri, registry: pinned.registry, version: pinned.version, source: pinned.source, resolvedAt: pinned.resolvedAt }
+      : undefined;
+  if (fromStatus === undefined) return known;
+  return { resolution: fromStatus, ...(known?.failure !== undefined ? { failure: known.failure } : {}) };
 }

@@ -27,6 +27,8 @@ function renderPlan(target: Target, decision: RolloutDecision | undefined, confi
   if (!parsed.ok) {
     return { objects: [], renderError: { code: 'InvalidSpec', field: parsed.errors[0]?.field ?? 'spec', message: formatFieldErrors(parsed.errors) } };
   }
+  const registryFailure = target.registry?.resolution === undefined ? target.registry?.failure : undefined;
+  if (registryFailure !== undefined) return { objects: [], renderError: { code: registryFailure.reason, field: 'spec.model.uri', message: registryFailure.message } };
   if (decision === undefined) return { objects: [] };
   const rendered = renderModelDeployment(parsed.value, config, decision.plan);
   if (!rendered.ok) return { objects: [], renderError: { code: rendered.error.code, field: rendered.error.field, message: rendered.error.message } };

@@ -10,6 +10,7 @@ import { CHILD_KINDS } from '../../../src/render/index.ts';
 import { resourceKind } from '../../../src/kube/resource-paths.ts';
 import { findObject, operatorArgs, renderChart, toolsDir, type PolicyRule, type RenderedObject } from '../../support/helm-chart.ts';
 import { parsePrometheusSources } from '../../../src/analysis/prometheus-sources.ts';
+import { parseModelRegistries } from '../../../src/registry/mlflow.ts';
 
 const tools = await toolsDir();
 
@@ -204,4 +205,30 @@ void test('analysis.userSecrets: the one explicit opt-in to Secrets of the watch
     secretRules(namespaced).map((r) => `${r.kind} ${r.namespace}`).sort(),
     ['Role team-a', 'Role team-b'],
   );
+});
+
+void test('model registries: a Role with get on exactly the named Secrets, the file mounted and passed with the poll interval', async () => {
+  const objects = await renderChart(tools, [
+    '--namespace',
+    'modelship-system',
+    '--set-json',
+    'registries=[{"name":"mlflow","type":"mlflow","address":"http://mlflow.mlflow:5000","bearerTokenSecret":{"name":"mlflow-token","key":"token"},"default":true},{"name":"team","type":"mlflow","address":"https://mlflow.example.com","basicAuthSecret":{"name":"team-mlflow"}}]',
+    '--set',
+    'registryPollInterval=30s',
+  ]);
+  const role = findObject(objects, 'Role', 'modelship-model-registries', 'modelship-system');
+  assert.deepEqual(role?.rules, [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['mlflow-token', 'team-mlflow'], verbs: ['get'] }]);
+  const binding = findObject(objects, 'RoleBinding', 'modelship-model-registries', 'modelship-system') as unknown as { subjects: unknown[] };
+  assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'modelship', namespace: 'modelship-system' }]);
+  const configMap = findObject(objects, 'ConfigMap', 'modelship-model-registries', 'modelship-system') as unknown as { data: Record<string, string> };
+  const file = parseModelRegistries(configMap.data['registries.yaml'] ?? '', 'registries.yaml');
+  assert.ok(file.ok, file.ok ? '' : file.errors.join());
+  assert.deepEqual(file.registries.map((r) => r.name), ['mlflow', 'team']);
+  const args = operatorArgs(findObject(objects, 'Deployment')!);
+  assert.ok(args.includes('--model-registries=/etc/modelship/registries/registries.yaml'), args.join(' '));
+  assert.ok(args.includes('--registry-poll-interval=30s'), args.join(' '));
+  // None configured: no ConfigMap, no Role, no flag.
+  const plain = await renderChart(tools, ['--namespace', 'modelship-system']);
+  assert.equal(findObject(plain, 'Role', 'modelship-model-registries', 'modelship-system'), undefined);
+  assert.ok(!operatorArgs(findObject(plain, 'Deployment')!).some((a) => a.startsWith('--model-registries')));
 });

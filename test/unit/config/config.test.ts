@@ -38,6 +38,7 @@ void test('defaults', () => {
     resyncPeriodMs: 600_000,
     identity: 'modelship-7f9c-abcde',
     operatorNamespace: 'modelship-system',
+    registryPollIntervalMs: 60_000,
     prometheusUserAddresses: [],
     prometheusUserSecrets: false,
     istioAllowedHosts: [],
