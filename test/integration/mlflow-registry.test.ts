@@ -39,6 +39,13 @@ type Deployment = KubeObject & { spec?: { template?: { metadata?: { labels?: Rec
 const get = (name: string) => client.get<Md>(mdRef(namespace, name));
 const deployment = (name: string) => client.get<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name });
 const fetcherArgs = (d: Deployment | undefined): string[] => d?.spec?.template?.spec?.initContainers?.flatMap((c) => c.args ?? []) ?? [];
+/** A ModelDeployment serving `models:/iris@champion` from the registry `registry`. */
+const championOf = (name: string, registry: string, more: Record<string, unknown> = {}) => ({
+  apiVersion: 'modelship.io/v1alpha1',
+  kind: 'ModelDeployment',
+  metadata: { name },
+  spec: { model: { name: 'iris', version: 'champion', uri: 'models:/iris@champion', registry, format: 'sklearn' }, runtime: { preset: 'mlserver' }, ...more },
+});
 
 test('an alias resolves to a pinned version; moving it starts a canary with no spec change; a deleted alias keeps serving', async () => {
   await mlflow.createModel('iris');
@@ -46,17 +53,10 @@ test('an alias resolves to a pinned version; moving it starts a canary with no s
   assert.equal(await mlflow.registerVersion('iris', 's3://models/iris/2'), '2');
   await mlflow.setAlias('iris', 'champion', '1');
 
-  await createModelDeployment(client, namespace, {
-    apiVersion: 'modelship.io/v1alpha1',
-    kind: 'ModelDeployment',
-    metadata: { name: 'iris' },
-    spec: {
-      model: { name: 'iris', version: 'champion', uri: 'models:/iris@champion', registry: 'mlflow', format: 'sklearn' },
-      runtime: { preset: 'mlserver' },
-      replicas: 2,
-      rollout: { strategy: 'canary', steps: [{ weight: 50 }, { pause: {} }], scaleDownDelaySeconds: 1 },
-    },
-  });
+  await createModelDeployment(client, namespace, championOf('iris', 'mlflow', {
+    replicas: 2,
+    rollout: { strategy: 'canary', steps: [{ weight: 50 }, { pause: {} }], scaleDownDelaySeconds: 1 },
+  }));
   const first = await eventually('version 1 Ready', () => get('iris'), (md) => conditionOf(md, 'Ready')?.status === 'True', 60_000);
   const generation = first?.metadata?.generation;
   assert.equal(first?.status?.stable?.version, '1');
@@ -109,15 +109,7 @@ test('an alias resolves to a pinned version; moving it starts a canary with no s
 });
 
 test('an unknown registry name stalls with UnknownModelRegistry and creates nothing', async () => {
-  await createModelDeployment(client, namespace, {
-    apiVersion: 'modelship.io/v1alpha1',
-    kind: 'ModelDeployment',
-    metadata: { name: 'elsewhere' },
-    spec: {
-      model: { name: 'iris', version: 'champion', uri: 'models:/iris@champion', registry: 'team-b', format: 'sklearn' },
-      runtime: { preset: 'mlserver' },
-    },
-  });
+  await createModelDeployment(client, namespace, championOf('elsewhere', 'team-b'));
   const stalled = await eventually('Stalled', () => get('elsewhere'), (md) => conditionOf(md, 'Stalled')?.status === 'True', 30_000);
   assert.equal(conditionOf(stalled, 'Stalled')?.reason, 'UnknownModelRegistry');
   assert.match(conditionOf(stalled, 'Stalled')?.message ?? '', /there is no model registry named team-b: the platform's registries are mlflow \(default\)/);
