@@ -196,7 +196,7 @@ void test('fifty ModelDeployments naming one URI cost one request per poll inter
   assert.equal(server.seen.length, lastAsks, 'nothing is polled once no key uses the registry');
 });
 
-void test('a rotated token is read again once the poll interval has passed, and at once after a 401', async () => {
+void test('a rotated token is read again once the poll interval has passed, or at the next ask after a 401', async () => {
   await setToken(operatorNs, 'rotating-token', TOKEN.a);
   const server = new FakeMlflow();
   await server.start();
