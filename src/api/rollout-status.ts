@@ -4,7 +4,7 @@
 // reconcile, which is how a restarted operator resumes a rollout where it was.
 import { z } from 'zod';
 import { int32, int64, listMap } from './common.ts';
-import { DNS_LABEL_MAX, MAX_HISTORY, MAX_SHORT_STRING } from './limits.ts';
+import { DNS_LABEL_MAX, MAX_HISTORY, MAX_SHORT_STRING, MAX_URI_LENGTH } from './limits.ts';
 
 export const CANARY_PHASES = ['Progressing', 'Paused', 'Promoting', 'Aborted'] as const;
 export type CanaryPhase = (typeof CANARY_PHASES)[number];
@@ -71,6 +71,14 @@ export const historyEntrySchema = z
       .enum(HISTORY_OUTCOMES)
       .describe('What last happened to it: Promoted (canary done), Replaced (in place), RolledBack (served again by a rollback) or Aborted.'),
     at: time('When that happened.'),
+    resolvedFrom: z
+      .object({
+        uri: z.string().max(MAX_URI_LENGTH).describe('The models:/ URI, e.g. models:/iris@champion.'),
+        registry: z.string().max(DNS_LABEL_MAX).describe('The registry that resolved it.'),
+        resolvedAt: time('When the URI was first seen resolving to this version.'),
+      })
+      .optional()
+      .describe("For a revision served because spec.model.uri named a model registry's alias or version: that URI, which resolved to this revision's version and model source."),
   })
   .describe('One revision and its outcome.');
 

@@ -50,6 +50,7 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
     target.registry,
     target.generation,
     metaTime(deps.now()),
+    target.md.status?.history,
   );
   const write = await writeStatus(target, next, deps, log, yieldWorker);
   // Evidence taken by this reconcile is lost with the write: the machine asks for it again (evidence-gatherer.ts).

@@ -1,9 +1,12 @@
 // I/O: resolves the models:/ URIs of ModelDeployments in the platform's model registries, outside the
-// reconcile workers. A reconcile asks `current(key, uri, registry)`: the first ask starts polling that key
-// (now, then every poll interval); each answer that changes what is known brings the key back to the
-// queue. A failed ask keeps the last resolution (the version keeps serving) and carries the failure.
+// reconcile workers. A reconcile asks `current(key, uri, registry)`: the key then uses the entry of that
+// (registry, URI), shared by every ModelDeployment naming it (src/registry/subscriptions.ts); the first
+// key starts polling the entry (now, then every poll interval), and each answer that changes what is
+// known brings all its keys back to the queue. An entry whose last key left stops. A failed ask keeps
+// the last resolution (the version keeps serving) and carries the failure.
 // Every request goes through the hardened outbound client; credentials come from Secrets in the
-// operator's own namespace, named by the platform's registries file, never by a ModelDeployment.
+// operator's own namespace, named by the platform's registries file, never by a ModelDeployment. They
+// are read once per poll interval at most per registry, and again after a 401 or 403 answer.
 import type { Logger } from 'pino';
 import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import { createOutboundClient, describeOutboundFailure, toOutboundError, type Cidr, type OutboundClient } from '../outbound/index.ts';
@@ -16,6 +19,7 @@ import {
   type Resolution,
   type ResolutionFailure,
 } from './mlflow.ts';
+import { Subscriptions } from './subscriptions.ts';
 
 export const DEFAULT_REGISTRY_POLL_MS = 60_000;
 export const MIN_REGISTRY_POLL_MS = 10_000;
@@ -44,11 +48,18 @@ export interface RegistryState {
 }
 
 interface Entry {
-  uri: string;
-  registry: string | undefined;
+  readonly id: string;
+  readonly uri: string;
+  readonly registry: string | undefined;
   state: RegistryState | undefined;
   timer: NodeJS.Timeout | undefined;
-  generation: number;
+  stopped: boolean;
+}
+
+/** A registry's authorization headers, read from its Secret, good until `until` (performance.now()). */
+interface CachedCredentials {
+  readonly headers: Promise<Record<string, string>>;
+  readonly until: number;
 }
 
 export interface RegistryResolverOptions {
@@ -75,7 +86,9 @@ const sameState = (a: RegistryState | undefined, b: RegistryState): boolean =>
 
 export class RegistryResolver {
   private readonly entries = new Map<string, Entry>();
+  private readonly subscriptions = new Subscriptions();
   private readonly clients = new Map<string, OutboundClient>();
+  private readonly cachedCredentials = new Map<string, CachedCredentials>();
   private stopped = false;
   private readonly options: RegistryResolverOptions;
 
@@ -83,59 +96,74 @@ export class RegistryResolver {
     this.options = options;
   }
 
-  /** What is known of the key's URI; undefined while its first ask is under way. Starts polling it. */
+  /** What is known of the key's URI; undefined while its entry's first ask is under way. The key uses that entry now. */
   current(key: string, uri: string, registry: string | undefined): RegistryState | undefined {
-    let entry = this.entries.get(key);
-    if (entry !== undefined && (entry.uri !== uri || entry.registry !== registry)) {
-      this.forget(key);
-      entry = undefined;
-    }
+    const id = this.entryId(uri, registry);
+    const change = this.subscriptions.use(key, id);
+    if (change.stopped !== undefined) this.stopEntry(change.stopped);
+    let entry = this.entries.get(id);
     if (entry === undefined) {
-      entry = { uri, registry, state: undefined, timer: undefined, generation: 0 };
-      this.entries.set(key, entry);
-      this.schedule(key, entry, 0);
+      entry = { id, uri, registry, state: undefined, timer: undefined, stopped: false };
+      this.entries.set(id, entry);
+      this.schedule(entry, 0);
     }
     return entry.state;
   }
 
-  /** The key is gone, or its URI is no longer a registry's. */
+  /** The key is gone, or its URI is no longer a registry's: it leaves its entry, stopped when it was the last key. */
   forget(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
-    entry.generation++;
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
-    this.entries.delete(key);
+    const change = this.subscriptions.drop(key);
+    if (change.stopped !== undefined) this.stopEntry(change.stopped);
+  }
+
+  /** The (registry, URI) entries polled now: one per registry and URI, however many keys use it. */
+  polled(): { uri: string; registry: string | undefined; keys: string[] }[] {
+    return [...this.entries.values()].map((e) => ({ uri: e.uri, registry: e.registry, keys: this.subscriptions.keysOf(e.id) }));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const key of [...this.entries.keys()]) this.forget(key);
+    for (const id of [...this.entries.keys()]) this.stopEntry(id);
     await Promise.all([...this.clients.values()].map((c) => c.close()));
     this.clients.clear();
+    this.cachedCredentials.clear();
   }
 
-  private schedule(key: string, entry: Entry, delayMs: number): void {
-    if (this.stopped) return;
-    const generation = entry.generation;
+  /** The entry of a URI: the default registry and the same registry named are one entry. */
+  private entryId(uri: string, registry: string | undefined): string {
+    const chosen = chooseRegistry(registry, this.options.settings.registries);
+    return JSON.stringify([chosen.ok ? chosen.registry.name : { unknown: registry ?? null }, uri]);
+  }
+
+  private stopEntry(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    entry.stopped = true;
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    this.entries.delete(id);
+  }
+
+  private schedule(entry: Entry, delayMs: number): void {
+    if (this.stopped || entry.stopped) return;
     entry.timer = setTimeout(() => {
-      void this.poll(key, entry, generation);
+      void this.poll(entry);
     }, delayMs);
     entry.timer.unref();
   }
 
-  private async poll(key: string, entry: Entry, generation: number): Promise<void> {
+  private async poll(entry: Entry): Promise<void> {
     let answer: { ok: true; resolution: Resolution } | { ok: false; failure: RegistryFailure };
     try {
       answer = await this.ask(entry.uri, entry.registry);
     } catch (err) {
       answer = { ok: false, failure: { reason: 'RegistryUnavailable', message: err instanceof Error ? err.message : String(err) } };
     }
-    if (this.stopped || entry.generation !== generation || this.entries.get(key) !== entry) return;
+    if (this.stopped || entry.stopped) return;
     const next = nextState(entry.state, answer);
     const changed = !sameState(entry.state, next);
     entry.state = next;
-    if (changed) this.options.requeue(key);
-    this.schedule(key, entry, this.options.settings.pollIntervalMs);
+    if (changed) for (const key of this.subscriptions.keysOf(entry.id)) this.options.requeue(key);
+    this.schedule(entry, this.options.settings.pollIntervalMs);
   }
 
   private async ask(uri: string, registryName: string | undefined): Promise<{ ok: true; resolution: Resolution } | { ok: false; failure: RegistryFailure }> {
@@ -158,6 +186,7 @@ export class RegistryResolver {
       const res = await this.client(registry).send(resolveRequestUrl(registry.address, ref), { method: 'GET', headers: { accept: 'application/json', ...headers }, maxBytes: MAX_ANSWER_BYTES, timeoutMs: REQUEST_TIMEOUT_MS });
       status = res.status;
       body = res.body;
+      if (status === 401 || status === 403) this.dropCredentials(registry.name); // rotated: read the Secret again next time
     } catch (err) {
       return { ok: false, failure: { reason: 'RegistryUnavailable', message: `the model registry ${registry.name} cannot be reached: ${describeOutboundFailure(toOutboundError(err, REQUEST_TIMEOUT_MS).failure)}` } };
     }
@@ -175,7 +204,26 @@ export class RegistryResolver {
     return c;
   }
 
-  private async credentials(registry: ModelRegistry): Promise<Record<string, string>> {
+  /** The registry's headers, read from its Secret at most once per poll interval, shared by all its entries. */
+  private credentials(registry: ModelRegistry): Promise<Record<string, string>> {
+    const nowMs = performance.now(); // the real, monotonic clock, whatever clock status times come from
+    const cached = this.cachedCredentials.get(registry.name);
+    if (cached !== undefined && nowMs < cached.until) return cached.headers;
+    const headers = this.readCredentials(registry);
+    const entry = { headers, until: nowMs + this.options.settings.pollIntervalMs };
+    this.cachedCredentials.set(registry.name, entry);
+    // A failed read is not kept: the next ask reads again.
+    headers.catch(() => {
+      if (this.cachedCredentials.get(registry.name) === entry) this.cachedCredentials.delete(registry.name);
+    });
+    return headers;
+  }
+
+  private dropCredentials(registry: string): void {
+    this.cachedCredentials.delete(registry);
+  }
+
+  private async readCredentials(registry: ModelRegistry): Promise<Record<string, string>> {
     const { client, settings } = this.options;
     const read = async (name: string, key: string): Promise<string> => {
       const secret = await client.get<SecretObject>({ apiVersion: 'v1', kind: 'Secret', namespace: settings.namespace, name });

@@ -94,6 +94,8 @@ test('an alias resolves to a pinned version; moving it starts a canary with no s
   const entry = promoted?.status?.history?.find((h) => h.version === '2');
   assert.equal(entry?.outcome, 'Promoted');
   assert.equal((entry?.model as { uri?: string } | undefined)?.uri, 's3://models/iris/2');
+  assert.deepEqual(entry?.resolvedFrom, { uri: 'models:/iris@champion', registry: 'mlflow', resolvedAt: paused?.status?.model?.resolvedAt }, 'the history names the alias that resolved to version 2');
+  assert.deepEqual(promoted?.status?.history?.find((h) => h.version === '1')?.resolvedFrom, { uri: 'models:/iris@champion', registry: 'mlflow', resolvedAt: first?.status?.model?.resolvedAt });
 
   // The alias is deleted: version 2 keeps serving; ModelResolved says why it is not resolved.
   await mlflow.deleteAlias('iris', 'champion');
