@@ -5,8 +5,9 @@
 // as for Prometheus sources (src/analysis/prometheus-sources.ts). An author never gives an address.
 //
 // The operator resolves the URI to an immutable version and its artifact location (the version's
-// `source`), and serves that: the resolved version is the model version the rollout machine sees, so a
-// moved alias is a new version and starts the configured rollout.
+// `source`, or, when that is not fetchable as it is, e.g. MLflow 3's `models:/m-<id>` of a logged model,
+// what `model-versions/get-download-uri` answers), and serves that: the resolved version is the model
+// version the rollout machine sees, so a moved alias is a new version and starts the configured rollout.
 import { load } from 'js-yaml';
 import { z } from 'zod';
 import { DNS1123_LABEL } from '../api/patterns.ts';
@@ -137,7 +138,17 @@ export type ResolutionFailure = 'RegistryUnavailable' | 'AliasNotFound' | 'Model
 
 export type ParsedAnswer =
   | { readonly ok: true; readonly version: string; readonly source: string }
-  | { readonly ok: false; readonly reason: ResolutionFailure; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly reason: ResolutionFailure;
+      readonly message: string;
+      /**
+       * The version exists but its `source` is not fetchable as it is (MLflow 3's `models:/m-<id>` of a
+       * logged model, `runs:/`, ...): its artifact location may be, so ask get-download-uri
+       * (downloadUriRequestUrl, parseDownloadUriAnswer). Without that ask, the failure stands.
+       */
+      readonly askDownloadUri?: { readonly version: string; readonly source: string };
+    };
 
 const modelVersionSchema = z.object({
   model_version: z.object({
@@ -181,13 +192,50 @@ export function parseResolveAnswer(ref: RegistryModelRef, status: number, body: 
     return { ok: false, reason: 'ModelVersionNotFound', message: `version ${mv.version} of model ${ref.name} is ${mv.status}, not READY` };
   }
   if (!servableSource(mv.source)) {
-    return {
-      ok: false,
-      reason: 'UnsupportedModelSource',
-      message: `version ${mv.version} of model ${ref.name} is stored at ${mv.source.slice(0, 200)}: modelship fetches s3://, gs:// and https:// sources only (register the version with such a source)`,
-    };
+    return { ...unsupportedSource(ref.name, mv.version, mv.source), askDownloadUri: { version: mv.version, source: mv.source } };
   }
   return { ok: true, version: mv.version, source: mv.source };
+}
+
+function unsupportedSource(name: string, version: string, location: string): { ok: false; reason: 'UnsupportedModelSource'; message: string } {
+  return {
+    ok: false,
+    reason: 'UnsupportedModelSource',
+    message: `version ${version} of model ${name} is stored at ${location.slice(0, 200)}: modelship fetches s3://, gs:// and https:// sources only (register the version with such a source)`,
+  };
+}
+
+/**
+ * The artifact location of a version whose source is not fetchable: `model-versions/get-download-uri`,
+ * which answers the version's storage location (for MLflow 3's `models:/m-<id>` sources, the logged
+ * model's artifact location, e.g. s3://bucket/1/models/m-<id>/artifacts), else its source.
+ */
+export function downloadUriRequestUrl(address: string, name: string, version: string): URL {
+  const base = address.endsWith('/') ? address : `${address}/`;
+  const url = new URL('api/2.0/mlflow/model-versions/get-download-uri', base);
+  url.searchParams.set('name', name);
+  url.searchParams.set('version', version);
+  return url;
+}
+
+const downloadUriSchema = z.object({ artifact_uri: z.string().min(1).max(2048) });
+
+/** MLflow's answer to downloadUriRequestUrl's request: the version with its fetchable artifact location, or why not. */
+export function parseDownloadUriAnswer(name: string, version: string, source: string, status: number, body: string): ParsedAnswer {
+  const what = `the artifact location of version ${version} of model ${name}`;
+  if (status === 404) return { ok: false, reason: 'ModelVersionNotFound', message: `the registry has no version ${version} of model ${name}` };
+  if (status !== 200) return { ok: false, reason: 'RegistryUnavailable', message: `the registry answered HTTP ${status} when asked for ${what}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  const parsed = downloadUriSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: 'RegistryUnavailable', message: `the registry's answer for ${what} has no artifact_uri` };
+  const uri = parsed.data.artifact_uri;
+  if (!servableSource(uri)) return unsupportedSource(name, version, uri === source ? source : `${uri} (source ${source.slice(0, 200)})`);
+  return { ok: true, version, source: uri };
 }
 
 // ---- a resolution applied to the spec -------------------------------------------------------------

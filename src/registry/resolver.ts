@@ -12,6 +12,8 @@ import type { ApiClient, KubeObject } from '../kube/api-client.ts';
 import { createOutboundClient, describeOutboundFailure, toOutboundError, type Cidr, type OutboundClient } from '../outbound/index.ts';
 import {
   chooseRegistry,
+  downloadUriRequestUrl,
+  parseDownloadUriAnswer,
   parseRegistryUri,
   parseResolveAnswer,
   resolveRequestUrl,
@@ -190,7 +192,18 @@ export class RegistryResolver {
     } catch (err) {
       return { ok: false, failure: { reason: 'RegistryUnavailable', message: `the model registry ${registry.name} cannot be reached: ${describeOutboundFailure(toOutboundError(err, REQUEST_TIMEOUT_MS).failure)}` } };
     }
-    const parsed = parseResolveAnswer(ref, status, body);
+    let parsed = parseResolveAnswer(ref, status, body);
+    if (!parsed.ok && parsed.askDownloadUri !== undefined) {
+      // A source that is not fetchable as it is (MLflow 3's models:/m-<id>): its artifact location may be.
+      const { version, source } = parsed.askDownloadUri;
+      try {
+        const res = await this.client(registry).send(downloadUriRequestUrl(registry.address, ref.name, version), { method: 'GET', headers: { accept: 'application/json', ...headers }, maxBytes: MAX_ANSWER_BYTES, timeoutMs: REQUEST_TIMEOUT_MS });
+        if (res.status === 401 || res.status === 403) this.dropCredentials(registry.name);
+        parsed = parseDownloadUriAnswer(ref.name, version, source, res.status, res.body);
+      } catch (err) {
+        return { ok: false, failure: { reason: 'RegistryUnavailable', message: `the model registry ${registry.name} cannot be reached: ${describeOutboundFailure(toOutboundError(err, REQUEST_TIMEOUT_MS).failure)}` } };
+      }
+    }
     if (!parsed.ok) return { ok: false, failure: { reason: parsed.reason, message: `${uri} in registry ${registry.name}: ${parsed.message}` } };
     return { ok: true, resolution: { uri, registry: registry.name, version: parsed.version, source: parsed.source, resolvedAt: now().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
   }

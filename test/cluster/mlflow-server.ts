@@ -1,7 +1,8 @@
 // A real MLflow tracking server (the model registry) for tests: `mlflow server` from the cached
 // environment of test/cluster/python/mlflow-requirements.txt (python-env.ts), with a SQLite backend
 // store in a temporary folder, on a free loopback port. Versions are registered through its REST API
-// (no training): registerVersion gives a version any source, e.g. s3://models/iris/1.
+// (no training): registerVersion gives a version any source, e.g. s3://models/iris/1; or by MLflow's
+// Python client against `address` (test/e2e/mlflow-registry-pods.test.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,15 @@ export interface MlflowServer {
   stop(): Promise<void>;
 }
 
-export async function startMlflowServer(options: { log?: (line: string) => void } = {}): Promise<MlflowServer> {
+export interface MlflowServerOptions {
+  readonly log?: (line: string) => void;
+  /** --default-artifact-root (default s3://models/mlflow). */
+  readonly artifactRoot?: string;
+  /** false: --no-serve-artifacts, clients write and read the artifact root themselves (default: MLflow's own default). */
+  readonly serveArtifacts?: boolean;
+}
+
+export async function startMlflowServer(options: MlflowServerOptions = {}): Promise<MlflowServer> {
   const env = await ensureMlflowEnv(options.log ? { log: options.log } : {});
   const dir = mkdtempSync(join(tmpdir(), 'modelship-mlflow-'));
   const port = await freePort();
@@ -31,7 +40,20 @@ export async function startMlflowServer(options: { log?: (line: string) => void 
   const started = Date.now();
   const child: ChildProcess = spawn(
     join(env.bin, 'mlflow'),
-    ['server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--default-artifact-root', 's3://models/mlflow', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+    [
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${join(dir, 'mlflow.db')}`,
+      '--default-artifact-root',
+      options.artifactRoot ?? 's3://models/mlflow',
+      ...(options.serveArtifacts === false ? ['--no-serve-artifacts'] : []),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MLFLOW_SERVER_ALLOWED_HOSTS: `127.0.0.1:${port}` } },
   );
   let stderr = '';

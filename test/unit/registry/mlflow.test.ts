@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   chooseRegistry,
+  downloadUriRequestUrl,
+  parseDownloadUriAnswer,
   parseModelRegistries,
   parseRegistryUri,
   parseResolveAnswer,
@@ -142,6 +144,47 @@ test("MLflow's answers: a version and its source, or the reason it cannot be ser
     [403, '{}'],
   ] as const) {
     const r = parseResolveAnswer(alias, status, body);
+    assert.ok(!r.ok);
+    assert.equal(r.reason, 'RegistryUnavailable', `${status} ${body}`);
+  }
+});
+
+test("MLflow 3 logged models: a models:/m-<id> source is resolved through get-download-uri to the artifact location", () => {
+  const alias = { name: 'iris', alias: 'champion' } as const;
+  // What mlflow server 3.17.2 answers for a version logged with log_model(..., registered_model_name=...).
+  const logged = JSON.stringify({ model_version: { name: 'iris', version: '3', source: 'models:/m-0a1b2c', run_id: 'r1', status: 'READY', model_id: 'm-0a1b2c' } });
+  const first = parseResolveAnswer(alias, 200, logged);
+  assert.ok(!first.ok);
+  assert.equal(first.reason, 'UnsupportedModelSource', 'without the second ask, the source is refused as before');
+  assert.deepEqual(first.askDownloadUri, { version: '3', source: 'models:/m-0a1b2c' });
+  assert.equal(
+    downloadUriRequestUrl('https://mlflow.example.com/prefix', 'iris', '3').href,
+    'https://mlflow.example.com/prefix/api/2.0/mlflow/model-versions/get-download-uri?name=iris&version=3',
+  );
+  assert.equal(downloadUriRequestUrl('http://mlflow:5000/', 'my model', '3').search, '?name=my+model&version=3');
+  const artifactUri = 's3://mlflow/1/models/m-0a1b2c/artifacts';
+  assert.deepEqual(parseDownloadUriAnswer('iris', '3', 'models:/m-0a1b2c', 200, JSON.stringify({ artifact_uri: artifactUri })), { ok: true, version: '3', source: artifactUri });
+  // A fetchable source never needs the second ask.
+  const direct = parseResolveAnswer(alias, 200, JSON.stringify({ model_version: { name: 'iris', version: '2', source: 's3://models/iris/2', status: 'READY' } }));
+  assert.deepEqual(direct, { ok: true, version: '2', source: 's3://models/iris/2' });
+  // An artifact location modelship cannot fetch (served by MLflow itself) is still refused, naming both.
+  const proxied = parseDownloadUriAnswer('iris', '3', 'models:/m-0a1b2c', 200, JSON.stringify({ artifact_uri: 'mlflow-artifacts:/1/models/m-0a1b2c/artifacts' }));
+  assert.ok(!proxied.ok);
+  assert.equal(proxied.reason, 'UnsupportedModelSource');
+  assert.equal(proxied.askDownloadUri, undefined, 'asked once only');
+  assert.match(proxied.message, /^version 3 of model iris is stored at mlflow-artifacts:\/1\/models\/m-0a1b2c\/artifacts \(source models:\/m-0a1b2c\): modelship fetches s3:\/\/, gs:\/\/ and https:\/\/ sources only/);
+  const same = parseDownloadUriAnswer('iris', '1', 'mlflow-artifacts:/1/abc/artifacts/model', 200, JSON.stringify({ artifact_uri: 'mlflow-artifacts:/1/abc/artifacts/model' }));
+  assert.ok(!same.ok);
+  assert.match(same.message, /^version 1 of model iris is stored at mlflow-artifacts:\/1\/abc\/artifacts\/model: /);
+  assert.deepEqual(parseDownloadUriAnswer('iris', '3', 'models:/m-0a1b2c', 404, '{"error_code":"RESOURCE_DOES_NOT_EXIST"}'), { ok: false, reason: 'ModelVersionNotFound', message: 'the registry has no version 3 of model iris' });
+  for (const [status, body] of [
+    [500, 'oops'],
+    [200, '{}'],
+    [200, '{"artifact_uri": ""}'],
+    [200, 'not json'],
+    [403, '{}'],
+  ] as const) {
+    const r = parseDownloadUriAnswer('iris', '3', 'models:/m-0a1b2c', status, body);
     assert.ok(!r.ok);
     assert.equal(r.reason, 'RegistryUnavailable', `${status} ${body}`);
   }
