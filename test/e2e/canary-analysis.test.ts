@@ -4,7 +4,6 @@
 // ModelDeployment with its own host name on the shared Gateway.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { countBy, dataPathCluster, gatewayFailures, inferBody, inferCountsByVariant, routed, send, type Reply } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
@@ -12,6 +11,7 @@ import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
 import { testPrometheusCidrs } from '../support/outbound-allow.ts';
 import { conditionOf, createModelDeployment, gatewayRef, mdRef, modelWithRollout, testClient } from '../support/model-deployments.ts';
+import { steadyLoad } from '../support/steady-load.ts';
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import type { ModelDeploymentStatus } from '../../src/api/index.ts';
@@ -55,24 +55,7 @@ function analysed(name: string, rollout: Record<string, unknown>): Record<string
 }
 
 /** Steady requests to one host until stop() (bounded: at most 20000), every reply kept in order. */
-function load(name: string, workers = 2) {
-  const replies: (Reply & { at: number })[] = [];
-  let stopped = false;
-  const worker = async () => {
-    while (!stopped && replies.length < 20_000) {
-      replies.push({ ...(await send(url, { host: host(name) })), at: Date.now() });
-      await sleep(10); // pacing: a steady load, not a flood
-    }
-  };
-  const running = Promise.all(Array.from({ length: workers }, worker));
-  return {
-    replies,
-    async stop() {
-      stopped = true;
-      await running;
-    },
-  };
-}
+const load = (name: string) => steadyLoad(async () => ({ ...(await send(url, { host: host(name) })), at: Date.now() }));
 
 /** Resolves once the load got `n` more replies. */
 function repliesAfter(traffic: { replies: readonly unknown[] }, n: number): Promise<number> {

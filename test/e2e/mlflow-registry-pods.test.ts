@@ -9,18 +9,12 @@
 // MLServer's own metrics, scraped by a real Prometheus, promotes a healthy version with no human action
 // and no failed request, and rolls back a version whose predict raises.
 //
-// The Python client writes the artifacts itself when boto3 is installed in the MLflow environment
-// (MLFLOW_S3_ENDPOINT_URL names versitygw); test/cluster/python/mlflow-requirements.txt does not pin
-// boto3, so the script below registers, for s3://, an artifact repository that writes under a local
-// folder <stage>/<bucket>/<key>, and the test uploads those files to versitygw under the same keys
-// before the alias names the version. Everything else (logged models, registration, the sources) is
-// MLflow's own.
+// MLflow's Python client writes the artifacts to versitygw itself (boto3 is pinned in the MLflow
+// environment, MLFLOW_S3_ENDPOINT_URL names versitygw): logged models, registration, their sources and the
+// objects are all MLflow's own.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -34,6 +28,7 @@ import { startInProcessOperator } from '../support/in-process-operator.ts';
 import { conditionOf, createModelDeployment, gatewayRef, mdRef, testClient } from '../support/model-deployments.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { testPrometheusCidrs } from '../support/outbound-allow.ts';
+import { steadyLoad } from '../support/steady-load.ts';
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import type { ModelDeploymentStatus } from '../../src/api/index.ts';
@@ -67,20 +62,7 @@ log(`mlflow server ready in ${seconds(mlflow.startMs)}`);
 // MLflow's client: three logged and registered versions of iris. 1 and 2 are logistic regressions (2 strongly
 // regularised: other predictions on some rows), 3 an mlflow.pyfunc model whose predict raises.
 const logScript = `
-import json, os, sys, urllib.parse
-stage = sys.argv[1]
-try:
-    import boto3  # noqa: F401  MLflow's s3:// artifact repository then writes to MLFLOW_S3_ENDPOINT_URL itself
-    direct = True
-except ImportError:
-    direct = False
-    from mlflow.store.artifact.local_artifact_repo import LocalArtifactRepository
-    from mlflow.store.artifact.artifact_repository_registry import _artifact_repository_registry
-    class StagedS3(LocalArtifactRepository):
-        def __init__(self, artifact_uri, *args, **kwargs):
-            u = urllib.parse.urlparse(artifact_uri)
-            super().__init__(os.path.join(stage, u.netloc, u.path.lstrip("/")), *args, **kwargs)
-    _artifact_repository_registry.register("s3", StagedS3)
+import json
 import numpy as np
 import mlflow, mlflow.sklearn, mlflow.pyfunc
 from mlflow.models import infer_signature
@@ -92,7 +74,7 @@ rng = np.random.default_rng(7)
 rows = np.vstack([X[::15], X[::20] + rng.normal(0, 0.3, X[::20].shape), X[::10] + rng.normal(0, 0.6, X[::10].shape)]).round(3)
 signature = infer_signature(X, np.zeros(len(X), dtype=np.int64))
 mlflow.set_experiment("iris")
-out = {"direct": direct, "rows": rows.tolist(), "versions": []}
+out = {"rows": rows.tolist(), "versions": []}
 
 def registered(info, predictions):
     out["versions"].append({"version": str(info.registered_model_version), "source": "models:/" + info.model_id, "artifactUri": mlflow.get_logged_model(info.model_id).artifact_location, "predictions": predictions})
@@ -111,27 +93,15 @@ with mlflow.start_run():
 print(json.dumps(out))
 `;
 interface Logged {
-  direct: boolean;
   rows: number[][];
   versions: { version: string; source: string; artifactUri: string; predictions: number[] | null }[];
 }
-const stage = mkdtempSync(join(tmpdir(), 'modelship-mlflow-stage-'));
-after(() => rmSync(stage, { recursive: true, force: true }));
 const mlflowEnv = await ensureMlflowEnv();
 const logStarted = Date.now();
 // MLflow's client prints links to its runs on stdout too: the JSON is the last line.
-const logOutput = (await execFileAsync(mlflowEnv.python, ['-c', logScript, stage], { env: { ...process.env, ...s3Env, MLFLOW_TRACKING_URI: mlflow.address }, maxBuffer: 16 * 1024 * 1024 })).stdout;
+const logOutput = (await execFileAsync(mlflowEnv.python, ['-c', logScript], { env: { ...process.env, ...s3Env, MLFLOW_TRACKING_URI: mlflow.address }, maxBuffer: 16 * 1024 * 1024 })).stdout;
 const logged = JSON.parse(logOutput.trim().split('\n').at(-1) ?? '') as Logged;
-// The staged artifacts, uploaded under the keys MLflow chose (nothing is staged when boto3 wrote them).
-const staged: string[] = [];
-const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-for (const file of walk(stage)) {
-  const [bucket, ...key] = relative(stage, file).split('/');
-  assert.equal(bucket, BUCKET);
-  await s3.putObject(BUCKET, key.join('/'), readFileSync(file));
-  staged.push(key.join('/'));
-}
-log(`MLflow's client logged and registered 3 versions in ${seconds(Date.now() - logStarted)} (${logged.direct ? 'artifacts written by boto3' : `${staged.length} artifact files staged and uploaded`})`);
+log(`MLflow's client logged and registered 3 versions, artifacts written to versitygw by boto3, in ${seconds(Date.now() - logStarted)}`);
 assert.deepEqual(
   logged.versions.map((v) => v.version),
   ['1', '2', '3'],
@@ -193,26 +163,14 @@ interface Sent extends Reply {
 }
 
 /** Steady requests through the gateway, one row at a time, until stop(). */
-function load(workers = 2) {
-  const replies: Sent[] = [];
-  let stopped = false;
-  let next = 0;
-  const worker = async () => {
-    while (!stopped && replies.length < 50_000) {
-      const row = next++ % logged.rows.length;
-      replies.push({ ...(await send(dataPath.gatewayUrl, { path, body: inferBody([logged.rows[row]!]) })), row, at: Date.now() });
-      await sleep(10);
-    }
-  };
-  const running = Promise.all(Array.from({ length: workers }, worker));
-  return {
-    replies,
-    async stop() {
-      stopped = true;
-      await running;
+const load = () =>
+  steadyLoad(
+    async (n): Promise<Sent> => {
+      const row = n % logged.rows.length;
+      return { ...(await send(dataPath.gatewayUrl, { path, body: inferBody([logged.rows[row]!]) })), row, at: Date.now() };
     },
-  };
-}
+    { max: 50_000 },
+  );
 
 /** Every answer of a healthy version is that version's prediction in Python for the row sent. */
 function assertPredictions(replies: readonly Sent[]): Record<string, number> {
