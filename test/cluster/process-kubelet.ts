@@ -84,6 +84,12 @@ export const processPodPlacement = {
   tolerations: [{ key: PROCESS_NODE_LABEL, operator: 'Equal', value: PROCESS_NODE_VALUE, effect: 'NoSchedule' }],
 } as const;
 
+/** processPodPlacement as fresh, mutable fields of a ModelDeployment's spec.runtime (or a pod spec). */
+export const processNodePlacement = () => ({
+  nodeSelector: { ...processPodPlacement.nodeSelector },
+  tolerations: processPodPlacement.tolerations.map((t) => ({ ...t })),
+});
+
 const HEARTBEAT_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 

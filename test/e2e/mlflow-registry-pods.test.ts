@@ -18,7 +18,7 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { processPodPlacement } from '../cluster/process-kubelet.ts';
+import { processNodePlacement } from '../cluster/process-kubelet.ts';
 import { ensureMlflowEnv } from '../cluster/python-env.ts';
 import { startMlflowServer } from '../cluster/mlflow-server.ts';
 import { startS3Server } from '../cluster/s3-server.ts';
@@ -195,7 +195,7 @@ test('models:/iris@champion: a logged model resolved through get-download-uri, f
     metadata: { name },
     spec: {
       model: { name, version: 'champion', uri: 'models:/iris@champion', format: 'mlflow', credentials: { secretRef: { name: 's3-creds' } } },
-      runtime: { preset: 'mlserver', nodeSelector: processPodPlacement.nodeSelector, tolerations: processPodPlacement.tolerations.map((t) => ({ ...t })) },
+      runtime: { preset: 'mlserver', ...processNodePlacement() },
       replicas: 1,
       rollout: {
         strategy: 'canary',

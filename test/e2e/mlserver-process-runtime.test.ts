@@ -17,7 +17,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { builtinQueries } from '../../src/analysis/builtin-queries.ts';
 import { LABEL_MODEL_DEPLOYMENT, LABEL_NAMESPACE, LABEL_VARIANT, stringLiteralValue } from '../../src/analysis/promql-syntax.ts';
-import { processPodPlacement } from '../cluster/process-kubelet.ts';
+import { processNodePlacement } from '../cluster/process-kubelet.ts';
 import { ensureMlserverEnv } from '../cluster/python-env.ts';
 import { dataPathCluster, routed, send } from '../support/data-path.ts';
 import { installCrds } from '../support/crds.ts';
@@ -88,7 +88,7 @@ test('a real MLServer on the process runtime serves the model through the gatewa
     metadata: { name },
     spec: {
       model: { name, version: '1', uri: 'pvc://models/iris', format: 'sklearn' },
-      runtime: { preset: 'mlserver', nodeSelector: processPodPlacement.nodeSelector, tolerations: processPodPlacement.tolerations.map((t) => ({ ...t })) },
+      runtime: { preset: 'mlserver', ...processNodePlacement() },
       replicas: 1,
       rollout: { strategy: 'canary', steps: [{ weight: 50 }], traffic: { provider: 'gateway-api', gateway: { name: gateway.name, namespace: gateway.namespace } } },
     },
@@ -207,7 +207,7 @@ test('the same model saved by MLflow (format mlflow) is served by MLServer\'s ML
     metadata: { name: mlflowName },
     spec: {
       model: { name: mlflowName, version: '1', uri: `pvc://models/${mlflowName}`, format: 'mlflow' },
-      runtime: { preset: 'mlserver', nodeSelector: processPodPlacement.nodeSelector, tolerations: processPodPlacement.tolerations.map((t) => ({ ...t })) },
+      runtime: { preset: 'mlserver', ...processNodePlacement() },
       replicas: 1,
     },
   });

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { processPodPlacement } from '../cluster/process-kubelet.ts';
+import { processNodePlacement } from '../cluster/process-kubelet.ts';
 import { ensureMlserverEnv } from '../cluster/python-env.ts';
 import { startS3Server } from '../cluster/s3-server.ts';
 import { dataPathCluster, routed, send } from '../support/data-path.ts';
@@ -81,7 +81,7 @@ await secret('s3-creds', s3.secretAccessKey);
 await secret('s3-wrong', wrongSecret);
 const operator = await startInProcessOperator(kc, [namespace]);
 
-const placement = { nodeSelector: processPodPlacement.nodeSelector, tolerations: processPodPlacement.tolerations.map((t) => ({ ...t })) };
+const placement = processNodePlacement();
 const get = (name: string) => client.get<ModelDeploymentObject>(mdRef(namespace, name));
 const podsOf = async (md: string) => (await core.listNamespacedPod({ namespace, labelSelector: `modelship.io/model-deployment=${md}` })).items;
 const logsOf = async (md: string) => (await podsOf(md)).map((p) => `${JSON.stringify(p.status)}\n${runtime.logs(namespace, p.metadata?.name ?? '')}`).join('\n');

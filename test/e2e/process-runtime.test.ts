@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, BatchV1Api, CoreV1Api, type V1Container, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
-import { processPodPlacement } from '../cluster/process-kubelet.ts';
+import { processNodePlacement } from '../cluster/process-kubelet.ts';
 import { dataPathCluster } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
@@ -25,8 +25,7 @@ const image = 'docker.io/seldonio/mlserver:1.7.1';
 const python = (name: string, code: string, extra: Partial<V1Container> = {}): V1Container => ({ name, image, command: ['python', '-c', code], ...extra });
 const placed = (spec: V1PodSpec): V1PodSpec => ({
   ...spec,
-  nodeSelector: { ...processPodPlacement.nodeSelector },
-  tolerations: processPodPlacement.tolerations.map((t) => ({ ...t })),
+  ...processNodePlacement(),
   terminationGracePeriodSeconds: 5,
 });
 const podsOf = async (selector: string) => (await core.listNamespacedPod({ namespace, labelSelector: selector })).items;
