@@ -6,7 +6,7 @@
 // read piped straight into a file on the same disk. Runs alternate; peak RSS is the process's VmHWM.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createWriteStream } from 'node:fs';
@@ -54,6 +54,11 @@ export interface FetchBenchResult {
   readonly ownRatioToFloor: number;
   /** The fetcher's own time against the floor that writes the file. */
   readonly ownRatioToFloorToFile: number;
+  /**
+   * The fetcher into a memory-backed folder (/dev/shm, as an emptyDir with medium Memory): the same process
+   * with the disk taken out, against the read-only floor. Absent where /dev/shm is not there.
+   */
+  readonly toMemory?: { readonly mibPerSecond: Summary; readonly ownMibPerSecond: Summary; readonly ratioToFloor: number; readonly ownRatioToFloor: number };
   readonly destination: string;
 }
 
@@ -95,6 +100,7 @@ async function runFetcher(uri: string, dest: string, env: Record<string, string>
 
 export async function runFetchBench(options: FetchBenchOptions, log: (m: string) => void): Promise<FetchBenchResult> {
   const work = mkdtempSync(join(tmpdir(), 'modelship-fetch-bench-'));
+  const memoryRoot = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/modelship-fetch-bench-') : undefined;
   const s3 = await startS3Server({ toolsDir: options.toolsDir });
   try {
     // The fetcher's modules in the compile cache, as the image's build puts them there.
@@ -110,6 +116,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
     const floorRuns: FetchRun[] = [];
     const toFileRuns: FetchRun[] = [];
     const fetcherRuns: (FetchRun & { ownSeconds: number; peakRssMiB: number })[] = [];
+    const memoryRuns: (FetchRun & { ownSeconds: number })[] = [];
     const mib = options.sizeBytes / MiB;
     for (let run = 1; run <= options.runs; run++) {
       const started = performance.now();
@@ -131,6 +138,14 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
       if (statSync(join(dest, 'object.bin')).size !== options.sizeBytes) throw new Error('the fetcher wrote the wrong size');
       rmSync(dest, { recursive: true, force: true });
       fetcherRuns.push({ seconds: round(fetched.seconds), mibPerSecond: round(mib / fetched.seconds, 1), ownSeconds: fetched.ownSeconds, peakRssMiB: round(fetched.peakRss / MiB, 1) });
+      if (memoryRoot) {
+        const inMemory = join(memoryRoot, `dest-${run}`);
+        const m = await runFetcher('s3://bench/model/object.bin', inMemory, env);
+        if (statSync(join(inMemory, 'object.bin')).size !== options.sizeBytes) throw new Error('the fetcher wrote the wrong size to memory');
+        rmSync(inMemory, { recursive: true, force: true });
+        memoryRuns.push({ seconds: round(m.seconds), mibPerSecond: round(mib / m.seconds, 1), ownSeconds: m.ownSeconds });
+        log(`fetch run ${run}/${options.runs}: fetcher into /dev/shm ${memoryRuns.at(-1)!.mibPerSecond} MiB/s (its own ${m.ownSeconds} s)`);
+      }
       log(`fetch run ${run}/${options.runs}: floor ${floorRuns.at(-1)!.mibPerSecond} MiB/s (to a file ${toFileRuns.at(-1)!.mibPerSecond}), fetcher ${fetcherRuns.at(-1)!.mibPerSecond} MiB/s (${fetched.seconds.toFixed(2)} s, its own ${fetched.ownSeconds} s), peak RSS ${fetcherRuns.at(-1)!.peakRssMiB} MiB`);
     }
     client.destroy();
@@ -138,6 +153,8 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
     const fetcher = summarize(fetcherRuns.map((r) => r.mibPerSecond));
     const toFile = summarize(toFileRuns.map((r) => r.mibPerSecond));
     const own = summarize(fetcherRuns.map((r) => round(mib / r.ownSeconds, 1)));
+    const memory = memoryRuns.length ? summarize(memoryRuns.map((r) => r.mibPerSecond)) : undefined;
+    const memoryOwn = memoryRuns.length ? summarize(memoryRuns.map((r) => round(mib / r.ownSeconds, 1))) : undefined;
     return {
       objectMiB: mib,
       floor: { mibPerSecond: floor, runs: floorRuns },
@@ -151,10 +168,12 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
       ratioToFloor: round(fetcher.median / floor.median),
       ownRatioToFloor: round(own.median / floor.median),
       ownRatioToFloorToFile: round(own.median / toFile.median),
+      ...(memory && memoryOwn ? { toMemory: { mibPerSecond: memory, ownMibPerSecond: memoryOwn, ratioToFloor: round(memory.median / floor.median), ownRatioToFloor: round(memoryOwn.median / floor.median) } } : {}),
       destination: `a new folder under ${tmpdir()} (the same disk as the object store's folder)`,
     };
   } finally {
     await s3.stop();
     rmSync(work, { recursive: true, force: true });
+    if (memoryRoot) rmSync(memoryRoot, { recursive: true, force: true });
   }
 }

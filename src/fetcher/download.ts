@@ -1,10 +1,9 @@
 // One object streamed to a file: counted against the byte cap, hashed on the way when a sha256 is to be
 // checked, started again from scratch on a transient failure (retry.ts).
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pipeline } from 'node:stream/promises';
+import { writeBatched } from './batched-write.ts';
 import { classifySourceError, FetchFailure } from './failure.ts';
 import { retryDelayMs, shouldRetry, type RetryPolicy } from './retry.ts';
 
@@ -54,18 +53,17 @@ async function attempt(options: DownloadOptions): Promise<Downloaded> {
   const hash = options.hash ? createHash('sha256') : undefined;
   let bytes = 0;
   try {
-    await pipeline(
-      opened.body,
-      async function* (source: AsyncIterable<Uint8Array>) {
-        for await (const chunk of source) {
+    await writeBatched(
+      (async function* () {
+        for await (const chunk of opened.body) {
           bytes += chunk.length;
           counter.bytes += chunk.length;
           if (counter.bytes > counter.maxBytes) throw tooLarge(options.what, counter.maxBytes);
           hash?.update(chunk);
           yield chunk;
         }
-      },
-      createWriteStream(options.file),
+      })(),
+      options.file,
     );
   } catch (err) {
     counter.bytes -= bytes;
