@@ -3,7 +3,8 @@
 // the image's command, compile cache warmed as in the image) into a new folder on disk, against the floor:
 // the same object read by the same SDK, with the fetcher's client settings, in a tight loop that only
 // counts bytes (no file, no hash, no process start), and a second floor that only adds the file: the same
-// read piped straight into a file on the same disk. Runs alternate; peak RSS is the process's VmHWM.
+// read piped straight into a file on the same disk. Each run also fetches into /dev/shm, taking the disk
+// out of the fetcher's time. Runs alternate; peak RSS is the process's VmHWM.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
