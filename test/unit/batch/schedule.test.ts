@@ -26,6 +26,14 @@ test('invalid schedules and time zones are reported', () => {
   assert.equal(scheduleError('0 2 * * *', 'Europe/Berlin'), undefined);
   assert.notEqual(scheduleError('not a schedule'), undefined);
   assert.notEqual(scheduleError('0 2 * * *', 'Mars/Olympus'), undefined);
+  // CronJob's five fields: a seconds field is refused, nicknames are accepted.
+  assert.notEqual(scheduleError('0 0 2 * * *'), undefined);
+  assert.equal(scheduleError('@daily'), undefined);
+});
+
+test('a schedule with no future time asks for no timed requeue', () => {
+  assert.equal(nextRunAt('0 2 31 2 *', undefined, at('2026-01-01T00:00:00Z')), undefined);
+  assert.deepEqual(scheduleDecision({ ...hourly, schedule: '0 2 31 2 *' }), { action: 'none', requeueAfterMs: undefined });
 });
 
 test('a due time starts a run and the decision asks to look again at the next time', () => {
