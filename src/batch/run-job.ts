@@ -220,6 +220,8 @@ export function renderRunJob(input: RunJobInput): RunJobResult {
       concurrency: input.concurrency,
       maxFailedRecords: input.maxFailedRecords,
       serverPort: httpPort,
+      // The name the presets give the server (MLSERVER_MODEL_NAME, --model_name), as the validation
+      // Job and the smoke check use it.
       model: model.name,
       modelVersion: model.version,
     }),
