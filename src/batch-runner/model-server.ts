@@ -6,6 +6,16 @@ import type { InferOutcome } from './bisect.ts';
 import { BatchFailure } from './exit-codes.ts';
 import { buildRequest, inferPath, splitResponse } from './v2.ts';
 
+/** The first `code` along an error's cause chain (fetch puts the socket's on its cause), else its name. */
+function causeCode(err: unknown): string {
+  for (let e: unknown = err, depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return err instanceof Error ? err.name : 'error';
+}
+
 export async function waitReady(server: string, timeoutMs: number, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: string;
@@ -16,8 +26,7 @@ export async function waitReady(server: string, timeoutMs: number, log: (line: s
       if (res.status === 200) return;
       last = `HTTP ${res.status}`;
     } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error && 'code' in err.cause ? String(err.cause.code) : err instanceof Error ? err.name : 'error';
-      last = boundedText(cause, 40);
+      last = boundedText(causeCode(err), 40);
     }
     if (Date.now() >= deadline) throw new BatchFailure('ServerNotReady', `${server}/v2/health/ready did not answer 200 within ${Math.round(timeoutMs / 1000)}s (last: ${last})`);
     if (n % 30 === 29) log(`modelship-batch: waiting for ${server} to be ready (${last})`);
