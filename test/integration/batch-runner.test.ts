@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,16 +84,20 @@ async function upload(bodies: Map<string, string | Uint8Array>): Promise<void> {
 interface Exit {
   code: number | null;
   stderr: string;
+  /** The termination message. */
+  termination: () => string;
 }
+let calls = 0;
 function batch(args: readonly string[], onSpawn?: (kill: () => void) => void): Promise<Exit> {
+  const termination = join(work, `termination-${calls++}`);
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(repo, 'src', 'main.ts'), 'batch', '--server', server, '--model', 'iris', '--ready-timeout', '180s', ...args], {
+    const child = spawn(process.execPath, [join(repo, 'src', 'main.ts'), 'batch', '--server', server, '--model', 'iris', '--ready-timeout', '180s', '--termination-log', termination, ...args], {
       env: { ...process.env, ...s3.fetcherEnv() },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => done({ code, stderr }));
+    child.on('exit', (code) => done({ code, stderr, termination: () => readFileSync(termination, 'utf8') }));
     onSpawn?.(() => child.kill('SIGKILL'));
   });
 }
@@ -166,8 +170,9 @@ void test('4 shards as 4 processes score 20,000 JSONL rows exactly once, as the 
   assert.equal(manifest.failed, 0);
   assert.equal(manifest.parts.length, 4);
   assert.deepEqual(await keys('jsonl-run/_shards/'), [0, 1, 2, 3].map((s) => `jsonl-run/_shards/${s}.json`));
-  const last = exits.map((e) => e.stderr.trim().split('\n').at(-1)!).map((l) => JSON.parse(l) as { scored: number; failed: number; records: number });
-  assert.equal(last.reduce((s, l) => s + l.scored, 0), 20_000);
+  const messages = exits.map((e) => JSON.parse(e.termination()) as { scored: number; failed: number; records: number });
+  assert.equal(messages.reduce((s, l) => s + l.scored, 0), 20_000);
+  assert.equal(messages.reduce((s, l) => s + l.records, 0), 20_000);
 });
 
 // Every 500th line is bad in one of three ways.
@@ -192,7 +197,10 @@ void test('bad records go to the errors files with their offsets; counts reconci
 
 void test('more bad records than allowed: exit 20 and no manifest', async () => {
   const exits = await Promise.all([0, 1].map((s) => batch(shardArgs('broken/', 'jsonl', 'capped-run', 2, s))));
-  for (const e of exits) assert.equal(e.code, 20, e.stderr);
+  for (const e of exits) {
+    assert.equal(e.code, 20, e.stderr);
+    assert.match(e.termination(), /^modelship-batch: TooManyBadRecords: /);
+  }
   assert.deepEqual(await keys('capped-run/_manifest.json'), []);
   assert.deepEqual(await keys('capped-run/part-'), []);
 });
