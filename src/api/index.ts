@@ -62,3 +62,8 @@ export { parseModelDeployment, formatFieldErrors } from './parse.ts';
 export type { FieldError, ParseResult } from './parse.ts';
 export * from './analysis-spec.ts';
 export * from './analysis-status.ts';
+export * from './batch-spec.ts';
+export * from './batch-status.ts';
+export * from './batch-annotations.ts';
+export { CRON_MACROS, CRON_SCHEDULE } from './cron-schedule.ts';
+export * from './runner-resources.ts';

@@ -4,7 +4,8 @@ import { DEFAULT_CPU_UTILIZATION, autoscalingSpecSchema, scalesOnCpu } from './a
 import { withCelRules } from './cel-rule.ts';
 import { int32 } from './common.ts';
 import { modelSpecSchema } from './model-spec.ts';
-import { batchSpecSchema, monitoringSpecSchema } from './reserved-specs.ts';
+import { batchSpecSchema } from './batch-spec.ts';
+import { monitoringSpecSchema } from './reserved-specs.ts';
 import { rolloutSpecSchema } from './rollout-spec.ts';
 import { PRESETS_WITHOUT_METRICS, PRESET_FORMATS, RUNTIME_PRESETS, presetServesFormat } from './runtime-presets.ts';
 import { runtimeSpecSchema } from './runtime-spec.ts';
@@ -18,13 +19,13 @@ const specObject = z
     mode: z
       .enum(MODES)
       .default('realtime')
-      .describe('realtime serves requests; batch scores on a schedule.'),
+      .describe('realtime serves requests; batch scores stored data on a schedule or on demand (spec.batch, required then).'),
     model: modelSpecSchema,
     runtime: runtimeSpecSchema,
     replicas: int32()
       .min(0, { error: 'must be 0 or more' })
       .default(1)
-      .describe('Number of model server pods; ignored while autoscaling is set.'),
+      .describe('Number of model server pods; ignored while autoscaling is set, and in batch mode.'),
     autoscaling: autoscalingSpecSchema.optional(),
     rollout: rolloutSpecSchema.optional(),
     batch: batchSpecSchema.optional(),
@@ -50,11 +51,32 @@ const hasRequestCel = (resource: string) =>
 export const modelDeploymentSpecSchema = withCelRules(specObject, [
   ...uriCredentialRules,
   {
-    rule: "!has(self.mode) || self.mode != 'batch' || (has(self.batch) && has(self.batch.schedule))",
-    message: 'batch.schedule is required when mode is batch',
-    fieldPath: '.batch.schedule',
+    rule: "!has(self.mode) || self.mode != 'batch' || has(self.batch)",
+    message: 'batch is required when mode is batch',
+    fieldPath: '.batch',
     reason: 'FieldValueRequired',
-    check: (s) => s.mode !== 'batch' || s.batch?.schedule !== undefined,
+    check: (s) => s.mode !== 'batch' || s.batch !== undefined,
+  },
+  {
+    rule: "!has(self.batch) || (has(self.mode) && self.mode == 'batch')",
+    message: 'batch is only read when mode is batch; set mode: batch',
+    fieldPath: '.batch',
+    reason: 'FieldValueForbidden',
+    check: (s) => s.batch === undefined || s.mode === 'batch',
+  },
+  {
+    rule: "!has(self.rollout) || !has(self.mode) || self.mode != 'batch'",
+    message: 'rollout has no meaning in batch mode: each run scores with the model as spec.model names it when the run starts; remove rollout',
+    fieldPath: '.rollout',
+    reason: 'FieldValueForbidden',
+    check: (s) => s.rollout === undefined || s.mode !== 'batch',
+  },
+  {
+    rule: "!has(self.autoscaling) || !has(self.mode) || self.mode != 'batch'",
+    message: 'autoscaling has no meaning in batch mode: batch.parallelism sets how many shards are scored at once; remove autoscaling',
+    fieldPath: '.autoscaling',
+    reason: 'FieldValueForbidden',
+    check: (s) => s.autoscaling === undefined || s.mode !== 'batch',
   },
   {
     // Guarded so a missing model or an unknown preset reports only its own schema error.

@@ -27,6 +27,15 @@ export const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export const MODEL_URI =
   /^((s3|gs):\/\/[^/\s]+(\/\S*)?|https:\/\/[^/\s]+(\/\S*)?|pvc:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/\S*)?|oci:\/\/[^/\s]+\/\S+|models:\/[A-Za-z0-9][-A-Za-z0-9_.]{0,127}(@[A-Za-z0-9][-A-Za-z0-9_]{0,127}|\/[1-9][0-9]{0,9}))$/;
 
+/**
+ * Where batch data lives: s3://bucket[/prefix-or-key] or pvc://claim[/path], the s3:// and pvc://
+ * forms of MODEL_URI.
+ */
+export const DATA_URI = /^(s3:\/\/[^/\s]+(\/\S*)?|pvc:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/\S*)?)$/;
+
+/** An IANA time zone name: UTC, Europe/Berlin, America/Argentina/Buenos_Aires, Etc/GMT+5. */
+export const TIME_ZONE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+
 /** A container image reference: no whitespace. The registry checks the rest. */
 export const IMAGE = /^\S+$/;
 

@@ -1,6 +1,7 @@
 // Operator actions that must not edit Git-owned fields are annotations on the ModelDeployment: a
 // GitOps tool ignores metadata it does not manage. Each holds a request id (the CLI writes a
 // timestamp); the operator acts once per id and records it in status.rollout.handledRequests.
+// The on-demand batch run annotation is in batch-annotations.ts.
 import type { RolloutRequestKind } from './rollout-status.ts';
 
 /** `modelship.io/promote: <id>`: skip the remaining steps and promote the canary now. */

@@ -12,6 +12,7 @@ import {
 } from './rollout-status.ts';
 import { analysisStatusSchema } from './analysis-status.ts';
 import { registryModelStatusSchema } from './registry-status.ts';
+import { batchStatusSchema } from './batch-status.ts';
 
 export const modelDeploymentStatusSchema = z
   .object({
@@ -30,6 +31,7 @@ export const modelDeploymentStatusSchema = z
     rollout: rolloutStateSchema.optional(),
     analysis: analysisStatusSchema.optional(),
     model: registryModelStatusSchema.optional(),
+    batch: batchStatusSchema.optional(),
   })
   .describe('Observed state, written by the operator.');
 

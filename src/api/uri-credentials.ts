@@ -11,10 +11,10 @@ export function hasUserinfo(uri: string): boolean {
 }
 
 /** CEL: whether the string expression `s` carries userinfo. */
-const hasUserinfoCel = (s: string): string => `${s}.matches('${USERINFO.source.replaceAll('\\', '\\\\')}')`;
+export const hasUserinfoCel = (s: string): string => `${s}.matches('${USERINFO.source.replaceAll('\\', '\\\\')}')`;
 
 /** The message for a URI with userinfo; `where` says where the credentials belong. */
-function uriCredentialsMessage(where: string): string {
+export function uriCredentialsMessage(where: string): string {
   return `must not contain credentials (user@ or user:password@ before the host): anyone who can read the ModelDeployment, its status or its pods would see them; credentials belong in ${where}, never in the URI`;
 }
 

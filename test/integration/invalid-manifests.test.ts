@@ -9,7 +9,7 @@ import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { createModelDeployment, mdRef, testClient } from '../support/model-deployments.ts';
 import { BOUNDARY_MANIFESTS, INVALID_MANIFESTS } from '../fixtures/invalid-manifests.ts';
-import { validManifest } from '../fixtures/manifests.ts';
+import { validManifest, withChanges } from '../fixtures/manifests.ts';
 import { ApiError } from '../../src/kube/api-error.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 
@@ -66,3 +66,23 @@ for (const c of BOUNDARY_MANIFESTS) {
     assert.equal(created.metadata?.name, c.name, `${c.name} was stored`);
   });
 }
+
+test('the API server fills in the documented spec.batch defaults', async () => {
+  const manifest = withChanges(validManifest('batch-defaults'), {
+    'spec.mode': 'batch',
+    'spec.batch': { input: { uri: 's3://scoring/incoming/', format: 'csv' }, output: { uri: 'pvc://scoring-data/predictions' } },
+  });
+  const created = await createModelDeployment(client, namespace, manifest);
+  const batch = (created.spec as { batch?: Record<string, unknown> }).batch;
+  assert.deepEqual(batch, {
+    input: { uri: 's3://scoring/incoming/', format: 'csv' },
+    output: { uri: 'pvc://scoring-data/predictions', format: 'jsonl' },
+    suspend: false,
+    parallelism: 1,
+    batchSize: 64,
+    concurrency: 4,
+    maxFailedRecords: 0,
+    concurrencyPolicy: 'Forbid',
+    keepRuns: 10,
+  });
+});

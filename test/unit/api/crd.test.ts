@@ -125,7 +125,7 @@ void test('CEL rules cover what the schema alone cannot say', () => {
   const expected = [
     'self.maxReplicas >= self.minReplicas',
     "self.preset != 'custom' || has(self.image)",
-    "self.mode != 'batch' || (has(self.batch) && has(self.batch.schedule))",
+    "self.mode != 'batch' || has(self.batch)",
     "self.model.format in {'mlserver': ['sklearn'",
     `self.metadata.name.size() <= ${MAX_NAME_LENGTH}`,
   ];

@@ -1,0 +1,64 @@
+// The model server beside the runner: waiting for it to be ready, and one V2 inference call.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { boundedText } from '../fetcher/exit-codes.ts';
+import { FetchFailure } from '../fetcher/failure.ts';
+import type { InferOutcome } from './bisect.ts';
+import { BatchFailure } from './exit-codes.ts';
+import { buildRequest, inferPath, splitResponse } from './v2.ts';
+
+/** The first `code` along an error's cause chain (fetch puts the socket's on its cause), else its name. */
+function causeCode(err: unknown): string {
+  for (let e: unknown = err, depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return err instanceof Error ? err.name : 'error';
+}
+
+export async function waitReady(server: string, timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string;
+  for (let n = 0; ; n++) {
+    try {
+      const res = await fetch(`${server}/v2/health/ready`, { signal: AbortSignal.timeout(5000) });
+      await res.body?.cancel();
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = boundedText(causeCode(err), 40);
+    }
+    if (Date.now() >= deadline) throw new BatchFailure('ServerNotReady', `${server}/v2/health/ready did not answer 200 within ${Math.round(timeoutMs / 1000)}s (last: ${last})`);
+    if (n % 30 === 29) log(`modelship-batch: waiting for ${server} to be ready (${last})`);
+    await sleep(Math.min(1000, Math.max(0, deadline - Date.now())));
+  }
+}
+
+export interface InferCall {
+  readonly outcome: InferOutcome;
+  readonly modelVersion?: string | undefined;
+}
+
+/** One request: a refusal (4xx) is an outcome; 5xx, 408, 429 and network errors throw, for the retry policy. */
+export async function inferOnce(server: string, model: string, version: string | undefined, rows: readonly (readonly number[])[]): Promise<InferCall> {
+  const url = `${server}${inferPath(model, version)}`;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(buildRequest(rows)),
+    signal: AbortSignal.timeout(300_000),
+  });
+  const text = await res.text();
+  if (res.status >= 500 || res.status === 408 || res.status === 429) throw new FetchFailure('Unavailable', `${url}: the model server failed (HTTP ${res.status})`, true);
+  if (res.status >= 400) return { outcome: { ok: false, reason: `rejected by the model: HTTP ${res.status}: ${boundedText(text, 200)}` } };
+  if (res.status !== 200) throw new FetchFailure('Unavailable', `${url}: unexpected response (HTTP ${res.status})`, true);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { outcome: { ok: false, reason: 'the model server answered with invalid JSON' } };
+  }
+  const split = splitResponse(body, rows.length);
+  if (!split.ok) return { outcome: { ok: false, reason: split.error } };
+  return { outcome: { ok: true, predictions: split.predictions }, modelVersion: split.modelVersion };
+}

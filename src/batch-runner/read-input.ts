@@ -1,0 +1,92 @@
+// The shard's records, streamed in input order from its byte ranges (jsonl, csv) or row groups (parquet).
+import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import type { InputFormat } from './args.ts';
+import { isBlank, parseCsvRecord, parseJsonRecord, parseParquetRow, splitCsv, type Parsed, type RowShape } from './records.ts';
+import { RangeLines, rowGroupsOf, textRanges, type InputFile, type Line, type RowGroupRef } from './shards.ts';
+import type { Store } from './storage.ts';
+
+export type Position = { readonly file: string; readonly offset: number } | { readonly file: string; readonly row: number };
+
+export interface InputRecord {
+  readonly position: Position;
+  /** The record's text, for the errors file. */
+  readonly raw: string;
+  readonly parsed: Parsed;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+async function* rangeLines(store: Store, file: string, start: number, end: number): AsyncGenerator<Line> {
+  const splitter = new RangeLines(start, end);
+  for await (const chunk of store.read(file, splitter.readFrom)) {
+    yield* splitter.push(chunk);
+    if (splitter.done) return; // leaving the loop closes the body: the rest of the object is not read
+  }
+  yield* splitter.finish();
+}
+
+async function csvHeader(store: Store, file: string): Promise<string[] | undefined> {
+  for await (const line of rangeLines(store, file, 0, 1)) return splitCsv(decoder.decode(line.bytes));
+  return undefined;
+}
+
+async function* textRecords(store: Store, files: readonly InputFile[], format: 'jsonl' | 'csv', shards: number, shard: number): AsyncGenerator<InputRecord> {
+  let shape: RowShape | undefined;
+  for (const range of textRanges(files, shards, shard)) {
+    const header = format === 'csv' ? await csvHeader(store, range.file) : undefined;
+    for await (const line of rangeLines(store, range.file, range.start, range.end)) {
+      if (format === 'csv' && line.offset === 0) continue; // the header
+      const raw = decoder.decode(line.bytes);
+      if (isBlank(raw)) continue;
+      const parsed: Parsed =
+        format === 'jsonl' ? parseJsonRecord(raw, shape)
+          : header === undefined ? { ok: false, reason: 'the file has no valid header' }
+            : parseCsvRecord(raw, header);
+      if (parsed.ok) shape ??= parsed.shape;
+      yield { position: { file: range.file, offset: line.offset }, raw, parsed };
+    }
+  }
+}
+
+const NUMERIC = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE']);
+
+function parquetBuffer(store: Store, file: string, size: number): AsyncBuffer {
+  return { byteLength: size, slice: (start, end) => store.readBytes(file, start, end ?? size) };
+}
+
+function numericColumns(meta: FileMetaData): string[] {
+  return meta.schema.slice(1).filter((s) => (s.num_children ?? 0) === 0 && s.type !== undefined && NUMERIC.has(s.type)).map((s) => s.name);
+}
+
+const toJson = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+
+async function* parquetRecords(store: Store, files: readonly InputFile[], shards: number, shard: number): AsyncGenerator<InputRecord> {
+  const metas = new Map<string, FileMetaData>();
+  const groups: RowGroupRef[] = [];
+  for (const f of files) {
+    const meta = await parquetMetadataAsync(parquetBuffer(store, f.file, f.size));
+    metas.set(f.file, meta);
+    let rowStart = 0;
+    for (const [index, g] of meta.row_groups.entries()) {
+      groups.push({ file: f.file, index, rowStart, rows: Number(g.num_rows) });
+      rowStart += Number(g.num_rows);
+    }
+  }
+  let columns: string[] | undefined;
+  for (const g of rowGroupsOf(groups, shards, shard)) {
+    const meta = metas.get(g.file)!;
+    const size = files.find((f) => f.file === g.file)!.size;
+    columns ??= numericColumns(meta);
+    // One row group at a time: hyparquet fetches only its column chunks through the ranged reads.
+    const rows = (await parquetReadObjects({ file: parquetBuffer(store, g.file, size), metadata: meta, rowStart: g.rowStart, rowEnd: g.rowStart + g.rows })) as Record<string, unknown>[];
+    for (const [i, record] of rows.entries()) {
+      yield { position: { file: g.file, row: g.rowStart + i }, raw: toJson(record), parsed: parseParquetRow(record, columns) };
+    }
+  }
+}
+
+export async function* readShard(store: Store, format: InputFormat, shards: number, shard: number): AsyncGenerator<InputRecord> {
+  const files = await store.listInput();
+  if (format === 'parquet') yield* parquetRecords(store, files, shards, shard);
+  else yield* textRecords(store, files, format, shards, shard);
+}

@@ -1,0 +1,243 @@
+// The batch runner against a real S3 server (versitygw) and a real MLServer serving an iris model, both as
+// local processes: 4 shards as 4 processes of `node src/main.ts batch`, and every prediction must be the
+// model's own in Python. Then bad records, a shard killed mid-way and run again, the bad-record cap, and
+// CSV and Parquet inputs. Starts servers: run only when the machine is free for them.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { freePort } from '../cluster/free-port.ts';
+import { ManagedProcess } from '../cluster/managed-process.ts';
+import { ensureMlserverEnv } from '../cluster/python-env.ts';
+import { startS3Server } from '../cluster/s3-server.ts';
+
+const execFileAsync = promisify(execFile);
+const repo = resolve(import.meta.dirname, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'modelship-batch-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+// The model and the expected predictions, from Python once.
+const pythonEnv = await ensureMlserverEnv();
+const modelDir = join(work, 'models', 'iris');
+mkdirSync(modelDir, { recursive: true });
+const train = `
+import json, sys, joblib, numpy as np
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+X, y = load_iris(return_X_y=True)
+model = LogisticRegression(max_iter=1000).fit(X, y)
+joblib.dump(model, sys.argv[1] + "/model.joblib")
+rng = np.random.default_rng(11)
+rows = (X[rng.integers(0, len(X), 20000)] + rng.normal(0, 0.3, (20000, 4))).round(3)
+print(json.dumps({"rows": rows.tolist(), "predictions": model.predict(rows).tolist()}))
+`;
+const { rows, predictions } = JSON.parse((await execFileAsync(pythonEnv.python, ['-c', train, modelDir], { maxBuffer: 64 * 1024 * 1024 })).stdout) as { rows: number[][]; predictions: number[] };
+assert.equal(rows.length, 20_000);
+writeFileSync(join(modelDir, 'model-settings.json'), JSON.stringify({ name: 'iris', implementation: 'mlserver_sklearn.SKLearnModel', parameters: { uri: './model.joblib', version: 'v1' } }));
+
+const httpPort = await freePort();
+const mlserver = new ManagedProcess({
+  name: 'mlserver',
+  command: join(pythonEnv.bin, 'mlserver'),
+  args: ['start', join(work, 'models')],
+  logFile: join(work, 'mlserver.log'),
+  env: {
+    ...process.env, PATH: `${pythonEnv.bin}:${process.env.PATH ?? ''}`, MLSERVER_HOST: '127.0.0.1', MLSERVER_HTTP_PORT: String(httpPort),
+    MLSERVER_GRPC_PORT: String(await freePort()), MLSERVER_METRICS_PORT: String(await freePort()), MLSERVER_PARALLEL_WORKERS: '0',
+  },
+});
+after(() => mlserver.stop());
+const server = `http://127.0.0.1:${httpPort}`;
+
+const s3 = await startS3Server();
+after(() => s3.stop());
+await s3.createBucket('inputs');
+await s3.createBucket('scores');
+
+// Input files with the offset of every row's line, so each prediction can be matched to its row.
+type Where = Map<string, number>; // `${file}@${offset|row}` -> row index
+function jsonlFiles(prefix: string, files: number, line: (row: number[], i: number) => string): { where: Where; bodies: Map<string, string> } {
+  const where: Where = new Map();
+  const bodies = new Map<string, string>();
+  const per = Math.ceil(rows.length / files);
+  for (let f = 0; f < files; f++) {
+    let body = '';
+    const name = `part-${f}.jsonl`;
+    for (let i = f * per; i < Math.min(rows.length, (f + 1) * per); i++) {
+      where.set(`${name}@${Buffer.byteLength(body)}`, i);
+      body += `${line(rows[i]!, i)}\n`;
+    }
+    bodies.set(`${prefix}${name}`, body);
+  }
+  return { where, bodies };
+}
+async function upload(bodies: Map<string, string | Uint8Array>): Promise<void> {
+  for (const [key, body] of bodies) await s3.putObject('inputs', key, body);
+}
+
+interface Exit {
+  code: number | null;
+  stderr: string;
+  /** The termination message. */
+  termination: () => string;
+}
+let calls = 0;
+function batch(args: readonly string[], onSpawn?: (kill: () => void) => void): Promise<Exit> {
+  const termination = join(work, `termination-${calls++}`);
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(repo, 'src', 'main.ts'), 'batch', '--server', server, '--model', 'iris', '--ready-timeout', '180s', '--termination-log', termination, ...args], {
+      env: { ...process.env, ...s3.fetcherEnv() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => done({ code, stderr, termination: () => readFileSync(termination, 'utf8') }));
+    onSpawn?.(() => child.kill('SIGKILL'));
+  });
+}
+const shardArgs = (input: string, format: string, run: string, shards: number, shard: number, extra: readonly string[] = []) =>
+  ['--input', `s3://inputs/${input}`, '--input-format', format, '--output', `s3://scores/${run}`, '--run', run, '--shards', String(shards), '--shard', String(shard), ...extra];
+
+async function keys(prefix: string): Promise<string[]> {
+  const out = await s3.client.send(new ListObjectsV2Command({ Bucket: 'scores', Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key!).sort();
+}
+async function text(key: string): Promise<string> {
+  return (await (await s3.client.send(new GetObjectCommand({ Bucket: 'scores', Key: key }))).Body!.transformToString());
+}
+interface Manifest {
+  records: number;
+  scored: number;
+  failed: number;
+  shards: number;
+  parts: { key: string; bytes: number; sha256: string }[];
+  errors: { key: string; bytes: number; sha256: string }[];
+}
+interface Line {
+  file: string;
+  offset?: number;
+  row?: number;
+  prediction?: unknown;
+  reason?: string;
+}
+async function lines(run: string, keyList: readonly string[]): Promise<Line[]> {
+  const out: Line[] = [];
+  for (const k of keyList) {
+    const body = await text(`${run}/${k}`);
+    for (const l of body.split('\n')) if (l !== '') out.push(JSON.parse(l) as Line);
+  }
+  return out;
+}
+const scalar = (p: unknown) => (Array.isArray(p) ? (p as unknown[])[0] : p);
+
+/** Every row scored once with Python's prediction; the manifest's parts hash to what is stored. */
+async function checkRun(run: string, where: Where, expectScored: number): Promise<Manifest> {
+  const manifest = JSON.parse(await text(`${run}/_manifest.json`)) as Manifest;
+  assert.equal(manifest.scored, expectScored);
+  assert.equal(manifest.records, manifest.scored + manifest.failed);
+  for (const p of manifest.parts) {
+    const body = await text(`${run}/${p.key}`);
+    assert.equal(createHash('sha256').update(body).digest('hex'), p.sha256, p.key);
+    assert.equal(Buffer.byteLength(body), p.bytes, p.key);
+  }
+  const scored = await lines(run, manifest.parts.map((p) => p.key));
+  assert.equal(scored.length, expectScored);
+  const seen = new Set<string>();
+  for (const l of scored) {
+    const id = `${l.file}@${l.offset ?? l.row}`;
+    assert.ok(!seen.has(id), `${id} scored twice`);
+    seen.add(id);
+    const i = where.get(id);
+    assert.ok(i !== undefined, `${id} is not a row of the input`);
+    assert.equal(scalar(l.prediction), predictions[i], id);
+  }
+  return manifest;
+}
+
+const plain = jsonlFiles('plain/', 4, (r) => JSON.stringify(r));
+await upload(plain.bodies);
+
+void test('4 shards as 4 processes score 20,000 JSONL rows exactly once, as the model does in Python', async () => {
+  const exits = await Promise.all([0, 1, 2, 3].map((s) => batch(shardArgs('plain/', 'jsonl', 'jsonl-run', 4, s))));
+  for (const e of exits) assert.equal(e.code, 0, e.stderr);
+  const manifest = await checkRun('jsonl-run', plain.where, 20_000);
+  assert.equal(manifest.failed, 0);
+  assert.equal(manifest.parts.length, 4);
+  assert.deepEqual(await keys('jsonl-run/_shards/'), [0, 1, 2, 3].map((s) => `jsonl-run/_shards/${s}.json`));
+  const messages = exits.map((e) => JSON.parse(e.termination()) as { scored: number; failed: number; records: number });
+  assert.equal(messages.reduce((s, l) => s + l.scored, 0), 20_000);
+  assert.equal(messages.reduce((s, l) => s + l.records, 0), 20_000);
+});
+
+// Every 500th line is bad in one of three ways. None could be a shard's first good record (which fixes the
+// width; wrong widths are covered by the unit tests).
+const badKinds = ['{"not json', '"a string"', '["a", 1, 2, 3]'];
+const broken = jsonlFiles('broken/', 2, (r, i) => (i % 500 === 7 ? badKinds[i % 3]! : JSON.stringify(r)));
+const badCount = rows.filter((_, i) => i % 500 === 7).length;
+await upload(broken.bodies);
+
+void test('bad records go to the errors files with their offsets; counts reconcile', async () => {
+  const exits = await Promise.all([0, 1, 2].map((s) => batch(shardArgs('broken/', 'jsonl', 'broken-run', 3, s, ['--max-failed-records', '1000']))));
+  for (const e of exits) assert.equal(e.code, 0, e.stderr);
+  const manifest = await checkRun('broken-run', broken.where, 20_000 - badCount);
+  assert.equal(manifest.failed, badCount);
+  const errors = await lines('broken-run', manifest.errors.map((e) => e.key));
+  assert.equal(errors.length, badCount);
+  for (const e of errors) {
+    const i = broken.where.get(`${e.file}@${e.offset}`);
+    assert.ok(i !== undefined && i % 500 === 7, `${e.file}@${e.offset} is a bad line`);
+    assert.ok(typeof e.reason === 'string' && e.reason !== '');
+  }
+});
+
+void test('more bad records than allowed: exit 20 and no manifest', async () => {
+  const exits = await Promise.all([0, 1].map((s) => batch(shardArgs('broken/', 'jsonl', 'capped-run', 2, s))));
+  for (const e of exits) {
+    assert.equal(e.code, 20, e.stderr);
+    assert.match(e.termination(), /^modelship-batch: TooManyBadRecords: /);
+  }
+  assert.deepEqual(await keys('capped-run/_manifest.json'), []);
+  assert.deepEqual(await keys('capped-run/part-'), []);
+});
+
+void test('a shard killed mid-way leaves nothing visible; run again, every row is scored once', async () => {
+  const killed = await batch(shardArgs('plain/', 'jsonl', 'killed-run', 2, 0, ['--batch-size', '1', '--concurrency', '1']), (kill) => {
+    setTimeout(kill, 3000);
+  });
+  assert.equal(killed.code, null, 'killed before it finished');
+  assert.ok(/progress|shard 0 of 2/.test(killed.stderr));
+  assert.deepEqual(await keys('killed-run/'), []);
+  const exits = await Promise.all([0, 1].map((s) => batch(shardArgs('plain/', 'jsonl', 'killed-run', 2, s))));
+  for (const e of exits) assert.equal(e.code, 0, e.stderr);
+  await checkRun('killed-run', plain.where, 20_000);
+  // A shard run again replaces its part and marker: still exactly once, same manifest counts.
+  assert.equal((await batch(shardArgs('plain/', 'jsonl', 'killed-run', 2, 1))).code, 0);
+  await checkRun('killed-run', plain.where, 20_000);
+});
+
+void test('CSV and Parquet inputs give the same predictions', async () => {
+  const names = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+  const csvWhere: Where = new Map();
+  let csv = `${names.join(',')}\n`;
+  rows.forEach((r, i) => {
+    csvWhere.set(`@${Buffer.byteLength(csv)}`, i);
+    csv += `${r.join(',')}\n`;
+  });
+  await s3.putObject('inputs', 'table.csv', csv);
+  const csvExits = await Promise.all([0, 1, 2].map((s) => batch(shardArgs('table.csv', 'csv', 'csv-run', 3, s))));
+  for (const e of csvExits) assert.equal(e.code, 0, e.stderr);
+  await checkRun('csv-run', csvWhere, 20_000);
+
+  const parquet = parquetWriteBuffer({ columnData: names.map((name, c) => ({ name, data: rows.map((r) => r[c]!), type: 'DOUBLE' as const })), rowGroupSize: 3000 });
+  await s3.putObject('inputs', 'table/data.parquet', new Uint8Array(parquet));
+  const pqWhere: Where = new Map(rows.map((_, i) => [`data.parquet@${i}`, i]));
+  const pqExits = await Promise.all([0, 1, 2].map((s) => batch(shardArgs('table/', 'parquet', 'parquet-run', 3, s))));
+  for (const e of pqExits) assert.equal(e.code, 0, e.stderr);
+  await checkRun('parquet-run', pqWhere, 20_000);
+});
