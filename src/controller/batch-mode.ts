@@ -126,7 +126,7 @@ export async function reconcileBatchMode(
 async function createRun(job: KubeObject & { apiVersion: string; kind: string }, uid: string, deps: ReconcileDeps, log: Logger): Promise<ApplyError | undefined> {
   const ref = { ...JOB, namespace: job.metadata?.namespace, name: job.metadata?.name };
   try {
-    await deps.client.create(ref, job);
+    await deps.client.create({ ...JOB, namespace: ref.namespace }, job);
     log.info({ run: ref.name }, 'batch run created');
     deps.onApply?.('Job', true);
     return undefined;
