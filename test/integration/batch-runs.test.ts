@@ -15,12 +15,14 @@ import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
 import { defaultRenderConfig, LABEL_MODEL_DEPLOYMENT } from '../../src/render/index.ts';
 import { SERVER_CONTAINER } from '../../src/render/server-container.ts';
 import { sharedCluster } from '../support/cluster.ts';
+import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
 import { conditionOf, createModelDeployment, mdRef, readyForGeneration, testClient } from '../support/model-deployments.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
 
 const cluster = await sharedCluster();
+await installCrds(cluster);
 const kc = cluster.kubeConfig();
 const client = testClient(kc);
 const namespace = await testNamespace(kc, 'batch-runs');
