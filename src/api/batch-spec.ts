@@ -161,7 +161,7 @@ const batchObject = z
       .describe(`A Kueue LocalQueue in the namespace: runs wait there for quota (label ${KUEUE_QUEUE_LABEL}). Unset: runs start at once.`),
   })
   .describe(
-    'Batch scoring, read only in mode: batch (and required there): scores input with the model on a schedule or on demand and writes predictions to output. Not run by this operator version yet (UnsupportedMode).',
+    'Batch scoring, read only in mode: batch (and required there): scores input with the model on a schedule or on demand and writes predictions to output.',
   );
 
 export const batchSpecSchema = withCelRules(batchObject, [

@@ -8,7 +8,7 @@
 
 /** A condition of the ModelDeployment with the status the reason goes with, or an Event of that type. */
 export type ReasonPlace =
-  | `${'Ready' | 'Reconciling' | 'Stalled' | 'Serving' | 'RolloutInProgress' | 'TrafficMirror' | 'ModelResolved'}=${'True' | 'False'}`
+  | `${'Ready' | 'Reconciling' | 'Stalled' | 'Serving' | 'RolloutInProgress' | 'TrafficMirror' | 'ModelResolved' | 'LastRunSucceeded'}=${'True' | 'False'}`
   | 'Normal Event'
   | 'Warning Event';
 
@@ -148,6 +148,15 @@ export const REASONS = {
     where: ['TrafficMirror=False'],
     meaning: 'the Gateway API CRDs (older than v1.3) dropped the mirror percent: every request is mirrored; upgrade them',
   },
+
+  // --- Batch runs (mode: batch)
+  RunStarted: { where: ['Normal Event'], meaning: 'a batch run started (its Job was created)' },
+  RunSucceeded: { where: ['LastRunSucceeded=True', 'Normal Event'], meaning: 'the newest finished batch run scored its input' },
+  RunFailed: {
+    where: ['LastRunSucceeded=False', 'Warning Event'],
+    meaning: "a batch run failed; the condition carries the Job's own reason (BackoffLimitExceeded, DeadlineExceeded, FailedIndexes, PodFailurePolicy) when it has one",
+  },
+  RunSkipped: { where: ['Normal Event'], meaning: 'a batch run was due or requested while one was active and concurrencyPolicy is Forbid: it was skipped' },
 
   // --- Events of a reconcile and of a rollout
   Applied: { where: ['Normal Event'], meaning: 'children were created, updated or pruned; the message names them' },

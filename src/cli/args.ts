@@ -3,6 +3,7 @@
 export type Command =
   | { verb: 'status' | 'watch' | 'promote' | 'abort' | 'retry'; name: string }
   | { verb: 'rollback'; name: string; toRevision?: number }
+  | { verb: 'batch-run'; name: string }
   | { verb: 'render' | 'validate'; files: string[] }
   | { verb: 'help' };
 
@@ -59,6 +60,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (all.length === 0) return { ok: false, error: `${verb} needs -f <file> (or - for standard input)` };
     return { ok: true, args: { ...base, command: { verb, files: all } } };
   }
+  if (verb === 'batch') {
+    if (name !== 'run') return { ok: false, error: `unknown batch command ${name ?? '(none)'}; use: batch run <name>` };
+    const [target, ...more] = rest;
+    if (!target) return { ok: false, error: 'batch run needs the name of a ModelDeployment' };
+    if (more.length > 0) return { ok: false, error: `unexpected arguments: ${more.join(' ')}` };
+    return { ok: true, args: { ...base, command: { verb: 'batch-run', name: target } } };
+  }
   if (!(NAMED_VERBS as readonly string[]).includes(verb)) return { ok: false, error: `unknown command ${verb}; run modelship --help` };
   if (!name) return { ok: false, error: `${verb} needs the name of a ModelDeployment` };
   if (rest.length > 0) return { ok: false, error: `unexpected arguments: ${rest.join(' ')}` };
@@ -77,6 +85,7 @@ Usage:
   modelship rollback <name> [--to-revision N]
                                           serve a known-good revision from status.history at once
                                           (default: the newest one before the current stable)
+  modelship batch run <name>              start a batch run now (mode: batch); prints the run's name
   modelship render -f model.yaml          print the objects the operator would create (no cluster)
   modelship validate -f model.yaml        check manifests offline; errors by field path
 
@@ -87,7 +96,8 @@ Flags:
   -o, --output FORMAT    text (default), json or yaml
 
 Promote, abort, retry and rollback set an annotation (modelship.io/<action>) that the operator acts on;
-they never edit the spec, so a GitOps tool sees no drift.
+batch run sets modelship.io/batch-run-requested to the current time. None edits the spec, so a GitOps
+tool sees no drift.
 
 Exit codes: 0 ok, 1 failed (or invalid manifests), 2 bad usage.
 `;

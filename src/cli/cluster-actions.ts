@@ -1,6 +1,8 @@
 // The CLI verbs that talk to the cluster. Promote, abort, retry and rollback only set an annotation
 // (field manager modelship-cli); the operator acts on it and records it as handled in status.
 import { dump } from 'js-yaml';
+import { BATCH_RUN_REQUESTED_ANNOTATION } from '../api/batch-annotations.ts';
+import { manualRunFor } from '../batch/reconcile-batch.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import type { ObjectRef } from '../kube/resource-paths.ts';
@@ -50,6 +52,22 @@ export async function requestAction(
   if ((action === 'promote' || action === 'abort') && !md.status?.canary) throw new Error(`${name} has no canary to ${action}`);
   await client.mergePatch(ref(namespace, name), { metadata: { annotations: { [`modelship.io/${action}`]: value } } });
   out(`${action} requested for ${namespace}/${name}${action === 'rollback' ? ` (revision ${value.split('/')[1]})` : ''}\n`);
+}
+
+/**
+ * Asks for a batch run now: modelship.io/batch-run-requested set to the current time, which also names
+ * the run (reconcile-batch.ts), so the name printed is the run the operator starts. With
+ * concurrencyPolicy Forbid and a run still active the operator skips it (Event RunSkipped).
+ */
+export async function requestBatchRun(client: ApiClient, namespace: string, name: string, out: Out, now: Date = new Date()): Promise<string> {
+  const md = await read(client, namespace, name);
+  const mode = (md as { spec?: { mode?: string } }).spec?.mode;
+  if (mode !== 'batch') throw new Error(`${name} is not a batch ModelDeployment (spec.mode is ${mode ?? 'realtime'})`);
+  const value = now.toISOString();
+  await client.mergePatch(ref(namespace, name), { metadata: { annotations: { [BATCH_RUN_REQUESTED_ANNOTATION]: value } } });
+  const run = manualRunFor(name, value, now);
+  out(`batch run requested for ${namespace}/${name}: run ${run} (${BATCH_RUN_REQUESTED_ANNOTATION}=${value})\n`);
+  return run;
 }
 
 /** Prints the status each time it changes, until the signal aborts. */

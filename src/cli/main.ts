@@ -4,7 +4,7 @@ import { ApiClient } from '../kube/api-client.ts';
 import { loadClusterConnection } from '../kube/cluster-connection.ts';
 import { HELP, parseArgs } from './args.ts';
 import { render, validate } from './offline.ts';
-import { defaultNamespace, requestAction, status, watch } from './cluster-actions.ts';
+import { defaultNamespace, requestAction, requestBatchRun, status, watch } from './cluster-actions.ts';
 import { messageWithCauses } from '../errors.ts';
 
 const out = (text: string) => process.stdout.write(text);
@@ -43,6 +43,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'rollback':
       await requestAction(client, namespace, command.name, 'rollback', out, command.toRevision);
+      return 0;
+    case 'batch-run':
+      await requestBatchRun(client, namespace, command.name, out);
       return 0;
     case 'promote':
     case 'abort':

@@ -42,10 +42,21 @@ export function validate(inputs: readonly { name: string; text: string }[]): Off
     : { ok: true, stdout: `${docs.length} ModelDeployment${docs.length === 1 ? '' : 's'} valid\n`, stderr: '' };
 }
 
+/**
+ * A batch ModelDeployment's first apply creates no serving objects and no run (at most the ConfigMap its
+ * run pods mount): each run's Job is created by the operator when it is due or requested, owned by the
+ * ModelDeployment. Printing such a Job would invite applying it unowned, so render says so on stderr.
+ */
+function batchNote(what: string, schedule: string | undefined): string {
+  const when = schedule !== undefined ? `on schedule "${schedule}" and on demand` : 'on demand';
+  return `${what}: mode batch: the operator creates each run's Job ${when} (modelship batch run <name>); nothing else is applied`;
+}
+
 export function render(inputs: readonly { name: string; text: string }[], namespace = 'default'): OfflineResult {
   const docs = documents(inputs);
   const objects: unknown[] = [];
   const errors: string[] = [];
+  const notes: string[] = [];
   for (const { source, doc } of docs) {
     const parsed = parseModelDeployment(doc);
     if (!parsed.ok) {
@@ -56,8 +67,10 @@ export function render(inputs: readonly { name: string; text: string }[], namesp
     const annotations = (doc as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations;
     const first = firstApply(md, { now: new Date(), ...(annotations ? { annotations } : {}) });
     if (first.ok) objects.push(...first.objects);
-    else errors.push(`${label(source, doc)}: ${first.error.field}: ${first.error.message}`);
+    if (first.ok && md.spec.mode === 'batch') notes.push(batchNote(label(source, doc), md.spec.batch?.schedule));
+    if (!first.ok) errors.push(`${label(source, doc)}: ${first.error.field}: ${first.error.message}`);
   }
   if (docs.length === 0) return { ok: false, stdout: '', stderr: 'no ModelDeployment found in the input\n' };
-  return { ok: errors.length === 0, stdout: objects.length ? toYamlStream(objects) : '', stderr: errors.length ? `${errors.join('\n')}\n` : '' };
+  const stderr = [...notes, ...errors];
+  return { ok: errors.length === 0, stdout: objects.length ? toYamlStream(objects) : '', stderr: stderr.length ? `${stderr.join('\n')}\n` : '' };
 }

@@ -7,6 +7,7 @@
 // so the dropped spec parts are still covered for drift). That entry is kept as its JSON text: a tree
 // of small objects costs several times its text in V8, and it is read only when a child is compared.
 import type { KubeObject, ManagedFieldsEntry } from '../kube/api-client.ts';
+import { LABEL_BATCH_RUN } from '../batch/labels.ts';
 import { DESIRED_HASH_ANNOTATION, FIELD_MANAGER } from './apply-decision.ts';
 
 /** kubectl's client-side apply copy of the whole object: large and never read. */
@@ -55,9 +56,13 @@ export function cachedModelDeployment<T extends KubeObject>(obj: T): T {
   return { ...obj, metadata: trimMetadata(obj.metadata, none, notLastApplied) };
 }
 
+/** Batch run Jobs: status is computed from their own annotations (trigger, scheduled time, output...). */
+const runAnnotations: KeepAnnotation = (k) => k.startsWith('modelship.io/');
+
 /** Children: modelship's managedFields entry and hash annotation only; no pod template spec, no ConfigMap data. */
 export function cachedChild<T extends KubeObject>(obj: T): T {
-  const out = { ...obj, metadata: trimMetadata(obj.metadata, ours, desiredHashOnly) } as Loose;
+  const isRun = obj.kind === 'Job' && obj.metadata?.labels?.[LABEL_BATCH_RUN] !== undefined;
+  const out = { ...obj, metadata: trimMetadata(obj.metadata, ours, isRun ? runAnnotations : desiredHashOnly) } as Loose;
   if (obj.kind === 'ConfigMap') {
     delete out['data'];
     delete out['binaryData'];

@@ -5,6 +5,7 @@
 // status; the status is computed from all of it and written once, at the end, only if it changed.
 import type { Logger } from 'pino';
 import type { RolloutDecision } from '../rollout/index.ts';
+import { reconcileBatchMode } from './batch-mode.ts';
 import { apply } from './phases/apply.ts';
 import { decide } from './phases/decide.ts';
 import { emitEvents } from './phases/emit-events.ts';
@@ -28,6 +29,8 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   const loaded = load(key, deps);
   if (!loaded.ok) return loaded.outcome;
   const { target } = loaded;
+  // Batch scoring: runs as Jobs, no serving objects and no rollout (batch-mode.ts).
+  if (target.spec?.mode === 'batch') return reconcileBatchMode(target, target.spec, deps, log, yieldWorker);
 
   let decision: RolloutDecision | undefined; // none for a spec that does not parse
   if (target.spec) {

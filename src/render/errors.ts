@@ -4,6 +4,7 @@ export type RenderErrorCode =
   | 'InvalidName'
   | 'InvalidLabelValue'
   | 'UnsupportedMode'
+  | 'InvalidSpec'
   | 'UnsupportedFormat'
   | 'MissingImage'
   | 'PortConflict'

@@ -18,8 +18,8 @@ export function preflight(md: ModelDeployment): RenderError | undefined {
       `must be at most ${MAX_NAME_LENGTH} characters of lower-case letters, digits and '-', starting with a letter (got ${JSON.stringify(name)})`,
     );
   }
-  if (md.spec.mode !== 'realtime') {
-    return renderError('UnsupportedMode', 'spec.mode', `${md.spec.mode} mode is not supported by this version of modelship yet`);
+  if (md.spec.mode === 'batch' && md.spec.batch === undefined) {
+    return renderError('InvalidSpec', 'spec.batch', 'is required in mode batch: say what to score (input), where to write (output) and when (schedule)');
   }
   if (!presetServesFormat(runtime.preset, model.format)) {
     return renderError(

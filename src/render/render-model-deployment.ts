@@ -124,6 +124,18 @@ function specScale(md: ModelDeployment): VariantScale {
   return a === undefined ? { replicas: md.spec.replicas } : { minReplicas: a.minReplicas, maxReplicas: a.maxReplicas };
 }
 
+/**
+ * A batch ModelDeployment owns no serving objects: each run is a Job the controller creates when the
+ * run is due (src/batch). It owns only what those Jobs' pods mount, the preset's ConfigMap, rendered
+ * as the realtime pod template names it (one server, no autoscaling), so run pods and realtime pods
+ * read the same files. The render of that pod template also checks the spec can be served at all.
+ */
+function batchChildren(md: ModelDeployment, config: RenderConfig): RenderResult {
+  const realtime = renderModelDeployment({ ...md, spec: { ...md.spec, mode: 'realtime', replicas: 1, autoscaling: undefined, rollout: undefined } }, config);
+  if (!realtime.ok) return realtime;
+  return { ok: true, objects: realtime.objects.filter((o) => o.kind === 'ConfigMap') };
+}
+
 export function renderModelDeployment(
   md: ModelDeployment,
   config: RenderConfig = defaultRenderConfig,
@@ -131,6 +143,7 @@ export function renderModelDeployment(
 ): RenderResult {
   const invalid = preflight(md);
   if (invalid !== undefined) return { ok: false, error: invalid };
+  if (md.spec.mode === 'batch') return batchChildren(md, config);
   const { name, namespace } = md.metadata;
 
   const inputs: VariantInput[] =

@@ -28,7 +28,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number; now?: () => Date } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -56,6 +56,8 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
       ? { registries: { registries: options.registries, namespace: 'modelship-system', pollIntervalMs: options.registryPollIntervalMs ?? DEFAULT_REGISTRY_POLL_MS } }
       : {}),
     events: sink,
+    // The controller's clock (schedules, analysis windows); the wall clock unless a test moves it.
+    ...(options.now !== undefined ? { now: options.now } : {}),
   });
   await controller.startCaches();
   controller.startWorkers();

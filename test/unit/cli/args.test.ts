@@ -57,3 +57,31 @@ test('validate and render work offline on the examples; invalid input lists fiel
   assert.match(bad.stderr, /spec\.model\.version/);
   assert.equal(validate([{ name: 'empty', text: 'kind: ConfigMap\n' }]).ok, false);
 });
+
+test('batch run <name> parses; other batch forms are usage errors', () => {
+  assert.deepEqual(parseArgs(['batch', 'run', 'scoring', '-n', 'risk']), { ok: true, args: { command: { verb: 'batch-run', name: 'scoring' }, namespace: 'risk', output: 'text' } });
+  for (const argv of [['batch'], ['batch', 'run'], ['batch', 'go', 'x'], ['batch', 'run', 'x', 'y']]) {
+    const r = parseArgs(argv);
+    assert.equal(r.ok, false, argv.join(' '));
+    if (!r.ok) assert.ok(r.error.length > 5);
+  }
+});
+
+test('render of a batch ModelDeployment applies no serving objects and says runs come later', () => {
+  const manifest = `apiVersion: modelship.io/v1alpha1
+kind: ModelDeployment
+metadata: {name: scoring}
+spec:
+  mode: batch
+  model: {name: iris, version: "1", uri: "s3://models/iris/1", format: sklearn}
+  runtime: {preset: mlserver}
+  batch:
+    input: {uri: "s3://data/in/", format: jsonl}
+    output: {uri: "s3://data/out/"}
+    schedule: "0 2 * * *"
+`;
+  const result = render([{ name: 'batch.yaml', text: manifest }]);
+  assert.equal(result.ok, true, result.stderr);
+  assert.doesNotMatch(result.stdout, /kind: (Deployment|Service|Job|HorizontalPodAutoscaler)\n/);
+  assert.match(result.stderr, /scoring.*mode batch.*on schedule "0 2 \* \* \*"/);
+});

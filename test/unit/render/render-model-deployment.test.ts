@@ -158,12 +158,24 @@ void test('a format the preset cannot serve is a typed error naming spec.model.f
   assert.match(result.error.message, /^spec\.model\.format: model format sklearn cannot be served by runtime preset torchserve/);
 });
 
-void test('names too long for children, and batch mode, are typed errors', () => {
+void test('names too long for children are typed errors, and so is batch mode without spec.batch', () => {
   const md = parsed(manifest());
   const long = renderModelDeployment({ ...md, metadata: { ...md.metadata, name: 'x'.repeat(60) } });
   assert.equal(long.ok ? undefined : long.error.code, 'InvalidName');
   const batch = renderModelDeployment({ ...md, spec: { ...md.spec, mode: 'batch' } });
-  assert.equal(batch.ok ? undefined : batch.error.code, 'UnsupportedMode');
+  assert.equal(batch.ok ? undefined : batch.error.code, 'InvalidSpec');
+});
+
+void test('batch mode owns no serving objects: at most the ConfigMap its run pods mount', () => {
+  const md = parsed(manifest());
+  const batchSpec = { input: { uri: 's3://data/in/', format: 'jsonl' as const }, output: { uri: 's3://data/out/', format: 'jsonl' as const }, suspend: false, parallelism: 1, batchSize: 64, concurrency: 4, maxFailedRecords: 0, concurrencyPolicy: 'Forbid' as const, keepRuns: 10 };
+  const batch = renderModelDeployment({ ...md, spec: { ...md.spec, mode: 'batch', batch: batchSpec } });
+  assert.ok(batch.ok);
+  const realtime = renderModelDeployment(md);
+  assert.ok(realtime.ok);
+  const realtimeConfigMaps = realtime.objects.filter((o) => o.kind === 'ConfigMap');
+  assert.deepEqual(batch.objects, realtimeConfigMaps);
+  assert.ok(batch.objects.every((o) => o.kind === 'ConfigMap'));
 });
 
 void test('a port override that clashes with a preset default is a typed error', () => {
