@@ -404,7 +404,9 @@ class PodWorker {
     slot.terminationFile = join(this.dir, 'termination', `${slot.container.name}-${slot.restartCount}`);
     mkdirSync(dirname(slot.terminationFile), { recursive: true });
     writeFileSync(slot.terminationFile, '');
-    const plan = processPlan({ pod: this.pod, container: slot.container, rules: this.kubelet.rules, folders, objects, podIP: this.ip, terminationFile: slot.terminationFile });
+    // The host's address is known here before the pod's status carries it (status.hostIP in env).
+    const pod: V1Pod = { ...this.pod, status: { ...this.pod.status, hostIP: this.kubelet.network.hostAddress } };
+    const plan = processPlan({ pod, container: slot.container, rules: this.kubelet.rules, folders, objects, podIP: this.ip, terminationFile: slot.terminationFile });
     if (!plan.ok) {
       slot.state = { kind: 'waiting', reason: plan.reason, message: plan.message };
       this.markDirty();
