@@ -83,6 +83,7 @@ const succeeded = (c: ContainerRun) => c.state.kind === 'terminated' && c.state.
 /** Regular init containers all completed and every sidecar started, or the pod got that far before. */
 export function podInitialized(run: PodRun): boolean {
   if (run.initialized === true) return true;
+  if (run.main.some((c) => c.state.kind !== 'waiting' || c.lastTerminated !== undefined || c.restartCount > 0)) return true;
   return run.init.every((c) => (c.sidecar === true ? c.state.kind === 'running' && c.started : succeeded(c)));
 }
 
@@ -112,28 +113,27 @@ export function podPhase(run: PodRun, restartPolicy: string): V1PodStatus['phase
   }
   let stopped = 0;
   let ok = 0;
-  let waitingToRestart = 0;
+  let waiting = 0;
   for (const c of run.main) {
     if (c.state.kind === 'running') running++;
     else if (c.state.kind === 'terminated') {
       stopped++;
       if (c.state.exitCode === 0) ok++;
-    } else if (c.lastTerminated) {
-      // Waiting to restart after a run: a kubelet's CrashLoopBackOff keeps the pod Running.
-      stopped++;
-      waitingToRestart++;
-    }
+    } else if (c.lastTerminated) stopped++;
+    // Waiting to restart after a run (a kubelet's CrashLoopBackOff) counts as stopped, so the pod stays Running.
+    else waiting++;
   }
   if (failedInit > 0 && restartPolicy === 'Never') return 'Failed';
   if (pendingRegular > 0 || failedInit > 0 || (pendingSidecars > 0 && !podInitialized(run))) return 'Pending';
+  if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
-  if (stopped > 0 && stopped === run.main.length) {
-    if (restartPolicy === 'Always' || waitingToRestart > 0) return 'Running';
+  if (stopped > 0) {
+    if (restartPolicy === 'Always') return 'Running';
     if (ok === stopped) return 'Succeeded';
     if (restartPolicy === 'Never') return 'Failed';
     return 'Running';
   }
-  return run.main.some((c) => c.restartCount > 0) || stopped > 0 ? 'Running' : 'Pending';
+  return 'Pending';
 }
 
 function condition(type: string, ok: boolean, previous: readonly V1PodCondition[], now: string, reason?: string): V1PodCondition {

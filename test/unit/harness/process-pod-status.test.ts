@@ -163,7 +163,9 @@ test('native sidecars: started sidecars initialize the pod, running ones keep it
   assert.equal(podPhase({ ...run([fetched, restarting], [running('batch-runner')]), initialized: true }, 'Never'), 'Running');
   const rerunning = sidecar(running('model-server', { started: false, restartCount: 2 }));
   assert.equal(podPhase({ ...run([fetched, rerunning], [running('batch-runner')]), initialized: true }, 'Never'), 'Running');
-  assert.equal(podPhase({ ...run([fetched, rerunning], [running('batch-runner')]), initialized: false }, 'Never'), 'Pending');
+  assert.equal(podPhase(run([fetched, rerunning], [waiting('batch-runner')]), 'Never'), 'Pending', 'not initialized yet: the runner waits');
+  // A main container that cannot start keeps the pod Pending even while another runs, as a kubelet's getPhase.
+  assert.equal(podPhase(run([], [running('a'), waiting('b', 'ImageNotRunnable')]), 'Always'), 'Pending');
   // A failed regular init container after a sidecar still fails a Never pod.
   assert.equal(podPhase(run([sidecar(running('model-server')), exited('model-fetcher', 1)], [waiting('batch-runner')]), 'Never'), 'Failed');
 });
