@@ -2,7 +2,8 @@
 // Job controller: the shape of modelship's batch scoring pods (an init container, a model server as a
 // restartPolicy Always init container, a runner as the main container). The sidecar starts first and is up
 // when the runner starts, is stopped when the runner ends, and does not decide the pod's phase; the runner's
-// JOB_COMPLETION_INDEX comes from the Job controller's annotation and its termination message reaches the
+// JOB_COMPLETION_INDEX (which the Job controller adds to every container as a fieldRef to its completion-index
+// annotation) is its index, and its termination message reaches the
 // status; per-index back-off limits, FailIndex and a runner killed with SIGKILL act as on a kubelet's node.
 // The containers are the MLServer image's Python (`python -c`), which starts in a fraction of a second.
 import { test } from 'node:test';
@@ -25,7 +26,6 @@ const image = 'docker.io/seldonio/mlserver:1.7.1';
 const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 const python = (name: string, code: string, extra: Partial<V1Container> = {}): V1Container => ({ name, image, command: ['python', '-c', code], ...extra });
 const podIPEnv = { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } };
-const indexEnv = { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX_ANNOTATION}']` } } };
 
 /** An HTTP server on the pod's IP, port 8000, as a native sidecar with startup and readiness probes. */
 const serverSidecar = (): V1Container =>
@@ -94,7 +94,7 @@ test('an Indexed Job with a sidecar: the sidecar serves before the runner starts
       'time.sleep(2)',
       'open("/dev/termination-log", "w").write(os.environ["JOB_COMPLETION_INDEX"])',
     ].join('\n'),
-    { env: [podIPEnv, indexEnv] },
+    { env: [podIPEnv] },
   );
   await createJob(name, { init: [fetcher(), serverSidecar()], main: runner }, { completions: 3, parallelism: 2 });
   // The sidecars' processes, seen while they run.
@@ -141,7 +141,7 @@ test('an Indexed Job with a sidecar: the sidecar serves before the runner starts
 
 test('backoffLimitPerIndex: a failing index is retried once, then the Job fails with that index failed and the others completed', { timeout: 240_000 }, async () => {
   const name = 'per-index';
-  const runner = python('runner', 'import os, sys; sys.exit(3 if os.environ["JOB_COMPLETION_INDEX"] == "0" else 0)', { env: [indexEnv] });
+  const runner = python('runner', 'import os, sys; sys.exit(3 if os.environ["JOB_COMPLETION_INDEX"] == "0" else 0)');
   await createJob(name, { init: [sleepSidecar()], main: runner }, { completions: 2, parallelism: 2, backoffLimitPerIndex: 1 });
   const job = await jobCondition(name, 'Failed');
   assert.equal(job.status?.conditions?.find((c) => c.type === 'Failed')?.reason, 'FailedIndexes');
