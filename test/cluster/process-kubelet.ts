@@ -18,12 +18,19 @@
 // - Restarts follow restartPolicy with a kubelet's doubling back-off, but from 1 s up to 30 s (a kubelet's
 //   10 s to 5 min would make crash-loop tests slow); restartCount and lastState are written. A failed init
 //   container is retried unless restartPolicy is Never, which fails the pod, as on a kubelet.
+// - Native sidecars (KEP-753): an init container with restartPolicy Always is started in its turn, and the
+//   next init container starts once it has started (its startup probe passed); it keeps running, with its
+//   probes, and is restarted with back-off whenever it exits while the pod runs. When every main container of
+//   a Never/OnFailure pod has ended for good, the sidecars are stopped (the last one first, SIGTERM then
+//   SIGKILL at the grace period) and the main containers alone decide Succeeded or Failed.
 // - Deletion: preStop sleep (the only preStop handler run), SIGTERM to the container's process group, SIGKILL
-//   when the grace period ends, then the pod is deleted with grace 0, as a kubelet confirms a deletion.
+//   when the grace period ends (main containers first, then the sidecars in reverse order, in one grace
+//   period), then the pod is deleted with grace 0, as a kubelet confirms a deletion.
 // - Termination messages as a kubelet writes them: each run's terminationMessagePath is an empty file of the
 //   pod's folder (termination/<container>-<restart>, mapped like a mount path); after exit its last 4096
 //   bytes, or for FallbackToLogsOnError with a non-zero exit and an empty file the log's last 80 lines (at
-//   most 2048 bytes), become state.terminated.message (and lastState's after a restart).
+//   most 2048 bytes), become state.terminated.message (and lastState's after a restart), each cut to its
+//   share of the pod's 12 KiB (4096 bytes up to 3 containers, 12 KiB / n beyond).
 // - Status is written whole through the status subresource (merge patch), only when it changed.
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequestRaw } from 'node:https';
@@ -51,6 +58,7 @@ import {
   TERMINATION_MESSAGE_MAX_BYTES,
   exitCodeOf,
   podStatus,
+  terminationMessageLimit,
   terminatedReason,
   terminationMessage,
   type ContainerRun,
@@ -75,6 +83,13 @@ export interface ProcessKubelet {
   readonly logFile: string;
   /** The last lines of each container's log of a pod (for failing tests). */
   logs(namespace: string, name: string, lines?: number): string;
+  /**
+   * Sends a signal to a container's process group, as something outside the pod would (the OOM killer, a
+   * crash): the runtime then treats the exit like any other. False when the container has no live process.
+   */
+  kill(namespace: string, podName: string, containerName: string, signal: NodeJS.Signals): boolean;
+  /** The process id of a container's current run, undefined when it has no live process. */
+  containerPid(namespace: string, podName: string, containerName: string): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -149,6 +164,10 @@ interface Slot {
   killedBy: string | undefined;
   /** This run's termination-message file. */
   terminationFile: string | undefined;
+  /** An init container with restartPolicy Always: a native sidecar, supervised beside the main containers. */
+  readonly sidecar: boolean;
+  /** Set when the runtime stops the container for good (a sidecar after the main containers ended). */
+  halted: boolean;
 }
 
 /** The last `max` bytes of a file, or undefined when it does not exist or cannot be read. */
@@ -169,7 +188,7 @@ function readTail(file: string, max: number): Buffer | undefined {
 }
 
 function slotRun(s: Slot): ContainerRun {
-  return { name: s.container.name, image: s.container.image ?? '', state: s.state, lastTerminated: s.lastTerminated, restartCount: s.restartCount, ready: s.ready, started: s.started };
+  return { name: s.container.name, image: s.container.image ?? '', state: s.state, lastTerminated: s.lastTerminated, restartCount: s.restartCount, ready: s.ready, started: s.started, sidecar: s.sidecar };
 }
 
 function portOf(container: V1Container, port: number | string | undefined): number | undefined {
@@ -222,6 +241,8 @@ class PodWorker {
   private stopping = false;
   private gone = false;
   private lastWritten: V1PodStatus | undefined;
+  /** The main containers were started once: a sidecar restarting later does not make the pod Pending. */
+  private initialized = false;
   private lastWrittenJson = '';
   private writing: Promise<void> | undefined;
   private writeAgain = false;
@@ -250,6 +271,8 @@ class PodWorker {
       proc: undefined,
       killedBy: undefined,
       terminationFile: undefined,
+      sidecar: init && container.restartPolicy === 'Always',
+      halted: false,
     });
     this.slots = [...(pod.spec?.initContainers ?? []).map((c) => slot(c, true)), ...(pod.spec?.containers ?? []).map((c) => slot(c, false))];
     this.done = this.run().catch((err: unknown) => this.kubelet.log(`${this.key}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
@@ -275,13 +298,44 @@ class PodWorker {
     const prepared = await this.prepare();
     if (!prepared) return;
     const { folders, objects } = prepared;
-    for (const slot of this.slots.filter((s) => s.init)) {
-      const ok = await this.runInit(slot, folders, objects);
-      if (!ok || this.stopping) return;
+    const sidecars: Promise<void>[] = [];
+    try {
+      // Init containers in order; a sidecar is started and the next one starts once it has started (its
+      // startup probe passed), while it keeps running and restarting beside the rest (KEP-753).
+      for (const slot of this.slots.filter((s) => s.init)) {
+        if (slot.sidecar) {
+          sidecars.push(this.supervise(slot, folders, objects));
+          await this.startedOrStopping(slot);
+          if (this.stopping) return;
+          continue;
+        }
+        const ok = await this.runInit(slot, folders, objects);
+        if (!ok || this.stopping) return;
+      }
+      this.initialized = true;
+      for (const slot of this.slots.filter((s) => !s.init)) slot.state = { kind: 'waiting', reason: 'ContainerCreating' };
+      this.markDirty();
+      // Each main container's supervision ends when it has ended for good (never with restartPolicy Always).
+      await Promise.all(this.slots.filter((s) => !s.init).map((s) => this.supervise(s, folders, objects)));
+    } finally {
+      // The main containers are done (or an init container failed a Never pod): the sidecars are stopped, the
+      // last one first, so the pod can end; their own exits do not decide its phase.
+      if (!this.stopping) await this.stopSidecars();
+      await Promise.all(sidecars);
     }
-    for (const slot of this.slots.filter((s) => !s.init)) slot.state = { kind: 'waiting', reason: 'ContainerCreating' };
-    this.markDirty();
-    await Promise.all(this.slots.filter((s) => !s.init).map((s) => this.supervise(s, folders, objects)));
+  }
+
+  private async startedOrStopping(slot: Slot): Promise<void> {
+    while (!this.stopping && !(slot.started && slot.state.kind === 'running')) await this.wait(50);
+  }
+
+  /** Stops the running sidecars in reverse order: SIGTERM, SIGKILL when the pod's grace period ends. */
+  private async stopSidecars(graceSeconds = this.pod.spec?.terminationGracePeriodSeconds ?? 30): Promise<void> {
+    const deadline = Date.now() + graceSeconds * 1000;
+    const sidecars = this.slots.filter((s) => s.sidecar).reverse();
+    for (const s of sidecars) s.halted = true;
+    this.endWaits();
+    for (const s of sidecars) await this.kill(s, Math.max((deadline - Date.now()) / 1000, 0.001), false);
   }
 
   /** Reads what the volumes and environment refer to and makes the volume folders; retried until it works. */
@@ -322,8 +376,8 @@ class PodWorker {
     this.timers.clear();
   }
 
-  private wait(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
+  private wait(ms: number, slot?: Slot): Promise<void> {
+    if (this.stopping || slot?.halted === true) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
@@ -350,7 +404,9 @@ class PodWorker {
     slot.terminationFile = join(this.dir, 'termination', `${slot.container.name}-${slot.restartCount}`);
     mkdirSync(dirname(slot.terminationFile), { recursive: true });
     writeFileSync(slot.terminationFile, '');
-    const plan = processPlan({ pod: this.pod, container: slot.container, rules: this.kubelet.rules, folders, objects, podIP: this.ip, terminationFile: slot.terminationFile });
+    // The host's address is known here before the pod's status carries it (status.hostIP in env).
+    const pod: V1Pod = { ...this.pod, status: { ...this.pod.status, hostIP: this.kubelet.network.hostAddress } };
+    const plan = processPlan({ pod, container: slot.container, rules: this.kubelet.rules, folders, objects, podIP: this.ip, terminationFile: slot.terminationFile });
     if (!plan.ok) {
       slot.state = { kind: 'waiting', reason: plan.reason, message: plan.message };
       this.markDirty();
@@ -397,6 +453,8 @@ class PodWorker {
       policy: slot.container.terminationMessagePolicy,
       exitCode,
       file: slot.terminationFile !== undefined ? readTail(slot.terminationFile, TERMINATION_MESSAGE_MAX_BYTES) : undefined,
+      // A kubelet shares 12 KiB among the pod's containers.
+      maxBytes: terminationMessageLimit(this.slots.length),
       // Enough of the log for 80 lines of 2048 bytes in all, whatever the lines' lengths.
       logTail: readTail(this.logFile(slot), TERMINATION_LOG_MAX_BYTES + TERMINATION_LOG_MAX_LINES) ?? Buffer.alloc(0),
     });
@@ -414,7 +472,7 @@ class PodWorker {
     if (slot.state.kind === 'terminated') slot.lastTerminated = slot.state;
     slot.state = { kind: 'waiting', reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${slot.container.name}` };
     this.markDirty();
-    await this.wait(Math.min(1000 * 2 ** attempt, MAX_BACKOFF_MS));
+    await this.wait(Math.min(1000 * 2 ** attempt, MAX_BACKOFF_MS), slot);
     slot.restartCount++;
   }
 
@@ -433,16 +491,17 @@ class PodWorker {
   }
 
   private async supervise(slot: Slot, folders: readonly VolumeFolder[], objects: PodObjects): Promise<void> {
-    for (let attempt = 0; !this.stopping; attempt++) {
+    for (let attempt = 0; !this.stopping && !slot.halted; attempt++) {
       if (!(await this.start(slot, folders, objects))) {
-        await this.wait(Math.min(1000 * 2 ** attempt, MAX_BACKOFF_MS));
+        await this.wait(Math.min(1000 * 2 ** attempt, MAX_BACKOFF_MS), slot);
         continue;
       }
       const probes = this.probe(slot);
       const code = await this.ended(slot);
       probes.abort();
-      if (this.stopping) return;
-      const restart = this.restartPolicy === 'Always' || (this.restartPolicy === 'OnFailure' && code !== 0);
+      if (this.stopping || slot.halted) return;
+      // A sidecar is restarted whatever the pod's restartPolicy, as long as the pod runs.
+      const restart = slot.sidecar || this.restartPolicy === 'Always' || (this.restartPolicy === 'OnFailure' && code !== 0);
       if (!restart) return;
       // A run that lasted a while resets the back-off, as a kubelet's does after 10 minutes.
       await this.backoff(slot, code === 0 ? 0 : attempt);
@@ -531,7 +590,11 @@ class PodWorker {
     this.stopping = true;
     this.endWaits();
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-    await Promise.all(this.slots.map((s) => this.kill(s, grace, !s.init)));
+    const deadline = Date.now() + grace * 1000;
+    // The main containers first (and an init container still running), then the sidecars, the last one first,
+    // within the same grace period.
+    await Promise.all(this.slots.filter((s) => !s.sidecar).map((s) => this.kill(s, grace, !s.init)));
+    for (const s of this.slots.filter((x) => x.sidecar).reverse()) await this.kill(s, Math.max((deadline - Date.now()) / 1000, 0.001), true);
     await this.done;
     this.markDirty();
     await this.flush();
@@ -595,6 +658,7 @@ class PodWorker {
       startTime: this.startTime,
       init: this.slots.filter((s) => s.init).map(slotRun),
       main: this.slots.filter((s) => !s.init).map(slotRun),
+      initialized: this.initialized,
     };
     const status = podStatus({ ...this.pod, status: this.lastWritten ?? this.pod.status }, run, nowIso());
     const json = JSON.stringify(status);
@@ -825,9 +889,24 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
   });
   await informer.start();
 
+  const liveProcess = (namespace: string, podName: string, containerName: string) => {
+    // The newest worker of that name (a replaced pod of the same name is a new worker).
+    const worker = [...workers.values()].reverse().find((w) => w.key === `${namespace}/${podName}`);
+    const proc = worker?.slots.find((s) => s.container.name === containerName)?.proc;
+    return proc?.running === true ? proc : undefined;
+  };
   return {
     nodeName,
     logFile: join(options.dir, 'process-kubelet.log'),
+    kill(namespace, podName, containerName, signal) {
+      const proc = liveProcess(namespace, podName, containerName);
+      if (!proc) return false;
+      proc.killNow(signal);
+      return true;
+    },
+    containerPid(namespace, podName, containerName) {
+      return liveProcess(namespace, podName, containerName)?.pid;
+    },
     logs(namespace, name, lines = 40) {
       const worker = [...workers.values()].find((w) => w.key === `${namespace}/${name}`);
       if (!worker) return `(no pod ${namespace}/${name} on ${nodeName})`;

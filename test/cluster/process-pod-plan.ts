@@ -221,7 +221,9 @@ export function rewritePaths(text: string, paths: Readonly<Record<string, string
 
 function fieldValue(pod: V1Pod, fieldPath: string): string | undefined {
   const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
-  if (label) return (label[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[label[2] ?? ''];
+  // A label or annotation the pod does not have is empty, as on a kubelet (the Job controller's completion
+  // index annotation is there before the pod is created).
+  if (label) return (label[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[label[2] ?? ''] ?? '';
   switch (fieldPath) {
     case 'metadata.name':
       return pod.metadata?.name;
@@ -234,6 +236,7 @@ function fieldValue(pod: V1Pod, fieldPath: string): string | undefined {
     case 'spec.serviceAccountName':
       return pod.spec?.serviceAccountName;
     case 'status.podIP':
+    case 'status.podIPs':
       return pod.status?.podIP;
     case 'status.hostIP':
       return pod.status?.hostIP;
@@ -264,14 +267,14 @@ export function containerEnv(pod: V1Pod, container: V1Container, objects: PodObj
     for (const [k, v] of Object.entries(data)) env[`${from.prefix ?? ''}${k}`] = v;
   }
   for (const e of container.env ?? []) {
-    const value = envValue(withIP, e, objects, env);
+    const value = envValue(withIP, container.name, e, objects, env);
     if (!value.ok) return value;
     if (value.value !== undefined) env[e.name] = value.value;
   }
   return { ok: true, value: env };
 }
 
-function envValue(pod: V1Pod, e: V1EnvVar, objects: PodObjects, sofar: Readonly<Record<string, string>>): Planned<string | undefined> {
+function envValue(pod: V1Pod, containerName: string, e: V1EnvVar, objects: PodObjects, sofar: Readonly<Record<string, string>>): Planned<string | undefined> {
   if (e.value !== undefined) return { ok: true, value: expandVariables(e.value, sofar) };
   const from = e.valueFrom;
   if (!from) return { ok: true, value: '' };
@@ -287,7 +290,43 @@ function envValue(pod: V1Pod, e: V1EnvVar, objects: PodObjects, sofar: Readonly<
     if (v === undefined) return keyRef.optional ? { ok: true, value: undefined } : fail(CONFIG_ERROR, `env ${e.name}: ${what} "${keyRef.name ?? ''}" key "${keyRef.key}" not found`);
     return { ok: true, value: v };
   }
-  return fail(CONFIG_ERROR, `env ${e.name}: resourceFieldRef is not supported here`);
+  if (from.resourceFieldRef) {
+    const v = resourceValue(pod, from.resourceFieldRef.containerName || containerName, from.resourceFieldRef.resource, from.resourceFieldRef.divisor);
+    return v === undefined ? fail(CONFIG_ERROR, `env ${e.name}: resource ${from.resourceFieldRef.resource} is not supported here`) : { ok: true, value: v };
+  }
+  return fail(CONFIG_ERROR, `env ${e.name}: only value, fieldRef, resourceFieldRef, configMapKeyRef and secretKeyRef run here`);
+}
+
+/** The process node's allocatable resources (process-kubelet.ts), which an unset limit stands for. */
+export const PROCESS_NODE_ALLOCATABLE: Readonly<Record<string, string>> = { cpu: '8', memory: '16Gi' };
+
+const SUFFIXES: Readonly<Record<string, number>> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** A resource quantity's value ("500m" -> 0.5, "1Gi" -> 1073741824), undefined when not one this parses. */
+export function quantityValue(quantity: string | number): number | undefined {
+  if (typeof quantity === 'number') return quantity;
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(quantity.trim());
+  const factor = m ? SUFFIXES[m[2] ?? ''] : undefined;
+  return m && factor !== undefined ? Number(m[1]) * factor : undefined;
+}
+
+/**
+ * resourceFieldRef as the kubelet resolves it: the container's limit (the node's allocatable when unset) or
+ * request (0 when unset), divided by the divisor (default 1) and rounded up.
+ */
+export function resourceValue(pod: V1Pod, containerName: string | undefined, resource: string, divisor: string | number | undefined): string | undefined {
+  const m = /^(limits|requests)\.(cpu|memory)$/.exec(resource);
+  if (!m) return undefined;
+  const kind = m[1];
+  const name = m[2] ?? '';
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const container = containers.find((c) => c.name === containerName);
+  if (!container) return undefined;
+  const set = kind === 'limits' ? (container.resources?.limits?.[name] ?? PROCESS_NODE_ALLOCATABLE[name]) : (container.resources?.requests?.[name] ?? container.resources?.limits?.[name] ?? '0');
+  const value = quantityValue(set ?? '0');
+  const by = quantityValue(divisor ?? '1');
+  if (value === undefined || by === undefined || by <= 0) return undefined;
+  return String(Math.ceil(value / by - 1e-9));
 }
 
 export interface ProcessPlan {

@@ -18,6 +18,8 @@ export interface ContainerRun {
   readonly ready: boolean;
   /** Started as a kubelet means it: the startup probe (if any) has passed. */
   readonly started: boolean;
+  /** An init container with restartPolicy Always (a native sidecar): it runs beside the main containers. */
+  readonly sidecar?: boolean;
 }
 
 export interface PodRun {
@@ -26,6 +28,8 @@ export interface PodRun {
   readonly startTime: string;
   readonly init: readonly ContainerRun[];
   readonly main: readonly ContainerRun[];
+  /** The pod got past its init containers once (a sidecar restarting later does not make it Pending again). */
+  readonly initialized?: boolean;
 }
 
 /** Kubernetes' reason for a terminated container: Completed for 0, Error otherwise (OOMKilled never happens here). */
@@ -76,19 +80,60 @@ function containerStatus(run: ContainerRun, podUid: string): V1ContainerStatus {
 
 const succeeded = (c: ContainerRun) => c.state.kind === 'terminated' && c.state.exitCode === 0;
 
-/** Pending, Running, Succeeded or Failed, from the containers and the restart policy. */
+/** Regular init containers all completed and every sidecar started, or the pod got that far before. */
+export function podInitialized(run: PodRun): boolean {
+  if (run.initialized === true) return true;
+  if (run.main.some((c) => c.state.kind !== 'waiting' || c.lastTerminated !== undefined || c.restartCount > 0)) return true;
+  return run.init.every((c) => (c.sidecar === true ? c.state.kind === 'running' && c.started : succeeded(c)));
+}
+
+/**
+ * Pending, Running, Succeeded or Failed, from the containers and the restart policy, as the kubelet's getPhase
+ * counts them: a running sidecar keeps the pod Running, a terminated one does not count.
+ */
 export function podPhase(run: PodRun, restartPolicy: string): V1PodStatus['phase'] {
-  const initFailed = run.init.some((c) => c.state.kind === 'terminated' && c.state.exitCode !== 0);
-  if (initFailed && restartPolicy === 'Never') return 'Failed';
-  if (!run.init.every(succeeded)) return 'Pending';
-  if (run.main.some((c) => c.state.kind === 'running')) return 'Running';
-  const ended = run.main.every((c) => c.state.kind === 'terminated');
-  if (ended && run.main.length > 0) {
-    if (run.main.every(succeeded)) return restartPolicy === 'Always' ? 'Running' : 'Succeeded';
-    if (restartPolicy === 'Never') return 'Failed';
+  const regular = run.init.filter((c) => c.sidecar !== true);
+  const sidecars = run.init.filter((c) => c.sidecar === true);
+  let pendingRegular = 0;
+  let failedInit = 0;
+  for (const c of regular) {
+    if (c.state.kind === 'terminated') {
+      if (c.state.exitCode !== 0) failedInit++;
+    } else if (c.state.kind === 'waiting' && c.lastTerminated) {
+      if (c.lastTerminated.exitCode !== 0) failedInit++;
+    } else pendingRegular++;
   }
-  // Waiting to (re)start: a container that ran before keeps the pod Running, as a kubelet's CrashLoopBackOff does.
-  return run.main.some((c) => c.restartCount > 0 || c.lastTerminated !== undefined || c.state.kind === 'terminated') ? 'Running' : 'Pending';
+  let pendingSidecars = 0;
+  let running = 0;
+  for (const c of sidecars) {
+    if (c.state.kind === 'running') {
+      if (!c.started) pendingSidecars++;
+      running++;
+    } else if (c.state.kind === 'waiting' && !c.lastTerminated) pendingSidecars++;
+  }
+  let stopped = 0;
+  let ok = 0;
+  let waiting = 0;
+  for (const c of run.main) {
+    if (c.state.kind === 'running') running++;
+    else if (c.state.kind === 'terminated') {
+      stopped++;
+      if (c.state.exitCode === 0) ok++;
+    } else if (c.lastTerminated) stopped++;
+    // Waiting to restart after a run (a kubelet's CrashLoopBackOff) counts as stopped, so the pod stays Running.
+    else waiting++;
+  }
+  if (failedInit > 0 && restartPolicy === 'Never') return 'Failed';
+  if (pendingRegular > 0 || failedInit > 0 || (pendingSidecars > 0 && !podInitialized(run))) return 'Pending';
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped > 0) {
+    if (restartPolicy === 'Always') return 'Running';
+    if (ok === stopped) return 'Succeeded';
+    if (restartPolicy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
 }
 
 function condition(type: string, ok: boolean, previous: readonly V1PodCondition[], now: string, reason?: string): V1PodCondition {
@@ -104,8 +149,9 @@ export function podStatus(pod: V1Pod, run: PodRun, now: string): V1PodStatus {
   const uid = pod.metadata?.uid ?? '';
   const restartPolicy = pod.spec?.restartPolicy ?? 'Always';
   const phase = podPhase(run, restartPolicy);
-  const initialized = run.init.every(succeeded);
-  const containersReady = run.main.length > 0 && run.main.every((c) => c.ready);
+  const initialized = podInitialized(run);
+  // A kubelet counts sidecars' readiness too (they are what the main containers talk to).
+  const containersReady = run.main.length > 0 && run.main.every((c) => c.ready) && run.init.every((c) => c.sidecar !== true || c.ready);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   return {
     phase,
@@ -134,6 +180,14 @@ export function sameStatus(a: V1PodStatus | undefined, b: V1PodStatus): boolean 
 
 /** A kubelet reads at most this much of a termination-message file (its last bytes). */
 export const TERMINATION_MESSAGE_MAX_BYTES = 4096;
+/** A kubelet's budget for all of a pod's termination messages, shared equally by its (init and main) containers. */
+export const POD_TERMINATION_MESSAGES_MAX_BYTES = 12 * 1024;
+
+/** The bytes one container's message may have: 4096, or less when the pod's 12 KiB are shared by more than 3. */
+export function terminationMessageLimit(containers: number): number {
+  return Math.min(TERMINATION_MESSAGE_MAX_BYTES, Math.floor(POD_TERMINATION_MESSAGES_MAX_BYTES / Math.max(containers, 1)));
+}
+
 /** FallbackToLogsOnError: the log's last lines, at most this many ... */
 export const TERMINATION_LOG_MAX_LINES = 80;
 /** ... and at most this many bytes of them (the kubelet's circular buffer keeps the last bytes). */
@@ -152,20 +206,23 @@ export interface TerminationInput {
   readonly file: Buffer | undefined;
   /** The end of the container's log (enough bytes for 80 lines of 2048 bytes in all). */
   readonly logTail: Buffer;
+  /** This container's share of the pod's budget (terminationMessageLimit); default 4096. */
+  readonly maxBytes?: number;
 }
 
 /**
  * The message a kubelet puts into the terminated state: the termination-message file (its last 4096 bytes)
  * when not empty; otherwise, for FallbackToLogsOnError and a non-zero exit code, the log's last 80 lines,
- * at most 2048 bytes of them; otherwise nothing.
+ * at most 2048 bytes of them; otherwise nothing. Both are cut to the container's share of the pod's 12 KiB.
  */
 export function terminationMessage(input: TerminationInput): string | undefined {
-  if (input.file !== undefined && input.file.length > 0) return lastBytes(input.file, TERMINATION_MESSAGE_MAX_BYTES);
+  const max = Math.min(input.maxBytes ?? TERMINATION_MESSAGE_MAX_BYTES, TERMINATION_MESSAGE_MAX_BYTES);
+  if (input.file !== undefined && input.file.length > 0) return lastBytes(input.file, max);
   if (input.policy !== 'FallbackToLogsOnError' || input.exitCode === 0) return undefined;
   const text = input.logTail.toString('utf8');
   const lines = text.split('\n');
   // A log ending in a newline has an empty last element: the 80 lines are those before it.
   const kept = lines.slice(-(TERMINATION_LOG_MAX_LINES + (text.endsWith('\n') ? 1 : 0))).join('\n');
-  const message = lastBytes(Buffer.from(kept, 'utf8'), TERMINATION_LOG_MAX_BYTES);
+  const message = lastBytes(Buffer.from(kept, 'utf8'), Math.min(TERMINATION_LOG_MAX_BYTES, max));
   return message === '' ? undefined : message;
 }

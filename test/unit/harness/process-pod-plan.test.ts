@@ -9,6 +9,8 @@ import {
   findImageRule,
   imageRepository,
   processPlan,
+  quantityValue,
+  resourceValue,
   rewritePaths,
   volumeFolders,
   type PodObjects,
@@ -207,4 +209,44 @@ test("the environment: envFrom, values, field and key references, and $(VAR) exp
   const missing = processPlan({ pod: pod([container]), container: { ...container, envFrom: [] , env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'gone', key: 'k' } } }] }, rules, folders: [{ name: 'm', kind: 'dir', hostPath: '/x', create: true }], objects, podIP: '10.1.254.9' });
   assert.ok(!missing.ok && missing.reason === CONFIG_ERROR);
   assert.equal(expandVariables('$(UNSET) and $(A)', { A: 'a' }), '$(UNSET) and a');
+});
+
+test("the downward API in env: the Job controller's completion-index annotation, pod fields, and resources", () => {
+  const container: V1Container = {
+    name: 'runner',
+    image: PRESET_IMAGES.mlserver,
+    command: ['python'],
+    resources: { limits: { memory: '512Mi' }, requests: { cpu: '250m' } },
+    env: [
+      { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
+      { name: 'NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+      { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'NO_LABEL', valueFrom: { fieldRef: { fieldPath: "metadata.labels['absent']" } } },
+      { name: 'MEM_MI', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+      { name: 'CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+      { name: 'CPU_MILLI', valueFrom: { resourceFieldRef: { containerName: 'runner', resource: 'requests.cpu', divisor: '1m' } } },
+      { name: 'CPU_CORES', valueFrom: { resourceFieldRef: { resource: 'requests.cpu' } } },
+    ],
+  };
+  const p = pod([container]);
+  const indexed: V1Pod = { ...p, metadata: { ...p.metadata, annotations: { 'batch.kubernetes.io/job-completion-index': '2' } } };
+  const plan = processPlan({ pod: indexed, container, rules, folders: [], objects: noObjects, podIP: '10.1.254.3' });
+  assert.ok(plan.ok, JSON.stringify(plan));
+  const { env } = plan.value;
+  assert.equal(env.JOB_COMPLETION_INDEX, '2');
+  assert.equal(env.NS, 'ml');
+  assert.equal(env.UID, 'u-1');
+  assert.equal(env.NODE, 'process-node-0');
+  assert.equal(env.NO_LABEL, '', 'a label the pod does not have is empty, as on a kubelet');
+  assert.equal(env.MEM_MI, '512');
+  assert.equal(env.CPU_LIMIT, '8', "an unset limit is the node's allocatable");
+  assert.equal(env.CPU_MILLI, '250');
+  assert.equal(env.CPU_CORES, '1', 'rounded up to the divisor');
+  const unsupported = processPlan({ pod: indexed, container: { ...container, env: [{ name: 'X', valueFrom: { resourceFieldRef: { resource: 'limits.nvidia.com/gpu' } } }] }, rules, folders: [], objects: noObjects, podIP: '10.1.254.3' });
+  assert.ok(!unsupported.ok && unsupported.reason === CONFIG_ERROR);
+  assert.equal(quantityValue('1.5Gi'), 1.5 * 2 ** 30);
+  assert.equal(quantityValue('100m'), 0.1);
+  assert.equal(quantityValue('lots'), undefined);
+  assert.equal(resourceValue(indexed, 'nobody', 'limits.cpu', undefined), undefined);
 });

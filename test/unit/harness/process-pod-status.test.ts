@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { exitCodeOf, podPhase, podStatus, terminatedReason, terminationMessage, type ContainerRun, type PodRun } from '../../cluster/process-pod-status.ts';
+import { exitCodeOf, podInitialized, podPhase, podStatus, terminatedReason, terminationMessage, terminationMessageLimit, type ContainerRun, type PodRun } from '../../cluster/process-pod-status.ts';
 
 const t0 = '2026-01-01T00:00:00.000Z';
 const t1 = '2026-01-01T00:00:05.000Z';
@@ -139,4 +139,66 @@ test('termination messages as a kubelet reads them: the file first (its last 409
   assert.equal(read.length, 4096);
   assert.ok(read.endsWith('the end'));
   assert.equal(terminationMessage({ policy: fallback, exitCode: 1, file: undefined, logTail: Buffer.alloc(0) }), undefined);
+});
+
+test('native sidecars: started sidecars initialize the pod, running ones keep it Running, stopped ones do not decide the phase', () => {
+  const sidecar = (c: ContainerRun): ContainerRun => ({ ...c, sidecar: true });
+  const fetched = exited('model-fetcher', 0);
+  // Before its startup probe passes, a sidecar keeps the pod Pending and not Initialized.
+  const starting = run([fetched, sidecar(running('model-server', { started: false }))], [waiting('batch-runner')]);
+  assert.equal(podPhase(starting, 'Never'), 'Pending');
+  assert.equal(podInitialized(starting), false);
+  const startedRun = run([fetched, sidecar(running('model-server', { ready: true }))], [waiting('batch-runner', 'ContainerCreating')]);
+  assert.equal(podInitialized(startedRun), true);
+  // The runner runs beside the sidecar; when it has ended, the still-running sidecar keeps the pod Running.
+  assert.equal(podPhase(run([fetched, sidecar(running('model-server'))], [running('batch-runner')]), 'Never'), 'Running');
+  assert.equal(podPhase(run([fetched, sidecar(running('model-server'))], [exited('batch-runner', 0)]), 'Never'), 'Running');
+  // Once the runtime stopped it (SIGTERM: 143), the main container alone decides.
+  assert.equal(podPhase(run([fetched, sidecar(exited('model-server', 143))], [exited('batch-runner', 0)]), 'Never'), 'Succeeded');
+  assert.equal(podPhase(run([fetched, sidecar(exited('model-server', 0))], [exited('batch-runner', 3)]), 'Never'), 'Failed');
+  assert.equal(podPhase(run([fetched, sidecar(exited('model-server', 137))], [exited('batch-runner', 0)]), 'OnFailure'), 'Succeeded');
+  // A sidecar restarting after the pod was initialized does not make it Pending again.
+  const last = exited('model-server', 1).state;
+  const restarting = sidecar(waiting('model-server', 'CrashLoopBackOff', { restartCount: 1, lastTerminated: last.kind === 'terminated' ? last : undefined }));
+  assert.equal(podPhase({ ...run([fetched, restarting], [running('batch-runner')]), initialized: true }, 'Never'), 'Running');
+  const rerunning = sidecar(running('model-server', { started: false, restartCount: 2 }));
+  assert.equal(podPhase({ ...run([fetched, rerunning], [running('batch-runner')]), initialized: true }, 'Never'), 'Running');
+  assert.equal(podPhase(run([fetched, rerunning], [waiting('batch-runner')]), 'Never'), 'Pending', 'not initialized yet: the runner waits');
+  // A main container that cannot start keeps the pod Pending even while another runs, as a kubelet's getPhase.
+  assert.equal(podPhase(run([], [running('a'), waiting('b', 'ImageNotRunnable')]), 'Always'), 'Pending');
+  // A failed regular init container after a sidecar still fails a Never pod.
+  assert.equal(podPhase(run([sidecar(running('model-server')), exited('model-fetcher', 1)], [waiting('batch-runner')]), 'Never'), 'Failed');
+});
+
+test("sidecar statuses and conditions: initContainerStatuses with started, ready and restarts; the sidecar's readiness counts for ContainersReady", () => {
+  const sc: ContainerRun = { ...running('model-server', { ready: false, restartCount: 1 }), sidecar: true };
+  const notReady = podStatus(pod('Never'), run([exited('model-fetcher', 0), sc], [running('batch-runner', { ready: true })]), t1);
+  const conditions = (s: typeof notReady) => Object.fromEntries((s.conditions ?? []).map((c) => [c.type, c.status]));
+  assert.deepEqual(conditions(notReady), { PodReadyToStartContainers: 'True', Initialized: 'True', Ready: 'False', ContainersReady: 'False', PodScheduled: 'True' });
+  const status = notReady.initContainerStatuses?.[1];
+  assert.equal(status?.name, 'model-server');
+  assert.equal(status?.started, true);
+  assert.equal(status?.ready, false);
+  assert.equal(status?.restartCount, 1);
+  assert.ok(status?.state?.running);
+  const ready = podStatus(pod('Never'), run([exited('model-fetcher', 0), { ...sc, ready: true }], [running('batch-runner', { ready: true })]), t1);
+  assert.deepEqual(conditions(ready), { PodReadyToStartContainers: 'True', Initialized: 'True', Ready: 'True', ContainersReady: 'True', PodScheduled: 'True' });
+  const done = podStatus(pod('Never'), run([exited('model-fetcher', 0), { ...exited('model-server', 143), sidecar: true }], [exited('batch-runner', 0)]), t2);
+  assert.equal(done.phase, 'Succeeded');
+  assert.equal(done.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');
+});
+
+test("termination messages share the kubelet's 12 KiB per pod: 4096 bytes each up to 3 containers, 12 KiB / n beyond", () => {
+  assert.equal(terminationMessageLimit(1), 4096);
+  assert.equal(terminationMessageLimit(3), 4096);
+  assert.equal(terminationMessageLimit(4), 3072);
+  assert.equal(terminationMessageLimit(12), 1024);
+  const file = Buffer.from('x'.repeat(5000) + 'END');
+  assert.equal(terminationMessage({ policy: 'File', exitCode: 0, file, logTail: Buffer.alloc(0) })?.length, 4096);
+  const cut = terminationMessage({ policy: 'File', exitCode: 0, file, logTail: Buffer.alloc(0), maxBytes: terminationMessageLimit(12) });
+  assert.equal(cut?.length, 1024);
+  assert.ok(cut?.endsWith('END'), 'the last bytes are kept');
+  const log = Buffer.from(Array.from({ length: 200 }, (_, i) => `line ${i} ${'y'.repeat(20)}`).join('\n') + '\n');
+  const fromLog = terminationMessage({ policy: 'FallbackToLogsOnError', exitCode: 1, file: Buffer.alloc(0), logTail: log, maxBytes: 1024 });
+  assert.ok(fromLog !== undefined && Buffer.byteLength(fromLog) <= 1024 && fromLog.endsWith('line 199 ' + 'y'.repeat(20) + '\n'));
 });
