@@ -4,34 +4,21 @@
 // (bench group `fetch`). Memory stays bounded: at most two batches are held. 1 MiB measured best: 4 MiB
 // batches were no faster and raised the peak RSS above 128 MiB (chunks held longer reach V8's old space),
 // and copying chunks into two fixed buffers was slower on the disk.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 
 export const BATCH_BYTES = 1024 * 1024;
 
 /** Writes every chunk of `source` to `file` (created or truncated), in order. Returns the bytes written. */
 export async function writeBatched(source: AsyncIterable<Uint8Array>, file: string, batchBytes = BATCH_BYTES): Promise<number> {
   const handle = await open(file, 'w');
-  try {
-    return await writeBatchedAt(source, handle, 0, batchBytes);
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Writes every chunk of `source` into an open file from `position` on (positioned writes, so several
- * sources may fill ranges of one file at once). Returns the bytes written.
- */
-export async function writeBatchedAt(source: AsyncIterable<Uint8Array>, handle: FileHandle, position: number, batchBytes = BATCH_BYTES): Promise<number> {
   let inFlight: Promise<void> | undefined;
   let total = 0;
-  let at = position;
-  const write = async (parts: Uint8Array[], length: number, where: number) => {
-    let { bytesWritten } = await handle.writev(parts, where);
+  const write = async (parts: Uint8Array[], length: number) => {
+    let { bytesWritten } = await handle.writev(parts);
     // A short write (rare on a regular file) goes on with what is left.
     while (bytesWritten < length) {
       const rest = Buffer.concat(parts).subarray(bytesWritten);
-      bytesWritten += (await handle.write(rest, 0, rest.length, where + bytesWritten)).bytesWritten;
+      bytesWritten += (await handle.write(rest)).bytesWritten;
     }
   };
   try {
@@ -43,18 +30,18 @@ export async function writeBatchedAt(source: AsyncIterable<Uint8Array>, handle: 
       total += chunk.length;
       if (length >= batchBytes) {
         await inFlight;
-        inFlight = write(parts, length, at);
-        at += length;
+        inFlight = write(parts, length);
         parts = [];
         length = 0;
       }
     }
     await inFlight;
     inFlight = undefined;
-    if (length > 0) await write(parts, length, at);
+    if (length > 0) await write(parts, length);
   } finally {
     // A failed read still waits for the write it started, so the handle is never closed under it.
     await inFlight?.catch(() => undefined);
+    await handle.close();
   }
   return total;
 }

@@ -3,8 +3,7 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { open as openFile } from 'node:fs/promises';
-import { writeBatched, writeBatchedAt } from './batched-write.ts';
+import { writeBatched } from './batched-write.ts';
 import { classifySourceError, FetchFailure } from './failure.ts';
 import { retryDelayMs, shouldRetry, type RetryPolicy } from './retry.ts';
 
@@ -105,73 +104,4 @@ export async function withRetry<T>(what: string, retry: RetryPolicy, log: (line:
       await sleep(wait);
     }
   }
-}
-
-export interface RangedDownloadOptions extends Omit<DownloadOptions, 'open' | 'hash'> {
-  /** The object's size, known from the listing. */
-  readonly size: number;
-  /** Opens the bytes [start, end) of the object. */
-  readonly openRange: (start: number, end: number) => () => Promise<OpenedBody>;
-  readonly rangeBytes: number;
-  readonly streams: number;
-}
-
-/** The ranges [start, end) that cover `size` bytes in pieces of `rangeBytes` (the last one shorter). */
-export function byteRanges(size: number, rangeBytes: number): { start: number; end: number }[] {
-  const ranges: { start: number; end: number }[] = [];
-  for (let start = 0; start < size; start += rangeBytes) ranges.push({ start, end: Math.min(size, start + rangeBytes) });
-  return ranges;
-}
-
-/**
- * One large object in ranges fetched by a few streams at once, each written in place in the same file: on
- * two cores a single stream leaves the server or the client idle while the other works (bench group
- * `fetch`). A range that fails is retried alone under the retry policy; the bytes it had counted are
- * taken back first. No sha256 here: a hash needs the bytes in order (download() does that).
- */
-export async function downloadRanges(options: RangedDownloadOptions): Promise<Downloaded> {
-  const { counter } = options;
-  if (counter.bytes + options.size > counter.maxBytes) throw tooLarge(options.what, counter.maxBytes);
-  const handle = await openFile(options.file, 'w');
-  try {
-    await handle.truncate(options.size);
-    const ranges = byteRanges(options.size, options.rangeBytes);
-    let next = 0;
-    const fetchRange = async ({ start, end }: { start: number; end: number }) => {
-      for (let n = 1; ; n++) {
-        let bytes = 0;
-        try {
-          const opened = await options.openRange(start, end)();
-          const counted = (async function* () {
-            for await (const chunk of opened.body) {
-              bytes += chunk.length;
-              counter.bytes += chunk.length;
-              if (start + bytes > end) throw new FetchFailure('Unavailable', `${options.what}: the range ${start}-${end - 1} returned more bytes than asked`, true);
-              yield chunk;
-            }
-          })();
-          await writeBatchedAt(counted, handle, start);
-          if (bytes !== end - start) throw new FetchFailure('Unavailable', `${options.what}: the range ${start}-${end - 1} ended after ${bytes} bytes`, true);
-          return;
-        } catch (err) {
-          counter.bytes -= bytes;
-          const failure = classifySourceError(err, options.what);
-          if (!shouldRetry(options.retry, n, failure.transient)) throw failure;
-          const wait = retryDelayMs(options.retry, n, Math.random());
-          options.log(`modelship-fetch: bytes ${start}-${end - 1}: attempt ${n} of ${options.retry.attempts} failed: ${failure.message}; trying again in ${wait} ms`);
-          await sleep(wait);
-        }
-      }
-    };
-    const worker = async () => {
-      while (next < ranges.length) await fetchRange(ranges[next++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(options.streams, ranges.length) }, worker));
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await rm(options.file, { force: true });
-    throw err;
-  }
-  await handle.close();
-  return { bytes: options.size };
 }

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { archiveKind, entryPath } from './archive-paths.ts';
 import { prepareDestination, type Staging } from './destination.ts';
-import { download, downloadRanges, FetchCounter, type OpenedBody } from './download.ts';
+import { download, FetchCounter, type OpenedBody } from './download.ts';
 import { extractArchive } from './extract.ts';
 import { FetchFailure } from './failure.ts';
 import { openHttps } from './https-source.ts';
@@ -32,10 +32,6 @@ export interface FetchEnvironment {
 
 /** Objects downloaded at once from a folder prefix. */
 const CONCURRENCY = 4;
-/** A single object at least this large, not an archive and with no sha256 to check, is fetched in ranges. */
-const RANGED_MIN_BYTES = 64 * 1024 * 1024;
-const RANGE_BYTES = 16 * 1024 * 1024;
-const RANGE_STREAMS = 2;
 
 async function single(plan: FetchPlan, staging: Staging, name: string, open: () => Promise<OpenedBody>, counter: FetchCounter, env: FetchEnvironment): Promise<FetchResult> {
   const retry = env.retry ?? DEFAULT_RETRY;
@@ -63,18 +59,7 @@ async function fetchInto(plan: FetchPlan, staging: Staging, counter: FetchCounte
   try {
     const listing = await listS3(client, bucket, key, plan.maxEntries, retry, env.log);
     if (listing.kind === 'object') {
-      const { size, etag } = listing.object;
-      if (size !== undefined) counter.totalBytes = size;
-      const name = objectFileName(key);
-      if (size !== undefined && size >= RANGED_MIN_BYTES && plan.sha256 === undefined && !(plan.unpack && archiveKind(name) !== undefined)) {
-        counter.totalFiles = 1;
-        const file = join(staging.dir, name === '' ? 'model' : name);
-        const openRange = (start: number, end: number) => openS3(client, bucket, key, { start, end, etag });
-        env.log(`modelship-fetch: ${formatBytes(size)} in ranges of ${formatBytes(RANGE_BYTES)}, ${RANGE_STREAMS} at a time`);
-        await downloadRanges({ what: plan.uri, file, size, openRange, counter, retry, log: env.log, rangeBytes: RANGE_BYTES, streams: RANGE_STREAMS });
-        counter.files = 1;
-        return { files: 1, bytes: size };
-      }
+      if (listing.object.size !== undefined) counter.totalBytes = listing.object.size;
       return await single(plan, staging, objectFileName(key), openS3(client, bucket, key), counter, env);
     }
     if (plan.sha256 !== undefined) throw new FetchFailure('InvalidArguments', `${plan.uri}: --sha256 applies to a single object, and this is a prefix of ${listing.objects.length} objects`);

@@ -9,7 +9,6 @@ import type { S3Settings } from './s3-settings.ts';
 export interface S3Object {
   readonly key: string;
   readonly size?: number | undefined;
-  readonly etag?: string | undefined;
 }
 
 /** What a URI names: one object, or the objects under `prefix` (ending in '/', or '' for the whole bucket). */
@@ -42,7 +41,7 @@ export async function listS3(client: S3Client, bucket: string, key: string, maxE
       );
       for (const o of page.Contents ?? []) {
         if (o.Key === undefined) continue;
-        if (!wantsPrefix && o.Key === key) return { kind: 'object', object: { key: o.Key, size: o.Size, etag: o.ETag } };
+        if (!wantsPrefix && o.Key === key) return { kind: 'object', object: { key: o.Key, size: o.Size } };
         if (objects.length >= maxEntries) throw new FetchFailure('TooLarge', `${uri}: more than ${maxEntries} objects under the prefix`);
         objects.push({ key: o.Key, size: o.Size });
       }
@@ -60,12 +59,9 @@ export async function listS3(client: S3Client, bucket: string, key: string, maxE
   return { kind: 'prefix', prefix, objects: under };
 }
 
-/** Opens the object, or the bytes [start, end) of it; `etag` makes a range fail if the object changed. */
-export function openS3(client: S3Client, bucket: string, key: string, range?: { start: number; end: number; etag?: string | undefined }): () => Promise<OpenedBody> {
+export function openS3(client: S3Client, bucket: string, key: string): () => Promise<OpenedBody> {
   return async () => {
-    const out = await client.send(
-      new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end - 1}`, IfMatch: range.etag } : {}) }),
-    );
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (out.Body === undefined) throw new FetchFailure('Unavailable', `s3://${bucket}/${key}: the response has no body`, true);
     return { body: out.Body as AsyncIterable<Uint8Array>, size: out.ContentLength };
   };

@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -103,21 +103,6 @@ void test('a single object: the destination holds exactly that file', async () =
   assert.deepEqual(tree(dest), ['model.joblib']);
   assert.equal(readFileSync(join(dest, 'model.joblib'), 'utf8'), 'joblib-bytes');
   assert.match(run.lastLine, /^modelship-fetch: done: 1 file\(s\)/);
-});
-
-void test('a large single object is fetched in byte ranges, two at a time, into the same bytes; the size cap still holds', async () => {
-  const big = randomBytes(80 * 1024 * 1024 + 12_345); // five 16 MiB ranges and a short sixth
-  await s3.putObject('models', 'large/weights.bin', big);
-  const { dest } = freshDest();
-  const run = await fetcher(['s3://models/large/weights.bin', dest], s3env());
-  assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /in ranges of 16\.0 MiB, 2 at a time/);
-  assert.deepEqual(tree(dest), ['weights.bin']);
-  assert.equal(sha(readFileSync(join(dest, 'weights.bin'))), sha(big));
-  const capped = freshDest();
-  const refused = await fetcher(['--max-bytes', String(64 * 1024 * 1024), 's3://models/large/weights.bin', capped.dest], s3env());
-  assert.equal(refused.code, FETCH_FAILURES.TooLarge.exitCode, refused.stderr);
-  assertNothingLeft(capped.parent);
 });
 
 void test("KServe's storage-initializer form, `<uri> <dest>` without `fetch`, runs the fetcher too", async () => {
