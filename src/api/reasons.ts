@@ -54,7 +54,6 @@ export const REASONS = {
   InvalidSpec: { where: STALL, meaning: 'the spec does not parse (an object created under an older CRD or without validation)' },
   InvalidName: { where: STALL, meaning: 'metadata.name is too long, or not lower-case letters, digits and -, for the objects named after it' },
   InvalidLabelValue: { where: STALL, meaning: 'a value that becomes a label (model name, version) is not a valid label value' },
-  UnsupportedMode: { where: STALL, meaning: 'spec.mode is not supported by this version of modelship' },
   UnsupportedFormat: { where: STALL, meaning: 'the runtime cannot serve spec.model.format; choose another runtime' },
   MissingImage: { where: STALL, meaning: 'the runtime has no default image (preset custom): set spec.runtime.image' },
   PortConflict: { where: STALL, meaning: 'a port in spec.runtime.ports is already taken by another port of the model server' },

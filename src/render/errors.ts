@@ -3,7 +3,6 @@
 export type RenderErrorCode =
   | 'InvalidName'
   | 'InvalidLabelValue'
-  | 'UnsupportedMode'
   | 'InvalidSpec'
   | 'UnsupportedFormat'
   | 'MissingImage'
