@@ -153,7 +153,8 @@ export const REASONS = {
   RunSucceeded: { where: ['LastRunSucceeded=True', 'Normal Event'], meaning: 'the newest finished batch run scored its input' },
   RunFailed: {
     where: ['LastRunSucceeded=False', 'Warning Event'],
-    meaning: "a batch run failed; the condition carries the Job's own reason (BackoffLimitExceeded, DeadlineExceeded, FailedIndexes, PodFailurePolicy) when it has one",
+    meaning:
+      "a batch run failed; the condition carries the failure class of the runner of the shard that failed it (TooManyBadRecords, InputNotFound, AccessDenied, Unavailable, ServerNotReady...) when it wrote one, else the Job's own reason (MaxFailedIndexesExceeded, FailedIndexes, DeadlineExceeded...) when it has one",
   },
   RunSkipped: { where: ['Normal Event'], meaning: 'a batch run was due or requested while one was active and concurrencyPolicy is Forbid: it was skipped' },
 

@@ -130,6 +130,9 @@ export function runnerArgs(a: {
     '--server', `http://127.0.0.1:${a.serverPort}`,
     '--model', a.model,
     '--model-version', a.modelVersion,
+    // The file the container's terminationMessagePath names, given explicitly as the fetcher's is: the
+    // summary written there is where status.batch's record counts come from.
+    '--termination-log', RUNNER_TERMINATION_LOG,
   ];
 }
 

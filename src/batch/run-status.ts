@@ -8,6 +8,12 @@
 // LastRunSucceeded=False with the Job's reason (BackoffLimitExceeded, DeadlineExceeded,
 // FailedIndexes, PodFailurePolicy...). GitOps tools then do not report the whole resource degraded
 // for one bad input file, and alerting can still key on LastRunSucceeded.
+//
+// A run that failed because a shard failed says why that shard failed: the Job's own reason
+// (MaxFailedIndexesExceeded, "Job has exceeded the specified maximal number of failed indexes") says
+// only that one did. When the failed index's runner ended with its failure line
+// (`modelship-batch: <Class>: <text>`, its termination message), the run's reason is that class
+// (TooManyBadRecords, InputNotFound, AccessDenied, Unavailable...) and its message the runner's text.
 import type { V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
 import { MAX_HISTORY } from '../api/limits.ts';
 import { ANNOTATION_MODEL_SOURCE, ANNOTATION_OUTPUT, ANNOTATION_TRIGGER, LABEL_BATCH_RUN, LABEL_MODEL_VERSION } from './labels.ts';
@@ -74,6 +80,12 @@ export interface RunnerSummary {
 
 const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 
+/** The runner's failure line (src/batch-runner/exit-codes.ts): `modelship-batch: <Class>: <text>`. */
+const RUNNER_FAILURE_LINE = /^modelship-batch: ([A-Z][A-Za-z]*): (.+)$/;
+/** Job reasons that mean an index failed for good: its runner's failure explains the run's. */
+const INDEX_FAILURE_REASONS = new Set(['FailedIndexes', 'MaxFailedIndexesExceeded', 'PodFailurePolicy', 'BackoffLimitExceeded']);
+const MAX_RUNNER_TEXT = 480;
+
 /** Client objects carry Dates; objects read as plain JSON carry RFC 3339 strings. */
 function iso(value: Date | string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -136,6 +148,57 @@ function recordsByRun(pods: readonly V1Pod[]): Map<string, Records> {
   return out;
 }
 
+export interface RunnerFailure {
+  index: string;
+  cls: string;
+  text: string;
+}
+
+/** The failure line of a runner's termination message (its last line), or undefined for any other message. */
+export function parseRunnerFailure(message: string | undefined): { cls: string; text: string } | undefined {
+  const last = message?.trimEnd().split('\n').at(-1);
+  const m = last === undefined ? null : RUNNER_FAILURE_LINE.exec(last);
+  if (m === null) return undefined;
+  const text = m[2]!.replace(/[^\x20-\x7e]/g, '?');
+  return { cls: m[1]!, text: text.length <= MAX_RUNNER_TEXT ? text : `${text.slice(0, MAX_RUNNER_TEXT - 3)}...` };
+}
+
+/** Indexes in the Job controller's interval format, `1,3-5` → ['1', '3', '4', '5']. */
+function indexesOf(intervals: string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const part of (intervals ?? '').split(',')) {
+    const [from, to] = part.split('-').map(Number);
+    if (from === undefined || Number.isNaN(from)) continue;
+    const end = to === undefined || Number.isNaN(to) ? from : Math.min(to, from + 1000);
+    for (let i = from; i <= end; i++) out.add(String(i));
+  }
+  return out;
+}
+
+/**
+ * Why a failed run's shard failed, from its runner's termination message: the lowest failed index
+ * (status.failedIndexes; any index when the Job names none) whose runner exited non-zero with its failure
+ * line, its latest attempt. Undefined when no runner said (killed, out of memory, never started).
+ */
+export function runnerFailureOf(job: V1Job, pods: readonly V1Pod[]): RunnerFailure | undefined {
+  const run = job.metadata?.name;
+  const failedIndexes = indexesOf(job.status?.failedIndexes);
+  let found: (RunnerFailure & { at: string }) | undefined;
+  for (const pod of pods) {
+    if (pod.metadata?.labels?.[LABEL_BATCH_RUN] !== run) continue;
+    const index = pod.metadata?.annotations?.[JOB_COMPLETION_INDEX] ?? pod.metadata?.labels?.[JOB_COMPLETION_INDEX];
+    if (index === undefined || (failedIndexes.size > 0 && !failedIndexes.has(index))) continue;
+    const terminated = pod.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER)?.state?.terminated;
+    if (terminated === undefined || terminated.exitCode === 0) continue;
+    const failure = parseRunnerFailure(terminated.message);
+    if (failure === undefined) continue;
+    const at = iso(terminated.finishedAt) ?? '';
+    const better = found === undefined || Number(index) < Number(found.index) || (index === found.index && at > found.at);
+    if (better) found = { index, ...failure, at };
+  }
+  return found === undefined ? undefined : { index: found.index, cls: found.cls, text: found.text };
+}
+
 function isRun(job: V1Job): boolean {
   return job.metadata?.labels?.[LABEL_BATCH_RUN] !== undefined && job.metadata.name !== undefined;
 }
@@ -164,11 +227,14 @@ function newestFirst(a: V1Job, b: V1Job): number {
   return na < nb ? 1 : na > nb ? -1 : 0;
 }
 
-function summarize(job: V1Job, records: Records | undefined): RunSummary {
+function summarize(job: V1Job, records: Records | undefined, pods: readonly V1Pod[]): RunSummary {
   const { phase, condition } = runPhase(job);
   const meta = job.metadata!;
   const completedAt = phase === 'Running' ? undefined : (iso(job.status?.completionTime) ?? iso(condition?.lastTransitionTime));
   const trigger: Trigger = meta.annotations?.[ANNOTATION_TRIGGER] === 'Manual' ? 'Manual' : 'Schedule';
+  const shard = phase === 'Failed' && INDEX_FAILURE_REASONS.has(condition?.reason ?? '') ? runnerFailureOf(job, pods) : undefined;
+  const reason = shard?.cls ?? condition?.reason;
+  const message = shard !== undefined ? `shard ${shard.index}: ${shard.text.replace(new RegExp(`^shard ${shard.index}: `), '')}` : condition?.message;
   return {
     name: meta.name!,
     phase,
@@ -177,8 +243,8 @@ function summarize(job: V1Job, records: Records | undefined): RunSummary {
     ...(completedAt !== undefined ? { completedAt } : {}),
     modelVersion: meta.labels?.[LABEL_MODEL_VERSION] ?? '',
     ...(records !== undefined ? { records } : {}),
-    ...(phase === 'Failed' && condition?.reason !== undefined ? { reason: condition.reason } : {}),
-    ...(phase === 'Failed' && condition?.message !== undefined ? { message: condition.message } : {}),
+    ...(phase === 'Failed' && reason !== undefined ? { reason } : {}),
+    ...(phase === 'Failed' && message !== undefined ? { message } : {}),
     output: meta.annotations?.[ANNOTATION_OUTPUT] ?? '',
   };
 }
@@ -186,7 +252,7 @@ function summarize(job: V1Job, records: Records | undefined): RunSummary {
 export function batchStatus(jobs: readonly V1Job[], pods: readonly V1Pod[]): BatchStatus {
   const runs = jobs.filter(isRun).sort(newestFirst);
   const records = recordsByRun(pods);
-  const summaries = runs.map((j) => summarize(j, records.get(j.metadata!.name!)));
+  const summaries = runs.map((j) => summarize(j, records.get(j.metadata!.name!), pods));
   const status: BatchStatus = { runs: summaries.slice(0, MAX_HISTORY) };
 
   const currentIndex = summaries.findIndex((s) => s.phase === 'Running');

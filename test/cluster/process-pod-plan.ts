@@ -22,6 +22,9 @@
 //   fetcher: --termination-log /dev/termination-log) writes there, and the kubelet side reads it after exit.
 // - Every pod shares the pod network's namespace (pod-network.ts), so a server must bind its pod's IP, not
 //   0.0.0.0: the image map's `bindEnv` sets the server's own bind setting (MLServer's MLSERVER_HOST).
+//   For the same reason a pod's loopback is not its own: a URL to 127.0.0.1 or localhost in the arguments or
+//   the environment (modelship's batch runner calls its sidecar at http://127.0.0.1:<port>) is rewritten to
+//   the pod's IP, where its containers' servers listen.
 import type { V1Container, V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
 
 /** The label and NoSchedule taint (key and value) of the process runtime's node (process-kubelet.ts). */
@@ -210,6 +213,11 @@ export function pathMap(container: V1Container, folders: readonly VolumeFolder[]
   return { ok: true, value: map };
 }
 
+/** A URL's host 127.0.0.1, localhost or [::1] (a pod's own loopback) replaced by the pod's IP. */
+export function rewriteLoopback(text: string, podIP: string): string {
+  return text.replace(/(:\/\/)(127\.0\.0\.1|localhost|\[::1\])(?=[:/?#]|$)/g, (_, scheme: string) => `${scheme}${podIP}`);
+}
+
 /** Replaces every mapped path in `text` at a path boundary (followed by `/`, the end, or a non-path character). */
 export function rewritePaths(text: string, paths: Readonly<Record<string, string>>): string {
   const prefixes = Object.keys(paths).filter((p) => p !== '/').sort((a, b) => b.length - a.length);
@@ -367,13 +375,13 @@ export function processPlan(input: ProcessPlanInput): Planned<ProcessPlan> {
   const resolvedProgram = rule.executables[expandVariables(program, expanded)];
   if (resolvedProgram === undefined) return fail(IMAGE_NOT_RUNNABLE, `"${program}" is not an executable of image "${image}" in the process runtime's image map`);
   const rewrittenEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(expanded)) rewrittenEnv[k] = rewritePaths(v, paths.value);
+  for (const [k, v] of Object.entries(expanded)) rewrittenEnv[k] = rewriteLoopback(rewritePaths(v, paths.value), input.podIP);
   const workingDir = container.workingDir ?? rule.workingDir;
   return {
     ok: true,
     value: {
       command: resolvedProgram,
-      args: rest.map((a) => rewritePaths(expandVariables(a, expanded), paths.value)),
+      args: rest.map((a) => rewriteLoopback(rewritePaths(expandVariables(a, expanded), paths.value), input.podIP)),
       env: { ...rewrittenEnv, ...(rule.bindEnv?.(input.podIP) ?? {}) },
       cwd: workingDir === undefined ? undefined : rewritePaths(workingDir, paths.value),
     },

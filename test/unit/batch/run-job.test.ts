@@ -79,7 +79,9 @@ test('the runner gets the argument contract, the model Secret, and writes under 
     '--server', 'http://127.0.0.1:8080',
     '--model', 'fraud-detector',
     '--model-version', '7',
+    '--termination-log', '/dev/termination-log',
   ]);
+  assert.equal(runner.terminationMessagePath, '/dev/termination-log', 'the runner writes its summary where the kubelet reads it');
   assert.deepEqual(runner.envFrom, [{ secretRef: { name: 'models-s3' } }]);
   assert.equal(runner.securityContext?.allowPrivilegeEscalation, false);
 });

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
 import { ANNOTATION_MODEL_SOURCE, ANNOTATION_OUTPUT, ANNOTATION_TRIGGER, LABEL_BATCH_RUN, LABEL_MODEL_VERSION } from '../../../src/batch/labels.ts';
 import { RUNNER_CONTAINER } from '../../../src/batch/run-job.ts';
-import { batchStatus, countIndexes, lastRunCondition, parseRunnerSummary, runsToDelete } from '../../../src/batch/run-status.ts';
+import { batchStatus, countIndexes, lastRunCondition, parseRunnerFailure, parseRunnerSummary, runsToDelete } from '../../../src/batch/run-status.ts';
 
 type Phase = 'Running' | 'Succeeded' | 'Failed';
 
@@ -105,6 +105,39 @@ test('runs newest first; the last successful run and a failed last run', () => {
   assert.equal(c.reason, 'FailedIndexes');
   assert.match(c.message, /fraud-202605010900/);
   assert.equal(lastRunCondition(batchStatus([old], []))!.status, 'True');
+});
+
+test("a run failed by a shard says why the shard's runner failed; the Job's reason otherwise", () => {
+  const failedJob = (reason: string, failedIndexes?: string): V1Job => {
+    const j = job('r', '2026-05-01T10:00:00Z', 'Failed', failedIndexes !== undefined ? { failedIndexes } : {});
+    j.status!.conditions = [{ type: 'Failed', status: 'True', reason, message: 'Job has exceeded the specified maximal number of failed indexes' }];
+    return j;
+  };
+  const tooMany = 'modelship-batch: TooManyBadRecords: run r: 37 bad records, more than --max-failed-records 10\n';
+  const pods = [pod('r', 0, 0, summary(10, 9)), pod('r', 1, 137, 'modelship-batch: progress read 5, scored 5, failed 0, 1.0 records/s, 5s\n'), pod('r', 3, 20, tooMany)];
+  const run = batchStatus([failedJob('MaxFailedIndexesExceeded', '3')], pods).runs[0]!;
+  assert.equal(run.reason, 'TooManyBadRecords');
+  assert.equal(run.message, 'shard 3: run r: 37 bad records, more than --max-failed-records 10');
+  const c = lastRunCondition(batchStatus([failedJob('MaxFailedIndexesExceeded', '3')], pods))!;
+  assert.deepEqual([c.status, c.reason, c.message], ['False', 'TooManyBadRecords', 'run r failed: shard 3: run r: 37 bad records, more than --max-failed-records 10']);
+  // A shard's own text that names the shard is not prefixed twice.
+  const own = batchStatus([failedJob('FailedIndexes', '2')], [pod('r', 2, 20, 'modelship-batch: TooManyBadRecords: shard 2: more than --max-failed-records 0 bad records')]).runs[0]!;
+  assert.equal(own.message, 'shard 2: more than --max-failed-records 0 bad records');
+  // The failed index's runner said nothing of its own (killed): the Job's reason stays.
+  const killed = batchStatus([failedJob('MaxFailedIndexesExceeded', '1')], pods).runs[0]!;
+  assert.equal(killed.reason, 'MaxFailedIndexesExceeded');
+  assert.equal(killed.message, 'Job has exceeded the specified maximal number of failed indexes');
+  // A run stopped by its deadline failed for that, whatever a runner said before.
+  assert.equal(batchStatus([failedJob('DeadlineExceeded')], pods).runs[0]!.reason, 'DeadlineExceeded');
+});
+
+test('runner failure lines: the last line of the termination message, in the runner\'s format only', () => {
+  assert.deepEqual(parseRunnerFailure('modelship-batch: Unavailable: s3://in/: network errors\n'), { cls: 'Unavailable', text: 's3://in/: network errors' });
+  assert.deepEqual(parseRunnerFailure('modelship-batch: progress read 1\nmodelship-batch: InputNotFound: s3://in/ x'), { cls: 'InputNotFound', text: 's3://in/ x' });
+  assert.equal(parseRunnerFailure('modelship-batch: shard 0 of 2, s3://in/ (jsonl) to s3://out/r'), undefined);
+  assert.equal(parseRunnerFailure('modelship-batch: TooManyBadRecords: x\nTraceback'), undefined);
+  assert.equal(parseRunnerFailure(undefined), undefined);
+  assert.equal(parseRunnerFailure(`modelship-batch: Internal: ${'x'.repeat(2000)}`)!.text.length, 480);
 });
 
 test('jobs without the run label are not runs', () => {

@@ -11,6 +11,7 @@ import {
   processPlan,
   quantityValue,
   resourceValue,
+  rewriteLoopback,
   rewritePaths,
   volumeFolders,
   type PodObjects,
@@ -174,6 +175,27 @@ test('mount paths are rewritten at path boundaries only, the longest first', () 
   assert.equal(rewritePaths('/mnt/models2', paths), '/mnt/models2');
   assert.equal(rewritePaths('/data/mnt/models', paths), '/data/mnt/models');
   assert.equal(rewritePaths('s3://bucket/mnt/models', paths), 's3://bucket/mnt/models');
+});
+
+test("a URL to the pod's loopback reaches the pod's IP: arguments and environment, hosts only", () => {
+  assert.equal(rewriteLoopback('http://127.0.0.1:8080', '10.0.254.3'), 'http://10.0.254.3:8080');
+  assert.equal(rewriteLoopback('http://localhost/v2', '10.0.254.3'), 'http://10.0.254.3/v2');
+  assert.equal(rewriteLoopback('http://[::1]:80', '10.0.254.3'), 'http://10.0.254.3:80');
+  assert.equal(rewriteLoopback('http://localhost', '10.0.254.3'), 'http://10.0.254.3');
+  assert.equal(rewriteLoopback('http://localhost.example:80', '10.0.254.3'), 'http://localhost.example:80');
+  assert.equal(rewriteLoopback('http://127.0.0.10:80', '10.0.254.3'), 'http://127.0.0.10:80');
+  assert.equal(rewriteLoopback('127.0.0.1:8080', '10.0.254.3'), '127.0.0.1:8080', 'a bind address is not a URL');
+  assert.equal(rewriteLoopback('s3://bucket/localhost', '10.0.254.3'), 's3://bucket/localhost');
+  const container: V1Container = {
+    name: 'batch-runner',
+    image: 'ghcr.io/modelship/modelship:0.1.0',
+    args: ['batch', '--server', 'http://127.0.0.1:8080'],
+    env: [{ name: 'SERVER', value: 'http://localhost:8080/' }],
+  };
+  const plan = processPlan({ pod: pod([container]), container, rules, folders: [], objects: noObjects, podIP: '10.0.254.3' });
+  assert.ok(plan.ok, JSON.stringify(plan));
+  assert.deepEqual(plan.value.args.slice(-3), ['batch', '--server', 'http://10.0.254.3:8080']);
+  assert.equal(plan.value.env.SERVER, 'http://10.0.254.3:8080/');
 });
 
 test("the environment: envFrom, values, field and key references, and $(VAR) expansion as the kubelet's", () => {
