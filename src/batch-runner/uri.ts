@@ -1,6 +1,7 @@
 // Input and output locations: s3://bucket/key or pvc://claim/path, the claim mounted under
 // MODELSHIP_PVC_ROOT (default /mnt/pvc) as <root>/<claim>/<path>. Pure.
 import { posix } from 'node:path';
+import { parseS3Uri } from '../fetcher/s3-uri.ts';
 
 export type Location =
   | { readonly kind: 's3'; readonly uri: string; readonly bucket: string; readonly key: string }
@@ -10,13 +11,8 @@ export const DEFAULT_PVC_ROOT = '/mnt/pvc';
 
 export function parseLocation(uri: string, pvcRoot: string): Location | string {
   if (uri.startsWith('s3://')) {
-    const rest = uri.slice('s3://'.length);
-    const slash = rest.indexOf('/');
-    const bucket = slash === -1 ? rest : rest.slice(0, slash);
-    const key = slash === -1 ? '' : rest.slice(slash + 1);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return `${uri}: '${bucket}' is not a valid bucket name`;
-    if (key.split('/').some((s) => s === '..')) return `${uri}: the key must not contain '..' segments`;
-    return { kind: 's3', uri, bucket, key };
+    const s3 = parseS3Uri(uri);
+    return typeof s3 === 'string' ? s3 : { kind: 's3', uri, ...s3 };
   }
   if (uri.startsWith('pvc://')) {
     const [claim = '', ...rest] = uri.slice('pvc://'.length).split('/');

@@ -1,4 +1,5 @@
 // The fetch command's arguments, parsed into what to fetch, where to, and within which limits. Pure.
+import { parseS3Uri } from './s3-uri.ts';
 export type FetchSource =
   | { readonly kind: 's3'; readonly bucket: string; readonly key: string }
   | { readonly kind: 'https'; readonly url: string };
@@ -44,13 +45,8 @@ export type ParseResult = { readonly ok: true; readonly plan: FetchPlan } | { re
 export function parseSource(uri: string, allowHttp: boolean): FetchSource | string {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1]?.toLowerCase();
   if (scheme === 's3') {
-    const rest = uri.slice('s3://'.length);
-    const slash = rest.indexOf('/');
-    const bucket = slash === -1 ? rest : rest.slice(0, slash);
-    const key = slash === -1 ? '' : rest.slice(slash + 1);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return `${uri}: '${bucket}' is not a valid bucket name`;
-    if (key.split('/').some((s) => s === '..')) return `${uri}: the key must not contain '..' segments`;
-    return { kind: 's3', bucket, key };
+    const s3 = parseS3Uri(uri);
+    return typeof s3 === 'string' ? s3 : { kind: 's3', ...s3 };
   }
   if (scheme === 'https' || (scheme === 'http' && allowHttp)) {
     let url: URL;
