@@ -9,13 +9,15 @@ import { RUNNER_NODE_OPTIONS } from '../src/batch/run-job.ts';
 import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 import { imageEnvironment } from './image-environment.ts';
 import { COMPILE_CACHE } from './operator-runner.ts';
-import { peakRssBytes } from './proc-stats.ts';
+import { cpuSeconds, peakRssBytes } from './proc-stats.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
 export interface RunnerExit {
   readonly seconds: number;
   readonly peakRssBytes: number;
+  /** User and system CPU, as last read before exit (20 ms steps). */
+  readonly cpuSeconds: number;
   /** The records/s of the runner's last progress line: its own time, from its start to its marker. */
   readonly ownRecordsPerSecond: number;
   readonly scored: number;
@@ -43,8 +45,16 @@ export async function runRunner(args: readonly string[], env: Readonly<Record<st
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   let peak = 0;
+  let cpu = 0;
   // VmHWM only grows: the last reading before exit is the peak, give or take the final 20 ms.
-  const poll = setInterval(() => (peak = Math.max(peak, peakRssBytes(child.pid!) ?? 0)), 20);
+  const poll = setInterval(() => {
+    peak = Math.max(peak, peakRssBytes(child.pid!) ?? 0);
+    try {
+      cpu = cpuSeconds(child.pid!);
+    } catch {
+      // exited
+    }
+  }, 20);
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   const seconds = (performance.now() - started) / 1000;
   clearInterval(poll);
@@ -53,5 +63,5 @@ export async function runRunner(args: readonly string[], env: Readonly<Record<st
   const summary = JSON.parse(readFileSync(terminationLog, 'utf8')) as { scored: number; records: number };
   const progress = lines.filter((l) => l.includes('progress read')).at(-1) ?? '';
   const own = /, (\d+(?:\.\d+)?) records\/s/.exec(progress);
-  return { seconds, peakRssBytes: peak, ownRecordsPerSecond: own ? Number(own[1]) : NaN, scored: summary.scored, records: summary.records };
+  return { seconds, peakRssBytes: peak, cpuSeconds: cpu, ownRecordsPerSecond: own ? Number(own[1]) : NaN, scored: summary.scored, records: summary.records };
 }

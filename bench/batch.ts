@@ -14,6 +14,7 @@ import { ensureMlserverEnv, type PythonEnv } from '../test/cluster/python-env.ts
 import { startS3Server, type S3Server } from '../test/cluster/s3-server.ts';
 import { runnerLaunch, runRunner, warmRunnerCompileCache, type RunnerExit } from './batch-runner-process.ts';
 import { load } from './machine.ts';
+import { cpuSeconds } from './proc-stats.ts';
 import { round, summarize, type Summary } from './stats.ts';
 import { driveCeiling, prebuiltBodies } from './v2-ceiling.ts';
 
@@ -33,11 +34,27 @@ export interface BatchBenchOptions {
   readonly nodeFlags: readonly string[];
 }
 
+/** CPU seconds over one run: the model server, the client (runner process, or the benchmark for the ceiling) and versitygw. */
+export interface RunCpu {
+  readonly modelServer: number;
+  readonly client: number;
+  readonly objectStore: number;
+  /** All three over the wall time: how many of the cores they kept busy. */
+  readonly coresBusy: number;
+}
+
+export interface CeilingRun {
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  readonly cpuSeconds: RunCpu;
+}
+
 export interface RunnerRun {
   readonly seconds: number;
   readonly recordsPerSecond: number;
   readonly ownRecordsPerSecond: number;
   readonly peakRssMiB: number;
+  readonly cpuSeconds: RunCpu;
 }
 
 export interface ScalingLevel {
@@ -55,7 +72,7 @@ export interface BatchBenchResult {
   readonly settings: Record<string, unknown>;
   readonly throughput: {
     readonly rows: number;
-    readonly ceiling: { readonly recordsPerSecond: Summary; readonly runs: readonly { seconds: number; recordsPerSecond: number }[] };
+    readonly ceiling: { readonly recordsPerSecond: Summary; readonly runs: readonly CeilingRun[] };
     readonly runner: { readonly recordsPerSecond: Summary; readonly ownRecordsPerSecond: Summary; readonly runs: readonly RunnerRun[] };
     /** Median runner records/s (whole process) over median ceiling records/s; and over the runner's own time. */
     readonly ratioToCeiling: number;
@@ -141,15 +158,29 @@ export async function runBatchBench(options: BatchBenchOptions, log: (m: string)
     const mlserver = shared[0]!;
     const bodies = prebuiltBodies(cycle(samples, options.rows), batchSize);
     await driveCeiling(mlserver.url, IRIS_MODEL, bodies.slice(0, 500), concurrency); // warm-up, not counted
-    const ceilingRuns: { seconds: number; recordsPerSecond: number }[] = [];
+    const ceilingRuns: CeilingRun[] = [];
     const runnerRuns: RunnerRun[] = [];
+    // Who used the CPU: on a machine with few cores the client's and the object store's CPU is the model's loss.
+    const servers = () => ({ model: cpuSeconds(mlserver.process.pid), store: cpuSeconds(server.process.pid) });
+    const cpuOver = (before: { model: number; store: number }, client: number, seconds: number): RunCpu => {
+      const after = servers();
+      const used = { modelServer: round(after.model - before.model, 2), client: round(client, 2), objectStore: round(after.store - before.store, 2) };
+      return { ...used, coresBusy: round((used.modelServer + used.client + used.objectStore) / seconds, 2) };
+    };
     for (let run = 1; run <= options.runs; run++) {
+      const ceilingBefore = servers();
+      const ownBefore = process.cpuUsage();
       const c = await driveCeiling(mlserver.url, IRIS_MODEL, bodies, concurrency);
+      const own = process.cpuUsage(ownBefore);
       if (c.records !== options.rows) throw new Error(`the ceiling sent ${c.records} records`);
-      ceilingRuns.push({ seconds: round(c.seconds), recordsPerSecond: round(c.records / c.seconds, 0) });
+      ceilingRuns.push({ seconds: round(c.seconds), recordsPerSecond: round(c.records / c.seconds, 0), cpuSeconds: cpuOver(ceilingBefore, (own.user + own.system) / 1e6, c.seconds) });
+      const runnerBefore = servers();
       const r = checked(await runner(options.rows, mlserver.url, 1, 0, `throughput-${run}`), options.rows);
-      runnerRuns.push({ seconds: round(r.seconds), recordsPerSecond: round(options.rows / r.seconds, 0), ownRecordsPerSecond: r.ownRecordsPerSecond, peakRssMiB: round(r.peakRssBytes / MiB, 1) });
-      log(`batch run ${run}/${options.runs}: ceiling ${ceilingRuns.at(-1)!.recordsPerSecond} records/s (${c.seconds.toFixed(1)} s), runner ${runnerRuns.at(-1)!.recordsPerSecond} records/s (${r.seconds.toFixed(1)} s; its own ${r.ownRecordsPerSecond}), peak RSS ${runnerRuns.at(-1)!.peakRssMiB} MiB`);
+      runnerRuns.push({
+        seconds: round(r.seconds), recordsPerSecond: round(options.rows / r.seconds, 0), ownRecordsPerSecond: r.ownRecordsPerSecond, peakRssMiB: round(r.peakRssBytes / MiB, 1),
+        cpuSeconds: cpuOver(runnerBefore, r.cpuSeconds, r.seconds),
+      });
+      log(`batch run ${run}/${options.runs}: ceiling ${ceilingRuns.at(-1)!.recordsPerSecond} records/s (${c.seconds.toFixed(1)} s), runner ${runnerRuns.at(-1)!.recordsPerSecond} records/s (${r.seconds.toFixed(1)} s; its own ${r.ownRecordsPerSecond}), peak RSS ${runnerRuns.at(-1)!.peakRssMiB} MiB; CPU s ceiling ${JSON.stringify(ceilingRuns.at(-1)!.cpuSeconds)}, runner ${JSON.stringify(runnerRuns.at(-1)!.cpuSeconds)}`);
     }
 
     // Memory over a small input, on the same server.
