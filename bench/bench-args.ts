@@ -3,7 +3,7 @@
 // a 10-minute rest window).
 export interface BenchArgs {
   readonly quick: boolean;
-  /** Groups to run: latency (with rollout), throughput (with rest and memory), floor, kserve, startup, leader, fetch. */
+  /** Groups to run: latency (with rollout), throughput (with rest and memory), floor, kserve, startup, leader, fetch, batch. */
   readonly only: readonly string[];
   readonly restMinutes: number | undefined;
   readonly runs: number | undefined;
@@ -20,7 +20,7 @@ export interface BenchArgs {
   readonly raw: readonly string[];
 }
 
-export const GROUPS = ['latency', 'throughput', 'floor', 'kserve', 'startup', 'leader', 'fetch'] as const;
+export const GROUPS = ['latency', 'throughput', 'floor', 'kserve', 'startup', 'leader', 'fetch', 'batch'] as const;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -67,12 +67,16 @@ export interface Sizes {
   /** Model fetch: the object's size and the repetitions. */
   readonly fetchMiB: number;
   readonly fetchRuns: number;
+  /** Batch runner: rows of the throughput and scaling runs, of the small memory runs, and repetitions. */
+  readonly batchRows: number;
+  readonly batchSmallRows: number;
+  readonly batchRuns: number;
 }
 
 export function sizesFor(args: BenchArgs): Sizes {
   const base: Sizes = args.quick
-    ? { applies: 100, rolloutRepetitions: 3, count: 150, changes: 50, restMinutes: 2, runs: 1, kserveRuns: 1, startupRuns: 2, leaderModels: 200, leaderRepetitions: 3, settleMs: 4000, fetchMiB: 256, fetchRuns: 3 }
-    : { applies: 100, rolloutRepetitions: 5, count: 1000, changes: 100, restMinutes: 10, runs: 1, kserveRuns: 1, startupRuns: 5, leaderModels: 200, leaderRepetitions: 3, settleMs: 10_000, fetchMiB: 1024, fetchRuns: 3 };
+    ? { applies: 100, rolloutRepetitions: 3, count: 150, changes: 50, restMinutes: 2, runs: 1, kserveRuns: 1, startupRuns: 2, leaderModels: 200, leaderRepetitions: 3, settleMs: 4000, fetchMiB: 256, fetchRuns: 3, batchRows: 200_000, batchSmallRows: 10_000, batchRuns: 2 }
+    : { applies: 100, rolloutRepetitions: 5, count: 1000, changes: 100, restMinutes: 10, runs: 1, kserveRuns: 1, startupRuns: 5, leaderModels: 200, leaderRepetitions: 3, settleMs: 10_000, fetchMiB: 1024, fetchRuns: 3, batchRows: 1_000_000, batchSmallRows: 10_000, batchRuns: 3 };
   return {
     ...base,
     ...(args.count !== undefined ? { count: Math.round(args.count), changes: Math.min(base.changes, Math.round(args.count)) } : {}),

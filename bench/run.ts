@@ -11,6 +11,7 @@ import { runKServeGroup, type KServeGroupResult } from './group-kserve.ts';
 import { runLatencyGroup } from './group-latency.ts';
 import { runLeaderElectionGroup } from './leader-election.ts';
 import { runFetchBench } from './fetch.ts';
+import { runBatchBench } from './batch.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
 import { imageEnvironment } from './image-environment.ts';
@@ -234,6 +235,16 @@ if (want('fetch')) {
   } catch (err) {
     log(`fetch group failed: ${errorOf(err)}`);
     written.push(writeResult(ctx, 'fetch', { error: errorOf(err) }));
+  }
+}
+
+if (want('batch')) {
+  try {
+    const batch = await runBatchBench({ rows: sizes.batchRows, smallRows: sizes.batchSmallRows, runs: sizes.batchRuns, parallelism: [1, 2, 4], batchSize: 64, concurrency: 4, toolsDir, nodeFlags: args.nodeFlags }, log);
+    written.push(writeResult(ctx, 'batch', { ...batch }));
+  } catch (err) {
+    log(`batch group failed: ${errorOf(err)}`);
+    written.push(writeResult(ctx, 'batch', { error: errorOf(err) }));
   }
 }
 

@@ -16,34 +16,42 @@ export interface InputRecord {
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-async function* rangeLines(store: Store, file: string, start: number, end: number): AsyncGenerator<Line> {
+// Lines and records go up in arrays, one per chunk read (or row group): a generator step per record cost
+// more than parsing it.
+async function* rangeLines(store: Store, file: string, start: number, end: number): AsyncGenerator<Line[]> {
   const splitter = new RangeLines(start, end);
   for await (const chunk of store.read(file, splitter.readFrom)) {
-    yield* splitter.push(chunk);
+    const lines = splitter.push(chunk);
+    if (lines.length > 0) yield lines;
     if (splitter.done) return; // leaving the loop closes the body: the rest of the object is not read
   }
-  yield* splitter.finish();
+  const last = splitter.finish();
+  if (last.length > 0) yield last;
 }
 
 async function csvHeader(store: Store, file: string): Promise<string[] | undefined> {
-  for await (const line of rangeLines(store, file, 0, 1)) return splitCsv(decoder.decode(line.bytes));
+  for await (const lines of rangeLines(store, file, 0, 1)) return lines[0] === undefined ? undefined : splitCsv(decoder.decode(lines[0].bytes));
   return undefined;
 }
 
-async function* textRecords(store: Store, files: readonly InputFile[], format: 'jsonl' | 'csv', shards: number, shard: number): AsyncGenerator<InputRecord> {
+async function* textRecords(store: Store, files: readonly InputFile[], format: 'jsonl' | 'csv', shards: number, shard: number): AsyncGenerator<InputRecord[]> {
   let shape: RowShape | undefined;
   for (const range of textRanges(files, shards, shard)) {
     const header = format === 'csv' ? await csvHeader(store, range.file) : undefined;
-    for await (const line of rangeLines(store, range.file, range.start, range.end)) {
-      if (format === 'csv' && line.offset === 0) continue; // the header
-      const raw = decoder.decode(line.bytes);
-      if (isBlank(raw)) continue;
-      const parsed: Parsed =
-        format === 'jsonl' ? parseJsonRecord(raw, shape)
-          : header === undefined ? { ok: false, reason: 'the file has no valid header' }
-            : parseCsvRecord(raw, header);
-      if (parsed.ok) shape ??= parsed.shape;
-      yield { position: { file: range.file, offset: line.offset }, raw, parsed };
+    for await (const lines of rangeLines(store, range.file, range.start, range.end)) {
+      const records: InputRecord[] = [];
+      for (const line of lines) {
+        if (format === 'csv' && line.offset === 0) continue; // the header
+        const raw = decoder.decode(line.bytes);
+        if (isBlank(raw)) continue;
+        const parsed: Parsed =
+          format === 'jsonl' ? parseJsonRecord(raw, shape)
+            : header === undefined ? { ok: false, reason: 'the file has no valid header' }
+              : parseCsvRecord(raw, header);
+        if (parsed.ok) shape ??= parsed.shape;
+        records.push({ position: { file: range.file, offset: line.offset }, raw, parsed });
+      }
+      if (records.length > 0) yield records;
     }
   }
 }
@@ -58,9 +66,11 @@ function numericColumns(meta: FileMetaData): string[] {
   return meta.schema.slice(1).filter((s) => (s.num_children ?? 0) === 0 && s.type !== undefined && NUMERIC.has(s.type)).map((s) => s.name);
 }
 
+const PARQUET_SLICE = 1024;
+
 const toJson = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 
-async function* parquetRecords(store: Store, files: readonly InputFile[], shards: number, shard: number): AsyncGenerator<InputRecord> {
+async function* parquetRecords(store: Store, files: readonly InputFile[], shards: number, shard: number): AsyncGenerator<InputRecord[]> {
   const metas = new Map<string, FileMetaData>();
   const groups: RowGroupRef[] = [];
   for (const f of files) {
@@ -79,13 +89,16 @@ async function* parquetRecords(store: Store, files: readonly InputFile[], shards
     columns ??= numericColumns(meta);
     // One row group at a time: hyparquet fetches only its column chunks through the ranged reads.
     const rows = (await parquetReadObjects({ file: parquetBuffer(store, g.file, size), metadata: meta, rowStart: g.rowStart, rowEnd: g.rowStart + g.rows })) as Record<string, unknown>[];
-    for (const [i, record] of rows.entries()) {
-      yield { position: { file: g.file, row: g.rowStart + i }, raw: toJson(record), parsed: parseParquetRow(record, columns) };
+    const cols = columns;
+    // In slices: a record's raw text is made only shortly before it is scored.
+    for (let at = 0; at < rows.length; at += PARQUET_SLICE) {
+      yield rows.slice(at, at + PARQUET_SLICE).map((record, i) => ({ position: { file: g.file, row: g.rowStart + at + i }, raw: toJson(record), parsed: parseParquetRow(record, cols) }));
     }
   }
 }
 
-export async function* readShard(store: Store, format: InputFormat, shards: number, shard: number): AsyncGenerator<InputRecord> {
+/** The shard's records in input order, in arrays of one chunk read (or one parquet row group) each. */
+export async function* readShard(store: Store, format: InputFormat, shards: number, shard: number): AsyncGenerator<InputRecord[]> {
   const files = await store.listInput();
   if (format === 'parquet') yield* parquetRecords(store, files, shards, shard);
   else yield* textRecords(store, files, format, shards, shard);

@@ -7,7 +7,7 @@ import { scoreWithBisection, type Scored } from './bisect.ts';
 import { BatchFailure } from './exit-codes.ts';
 import { errorsKey, FAILED_KEY, finalizeRun, MANIFEST_KEY, markerJson, markerKey, parseMarker, partKey, type ShardMarker, type WrittenFile } from './manifest.ts';
 import { inferOnce, waitReady } from './model-server.ts';
-import { readShard, type InputRecord } from './read-input.ts';
+import { readShard, type InputRecord, type Position } from './read-input.ts';
 import { truncateRaw } from './records.ts';
 import type { PartWriter, Store } from './storage.ts';
 
@@ -30,6 +30,9 @@ export function progressLine(c: Counts, elapsedMs: number): string {
   const seconds = Math.max(elapsedMs, 1) / 1000;
   return `modelship-batch: progress read ${c.records}, scored ${c.scored}, failed ${c.failed}, ${((c.scored + c.failed) / seconds).toFixed(1)} records/s, ${Math.round(seconds)}s`;
 }
+
+/** A scored record's output line, keys in this order: file, offset or row, prediction. */
+const outputLine = (p: Position, prediction: unknown) => ('offset' in p ? { file: p.file, offset: p.offset, prediction } : { file: p.file, row: p.row, prediction });
 
 const position = (r: InputRecord) => ('offset' in r.position ? { file: r.position.file, offset: r.position.offset } : { file: r.position.file, row: r.position.row });
 
@@ -61,22 +64,29 @@ export async function runShard(plan: BatchPlan, input: Store, output: Store, log
       return records.map((r): Scored => (r.parsed.ok ? scored[next++]! : { ok: false, reason: r.parsed.reason }));
     });
   };
+  // A batch's lines go out as one write: a write (copy, hash, stream) per line cost more than the line.
   const writeHead = async () => {
     const head = queue.shift()!;
     const results = await head.results;
+    let lines = '';
+    let bad = '';
     for (const [i, r] of head.records.entries()) {
       const res = results[i]!;
       if (res.ok) {
-        await part.write(`${JSON.stringify({ ...position(r), prediction: res.prediction })}\n`);
+        lines += `${JSON.stringify(outputLine(r.position, res.prediction))}\n`;
         counts.scored++;
       } else {
-        errors ??= output.writer(errorsKey(plan.shard));
-        await errors.write(`${JSON.stringify({ ...position(r), reason: res.reason, record: truncateRaw(r.raw) })}\n`);
+        bad += `${JSON.stringify({ ...position(r), reason: res.reason, record: truncateRaw(r.raw) })}\n`;
         counts.failed++;
-        if (counts.failed > plan.maxFailedRecords) {
-          throw new BatchFailure('TooManyBadRecords', `shard ${plan.shard}: more than --max-failed-records ${plan.maxFailedRecords} bad records`);
-        }
       }
+    }
+    if (lines !== '') await part.write(lines);
+    if (bad !== '') {
+      errors ??= output.writer(errorsKey(plan.shard));
+      await errors.write(bad);
+    }
+    if (counts.failed > plan.maxFailedRecords) {
+      throw new BatchFailure('TooManyBadRecords', `shard ${plan.shard}: more than --max-failed-records ${plan.maxFailedRecords} bad records`);
     }
   };
   const dispatch = async () => {
@@ -90,11 +100,13 @@ export async function runShard(plan: BatchPlan, input: Store, output: Store, log
   };
 
   try {
-    for await (const record of readShard(input, plan.format, plan.shards, plan.shard)) {
-      counts.records++;
-      batch.push(record);
-      if (record.parsed.ok) good++;
-      if (good >= plan.batchSize || batch.length >= plan.batchSize * 4) await dispatch();
+    for await (const records of readShard(input, plan.format, plan.shards, plan.shard)) {
+      for (const record of records) {
+        counts.records++;
+        batch.push(record);
+        if (record.parsed.ok) good++;
+        if (good >= plan.batchSize || batch.length >= plan.batchSize * 4) await dispatch();
+      }
     }
     await dispatch();
     while (queue.length > 0) await writeHead();

@@ -126,6 +126,11 @@ export class RangeLines {
   private take(): Uint8Array {
     const parts = this.pending;
     this.pending = [];
+    // A line within one chunk is a view of it, not a copy.
+    if (parts.length === 1) {
+      const only = parts[0]!;
+      return only.length > 0 && only[only.length - 1] === 0x0d ? only.subarray(0, only.length - 1) : only;
+    }
     const length = parts.reduce((s, p) => s + p.length, 0);
     const out = new Uint8Array(length);
     let at = 0;

@@ -4,56 +4,30 @@
 // CSV and Parquet inputs. Starts servers: run only when the machine is free for them.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { freePort } from '../cluster/free-port.ts';
-import { ManagedProcess } from '../cluster/managed-process.ts';
+import { writeIrisModel } from '../cluster/iris-model.ts';
+import { startMlserver } from '../cluster/mlserver-process.ts';
 import { ensureMlserverEnv } from '../cluster/python-env.ts';
 import { startS3Server } from '../cluster/s3-server.ts';
 
-const execFileAsync = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'modelship-batch-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 // The model and the expected predictions, from Python once.
 const pythonEnv = await ensureMlserverEnv();
-const modelDir = join(work, 'models', 'iris');
-mkdirSync(modelDir, { recursive: true });
-const train = `
-import json, sys, joblib, numpy as np
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
-X, y = load_iris(return_X_y=True)
-model = LogisticRegression(max_iter=1000).fit(X, y)
-joblib.dump(model, sys.argv[1] + "/model.joblib")
-rng = np.random.default_rng(11)
-rows = (X[rng.integers(0, len(X), 20000)] + rng.normal(0, 0.3, (20000, 4))).round(3)
-print(json.dumps({"rows": rows.tolist(), "predictions": model.predict(rows).tolist()}))
-`;
-const { rows, predictions } = JSON.parse((await execFileAsync(pythonEnv.python, ['-c', train, modelDir], { maxBuffer: 64 * 1024 * 1024 })).stdout) as { rows: number[][]; predictions: number[] };
+const { rows, predictions } = await writeIrisModel(pythonEnv, join(work, 'models', 'iris'), 20_000);
 assert.equal(rows.length, 20_000);
-writeFileSync(join(modelDir, 'model-settings.json'), JSON.stringify({ name: 'iris', implementation: 'mlserver_sklearn.SKLearnModel', parameters: { uri: './model.joblib', version: 'v1' } }));
 
-const httpPort = await freePort();
-const mlserver = new ManagedProcess({
-  name: 'mlserver',
-  command: join(pythonEnv.bin, 'mlserver'),
-  args: ['start', join(work, 'models')],
-  logFile: join(work, 'mlserver.log'),
-  env: {
-    ...process.env, PATH: `${pythonEnv.bin}:${process.env.PATH ?? ''}`, MLSERVER_HOST: '127.0.0.1', MLSERVER_HTTP_PORT: String(httpPort),
-    MLSERVER_GRPC_PORT: String(await freePort()), MLSERVER_METRICS_PORT: String(await freePort()), MLSERVER_PARALLEL_WORKERS: '0',
-  },
-});
+const mlserver = await startMlserver(pythonEnv, join(work, 'models'), join(work, 'mlserver.log'));
 after(() => mlserver.stop());
-const server = `http://127.0.0.1:${httpPort}`;
+const server = mlserver.url;
 
 const s3 = await startS3Server();
 after(() => s3.stop());

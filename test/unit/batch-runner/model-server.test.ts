@@ -1,0 +1,53 @@
+// One V2 inference call over node:http: predictions on 200, a refusal on 4xx, a transient failure on 5xx,
+// on a refused connection and on a server that never answers.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { createServer, type Server } from 'node:http';
+import { classifySourceError, FetchFailure } from '../../../src/fetcher/failure.ts';
+import { inferOnce, postJson } from '../../../src/batch-runner/model-server.ts';
+import { freePort } from '../../cluster/free-port.ts';
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  after(() => server.close());
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+let status = 200;
+let seen = '';
+const url = await listen(
+  createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen = `${req.method} ${req.url} ${req.headers['content-type']} ${body}`;
+      res.statusCode = status;
+      res.end(status === 200 ? JSON.stringify({ model_version: 'v3', outputs: [{ shape: [2], data: [7, 8] }] }) : 'no such input');
+    });
+  }),
+);
+
+void test('200: the predictions and the model version; the rows go as one FP64 input', async () => {
+  status = 200;
+  const call = await inferOnce(url, 'iris', undefined, [[1, 2], [3, 4]]);
+  assert.deepEqual(call, { outcome: { ok: true, predictions: [7, 8] }, modelVersion: 'v3' });
+  assert.equal(seen, 'POST /v2/models/iris/infer application/json {"inputs":[{"name":"input-0","shape":[2,2],"datatype":"FP64","data":[1,2,3,4]}]}');
+});
+
+void test('4xx is a refusal of these rows; 5xx throws a transient failure', async () => {
+  status = 422;
+  const refused = await inferOnce(url, 'iris', undefined, [[1, 2]]);
+  assert.deepEqual(refused.outcome, { ok: false, reason: 'rejected by the model: HTTP 422: no such input' });
+  status = 503;
+  await assert.rejects(inferOnce(url, 'iris', undefined, [[1, 2]]), (err) => err instanceof FetchFailure && err.transient);
+});
+
+void test('a refused connection and a silent server are transient failures', async () => {
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const refused = await postJson(`${closed}/v2/models/iris/infer`, '{}').then(() => undefined, (err: unknown) => err);
+  assert.ok(classifySourceError(refused, 'x').transient);
+  const silent = await listen(createServer(() => undefined));
+  const timedOut = await postJson(`${silent}/v2/models/iris/infer`, '{}', 200).then(() => undefined, (err: unknown) => err);
+  assert.ok(timedOut instanceof Error && timedOut.name === 'TimeoutError');
+  assert.ok(classifySourceError(timedOut, 'x').transient);
+});
