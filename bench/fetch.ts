@@ -4,10 +4,11 @@
 // the same object read by the same SDK, with the fetcher's client settings, in a tight loop that only
 // counts bytes (no file, no hash, no process start), and a second floor that only adds the file: the same
 // read piped straight into a file on the same disk. Each run also fetches into /dev/shm, taking the disk
-// out of the fetcher's time. Runs alternate; peak RSS is the process's VmHWM. Every client's CPU time
-// (user + sys) per GiB is measured, and versitygw's over the same read, to tell what the fetcher itself
-// costs from what it waits for; and on two or more cores each run repeats the floor and the fetcher with
-// versitygw pinned to CPU 0 and the client to CPU 1 (taskset), so they cannot take each other's core.
+// out of the fetcher's time, and repeats the floor in a process started with the image's Node flags. Runs
+// alternate; peak RSS is the process's VmHWM. Every client's CPU time (user + sys) per GiB is measured,
+// and versitygw's over the same read, to tell what the fetcher itself costs from what it waits for; and on
+// two or more cores each run repeats the floor and the fetcher with versitygw pinned to CPU 0 and the
+// client to CPU 1 (taskset), so they cannot take each other's core.
 import { execFileSync, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -63,6 +64,11 @@ export interface CpuSummary {
 export interface FetchBenchResult {
   readonly objectMiB: number;
   readonly floor: CpuSummary & { readonly mibPerSecond: Summary; readonly runs: readonly ClientRun[] };
+  /**
+   * The same read in a process of its own started with the image's Node flags (the fetcher's), timed from
+   * the request on: the floor the fetcher's own time compares with, flags and all.
+   */
+  readonly floorWithFlags: CpuSummary & { readonly mibPerSecond: Summary; readonly runs: readonly ClientRun[] };
   /** The same read piped into a file (createWriteStream): what writing to this disk costs. */
   readonly floorToFile: { readonly mibPerSecond: Summary; readonly runs: readonly FetchRun[] };
   readonly fetcher: CpuSummary & {
@@ -82,6 +88,8 @@ export interface FetchBenchResult {
   readonly ownRatioToFloor: number;
   /** The fetcher's own time against the floor that writes the file. */
   readonly ownRatioToFloorToFile: number;
+  /** The fetcher's own time against the floor with the same Node flags. */
+  readonly ownRatioToFloorWithFlags: number;
   /**
    * The fetcher into a memory-backed folder (/dev/shm, as an emptyDir with medium Memory): the same process
    * with the disk taken out, against the read-only floor. Absent where /dev/shm is not there.
@@ -203,6 +211,18 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
       const used = process.cpuUsage(cpu);
       return { seconds: round(seconds), mibPerSecond: round(mib / seconds, 1), cpuSecondsPerGiB: perGiB((used.user + used.system) / 1e6), serverCpuSecondsPerGiB: perGiB(cpuSeconds(server) - serverCpu) };
     };
+    const readFloorWithFlags = (): ClientRun => {
+      const serverCpu = cpuSeconds(server);
+      const out = execFileSync(process.execPath, [...startScriptNodeFlags(), 'bench/fetch-floor-process.ts'], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: COMPILE_CACHE, MALLOC_ARENA_MAX: '2', ...env, BUCKET: 'bench', KEY: 'model/object.bin' },
+        encoding: 'utf8',
+      });
+      const serverCpuSecondsPerGiB = perGiB(cpuSeconds(server) - serverCpu);
+      const r = JSON.parse(out) as { seconds: number; cpuSeconds: number; bytes: number };
+      if (r.bytes !== options.sizeBytes) throw new Error(`the floor process read ${r.bytes} bytes`);
+      return { seconds: round(r.seconds), mibPerSecond: round(mib / r.seconds, 1), cpuSecondsPerGiB: perGiB(r.cpuSeconds), serverCpuSecondsPerGiB };
+    };
     const fetchInto = async (dest: string): Promise<FetcherRun> => {
       const serverCpu = cpuSeconds(server);
       const f = await runFetcher('s3://bench/model/object.bin', dest, env);
@@ -222,6 +242,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
     const pinning = canPin();
     const allCpus = `0-${availableParallelism() - 1}`;
     const floorRuns: ClientRun[] = [];
+    const withFlagsRuns: ClientRun[] = [];
     const toFileRuns: FetchRun[] = [];
     const fetcherRuns: FetcherRun[] = [];
     const memoryRuns: FetcherRun[] = [];
@@ -229,6 +250,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
     const pinnedFetcherRuns: FetcherRun[] = [];
     for (let run = 1; run <= options.runs; run++) {
       floorRuns.push(await readFloor());
+      withFlagsRuns.push(readFloorWithFlags());
       const toFileStarted = performance.now();
       const file = join(work, `floor-${run}.bin`);
       await pipeline((await client.send(new GetObjectCommand({ Bucket: 'bench', Key: 'model/object.bin' }))).Body as AsyncIterable<Uint8Array>, createWriteStream(file));
@@ -245,7 +267,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
       }
       const f = floorRuns.at(-1)!;
       log(
-        `fetch run ${run}/${options.runs}: floor ${f.mibPerSecond} MiB/s, ${f.cpuSecondsPerGiB} CPU s/GiB (to a file ${toFileRuns.at(-1)!.mibPerSecond}), ` +
+        `fetch run ${run}/${options.runs}: floor ${f.mibPerSecond} MiB/s, ${f.cpuSecondsPerGiB} CPU s/GiB (with the image's flags ${withFlagsRuns.at(-1)!.mibPerSecond} MiB/s, ${withFlagsRuns.at(-1)!.cpuSecondsPerGiB} CPU s/GiB; to a file ${toFileRuns.at(-1)!.mibPerSecond}), ` +
           `fetcher ${fetched.mibPerSecond} MiB/s (${fetched.seconds} s, its own ${fetched.ownSeconds} s), ${fetched.cpuSecondsPerGiB} CPU s/GiB (${fetched.ownCpuSecondsPerGiB} its own), ` +
           `versitygw ${f.serverCpuSecondsPerGiB}/${fetched.serverCpuSecondsPerGiB} CPU s/GiB, peak RSS ${fetched.peakRssMiB} MiB`,
       );
@@ -268,6 +290,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
     const floor = summarize(floorRuns.map((r) => r.mibPerSecond));
     const fetcher = summarize(fetcherRuns.map((r) => r.mibPerSecond));
     const toFile = summarize(toFileRuns.map((r) => r.mibPerSecond));
+    const withFlags = summarize(withFlagsRuns.map((r) => r.mibPerSecond));
     const fetcherOwn = own(fetcherRuns);
     const memory = memoryRuns.length ? summarize(memoryRuns.map((r) => r.mibPerSecond)) : undefined;
     const memoryOwn = memoryRuns.length ? own(memoryRuns) : undefined;
@@ -277,6 +300,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
     return {
       objectMiB: mib,
       floor: { mibPerSecond: floor, ...cpuSummary(floorRuns), runs: floorRuns },
+      floorWithFlags: { mibPerSecond: withFlags, ...cpuSummary(withFlagsRuns), runs: withFlagsRuns },
       floorToFile: { mibPerSecond: toFile, runs: toFileRuns },
       fetcher: {
         mibPerSecond: fetcher,
@@ -289,6 +313,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
       ratioToFloor: round(fetcher.median / floor.median),
       ownRatioToFloor: round(fetcherOwn.median / floor.median),
       ownRatioToFloorToFile: round(fetcherOwn.median / toFile.median),
+      ownRatioToFloorWithFlags: round(fetcherOwn.median / withFlags.median),
       ...(memory && memoryOwn ? { toMemory: { mibPerSecond: memory, ownMibPerSecond: memoryOwn, ratioToFloor: round(memory.median / floor.median), ownRatioToFloor: round(memoryOwn.median / floor.median) } } : {}),
       ...(pinning
         ? {
