@@ -4,8 +4,13 @@
 // the same object read by the same SDK, with the fetcher's client settings, in a tight loop that only
 // counts bytes (no file, no hash, no process start), and a second floor that only adds the file: the same
 // read piped straight into a file on the same disk. Each run also fetches into /dev/shm, taking the disk
-// out of the fetcher's time. Runs alternate; peak RSS is the process's VmHWM.
+// out of the fetcher's time, and repeats the floor in a process started with the image's Node flags. Runs
+// alternate; peak RSS is the process's VmHWM. Every client's CPU time (user + sys) per GiB is measured,
+// and versitygw's over the same read, to tell what the fetcher itself costs from what it waits for; and on
+// two or more cores each run repeats the floor and the fetcher with versitygw pinned to CPU 0 and the
+// client to CPU 1 (taskset), so they cannot take each other's core.
 import { execFileSync, spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +23,12 @@ import { s3Settings } from '../src/fetcher/s3-settings.ts';
 import { startS3Server } from '../test/cluster/s3-server.ts';
 import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 import { COMPILE_CACHE } from './operator-runner.ts';
+import { cpuSeconds, exitedChildrenCpuSeconds } from './proc-stats.ts';
 import { round, summarize, type Summary } from './stats.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 
 export interface FetchBenchOptions {
   readonly sizeBytes: number;
@@ -34,20 +41,46 @@ export interface FetchRun {
   readonly mibPerSecond: number;
 }
 
+/** A client's read: its CPU time (user + sys) per GiB, and versitygw's while serving it. */
+export interface ClientRun extends FetchRun {
+  readonly cpuSecondsPerGiB: number;
+  readonly serverCpuSecondsPerGiB: number;
+}
+
+export interface FetcherRun extends ClientRun {
+  readonly ownSeconds: number;
+  /** CPU per GiB from the fetcher's first log line (Node started, modules loaded) to its exit. */
+  readonly ownCpuSecondsPerGiB: number;
+  readonly peakRssMiB: number;
+}
+
+export interface CpuSummary {
+  /** The client's CPU seconds (user + sys, all its threads) per GiB fetched. */
+  readonly cpuSecondsPerGiB: Summary;
+  /** versitygw's CPU seconds per GiB over the same reads. */
+  readonly serverCpuSecondsPerGiB: Summary;
+}
+
 export interface FetchBenchResult {
   readonly objectMiB: number;
-  readonly floor: { readonly mibPerSecond: Summary; readonly runs: readonly FetchRun[] };
+  readonly floor: CpuSummary & { readonly mibPerSecond: Summary; readonly runs: readonly ClientRun[] };
+  /**
+   * The same read in a process of its own started with the image's Node flags (the fetcher's), timed from
+   * the request on: the floor the fetcher's own time compares with, flags and all.
+   */
+  readonly floorWithFlags: CpuSummary & { readonly mibPerSecond: Summary; readonly runs: readonly ClientRun[] };
   /** The same read piped into a file (createWriteStream): what writing to this disk costs. */
   readonly floorToFile: { readonly mibPerSecond: Summary; readonly runs: readonly FetchRun[] };
-  readonly fetcher: {
+  readonly fetcher: CpuSummary & {
     readonly mibPerSecond: Summary;
     /**
      * Wall time of the whole process (Node's start, loading the SDK, listing, download, rename), and
      * ownSeconds, the fetcher's own time from its first log line to the rename (its `done` line, 0.1 s steps).
      */
-    readonly runs: readonly (FetchRun & { readonly ownSeconds: number; readonly peakRssMiB: number })[];
+    readonly runs: readonly FetcherRun[];
     /** Throughput over the fetcher's own time: what the download costs once the process has started. */
     readonly ownMibPerSecond: Summary;
+    readonly ownCpuSecondsPerGiB: Summary;
     readonly peakRssMiB: Summary;
   };
   /** Median fetcher throughput over median floor throughput (whole process; its own time). */
@@ -55,11 +88,24 @@ export interface FetchBenchResult {
   readonly ownRatioToFloor: number;
   /** The fetcher's own time against the floor that writes the file. */
   readonly ownRatioToFloorToFile: number;
+  /** The fetcher's own time against the floor with the same Node flags. */
+  readonly ownRatioToFloorWithFlags: number;
   /**
    * The fetcher into a memory-backed folder (/dev/shm, as an emptyDir with medium Memory): the same process
    * with the disk taken out, against the read-only floor. Absent where /dev/shm is not there.
    */
   readonly toMemory?: { readonly mibPerSecond: Summary; readonly ownMibPerSecond: Summary; readonly ratioToFloor: number; readonly ownRatioToFloor: number };
+  /**
+   * The floor and the fetcher again with versitygw pinned to CPU 0 and the client to CPU 1: each has a core
+   * of its own. Absent on one core or without taskset.
+   */
+  readonly pinned?: {
+    readonly layout: string;
+    readonly floor: CpuSummary & { readonly mibPerSecond: Summary; readonly runs: readonly ClientRun[] };
+    readonly fetcher: CpuSummary & { readonly mibPerSecond: Summary; readonly ownMibPerSecond: Summary; readonly ownCpuSecondsPerGiB: Summary; readonly runs: readonly FetcherRun[] };
+    readonly ratioToFloor: number;
+    readonly ownRatioToFloor: number;
+  };
   readonly destination: string;
 }
 
@@ -79,24 +125,59 @@ function peakRss(pid: number): number | undefined {
   }
 }
 
-async function runFetcher(uri: string, dest: string, env: Record<string, string>): Promise<{ seconds: number; ownSeconds: number; peakRss: number }> {
+interface FetcherProcess {
+  readonly seconds: number;
+  readonly ownSeconds: number;
+  readonly peakRss: number;
+  /** CPU seconds of the whole process, and from its first log line on. */
+  readonly cpuSeconds: number;
+  readonly ownCpuSeconds: number;
+}
+
+async function runFetcher(uri: string, dest: string, env: Record<string, string>): Promise<FetcherProcess> {
   const started = performance.now();
+  const cpuBefore = exitedChildrenCpuSeconds();
   const child = spawn(process.execPath, [...startScriptNodeFlags(), 'src/main.ts', 'fetch', uri, dest], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: COMPILE_CACHE, MALLOC_ARENA_MAX: '2', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  let startupCpu: number | undefined;
+  child.stderr.on('data', (c: Buffer) => {
+    // Its first line comes once Node has started and loaded the fetcher: the CPU spent so far is start-up.
+    startupCpu ??= cpuSeconds(child.pid!);
+    stderr += c.toString();
+  });
   let peak = 0;
   // VmHWM only grows: the last reading before exit is the peak, give or take the final 20 ms.
   const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!) ?? 0)), 20);
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   clearInterval(poll);
+  const cpu = exitedChildrenCpuSeconds() - cpuBefore;
   if (code !== 0) throw new Error(`the fetcher exited with ${code}: ${stderr.trim().split('\n').at(-1)}`);
   // Its own "done: ... in <s>s" line: from its first line (Node started, modules loaded) to the rename.
   const own = /in (\d+(?:\.\d+)?)s$/.exec(stderr.trim().split('\n').at(-1) ?? '');
-  return { seconds: (performance.now() - started) / 1000, ownSeconds: own ? Number(own[1]) : NaN, peakRss: peak };
+  return { seconds: (performance.now() - started) / 1000, ownSeconds: own ? Number(own[1]) : NaN, peakRss: peak, cpuSeconds: cpu, ownCpuSeconds: cpu - (startupCpu ?? 0) };
+}
+
+/** Pins every thread of `pid` to the CPUs in `cpus` (taskset's list syntax). */
+function pin(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+function canPin(): boolean {
+  if (availableParallelism() < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function cpuSummary(runs: readonly ClientRun[]): CpuSummary {
+  return { cpuSecondsPerGiB: summarize(runs.map((r) => r.cpuSecondsPerGiB)), serverCpuSecondsPerGiB: summarize(runs.map((r) => r.serverCpuSecondsPerGiB)) };
 }
 
 export async function runFetchBench(options: FetchBenchOptions, log: (m: string) => void): Promise<FetchBenchResult> {
@@ -114,19 +195,62 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
     rmSync(source);
     const env = s3.fetcherEnv();
     const client = s3Client(s3Settings(env));
-    const floorRuns: FetchRun[] = [];
-    const toFileRuns: FetchRun[] = [];
-    const fetcherRuns: (FetchRun & { ownSeconds: number; peakRssMiB: number })[] = [];
-    const memoryRuns: (FetchRun & { ownSeconds: number })[] = [];
     const mib = options.sizeBytes / MiB;
-    for (let run = 1; run <= options.runs; run++) {
+    const gib = options.sizeBytes / GiB;
+    const server = s3.process.pid;
+    const perGiB = (seconds: number) => round(seconds / gib, 2);
+    const readFloor = async (): Promise<ClientRun> => {
+      const cpu = process.cpuUsage();
+      const serverCpu = cpuSeconds(server);
       const started = performance.now();
       const out = await client.send(new GetObjectCommand({ Bucket: 'bench', Key: 'model/object.bin' }));
       let bytes = 0;
       for await (const chunk of out.Body as AsyncIterable<Uint8Array>) bytes += chunk.length;
       if (bytes !== options.sizeBytes) throw new Error(`floor read ${bytes} bytes`);
-      const floorSeconds = (performance.now() - started) / 1000;
-      floorRuns.push({ seconds: round(floorSeconds), mibPerSecond: round(mib / floorSeconds, 1) });
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
+      return { seconds: round(seconds), mibPerSecond: round(mib / seconds, 1), cpuSecondsPerGiB: perGiB((used.user + used.system) / 1e6), serverCpuSecondsPerGiB: perGiB(cpuSeconds(server) - serverCpu) };
+    };
+    const readFloorWithFlags = (): ClientRun => {
+      const serverCpu = cpuSeconds(server);
+      const out = execFileSync(process.execPath, [...startScriptNodeFlags(), 'bench/fetch-floor-process.ts'], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: COMPILE_CACHE, MALLOC_ARENA_MAX: '2', ...env, BUCKET: 'bench', KEY: 'model/object.bin' },
+        encoding: 'utf8',
+      });
+      const serverCpuSecondsPerGiB = perGiB(cpuSeconds(server) - serverCpu);
+      const r = JSON.parse(out) as { seconds: number; cpuSeconds: number; bytes: number };
+      if (r.bytes !== options.sizeBytes) throw new Error(`the floor process read ${r.bytes} bytes`);
+      return { seconds: round(r.seconds), mibPerSecond: round(mib / r.seconds, 1), cpuSecondsPerGiB: perGiB(r.cpuSeconds), serverCpuSecondsPerGiB };
+    };
+    const fetchInto = async (dest: string): Promise<FetcherRun> => {
+      const serverCpu = cpuSeconds(server);
+      const f = await runFetcher('s3://bench/model/object.bin', dest, env);
+      const serverCpuSecondsPerGiB = perGiB(cpuSeconds(server) - serverCpu);
+      if (statSync(join(dest, 'object.bin')).size !== options.sizeBytes) throw new Error(`the fetcher wrote the wrong size into ${dest}`);
+      rmSync(dest, { recursive: true, force: true });
+      return {
+        seconds: round(f.seconds),
+        mibPerSecond: round(mib / f.seconds, 1),
+        cpuSecondsPerGiB: perGiB(f.cpuSeconds),
+        serverCpuSecondsPerGiB,
+        ownSeconds: f.ownSeconds,
+        ownCpuSecondsPerGiB: perGiB(f.ownCpuSeconds),
+        peakRssMiB: round(f.peakRss / MiB, 1),
+      };
+    };
+    const pinning = canPin();
+    const allCpus = `0-${availableParallelism() - 1}`;
+    const floorRuns: ClientRun[] = [];
+    const withFlagsRuns: ClientRun[] = [];
+    const toFileRuns: FetchRun[] = [];
+    const fetcherRuns: FetcherRun[] = [];
+    const memoryRuns: FetcherRun[] = [];
+    const pinnedFloorRuns: ClientRun[] = [];
+    const pinnedFetcherRuns: FetcherRun[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      floorRuns.push(await readFloor());
+      withFlagsRuns.push(readFloorWithFlags());
       const toFileStarted = performance.now();
       const file = join(work, `floor-${run}.bin`);
       await pipeline((await client.send(new GetObjectCommand({ Bucket: 'bench', Key: 'model/object.bin' }))).Body as AsyncIterable<Uint8Array>, createWriteStream(file));
@@ -134,42 +258,80 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
       if (statSync(file).size !== options.sizeBytes) throw new Error('the floor wrote the wrong size');
       rmSync(file);
       toFileRuns.push({ seconds: round(toFileSeconds), mibPerSecond: round(mib / toFileSeconds, 1) });
-      const dest = join(work, `dest-${run}`);
-      const fetched = await runFetcher('s3://bench/model/object.bin', dest, env);
-      if (statSync(join(dest, 'object.bin')).size !== options.sizeBytes) throw new Error('the fetcher wrote the wrong size');
-      rmSync(dest, { recursive: true, force: true });
-      fetcherRuns.push({ seconds: round(fetched.seconds), mibPerSecond: round(mib / fetched.seconds, 1), ownSeconds: fetched.ownSeconds, peakRssMiB: round(fetched.peakRss / MiB, 1) });
+      const fetched = await fetchInto(join(work, `dest-${run}`));
+      fetcherRuns.push(fetched);
       if (memoryRoot) {
-        const inMemory = join(memoryRoot, `dest-${run}`);
-        const m = await runFetcher('s3://bench/model/object.bin', inMemory, env);
-        if (statSync(join(inMemory, 'object.bin')).size !== options.sizeBytes) throw new Error('the fetcher wrote the wrong size to memory');
-        rmSync(inMemory, { recursive: true, force: true });
-        memoryRuns.push({ seconds: round(m.seconds), mibPerSecond: round(mib / m.seconds, 1), ownSeconds: m.ownSeconds });
-        log(`fetch run ${run}/${options.runs}: fetcher into /dev/shm ${memoryRuns.at(-1)!.mibPerSecond} MiB/s (its own ${m.ownSeconds} s)`);
+        const m = await fetchInto(join(memoryRoot, `dest-${run}`));
+        memoryRuns.push(m);
+        log(`fetch run ${run}/${options.runs}: fetcher into /dev/shm ${m.mibPerSecond} MiB/s (its own ${m.ownSeconds} s)`);
       }
-      log(`fetch run ${run}/${options.runs}: floor ${floorRuns.at(-1)!.mibPerSecond} MiB/s (to a file ${toFileRuns.at(-1)!.mibPerSecond}), fetcher ${fetcherRuns.at(-1)!.mibPerSecond} MiB/s (${fetched.seconds.toFixed(2)} s, its own ${fetched.ownSeconds} s), peak RSS ${fetcherRuns.at(-1)!.peakRssMiB} MiB`);
+      const f = floorRuns.at(-1)!;
+      log(
+        `fetch run ${run}/${options.runs}: floor ${f.mibPerSecond} MiB/s, ${f.cpuSecondsPerGiB} CPU s/GiB (with the image's flags ${withFlagsRuns.at(-1)!.mibPerSecond} MiB/s, ${withFlagsRuns.at(-1)!.cpuSecondsPerGiB} CPU s/GiB; to a file ${toFileRuns.at(-1)!.mibPerSecond}), ` +
+          `fetcher ${fetched.mibPerSecond} MiB/s (${fetched.seconds} s, its own ${fetched.ownSeconds} s), ${fetched.cpuSecondsPerGiB} CPU s/GiB (${fetched.ownCpuSecondsPerGiB} its own), ` +
+          `versitygw ${f.serverCpuSecondsPerGiB}/${fetched.serverCpuSecondsPerGiB} CPU s/GiB, peak RSS ${fetched.peakRssMiB} MiB`,
+      );
+      if (pinning) {
+        // The fetcher process inherits this process's CPU while it is pinned.
+        pin(server, '0');
+        pin(process.pid, '1');
+        try {
+          pinnedFloorRuns.push(await readFloor());
+          pinnedFetcherRuns.push(await fetchInto(join(work, `pinned-${run}`)));
+        } finally {
+          pin(process.pid, allCpus);
+          pin(server, allCpus);
+        }
+        log(`fetch run ${run}/${options.runs} pinned (versitygw on CPU 0, client on CPU 1): floor ${pinnedFloorRuns.at(-1)!.mibPerSecond} MiB/s, fetcher ${pinnedFetcherRuns.at(-1)!.mibPerSecond} MiB/s (its own ${pinnedFetcherRuns.at(-1)!.ownSeconds} s)`);
+      }
     }
     client.destroy();
+    const own = (runs: readonly FetcherRun[]) => summarize(runs.map((r) => round(mib / r.ownSeconds, 1)));
     const floor = summarize(floorRuns.map((r) => r.mibPerSecond));
     const fetcher = summarize(fetcherRuns.map((r) => r.mibPerSecond));
     const toFile = summarize(toFileRuns.map((r) => r.mibPerSecond));
-    const own = summarize(fetcherRuns.map((r) => round(mib / r.ownSeconds, 1)));
+    const withFlags = summarize(withFlagsRuns.map((r) => r.mibPerSecond));
+    const fetcherOwn = own(fetcherRuns);
     const memory = memoryRuns.length ? summarize(memoryRuns.map((r) => r.mibPerSecond)) : undefined;
-    const memoryOwn = memoryRuns.length ? summarize(memoryRuns.map((r) => round(mib / r.ownSeconds, 1))) : undefined;
+    const memoryOwn = memoryRuns.length ? own(memoryRuns) : undefined;
+    const pinnedFloor = summarize(pinnedFloorRuns.map((r) => r.mibPerSecond));
+    const pinnedFetcher = summarize(pinnedFetcherRuns.map((r) => r.mibPerSecond));
+    const pinnedOwn = own(pinnedFetcherRuns);
     return {
       objectMiB: mib,
-      floor: { mibPerSecond: floor, runs: floorRuns },
+      floor: { mibPerSecond: floor, ...cpuSummary(floorRuns), runs: floorRuns },
+      floorWithFlags: { mibPerSecond: withFlags, ...cpuSummary(withFlagsRuns), runs: withFlagsRuns },
       floorToFile: { mibPerSecond: toFile, runs: toFileRuns },
       fetcher: {
         mibPerSecond: fetcher,
+        ...cpuSummary(fetcherRuns),
         runs: fetcherRuns,
-        ownMibPerSecond: own,
+        ownMibPerSecond: fetcherOwn,
+        ownCpuSecondsPerGiB: summarize(fetcherRuns.map((r) => r.ownCpuSecondsPerGiB)),
         peakRssMiB: summarize(fetcherRuns.map((r) => r.peakRssMiB)),
       },
       ratioToFloor: round(fetcher.median / floor.median),
-      ownRatioToFloor: round(own.median / floor.median),
-      ownRatioToFloorToFile: round(own.median / toFile.median),
+      ownRatioToFloor: round(fetcherOwn.median / floor.median),
+      ownRatioToFloorToFile: round(fetcherOwn.median / toFile.median),
+      ownRatioToFloorWithFlags: round(fetcherOwn.median / withFlags.median),
       ...(memory && memoryOwn ? { toMemory: { mibPerSecond: memory, ownMibPerSecond: memoryOwn, ratioToFloor: round(memory.median / floor.median), ownRatioToFloor: round(memoryOwn.median / floor.median) } } : {}),
+      ...(pinning
+        ? {
+            pinned: {
+              layout: 'versitygw on CPU 0; the floor (this process) and the fetcher process on CPU 1',
+              floor: { mibPerSecond: pinnedFloor, ...cpuSummary(pinnedFloorRuns), runs: pinnedFloorRuns },
+              fetcher: {
+                mibPerSecond: pinnedFetcher,
+                ownMibPerSecond: pinnedOwn,
+                ...cpuSummary(pinnedFetcherRuns),
+                ownCpuSecondsPerGiB: summarize(pinnedFetcherRuns.map((r) => r.ownCpuSecondsPerGiB)),
+                runs: pinnedFetcherRuns,
+              },
+              ratioToFloor: round(pinnedFetcher.median / pinnedFloor.median),
+              ownRatioToFloor: round(pinnedOwn.median / pinnedFloor.median),
+            },
+          }
+        : {}),
       destination: `a new folder under ${tmpdir()} (the same disk as the object store's folder)`,
     };
   } finally {
