@@ -23,6 +23,7 @@ import { LABEL_BATCH_RUN } from '../../src/batch/labels.ts';
 import { RUNNER_CONTAINER } from '../../src/batch/run-job.ts';
 import { requestBatchRun } from '../../src/cli/cluster-actions.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
+import { writeIrisModel } from '../cluster/iris-model.ts';
 import { processNodePlacement } from '../cluster/process-kubelet.ts';
 import { ensureMlserverEnv } from '../cluster/python-env.ts';
 import { startS3Server } from '../cluster/s3-server.ts';
@@ -42,26 +43,13 @@ const repo = resolve(import.meta.dirname, '..', '..');
 const log = (line: string) => process.stderr.write(`[batch-scoring] ${line}\n`);
 const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 
-// The model (logistic regression on iris, model.joblib for MLServer's sklearn runtime) and 100,000 rows it was
-// not trained on, with the model's own predictions for them, from Python.
+// The model (test/cluster/iris-model.ts: logistic regression on iris, model.joblib for MLServer's sklearn
+// runtime) and 100,000 rows it was not trained on, with the model's own predictions for them, from Python.
 const pythonEnv = await ensureMlserverEnv();
 const work = mkdtempSync(join(tmpdir(), 'modelship-batch-scoring-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const ROWS = 100_000;
-const train = `
-import json, sys, joblib, numpy as np
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
-X, y = load_iris(return_X_y=True)
-model = LogisticRegression(max_iter=1000).fit(X, y)
-joblib.dump(model, sys.argv[1] + "/model.joblib")
-n = int(sys.argv[2])
-rng = np.random.default_rng(7)
-rows = (X[rng.integers(0, len(X), n)] + rng.normal(0, 0.3, (n, 4))).round(3)
-json.dump({"rows": rows.tolist(), "predictions": model.predict(rows).tolist()}, open(sys.argv[1] + "/rows.json", "w"))
-`;
-await execFileAsync(pythonEnv.python, ['-c', train, work, String(ROWS)]);
-const { rows, predictions } = JSON.parse(readFileSync(join(work, 'rows.json'), 'utf8')) as { rows: number[][]; predictions: number[] };
+const { rows, predictions } = await writeIrisModel(pythonEnv, work, ROWS);
 assert.equal(rows.length, ROWS);
 assert.equal(new Set(predictions).size, 3, 'the rows cover the three classes');
 const archive = tarGz([{ name: 'model.joblib', body: readFileSync(join(work, 'model.joblib')) }]);
