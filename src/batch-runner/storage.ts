@@ -107,7 +107,7 @@ export function s3Store(client: S3Client, loc: Extract<Location, { kind: 's3' }>
       const key = keyOf(rel);
       const body = new PassThrough();
       const h = hashing(rel);
-      const upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: body }, queueSize: 2, partSize: 8 * 1024 * 1024, leavePartsOnError: false });
+      const upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: body }, queueSize: 1, partSize: 5 * 1024 * 1024, leavePartsOnError: false });
       const done = upload.done();
       done.catch(() => undefined);
       return {
