@@ -5,16 +5,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { writeIrisModel } from '../cluster/iris-model.ts';
 import { startMlserver } from '../cluster/mlserver-process.ts';
 import { ensureMlserverEnv } from '../cluster/python-env.ts';
 import { startS3Server } from '../cluster/s3-server.ts';
+import { checkScored, listKeys, readLines, type RowIndex } from '../support/batch-output.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'modelship-batch-'));
@@ -35,9 +34,8 @@ await s3.createBucket('inputs');
 await s3.createBucket('scores');
 
 // Input files with the offset of every row's line, so each prediction can be matched to its row.
-type Where = Map<string, number>; // `${file}@${offset|row}` -> row index
-function jsonlFiles(prefix: string, files: number, line: (row: number[], i: number) => string): { where: Where; bodies: Map<string, string> } {
-  const where: Where = new Map();
+function jsonlFiles(prefix: string, files: number, line: (row: number[], i: number) => string): { where: RowIndex; bodies: Map<string, string> } {
+  const where: RowIndex = new Map();
   const bodies = new Map<string, string>();
   const per = Math.ceil(rows.length / files);
   for (let f = 0; f < files; f++) {
@@ -78,61 +76,11 @@ function batch(args: readonly string[], onSpawn?: (kill: () => void) => void): P
 const shardArgs = (input: string, format: string, run: string, shards: number, shard: number, extra: readonly string[] = []) =>
   ['--input', `s3://inputs/${input}`, '--input-format', format, '--output', `s3://scores/${run}`, '--run', run, '--shards', String(shards), '--shard', String(shard), ...extra];
 
-async function keys(prefix: string): Promise<string[]> {
-  const out = await s3.client.send(new ListObjectsV2Command({ Bucket: 'scores', Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key!).sort();
-}
-async function text(key: string): Promise<string> {
-  return (await (await s3.client.send(new GetObjectCommand({ Bucket: 'scores', Key: key }))).Body!.transformToString());
-}
-interface Manifest {
-  records: number;
-  scored: number;
-  failed: number;
-  shards: number;
-  parts: { key: string; bytes: number; sha256: string }[];
-  errors: { key: string; bytes: number; sha256: string }[];
-}
-interface Line {
-  file: string;
-  offset?: number;
-  row?: number;
-  prediction?: unknown;
-  reason?: string;
-}
-async function lines(run: string, keyList: readonly string[]): Promise<Line[]> {
-  const out: Line[] = [];
-  for (const k of keyList) {
-    const body = await text(`${run}/${k}`);
-    for (const l of body.split('\n')) if (l !== '') out.push(JSON.parse(l) as Line);
-  }
-  return out;
-}
-const scalar = (p: unknown) => (Array.isArray(p) ? (p as unknown[])[0] : p);
-
+// Output read back and checked by test/support/batch-output.ts, as the e2e test does.
+const keys = (prefix: string) => listKeys(s3.client, 'scores', prefix);
+const lines = (run: string, keyList: readonly string[]) => readLines(s3.client, 'scores', run, keyList);
 /** Every row scored once with Python's prediction; the manifest's parts hash to what is stored. */
-async function checkRun(run: string, where: Where, expectScored: number): Promise<Manifest> {
-  const manifest = JSON.parse(await text(`${run}/_manifest.json`)) as Manifest;
-  assert.equal(manifest.scored, expectScored);
-  assert.equal(manifest.records, manifest.scored + manifest.failed);
-  for (const p of manifest.parts) {
-    const body = await text(`${run}/${p.key}`);
-    assert.equal(createHash('sha256').update(body).digest('hex'), p.sha256, p.key);
-    assert.equal(Buffer.byteLength(body), p.bytes, p.key);
-  }
-  const scored = await lines(run, manifest.parts.map((p) => p.key));
-  assert.equal(scored.length, expectScored);
-  const seen = new Set<string>();
-  for (const l of scored) {
-    const id = `${l.file}@${l.offset ?? l.row}`;
-    assert.ok(!seen.has(id), `${id} scored twice`);
-    seen.add(id);
-    const i = where.get(id);
-    assert.ok(i !== undefined, `${id} is not a row of the input`);
-    assert.equal(scalar(l.prediction), predictions[i], id);
-  }
-  return manifest;
-}
+const checkRun = async (run: string, where: RowIndex, expectScored: number) => (await checkScored(s3.client, 'scores', run, where, predictions, expectScored)).manifest;
 
 const plain = jsonlFiles('plain/', 4, (r) => JSON.stringify(r));
 await upload(plain.bodies);
@@ -197,7 +145,7 @@ void test('a shard killed mid-way leaves nothing visible; run again, every row i
 
 void test('CSV and Parquet inputs give the same predictions', async () => {
   const names = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
-  const csvWhere: Where = new Map();
+  const csvWhere: RowIndex = new Map();
   let csv = `${names.join(',')}\n`;
   rows.forEach((r, i) => {
     csvWhere.set(`@${Buffer.byteLength(csv)}`, i);
@@ -210,7 +158,7 @@ void test('CSV and Parquet inputs give the same predictions', async () => {
 
   const parquet = parquetWriteBuffer({ columnData: names.map((name, c) => ({ name, data: rows.map((r) => r[c]!), type: 'DOUBLE' as const })), rowGroupSize: 3000 });
   await s3.putObject('inputs', 'table/data.parquet', new Uint8Array(parquet));
-  const pqWhere: Where = new Map(rows.map((_, i) => [`data.parquet@${i}`, i]));
+  const pqWhere: RowIndex = new Map(rows.map((_, i) => [`data.parquet@${i}`, i]));
   const pqExits = await Promise.all([0, 1, 2].map((s) => batch(shardArgs('table/', 'parquet', 'parquet-run', 3, s))));
   for (const e of pqExits) assert.equal(e.code, 0, e.stderr);
   await checkRun('parquet-run', pqWhere, 20_000);
