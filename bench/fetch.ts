@@ -12,7 +12,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createWriteStream } from 'node:fs';
@@ -23,7 +23,7 @@ import { s3Settings } from '../src/fetcher/s3-settings.ts';
 import { startS3Server } from '../test/cluster/s3-server.ts';
 import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 import { COMPILE_CACHE } from './operator-runner.ts';
-import { cpuSeconds, exitedChildrenCpuSeconds } from './proc-stats.ts';
+import { cpuSeconds, exitedChildrenCpuSeconds, peakRssBytes } from './proc-stats.ts';
 import { round, summarize, type Summary } from './stats.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -116,15 +116,6 @@ function writeRandomFile(file: string, size: number): void {
   closeSync(fd);
 }
 
-function peakRss(pid: number): number | undefined {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface FetcherProcess {
   readonly seconds: number;
   readonly ownSeconds: number;
@@ -151,7 +142,7 @@ async function runFetcher(uri: string, dest: string, env: Record<string, string>
   });
   let peak = 0;
   // VmHWM only grows: the last reading before exit is the peak, give or take the final 20 ms.
-  const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!) ?? 0)), 20);
+  const poll = setInterval(() => (peak = Math.max(peak, peakRssBytes(child.pid!) ?? 0)), 20);
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   clearInterval(poll);
   const cpu = exitedChildrenCpuSeconds() - cpuBefore;
