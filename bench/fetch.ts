@@ -21,7 +21,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../src/fetcher/s3-source.ts';
 import { s3Settings } from '../src/fetcher/s3-settings.ts';
 import { startS3Server } from '../test/cluster/s3-server.ts';
-import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
+import { imageEntrypointNodeFlags } from '../test/cluster/image-entrypoint.ts';
 import { COMPILE_CACHE } from './operator-runner.ts';
 import { cpuSeconds, exitedChildrenCpuSeconds, peakRssBytes } from './proc-stats.ts';
 import { round, summarize, type Summary } from './stats.ts';
@@ -128,7 +128,7 @@ interface FetcherProcess {
 async function runFetcher(uri: string, dest: string, env: Record<string, string>): Promise<FetcherProcess> {
   const started = performance.now();
   const cpuBefore = exitedChildrenCpuSeconds();
-  const child = spawn(process.execPath, [...startScriptNodeFlags(), 'src/main.ts', 'fetch', uri, dest], {
+  const child = spawn(process.execPath, [...imageEntrypointNodeFlags(), 'src/main.ts', 'fetch', uri, dest], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: COMPILE_CACHE, MALLOC_ARENA_MAX: '2', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -177,7 +177,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
   const s3 = await startS3Server({ toolsDir: options.toolsDir });
   try {
     // The fetcher's modules in the compile cache, as the image's build puts them there.
-    execFileSync(process.execPath, [...startScriptNodeFlags(), 'src/main.ts', 'fetch', '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
+    execFileSync(process.execPath, [...imageEntrypointNodeFlags(), 'src/main.ts', 'fetch', '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
     const source = join(work, 'object.bin');
     writeRandomFile(source, options.sizeBytes);
     await s3.createBucket('bench');
@@ -204,7 +204,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
     };
     const readFloorWithFlags = (): ClientRun => {
       const serverCpu = cpuSeconds(server);
-      const out = execFileSync(process.execPath, [...startScriptNodeFlags(), 'bench/fetch-floor-process.ts'], {
+      const out = execFileSync(process.execPath, [...imageEntrypointNodeFlags(), 'bench/fetch-floor-process.ts'], {
         cwd: root,
         env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: COMPILE_CACHE, MALLOC_ARENA_MAX: '2', ...env, BUCKET: 'bench', KEY: 'model/object.bin' },
         encoding: 'utf8',

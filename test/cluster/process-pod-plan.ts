@@ -26,6 +26,7 @@
 //   the environment (modelship's batch runner calls its sidecar at http://127.0.0.1:<port>) is rewritten to
 //   the pod's IP, where its containers' servers listen.
 import type { V1Container, V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
+import { imageEntrypoint } from './image-entrypoint.ts';
 
 /** The label and NoSchedule taint (key and value) of the process runtime's node (process-kubelet.ts). */
 export const PROCESS_NODE_LABEL = 'modelship.io/test-runtime';
@@ -80,9 +81,9 @@ export function defaultImageRules(input: ImageMapInput): ImageRule[] {
       bindEnv: (podIP) => ({ MLSERVER_HOST: podIP }),
     },
     {
-      // The Dockerfile: WORKDIR /app, ENTRYPOINT ["/nodejs/bin/node", "--optimize-for-size", "src/main.ts"].
+      // The Dockerfile: WORKDIR /app and its ENTRYPOINT (node, the flags of the model pods' programs, src/main.ts).
       repositories: ['ghcr.io/modelship/modelship'],
-      entrypoint: ['/nodejs/bin/node', '--optimize-for-size', 'src/main.ts'],
+      entrypoint: imageEntrypoint(),
       cmd: [],
       executables: { '/nodejs/bin/node': input.node, node: input.node },
       paths: { '/app': input.repoDir },

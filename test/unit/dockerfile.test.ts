@@ -1,5 +1,6 @@
 // The operator image's Dockerfile, read without building it: Node 24 in both stages, production dependencies
-// only, a numeric non-root user, `npm start`'s command as the entry point, every file that command loads
+// only, a numeric non-root user, `npm start`'s script as the entry point (the chart runs the operator with
+// `npm start`'s flags), every file that command loads
 // copied where it expects it, OCI labels, and no shell needed at run time (the runtime base has none).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,14 +64,25 @@ test('runs as a numeric user that is not root', () => {
   assert.notEqual(Number(match[1]), 0, 'uid is not 0');
 });
 
-test("ENTRYPOINT runs what package.json's start script runs, from the app's folder", () => {
+test("ENTRYPOINT runs npm start's script with node, from the app's folder", () => {
   assert.equal(start[0], 'node', `start script: ${pkg.scripts.start}`);
   const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1);
   assert.ok(entrypoint?.exec, 'ENTRYPOINT in exec form (no shell in the image)');
   assert.equal(posix.basename(entrypoint.exec[0] ?? ''), 'node');
-  assert.deepEqual(entrypoint.exec.slice(1), start.slice(1));
+  // Its Node flags are the model pods' programs' (fetch, batch); the operator's are npm start's (next test).
+  const script = entrypoint.exec.slice(1).find((w) => !w.startsWith('-'));
+  assert.equal(script, entry);
+  assert.deepEqual(entrypoint.exec.slice(1 + entrypoint.exec.slice(1).indexOf(script)), [entry], 'nothing after the script');
   assert.deepEqual(instructions(runtime, 'CMD'), [], 'no CMD adds arguments');
   assert.equal(workdir, appRoot, `WORKDIR is where ${entry} was copied`);
+});
+
+test("the chart's operator container runs what package.json's start script runs, with the image's node", () => {
+  const template = readFileSync(resolve(root, 'charts/modelship/templates/deployment.yaml'), 'utf8');
+  const command = /^\s+command:\s*(\[.*\])\s*$/m.exec(template);
+  assert.ok(command?.[1], "the operator container sets a command");
+  const node = instructions(runtime, 'ENTRYPOINT').at(-1)?.exec?.[0];
+  assert.deepEqual(JSON.parse(command[1]) as unknown, [node, ...start.slice(1)]);
 });
 
 test('every COPY source exists: in the repository, or in the stage it names', () => {
@@ -109,12 +121,16 @@ test('carries the OCI labels title, source and licenses', () => {
   assert.equal(labels['org.opencontainers.image.licenses'], pkg.license, "the license is package.json's");
 });
 
-test("the compile cache is warmed for the fetch subcommand too, so model pods never load the TypeScript stripper", () => {
+test('the compile cache is warmed for every program with its own flags, so none loads the TypeScript stripper', () => {
   const warm = dockerfile.stages.find((s) => s.name === 'compile-cache');
   assert.ok(warm, 'a compile-cache stage');
   const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1)?.exec ?? [];
-  const runs = instructions(warm, 'RUN').map((r) => r.exec ?? []);
-  assert.ok(runs.some((r) => JSON.stringify(r) === JSON.stringify([...entrypoint, 'fetch', '--help'])), 'RUN <entrypoint> fetch --help');
+  const runs = instructions(warm, 'RUN').map((r) => JSON.stringify(r.exec ?? []));
+  // Node keeps one cache per set of V8 flags: each program is warmed with the flags it runs with.
+  for (const program of ['fetch', 'batch']) {
+    assert.ok(runs.includes(JSON.stringify([...entrypoint, program, '--help'])), `RUN <entrypoint> ${program} --help`);
+  }
+  assert.ok(runs.includes(JSON.stringify([entrypoint[0], ...start.slice(1), '--help'])), 'RUN <npm start command> --help');
 });
 
 test('the runtime stage runs no shell-form RUN (its base has no shell)', () => {
@@ -138,10 +154,14 @@ test("the compile cache is warmed by the runtime's node, user, flags and paths, 
   assert.equal(instructions(warm, 'USER').at(-1)?.args, instructions(runtime, 'USER').at(-1)?.args, 'the cache folder is per uid');
   assert.equal(copy.sources[0], env(warm)['NODE_COMPILE_CACHE'], 'copied from where the warm stage wrote it');
   assert.equal(copiesOf(warm).workdir, workdir, 'modules are cached by path: the same app folder');
-  const warmRun = instructions(warm, 'RUN').at(-1)?.exec;
   const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1)?.exec;
-  assert.ok(warmRun && entrypoint, 'both in exec form');
-  assert.deepEqual(warmRun.slice(0, entrypoint.length), entrypoint, "the warm run loads the entry point with the entry point's flags");
+  assert.ok(entrypoint, 'ENTRYPOINT in exec form');
+  const warmRuns = instructions(warm, 'RUN').map((r) => r.exec);
+  assert.ok(warmRuns.length > 0 && warmRuns.every((r) => r !== undefined), 'warm runs in exec form');
+  assert.ok(
+    warmRuns.some((r) => JSON.stringify(r?.slice(0, entrypoint.length)) === JSON.stringify(entrypoint)),
+    "a warm run loads the entry point with the entry point's flags",
+  );
   for (const source of ['src', 'node_modules', 'package.json']) {
     assert.ok(
       copiesOf(warm).copies.some((c) => c.sources.some((s) => posix.basename(s) === source)),

@@ -76,7 +76,7 @@ test("without a command the image's ENTRYPOINT and CMD run; args replace CMD onl
   assert.deepEqual([mlserver.value.command, ...mlserver.value.args], ['/cache/venv/bin/mlserver', 'start', '/mnt/models']);
   const modelship = plan({ name: 'fetch', image: 'ghcr.io/modelship/modelship:0.1.0', args: ['fetch', 's3://b/m', '/app/out'] });
   assert.ok(modelship.ok);
-  assert.deepEqual([modelship.value.command, ...modelship.value.args], ['/usr/bin/node', '--optimize-for-size', 'src/main.ts', 'fetch', 's3://b/m', '/repo/out']);
+  assert.deepEqual([modelship.value.command, ...modelship.value.args], ['/usr/bin/node', '--max-semi-space-size=1', 'src/main.ts', 'fetch', 's3://b/m', '/repo/out']);
   assert.equal(modelship.value.cwd, '/repo');
 });
 
