@@ -45,9 +45,9 @@ import type { Trigger } from './labels.ts';
 import { MAX_RUN_NAME_LENGTH, MAX_SHARDS } from './run-names.ts';
 
 export const RUNNER_CONTAINER = 'batch-runner';
-// The image's ENTRYPOINT passes --optimize-for-size, which wins over NODE_OPTIONS and keeps the semi-space at
-// 1 MiB: the effective heap limit is 51 MiB (48 + 3 x 1), not 60; only the old-space cap takes effect.
-export const RUNNER_NODE_OPTIONS = '--max-old-space-size=48 --max-semi-space-size=4';
+// The old-space cap keeps the runner's RSS flat in the input's size. The semi-space is the image's ENTRYPOINT's
+// (--max-semi-space-size=1): a command-line flag wins over NODE_OPTIONS, so none is set here.
+export const RUNNER_NODE_OPTIONS = '--max-old-space-size=48';
 /** The runner writes its summary here (JSON, see run-status.ts); the kubelet copies it into the pod status. */
 export const RUNNER_TERMINATION_LOG = '/dev/termination-log';
 /** Runner exit code: more records failed than --max-failed-records allows. */
