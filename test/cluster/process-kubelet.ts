@@ -632,6 +632,9 @@ class PodWorker {
       return;
     }
     this.writing = (async () => {
+      // Changes made in the same turn go out in one write, as a kubelet's sync does: a container started
+      // without a readiness probe is running and ready together, never running and not ready.
+      await new Promise((resolve) => setImmediate(resolve));
       do {
         this.writeAgain = false;
         try {
