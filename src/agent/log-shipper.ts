@@ -18,6 +18,8 @@ export interface ShipperOptions {
   readonly flushBytes: number;
   readonly flushIntervalMs: number;
   readonly onFlush: (result: 'ok' | 'error', records: number) => void;
+  /** Records given up when shutdown's deadline passes before their upload succeeds. */
+  readonly onGiveUp: (records: number) => void;
   readonly log: (line: string) => void;
   readonly retry?: RetryPolicy;
 }
@@ -90,6 +92,7 @@ export class LogShipper {
         if (attempt === 1 || attempt % 10 === 0) this.#o.log(`modelship-agent: upload of s3://${this.#o.bucket}/${key} failed (${code}), attempt ${attempt}; retrying`);
         if (Date.now() + wait > this.#deadline) {
           this.#o.log(`modelship-agent: gave up ${batch.lines.length} records at shutdown (s3://${this.#o.bucket}/${key})`);
+          this.#o.onGiveUp(batch.lines.length);
           return;
         }
         await new Promise<void>((resolve) => {

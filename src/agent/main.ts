@@ -75,6 +75,7 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
             metrics.logFlushes.inc({ result });
             if (records > 0) metrics.logRecords.inc({ outcome: 'written' }, records);
           },
+          onGiveUp: (records) => metrics.logRecords.inc({ outcome: 'dropped' }, records),
           log,
         })
       : undefined;
