@@ -4,17 +4,13 @@
 // ground-truth labels to them. The contract: README "Inference agent".
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { s3Client } from '../fetcher/s3-source.ts';
-import { s3Settings } from '../fetcher/s3-settings.ts';
 import { AGENT_USAGE, parseAgentArgs } from './args.ts';
-import { parseFeedback } from './feedback-body.ts';
 import { FeedbackJoin } from './feedback.ts';
 import { frontDoor } from './front-door.ts';
 import { predictionsOf } from './labels.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { logRecord, type Exchange } from './log-record.ts';
-import { scanForRequests } from './log-scan.ts';
-import { LogShipper } from './log-shipper.ts';
+import type { LogShipper } from './log-shipper.ts';
 import { createAgentMetrics } from './metrics.ts';
 import { proxyHandler } from './proxy.ts';
 import { RecordIndex } from './record-index.ts';
@@ -60,10 +56,12 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
   const metrics = createAgentMetrics(() => buffer.records);
   const index = new RecordIndex(INDEX_ENTRIES);
   const redactFields = new Set(plan.redact);
-  const client = plan.log !== undefined ? s3Client(s3Settings(env)) : undefined;
-  const shipper =
-    plan.log !== undefined && client !== undefined
-      ? new LogShipper({
+  // The AWS SDK (about 30 MiB resident) and zod load only when they are used.
+  const s3 = plan.log !== undefined ? { ...(await import('../fetcher/s3-source.ts')), ...(await import('./log-shipper.ts')), ...(await import('./log-scan.ts')) } : undefined;
+  const client = s3 !== undefined ? s3.s3Client((await import('../fetcher/s3-settings.ts')).s3Settings(env)) : undefined;
+  const shipper: LogShipper | undefined =
+    plan.log !== undefined && client !== undefined && s3 !== undefined
+      ? new s3.LogShipper({
           client,
           bucket: plan.log.bucket,
           base: plan.log.key,
@@ -80,8 +78,8 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
         })
       : undefined;
   const scan =
-    plan.log !== undefined && client !== undefined
-      ? (wanted: ReadonlySet<string>) => scanForRequests({ client, bucket: plan.log!.bucket, base: plan.log!.key, namespace: id.namespace, model: id.model, lookbackMs: plan.labelLookbackMs }, wanted)
+    plan.log !== undefined && client !== undefined && s3 !== undefined
+      ? (wanted: ReadonlySet<string>) => s3.scanForRequests({ client, bucket: plan.log!.bucket, base: plan.log!.key, namespace: id.namespace, model: id.model, lookbackMs: plan.labelLookbackMs }, wanted)
       : undefined;
   const join = new FeedbackJoin(index, scan, metrics, plan.flushIntervalMs);
 
@@ -102,7 +100,7 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
     if (req.method !== 'POST') return json(res, 405, { error: 'POST only' }, requestId);
     readJson(req, MAX_FEEDBACK_BYTES)
       .then(async (body) => {
-        const items = parseFeedback(body);
+        const items = (await import('./feedback-body.ts')).parseFeedback(body);
         if (!items.ok) return json(res, 400, { error: items.error }, requestId);
         json(res, 202, await join.submit(items.items), requestId);
       })
