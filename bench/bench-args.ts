@@ -3,7 +3,7 @@
 // a 10-minute rest window).
 export interface BenchArgs {
   readonly quick: boolean;
-  /** Groups to run: latency (with rollout), throughput (with rest and memory), floor, kserve, startup, leader, fetch, batch. */
+  /** Groups to run: latency (with rollout), throughput (with rest and memory), floor, kserve, startup, leader, fetch, batch, agent. */
   readonly only: readonly string[];
   readonly restMinutes: number | undefined;
   readonly runs: number | undefined;
@@ -20,7 +20,7 @@ export interface BenchArgs {
   readonly raw: readonly string[];
 }
 
-export const GROUPS = ['latency', 'throughput', 'floor', 'kserve', 'startup', 'leader', 'fetch', 'batch'] as const;
+export const GROUPS = ['latency', 'throughput', 'floor', 'kserve', 'startup', 'leader', 'fetch', 'batch', 'agent'] as const;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

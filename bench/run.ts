@@ -12,6 +12,7 @@ import { runLatencyGroup } from './group-latency.ts';
 import { runLeaderElectionGroup } from './leader-election.ts';
 import { runFetchBench } from './fetch.ts';
 import { runBatchBench } from './batch.ts';
+import { runAgentBench } from './agent.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
 import { imageEnvironment } from './image-environment.ts';
@@ -245,6 +246,16 @@ if (want('batch')) {
   } catch (err) {
     log(`batch group failed: ${errorOf(err)}`);
     written.push(writeResult(ctx, 'batch', { error: errorOf(err) }));
+  }
+}
+
+if (want('agent')) {
+  try {
+    const agent = await runAgentBench({ toolsDir, seconds: args.quick ? 5 : 10, runs: args.quick ? 1 : 3, latencyConcurrency: 4, saturationConcurrency: 64 }, log);
+    written.push(writeResult(ctx, 'agent', agent));
+  } catch (err) {
+    log(`agent group failed: ${errorOf(err)}`);
+    written.push(writeResult(ctx, 'agent', { error: errorOf(err) }));
   }
 }
 

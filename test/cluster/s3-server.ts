@@ -41,6 +41,9 @@ export interface S3Server {
   /** Multipart upload of a local file (any size). */
   uploadFile(bucket: string, key: string, file: string): Promise<void>;
   readonly process: ManagedProcess;
+  /** Stops versitygw and keeps its folder (an outage); resume() starts it again on the same port and folder. */
+  halt(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,22 +70,27 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const region = 'us-east-1';
   const port = await freePort();
   const addresses = [`127.0.0.1:${port}`, ...(options.extraHost !== undefined ? [`${options.extraHost}:${port}`] : [])];
-  const process_ = new ManagedProcess({
-    name: 'versitygw',
-    command: join(toolsDir, 'versitygw'),
-    args: [...addresses.flatMap((a) => ['--port', a]), '--quiet', 'posix', '--sidecar', metaDir, dataDir],
-    logFile: join(dir, 'versitygw.log'),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ROOT_ACCESS_KEY_ID: accessKeyId, ROOT_SECRET_ACCESS_KEY: secretAccessKey, VGW_REGION: region },
-  });
+  const launch = (run: number) =>
+    new ManagedProcess({
+      name: 'versitygw',
+      command: join(toolsDir, 'versitygw'),
+      args: [...addresses.flatMap((a) => ['--port', a]), '--quiet', 'posix', '--sidecar', metaDir, dataDir],
+      logFile: join(dir, run === 0 ? 'versitygw.log' : `versitygw-${run}.log`),
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ROOT_ACCESS_KEY_ID: accessKeyId, ROOT_SECRET_ACCESS_KEY: secretAccessKey, VGW_REGION: region },
+    });
+  let runs = 0;
+  let process_ = launch(runs);
+  const listening = () =>
+    waitFor('versitygw to listen', async () => {
+      if (!process_.running) throw new Error(`versitygw exited:\n${process_.tail()}`);
+      return portOpen(port);
+    }, 20_000, 100);
   const stop = async () => {
     await process_.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor('versitygw to listen', async () => {
-      if (!process_.running) throw new Error(`versitygw exited:\n${process_.tail()}`);
-      return portOpen(port);
-    }, 20_000, 100);
+    await listening();
   } catch (err) {
     await stop();
     throw err;
@@ -97,7 +105,16 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     secretAccessKey,
     dataDir,
     client,
-    process: process_,
+    get process() {
+      return process_;
+    },
+    halt: async () => {
+      await process_.stop();
+    },
+    resume: async () => {
+      process_ = launch(++runs);
+      await listening();
+    },
     fetcherEnv: () => ({ AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: region, AWS_ENDPOINT_URL: endpoint }),
     createBucket: async (bucket) => {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));

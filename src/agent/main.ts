@@ -1,0 +1,161 @@
+// `modelship agent ...`: the inference agent, a container beside the model server in serving pods. It
+// proxies the serving port to the server (HTTP/1.1 streamed, HTTP/2 cleartext piped raw), exports request
+// metrics with the server's own appended, logs sampled request/response pairs to object storage and joins
+// ground-truth labels to them. The contract: README "Inference agent".
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { AGENT_USAGE, parseAgentArgs } from './args.ts';
+import { FeedbackJoin } from './feedback.ts';
+import { frontDoor } from './front-door.ts';
+import { predictionsOf } from './labels.ts';
+import { LogBuffer } from './log-buffer.ts';
+import { logRecord, type Exchange } from './log-record.ts';
+import type { LogShipper } from './log-shipper.ts';
+import { createAgentMetrics } from './metrics.ts';
+import { proxyHandler } from './proxy.ts';
+import { RecordIndex } from './record-index.ts';
+import { sampler } from './sampler.ts';
+import { joinExpositions, scrapeUpstream } from './upstream-metrics.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const SHUTDOWN_FLUSH_MS = 20_000;
+const MAX_FEEDBACK_BYTES = 16 * 1024 * 1024;
+const INDEX_ENTRIES = 100_000;
+
+function json(res: ServerResponse, status: number, body: unknown, requestId?: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(requestId !== undefined ? { 'x-request-id': requestId } : {}) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    bytes += c.length;
+    if (bytes > max) throw new Error('too large');
+    chunks.push(c);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+}
+
+export async function runAgent(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(AGENT_USAGE);
+    return 0;
+  }
+  const parsed = parseAgentArgs(argv, env);
+  if (!parsed.ok) {
+    log(`modelship-agent: InvalidArguments: ${parsed.error}`);
+    log(AGENT_USAGE);
+    return 2;
+  }
+  const plan = parsed.plan;
+  const id = plan.identity;
+  const buffer = new LogBuffer(plan.bufferBytes);
+  const metrics = createAgentMetrics(() => buffer.records);
+  const index = new RecordIndex(INDEX_ENTRIES);
+  const redactFields = new Set(plan.redact);
+  // The AWS SDK (about 30 MiB resident) and zod load only when they are used.
+  const s3 = plan.log !== undefined ? { ...(await import('../fetcher/s3-source.ts')), ...(await import('./log-shipper.ts')), ...(await import('./log-scan.ts')) } : undefined;
+  const client = s3 !== undefined ? s3.s3Client((await import('../fetcher/s3-settings.ts')).s3Settings(env)) : undefined;
+  const shipper: LogShipper | undefined =
+    plan.log !== undefined && client !== undefined && s3 !== undefined
+      ? new s3.LogShipper({
+          client,
+          bucket: plan.log.bucket,
+          base: plan.log.key,
+          identity: id,
+          buffer,
+          flushBytes: plan.flushBytes,
+          flushIntervalMs: plan.flushIntervalMs,
+          onFlush: (result, records) => {
+            metrics.logFlushes.inc({ result });
+            if (records > 0) metrics.logRecords.inc({ outcome: 'written' }, records);
+          },
+          onGiveUp: (records) => metrics.logRecords.inc({ outcome: 'dropped' }, records),
+          log,
+        })
+      : undefined;
+  const scan =
+    plan.log !== undefined && client !== undefined && s3 !== undefined
+      ? (wanted: ReadonlySet<string>) => s3.scanForRequests({ client, bucket: plan.log!.bucket, base: plan.log!.key, namespace: id.namespace, model: id.model, lookbackMs: plan.labelLookbackMs }, wanted)
+      : undefined;
+  const join = new FeedbackJoin(index, scan, metrics, plan.flushIntervalMs);
+
+  const onExchange = (ex: Exchange) => {
+    // Off the response path: the record is built after the response ended and never awaited.
+    const record = logRecord(id, ex, redactFields);
+    if (!buffer.add(JSON.stringify(record), ex.startMs)) {
+      metrics.logRecords.inc({ outcome: 'dropped' });
+      return;
+    }
+    const predictions = predictionsOf(record.response);
+    if (predictions !== undefined) index.set(ex.requestId, { variant: id.variant, revision: id.revision, version: id.version, predictions });
+  };
+
+  const ownRoutes = (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/modelship/v1/feedback') return json(res, 404, { error: 'not found' }, requestId);
+    if (req.method !== 'POST') return json(res, 405, { error: 'POST only' }, requestId);
+    readJson(req, MAX_FEEDBACK_BYTES)
+      .then(async (body) => {
+        const items = (await import('./feedback-body.ts')).parseFeedback(body);
+        if (!items.ok) return json(res, 400, { error: items.error }, requestId);
+        json(res, 202, await join.submit(items.items), requestId);
+      })
+      .catch(() => json(res, 400, { error: 'the body must be JSON of at most 16 MiB' }, requestId));
+  };
+
+  const { handle, agent } = proxyHandler({
+    upstream: plan.upstream,
+    metrics,
+    sample: plan.log !== undefined ? sampler(plan.sampleRate) : undefined,
+    maxBodyBytes: plan.maxBodyBytes,
+    onExchange,
+    ownRoutes,
+  });
+  const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, handle);
+  const door = frontDoor(http, { host: plan.upstream.hostname, port: Number(plan.upstream.port || 80) }, () => undefined);
+
+  const metricsServer = createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0] !== '/metrics') return json(res, 404, { error: 'not found' });
+    const send = (text: string) => {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    void (async () => {
+      let upstream: string | undefined;
+      if (plan.upstreamMetrics !== undefined) {
+        try {
+          upstream = await scrapeUpstream(plan.upstreamMetrics);
+        } catch {
+          metrics.upstreamScrapeErrors.inc();
+        }
+      }
+      send(joinExpositions(await metrics.registry.metrics(), upstream));
+    })().catch(() => res.destroy());
+  });
+
+  door.listen(plan.port, '0.0.0.0');
+  metricsServer.listen(plan.metricsPort, '0.0.0.0');
+  await Promise.all([once(door, 'listening'), once(metricsServer, 'listening')]);
+  shipper?.start();
+  log(`modelship-agent: serving :${plan.port} -> ${plan.upstream.origin}, metrics :${plan.metricsPort}, ${plan.log !== undefined ? `logging ${plan.sampleRate} of requests to s3://${plan.log.bucket}/${plan.log.key}` : 'no logging'}`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log(`modelship-agent: ${signal}: flushing ${buffer.records} records`);
+  door.close();
+  http.closeIdleConnections();
+  join.stop();
+  await shipper?.stop(Date.now() + SHUTDOWN_FLUSH_MS);
+  log(`modelship-agent: stopped, ${buffer.records} records not written`);
+  metricsServer.close();
+  http.closeAllConnections();
+  agent.destroy();
+  client?.destroy();
+  return 0;
+}

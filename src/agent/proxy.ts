@@ -1,0 +1,115 @@
+// The serving port's HTTP/1.1 side: every request streams to the model server and back unchanged (but for
+// hop-by-hop headers and x-request-id); a sampled one is copied on the side, bounded, and logged once the
+// response ended. /modelship/ is the agent's own (never proxied).
+import { randomFillSync } from 'node:crypto';
+import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { BodyCapture } from './body-capture.ts';
+import { endToEndHeaders } from './headers.ts';
+import type { AgentMetrics } from './metrics.ts';
+import { usableRequestId, uuidv7 } from './request-id.ts';
+import type { Exchange } from './log-record.ts';
+
+export interface ProxyOptions {
+  readonly upstream: URL;
+  readonly metrics: AgentMetrics;
+  /** Whether to log a request; undefined when logging is off (nothing counted). */
+  readonly sample: (() => boolean) | undefined;
+  readonly maxBodyBytes: number;
+  /** Called after the response ended, for sampled requests only; must not throw or wait. */
+  readonly onExchange: (exchange: Exchange) => void;
+  /** Requests under /modelship/. */
+  readonly ownRoutes: (req: IncomingMessage, res: ServerResponse, requestId: string) => void;
+}
+
+const UNREACHABLE = Buffer.from('{"error":"the model server could not be reached"}');
+const DROP_TO_UPSTREAM = new Set(['x-request-id', 'expect']);
+const DROP_TO_CLIENT = new Set(['x-request-id']);
+
+// Random bytes for ids in blocks: one getrandom call per 409 ids.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+export function newRequestId(nowMs: number): string {
+  if (poolAt + 10 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 10;
+  return uuidv7(nowMs, pool.subarray(poolAt - 10, poolAt));
+}
+
+export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, res: ServerResponse) => void; agent: Agent } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' });
+  const host = o.upstream.hostname;
+  const port = Number(o.upstream.port || 80);
+  const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const start = process.hrtime.bigint();
+    const startMs = Date.now();
+    const requestId = usableRequestId(req.headers['x-request-id']) ?? newRequestId(startMs);
+    const url = req.url ?? '/';
+    if (url.startsWith('/modelship/')) {
+      o.ownRoutes(req, res, requestId);
+      return;
+    }
+    const sampled = o.sample !== undefined && o.sample();
+    if (!sampled && o.sample !== undefined) o.metrics.logRecords.inc({ outcome: 'sampled_out' });
+    const reqCopy = sampled ? new BodyCapture(o.maxBodyBytes) : undefined;
+    const resCopy = sampled ? new BodyCapture(o.maxBodyBytes) : undefined;
+    let status = 0;
+    let done = false;
+    const finish = (code: string) => {
+      if (done) return;
+      done = true;
+      o.metrics.requests.inc({ code });
+      const s = seconds(start);
+      o.metrics.duration.observe(s);
+      if (reqCopy !== undefined && resCopy !== undefined && code !== '0') {
+        o.onExchange({
+          requestId,
+          startMs,
+          method: req.method ?? 'GET',
+          path: url,
+          status,
+          latencyMs: s * 1000,
+          request: { bytes: reqCopy.bytes(), truncated: reqCopy.truncated },
+          response: { bytes: resCopy.bytes(), truncated: resCopy.truncated },
+        });
+      }
+    };
+
+    const headers = endToEndHeaders(req.rawHeaders, DROP_TO_UPSTREAM);
+    headers.push('x-request-id', requestId);
+    const up = httpRequest({ host, port, method: req.method, path: url, headers, agent, setHost: false });
+    up.on('response', (upRes) => {
+      status = upRes.statusCode ?? 502;
+      const out = endToEndHeaders(upRes.rawHeaders, DROP_TO_CLIENT);
+      out.push('x-request-id', requestId);
+      res.writeHead(status, upRes.statusMessage, out);
+      if (resCopy !== undefined) upRes.on('data', (c: Buffer) => resCopy.add(c));
+      upRes.pipe(res);
+      upRes.on('error', () => res.destroy());
+    });
+    up.on('error', () => {
+      if (res.headersSent) {
+        res.destroy();
+        finish(String(status));
+        return;
+      }
+      status = 502;
+      res.writeHead(502, { 'content-type': 'application/json', 'content-length': UNREACHABLE.length, 'x-request-id': requestId });
+      res.end(UNREACHABLE);
+      finish('0');
+    });
+    res.on('finish', () => finish(String(status)));
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        up.destroy();
+        finish(String(status));
+      }
+    });
+    if (reqCopy !== undefined) req.on('data', (c: Buffer) => reqCopy.add(c));
+    req.pipe(up);
+  };
+  return { handle, agent };
+}
