@@ -88,6 +88,16 @@ export const modelDeploymentSpecSchema = withCelRules(specObject, [
     check: (s) => s.monitoring?.logging === undefined || s.mode !== 'batch',
   },
   {
+    // A preset's server is told its port; a custom image listens where it listens, so it cannot be
+    // moved behind the agent.
+    rule: "!has(self.monitoring) || !has(self.monitoring.logging) || !has(self.runtime) || self.runtime.preset != 'custom'",
+    message:
+      'monitoring.logging needs a runtime preset other than custom: the logging agent takes the serving port and moves the model server to another one, which modelship can only tell the servers of its presets',
+    fieldPath: '.monitoring.logging',
+    reason: 'FieldValueForbidden',
+    check: (s) => s.monitoring?.logging === undefined || s.runtime.preset !== 'custom',
+  },
+  {
     rule: `!has(self.monitoring) || !has(self.monitoring.logging) || !has(self.runtime) || !has(self.runtime.ports) || (${agentPortsFreeCel('self.runtime.ports')})`,
     message: `runtime.ports cannot use ${AGENT_PORTS.join(' or ')} while monitoring.logging is set: the logging agent in front of the model server moves the server to ${AGENT_PORTS[0]} and serves metrics on ${AGENT_PORTS[1]}; choose other ports`,
     fieldPath: '.runtime.ports',
