@@ -141,6 +141,14 @@ void test('TensorFlow Serving: REST moves to 8079, where its metrics path is scr
   assert.ok(container(objects, 'agent').args?.includes('--port=8501'));
 });
 
+void test('Triton is told its HTTP port; gRPC and metrics stay', () => {
+  const objects = rendered(withLogging(LOGGING, { 'spec.runtime.preset': 'triton', 'spec.model.format': 'onnx' }));
+  const args = container(objects, 'model-server').args ?? [];
+  assert.ok(args.includes('--http-port=8079') && args.includes('--grpc-port=8001') && args.includes('--metrics-port=8002'), args.join(' '));
+  assert.ok(container(objects, 'agent').args?.includes('--port=8000'));
+  assert.ok(container(objects, 'agent').args?.includes('--upstream-metrics=http://127.0.0.1:8002/metrics'));
+});
+
 void test("TorchServe's config file binds inference to 8079", () => {
   const objects = rendered(withLogging(LOGGING, { 'spec.runtime.preset': 'torchserve', 'spec.model.format': 'pytorch' }));
   const config = byKind(objects, 'ConfigMap') as ConfigMapObject;
