@@ -62,6 +62,7 @@ test('a ModelDeployment with logging gets the agent in front of its model server
     ['grpc', 8081],
     ['metrics', 8082],
   ]);
+  assert.equal(template?.metadata?.labels?.['modelship.io/revision'], '1');
   assert.equal(server?.readinessProbe?.httpGet?.port, 'server-http');
   assert.equal(agent?.readinessProbe?.httpGet?.port, 'http');
   assert.deepEqual(agent?.args, [
@@ -74,6 +75,8 @@ test('a ModelDeployment with logging gets the agent in front of its model server
     `--model=${name}`,
     '--version=7',
     '--variant=stable',
+    // The operator renders through a rollout plan: the first revision, as the pod's label says.
+    `--revision=${template?.metadata?.labels?.['modelship.io/revision']}`,
     '--pod=$(MODELSHIP_POD_NAME)',
     '--log-uri=s3://inference-logs/team-a',
     '--sample-rate=1',
