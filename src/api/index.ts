@@ -67,3 +67,7 @@ export * from './batch-status.ts';
 export * from './batch-annotations.ts';
 export { CRON_MACROS, CRON_SCHEDULE } from './cron-schedule.ts';
 export * from './runner-resources.ts';
+export { AGENT_METRICS_PORT, AGENT_UPSTREAM_PORT, DEFAULT_FLUSH_INTERVAL, DEFAULT_LABEL_LOOKBACK, loggingSpecSchema } from './logging-spec.ts';
+export type { LoggingSpec } from './logging-spec.ts';
+export { monitoringSpecSchema } from './monitoring-spec.ts';
+export type { MonitoringSpec } from './monitoring-spec.ts';

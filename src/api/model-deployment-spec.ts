@@ -5,7 +5,8 @@ import { withCelRules } from './cel-rule.ts';
 import { int32 } from './common.ts';
 import { modelSpecSchema } from './model-spec.ts';
 import { batchSpecSchema } from './batch-spec.ts';
-import { monitoringSpecSchema } from './reserved-specs.ts';
+import { AGENT_PORTS, agentPortsFreeCel } from './logging-spec.ts';
+import { monitoringSpecSchema } from './monitoring-spec.ts';
 import { rolloutSpecSchema } from './rollout-spec.ts';
 import { PRESETS_WITHOUT_METRICS, PRESET_FORMATS, RUNTIME_PRESETS, presetServesFormat } from './runtime-presets.ts';
 import { runtimeSpecSchema } from './runtime-spec.ts';
@@ -77,6 +78,31 @@ export const modelDeploymentSpecSchema = withCelRules(specObject, [
     fieldPath: '.autoscaling',
     reason: 'FieldValueForbidden',
     check: (s) => s.autoscaling === undefined || s.mode !== 'batch',
+  },
+  {
+    rule: "!has(self.monitoring) || !has(self.monitoring.logging) || !has(self.mode) || self.mode != 'batch'",
+    message:
+      'monitoring.logging records the requests a realtime model server answers; in batch mode every prediction is already written to batch.output: remove monitoring.logging, or set mode: realtime',
+    fieldPath: '.monitoring.logging',
+    reason: 'FieldValueForbidden',
+    check: (s) => s.monitoring?.logging === undefined || s.mode !== 'batch',
+  },
+  {
+    // A preset's server is told its port; a custom image listens where it listens, so it cannot be
+    // moved behind the agent.
+    rule: "!has(self.monitoring) || !has(self.monitoring.logging) || !has(self.runtime) || self.runtime.preset != 'custom'",
+    message:
+      'monitoring.logging needs a runtime preset other than custom: the logging agent takes the serving port and moves the model server to another one, which modelship can only tell the servers of its presets',
+    fieldPath: '.monitoring.logging',
+    reason: 'FieldValueForbidden',
+    check: (s) => s.monitoring?.logging === undefined || s.runtime.preset !== 'custom',
+  },
+  {
+    rule: `!has(self.monitoring) || !has(self.monitoring.logging) || !has(self.runtime) || !has(self.runtime.ports) || (${agentPortsFreeCel('self.runtime.ports')})`,
+    message: `runtime.ports cannot use ${AGENT_PORTS.join(' or ')} while monitoring.logging is set: the logging agent in front of the model server moves the server to ${AGENT_PORTS[0]} and serves metrics on ${AGENT_PORTS[1]}; choose other ports`,
+    fieldPath: '.runtime.ports',
+    check: (s) =>
+      s.monitoring?.logging === undefined || Object.values(s.runtime.ports ?? {}).every((p) => p === undefined || !AGENT_PORTS.includes(p)),
   },
   {
     // Guarded so a missing model or an unknown preset reports only its own schema error.

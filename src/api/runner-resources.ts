@@ -1,6 +1,7 @@
-// spec.batch.runner.resources: CPU and memory of the runner container. The runner reads records and
-// calls the model over HTTP, so it needs no GPUs or hugepages; a schema of just cpu and memory keeps
-// the CRD within its size budget, where spec.runtime.resources' full Pod API rules would not fit twice.
+// spec.batch.runner.resources and spec.monitoring.logging.resources: CPU and memory of a modelship
+// container beside the model server (the batch runner, the inference agent). Both call the model over
+// HTTP, so they need no GPUs or hugepages; a schema of just cpu and memory keeps the CRD within its
+// size budget, where spec.runtime.resources' full Pod API rules would not fit again.
 import { z } from 'zod';
 import { withCelRules, type CelRule } from './cel-rule.ts';
 import { quantitySchema, quantityString } from './quantity.ts';
@@ -17,14 +18,15 @@ const side = (what: string) =>
     })
     .describe(what);
 
-const runnerResourcesObject = z
-  .strictObject({
-    requests: side('Guaranteed CPU and memory, e.g. {cpu: 500m, memory: 512Mi}.').optional(),
-    limits: side('Maximum CPU and memory, e.g. {memory: 1Gi}.').optional(),
-  })
-  .describe('CPU and memory of the runner container (the model server has spec.runtime.resources).');
+const resourcesObject = (description: string) =>
+  z
+    .strictObject({
+      requests: side('Guaranteed CPU and memory, e.g. {cpu: 500m, memory: 512Mi}.').optional(),
+      limits: side('Maximum CPU and memory, e.g. {memory: 1Gi}.').optional(),
+    })
+    .describe(description);
 
-type RunnerResourcesObject = z.output<typeof runnerResourcesObject>;
+type RunnerResourcesObject = z.output<ReturnType<typeof resourcesObject>>;
 
 function requestWithinLimit(name: RunnerResource): CelRule<RunnerResourcesObject> {
   const request = `self.requests.${name}`;
@@ -43,6 +45,12 @@ function requestWithinLimit(name: RunnerResource): CelRule<RunnerResourcesObject
   };
 }
 
-export const runnerResourcesSchema = withCelRules(runnerResourcesObject, RUNNER_RESOURCES.map(requestWithinLimit));
+/** CPU and memory of a container, with requests at most limits. */
+export const cpuMemoryResourcesSchema = (description: string) =>
+  withCelRules(resourcesObject(description), RUNNER_RESOURCES.map(requestWithinLimit));
+
+export const runnerResourcesSchema = cpuMemoryResourcesSchema(
+  'CPU and memory of the runner container (the model server has spec.runtime.resources).',
+);
 
 export type RunnerResources = z.output<typeof runnerResourcesSchema>;

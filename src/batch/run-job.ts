@@ -180,7 +180,11 @@ export function renderRunJob(input: RunJobInput): RunJobResult {
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) throw new Error(`shards must be between 1 and ${MAX_SHARDS} (got ${shards})`);
   // The realtime render of the same spec (mode aside), one replica, no autoscaling: only its pod
   // template and ConfigMap are used. Its errors (unservable format, port clash...) are the run's.
-  const realtime = renderModelDeployment({ ...md, spec: { ...md.spec, mode: 'realtime', replicas: 1, autoscaling: undefined } }, input.config);
+  // No logging agent in run pods: the runner talks to the server directly (batch mode refuses monitoring.logging).
+  const realtime = renderModelDeployment(
+    { ...md, spec: { ...md.spec, mode: 'realtime', replicas: 1, autoscaling: undefined, monitoring: undefined } },
+    input.config,
+  );
   if (!realtime.ok) return realtime;
   const stableName = variantName(name, 'stable');
   const deployment = realtime.objects.find((o): o is DeploymentObject => o.kind === 'Deployment' && o.metadata.name === stableName);

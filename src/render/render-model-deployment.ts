@@ -27,6 +27,7 @@ import { PRESETS } from './presets/index.ts';
 import { modelService } from './service.ts';
 import { configMap, deployment, horizontalPodAutoscaler, podDisruptionBudget } from './workload.ts';
 import { trafficProvider } from '../traffic/registry.ts';
+import { agentContainer, agentError, serverPortsBehindAgent } from './agent-container.ts';
 import type { WorkloadMeta } from './workload.ts';
 
 export type RenderResult = { ok: true; objects: ChildObject[] } | { ok: false; error: RenderError };
@@ -72,7 +73,14 @@ function renderVariant(md: ModelDeployment, input: VariantInput, config: RenderC
   if (isError(ports)) return ports;
 
   const preset = spec.runtime.preset;
-  const plan = PRESETS[preset].plan({ model: spec.model, ports });
+  // With request logging the agent takes the serving port and the server moves behind it.
+  const logging = spec.monitoring?.logging;
+  if (logging !== undefined) {
+    const conflict = agentError(preset, ports, PRESETS[preset].internalPorts ?? []);
+    if (conflict !== undefined) return conflict;
+  }
+  const serverPorts = logging !== undefined ? serverPortsBehindAgent(ports) : ports;
+  const plan = PRESETS[preset].plan({ model: spec.model, ports: serverPorts });
   // preflight guarantees an image for custom.
   const image = spec.runtime.image ?? (preset === 'custom' ? '' : config.presetImages[preset]);
   const meta: WorkloadMeta = {
@@ -91,10 +99,25 @@ function renderVariant(md: ModelDeployment, input: VariantInput, config: RenderC
     labels: meta.labels,
     image,
     plan,
-    ports,
+    ports: serverPorts,
     source,
     configMapName: hasFiles ? meta.name : undefined,
     config,
+    ...(logging !== undefined
+      ? {
+          agent: agentContainer({
+            logging,
+            model: spec.model,
+            modelDeploymentName: name,
+            variant: input.variant,
+            revision: input.revision,
+            ports,
+            plan,
+            // modelship's image, as the platform names it for the fetcher and the batch runner.
+            image: config.fetcherImage,
+          }),
+        }
+      : {}),
   });
   const { scale } = input;
   // With autoscaling, replicas is left to the HPA; a variant whose share is 0 pods has no HPA.
@@ -131,7 +154,11 @@ function specScale(md: ModelDeployment): VariantScale {
  * read the same files. The render of that pod template also checks the spec can be served at all.
  */
 function batchChildren(md: ModelDeployment, config: RenderConfig): RenderResult {
-  const realtime = renderModelDeployment({ ...md, spec: { ...md.spec, mode: 'realtime', replicas: 1, autoscaling: undefined, rollout: undefined } }, config);
+  // monitoring.logging is refused in batch mode; dropped here too for objects stored before that rule.
+  const realtime = renderModelDeployment(
+    { ...md, spec: { ...md.spec, mode: 'realtime', replicas: 1, autoscaling: undefined, rollout: undefined, monitoring: undefined } },
+    config,
+  );
   if (!realtime.ok) return realtime;
   return { ok: true, objects: realtime.objects.filter((o) => o.kind === 'ConfigMap') };
 }
