@@ -21,6 +21,7 @@ USER 65532:65532
 ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "fetch", "--help"]
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "batch", "--help"]
+RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "agent", "--help"]
 RUN ["/nodejs/bin/node", "--optimize-for-size", "src/main.ts", "--help"]
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime

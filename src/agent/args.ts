@@ -1,4 +1,5 @@
 // `modelship agent` arguments (the contract the pod renderer writes). Pure.
+import { durationMs } from '../api/duration.ts';
 import { parseS3Uri, type S3Location } from '../fetcher/s3-uri.ts';
 
 export interface AgentIdentity {
@@ -38,13 +39,12 @@ const KNOWN = new Set([
   'log-uri', 'sample-rate', 'redact', 'flush-bytes', 'flush-interval', 'buffer-bytes', 'max-body-bytes', 'label-lookback',
 ]);
 
-/** 10s, 1500ms, 5m, 2h, 7d or a bare number of seconds. */
+/** 10s, 1500ms, 5m, 1h30m, 168h (Go-style, as the spec) or 7d. */
 export function parseAgentDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (m === null) return undefined;
-  const unit = m[2] ?? 's';
-  const scale = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000;
-  return Math.round(Number(m[1]) * scale);
+  // The spec's Go-style durations (1h30m, 168h) as the operator renders them, and days for people.
+  const days = /^(\d+)d$/.exec(text.trim());
+  if (days !== null) return Number(days[1]) * 86_400_000;
+  return durationMs(text.trim());
 }
 
 /** 8Mi, 512Ki, 1Gi, 8MiB, 1M (decimal) or a bare number of bytes. */

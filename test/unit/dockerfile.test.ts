@@ -127,7 +127,7 @@ test('the compile cache is warmed for every program with its own flags, so none 
   const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1)?.exec ?? [];
   const runs = instructions(warm, 'RUN').map((r) => JSON.stringify(r.exec ?? []));
   // Node keeps one cache per set of V8 flags: each program is warmed with the flags it runs with.
-  for (const program of ['fetch', 'batch']) {
+  for (const program of ['fetch', 'batch', 'agent']) {
     assert.ok(runs.includes(JSON.stringify([...entrypoint, program, '--help'])), `RUN <entrypoint> ${program} --help`);
   }
   assert.ok(runs.includes(JSON.stringify([entrypoint[0], ...start.slice(1), '--help'])), 'RUN <npm start command> --help');

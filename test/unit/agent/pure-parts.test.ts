@@ -32,6 +32,10 @@ test('arguments: defaults, sizes, durations and refusals', () => {
   assert.equal(r.plan.labelLookbackMs, 7 * 86_400_000);
   assert.equal(parseAgentDuration('1500ms'), 1500);
   assert.equal(parseAgentDuration('2h'), 7_200_000);
+  // What the operator renders from the spec's Go-style durations.
+  assert.equal(parseAgentDuration('168h'), 7 * 86_400_000);
+  assert.equal(parseAgentDuration('1h30m'), 5_400_000);
+  assert.equal(parseAgentDuration('10'), undefined);
   assert.equal(parseBytes('512Ki'), 512 * 1024);
   assert.equal(parseBytes('8MiB'), 8 * 1024 * 1024);
   assert.equal(parseBytes('1M'), 1_000_000);
