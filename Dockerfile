@@ -39,7 +39,7 @@ ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 # with 1000 ModelDeployments, bench/results/memory-sweep.json).
 ENV MALLOC_ARENA_MAX=2
 USER 65532:65532
-# The entry point of the programs in model pods (`fetch ...`, `batch ...` as arguments): they move data,
+# The entry point of the programs in model pods (`fetch ...`, `batch ...`, `agent ...` as arguments): they move data,
 # so a 1 MiB semi-space keeps their RSS low without --optimize-for-size, which halves their throughput
 # (more GC, interpreted code: README "Performance"). The operator's container runs `npm start`'s command
 # instead (node --optimize-for-size src/main.ts: its heap is long-lived objects), set in the chart.
