@@ -1,7 +1,7 @@
 // One analysis run, in two pure halves around the controller's Prometheus calls: planQueries says
 // which queries to send, evaluateRun turns their answers into one verdict per check and one for the
-// run. The error-rate test uses counts since the analysis started, because the sequential test is over
-// cumulative data; latency and custom metrics look at the last interval only. Every query, built-in or
+// run. The error-rate and accuracy tests use counts since the analysis started, because the sequential
+// test is over cumulative data; latency and custom metrics look at the last interval only. Every query, built-in or
 // custom, is confined to the ModelDeployment's namespace (scope-query.ts); one that cannot be is
 // refused, and the run is Refused without asking Prometheus anything (refusedRun).
 import { DEFAULT_LATENCY_QUANTILE, MAX_ANALYSIS_METRICS } from '../api/analysis-spec.ts';
