@@ -40,7 +40,8 @@ export function topRows(answers: Readonly<Record<TopColumn, readonly VectorSampl
   );
 }
 
-const rate = (v: number | undefined) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
+/** Three significant digits, whole numbers from 100: a rate Prometheus computes as 0.99999 reads 1. */
+const rate = (v: number | undefined) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3))));
 const share = (v: number | undefined) => (v === undefined ? '-' : `${Number((v * 100).toFixed(2))}%`);
 const ms = (v: number | undefined) => (v === undefined ? '-' : `${Number((v * 1000).toPrecision(3))}ms`);
 

@@ -86,8 +86,8 @@ void test('modelship top -n shop prints each revision of each ModelDeployment wi
   const rows = r.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
   assert.deepEqual(rows[0], ['NAME', 'VARIANT', 'REVISION', 'REQ/S', 'ERRORS', 'P95', 'ACCURACY(1h)']);
   assert.deepEqual(rows.slice(1), [
-    ['iris', 'stable', '3', '1.0', '10%', '95ms', '90%'],
-    ['iris', 'canary', '4', '0.50', '0%', '480ms', '75%'],
+    ['iris', 'stable', '3', '1', '10%', '95ms', '90%'],
+    ['iris', 'canary', '4', '0.5', '0%', '480ms', '75%'],
   ]);
 });
 
@@ -96,7 +96,7 @@ void test('-A adds the other namespaces; the address may come from $MODELSHIP_PR
   const all = await top(['-A']);
   assert.equal(all.code, 0, all.stderr);
   assert.match(all.stdout, /^NAMESPACE\s+NAME/);
-  assert.match(all.stdout, /\nrisk\s+fraud\s+stable\s+1\s+10\.0\s+0%/);
+  assert.match(all.stdout, /\nrisk\s+fraud\s+stable\s+1\s+10\s+0%/);
   delete process.env.MODELSHIP_PROMETHEUS_ADDRESS;
   const none = await top(['-n', 'shop']);
   assert.equal(none.code, 2);

@@ -46,7 +46,7 @@ test('rows join the four answers by ModelDeployment, variant and revision; missi
     formatTop(rows, false),
     [
       'NAME    VARIANT   REVISION   REQ/S   ERRORS   P95      ACCURACY(1h)',
-      'fraud   stable    1          0.00    -        -        -',
+      'fraud   stable    1          0       -        -        -',
       'iris    stable    3          120     1.23%    42.5ms   90%',
       'iris    canary    4          2.5     0%       -        -',
       '',
