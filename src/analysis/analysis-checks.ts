@@ -1,16 +1,18 @@
 // Which checks one analysis spec asks for on one runtime preset. planQueries and evaluateRun both
 // read this, so a query is planned exactly for each check that is evaluated.
-import type { AnalysisSpec, CustomMetric } from '../api/analysis-spec.ts';
+import type { AccuracySpec, AnalysisSpec, CustomMetric } from '../api/analysis-spec.ts';
 import type { RuntimePresetName } from '../api/runtime-presets.ts';
 import { PRESET_LATENCY_KIND } from './builtin-queries.ts';
 import type { LatencyKind } from './builtin-queries.ts';
 
 export const SUCCESS_RATE_CHECK = 'success-rate';
 export const LATENCY_CHECK = 'latency';
+export const ACCURACY_CHECK = 'accuracy';
 
 export type AnalysisCheck =
   | { kind: 'success-rate'; check: string }
   | { kind: 'latency'; check: string; latencyKind: LatencyKind }
+  | { kind: 'accuracy'; check: string; accuracy: AccuracySpec }
   | { kind: 'metric'; check: string; metric: CustomMetric };
 
 export interface AnalysisChecks {
@@ -31,6 +33,8 @@ export function analysisChecks(spec: AnalysisSpec, preset: RuntimePresetName): A
     if (successRate) checks.push({ kind: 'success-rate', check: SUCCESS_RATE_CHECK });
     if (latency) checks.push({ kind: 'latency', check: LATENCY_CHECK, latencyKind });
   }
+  // Labels come from the inference agent, the same for every preset: never skipped for want of server metrics.
+  if (spec.accuracy !== undefined && spec.accuracy.enabled !== false) checks.push({ kind: 'accuracy', check: ACCURACY_CHECK, accuracy: spec.accuracy });
   for (const metric of spec.metrics ?? []) checks.push({ kind: 'metric', check: metric.name, metric });
   return skipped === undefined ? { checks } : { checks, skipped };
 }

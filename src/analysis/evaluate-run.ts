@@ -1,13 +1,15 @@
 // One analysis run, in two pure halves around the controller's Prometheus calls: planQueries says
 // which queries to send, evaluateRun turns their answers into one verdict per check and one for the
-// run. The error-rate test uses counts since the analysis started, because the sequential test is over
-// cumulative data; latency and custom metrics look at the last interval only. Every query, built-in or
+// run. The error-rate and accuracy tests use counts since the analysis started, because the sequential
+// test is over cumulative data; latency and custom metrics look at the last interval only. Every query, built-in or
 // custom, is confined to the ModelDeployment's namespace (scope-query.ts); one that cannot be is
 // refused, and the run is Refused without asking Prometheus anything (refusedRun).
 import { DEFAULT_LATENCY_QUANTILE, MAX_ANALYSIS_METRICS } from '../api/analysis-spec.ts';
 import type { AnalysisSpec } from '../api/analysis-spec.ts';
 import type { Measurement, Verdict } from '../api/analysis-status.ts';
 import type { RuntimePresetName } from '../api/runtime-presets.ts';
+import { evaluateAccuracy } from './accuracy-check.ts';
+import { accuracyQueries } from './accuracy-queries.ts';
 import { analysisChecks } from './analysis-checks.ts';
 import { builtinQueries } from './builtin-queries.ts';
 import { evaluateCustomMetric } from './custom-metric-check.ts';
@@ -29,7 +31,7 @@ export interface AnalysisIds {
 }
 
 export interface AnalysisWindows {
-  /** Since the analysis window started (status.analysis.startedAt): the error-rate test's counts. */
+  /** Since the analysis window started (status.analysis.startedAt): the error-rate and accuracy tests' counts. */
   sinceStartSeconds: number;
   /** The analysis interval: latency and {{interval}} in custom metrics. */
   intervalSeconds: number;
@@ -48,21 +50,23 @@ export type PlannedQuery = { id: string; check: string; variant: AnalysisVariant
 
 export interface RunEvaluation {
   verdict: Verdict;
-  /** One per check, in spec order: success-rate, latency, then the custom metrics. */
+  /** One per check, in spec order: success-rate, latency, accuracy, then the custom metrics. */
   measurements: Measurement[];
   /** Running always-valid p-value of the error-rate test after this run. */
   pValue: number;
+  /** Running always-valid p-value of the accuracy test after this run; absent when it did not run. */
+  accuracyPValue?: number;
   message: string;
 }
 
 const VARIANTS: readonly AnalysisVariant[] = ['stable', 'canary'];
 
 /**
- * Queries one measurement sends at most: per variant, two for the success rate, two for the latency
- * and one per custom metric (at most MAX_ANALYSIS_METRICS). A measurement is that fixed, small number
+ * Queries one measurement sends at most: per variant, two for the success rate, two for the latency,
+ * two for the accuracy and one per custom metric (at most MAX_ANALYSIS_METRICS). A measurement is that fixed, small number
  * of instant queries, never more however often it is taken.
  */
-export const MAX_MEASUREMENT_QUERIES = VARIANTS.length * (2 + 2 + MAX_ANALYSIS_METRICS);
+export const MAX_MEASUREMENT_QUERIES = VARIANTS.length * (2 + 2 + 2 + MAX_ANALYSIS_METRICS);
 
 export function planQueries(spec: AnalysisSpec, preset: RuntimePresetName, ids: AnalysisIds, windows: AnalysisWindows): PlannedQuery[] {
   const quantile = spec.latency?.quantile ?? DEFAULT_LATENCY_QUANTILE;
@@ -74,6 +78,7 @@ export function planQueries(spec: AnalysisSpec, preset: RuntimePresetName, ids: 
   };
   for (const c of analysisChecks(spec, preset).checks) {
     for (const variant of VARIANTS) {
+      const revision = variant === 'canary' ? ids.canaryRevision : ids.stableRevision;
       if (c.kind === 'success-rate') {
         const q = builtinQueries(preset, target(variant), windows.sinceStartSeconds, quantile);
         if (q === undefined) continue;
@@ -84,8 +89,11 @@ export function planQueries(spec: AnalysisSpec, preset: RuntimePresetName, ids: 
         if (q === undefined) continue;
         planned.push(scoped({ id: queryIds.latency(variant), check: c.check, variant }, q.latency));
         planned.push(scoped({ id: queryIds.latencyRequests(variant), check: c.check, variant }, q.requests));
+      } else if (c.kind === 'accuracy') {
+        const q = accuracyQueries({ namespace: ids.namespace, name: ids.name, revision }, windows.sinceStartSeconds);
+        planned.push(scoped({ id: queryIds.labels(variant), check: c.check, variant }, q.labels));
+        planned.push(scoped({ id: queryIds.incorrectLabels(variant), check: c.check, variant }, q.incorrect));
       } else {
-        const revision = variant === 'canary' ? ids.canaryRevision : ids.stableRevision;
         const r = renderQueryTemplate(c.metric.query, { ...target(variant), revision, interval: windows.intervalSeconds });
         const id = queryIds.metric(c.metric.name, variant);
         planned.push('error' in r ? { id, check: c.check, variant, error: r.error } : scoped({ id, check: c.check, variant }, r.query));
@@ -108,9 +116,16 @@ export function refusedRun(planned: readonly PlannedQuery[], previousPValue: num
   return { verdict: 'Refused', measurements, pValue: previousPValue, message: truncate(message, MAX_MESSAGE_LENGTH) };
 }
 
-export function evaluateRun(spec: AnalysisSpec, preset: RuntimePresetName, results: QueryResults, previousPValue: number): RunEvaluation {
+export function evaluateRun(
+  spec: AnalysisSpec,
+  preset: RuntimePresetName,
+  results: QueryResults,
+  previousPValue: number,
+  previousAccuracyPValue = 1,
+): RunEvaluation {
   const { checks, skipped } = analysisChecks(spec, preset);
-  let pValue = Number.isNaN(previousPValue) ? 1 : Math.min(1, Math.max(0, previousPValue));
+  let pValue = clampPValue(previousPValue);
+  let accuracyPValue: number | undefined;
   const measurements: Measurement[] = [];
   for (const c of checks) {
     if (c.kind === 'success-rate') {
@@ -119,6 +134,10 @@ export function evaluateRun(spec: AnalysisSpec, preset: RuntimePresetName, resul
       measurements.push(r.measurement);
     } else if (c.kind === 'latency') {
       measurements.push(evaluateLatency(c.check, spec, c.latencyKind, results));
+    } else if (c.kind === 'accuracy') {
+      const r = evaluateAccuracy(c.check, c.accuracy, results, clampPValue(previousAccuracyPValue));
+      accuracyPValue = r.pValue;
+      measurements.push(r.measurement);
     } else {
       measurements.push(evaluateCustomMetric(c.check, c.metric, results));
     }
@@ -134,7 +153,11 @@ export function evaluateRun(spec: AnalysisSpec, preset: RuntimePresetName, resul
     verdict === 'Pass'
       ? `all ${measurements.length} checks passed (${measurements.map((m) => m.check).join(', ')})${note}`
       : `${deciding.map((m) => `${m.check} ${VERDICT_WORDS[verdict]}: ${m.message ?? ''}`).join('; ')}${note}`;
-  return { verdict, measurements, pValue, message: truncate(message, MAX_MESSAGE_LENGTH) };
+  return { verdict, measurements, pValue, ...(accuracyPValue !== undefined ? { accuracyPValue } : {}), message: truncate(message, MAX_MESSAGE_LENGTH) };
+}
+
+function clampPValue(p: number): number {
+  return Number.isNaN(p) ? 1 : Math.min(1, Math.max(0, p));
 }
 
 const VERDICT_WORDS: Readonly<Record<Verdict, string>> = {

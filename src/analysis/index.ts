@@ -9,3 +9,5 @@ export * from './query-ids.ts';
 export * from './query-result.ts';
 export * from './analysis-checks.ts';
 export * from './evaluate-run.ts';
+export * from './accuracy-queries.ts';
+export * from './accuracy-check.ts';

@@ -11,6 +11,10 @@ export const queryIds = {
   latency: (variant: AnalysisVariant): string => `latency:seconds:${variant}`,
   /** Inference requests over the last interval: the samples behind the latency. */
   latencyRequests: (variant: AnalysisVariant): string => `latency:requests:${variant}`,
+  /** Labelled predictions of the variant's revision since the analysis started (cumulative). */
+  labels: (variant: AnalysisVariant): string => `accuracy:labels:${variant}`,
+  /** Of those, the incorrect ones. */
+  incorrectLabels: (variant: AnalysisVariant): string => `accuracy:incorrect:${variant}`,
   /** A custom metric's value over its own template's window. */
   metric: (name: string, variant: AnalysisVariant): string => `metric:${name}:${variant}`,
 };

@@ -16,6 +16,7 @@ export const DEFAULT_ANALYSIS_INTERVAL = '1m';
 export const DEFAULT_FAILURE_LIMIT = 2;
 export const DEFAULT_INCONCLUSIVE_LIMIT = 10;
 export const DEFAULT_LATENCY_QUANTILE = 0.95;
+export const DEFAULT_MIN_LABELS = 100;
 export const DEFAULT_SMOKE_MAX_LATENCY_MS = 2000;
 export const DEFAULT_VALIDATION_JOB_TIMEOUT_SECONDS = 600;
 export const SAMPLE_PROTOCOLS = ['v2', 'json'] as const;
@@ -210,6 +211,27 @@ const latencySchema = z
   })
   .describe('Canary vs stable latency quantile, with a stated tolerance.');
 
+// Ground truth joined by the inference agent (spec.monitoring.logging, feedback endpoint): the labels
+// count per revision that served the prediction, whichever pod received the label.
+const accuracySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Set false to turn the accuracy check off while keeping its settings.'),
+    alpha: openFraction(
+      'alpha',
+      'the accepted chance of failing a canary as accurate as stable, e.g. 0.05',
+      'Bound on the false-failure probability over the whole rollout, between 0 and 1 excluded (default 0.05).',
+    ).optional(),
+    tolerance: fraction('Pass when the canary accuracy is at most this much below stable (absolute; default 0.01).').optional(),
+    minLabels: int32()
+      .min(1, { error: 'must be at least 1' })
+      .max(1_000_000)
+      .default(DEFAULT_MIN_LABELS)
+      .describe('Labelled predictions each revision needs before a verdict other than Inconclusive (default 100).'),
+  })
+  .describe(
+    "Canary vs stable accuracy on labelled predictions (the inference agent's modelship_inference_labels_total), by the error-rate check's sequential test. Off unless set.",
+  );
+
 export const customMetricSchema = withCelRules(
   z.strictObject({
     name: z
@@ -251,10 +273,10 @@ export const customMetricSchema = withCelRules(
       check: (m) => m.min === undefined || m.max === undefined || m.min <= m.max,
     },
     {
-      rule: "!(self.name in ['success-rate', 'latency'])",
-      message: 'success-rate and latency are the built-in checks: give the metric another name',
+      rule: "!(self.name in ['success-rate', 'latency', 'accuracy'])",
+      message: 'success-rate, latency and accuracy are the built-in checks: give the metric another name',
       fieldPath: '.name',
-      check: (m) => m.name !== 'success-rate' && m.name !== 'latency',
+      check: (m) => m.name !== 'success-rate' && m.name !== 'latency' && m.name !== 'accuracy',
     },
   ],
 );
@@ -280,6 +302,7 @@ const analysisObject = z
     prometheus: prometheusSchema.optional(),
     successRate: successRateSchema.optional(),
     latency: latencySchema.optional(),
+    accuracy: accuracySchema.optional(),
     minRequests: int32()
       .min(1, { error: 'must be at least 1' })
       .max(1_000_000)
@@ -299,15 +322,16 @@ const analysisObject = z
   })
   .describe('Measures the canary against stable every interval; a weight step advances only on a Pass.');
 
-const disabled = (check: 'successRate' | 'latency') => `has(self.${check}) && has(self.${check}.enabled) && !self.${check}.enabled`;
+const disabled = (check: 'successRate' | 'latency' | 'accuracy') => `has(self.${check}) && has(self.${check}.enabled) && !self.${check}.enabled`;
 
 export const analysisSpecSchema = withCelRules(analysisObject, [
   {
     // Nothing to measure is Inconclusive every interval: the canary would only ever pause.
-    rule: `!(${disabled('successRate')} && ${disabled('latency')}) || (has(self.metrics) && size(self.metrics) > 0)`,
+    rule: `!(${disabled('successRate')} && ${disabled('latency')}) || (has(self.accuracy) && !(${disabled('accuracy')})) || (has(self.metrics) && size(self.metrics) > 0)`,
     message:
-      'analysis checks nothing: successRate and latency are disabled and there are no metrics, so every measurement would be Inconclusive; enable a built-in check or add a metric',
-    check: (a) => a.successRate?.enabled !== false || a.latency?.enabled !== false || (a.metrics ?? []).length > 0,
+      'analysis checks nothing: successRate and latency are disabled, accuracy is not set and there are no metrics, so every measurement would be Inconclusive; enable a built-in check or add a metric',
+    check: (a) =>
+      a.successRate?.enabled !== false || a.latency?.enabled !== false || (a.accuracy !== undefined && a.accuracy.enabled) || (a.metrics ?? []).length > 0,
   },
 ]);
 
@@ -317,3 +341,4 @@ export type ValidationJobSpec = z.output<typeof validationJobSchema>;
 export type AnalysisSpec = z.output<typeof analysisSpecSchema>;
 export type PrometheusSpec = z.output<typeof prometheusSchema>;
 export type CustomMetric = z.output<typeof customMetricSchema>;
+export type AccuracySpec = z.output<typeof accuracySchema>;

@@ -33,12 +33,12 @@ const text = (what: string) => z.string().max(1024).describe(what);
 
 export const measurementSchema = z
   .object({
-    check: z.string().max(63).describe('success-rate, latency or a custom metric name.'),
+    check: z.string().max(63).describe('success-rate, latency, accuracy or a custom metric name.'),
     verdict: z.enum(VERDICTS).describe('Pass, Fail, Inconclusive (too little evidence), Error (not measured) or Refused (a query reads outside the namespace, or the Prometheus is not allowed).'),
-    value: z.number().optional().describe('Canary value (error rate, latency in seconds, metric).'),
+    value: z.number().optional().describe('Canary value (error rate, latency in seconds, accuracy, metric).'),
     stableValue: z.number().optional().describe('Stable value over the same window, when compared.'),
-    samples: z.number().min(0).optional().describe('Canary requests behind the value.'),
-    stableSamples: z.number().min(0).optional().describe('Stable requests behind stableValue.'),
+    samples: z.number().min(0).optional().describe('Canary requests (labels, for accuracy) behind the value.'),
+    stableSamples: z.number().min(0).optional().describe('Stable requests (labels, for accuracy) behind stableValue.'),
     statistic: z.string().max(MAX_SHORT_STRING).optional().describe('Test statistic, e.g. "p=0.41 upper=0.004".'),
     threshold: z.string().max(MAX_SHORT_STRING).optional().describe('What passes, e.g. "upper <= 0.01".'),
     message: text('Why this verdict.').optional(),
@@ -71,6 +71,7 @@ export const analysisStatusSchema = z
     errors: int32().min(0).optional().describe('Measurements in a row that could not be taken (Prometheus unreachable).'),
     stepPasses: int32().min(0).optional().describe('Passing measurements at the current weight step.'),
     pValue: z.number().min(0).max(1).optional().describe('Running always-valid p-value of the error-rate test.'),
+    accuracyPValue: z.number().min(0).max(1).optional().describe('Running always-valid p-value of the accuracy test (with analysis.accuracy).'),
     verdict: z.enum(VERDICTS).optional().describe('Verdict of the last measurement.'),
     refusal: z
       .enum(REFUSAL_REASONS)

@@ -4,6 +4,8 @@ export type Command =
   | { verb: 'status' | 'watch' | 'promote' | 'abort' | 'retry'; name: string }
   | { verb: 'rollback'; name: string; toRevision?: number }
   | { verb: 'batch-run'; name: string }
+  /** allNamespaces: every namespace; prometheus: the --prometheus flag (main falls back to $MODELSHIP_PROMETHEUS_ADDRESS). */
+  | { verb: 'top'; allNamespaces: boolean; prometheus?: string }
   | { verb: 'render' | 'validate'; files: string[] }
   | { verb: 'help' };
 
@@ -25,6 +27,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   let kubeconfig: string | undefined;
   let output: CliArgs['output'] = 'text';
   let toRevision: number | undefined;
+  let prometheus: string | undefined;
+  let allNamespaces = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -37,6 +41,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       if (flag === '-h' || flag === '--help') return { ok: true, args: { command: { verb: 'help' }, output } };
       else if (flag === '-n' || flag === '--namespace') namespace = value();
       else if (flag === '--kubeconfig') kubeconfig = value();
+      else if (flag === '-A' || flag === '--all-namespaces') allNamespaces = true;
+      else if (flag === '--prometheus') {
+        const p = value();
+        if (!/^https?:\/\/[^\s?#]+$/.test(p)) return { ok: false, error: `--prometheus must be an http:// or https:// URL, e.g. http://localhost:9090, not ${p}` };
+        prometheus = p;
+      }
       else if (flag === '-f' || flag === '--filename') files.push(value());
       else if (flag === '-o' || flag === '--output') {
         const o = value();
@@ -59,6 +69,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const all = [...files, ...(name ? [name, ...rest] : [])];
     if (all.length === 0) return { ok: false, error: `${verb} needs -f <file> (or - for standard input)` };
     return { ok: true, args: { ...base, command: { verb, files: all } } };
+  }
+  if (verb === 'top') {
+    if (name !== undefined) return { ok: false, error: `unexpected arguments: ${[name, ...rest].join(' ')}` };
+    return { ok: true, args: { ...base, command: { verb: 'top', allNamespaces, ...(prometheus !== undefined ? { prometheus } : {}) } } };
   }
   if (verb === 'batch') {
     if (name !== 'run') return { ok: false, error: `unknown batch command ${name ?? '(none)'}; use: batch run <name>` };
@@ -86,6 +100,9 @@ Usage:
                                           serve a known-good revision from status.history at once
                                           (default: the newest one before the current stable)
   modelship batch run <name>              start a batch run now (mode: batch); prints the run's name
+  modelship top [-n NS | -A] [--prometheus URL]
+                                          per ModelDeployment and revision: requests/s, error rate,
+                                          p95 latency and accuracy (1h), from the inference agent's metrics
   modelship render -f model.yaml          print the objects the operator would create (no cluster)
   modelship validate -f model.yaml        check manifests offline; errors by field path
 
@@ -94,6 +111,9 @@ Flags:
   --kubeconfig PATH      kubeconfig (default: $KUBECONFIG or ~/.kube/config)
   -f, --filename FILE    manifest file for render/validate; repeatable; - reads standard input
   -o, --output FORMAT    text (default), json or yaml
+  -A, --all-namespaces   top: every namespace
+  --prometheus URL       top: the Prometheus to read (default: $MODELSHIP_PROMETHEUS_ADDRESS, the
+                         operator's own setting), e.g. http://localhost:9090 after kubectl port-forward
 
 Promote, abort, retry and rollback set an annotation (modelship.io/<action>) that the operator acts on;
 batch run sets modelship.io/batch-run-requested to the current time. None edits the spec, so a GitOps

@@ -4,6 +4,7 @@ import { ApiClient } from '../kube/api-client.ts';
 import { loadClusterConnection } from '../kube/cluster-connection.ts';
 import { HELP, parseArgs } from './args.ts';
 import { render, validate } from './offline.ts';
+import { top } from './top.ts';
 import { defaultNamespace, requestAction, requestBatchRun, status, watch } from './cluster-actions.ts';
 import { messageWithCauses } from '../errors.ts';
 
@@ -27,6 +28,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     out(result.stdout);
     err(result.stderr);
     return result.ok ? 0 : 1;
+  }
+  if (command.verb === 'top') {
+    const address = command.prometheus ?? process.env.MODELSHIP_PROMETHEUS_ADDRESS;
+    if (address === undefined || address === '') {
+      err('modelship: top needs --prometheus URL (or $MODELSHIP_PROMETHEUS_ADDRESS), e.g. kubectl -n monitoring port-forward svc/prometheus 9090 and --prometheus http://localhost:9090\n');
+      return 2;
+    }
+    const namespace = command.allNamespaces ? undefined : (parsed.args.namespace ?? kubeconfigNamespace(parsed.args.kubeconfig));
+    await top(address, namespace, out);
+    return 0;
   }
   const connection = loadClusterConnection(parsed.args.kubeconfig);
   const namespace = parsed.args.namespace ?? defaultNamespace(connection);
@@ -52,6 +63,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'retry':
       await requestAction(client, namespace, command.name, command.verb, out);
       return 0;
+  }
+}
+
+/** top reads Prometheus only: without a kubeconfig its namespace is "default", as kubectl's. */
+function kubeconfigNamespace(kubeconfig: string | undefined): string {
+  try {
+    return defaultNamespace(loadClusterConnection(kubeconfig));
+  } catch {
+    return 'default';
   }
 }
 

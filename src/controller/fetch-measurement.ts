@@ -167,7 +167,7 @@ export async function fetchMeasurement(
   } finally {
     await prometheus.close();
   }
-  const evaluation = evaluateRun(spec, target.spec.runtime.preset, results, request.pValue);
-  deps.log.info({ revision: request.revision, verdict: evaluation.verdict, pValue: evaluation.pValue }, 'analysis measurement');
+  const evaluation = evaluateRun(spec, target.spec.runtime.preset, results, request.pValue, request.accuracyPValue ?? 1);
+  deps.log.info({ revision: request.revision, verdict: evaluation.verdict, pValue: evaluation.pValue, accuracyPValue: evaluation.accuracyPValue }, 'analysis measurement');
   return { revision: request.revision, ...evaluation };
 }

@@ -25,6 +25,8 @@ export interface AnalysisRun {
   measurements: Measurement[];
   /** Running always-valid p-value after this run. */
   pValue: number;
+  /** Running always-valid p-value of the accuracy test after this run (absent: not run, 1 kept). */
+  accuracyPValue?: number;
   /** One sentence: the checks and why. */
   message: string;
   /** With verdict Refused: why (default QueryRefused). */
@@ -76,7 +78,7 @@ export function nextMeasurementAt(spec: AnalysisSpec, a: AnalysisStatus): number
 
 /** What a measurement did to the counters; transition.ts turns it into the analysis phase. */
 export interface RunCount {
-  counters: Pick<AnalysisStatus, 'lastRunAt' | 'runs' | 'verdict' | 'refusal' | 'measurements' | 'pValue' | 'failures' | 'inconclusive' | 'errors' | 'stepPasses'>;
+  counters: Pick<AnalysisStatus, 'lastRunAt' | 'runs' | 'verdict' | 'refusal' | 'measurements' | 'pValue' | 'accuracyPValue' | 'failures' | 'inconclusive' | 'errors' | 'stepPasses'>;
   /** failureLimit reached, or a query refused: roll back. */
   failed: boolean;
   /** inconclusiveLimit reached just now: pause for a person. */
@@ -90,6 +92,7 @@ export function countRun(previous: AnalysisStatus, run: AnalysisRun, spec: Analy
     verdict: run.verdict,
     measurements: run.measurements,
     pValue: run.pValue,
+    ...(run.accuracyPValue !== undefined ? { accuracyPValue: run.accuracyPValue } : {}),
   };
   let failed = false;
   let pausedNow = false;

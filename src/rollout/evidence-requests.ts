@@ -23,6 +23,8 @@ export type EvidenceRequest =
       readonly intervalMs: number;
       /** Running always-valid p-value before this measurement. */
       readonly pValue: number;
+      /** Running always-valid p-value of the accuracy test before this measurement. */
+      readonly accuracyPValue?: number;
     };
 
 function validationRequest(ctx: Context, s: MachineState): EvidenceRequest | undefined {
@@ -53,6 +55,7 @@ function measurementRequest(ctx: Context, s: MachineState): EvidenceRequest | un
     windowStartedAt: a.startedAt!,
     intervalMs: intervalMs(spec),
     pValue: a.pValue ?? 1,
+    accuracyPValue: a.accuracyPValue ?? 1,
   };
 }
 

@@ -94,10 +94,10 @@ describe('planQueries', () => {
     assert.equal(byId.get(queryIds.latency('stable'))?.variant, 'stable');
   });
 
-  test('a measurement is a fixed, small number of queries: at most MAX_MEASUREMENT_QUERIES (24), whatever the spec', () => {
-    assert.equal(MAX_MEASUREMENT_QUERIES, 24);
+  test('a measurement is a fixed, small number of queries: at most MAX_MEASUREMENT_QUERIES (28), whatever the spec', () => {
+    assert.equal(MAX_MEASUREMENT_QUERIES, 28);
     const metrics = Array.from({ length: MAX_ANALYSIS_METRICS }, (_, i) => ({ name: `m${i}`, query: `vector(${i})`, max: 1 }));
-    const everything = spec({ successRate: { minimum: 0.9 }, latency: { maxMs: 1000 }, metrics });
+    const everything = spec({ successRate: { minimum: 0.9 }, latency: { maxMs: 1000 }, accuracy: {}, metrics });
     assert.throws(() => spec({ metrics: [...metrics, { name: 'one-more', query: 'vector(1)', max: 1 }] }), 'the API holds no more metrics');
     for (const preset of RUNTIME_PRESETS) {
       const plan = planQueries(everything, preset, ids, windows);
@@ -121,11 +121,11 @@ describe('planQueries', () => {
   });
 
   test('custom metrics: rendered per variant with that variant revision and the interval, scoped to the namespace', () => {
-    const s = spec({ metrics: [{ name: 'accuracy', query: 'acc{v="{{variant}}",r="{{revision}}"}[{{interval}}]', min: 0.9 }] });
+    const s = spec({ metrics: [{ name: 'holdout', query: 'acc{v="{{variant}}",r="{{revision}}"}[{{interval}}]', min: 0.9 }] });
     const plan = planQueries(s, 'mlflow', ids, windows);
     assert.deepEqual(plan, [
-      { id: 'metric:accuracy:stable', check: 'accuracy', variant: 'stable', query: 'acc{namespace="shop",v="stable",r="3"}[60s]' },
-      { id: 'metric:accuracy:canary', check: 'accuracy', variant: 'canary', query: 'acc{namespace="shop",v="canary",r="4"}[60s]' },
+      { id: 'metric:holdout:stable', check: 'holdout', variant: 'stable', query: 'acc{namespace="shop",v="stable",r="3"}[60s]' },
+      { id: 'metric:holdout:canary', check: 'holdout', variant: 'canary', query: 'acc{namespace="shop",v="canary",r="4"}[60s]' },
     ]);
   });
 
@@ -160,8 +160,8 @@ describe('planQueries', () => {
   });
 
   test('a template that does not render is planned as an error, not a query', () => {
-    const s = storedBeforeTheRules({ metrics: [{ name: 'accuracy', query: 'acc{v="{{varient}}"}', min: 0.9 }] });
-    const plan = planQueries(s, 'mlserver', ids, windows).filter((q) => q.check === 'accuracy');
+    const s = storedBeforeTheRules({ metrics: [{ name: 'holdout', query: 'acc{v="{{varient}}"}', min: 0.9 }] });
+    const plan = planQueries(s, 'mlserver', ids, windows).filter((q) => q.check === 'holdout');
     assert.equal(plan.length, 2);
     for (const q of plan) {
       assert.equal(q.query, undefined);
@@ -170,7 +170,7 @@ describe('planQueries', () => {
   });
 
   test('every planned id is what evaluateRun reads: answering the plan measures every check', () => {
-    const s = spec({ successRate: { minimum: 0.9 }, latency: { maxMs: 1000 }, metrics: [{ name: 'accuracy', query: 'vector(1)', max: 2 }] });
+    const s = spec({ successRate: { minimum: 0.9 }, latency: { maxMs: 1000 }, metrics: [{ name: 'holdout', query: 'vector(1)', max: 2 }] });
     for (const preset of RUNTIME_PRESETS) {
       const plan = planQueries(s, preset, ids, windows);
       assert.equal(new Set(plan.map((q) => q.id)).size, plan.length, `${preset}: ids are unique`);
@@ -399,11 +399,11 @@ describe('evaluateRun: latency', () => {
 
 describe('evaluateRun: custom metrics', () => {
   const only = (metric: Record<string, unknown>) =>
-    spec({ successRate: { enabled: false }, latency: { enabled: false }, metrics: [{ name: 'accuracy', query: 'acc', ...metric }] });
+    spec({ successRate: { enabled: false }, latency: { enabled: false }, metrics: [{ name: 'holdout', query: 'acc', ...metric }] });
   const answers = (canary: QueryResult, stable: QueryResult = 0.95) =>
     new Map<string, QueryResult>([
-      [queryIds.metric('accuracy', 'canary'), canary],
-      [queryIds.metric('accuracy', 'stable'), stable],
+      [queryIds.metric('holdout', 'canary'), canary],
+      [queryIds.metric('holdout', 'stable'), stable],
     ]);
 
   test('the canary value decides against min and max; stable is recorded beside it', () => {
@@ -422,25 +422,25 @@ describe('evaluateRun: custom metrics', () => {
     for (const [canary, expected] of cases) {
       const run = evaluateRun(s, 'mlserver', answers(canary), 1);
       assert.equal(run.verdict, expected, typeof canary === 'object' ? canary.error : String(canary));
-      const m = check(run.measurements, 'accuracy');
+      const m = check(run.measurements, 'holdout');
       assert.equal(m.threshold, '0.9 <= value <= 1');
       assert.equal(m.stableValue, 0.95);
       assertStatusSafe(run.measurements);
     }
-    assert.equal(check(evaluateRun(s, 'mlserver', answers(0.89), 1).measurements, 'accuracy').message, 'canary accuracy 0.89 is below the minimum 0.9 (stable 0.95)');
+    assert.equal(check(evaluateRun(s, 'mlserver', answers(0.89), 1).measurements, 'holdout').message, 'canary holdout 0.89 is below the minimum 0.9 (stable 0.95)');
   });
 
   test('only min or only max', () => {
     assert.equal(evaluateRun(only({ min: 0.9 }), 'mlserver', answers(1e9), 1).verdict, 'Pass');
     assert.equal(evaluateRun(only({ max: 0.01 }), 'mlserver', answers(-1e9), 1).verdict, 'Pass');
     assert.equal(evaluateRun(only({ max: 0.01 }), 'mlserver', answers(Infinity), 1).verdict, 'Fail');
-    assert.equal(check(evaluateRun(only({ max: 0.01 }), 'mlserver', answers(0), 1).measurements, 'accuracy').threshold, 'value <= 0.01');
+    assert.equal(check(evaluateRun(only({ max: 0.01 }), 'mlserver', answers(0), 1).measurements, 'holdout').threshold, 'value <= 0.01');
   });
 
   test('a stable query that fails does not change the canary verdict', () => {
     const run = evaluateRun(only({ min: 0.9 }), 'mlserver', answers(0.95, { error: 'timeout' }), 1);
     assert.equal(run.verdict, 'Pass');
-    assert.match(check(run.measurements, 'accuracy').message ?? '', /stable not measured: metric:accuracy:stable: timeout/);
+    assert.match(check(run.measurements, 'holdout').message ?? '', /stable not measured: metric:holdout:stable: timeout/);
   });
 
   test('a metric may not take a built-in check name: the schema refuses it, naming the field', () => {
@@ -463,10 +463,10 @@ describe('evaluateRun: nothing to measure', () => {
   });
 
   test('mlflow with custom metrics measures them and notes the skipped built-ins', () => {
-    const s = spec({ metrics: [{ name: 'accuracy', query: 'acc', min: 0.9 }] });
-    const run = evaluateRun(s, 'mlflow', new Map([[queryIds.metric('accuracy', 'canary'), 0.95]]), 1);
+    const s = spec({ metrics: [{ name: 'holdout', query: 'acc', min: 0.9 }] });
+    const run = evaluateRun(s, 'mlflow', new Map([[queryIds.metric('holdout', 'canary'), 0.95]]), 1);
     assert.equal(run.verdict, 'Pass');
-    assert.match(run.message, /^all 1 checks passed \(accuracy\) \(the mlflow server exports no Prometheus metrics/);
+    assert.match(run.message, /^all 1 checks passed \(holdout\) \(the mlflow server exports no Prometheus metrics/);
   });
 });
 

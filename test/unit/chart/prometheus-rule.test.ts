@@ -21,7 +21,8 @@ interface Rule {
   annotations: Record<string, string>;
 }
 
-const objects = await renderChart(tools, ['--namespace', 'modelship-system', '--set', 'prometheusRule.enabled=true']);
+// The per-model group has its own test (model-alerts.test.ts).
+const objects = await renderChart(tools, ['--namespace', 'modelship-system', '--set', 'prometheusRule.enabled=true', '--set', 'prometheusRule.models.enabled=false']);
 const spec = findObject(objects, 'PrometheusRule')?.spec as { groups: { name: string; rules: Rule[] }[] };
 const rules = spec.groups.flatMap((g) => g.rules);
 const rulesFile = join(dir, 'rules.yaml');

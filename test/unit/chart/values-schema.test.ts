@@ -33,6 +33,9 @@ void test('wrong types and values the operator would refuse fail at install, not
   assert.match(await refused('analysis.sources[0].name=Main', 'analysis.sources[0].address=http://p:9090'), /at '\/analysis\/sources\/0\/name'/);
   assert.match(await refused('analysis.sources[0].name=main'), /at '\/analysis\/sources\/0': missing property 'address'/);
   assert.match(await refused('image.pullPolicy=Sometimes'), /at '\/image\/pullPolicy'/);
+  assert.match(await refused('prometheusRule.models.errorRatio=2'), /at '\/prometheusRule\/models\/errorRatio'/);
+  assert.match(await refused('prometheusRule.models.noTrafficFor=half an hour'), /at '\/prometheusRule\/models\/noTrafficFor'/);
+  assert.match(await refused('grafanaDashboard.enable=true'), /at '\/grafanaDashboard': additional properties 'enable' not allowed/);
   assert.match(await refused('image.digest=latest'), /at '\/image\/digest'/);
   assert.match(await refused('leaderElection.enabled=yes'), /at '\/leaderElection\/enabled'/);
   assert.match(await refused('extraArgs={resync-period=1m}'), /at '\/extraArgs\/0'/);

@@ -115,7 +115,7 @@ void test('analysis: the window opens when the router applies the weight; a step
   assert.deepEqual(d.evidenceNeeded, [], 'no measurement before one interval passed');
   world.advance(60);
   assert.deepEqual(world.decide().evidenceNeeded, [
-    { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1 },
+    { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1, accuracyPValue: 1 },
   ]);
 
   d = measure(world, 'Inconclusive');
@@ -293,4 +293,24 @@ void test('a new canary starts its evidence afresh', () => {
   assert.equal(d.status.analysis?.revision, 3);
   assert.equal(d.status.analysis?.failures, undefined);
   assert.equal(d.status.analysis?.startedAt, undefined);
+});
+
+void test('the accuracy test keeps its own running p-value: recorded, asked with the next measurement, kept through an Error', () => {
+  const world = canaryReady({ steps: STEPS, analysis: ANALYSIS });
+  world.step();
+  world.step();
+  world.advance(60);
+  world.observed = { ...world.observed, analysisRun: { ...run(2, 'Inconclusive', 0.6), accuracyPValue: 0.2 } };
+  let d = world.step();
+  assert.equal(d.status.analysis?.pValue, 0.6);
+  assert.equal(d.status.analysis?.accuracyPValue, 0.2);
+  world.advance(60);
+  assert.deepEqual(
+    world.decide().evidenceNeeded.map((r) => (r.kind === 'measurement' ? [r.pValue, r.accuracyPValue] : [])),
+    [[0.6, 0.2]],
+  );
+  // A run that measured nothing carries no accuracy p-value: the recorded one stays.
+  world.observed = { ...world.observed, analysisRun: run(2, 'Error', 0.6) };
+  d = world.step();
+  assert.equal(d.status.analysis?.accuracyPValue, 0.2);
 });

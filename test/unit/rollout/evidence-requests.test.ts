@@ -68,7 +68,7 @@ void test('measurement: asked for exactly when due, about the canary against sta
   world.advance(59);
   assert.deepEqual(world.decide().evidenceNeeded, [], 'one second early');
   world.advance(1);
-  const asked = { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1 };
+  const asked = { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1, accuracyPValue: 1 };
   assert.deepEqual(world.decide().evidenceNeeded, [asked]);
   assert.deepEqual(world.decide().evidenceNeeded, [asked], 'the same request until a measurement comes');
   world.observed = { ...world.observed, analysisRun: { revision: 2, verdict: 'Error', measurements: [], pValue: 0.4, message: 'Prometheus unreachable' } };
