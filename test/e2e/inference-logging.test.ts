@@ -1,0 +1,187 @@
+// Request logging on real pods: a ModelDeployment of the sklearn iris model with spec.monitoring.logging
+// runs on the process runtime's node as the operator renders it, modelship's agent (`node src/main.ts agent`,
+// the image's entry point) in front of a real MLServer. Requests go through the gateway to the agent; the
+// answers must be MLServer's (the predictions Python makes), each with its request id; the sampled
+// request/response pairs must reach versitygw under the documented layout with the pod's identity; labels
+// posted to the feedback endpoint through the same gateway must be joined to the logged predictions and
+// counted in the agent's metrics.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
+import { writeIrisModel } from '../cluster/iris-model.ts';
+import { processNodePlacement } from '../cluster/process-kubelet.ts';
+import { ensureMlserverEnv } from '../cluster/python-env.ts';
+import { startS3Server } from '../cluster/s3-server.ts';
+import { listKeys, readText } from '../support/batch-output.ts';
+import { installCrds } from '../support/crds.ts';
+import { dataPathCluster } from '../support/data-path.ts';
+import { startInProcessOperator } from '../support/in-process-operator.ts';
+import { conditionOf, createModelDeployment, mdRef, testClient } from '../support/model-deployments.ts';
+import { testNamespace } from '../support/namespaces.ts';
+import { tarGz } from '../support/tar-writer.ts';
+import { eventually } from '../support/wait.ts';
+
+const log = (line: string) => process.stderr.write(`[inference-logging] ${line}\n`);
+const pythonEnv = await ensureMlserverEnv();
+const work = mkdtempSync(join(tmpdir(), 'modelship-inference-logging-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const { rows, predictions } = await writeIrisModel(pythonEnv, work, 300);
+const archive = tarGz([{ name: 'model.joblib', body: readFileSync(join(work, 'model.joblib')) }]);
+
+const cluster = await dataPathCluster({ processRuntime: true });
+const { dataPath } = cluster;
+const runtime = dataPath.processRuntime;
+assert.ok(runtime && dataPath.gateway, 'the data path runs the process runtime and a gateway');
+const s3 = await startS3Server({ toolsDir: cluster.toolsDir, extraHost: dataPath.network.hostAddress });
+after(() => s3.stop());
+assert.ok(s3.podEndpoint);
+await s3.createBucket('models');
+await s3.createBucket('inference-logs');
+await s3.putObject('models', 'iris/1/model.tar.gz', archive);
+
+await installCrds(cluster);
+const kc = cluster.kubeConfig();
+const client = testClient(kc);
+const core = kc.makeApiClient(CoreV1Api);
+const namespace = await testNamespace(kc, 'inference-logging');
+const stringData = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region, AWS_ENDPOINT_URL: s3.podEndpoint };
+await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3-creds' }, stringData } });
+await startInProcessOperator(kc, [namespace]);
+
+const name = 'iris';
+const INFER = `/v2/models/${name}/infer`;
+const inferBody = (row: readonly number[]) => JSON.stringify({ inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP64', data: [...row] }] });
+
+interface Answer {
+  readonly status: number;
+  readonly requestId: string | null;
+  readonly body: string;
+}
+
+async function post(path: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(`${dataPath.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: res.status, requestId: res.headers.get('x-request-id'), body: await res.text() };
+}
+
+async function servingPod(): Promise<V1Pod> {
+  const pods = (await core.listNamespacedPod({ namespace, labelSelector: `modelship.io/model-deployment=${name}` })).items;
+  assert.equal(pods.length, 1, 'one serving pod');
+  return pods[0]!;
+}
+
+async function agentMetrics(pod: V1Pod): Promise<string> {
+  return (await fetch(`http://${pod.status?.podIP}:9464/metrics`)).text();
+}
+
+/** The value of one series in Prometheus text: the metric name and every label given must match. */
+function seriesValue(text: string, metric: string, labels: Record<string, string>): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return 0;
+}
+
+/** Request ids the client received for each row index, sent in order. */
+const sent = new Map<string, number>();
+
+test('the agent fronts a real MLServer: answers unchanged, request ids returned, every pair logged under the layout', { timeout: 600_000 }, async () => {
+  const started = Date.now();
+  await createModelDeployment(client, namespace, {
+    apiVersion: 'modelship.io/v1alpha1',
+    kind: 'ModelDeployment',
+    metadata: { name },
+    spec: {
+      model: { name, version: '1', uri: 's3://models/iris/1/model.tar.gz', format: 'sklearn', sha256: createHash('sha256').update(archive).digest('hex'), credentials: { secretRef: { name: 's3-creds' } } },
+      runtime: { preset: 'mlserver', ...processNodePlacement() },
+      replicas: 1,
+      rollout: { strategy: 'canary', steps: [{ weight: 50 }], traffic: { provider: 'gateway-api', gateway: { name: dataPath.gateway!.name, namespace: dataPath.gateway!.namespace } } },
+      monitoring: { logging: { uri: 's3://inference-logs/tenant-a', sampleRate: 1, flushInterval: '2s' } },
+    },
+  });
+  const get = () => client.get<ModelDeploymentObject>(mdRef(namespace, name));
+  try {
+    await eventually('the ModelDeployment to be Ready', get, (md) => conditionOf(md, 'Ready')?.status === 'True', 240_000, 1000);
+  } catch (err) {
+    const pods = (await core.listNamespacedPod({ namespace })).items;
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${pods.map((p) => `${JSON.stringify(p.status?.containerStatuses)}\n${runtime.logs(namespace, p.metadata?.name ?? '')}`).join('\n')}`, { cause: err });
+  }
+  log(`Ready ${Math.round((Date.now() - started) / 1000)} s after apply`);
+  const pod = await servingPod();
+  const agent = pod.status?.containerStatuses?.find((c) => c.name === 'agent');
+  assert.equal(agent?.ready, true, 'the agent container is ready');
+
+  // Until the route is live, requests may fail: none of those is counted.
+  await eventually('the gateway to route to the agent', () => post(INFER, inferBody(rows[0]!)), (a) => a.status === 200, 60_000, 250);
+
+  // 300 single-row requests, half with an id of the client's own.
+  for (let i = 0; i < rows.length; i++) {
+    const own = i % 2 === 0 ? `client-${randomUUID()}` : undefined;
+    const answer = await post(INFER, inferBody(rows[i]!), own !== undefined ? { 'x-request-id': own } : {});
+    assert.equal(answer.status, 200, answer.body);
+    assert.deepEqual((JSON.parse(answer.body) as { outputs: { data: number[] }[] }).outputs[0]?.data, [predictions[i]], `row ${i}: MLServer's answer`);
+    assert.ok(answer.requestId, `row ${i}: a request id in the answer`);
+    if (own !== undefined) assert.equal(answer.requestId, own, `row ${i}: the client's id is kept`);
+    sent.set(answer.requestId, i);
+  }
+  assert.equal(sent.size, rows.length, 'every request id is distinct');
+
+  // Every pair is logged (sampleRate 1), under namespace=/model=/version=/date=/hour=, with the pod's identity.
+  const prefix = `tenant-a/namespace=${namespace}/model=${name}/version=1/`;
+  const logged = await eventually(
+    'every request to be logged',
+    async () => {
+      const records: Record<string, unknown>[] = [];
+      const keys = await listKeys(s3.client, 'inference-logs', prefix);
+      for (const key of keys) {
+        assert.match(key, new RegExp(`^${prefix}date=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/${pod.metadata?.name}-\\d+-\\d+\\.jsonl$`));
+        for (const line of (await readText(s3.client, 'inference-logs', key)).split('\n')) if (line !== '') records.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      return records.filter((r) => r['path'] === INFER);
+    },
+    (records) => records.length >= rows.length,
+    60_000,
+    1000,
+  );
+  const byId = new Map(logged.map((r) => [String(r['requestId']), r]));
+  for (const [id, i] of sent) {
+    const record = byId.get(id);
+    assert.ok(record, `request ${id} (row ${i}) is logged`);
+    assert.equal(record['namespace'], namespace);
+    assert.equal(record['model'], name);
+    assert.equal(record['version'], '1');
+    assert.equal(record['variant'], 'stable');
+    assert.equal(record['status'], 200);
+    assert.deepEqual((record['request'] as { inputs: { data: number[] }[] }).inputs[0]?.data, rows[i]);
+    assert.deepEqual((record['response'] as { outputs: { data: number[] }[] }).outputs[0]?.data, [predictions[i]]);
+  }
+  // The agent's own request counter saw them as 200s.
+  assert.ok(seriesValue(await agentMetrics(pod), 'modelship_inference_requests_total', { code: '200' }) >= rows.length);
+});
+
+test('labels posted through the gateway are joined to the logged predictions: 30% wrong on purpose gives 0.70', { timeout: 120_000 }, async () => {
+  assert.equal(sent.size, rows.length, 'the previous test sent the requests');
+  const labels = [...sent].map(([requestId, i]) => ({ requestId, label: i % 10 < 3 ? ((predictions[i]! + 1) % 3) : predictions[i]! }));
+  const wrong = labels.filter((l, k) => l.label !== predictions[[...sent.values()][k]!]).length;
+  const answer = await post('/modelship/v1/feedback', JSON.stringify(labels));
+  assert.equal(answer.status, 202, answer.body);
+  const pod = await servingPod();
+  const counts = await eventually(
+    'the labels to be counted',
+    async () => {
+      const text = await agentMetrics(pod);
+      const of = (result: string) => seriesValue(text, 'modelship_inference_labels_total', { prediction_variant: 'stable', prediction_version: '1', result });
+      return { correct: of('correct'), incorrect: of('incorrect') };
+    },
+    (c) => c.correct + c.incorrect >= labels.length,
+    60_000,
+    500,
+  );
+  assert.deepEqual(counts, { correct: labels.length - wrong, incorrect: wrong });
+  assert.equal(counts.correct / labels.length, 0.7);
+});
