@@ -4,7 +4,7 @@
 // answers must be MLServer's (the predictions Python makes), each with its request id; the sampled
 // request/response pairs must reach versitygw under the documented layout with the pod's identity; labels
 // posted to the feedback endpoint through the same gateway must be joined to the logged predictions and
-// counted in the agent's metrics.
+// counted in the agent's metrics, which a real Prometheus scrapes from the pod through its annotations.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
@@ -33,10 +33,11 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const { rows, predictions } = await writeIrisModel(pythonEnv, work, 300);
 const archive = tarGz([{ name: 'model.joblib', body: readFileSync(join(work, 'model.joblib')) }]);
 
-const cluster = await dataPathCluster({ processRuntime: true });
+const cluster = await dataPathCluster({ processRuntime: true, prometheus: true });
 const { dataPath } = cluster;
 const runtime = dataPath.processRuntime;
-assert.ok(runtime && dataPath.gateway, 'the data path runs the process runtime and a gateway');
+const prometheus = dataPath.prometheus;
+assert.ok(runtime && dataPath.gateway && prometheus, 'the data path runs the process runtime, a gateway and Prometheus');
 const s3 = await startS3Server({ toolsDir: cluster.toolsDir, extraHost: dataPath.network.hostAddress });
 after(() => s3.stop());
 assert.ok(s3.podEndpoint);
@@ -85,6 +86,14 @@ function seriesValue(text: string, metric: string, labels: Record<string, string
     if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return 0;
+}
+
+/** One number from an instant query; undefined while the result is empty. */
+async function promValue(query: string): Promise<number | undefined> {
+  const res = await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
+  const value = body.data?.result?.[0]?.value[1];
+  return value === undefined ? undefined : Number(value);
 }
 
 /** Request ids the client received for each row index, sent in order. */
@@ -184,4 +193,18 @@ test('labels posted through the gateway are joined to the logged predictions: 30
   );
   assert.deepEqual(counts, { correct: labels.length - wrong, incorrect: wrong });
   assert.equal(counts.correct / labels.length, 0.7);
+  // The same through Prometheus, by the scrape's target labels and the prediction's identity: what the
+  // accuracy check, the alerts and the dashboard query.
+  const selector = `namespace="${namespace}",model_deployment="${name}",prediction_version="1"`;
+  const seen = await eventually(
+    'Prometheus to see every label',
+    async () => ({
+      total: await promValue(`sum(modelship_inference_labels_total{${selector}})`),
+      accuracy: await promValue(`sum(modelship_inference_labels_total{${selector},result="correct"}) / sum(modelship_inference_labels_total{${selector}})`),
+    }),
+    (v) => v.total === labels.length,
+    60_000,
+    1000,
+  );
+  assert.equal(seen.accuracy, 0.7);
 });
