@@ -1,4 +1,5 @@
 // `modelship agent` arguments (the contract the pod renderer writes). Pure.
+import { parseLongOptions } from '../long-options.ts';
 import { durationMs } from '../api/duration.ts';
 import { parseS3Uri, type S3Location } from '../fetcher/s3-uri.ts';
 
@@ -75,21 +76,9 @@ function httpUrl(text: string): URL | undefined {
 export type AgentArgsResult = { readonly ok: true; readonly plan: AgentPlan } | { readonly ok: false; readonly error: string };
 
 export function parseAgentArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AgentArgsResult {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) return { ok: false, error: `unexpected argument '${arg}'` };
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (!KNOWN.has(name)) return { ok: false, error: `unknown option --${name}` };
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) return { ok: false, error: `--${name} needs a value` };
-    values.set(name, value);
-  }
-  const get = (name: string) => values.get(name);
-  for (const name of ['port', 'upstream', 'metrics-port', 'namespace', 'model', 'version', 'variant', 'revision']) {
-    if (get(name) === undefined || get(name) === '') return { ok: false, error: `--${name} is required` };
-  }
+  const parsed = parseLongOptions(argv, KNOWN, ['port', 'upstream', 'metrics-port', 'namespace', 'model', 'version', 'variant', 'revision']);
+  if (!parsed.ok) return parsed;
+  const get = (name: string) => parsed.values.get(name);
   const servePort = port(get('port'));
   const metricsPort = port(get('metrics-port'));
   if (servePort === undefined || metricsPort === undefined) return { ok: false, error: '--port and --metrics-port must be port numbers' };

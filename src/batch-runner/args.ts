@@ -1,4 +1,5 @@
 // `modelship batch` arguments. Pure.
+import { parseLongOptions } from '../long-options.ts';
 import { DEFAULT_PVC_ROOT, parseLocation, type Location } from './uri.ts';
 
 export type InputFormat = 'jsonl' | 'csv' | 'parquet';
@@ -48,21 +49,9 @@ function int(text: string | undefined, min: number): number | undefined {
 export type BatchArgsResult = { readonly ok: true; readonly plan: BatchPlan } | { readonly ok: false; readonly error: string };
 
 export function parseBatchArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): BatchArgsResult {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) return { ok: false, error: `unexpected argument '${arg}'` };
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (!KNOWN.has(name)) return { ok: false, error: `unknown option --${name}` };
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) return { ok: false, error: `--${name} needs a value` };
-    values.set(name, value);
-  }
-  const need = (name: string) => values.get(name);
-  for (const name of ['input', 'input-format', 'output', 'run', 'shards', 'model']) {
-    if (need(name) === undefined || need(name) === '') return { ok: false, error: `--${name} is required` };
-  }
+  const parsed = parseLongOptions(argv, KNOWN, ['input', 'input-format', 'output', 'run', 'shards', 'model']);
+  if (!parsed.ok) return parsed;
+  const need = (name: string) => parsed.values.get(name);
   const pvcRoot = env.MODELSHIP_PVC_ROOT !== undefined && env.MODELSHIP_PVC_ROOT !== '' ? env.MODELSHIP_PVC_ROOT : DEFAULT_PVC_ROOT;
   const input = parseLocation(need('input')!, pvcRoot);
   if (typeof input === 'string') return { ok: false, error: input };
