@@ -37,6 +37,11 @@ export function newRequestId(nowMs: number): string {
   return uuidv7(nowMs, pool.subarray(poolAt - 10, poolAt));
 }
 
+/** A kubelet's HTTP probe: its User-Agent is kube-probe/<major>.<minor>. */
+export function isKubeletProbe(userAgent: string | undefined): boolean {
+  return userAgent?.startsWith('kube-probe/') === true;
+}
+
 export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, res: ServerResponse) => void; agent: Agent } {
   const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' });
   const host = o.upstream.hostname;
@@ -52,8 +57,11 @@ export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, 
       o.ownRoutes(req, res, requestId);
       return;
     }
-    const sampled = o.sample !== undefined && o.sample();
-    if (!sampled && o.sample !== undefined) o.metrics.logRecords.inc({ outcome: 'sampled_out' });
+    // The kubelet's probes pass through but are not traffic: counting them would hide a model nobody calls
+    // (the no-traffic alert) and fill the logs with health checks.
+    const probe = isKubeletProbe(req.headers['user-agent']);
+    const sampled = !probe && o.sample !== undefined && o.sample();
+    if (!sampled && !probe && o.sample !== undefined) o.metrics.logRecords.inc({ outcome: 'sampled_out' });
     const reqCopy = sampled ? new BodyCapture(o.maxBodyBytes) : undefined;
     const resCopy = sampled ? new BodyCapture(o.maxBodyBytes) : undefined;
     let status = 0;
@@ -61,6 +69,7 @@ export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, 
     const finish = (code: string) => {
       if (done) return;
       done = true;
+      if (probe) return;
       o.metrics.requests.inc({ code });
       const s = seconds(start);
       o.metrics.duration.observe(s);

@@ -39,6 +39,7 @@ import { dirname, join } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Container, type V1Pod, type V1PodStatus, type V1Probe } from '@kubernetes/client-node';
 import { ManagedProcess } from './managed-process.ts';
 import { RUNTIME_DIR_VARIABLE, type PodNetwork } from './pod-network.ts';
+import { kubernetesVersion } from './control-plane.ts';
 import {
   CONFIG_ERROR,
   IMAGE_NOT_RUNNABLE,
@@ -198,6 +199,9 @@ function portOf(container: V1Container, port: number | string | undefined): numb
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
 
+/** What a kubelet of the control plane's version sends: kube-probe/<major>.<minor>. */
+const PROBE_USER_AGENT = `kube-probe/${kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.')}`;
+
 /** One probe: true on success (HTTP 200-399, a TCP connection); exec probes are not run (true). */
 async function probeOnce(probe: V1Probe, container: V1Container, ip: string): Promise<boolean> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
@@ -205,7 +209,11 @@ async function probeOnce(probe: V1Probe, container: V1Container, ip: string): Pr
     const port = portOf(container, probe.httpGet.port);
     if (port === undefined) return false;
     try {
-      const res = await fetch(`http://${ip}:${port}${probe.httpGet.path ?? '/'}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+      // A kubelet's probe headers: its User-Agent (servers and modelship's agent tell probes from traffic by it)
+      // and the probe's own httpHeaders, which replace a default of the same name.
+      const headers: Record<string, string> = { 'user-agent': PROBE_USER_AGENT, accept: '*/*' };
+      for (const h of probe.httpGet.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value;
+      const res = await fetch(`http://${ip}:${port}${probe.httpGet.path ?? '/'}`, { headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
       await res.body?.cancel();
       return res.status >= 200 && res.status < 400;
     } catch {

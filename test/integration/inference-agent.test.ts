@@ -140,6 +140,15 @@ test('bodies, status and headers pass through; request ids kept or made; keep-al
   assert.equal(sample(m, 'mlserver_requests_total', { model: 'iris' }), 42, "the server's own metrics are appended");
   assert.equal(sample(m, 'modelship_agent_upstream_scrape_errors_total'), 0);
 
+  // The kubelet's probes pass through but are neither counted nor logged (they are not traffic).
+  const seen = (mm: Map<string, number>) => [sample(mm, 'modelship_inference_requests_total'), sample(mm, 'modelship_inference_request_duration_seconds_count'), sample(mm, 'modelship_agent_log_buffer_records'), sample(mm, 'modelship_agent_log_records_total')];
+  const beforeProbes = seen(m);
+  for (let i = 0; i < 3; i++) {
+    const probe = await send(a.port, { path: '/status?code=200', headers: { 'user-agent': 'kube-probe/1.35' } });
+    assert.equal(probe.status, 200);
+  }
+  assert.deepEqual(seen(await scrape(a.metricsPort)), beforeProbes);
+
   // A server that cannot be reached: 502 with a short JSON error, counted as code "0".
   const nowhere = await startAgent([`--upstream=http://127.0.0.1:${await freePort()}`, ...identity], {});
   agents.push(nowhere);
