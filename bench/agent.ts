@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { startS3Server } from '../test/cluster/s3-server.ts';
 import { sample, scrape, startAgent } from '../test/support/agent-process.ts';
+import { AGENT_NODE_OPTIONS } from '../src/render/agent-container.ts';
 import { peakRssBytes } from './proc-stats.ts';
 import { percentiles, round, summarize, type Summary } from './stats.ts';
 
@@ -103,7 +104,8 @@ export async function runAgentBench(o: AgentBenchOptions, log: (m: string) => vo
   const s3 = await startS3Server({ toolsDir: o.toolsDir });
   await s3.createBucket('logs');
   const relay = await slowRelay(Number(new URL(s3.endpoint).port), 50);
-  const relayEnv = { ...s3.fetcherEnv(), AWS_ENDPOINT_URL: `http://127.0.0.1:${(relay.address() as AddressInfo).port}` };
+  // The agent container's environment as the pod renderer writes it (the old-space cap).
+  const relayEnv = { ...s3.fetcherEnv(), NODE_OPTIONS: AGENT_NODE_OPTIONS, AWS_ENDPOINT_URL: `http://127.0.0.1:${(relay.address() as AddressInfo).port}` };
   try {
     const scenarios: Record<string, AgentScenario> = {};
     for (const [name, extra] of [
@@ -140,7 +142,7 @@ export async function runAgentBench(o: AgentBenchOptions, log: (m: string) => vo
     }
     return {
       targets: { addedP50Ms: 1, addedP99Ms: 3, throughputRatio: 0.9, peakRssMiB: 80 },
-      settings: { ...o, agentNodeFlags: AGENT_NODE_FLAGS, slowSinkDelayMsPerChunk: 50, body: BODY },
+      settings: { ...o, agentNodeFlags: AGENT_NODE_FLAGS, agentNodeOptions: AGENT_NODE_OPTIONS, slowSinkDelayMsPerChunk: 50, body: BODY },
       ...scenarios,
     };
   } finally {

@@ -31,7 +31,7 @@ export interface AgentPlan {
 export const AGENT_USAGE = `usage: agent --port P --upstream http://127.0.0.1:U --metrics-port M [--upstream-metrics URL]
              --namespace NS --model NAME --version V --variant stable|canary --revision N [--pod NAME]
              [--log-uri s3://bucket/prefix] [--sample-rate 1] [--redact f1,f2] [--flush-bytes 8Mi]
-             [--flush-interval 10s] [--buffer-bytes 32Mi] [--max-body-bytes 1Mi] [--label-lookback 7d]
+             [--flush-interval 10s] [--buffer-bytes 16Mi] [--max-body-bytes 1Mi] [--label-lookback 7d]
   --pod defaults to MODELSHIP_POD_NAME, then HOSTNAME. S3 settings come from the environment as for fetch.
 `;
 
@@ -102,7 +102,7 @@ export function parseAgentArgs(argv: readonly string[], env: Readonly<Record<str
   if (!Number.isFinite(sampleRate) || sampleRate < 0 || sampleRate > 1 || get('sample-rate') === '') return { ok: false, error: '--sample-rate must be a number from 0 to 1' };
   const redact = (get('redact') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   const sizes: Record<string, number> = {};
-  for (const [name, dflt] of [['flush-bytes', '8Mi'], ['buffer-bytes', '32Mi'], ['max-body-bytes', '1Mi']] as const) {
+  for (const [name, dflt] of [['flush-bytes', '8Mi'], ['buffer-bytes', '16Mi'], ['max-body-bytes', '1Mi']] as const) {
     const n = parseBytes(get(name) ?? dflt);
     if (n === undefined || n < 1) return { ok: false, error: `--${name} must be a size such as ${dflt}` };
     sizes[name] = n;

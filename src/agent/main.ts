@@ -39,8 +39,17 @@ async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
 }
 
+// The AWS SDK (about 30 MiB resident) and zod load only when logging is on.
+async function importLogging() {
+  return { ...(await import('../fetcher/s3-source.ts')), ...(await import('../fetcher/s3-settings.ts')), ...(await import('./log-shipper.ts')), ...(await import('./log-scan.ts')) };
+}
+
 export async function runAgent(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
+    // Loads the lazily imported modules too: the image warms its compile cache with `agent --help`, and a
+    // .ts file missing from the cache brings in Node's TypeScript stripper (about 25 MiB) at run time.
+    await importLogging();
+    await import('./feedback-body.ts');
     process.stdout.write(AGENT_USAGE);
     return 0;
   }
@@ -56,9 +65,8 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
   const metrics = createAgentMetrics(() => buffer.records);
   const index = new RecordIndex(INDEX_ENTRIES);
   const redactFields = new Set(plan.redact);
-  // The AWS SDK (about 30 MiB resident) and zod load only when they are used.
-  const s3 = plan.log !== undefined ? { ...(await import('../fetcher/s3-source.ts')), ...(await import('./log-shipper.ts')), ...(await import('./log-scan.ts')) } : undefined;
-  const client = s3 !== undefined ? s3.s3Client((await import('../fetcher/s3-settings.ts')).s3Settings(env)) : undefined;
+  const s3 = plan.log !== undefined ? await importLogging() : undefined;
+  const client = s3 !== undefined ? s3.s3Client(s3.s3Settings(env)) : undefined;
   const shipper: LogShipper | undefined =
     plan.log !== undefined && client !== undefined && s3 !== undefined
       ? new s3.LogShipper({

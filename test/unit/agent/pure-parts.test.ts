@@ -26,7 +26,7 @@ test('arguments: defaults, sizes, durations and refusals', () => {
   assert.deepEqual(r.plan.redact, ['ssn', 'name']);
   assert.equal(r.plan.sampleRate, 1);
   assert.equal(r.plan.flushBytes, 8 * 1024 * 1024);
-  assert.equal(r.plan.bufferBytes, 32 * 1024 * 1024);
+  assert.equal(r.plan.bufferBytes, 16 * 1024 * 1024);
   assert.equal(r.plan.maxBodyBytes, 1024 * 1024);
   assert.equal(r.plan.flushIntervalMs, 10_000);
   assert.equal(r.plan.labelLookbackMs, 7 * 86_400_000);

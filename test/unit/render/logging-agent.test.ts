@@ -81,6 +81,7 @@ void test('the agent runs beside the model server with the contract arguments', 
   assert.deepEqual(agent.env, [
     { name: 'MODELSHIP_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'MODELSHIP_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: 'NODE_OPTIONS', value: '--max-old-space-size=80' },
   ]);
 });
 
