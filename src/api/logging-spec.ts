@@ -126,7 +126,7 @@ export const loggingSpecSchema = z
       `How far back a ground truth label may find its logged request (default ${DEFAULT_LABEL_LOOKBACK}, 7 days); labels of older requests are counted as unmatched.`,
     ).default(DEFAULT_LABEL_LOOKBACK),
     resources: cpuMemoryResourcesSchema(
-      'CPU and memory of the agent container (the model server has spec.runtime.resources); requests cpu 50m and memory 64Mi, limits memory 128Mi when unset.',
+      'CPU and memory of the agent container (the model server has spec.runtime.resources); requests cpu 50m and memory 64Mi, limits memory 256Mi when unset.',
     ).optional(),
   })
   .describe(

@@ -27,9 +27,11 @@ export const AGENT_METRICS_PATH = '/metrics';
 export const POD_NAME_ENV = 'MODELSHIP_POD_NAME';
 export const POD_NAMESPACE_ENV = 'MODELSHIP_POD_NAMESPACE';
 
+// The agent is on the serving path: an OOM kill is an outage. It peaked at 149 MiB logging every request at
+// saturation to a store that was down (a full 16 MiB buffer, its old space capped at 80 MiB), idle 77 MiB.
 export const DEFAULT_AGENT_RESOURCES: V1ResourceRequirements = {
   requests: { cpu: '50m', memory: '64Mi' },
-  limits: { memory: '128Mi' },
+  limits: { memory: '256Mi' },
 };
 
 /**

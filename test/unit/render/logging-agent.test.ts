@@ -193,7 +193,7 @@ void test("the agent writes with the tenant's Secret: logging's own, else the mo
 
 void test('the agent is small and restricted by default; resources can be set', () => {
   const agent = container(rendered(withLogging()), 'agent');
-  assert.deepEqual(agent.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } });
+  assert.deepEqual(agent.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } });
   assert.deepEqual(agent.securityContext, {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },
