@@ -199,8 +199,9 @@ function portOf(container: V1Container, port: number | string | undefined): numb
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
 
-/** What a kubelet of the control plane's version sends: kube-probe/<major>.<minor>. */
-const PROBE_USER_AGENT = `kube-probe/${kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.')}`;
+/** What a kubelet of the control plane's version sends: kube-probe/<major>.<minor>. A function: control-plane.ts
+ * imports this module, so its constants are not initialised while this one loads. */
+const probeUserAgent = (): string => `kube-probe/${kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.')}`;
 
 /** One probe: true on success (HTTP 200-399, a TCP connection); exec probes are not run (true). */
 async function probeOnce(probe: V1Probe, container: V1Container, ip: string): Promise<boolean> {
@@ -211,7 +212,7 @@ async function probeOnce(probe: V1Probe, container: V1Container, ip: string): Pr
     try {
       // A kubelet's probe headers: its User-Agent (servers and modelship's agent tell probes from traffic by it)
       // and the probe's own httpHeaders, which replace a default of the same name.
-      const headers: Record<string, string> = { 'user-agent': PROBE_USER_AGENT, accept: '*/*' };
+      const headers: Record<string, string> = { 'user-agent': probeUserAgent(), accept: '*/*' };
       for (const h of probe.httpGet.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value;
       const res = await fetch(`http://${ip}:${port}${probe.httpGet.path ?? '/'}`, { headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
       await res.body?.cancel();
