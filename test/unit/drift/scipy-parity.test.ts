@@ -1,12 +1,14 @@
-// Every drift statistic against SciPy 1.17 on the same data, to 1e-9 relative: KS (exact, small and large
-// samples, ties, identical and disjoint samples), both chi-squared tests, the chi-squared survival function,
-// Jensen–Shannon distance, PSI by its formula, Benjamini–Hochberg, and the quantiles behind the bin edges.
+// Every drift statistic against SciPy 1.17 on the same data, to 1e-9 relative: KS (exact and asymptotic,
+// ties, identical and disjoint samples, the kstwo distribution in each of its method regions), both
+// chi-squared tests, the chi-squared survival function, Jensen–Shannon distance, PSI by its formula,
+// Benjamini–Hochberg, and the quantiles behind the bin edges.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { benjaminiHochberg } from '../../../src/drift/benjamini-hochberg.ts';
 import { chiSquaredGoodnessOfFit, chiSquaredHomogeneity } from '../../../src/drift/chi-squared.ts';
 import { jensenShannonDistance, populationStabilityIndex, PSI_EPSILON } from '../../../src/drift/distribution-distance.ts';
 import { chiSquaredSurvival } from '../../../src/drift/incomplete-gamma.ts';
+import { kolmogorovSurvival } from '../../../src/drift/kolmogorov-distribution.ts';
 import { ksTwoSample } from '../../../src/drift/ks-two-sample.ts';
 import { quantile } from '../../../src/drift/numeric-profile.ts';
 import { integerSample, normalSample, seededRandom } from './random-data.ts';
@@ -30,6 +32,12 @@ const ksCases: { name: string; a: number[]; b: number[] }[] = [
   { name: 'n = 5000 vs 5000, 0.05 sd shift', a: normalSample(r, 5000), b: normalSample(r, 5000, 0.05) },
   { name: 'n = 5000 vs 4999, 0.2 sd shift', a: normalSample(r, 5000), b: normalSample(r, 4999, 0.2) },
   { name: 'n = 10000 vs 2500, scale change', a: normalSample(r, 10000), b: normalSample(r, 2500, 0, 1.1) },
+  // Above 10,000 values in a sample: SciPy's asymptotic method.
+  { name: 'asymptotic: n = 10001 vs 60 (effective n ≤ 140)', a: normalSample(r, 10001), b: normalSample(r, 60, 0.3) },
+  { name: 'asymptotic: n = 20000 vs 15000, same law', a: normalSample(r, 20000), b: normalSample(r, 15000) },
+  { name: 'asymptotic: n = 20000 vs 20000, 0.03 sd shift', a: normalSample(r, 20000), b: normalSample(r, 20000, 0.03) },
+  { name: 'asymptotic: n = 30000 vs 5000, 0.1 sd shift', a: normalSample(r, 30000), b: normalSample(r, 5000, 0.1) },
+  { name: 'asymptotic: ties, n = 12000 vs 9000', a: integerSample(r, 12000, 8), b: integerSample(r, 9000, 8) },
 ];
 
 const countCases: { name: string; reference: number[]; current: number[] }[] = [
@@ -41,7 +49,7 @@ const countCases: { name: string; reference: number[]; current: number[] }[] = [
   { name: 'huge counts, tiny p', reference: [1e6, 2e6, 3e6], current: [1.2e6, 1.9e6, 2.9e6] },
 ];
 
-test('two-sample KS: statistic and p-value equal scipy.stats.ks_2samp (exact method)', async () => {
+test('two-sample KS: statistic and p-value equal scipy.stats.ks_2samp (exact and asymptotic methods)', async () => {
   const expected = await scipy(ksCases.map(({ a, b }): ScipyCall => ({ fn: 'ks_2samp', a, b })));
   let worst = 0;
   ksCases.forEach(({ name, a, b }, i) => {
@@ -89,6 +97,20 @@ test('chi-squared survival (regularized upper incomplete gamma) equals scipy.sta
     worst = Math.max(worst, assertClose(chiSquaredSurvival(x, dof), expected[i]![0]!, `chi2.sf(${x}, ${dof})`));
   });
   console.log(`chi2.sf: ${points.length} points, max relative error ${worst}`);
+});
+
+test('the one-sample KS distribution behind the asymptotic p-value equals scipy.stats.kstwo.sf in every method region', async () => {
+  const points: { n: number; x: number }[] = [];
+  for (const n of [5, 20, 60, 140, 141, 500, 2500, 9000, 50_000, 150_000]) {
+    for (const z of [0.3, 0.6, 0.8, 1, 1.2, 1.5, 2, 3, 5, 10]) if (z / Math.sqrt(n) < 1) points.push({ n, x: z / Math.sqrt(n) });
+  }
+  points.push({ n: 10, x: 0.07 }, { n: 10, x: 0.6 }, { n: 200, x: 0.004 }, { n: 200, x: 0.999 }, { n: 50, x: 0.97 });
+  const expected = await scipy(points.map((p): ScipyCall => ({ fn: 'kstwo_sf', ...p })));
+  let worst = 0;
+  points.forEach(({ n, x }, i) => {
+    worst = Math.max(worst, assertClose(kolmogorovSurvival(n, x), expected[i]![0]!, `kstwo.sf(${x}, ${n})`));
+  });
+  console.log(`kstwo.sf: ${points.length} points, max relative error ${worst}`);
 });
 
 test('Jensen–Shannon distance equals scipy.spatial.distance.jensenshannon (natural log and base 2); PSI equals its formula', async () => {

@@ -10,6 +10,7 @@ export type ScipyCall =
   | { readonly fn: 'chisquare'; readonly observed: readonly number[]; readonly expected: readonly number[] }
   | { readonly fn: 'chi2_contingency'; readonly table: readonly (readonly number[])[] }
   | { readonly fn: 'chi2_sf'; readonly x: number; readonly dof: number }
+  | { readonly fn: 'kstwo_sf'; readonly x: number; readonly n: number }
   | { readonly fn: 'jensenshannon'; readonly p: readonly number[]; readonly q: readonly number[]; readonly base: number | null }
   | { readonly fn: 'psi'; readonly p: readonly number[]; readonly q: readonly number[]; readonly epsilon: number }
   | { readonly fn: 'bh'; readonly ps: readonly number[] }
@@ -35,6 +36,8 @@ for c in json.load(sys.stdin):
         out.append([float(r.statistic), float(r.pvalue), float(r.dof)])
     elif fn == 'chi2_sf':
         out.append([float(stats.chi2.sf(c['x'], c['dof']))])
+    elif fn == 'kstwo_sf':
+        out.append([float(stats.kstwo.sf(c['x'], c['n']))])
     elif fn == 'jensenshannon':
         out.append([float(distance.jensenshannon(np.array(c['p'], dtype=float), np.array(c['q'], dtype=float), base=c['base']))])
     elif fn == 'psi':
