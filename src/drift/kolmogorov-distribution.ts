@@ -71,7 +71,8 @@ export function smirnovSurvival(n: number, x: number): number {
 
 function logFactorialOverPower(n: number): number {
   // ln(n! / n^n) by Stirling's series without its n·ln n term (SciPy's _log_nfactorial_div_n_pow_n).
-  const coefficients = [-2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2];
+  // B_2j / (2j (2j − 1)) for j = 8 down to 1.
+  const coefficients = [-3617 / 122400, 1 / 156, -691 / 360360, 1 / 1188, -1 / 1680, 1 / 1260, -1 / 360, 1 / 12];
   const rn = 1 / n;
   const r2 = rn / n;
   let poly = 0;
@@ -176,7 +177,8 @@ function cdfPomeranz(n: number, x: number): number {
   let v0s = 0;
   let v1s = 0;
   let exponent = 0;
-  let [j1, j2] = pomeranzBounds(0, n, ll, ceilf, roundf);
+  let j1 = pomeranzBounds(0, n, ll, ceilf, roundf)[0];
+  let j2: number;
   for (let i = 1; i < 2 * n + 2; i++) {
     const k1 = j1;
     [v0, v1] = [v1, v0];
@@ -233,7 +235,7 @@ function pelzGood(n: number, x: number, cdf: boolean): number {
   const k3c = (Math.PI ** 4 * (-60 * z2 + 212 * z4)) / 16;
   const k3b = (PI2 * (135 * z4 - 96 * z6)) / 4;
   const k3a = -30 * z6 - 90 * z ** 8;
-  const k = [0, 0, 0, 0];
+  const k: number[] = [0, 0, 0, 0];
   const maxk = Math.ceil((16 * z) / Math.PI);
   for (let kk = maxk; kk > 0; kk--) {
     const m = 2 * kk - 1;
@@ -263,7 +265,7 @@ function pelzGood(n: number, x: number, cdf: boolean): number {
     for (let i = 0; i < 4; i++) k[i] = -k[i]!;
     k[0] = k[0]! + 1;
   }
-  return k[0]! + k[1]! + k[2]! + k[3]!;
+  return k.reduce((s, v) => s + v, 0);
 }
 
 const clip = (p: number) => Math.min(Math.max(p, 0), 1);
