@@ -145,3 +145,8 @@ test('Benjamini–Hochberg equals scipy.stats.false_discovery_control(method="bh
   qs.forEach((q, j) => (worst = Math.max(worst, assertClose(quantile(sorted, q), expected[pSets.length]![j]!, `quantile ${q}`))));
   console.log(`false_discovery_control / quantile: max relative error ${worst}`);
 });
+
+test('KS refuses what SciPy refuses: an empty sample, and non-finite values', () => {
+  assert.throws(() => ksTwoSample([], [1, 2]), /non-empty/);
+  assert.throws(() => ksTwoSample([1, Number.NaN], [1, 2]), /finite/);
+});
