@@ -10,6 +10,7 @@
 //
 //   node test/cluster/python-env.ts          creates it if missing and prints its folder
 //   node test/cluster/python-env.ts mlflow   the same for MLflow (mlflow-requirements.txt)
+//   node test/cluster/python-env.ts airflow  the same for Apache Airflow (airflow-requirements.txt)
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ const execFileAsync = promisify(execFile);
 export const requirementsFile = resolve(import.meta.dirname, 'python', 'mlserver-requirements.txt');
 /** MLflow, the model registry of test/integration/mlflow-registry.test.ts (test/cluster/mlflow-server.ts). */
 export const mlflowRequirementsFile = resolve(import.meta.dirname, 'python', 'mlflow-requirements.txt');
+/** Apache Airflow 3, the workflow server of retraining triggers (test/cluster/airflow-server.ts). */
+export const airflowRequirementsFile = resolve(import.meta.dirname, 'python', 'airflow-requirements.txt');
 
 export interface PythonEnv {
   /** The environment's folder. */
@@ -57,6 +60,11 @@ export function ensureMlflowEnv(options: { log?: (line: string) => void } = {}):
   return ensurePythonEnv(mlflowRequirementsFile, 'mlflow', options);
 }
 
+/** The cached Apache Airflow environment (api-server, scheduler, dag-processor), made first if missing (about a minute when cold). */
+export function ensureAirflowEnv(options: { log?: (line: string) => void } = {}): Promise<PythonEnv> {
+  return ensurePythonEnv(airflowRequirementsFile, 'airflow', options);
+}
+
 /** The cached environment of a requirements file, keyed by its content's hash, made first if missing. */
 export async function ensurePythonEnv(requirementsFile: string, prefix: string, options: { log?: (line: string) => void } = {}): Promise<PythonEnv> {
   const requirements = readFileSync(requirementsFile, 'utf8');
@@ -88,6 +96,7 @@ export async function ensurePythonEnv(requirementsFile: string, prefix: string, 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const env = process.argv[2] === 'mlflow' ? await ensureMlflowEnv() : await ensureMlserverEnv();
+  const which = process.argv[2];
+  const env = which === 'mlflow' ? await ensureMlflowEnv() : which === 'airflow' ? await ensureAirflowEnv() : await ensureMlserverEnv();
   process.stdout.write(`${env.dir}\n`);
 }
