@@ -136,7 +136,10 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
     ownRoutes,
   });
   const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, handle);
-  const door = frontDoor(http, { host: plan.upstream.hostname, port: Number(plan.upstream.port || 80) }, () => undefined);
+  const door = frontDoor(http, { host: plan.upstream.hostname, port: Number(plan.upstream.port || 80) }, {
+    connection: () => metrics.h2cConnections.inc(),
+    streams: (n) => metrics.h2cStreams.inc(n),
+  });
 
   const metricsServer = createServer((req, res) => {
     if ((req.url ?? '').split('?')[0] !== '/metrics') return json(res, 404, { error: 'not found' });
