@@ -9,7 +9,8 @@ import { loadClusterConnection } from './kube/cluster-connection.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { ModelDeploymentController } from './controller/model-deployment-controller.ts';
-import { createMetrics, initControllerMetrics, workQueueMetrics } from './observability/metrics.ts';
+import { createMetrics, initControllerMetrics, setRolloutGauges, workQueueMetrics } from './observability/metrics.ts';
+import { rolloutGaugeValues } from './observability/rollout-gauges.ts';
 import { startHealthServer, type HealthServer } from './observability/health-server.ts';
 import { defaultRenderConfig } from './render/index.ts';
 import { CONDITION_ORDER } from './status/condition-types.ts';
@@ -90,14 +91,16 @@ export async function startOperator(
   servers.push(await startHealthServer({ port: config.healthProbeBindAddress.port, host: config.healthProbeBindAddress.host, metrics, checks }));
   servers.push(await startHealthServer({ port: config.metricsBindAddress.port, host: config.metricsBindAddress.host, metrics, checks }));
 
-  // ModelDeployments by condition, from the cache (no API calls).
+  // ModelDeployments by condition, and each one's canary weight and step, from the cache (no API calls).
   const gauge = setInterval(() => {
     metrics.modelDeployments.reset();
-    for (const md of controller.caches.modelDeployments.list()) {
+    const mds = controller.caches.modelDeployments.list();
+    for (const md of mds) {
       for (const c of md.status?.conditions ?? []) {
         if (CONDITION_ORDER.includes(c.type)) metrics.modelDeployments.inc({ condition: c.type, status: c.status });
       }
     }
+    setRolloutGauges(metrics, rolloutGaugeValues(mds));
   }, 10_000);
   gauge.unref();
 

@@ -16,12 +16,22 @@ export interface Feedback {
   readonly labels: readonly Value[];
 }
 
+const ITEM_SHAPE = '{"requestId","label"} or {"requestId","labels":[...]}';
+
+/** One label item (a line of a labels file), or why not. */
+export function parseFeedbackItem(json: unknown): { readonly ok: true; readonly item: Feedback } | { readonly ok: false; readonly error: string } {
+  const parsed = item.safeParse(json);
+  if (!parsed.success) return { ok: false, error: `expected ${ITEM_SHAPE}` };
+  const i = parsed.data;
+  return { ok: true, item: { requestId: i.requestId, labels: 'label' in i ? [i.label] : i.labels } };
+}
+
 export function parseFeedback(json: unknown): { readonly ok: true; readonly items: Feedback[] } | { readonly ok: false; readonly error: string } {
   const parsed = body.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue !== undefined && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    return { ok: false, error: `expected {"requestId","label"} or {"requestId","labels":[...]} or an array of at most ${MAX_FEEDBACK_ITEMS} of them${where}` };
+    return { ok: false, error: `expected ${ITEM_SHAPE} or an array of at most ${MAX_FEEDBACK_ITEMS} of them${where}` };
   }
   const items = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
   return { ok: true, items: items.map((i) => ({ requestId: i.requestId, labels: 'label' in i ? [i.label] : i.labels })) };

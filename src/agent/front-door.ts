@@ -1,8 +1,10 @@
 // The serving port: a TCP server that looks at the first bytes of each connection. HTTP/2 with prior
-// knowledge (gRPC over cleartext) starts with the connection preface and is piped raw to the model server;
-// anything else is handed, bytes put back, to the HTTP/1.1 server.
+// knowledge (gRPC over cleartext) starts with the connection preface and is piped raw to the model server,
+// its streams counted from the client's frame headers; anything else is handed, bytes put back, to the
+// HTTP/1.1 server.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
+import { H2StreamCounter } from './h2-streams.ts';
 
 export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
@@ -13,7 +15,14 @@ export function sniff(head: Buffer): 'h2' | 'http1' | undefined {
   return 'http1';
 }
 
-export function frontDoor(http: HttpServer, upstream: { host: string; port: number }, onTunnel: () => void): Server {
+export interface TunnelHooks {
+  /** An h2c connection is piped. */
+  readonly connection: () => void;
+  /** The client opened `n` streams on a piped connection. */
+  readonly streams: (n: number) => void;
+}
+
+export function frontDoor(http: HttpServer, upstream: { host: string; port: number }, hooks: TunnelHooks): Server {
   return createServer({ noDelay: true }, (socket: Socket) => {
     let head: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
@@ -28,7 +37,14 @@ export function frontDoor(http: HttpServer, upstream: { host: string; port: numb
         socket.resume();
         return;
       }
-      onTunnel();
+      hooks.connection();
+      const counter = new H2StreamCounter();
+      const count = (bytes: Buffer) => {
+        const n = counter.push(bytes);
+        if (n > 0) hooks.streams(n);
+      };
+      count(head);
+      socket.on('data', count);
       const up = connect({ host: upstream.host, port: upstream.port, noDelay: true });
       up.write(head);
       socket.pipe(up).pipe(socket);

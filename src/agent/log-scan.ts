@@ -28,7 +28,8 @@ async function list(t: ScanTarget, prefix: string, delimiter?: string): Promise<
   return { keys, prefixes };
 }
 
-async function* lines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+/** The lines of a streamed body (without their '\n'); throws on a line longer than `maxChars`. */
+export async function* lines(body: AsyncIterable<Uint8Array>, maxChars = Number.MAX_SAFE_INTEGER): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let rest = '';
   for await (const chunk of body) {
@@ -38,6 +39,7 @@ async function* lines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
       yield rest.slice(0, nl);
       rest = rest.slice(nl + 1);
     }
+    if (rest.length > maxChars) throw new Error(`a line longer than ${maxChars} characters`);
   }
   rest += decoder.decode();
   if (rest !== '') yield rest;

@@ -41,7 +41,7 @@ async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
 
 // The AWS SDK (about 30 MiB resident) and zod load only when logging is on.
 async function importLogging() {
-  return { ...(await import('../fetcher/s3-source.ts')), ...(await import('../fetcher/s3-settings.ts')), ...(await import('./log-shipper.ts')), ...(await import('./log-scan.ts')) };
+  return { ...(await import('../fetcher/s3-source.ts')), ...(await import('../fetcher/s3-settings.ts')), ...(await import('./log-shipper.ts')), ...(await import('./log-scan.ts')), ...(await import('./labels-file-join.ts')) };
 }
 
 export async function runAgent(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
@@ -50,6 +50,7 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
     // .ts file missing from the cache brings in Node's TypeScript stripper (about 25 MiB) at run time.
     await importLogging();
     await import('./feedback-body.ts');
+    await import('./labels-file.ts');
     process.stdout.write(AGENT_USAGE);
     return 0;
   }
@@ -104,8 +105,19 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
 
   const ownRoutes = (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/modelship/v1/feedback') return json(res, 404, { error: 'not found' }, requestId);
+    if (path !== '/modelship/v1/feedback' && path !== '/modelship/v1/feedback/files') return json(res, 404, { error: 'not found' }, requestId);
     if (req.method !== 'POST') return json(res, 405, { error: 'POST only' }, requestId);
+    if (path === '/modelship/v1/feedback/files') {
+      readJson(req, 64 * 1024)
+        .then(async (body) => {
+          const target = (await import('./labels-file.ts')).labelsFileTarget(body, plan.log);
+          if (!target.ok) return json(res, target.status, { error: target.error }, requestId);
+          const reply = await s3!.joinLabelsFile(client!, target.location, (items) => join.submit(items));
+          json(res, reply.status, reply.body, requestId);
+        })
+        .catch(() => json(res, 400, { error: 'expected {"uri":"s3://bucket/key"} as JSON' }, requestId));
+      return;
+    }
     readJson(req, MAX_FEEDBACK_BYTES)
       .then(async (body) => {
         const items = (await import('./feedback-body.ts')).parseFeedback(body);
@@ -124,7 +136,10 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
     ownRoutes,
   });
   const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, handle);
-  const door = frontDoor(http, { host: plan.upstream.hostname, port: Number(plan.upstream.port || 80) }, () => undefined);
+  const door = frontDoor(http, { host: plan.upstream.hostname, port: Number(plan.upstream.port || 80) }, {
+    connection: () => metrics.h2cConnections.inc(),
+    streams: (n) => metrics.h2cStreams.inc(n),
+  });
 
   const metricsServer = createServer((req, res) => {
     if ((req.url ?? '').split('?')[0] !== '/metrics') return json(res, 404, { error: 'not found' });

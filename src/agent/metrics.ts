@@ -22,6 +22,8 @@ export interface AgentMetrics {
   readonly labelSquaredError: Counter<PredictionLabels>;
   readonly labelErrors: Counter<PredictionLabels>;
   readonly labelsUnmatched: Counter;
+  readonly h2cConnections: Counter;
+  readonly h2cStreams: Counter;
 }
 
 export function createAgentMetrics(bufferRecords: () => number): AgentMetrics {
@@ -44,5 +46,9 @@ export function createAgentMetrics(bufferRecords: () => number): AgentMetrics {
     labelSquaredError: new Counter({ name: 'modelship_inference_label_squared_error_sum', help: 'Sum of (label - prediction)^2 over joined regression labels.', labelNames: PREDICTION, registers }),
     labelErrors: new Counter({ name: 'modelship_inference_label_errors_count', help: 'Joined regression labels.', labelNames: PREDICTION, registers }),
     labelsUnmatched: new Counter({ name: 'modelship_inference_labels_unmatched_total', help: 'Labels with no logged prediction found within the lookback.', registers }),
+    // Not in modelship_inference_requests_total: a piped stream's status is HPACK-encoded and not read, and
+    // a count without a code would lower the error rate that alerts and canary analysis read.
+    h2cConnections: new Counter({ name: 'modelship_inference_h2c_connections_total', help: 'HTTP/2 cleartext (gRPC) connections piped raw to the model server.', registers }),
+    h2cStreams: new Counter({ name: 'modelship_inference_h2c_streams_total', help: 'Streams (gRPC calls) clients opened on piped HTTP/2 cleartext connections; no status is read.', registers }),
   };
 }

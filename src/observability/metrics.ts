@@ -3,6 +3,7 @@
 // createMetrics() call gets its own Registry: tests and several managers in one process don't collide.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkQueueMetrics } from '../kube/work-queue.ts';
+import type { RolloutGaugeValue } from './rollout-gauges.ts';
 
 /** The `result` label of controller_runtime_reconcile_total. */
 export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
@@ -47,6 +48,10 @@ export interface Metrics {
   evidenceWaiting: Gauge;
   /** Evidence fetches running. */
   evidenceInFlight: Gauge;
+  /** status.canary.weight per ModelDeployment (0 without a canary). */
+  rolloutCanaryWeight: Gauge<'model_namespace' | 'model_deployment'>;
+  /** status.canary.step per ModelDeployment (-1 without a canary). */
+  rolloutStep: Gauge<'model_namespace' | 'model_deployment'>;
 }
 
 export function createMetrics(): Metrics {
@@ -176,6 +181,18 @@ export function createMetrics(): Metrics {
       help: 'Smoke checks and analysis measurements running.',
       registers,
     }),
+    rolloutCanaryWeight: new Gauge({
+      name: 'modelship_rollout_canary_weight',
+      help: 'Percent of traffic the canary is asked to take (status.canary.weight), 0 without a canary.',
+      labelNames: ['model_namespace', 'model_deployment'],
+      registers,
+    }),
+    rolloutStep: new Gauge({
+      name: 'modelship_rollout_step',
+      help: 'Index of the canary\'s current step in spec.rollout.steps (status.canary.step), -1 without a canary.',
+      labelNames: ['model_namespace', 'model_deployment'],
+      registers,
+    }),
   };
 }
 
@@ -188,6 +205,16 @@ export function initControllerMetrics(metrics: Metrics, controller: string, maxC
   metrics.activeWorkers.set({ controller }, 0);
   metrics.reconcileErrors.inc({ controller }, 0);
   for (const result of RECONCILE_RESULTS) metrics.reconcileTotal.inc({ controller, result }, 0);
+}
+
+/** Sets the rollout gauges to exactly these ModelDeployments (a deleted one's series go away). */
+export function setRolloutGauges(metrics: Metrics, values: readonly RolloutGaugeValue[]): void {
+  metrics.rolloutCanaryWeight.reset();
+  metrics.rolloutStep.reset();
+  for (const v of values) {
+    metrics.rolloutCanaryWeight.set(v.labels, v.weight);
+    metrics.rolloutStep.set(v.labels, v.step);
+  }
 }
 
 export type { WorkQueueMetrics };

@@ -121,7 +121,7 @@ test('bodies, status and headers pass through; request ids kept or made; keep-al
 
   // HTTP/2 cleartext with prior knowledge (gRPC) is piped to the same upstream port.
   const h2 = h2connect(`http://127.0.0.1:${a.port}`);
-  const h2Reply = await new Promise<{ status: number; path: string; body: string }>((ok, fail) => {
+  const h2Call = () => new Promise<{ status: number; path: string; body: string }>((ok, fail) => {
     const stream = h2.request({ ':path': '/iris.Predict/Infer', ':method': 'POST', 'content-type': 'application/grpc' });
     let body = '';
     let head: { status: number; path: string } = { status: 0, path: '' };
@@ -131,13 +131,17 @@ test('bodies, status and headers pass through; request ids kept or made; keep-al
     stream.on('error', fail);
     stream.end('payload');
   });
+  // Three calls on one connection: counted as one connection and three streams, not as requests.
+  const h2Replies = [await h2Call(), ...(await Promise.all([h2Call(), h2Call()]))];
   h2.close();
-  assert.deepEqual(h2Reply, { status: 200, path: '/iris.Predict/Infer', body: 'h2 ok' });
+  for (const h2Reply of h2Replies) assert.deepEqual(h2Reply, { status: 200, path: '/iris.Predict/Infer', body: 'h2 ok' });
 
   const m = await scrape(a.metricsPort);
   assert.ok(sample(m, 'modelship_inference_requests_total', { code: '200' }) >= 23);
   assert.equal(sample(m, 'modelship_inference_requests_total', { code: '503' }), 1);
   assert.equal(sample(m, 'mlserver_requests_total', { model: 'iris' }), 42, "the server's own metrics are appended");
+  assert.equal(sample(m, 'modelship_inference_h2c_connections_total'), 1);
+  assert.equal(sample(m, 'modelship_inference_h2c_streams_total'), 3);
   assert.equal(sample(m, 'modelship_agent_upstream_scrape_errors_total'), 0);
 
   // The kubelet's probes pass through but are neither counted nor logged (they are not traffic).

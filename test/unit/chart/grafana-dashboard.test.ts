@@ -27,9 +27,16 @@ interface Variable {
   type: string;
   query?: { query: string } | string;
 }
+interface Annotation {
+  name: string;
+  builtIn?: number;
+  expr?: string;
+  target?: { expr: string };
+}
 interface Dashboard {
   uid: string;
   panels: Panel[];
+  annotations: { list: Annotation[] };
   templating: { list: Variable[] };
 }
 
@@ -120,4 +127,57 @@ void test('every panel query returns one non-empty series per revision of the ch
   const r = await promtool(tools, ['test', 'rules', testFile]);
   assert.equal(r.code, 0, `${queries.map((q) => `${q.name}: ${q.expr}`).join('\n')}\n${r.output}`);
   assert.match(r.output, /SUCCESS/);
+});
+
+/** The operator's rollout gauges as two replicas export them (the second restarted at minute 12): iris
+ * walks weight 10 (step 0) at minute 10, a pause step (step 1) at 15, weight 50 (step 2) at 20; fraud
+ * in another namespace has no canary. */
+function operatorSeries(): { series: string; values: string }[] {
+  const minutes = Array.from({ length: 31 }, (_, m) => m);
+  const weight = (m: number) => (m < 10 ? 0 : m < 20 ? 10 : 50);
+  const step = (m: number) => (m < 10 ? -1 : m < 15 ? 0 : m < 20 ? 1 : 2);
+  const out: { series: string; values: string }[] = [];
+  for (const pod of ['modelship-a', 'modelship-b']) {
+    const from = pod === 'modelship-a' ? 0 : 12;
+    const values = (f: (m: number) => number) => minutes.map((m) => (m < from ? '_' : String(f(m)))).join(' ');
+    const k = (ns: string, md: string) => `model_namespace="${ns}",model_deployment="${md}",namespace="modelship-system",pod="${pod}",job="modelship-metrics"`;
+    out.push({ series: `modelship_rollout_canary_weight{${k('shop', 'iris')}}`, values: values(weight) });
+    out.push({ series: `modelship_rollout_step{${k('shop', 'iris')}}`, values: values(step) });
+    out.push({ series: `modelship_rollout_canary_weight{${k('risk', 'fraud')}}`, values: values(() => 0) });
+    out.push({ series: `modelship_rollout_step{${k('risk', 'fraud')}}`, values: values(() => -1) });
+  }
+  return out;
+}
+
+void test('the rollout-step annotation marks each change of the canary weight or step of the chosen model, and nothing else (promtool)', async () => {
+  const annotations = dashboard.annotations.list.filter((a) => a.builtIn !== 1);
+  assert.deepEqual(annotations.map((a) => a.name), ['Rollout steps']);
+  const a = annotations[0]!;
+  assert.equal(a.expr, a.target?.expr, 'the legacy and the current field say the same');
+  const expr = substitute(a.expr ?? '');
+  const iris = '{model_namespace="shop",model_deployment="iris"}';
+  // [eval minute, the value (changes in the window: weight + step), or none]
+  const expected: [number, number | undefined][] = [[5, undefined], [9, undefined], [11, 2], [13, 2], [16, 1], [21, 2], [27, undefined], [30, undefined]];
+  const tests = {
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '1m',
+        input_series: operatorSeries(),
+        promql_expr_test: expected.map(([m, v]) => ({ expr, eval_time: `${m}m`, exp_samples: v === undefined ? [] : [{ labels: iris, value: v }] })),
+      },
+    ],
+  };
+  const testFile = join(dir, 'annotation.test.yaml');
+  writeFileSync(testFile, dump(tests, { lineWidth: -1 }));
+  const r = await promtool(tools, ['test', 'rules', testFile]);
+  assert.equal(r.code, 0, `${expr}\n${r.output}`);
+  assert.match(r.output, /SUCCESS/);
+  // The same query for the model without a canary is empty at every minute.
+  const fraud = expr.replaceAll('model_namespace="shop",model_deployment="iris"', 'model_namespace="risk",model_deployment="fraud"');
+  assert.notEqual(fraud, expr);
+  const none = { evaluation_interval: '1m', tests: [{ interval: '1m', input_series: operatorSeries(), promql_expr_test: [5, 11, 16, 21, 30].map((m) => ({ expr: fraud, eval_time: `${m}m`, exp_samples: [] })) }] };
+  writeFileSync(testFile, dump(none, { lineWidth: -1 }));
+  const r2 = await promtool(tools, ['test', 'rules', testFile]);
+  assert.equal(r2.code, 0, `${fraud}\n${r2.output}`);
 });

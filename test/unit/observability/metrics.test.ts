@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createMetrics, initControllerMetrics, workQueueMetrics } from '../../../src/observability/metrics.ts';
+import { createMetrics, initControllerMetrics, setRolloutGauges, workQueueMetrics } from '../../../src/observability/metrics.ts';
+import { rolloutGaugeValues } from '../../../src/observability/rollout-gauges.ts';
 import type { WorkQueueMetrics } from '../../../src/observability/metrics.ts';
 import type { WorkQueueMetrics as QueueSideHooks } from '../../../src/kube/work-queue.ts';
 
@@ -33,6 +34,8 @@ void test('every metric is exposed under controller-runtime\'s name and type, pl
     modelship_apply_total: 'counter',
     modelship_evidence_fetches_waiting: 'gauge',
     modelship_evidence_fetches_in_flight: 'gauge',
+    modelship_rollout_canary_weight: 'gauge',
+    modelship_rollout_step: 'gauge',
     process_resident_memory_bytes: 'gauge',
     process_cpu_seconds_total: 'counter',
     nodejs_eventloop_lag_seconds: 'gauge',
@@ -111,4 +114,25 @@ void test('each createMetrics() has its own registry', async () => {
   a.applyTotal.inc({ kind: 'Deployment' });
   assert.ok(!(await b.registry.metrics()).includes('modelship_apply_total{kind="Deployment"} 1'));
   assert.match(a.registry.contentType, /^text\/plain/);
+});
+
+void test('rollout gauges: the canary weight and step, -1 and 0 without a canary; a deleted ModelDeployment leaves no series', async () => {
+  const m = createMetrics();
+  const md = (namespace: string, name: string, canary?: { weight: number; step: number }) => ({ metadata: { namespace, name }, status: canary !== undefined ? { canary } : {} });
+  setRolloutGauges(m, rolloutGaugeValues([md('shop', 'iris', { weight: 25, step: 2 }), md('risk', 'fraud'), { metadata: { name: 'no-namespace' } }, { status: {} }]));
+  let text = await m.registry.metrics();
+  for (const line of [
+    'modelship_rollout_canary_weight{model_namespace="shop",model_deployment="iris"} 25',
+    'modelship_rollout_step{model_namespace="shop",model_deployment="iris"} 2',
+    'modelship_rollout_canary_weight{model_namespace="risk",model_deployment="fraud"} 0',
+    'modelship_rollout_step{model_namespace="risk",model_deployment="fraud"} -1',
+  ]) {
+    assert.ok(text.includes(line), `missing ${line}`);
+  }
+  assert.equal(text.match(/^modelship_rollout_step\{/gm)?.length, 2, 'objects without a name or namespace are skipped');
+  setRolloutGauges(m, rolloutGaugeValues([md('shop', 'iris', { weight: 50, step: 3 })]));
+  text = await m.registry.metrics();
+  assert.ok(text.includes('modelship_rollout_canary_weight{model_namespace="shop",model_deployment="iris"} 50'));
+  assert.ok(text.includes('modelship_rollout_step{model_namespace="shop",model_deployment="iris"} 3'));
+  assert.ok(!text.includes('model_deployment="fraud"'), 'a deleted ModelDeployment leaves no series');
 });
