@@ -14,6 +14,16 @@ export function labelsFolder(log: S3Location): S3Location {
   return { bucket: log.bucket, key: `${log.key === '' ? '' : `${log.key}/`}labels/` };
 }
 
+/**
+ * Where the agent records that a labels file was counted: `<log key>/_labels-counted/<the file's path under
+ * labels/>`, outside both the labels folder and the records' partitions. Created with If-None-Match, so
+ * of two calls for one file (a retry, two replicas) exactly one counts it.
+ */
+export function countedMarker(log: S3Location, file: S3Location): S3Location {
+  const folder = labelsFolder(log);
+  return { bucket: log.bucket, key: `${log.key === '' ? '' : `${log.key}/`}_labels-counted/${file.key.slice(folder.key.length)}.json` };
+}
+
 export type LabelsFileTarget = { readonly ok: true; readonly location: S3Location } | { readonly ok: false; readonly status: number; readonly error: string };
 
 /**

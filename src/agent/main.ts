@@ -110,9 +110,11 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
     if (path === '/modelship/v1/feedback/files') {
       readJson(req, 64 * 1024)
         .then(async (body) => {
-          const target = (await import('./labels-file.ts')).labelsFileTarget(body, plan.log);
+          const files = await import('./labels-file.ts');
+          const target = files.labelsFileTarget(body, plan.log);
           if (!target.ok) return json(res, target.status, { error: target.error }, requestId);
-          const reply = await s3!.joinLabelsFile(client!, target.location, (items) => join.submit(items));
+          const marker = files.countedMarker(plan.log!, target.location);
+          const reply = await s3!.joinLabelsFile(client!, target.location, marker, plan.identity.pod, (items) => join.submit(items));
           json(res, reply.status, reply.body, requestId);
         })
         .catch(() => json(res, 400, { error: 'expected {"uri":"s3://bucket/key"} as JSON' }, requestId));

@@ -2,7 +2,7 @@
 // (`node src/main.ts agent ...`) with a real S3-compatible store (versitygw) and the OIP v2 stand-in. No
 // Kubernetes. One agent predicts and flushes; another (another revision, empty memory, as another
 // replica) receives the file and counts every label once under the revision that predicted; the first
-// counts none. Refused: a URI outside `<log uri>/labels/`, a missing file, a file with a bad line.
+// counts none; sent again, to either, it is refused as already counted. Refused: a URI outside `<log uri>/labels/`, a missing file, a file with a bad line.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
@@ -65,6 +65,19 @@ test('a labels file of 500 (30% wrong) is counted once, by the agent that receiv
   const other = await scrape(predictor.metricsPort);
   assert.equal(sample(other, 'modelship_inference_labels_total', { ...rev('3'), result: 'correct' }), 0, 'the other replica counts none');
   assert.equal(sample(other, 'modelship_inference_labels_total', { ...rev('3'), result: 'incorrect' }), 0);
+
+  // Sent again (a pipeline's retry), to the same or another replica: refused, nothing counted twice.
+  for (const port of [receiver.port, predictor.port]) {
+    const again = await postFile(port, JSON.stringify({ uri: 's3://logs/models/labels/2026-12-01/part-0.jsonl' }));
+    assert.equal(again.status, 409, again.body.toString());
+    const body = JSON.parse(again.body.toString()) as { error: string; marker: { state: string; pod: string; counted: Record<string, number> } };
+    assert.match(body.error, /was already counted/);
+    assert.equal(body.marker.state, 'counted');
+    assert.equal(body.marker.pod, 'rev4-pod');
+    assert.deepEqual(body.marker.counted, { accepted: 500, matched: 500, pending: 0, unmatched: 0 });
+  }
+  assert.equal(sample(await scrape(receiver.metricsPort), 'modelship_inference_labels_total', { ...rev('3'), result: 'correct' }), 350);
+  assert.equal(sample(await scrape(predictor.metricsPort), 'modelship_inference_labels_total', { ...rev('3'), result: 'correct' }), 0);
 });
 
 test('refused with a clear 4xx: outside the labels folder, a missing file, a bad line (nothing counted), a bad body', async () => {

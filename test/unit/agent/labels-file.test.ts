@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFeedbackItem } from '../../../src/agent/feedback-body.ts';
-import { labelBatches, labelsFileTarget, labelsFolder, LabelsFileError } from '../../../src/agent/labels-file.ts';
+import { countedMarker, labelBatches, labelsFileTarget, labelsFolder, LabelsFileError } from '../../../src/agent/labels-file.ts';
 import { lines } from '../../../src/agent/log-scan.ts';
 
 const log = { bucket: 'logs', key: 'team-a/models' };
@@ -24,6 +24,11 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 test('labels folder: <log key>/labels/ in the log bucket, also for a bucket-wide log URI', () => {
   assert.deepEqual(labelsFolder(log), { bucket: 'logs', key: 'team-a/models/labels/' });
   assert.deepEqual(labelsFolder({ bucket: 'logs', key: '' }), { bucket: 'logs', key: 'labels/' });
+});
+
+test('counted marker: beside the labels folder, the path under it, outside labels/ and the partitions', () => {
+  assert.deepEqual(countedMarker(log, { bucket: 'logs', key: 'team-a/models/labels/2026-12-01/part-0.jsonl' }), { bucket: 'logs', key: 'team-a/models/_labels-counted/2026-12-01/part-0.jsonl.json' });
+  assert.deepEqual(countedMarker({ bucket: 'logs', key: '' }, { bucket: 'logs', key: 'labels/a.jsonl' }), { bucket: 'logs', key: '_labels-counted/a.jsonl.json' });
 });
 
 test('labels file target: only files under the labels folder; refusals say where files may be', () => {
