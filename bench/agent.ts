@@ -12,7 +12,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
-import { createServer, connect, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import { startMlserver, type MlserverProcess } from '../test/cluster/mlserver-pr
 import { ensureMlserverEnv } from '../test/cluster/python-env.ts';
 import { startS3Server } from '../test/cluster/s3-server.ts';
 import { sample, scrape, startAgent } from '../test/support/agent-process.ts';
+import { slowRelay } from '../test/support/slow-relay.ts';
 import { AGENT_NODE_OPTIONS } from '../src/render/agent-container.ts';
 import { imageEnvironment } from './image-environment.ts';
 import { COMPILE_CACHE } from './operator-runner.ts';
@@ -78,35 +78,6 @@ export async function drive(port: number, concurrency: number, seconds: number):
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   return { requests: latencies.length, perSecond: round(latencies.length / elapsed, 1), latencyMs: percentiles(latencies.map((l) => round(l, 4))), failed };
-}
-
-/**
- * A TCP relay that holds every chunk `delayMs` each way: a slow object store. An end or a close is passed on
- * after the chunks before it (timers of equal delay fire in order): versitygw closes the connection right
- * after answering a large PutObject, and closing the agent's side at once threw away the delayed answer, so
- * every upload of a file above about 1 MiB failed with ECONNRESET and was retried forever.
- */
-export async function slowRelay(targetPort: number, delayMs: number): Promise<Server> {
-  const server = createServer((client) => {
-    const up = connect({ host: '127.0.0.1', port: targetPort });
-    const later = (f: () => void) => setTimeout(f, delayMs);
-    const delayed = (from: typeof client, to: typeof client) => {
-      from.on('data', (c: Buffer) => later(() => to.writable && to.write(c)));
-      from.on('end', () => later(() => to.end()));
-    };
-    delayed(client, up);
-    delayed(up, client);
-    const close = () =>
-      later(() => {
-        client.destroy();
-        up.destroy();
-      });
-    client.on('error', close).on('close', close);
-    up.on('error', close).on('close', close);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return server;
 }
 
 export interface AgentScenario {
