@@ -1,7 +1,7 @@
 // The inference agent's cost (group `agent`): the same model server driven directly and through the agent
 // by the same closed-loop client over keep-alive connections. Two model servers: MLServer serving the
 // sklearn iris model (the real thing, test/cluster/mlserver-process.ts) and an OIP v2 iris stand-in in a
-// process of its own (bench/agent-upstream-process.ts), which answers about ten times faster and so is a
+// process of its own (bench/agent-upstream-process.ts), which answers about twenty times faster and so is a
 // stress case: on shared cores its ratio measures CPU sharing among client, server and agent. The agent
 // runs as the image runs it (the Dockerfile's ENTRYPOINT flags and ENV, the compile cache warmed by
 // `agent --help` as the image's build does, the NODE_OPTIONS the pod renderer writes). Latency at a fixed
@@ -174,7 +174,7 @@ export async function runAgentBench(o: AgentBenchOptions, log: (m: string) => vo
         body: BODY,
       },
       mlserver: { server: 'MLServer 1.7.1 (test/cluster/python/mlserver-requirements.txt), sklearn LogisticRegression on iris, MLSERVER_PARALLEL_WORKERS=0, HTTP on loopback', ...mlserverScenarios },
-      standIn: { server: 'test/support/iris-upstream.ts in a process of its own (a stress case: about ten times faster than MLServer)', ...standInScenarios },
+      standIn: { server: 'test/support/iris-upstream.ts in a process of its own (a stress case: about twenty times faster than MLServer)', ...standInScenarios },
     };
   } finally {
     relay.close();
