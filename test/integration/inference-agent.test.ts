@@ -3,7 +3,8 @@
 // port) and a real S3-compatible store (versitygw). No Kubernetes. Checked: bytes and status pass through
 // unchanged (a streamed multi-MiB body both ways, keep-alive reuse, h2c), request ids, every sampled
 // record in the files with its identity, sampling within binomial bounds, redaction, an object-store outage
-// that fails no request and is counted, labels joined from memory and, after a restart, from the files.
+// that fails no request and is counted, multi-MiB files through a slow store, labels joined from memory and,
+// after a restart, from the files.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
@@ -16,6 +17,7 @@ import { freePort } from '../cluster/free-port.ts';
 import { irisClass, patternByte, startIrisUpstream } from '../support/iris-upstream.ts';
 import { sample, scrape, send, startAgent, type AgentProcess, type Reply } from '../support/agent-process.ts';
 import { eventually } from '../support/wait.ts';
+import { slowRelay } from '../support/slow-relay.ts';
 
 const s3 = await startS3Server();
 await s3.createBucket('logs');
@@ -28,8 +30,8 @@ after(async () => {
 });
 
 const identity = ['--namespace=team-a', '--model=iris', '--version=1', '--variant=stable', '--revision=3'];
-async function agent(name: string, extra: readonly string[]): Promise<AgentProcess> {
-  const a = await startAgent([`--upstream=http://127.0.0.1:${upstream.port}`, `--upstream-metrics=http://127.0.0.1:${upstream.port}/metrics`, `--log-uri=s3://logs/${name}`, `--pod=${name}-pod`, ...identity, ...extra], s3.fetcherEnv());
+async function agent(name: string, extra: readonly string[], env: Record<string, string> = {}): Promise<AgentProcess> {
+  const a = await startAgent([`--upstream=http://127.0.0.1:${upstream.port}`, `--upstream-metrics=http://127.0.0.1:${upstream.port}/metrics`, `--log-uri=s3://logs/${name}`, `--pod=${name}-pod`, ...identity, ...extra], { ...s3.fetcherEnv(), ...env });
   agents.push(a);
   return a;
 }
@@ -264,4 +266,25 @@ test('the object store down under load: no request fails, drops are counted, log
   const logged = new Set(records.map((r) => r.requestId as string));
   assert.ok(after.every((r) => logged.has(r.headers['x-request-id'] as string)), 'requests after the outage are logged');
   assert.equal(await d.stop(), 0);
+});
+
+test('a slow store (every chunk held 50 ms each way) takes multi-MiB files at the first attempt, every record in them', async () => {
+  const relay = await slowRelay(Number(new URL(s3.endpoint).port), 50);
+  try {
+    const e = await agent('e', ['--sample-rate=1', '--flush-interval=1s', '--flush-bytes=4Mi'], { AWS_ENDPOINT_URL: `http://127.0.0.1:${(relay.address() as { port: number }).port}` });
+    // 24 requests of about 300 KiB: files of a few MiB, where versitygw closes the connection after answering.
+    const pad = 'x'.repeat(300 * 1024);
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
+    const replies = await Promise.all(Array.from({ length: 24 }, (_, i) => send(e.port, { method: 'POST', path: '/v2/models/iris/infer', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad, inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP64', data: row(i) }] }), agent: keepAlive })));
+    keepAlive.destroy();
+    assert.ok(replies.every((r) => r.status === 200));
+    const m = await eventually('every record to be written', () => scrape(e.metricsPort), (x) => sample(x, 'modelship_agent_log_records_total', { outcome: 'written' }) === 24, 30_000);
+    assert.equal(sample(m, 'modelship_agent_log_flushes_total', { result: 'error' }), 0, 'no upload failed');
+    const { keys, records } = await loggedRecords('e');
+    assert.ok(keys.length >= 1);
+    assert.deepEqual(new Set(records.map((r) => r.requestId)), new Set(replies.map((r) => r.headers['x-request-id'])));
+    assert.equal(await e.stop(), 0);
+  } finally {
+    relay.close();
+  }
 });
