@@ -13,6 +13,12 @@ export interface AgentIdentity {
 }
 
 export interface AgentPlan {
+  /**
+   * The address both servers listen on: MODELSHIP_AGENT_HOST, else every interface. A pod has its own
+   * network, so the default suits Kubernetes; where pods share one (a process-level runtime), each agent
+   * must bind its pod's IP instead.
+   */
+  readonly host: string;
   readonly port: number;
   readonly upstream: URL;
   readonly metricsPort: number;
@@ -116,6 +122,7 @@ export function parseAgentArgs(argv: readonly string[], env: Readonly<Record<str
   return {
     ok: true,
     plan: {
+      host: env.MODELSHIP_AGENT_HOST !== undefined && env.MODELSHIP_AGENT_HOST !== '' ? env.MODELSHIP_AGENT_HOST : '0.0.0.0',
       port: servePort,
       upstream,
       metricsPort,

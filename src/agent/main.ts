@@ -162,8 +162,8 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
     })().catch(() => res.destroy());
   });
 
-  door.listen(plan.port, '0.0.0.0');
-  metricsServer.listen(plan.metricsPort, '0.0.0.0');
+  door.listen(plan.port, plan.host);
+  metricsServer.listen(plan.metricsPort, plan.host);
   await Promise.all([once(door, 'listening'), once(metricsServer, 'listening')]);
   shipper?.start();
   log(`modelship-agent: serving :${plan.port} -> ${plan.upstream.origin}, metrics :${plan.metricsPort}, ${plan.log !== undefined ? `logging ${plan.sampleRate} of requests to s3://${plan.log.bucket}/${plan.log.key}` : 'no logging'}`);

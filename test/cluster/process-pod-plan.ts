@@ -88,6 +88,8 @@ export function defaultImageRules(input: ImageMapInput): ImageRule[] {
       executables: { '/nodejs/bin/node': input.node, node: input.node },
       paths: { '/app': input.repoDir },
       workingDir: '/app',
+      // The inference agent's servers (src/agent/args.ts).
+      bindEnv: (podIP) => ({ MODELSHIP_AGENT_HOST: podIP }),
     },
   ];
 }

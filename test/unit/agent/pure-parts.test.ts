@@ -22,6 +22,10 @@ test('arguments: defaults, sizes, durations and refusals', () => {
   const r = parseAgentArgs([...base, '--log-uri=s3://logs/pre/', '--redact=ssn, name'], { MODELSHIP_POD_NAME: 'iris-abc' });
   assert.ok(r.ok);
   assert.equal(r.plan.identity.pod, 'iris-abc');
+  assert.equal(r.plan.host, '0.0.0.0');
+  const bound = parseAgentArgs(base, { MODELSHIP_AGENT_HOST: '10.1.2.3' });
+  assert.ok(bound.ok);
+  assert.equal(bound.plan.host, '10.1.2.3');
   assert.deepEqual(r.plan.log, { bucket: 'logs', key: 'pre' });
   assert.deepEqual(r.plan.redact, ['ssn', 'name']);
   assert.equal(r.plan.sampleRate, 1);
