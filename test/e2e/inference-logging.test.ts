@@ -5,8 +5,8 @@
 // request/response pairs must reach versitygw under the documented layout with the pod's identity; labels
 // posted to the feedback endpoint through the same gateway must be joined to the logged predictions and
 // counted in the agent's metrics, which a real Prometheus scrapes from the pod through its annotations.
-// A second ModelDeployment (its own host) samples 2000 requests at 0.25 within binomial bounds; versitygw
-// stopped for a minute under steady load fails no request, is counted, and logging resumes after it.
+// versitygw stopped for a minute under steady load fails no request, is counted, and logging resumes after
+// it; then a second ModelDeployment (its own host) samples 2000 requests at 0.25 within binomial bounds.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
@@ -146,8 +146,6 @@ const sent = new Map<string, number>();
 test('the agent fronts a real MLServer: answers unchanged, request ids returned, every pair logged under the layout', { timeout: 600_000 }, async () => {
   const started = Date.now();
   await createModelDeployment(client, namespace, irisDeployment(name, 1));
-  // The sampled deployment starts alongside: its test waits for it.
-  await createModelDeployment(client, namespace, irisDeployment(SAMPLED, 0.25, SAMPLED_HOST));
   const get = () => client.get<ModelDeploymentObject>(mdRef(namespace, name));
   try {
     await eventually('the ModelDeployment to be Ready', get, (md) => conditionOf(md, 'Ready')?.status === 'True', 240_000, 1000);
@@ -264,52 +262,6 @@ function settled(pod: V1Pod, holds: (c: ReturnType<typeof logCounts>) => boolean
   return eventually('the agent to write its buffer', async () => logCounts(await agentMetrics(pod)), (c) => c.buffered === 0 && holds(c), timeoutMs, 500);
 }
 
-test('sample rate 0.25 in a real pod: 2000 requests through the gateway log a binomial share (6 sigma), each with its client id once', { timeout: 600_000 }, async () => {
-  await eventually('the sampled ModelDeployment to be Ready', () => client.get<ModelDeploymentObject>(mdRef(namespace, SAMPLED)), (md) => conditionOf(md, 'Ready')?.status === 'True', 240_000, 1000);
-  const path = `/v2/models/${SAMPLED}/infer`;
-  // Every id any client got back from this host, the route probes' included.
-  const clientIds = new Set<string>();
-  const send = async (i: number) => {
-    const answer = await post(path, inferBody(rows[i % rows.length]!), {}, SAMPLED_HOST);
-    if (answer.requestId !== null) clientIds.add(answer.requestId);
-    return answer;
-  };
-  await eventually('the gateway to route the host to the sampled agent', () => send(0), (a) => a.status === 200, 60_000, 250);
-  const pod = await servingPod(SAMPLED);
-  const before = await settled(pod);
-
-  const n = 2000;
-  const answers: Answer[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < n) {
-        const i = next++;
-        answers.push(await send(i));
-      }
-    }),
-  );
-  assert.deepEqual(answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.body}`), [], 'every request answered 200');
-  const ids = new Set(answers.map((a) => a.requestId));
-  assert.equal(ids.size, n, 'every request id is distinct');
-
-  const after = await settled(pod, (c) => c.written + c.sampledOut + c.dropped - (before.written + before.sampledOut + before.dropped) >= n);
-  const written = after.written - before.written;
-  assert.equal(after.ok - before.ok, n, 'the agent counted every request as a 200');
-  assert.equal(after.dropped - before.dropped, 0);
-  assert.equal(written + after.sampledOut - before.sampledOut, n, 'written + sampled_out = requests');
-  const { low, high } = binomialRange(n, 0.25, 6);
-  assert.ok(written >= low && written <= high, `${written} of ${n} logged, expected ${low}..${high}`);
-
-  const records = await loggedRecords(`tenant-a/namespace=${namespace}/model=${SAMPLED}/version=1/`);
-  const loggedIds = records.map((r) => String(r['requestId']));
-  assert.equal(new Set(loggedIds).size, loggedIds.length, 'no request is logged twice');
-  assert.deepEqual(loggedIds.filter((id) => !clientIds.has(id)), [], 'every logged id is one a client received');
-  assert.equal(loggedIds.filter((id) => ids.has(id)).length, written, 'the files hold what the agent counts as written');
-  for (const r of records) assert.deepEqual([r['namespace'], r['model'], r['version'], r['variant'], r['path'], r['status']], [namespace, SAMPLED, '1', 'stable', path, 200]);
-  log(`sampled ${written} of ${n} at 0.25 (bounds ${low}..${high})`);
-});
-
 test('versitygw stopped for a minute under steady load: no request fails or waits for it, drops and upload errors are counted, logging resumes', { timeout: 600_000 }, async () => {
   const pod = await servingPod();
   const before = await settled(pod);
@@ -354,4 +306,55 @@ test('versitygw stopped for a minute under steady load: no request fails or wait
   assert.deepEqual(afterIds.filter((id) => !logged.has(id)), [], 'requests after the restart are in the files');
   const written = replies.filter((a) => a.requestId !== null && logged.has(a.requestId)).length;
   assert.equal(written, after.written - before.written - afterIds.length, 'the files hold what the agent counts as written');
+});
+
+test('sample rate 0.25 in a real pod: 2000 requests through the gateway log a binomial share (6 sigma), each with its client id once', { timeout: 600_000 }, async () => {
+  // One serving pod at a time: the process runtime's pods share one network namespace and the agent binds
+  // 0.0.0.0, so a second agent pod could not take its ports while the first runs.
+  await client.delete(mdRef(namespace, name));
+  await eventually('the first deployment\'s pod to be gone', () => core.listNamespacedPod({ namespace, labelSelector: `modelship.io/model-deployment=${name}` }), (l) => l.items.length === 0, 120_000, 500);
+  await createModelDeployment(client, namespace, irisDeployment(SAMPLED, 0.25, SAMPLED_HOST));
+  await eventually('the sampled ModelDeployment to be Ready', () => client.get<ModelDeploymentObject>(mdRef(namespace, SAMPLED)), (md) => conditionOf(md, 'Ready')?.status === 'True', 240_000, 1000);
+  const path = `/v2/models/${SAMPLED}/infer`;
+  // Every id any client got back from this host, the route probes' included.
+  const clientIds = new Set<string>();
+  const send = async (i: number) => {
+    const answer = await post(path, inferBody(rows[i % rows.length]!), {}, SAMPLED_HOST);
+    if (answer.requestId !== null) clientIds.add(answer.requestId);
+    return answer;
+  };
+  await eventually('the gateway to route the host to the sampled agent', () => send(0), (a) => a.status === 200, 60_000, 250);
+  const pod = await servingPod(SAMPLED);
+  const before = await settled(pod);
+
+  const n = 2000;
+  const answers: Answer[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < n) {
+        const i = next++;
+        answers.push(await send(i));
+      }
+    }),
+  );
+  assert.deepEqual(answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.body}`), [], 'every request answered 200');
+  const ids = new Set(answers.map((a) => a.requestId));
+  assert.equal(ids.size, n, 'every request id is distinct');
+
+  const after = await settled(pod, (c) => c.written + c.sampledOut + c.dropped - (before.written + before.sampledOut + before.dropped) >= n);
+  const written = after.written - before.written;
+  assert.equal(after.ok - before.ok, n, 'the agent counted every request as a 200');
+  assert.equal(after.dropped - before.dropped, 0);
+  assert.equal(written + after.sampledOut - before.sampledOut, n, 'written + sampled_out = requests');
+  const { low, high } = binomialRange(n, 0.25, 6);
+  assert.ok(written >= low && written <= high, `${written} of ${n} logged, expected ${low}..${high}`);
+
+  const records = await loggedRecords(`tenant-a/namespace=${namespace}/model=${SAMPLED}/version=1/`);
+  const loggedIds = records.map((r) => String(r['requestId']));
+  assert.equal(new Set(loggedIds).size, loggedIds.length, 'no request is logged twice');
+  assert.deepEqual(loggedIds.filter((id) => !clientIds.has(id)), [], 'every logged id is one a client received');
+  assert.equal(loggedIds.filter((id) => ids.has(id)).length, written, 'the files hold what the agent counts as written');
+  for (const r of records) assert.deepEqual([r['namespace'], r['model'], r['version'], r['variant'], r['path'], r['status']], [namespace, SAMPLED, '1', 'stable', path, 200]);
+  log(`sampled ${written} of ${n} at 0.25 (bounds ${low}..${high})`);
 });
