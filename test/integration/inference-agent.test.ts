@@ -5,29 +5,21 @@
 // record in the files with its identity, sampling within binomial bounds, redaction, an object-store outage
 // that fails no request and is counted, multi-MiB files through a slow store, labels joined from memory and,
 // after a restart, from the files.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { connect as h2connect } from 'node:http2';
 import { GetObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { uuidv7, uuidv7Time } from '../../src/agent/request-id.ts';
 import { REDACTED } from '../../src/agent/redact.ts';
-import { startS3Server } from '../cluster/s3-server.ts';
 import { freePort } from '../cluster/free-port.ts';
-import { irisClass, patternByte, startIrisUpstream } from '../support/iris-upstream.ts';
+import { irisClass, patternByte } from '../support/iris-upstream.ts';
+import { agentTestBed } from '../support/agent-test-bed.ts';
 import { sample, scrape, send, startAgent, type AgentProcess, type Reply } from '../support/agent-process.ts';
 import { eventually } from '../support/wait.ts';
 import { slowRelay } from '../support/slow-relay.ts';
 
-const s3 = await startS3Server();
-await s3.createBucket('logs');
-const upstream = await startIrisUpstream();
-const agents: AgentProcess[] = [];
-after(async () => {
-  for (const a of agents) await a.stop('SIGKILL');
-  await upstream.close();
-  await s3.stop();
-});
+const { s3, upstream, agents } = await agentTestBed(['logs']);
 
 const identity = ['--namespace=team-a', '--model=iris', '--version=1', '--variant=stable', '--revision=3'];
 async function agent(name: string, extra: readonly string[], env: Record<string, string> = {}): Promise<AgentProcess> {

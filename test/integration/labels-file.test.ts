@@ -3,25 +3,16 @@
 // Kubernetes. One agent predicts and flushes; another (another revision, empty memory, as another
 // replica) receives the file and counts every label once under the revision that predicted; the first
 // counts none; sent again, to either, it is refused as already counted. Refused: a URI outside `<log uri>/labels/`, a missing file, a file with a bad line.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { startS3Server } from '../cluster/s3-server.ts';
-import { irisClass, startIrisUpstream } from '../support/iris-upstream.ts';
+import { irisClass } from '../support/iris-upstream.ts';
+import { agentTestBed } from '../support/agent-test-bed.ts';
 import { sample, scrape, send, startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { eventually } from '../support/wait.ts';
 
-const s3 = await startS3Server();
-await s3.createBucket('logs');
-await s3.createBucket('other');
-const upstream = await startIrisUpstream();
-const agents: AgentProcess[] = [];
-after(async () => {
-  for (const a of agents) await a.stop('SIGKILL');
-  await upstream.close();
-  await s3.stop();
-});
+const { s3, upstream, agents } = await agentTestBed(['logs', 'other']);
 
 const identity = ['--namespace=team-a', '--model=iris', '--version=1', '--variant=stable'];
 async function agent(revision: string, extra: readonly string[] = []): Promise<AgentProcess> {
