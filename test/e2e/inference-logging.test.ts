@@ -308,13 +308,9 @@ test('versitygw stopped for a minute under steady load: no request fails or wait
   assert.equal(written, after.written - before.written - afterIds.length, 'the files hold what the agent counts as written');
 });
 
-// Skipped until the process runtime can start this second serving pod: in place of the first (deleted) its
-// model-fetcher got ENETUNREACH reaching versitygw; alongside it, its agent could not take 0.0.0.0:8080.
-test('sample rate 0.25 in a real pod: 2000 requests through the gateway log a binomial share (6 sigma), each with its client id once', { timeout: 600_000, skip: 'the process runtime cannot yet start a second agent-fronted pod in this file' }, async () => {
-  // One serving pod at a time: the process runtime's pods share one network namespace and the agent binds
-  // 0.0.0.0, so a second agent pod could not take its ports while the first runs.
-  await client.delete(mdRef(namespace, name));
-  await eventually('the first deployment\'s pod to be gone', () => core.listNamespacedPod({ namespace, labelSelector: `modelship.io/model-deployment=${name}` }), (l) => l.items.length === 0, 120_000, 500);
+// A second ModelDeployment beside the first, on its own host: sampling is per pod, so its counters and files
+// are its own.
+test('sample rate 0.25 in a real pod: 2000 requests through the gateway log a binomial share (6 sigma), each with its client id once', { timeout: 600_000 }, async () => {
   await createModelDeployment(client, namespace, irisDeployment(SAMPLED, 0.25, SAMPLED_HOST));
   await eventually('the sampled ModelDeployment to be Ready', () => client.get<ModelDeploymentObject>(mdRef(namespace, SAMPLED)), (md) => conditionOf(md, 'Ready')?.status === 'True', 240_000, 1000);
   const path = `/v2/models/${SAMPLED}/infer`;
