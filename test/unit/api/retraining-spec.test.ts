@@ -65,3 +65,8 @@ void test('status.retraining parses a Pending trigger and refuses an unknown sta
   assert.ok(ok.success);
   assert.equal(retrainingStatusSchema.safeParse({ lastTrigger: { state: 'Queued' } }).success, false);
 });
+
+void test('a misspelt trigger is refused by the parse, so it does not silently never fire', () => {
+  const errors = errorsOf(manifest({ on: { drift: true, drfit: true }, job: { image: 'retrain:1' } }));
+  assert.ok(errors.some((e) => e.path.startsWith('spec.monitoring.retraining.on') && e.message.includes('drfit')), JSON.stringify(errors));
+});
