@@ -23,7 +23,7 @@ export interface DriftCheckEvidence {
 export interface RetrainingEvidence {
   /** The ModelDeployment's uid: part of every trigger id. */
   readonly uid: string;
-  /** When the ModelDeployment was created: no scheduled time before it is due. */
+  /** No scheduled time before it is due; unset: a time within the starting deadline still is. */
   readonly createdAt?: Date;
   readonly driftCheck?: DriftCheckEvidence;
   /** The stable version's labelled accuracy over the window, and the time it was read for. */
@@ -79,7 +79,7 @@ function candidate(spec: RetrainingSpec, status: RetrainingStatus | undefined, n
       suspend: false,
       now,
       ...(lastScheduled !== undefined ? { lastScheduleTime: lastScheduled } : {}),
-      ...(evidence.createdAt !== undefined ? { createdAt: evidence.createdAt } : {}),
+      createdAt: evidence.createdAt ?? new Date(now.getTime() - SCHEDULE_DEADLINE_SECONDS * 1000),
       activeRuns: 0,
       concurrencyPolicy: 'Allow',
       startingDeadlineSeconds: SCHEDULE_DEADLINE_SECONDS,
