@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { ModelDeploymentSpec } from '../api/model-deployment-spec.ts';
 import type { RetrainingSpec } from '../api/retraining-spec.ts';
-import type { RetrainingStatus, RetrainingTargetKind, RetrainingTriggerStatus } from '../api/retraining-status.ts';
+import type { RetrainingTargetKind, RetrainingTriggerStatus } from '../api/retraining-status.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import { ApiError, isConflict, isNotFound } from '../kube/api-error.ts';
 import type { Cidr } from '../outbound/index.ts';
@@ -25,7 +25,6 @@ import { cooldownMs, decideRetraining, type RetrainingDecision } from './decide-
 import { renderRetrainingJob } from './retraining-job.ts';
 import type { RunOutcome, SendResult } from './send-result.ts';
 import { chooseAirflow, chooseWebhook, type RetrainingTargets } from './targets-file.ts';
-import { triggerJobName } from './trigger-id.ts';
 import { readDriftStatus, triggerPayload, type TriggerPayload } from './trigger-payload.ts';
 import { sendWebhook } from './webhook-target.ts';
 
@@ -44,6 +43,12 @@ export interface RetrainerOptions {
   readonly now: () => Date;
   /** Brings a key back to the work queue after `afterMs`. */
   readonly requeue: (key: string, afterMs: number) => void;
+}
+
+type Nullable<T> = { [K in keyof T]?: T[K] | null };
+interface RetrainingPatch {
+  lastTrigger?: Nullable<RetrainingTriggerStatus>;
+  nextAllowedTime?: string;
 }
 
 const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -119,8 +124,11 @@ export class Retrainer {
       .finally(() => this.inFlight.delete(key));
   }
 
-  /** A merge patch of status.retraining, refused (409) if the object changed since `resourceVersion`. */
-  private async writeStatus(md: ModelDeploymentObject, resourceVersion: string | undefined, retraining: RetrainingStatus): Promise<ModelDeploymentObject> {
+  /**
+   * A merge patch of status.retraining (null removes a field), refused (409) if the object changed
+   * since `resourceVersion`.
+   */
+  private async writeStatus(md: ModelDeploymentObject, resourceVersion: string | undefined, retraining: RetrainingPatch): Promise<ModelDeploymentObject> {
     const { namespace, name } = md.metadata!;
     return this.options.client.mergePatch<ModelDeploymentObject>(
       { apiVersion: API_VERSION, kind: KIND, namespace: namespace!, name: name!, subresource: 'status' },
@@ -139,7 +147,7 @@ export class Retrainer {
       try {
         // lastTrigger is replaced whole: null for the previous trigger's fields the new one lacks.
         const written = await this.writeStatus(md, version, {
-          lastTrigger: { runId: null, message: null, nextAttemptTime: null, ...pending } as unknown as RetrainingTriggerStatus,
+          lastTrigger: { runId: null, message: null, nextAttemptTime: null, ...pending },
           nextAllowedTime: iso(new Date(now.getTime() + cooldownMs(retraining))),
         });
         version = written.metadata?.resourceVersion;
@@ -167,7 +175,7 @@ export class Retrainer {
     if (result.ok) {
       const message = result.duplicate ? `${result.runId} was accepted by an earlier send` : `sent as ${result.runId}`;
       try {
-        await this.writeStatus(md, version, { lastTrigger: { state: 'Sent', runId: result.runId, attempts, nextAttemptTime: null, message } as unknown as RetrainingTriggerStatus });
+        await this.writeStatus(md, version, { lastTrigger: { state: 'Sent', runId: result.runId, attempts, nextAttemptTime: null, message } });
       } catch (err) {
         // Still Pending in status: sent again under the same id, which the target takes as the same run.
         if (isConflict(err) || isNotFound(err)) return this.options.requeue(key, 500);
@@ -240,6 +248,3 @@ function eventTarget(md: ModelDeploymentObject) {
   const { namespace, name, uid } = md.metadata as { namespace: string; name: string; uid: string };
   return { apiVersion: API_VERSION, kind: KIND, namespace, name, uid };
 }
-
-/** The Job name of a trigger, for callers that look for it. */
-export { triggerJobName };
