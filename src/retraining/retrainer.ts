@@ -60,6 +60,12 @@ export function targetKind(spec: RetrainingSpec): RetrainingTargetKind {
 export class Retrainer {
   private readonly options: RetrainerOptions;
   private readonly inFlight = new Set<string>();
+  /**
+   * Per key, the resourceVersions our own status writes replaced: while the cache still shows one of
+   * them it has not seen our write, and deciding from it would send a trigger already recorded as Sent
+   * once more (harmless to the target, which knows the id, but a needless request).
+   */
+  private readonly replaced = new Map<string, Set<string>>();
   private readonly lastOutcomePoll = new Map<string, number>();
   private readonly http: OutboundClient;
   private readonly airflow: AirflowTarget;
@@ -81,6 +87,15 @@ export class Retrainer {
     if (retraining === undefined || namespace === undefined || name === undefined || uid === undefined || this.stopped) return undefined;
     const key = `${namespace}/${name}`;
     if (this.inFlight.has(key)) return undefined;
+    const version = md.metadata?.resourceVersion;
+    const stale = this.replaced.get(key);
+    if (stale !== undefined && version !== undefined) {
+      if (stale.has(version)) {
+        this.options.requeue(key, 500);
+        return undefined;
+      }
+      this.replaced.delete(key);
+    }
     const now = this.options.now();
     const status = md.status?.retraining;
     const drift = readDriftStatus(md.status);
@@ -130,10 +145,17 @@ export class Retrainer {
    */
   private async writeStatus(md: ModelDeploymentObject, resourceVersion: string | undefined, retraining: RetrainingPatch): Promise<ModelDeploymentObject> {
     const { namespace, name } = md.metadata!;
-    return this.options.client.mergePatch<ModelDeploymentObject>(
+    const written = await this.options.client.mergePatch<ModelDeploymentObject>(
       { apiVersion: API_VERSION, kind: KIND, namespace: namespace!, name: name!, subresource: 'status' },
       { metadata: resourceVersion !== undefined ? { resourceVersion } : {}, status: { retraining } },
     );
+    if (resourceVersion !== undefined) {
+      const key = `${namespace}/${name}`;
+      const set = this.replaced.get(key) ?? new Set<string>();
+      set.add(resourceVersion);
+      this.replaced.set(key, set);
+    }
+    return written;
   }
 
   private async trigger(md: ModelDeploymentObject, spec: ModelDeploymentSpec, retraining: RetrainingSpec, d: Extract<RetrainingDecision, { kind: 'trigger' }>): Promise<void> {
