@@ -227,3 +227,20 @@ test('Job: one Job per trigger, and an operator restart sends no second one (the
   assert.ok(!second.events.some((e) => e.reason === 'RetrainingTriggered'), JSON.stringify(second.events));
   await second.stop();
 });
+
+test('a Pending trigger left by a crash between its write and its send is sent once, with its id', async () => {
+  await createModelDeployment(client, namespace, retrainingMd('iris-crash', { on: { drift: true }, cooldown: '1h', job: { image: 'ghcr.io/example/retrain:1.0' } }));
+  // What an operator leaves when it stops right after step 1: the trigger in status, nothing sent.
+  const id = 'rt-0000000000c0ffee';
+  const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await client.mergePatch(
+    { ...mdRef(namespace, 'iris-crash'), subresource: 'status' },
+    { status: { retraining: { lastTrigger: { id, reason: 'Drift', time, evidenceTime: time, target: 'job', state: 'Pending', attempts: 0 } } } },
+  );
+  const operator = await startInProcessOperator(kc, [namespace], { operatorNamespace: namespace });
+  const sent = await eventually('the Pending trigger sent', () => retrainingOf('iris-crash'), (r) => r?.lastTrigger?.state === 'Sent', 60_000, 500);
+  assert.equal(sent!.lastTrigger!.id, id);
+  const jobs = (await client.list<KubeObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace }, { labelSelector: 'modelship.io/retraining-for=iris-crash' })).items;
+  assert.deepEqual(jobs.map((j) => j.metadata?.name), [`iris-crash-${id}`]);
+  await operator.stop();
+});
