@@ -54,6 +54,8 @@ export interface OperatorConfig {
   prometheusSources?: string;
   /** The platform's model registries file (src/registry/mlflow.ts); read by operator-main.ts at start-up. */
   modelRegistries?: string;
+  /** The platform's retraining targets file (src/retraining/targets-file.ts); read by operator-main.ts at start-up. */
+  retrainingTargets?: string;
   /** How often a models:/ URI is resolved again in its registry. */
   registryPollIntervalMs: number;
   /** Prometheus addresses a ModelDeployment may name itself; empty: none. */
@@ -256,6 +258,11 @@ const FLAGS = {
     nonEmpty,
     "YAML file of the platform's model registries for models:/ URIs (a list of name, type mlflow, address, bearerTokenSecret or basicAuthSecret in the operator's namespace, default), read at start-up; a change needs a restart.",
   ),
+  retrainingTargets: flag(
+    'retraining-targets',
+    nonEmpty,
+    "YAML file of the platform's retraining targets (airflow: name, address, basicAuthSecret or bearerTokenSecret, default; webhooks: name, url, hmacSecret; Secrets in the operator's namespace), read at start-up; a change needs a restart.",
+  ),
   registryPollIntervalMs: flag(
     'registry-poll-interval',
     duration(1000).refine((ms) => ms >= 10_000, { error: 'must be at least 10s' }),
@@ -328,7 +335,7 @@ export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
     errors.push('--identity: not set, and neither POD_NAME nor HOSTNAME is; pass --identity or set POD_NAME');
   }
   if (errors.length > 0) return { ok: false, errors };
-  // Every key has a value or a default except kubeconfig, prometheusAddress, prometheusSources and modelRegistries, which are optional, and identity, checked above.
+  // Every key has a value or a default except kubeconfig, prometheusAddress, prometheusSources, modelRegistries and retrainingTargets, which are optional, and identity, checked above.
   const result = config as OperatorConfig;
   errors.push(...crossChecks(result));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: result };

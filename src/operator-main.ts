@@ -7,6 +7,7 @@ import { createLogger } from './observability/logger.ts';
 import { startOperator } from './operator.ts';
 import { analysisSourceSettings } from './analysis/prometheus-sources.ts';
 import { parseModelRegistries, type ModelRegistry } from './registry/mlflow.ts';
+import { NO_RETRAINING_TARGETS, parseRetrainingTargets, type RetrainingTargets } from './retraining/targets-file.ts';
 
 const argv = process.argv.slice(2);
 if (wantsHelp(argv)) {
@@ -58,6 +59,23 @@ if (config.modelRegistries !== undefined) {
   }
   registries = read.registries;
 }
+// The platform's retraining targets: read once, like the registries.
+let retrainingTargets: RetrainingTargets = NO_RETRAINING_TARGETS;
+if (config.retrainingTargets !== undefined) {
+  let text: string;
+  try {
+    text = readFileSync(config.retrainingTargets, 'utf8');
+  } catch (err) {
+    process.stderr.write(`modelship: invalid configuration\n  --retraining-targets: cannot read ${config.retrainingTargets} (${(err as NodeJS.ErrnoException).code ?? 'error'})\n`);
+    process.exit(2);
+  }
+  const read = parseRetrainingTargets(text, config.retrainingTargets);
+  if (!read.ok) {
+    process.stderr.write(`modelship: invalid configuration\n${read.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    process.exit(2);
+  }
+  retrainingTargets = read.targets;
+}
 const logger = createLogger({ level: config.logLevel });
 
 let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
@@ -85,6 +103,7 @@ try {
       process.exit(1);
     },
     { registries, namespace: config.operatorNamespace, pollIntervalMs: config.registryPollIntervalMs },
+    retrainingTargets,
   );
   logger.info({ metricsPort: operator.metricsPort, healthPort: operator.healthPort, identity: config.identity }, 'modelship operator started');
 } catch (err) {

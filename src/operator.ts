@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { OperatorConfig } from './config.ts';
 import type { AnalysisSourceSettings } from './analysis/prometheus-sources.ts';
 import { noRegistries, type RegistrySettings } from './registry/resolver.ts';
+import { NO_RETRAINING_TARGETS, type RetrainingTargets } from './retraining/targets-file.ts';
 import { ApiClient } from './kube/api-client.ts';
 import { loadClusterConnection } from './kube/cluster-connection.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
@@ -30,6 +31,7 @@ export async function startOperator(
   logger: Logger,
   onLostLeadership: () => void,
   registries: RegistrySettings = noRegistries(config.operatorNamespace),
+  retrainingTargets: RetrainingTargets = NO_RETRAINING_TARGETS,
 ): Promise<RunningOperator> {
   const connection = loadClusterConnection(config.kubeconfig);
   logger.info({ server: connection.server, from: connection.description }, 'API server');
@@ -63,6 +65,8 @@ export async function startOperator(
     },
     analysisSources,
     registries,
+    retrainingTargets,
+    operatorNamespace: config.operatorNamespace,
     outboundAllowCidrs: config.outboundAllowCidrs,
     events,
     queueMetrics: workQueueMetrics(metrics, CONTROLLER),

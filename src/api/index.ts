@@ -71,3 +71,5 @@ export { AGENT_METRICS_PORT, AGENT_UPSTREAM_PORT, DEFAULT_FLUSH_INTERVAL, DEFAUL
 export type { LoggingSpec } from './logging-spec.ts';
 export { monitoringSpecSchema } from './monitoring-spec.ts';
 export type { MonitoringSpec } from './monitoring-spec.ts';
+export * from './retraining-spec.ts';
+export * from './retraining-status.ts';

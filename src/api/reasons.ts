@@ -176,6 +176,8 @@ export const REASONS = {
   AnalysisInconclusive: { where: ['Normal Event'], meaning: 'a canary measurement could not decide yet (too few requests, or too close)' },
   AnalysisUnavailable: { where: ['Warning Event'], meaning: 'a canary measurement could not be taken (Prometheus unreachable or a query failed)' },
   AnalysisPaused: { where: ['Warning Event'], meaning: 'too many inconclusive measurements in a row: the canary holds; promote or abort it' },
+  RetrainingTriggered: { where: ['Normal Event'], meaning: 'a retraining trigger was accepted by its target (Job, Airflow DAG run or webhook); the message names the run' },
+  RetrainingFailed: { where: ['Warning Event'], meaning: 'a retraining trigger could not be sent, or its run failed; a send is retried with backoff under the same id' },
 } as const satisfies Record<string, ReasonEntry>;
 
 export type Reason = keyof typeof REASONS;

@@ -12,6 +12,8 @@ import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, OPTIONAL_CHILD_KINDS, type RenderC
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
 import { noRegistries, RegistryResolver, type RegistrySettings } from '../registry/resolver.ts';
+import { Retrainer } from '../retraining/retrainer.ts';
+import { NO_RETRAINING_TARGETS, type RetrainingTargets } from '../retraining/targets-file.ts';
 import { EvidenceGatherer, type EvidenceMetrics } from './evidence-gatherer.ts';
 import { evidenceSources } from './evidence-sources.ts';
 import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, reconcile, type EventSink } from './reconcile.ts';
@@ -37,6 +39,10 @@ export interface ControllerOptions {
   readonly outboundAllowCidrs?: readonly Cidr[];
   /** The platform's model registries for models:/ URIs (--model-registries) and how often they are asked; default none. */
   readonly registries?: RegistrySettings;
+  /** The platform's Airflow connections and webhooks for retraining triggers (--retraining-targets); default none. */
+  readonly retrainingTargets?: RetrainingTargets;
+  /** The operator's namespace, where the retraining targets' Secrets are (default modelship-system). */
+  readonly operatorNamespace?: string;
   readonly events: EventSink;
   readonly queueMetrics?: WorkQueueMetrics;
   readonly metrics?: ControllerMetrics;
@@ -55,6 +61,8 @@ export class ModelDeploymentController {
   readonly evidence: EvidenceGatherer;
   /** Resolves models:/ URIs in the platform's registries, outside the workers; a changed answer brings its key back. */
   readonly registry: RegistryResolver;
+  /** Sends retraining triggers, outside the workers; a finished send brings its key back. */
+  readonly retrainer: Retrainer;
   private readonly options: ControllerOptions;
   private active = 0;
   reconciles = 0;
@@ -134,6 +142,16 @@ export class ModelDeploymentController {
       log: logger,
       now,
     });
+    this.retrainer = new Retrainer({
+      client,
+      log: logger,
+      events: options.events,
+      targets: options.retrainingTargets ?? NO_RETRAINING_TARGETS,
+      namespace: options.operatorNamespace ?? 'modelship-system',
+      allowCidrs: options.outboundAllowCidrs ?? [],
+      now,
+      requeue: (key, afterMs) => this.queue.addAfter(key, afterMs),
+    });
     this.caches.modelDeployments.onEvent((_event, obj) => this.queue.add(objectKey(obj)));
     const enqueueOwner = (_event: string, obj: KubeObject) => {
       const owner = ownerIndex(obj);
@@ -189,6 +207,7 @@ export class ModelDeploymentController {
       onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),
       replacedVersions: new Map<string, string>(),
       registry: this.registry,
+      retrainer: this.retrainer,
     };
     metrics?.activeWorkers(0);
     this.queue.start(async (key, yieldSlot) => {
@@ -229,6 +248,7 @@ export class ModelDeploymentController {
   async stop(): Promise<void> {
     this.evidence.stop();
     await this.registry.stop();
+    await this.retrainer.stop();
     await this.queue.shutdown();
     await Promise.all(this.allCaches().map((c) => c.stop()));
   }

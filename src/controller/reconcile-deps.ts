@@ -1,5 +1,6 @@
 // What a reconcile needs from the operator, and what it tells the work queue.
 import type { RegistryResolver } from '../registry/resolver.ts';
+import type { Retrainer } from '../retraining/retrainer.ts';
 import type { EventReason, ForeignReason } from '../api/reasons.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { RenderConfig } from '../render/index.ts';
@@ -32,6 +33,8 @@ export interface ReconcileDeps {
   readonly replacedVersions?: Map<string, string>;
   /** Resolves models:/ URIs in the platform's model registries, outside the worker (src/registry). */
   readonly registry?: RegistryResolver;
+  /** Decides and sends retraining triggers, outside the worker (src/retraining). */
+  readonly retrainer?: Retrainer;
 }
 
 export interface ReconcileOutcome {

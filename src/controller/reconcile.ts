@@ -29,6 +29,8 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   const loaded = load(key, deps);
   if (!loaded.ok) return loaded.outcome;
   const { target } = loaded;
+  // Retraining triggers: decided from the cached status, sent outside the worker with writes of their own.
+  deps.retrainer?.observe(target.md, target.spec);
   // Batch scoring: runs as Jobs, no serving objects and no rollout (batch-mode.ts).
   if (target.spec?.mode === 'batch') return reconcileBatchMode(target, target.spec, deps, log, yieldWorker);
 

@@ -99,6 +99,8 @@ function rolloutFields(previous: ModelDeploymentStatus | undefined): Partial<Mod
   if (previous?.canary !== undefined) kept.canary = previous.canary;
   if (previous?.traffic !== undefined) kept.traffic = previous.traffic;
   if (previous?.history !== undefined) kept.history = previous.history;
+  // Written by the retraining sender (src/retraining) in writes of its own.
+  if (previous?.retraining !== undefined) kept.retraining = previous.retraining;
   return kept;
 }
 

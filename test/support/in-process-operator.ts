@@ -10,6 +10,7 @@ import { defaultRenderConfig, type RenderConfig } from '../../src/render/index.t
 import type { EventSink } from '../../src/controller/reconcile.ts';
 import type { Cidr } from '../../src/outbound/index.ts';
 import type { ModelRegistry } from '../../src/registry/mlflow.ts';
+import type { RetrainingTargets } from '../../src/retraining/targets-file.ts';
 import { DEFAULT_REGISTRY_POLL_MS } from '../../src/registry/resolver.ts';
 import { noAnalysisSources, type AnalysisSourceSettings } from '../../src/analysis/prometheus-sources.ts';
 
@@ -28,7 +29,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number; now?: () => Date } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number; now?: () => Date; retrainingTargets?: RetrainingTargets; operatorNamespace?: string } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -55,6 +56,8 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     ...(options.registries !== undefined
       ? { registries: { registries: options.registries, namespace: 'modelship-system', pollIntervalMs: options.registryPollIntervalMs ?? DEFAULT_REGISTRY_POLL_MS } }
       : {}),
+    ...(options.retrainingTargets !== undefined ? { retrainingTargets: options.retrainingTargets } : {}),
+    ...(options.operatorNamespace !== undefined ? { operatorNamespace: options.operatorNamespace } : {}),
     events: sink,
     // The controller's clock (schedules, analysis windows); the wall clock unless a test moves it.
     ...(options.now !== undefined ? { now: options.now } : {}),

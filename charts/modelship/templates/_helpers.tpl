@@ -156,3 +156,20 @@ code uses (README, "Install with Helm"); keep them in step with src/render/child
 {{- end }}
 {{- $names | uniq | sortAlpha | toJson }}
 {{- end }}
+
+{{- define "modelship.retrainingTargetsFile" -}}
+{{ toYaml (dict "airflow" (.Values.retrainingTargets.airflow | default list) "webhooks" (.Values.retrainingTargets.webhooks | default list)) }}
+{{- end }}
+
+{{/* The Secrets the retraining targets name, each once, sorted. */}}
+{{- define "modelship.retrainingSecretNames" -}}
+{{- $names := list }}
+{{- range .Values.retrainingTargets.airflow }}
+{{- with .bearerTokenSecret }}{{ $names = append $names .name }}{{ end }}
+{{- with .basicAuthSecret }}{{ $names = append $names .name }}{{ end }}
+{{- end }}
+{{- range .Values.retrainingTargets.webhooks }}
+{{- with .hmacSecret }}{{ $names = append $names .name }}{{ end }}
+{{- end }}
+{{- $names | uniq | sortAlpha | toJson }}
+{{- end }}

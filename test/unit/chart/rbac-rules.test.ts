@@ -11,6 +11,7 @@ import { resourceKind } from '../../../src/kube/resource-paths.ts';
 import { findObject, operatorArgs, renderChart, toolsDir, type PolicyRule, type RenderedObject } from '../../support/helm-chart.ts';
 import { parsePrometheusSources } from '../../../src/analysis/prometheus-sources.ts';
 import { parseModelRegistries } from '../../../src/registry/mlflow.ts';
+import { parseRetrainingTargets } from '../../../src/retraining/targets-file.ts';
 
 const tools = await toolsDir();
 
@@ -231,4 +232,28 @@ void test('model registries: a Role with get on exactly the named Secrets, the f
   const plain = await renderChart(tools, ['--namespace', 'modelship-system']);
   assert.equal(findObject(plain, 'Role', 'modelship-model-registries', 'modelship-system'), undefined);
   assert.ok(!operatorArgs(findObject(plain, 'Deployment')!).some((a) => a.startsWith('--model-registries')));
+});
+
+void test('retraining targets: a Role with get on exactly the named Secrets, the file mounted and passed', async () => {
+  const objects = await renderChart(tools, [
+    '--namespace',
+    'modelship-system',
+    '--set-json',
+    'retrainingTargets={"airflow":[{"name":"airflow-prod","address":"http://airflow:8080","basicAuthSecret":{"name":"airflow-login"},"default":true}],"webhooks":[{"name":"ci-hook","url":"https://ci.example/hooks/retrain","hmacSecret":{"name":"ci-hook-key","key":"key"}}]}',
+  ]);
+  const role = findObject(objects, 'Role', 'modelship-retraining-targets', 'modelship-system');
+  assert.deepEqual(role?.rules, [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['airflow-login', 'ci-hook-key'], verbs: ['get'] }]);
+  const configMap = findObject(objects, 'ConfigMap', 'modelship-retraining-targets', 'modelship-system') as unknown as { data: Record<string, string> };
+  const file = parseRetrainingTargets(configMap.data['targets.yaml'] ?? '', 'targets.yaml');
+  assert.ok(file.ok, file.ok ? '' : file.errors.join());
+  assert.deepEqual(file.targets.airflow.map((a) => a.name), ['airflow-prod']);
+  assert.deepEqual(file.targets.webhooks.map((w) => w.name), ['ci-hook']);
+  const deployment = findObject(objects, 'Deployment')!;
+  assert.ok(operatorArgs(deployment).includes('--retraining-targets=/etc/modelship/retraining/targets.yaml'));
+  assert.ok(JSON.stringify(deployment).includes('"mountPath":"/etc/modelship/retraining"'));
+  // None configured: no ConfigMap, no Role, no flag.
+  const plain = await renderChart(tools, ['--namespace', 'modelship-system']);
+  assert.equal(findObject(plain, 'ConfigMap', 'modelship-retraining-targets', 'modelship-system'), undefined);
+  assert.equal(findObject(plain, 'Role', 'modelship-retraining-targets', 'modelship-system'), undefined);
+  assert.ok(!operatorArgs(findObject(plain, 'Deployment')!).some((a) => a.startsWith('--retraining-targets')));
 });

@@ -44,12 +44,12 @@ function annotations(objects: ChildObject[]): Record<string, string> {
   return byKind(objects, 'Deployment')?.spec?.template.metadata?.annotations ?? {};
 }
 
-void test('without monitoring.logging the render is byte-identical to the golden file (reserved siblings change nothing)', () => {
+void test('without monitoring.logging the render is byte-identical to the golden file (drift and retraining change nothing)', () => {
   const example = loadExamples().find((e) => e.name === 'mlserver-sklearn');
   assert.ok(example);
   const golden = readFileSync(new URL('./golden/mlserver-sklearn.yaml', import.meta.url), 'utf8');
   assert.equal(toYamlStream(rendered(example.manifest)), golden);
-  const siblings: Json[] = [{}, { drift: { enabled: true } }, { retraining: { schedule: 'weekly' } }];
+  const siblings: Json[] = [{}, { drift: { enabled: true } }, { retraining: { on: { schedule: '@weekly' }, job: { image: 'retrain:1' } } }];
   for (const monitoring of siblings) {
     const manifest = withChanges(example.manifest as Record<string, Json>, { 'spec.monitoring': monitoring });
     assert.equal(toYamlStream(rendered(manifest)), golden, `spec.monitoring ${JSON.stringify(monitoring)}`);
