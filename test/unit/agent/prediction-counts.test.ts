@@ -52,7 +52,7 @@ async function samples(metrics: ReturnType<typeof createAgentMetrics>): Promise<
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, x]) => `${k}=${String(x)}`)
         .join(',');
-      out.set(`${v.metricName ?? got.name}{${labels}}`, v.value);
+      out.set(`${'metricName' in v && v.metricName !== undefined ? v.metricName : got.name}{${labels}}`, v.value);
     }
   }
   return out;
