@@ -421,7 +421,7 @@ describe('evaluateRun: custom metrics', () => {
     ];
     for (const [canary, expected] of cases) {
       const run = evaluateRun(s, 'mlserver', answers(canary), 1);
-      assert.equal(run.verdict, expected, typeof canary === 'object' && 'error' in canary ? canary.error : String(canary));
+      assert.equal(run.verdict, expected, typeof canary === 'object' ? JSON.stringify(canary) : String(canary));
       const m = check(run.measurements, 'holdout');
       assert.equal(m.threshold, '0.9 <= value <= 1');
       assert.equal(m.stableValue, 0.95);
