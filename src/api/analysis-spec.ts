@@ -314,10 +314,10 @@ export const customMetricSchema = withCelRules(
       check: (m) => m.min === undefined || m.max === undefined || m.min <= m.max,
     },
     {
-      rule: "!(self.name in ['success-rate', 'latency', 'accuracy', 'drift'])",
-      message: 'success-rate, latency, accuracy and drift are the built-in checks: give the metric another name',
+      rule: "!(self.name in ['success-rate', 'latency', 'accuracy'])",
+      message: 'success-rate, latency and accuracy are the built-in checks: give the metric another name',
       fieldPath: '.name',
-      check: (m) => !['success-rate', 'latency', 'accuracy', 'drift'].includes(m.name),
+      check: (m) => m.name !== 'success-rate' && m.name !== 'latency' && m.name !== 'accuracy',
     },
   ],
 );
@@ -378,6 +378,14 @@ export const analysisSpecSchema = withCelRules(analysisObject, [
       (a.accuracy !== undefined && a.accuracy.enabled) ||
       (a.drift !== undefined && a.drift.enabled) ||
       (a.metrics ?? []).length > 0,
+  },
+  {
+    // The drift check came after custom metrics: a metric already named drift stays valid until the check is
+    // turned on, when both would report as the one measurement `drift`.
+    rule: `!has(self.drift) || ${disabled('drift')} || !has(self.metrics) || !self.metrics.exists(m, m.name == 'drift')`,
+    message: 'a metric named drift clashes with the built-in drift check (both would report as check drift): rename the metric or turn drift off',
+    fieldPath: '.metrics',
+    check: (a) => a.drift === undefined || !a.drift.enabled || !(a.metrics ?? []).some((m) => m.name === 'drift'),
   },
 ]);
 

@@ -87,7 +87,13 @@ test('spec: defaults, and the rules name the field', () => {
   assert.equal(analysisSpecSchema.safeParse({ successRate: { enabled: false }, latency: { enabled: false }, drift: { enabled: false } }).success, false);
   const mlflow = parseModelDeployment(withChanges(validManifest(), { 'spec.runtime.preset': 'mlflow', 'spec.model.format': 'mlflow', 'spec.rollout': { strategy: 'canary', steps: [{ weight: 10 }], analysis: { drift: {} } } }));
   assert.ok(mlflow.ok, JSON.stringify(mlflow));
-  assert.equal(analysisSpecSchema.safeParse({ metrics: [{ name: 'drift', query: 'vector(1)', max: 1 }] }).success, false, 'drift is a built-in name');
+  // A metric named drift (valid before the check existed) stays valid until the check is on.
+  const named = { metrics: [{ name: 'drift', query: 'vector(1)', max: 1 }] };
+  assert.ok(analysisSpecSchema.safeParse(named).success);
+  assert.ok(analysisSpecSchema.safeParse({ ...named, drift: { enabled: false } }).success);
+  const clash = analysisSpecSchema.safeParse({ ...named, drift: {} });
+  assert.equal(clash.success, false);
+  assert.match(clash.error?.issues[0]?.message ?? '', /a metric named drift clashes with the built-in drift check/);
 });
 
 test('alpha is spent over the looks: alpha/(k(k+1)), never more than alpha in total', () => {
