@@ -133,8 +133,13 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
 
   const predictionCounter = new PredictionCounter(metrics.predictions, metrics.predictionValues);
   const onPredictions = (body: Buffer, truncated: boolean) => {
-    const p = predictionValuesOfBytes(body, truncated);
-    if (p !== undefined) predictionCounter.count(p);
+    // On the response path's end: a body it cannot count is skipped, never an error for the request.
+    try {
+      const p = predictionValuesOfBytes(body, truncated);
+      if (p !== undefined) predictionCounter.count(p);
+    } catch {
+      // Nothing to count.
+    }
   };
 
   const { handle, agent } = proxyHandler({
