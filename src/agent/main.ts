@@ -12,6 +12,8 @@ import { LogBuffer } from './log-buffer.ts';
 import { logRecord, type Exchange } from './log-record.ts';
 import type { LogShipper } from './log-shipper.ts';
 import { createAgentMetrics } from './metrics.ts';
+import { PredictionCounter } from './prediction-counter.ts';
+import { predictionValuesOfBytes } from './prediction-values.ts';
 import { proxyHandler } from './proxy.ts';
 import { RecordIndex } from './record-index.ts';
 import { sampler } from './sampler.ts';
@@ -129,12 +131,24 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
       .catch(() => json(res, 400, { error: 'the body must be JSON of at most 16 MiB' }, requestId));
   };
 
+  const predictionCounter = new PredictionCounter(metrics.predictions, metrics.predictionValues);
+  const onPredictions = (body: Buffer, truncated: boolean) => {
+    // On the response path's end: a body it cannot count is skipped, never an error for the request.
+    try {
+      const p = predictionValuesOfBytes(body, truncated);
+      if (p !== undefined) predictionCounter.count(p);
+    } catch {
+      // Nothing to count.
+    }
+  };
+
   const { handle, agent } = proxyHandler({
     upstream: plan.upstream,
     metrics,
     sample: plan.log !== undefined ? sampler(plan.sampleRate) : undefined,
     maxBodyBytes: plan.maxBodyBytes,
     onExchange,
+    onPredictions,
     ownRoutes,
   });
   const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, handle);

@@ -6,6 +6,19 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const REQUEST_DURATION_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * Buckets of real-valued predictions: fine over [0, 1], where probabilities and most scores live (tenths,
+ * with the tails 0.01, 0.05, 0.95 and 0.99 where a confident classifier's mass is), and decades outside it for
+ * logits and regression outputs (with 0.3 and 3 between the decades nearest it). Fixed, so the bins of
+ * canary and stable are always the same. No bound is -1: prom-client uses -1 for "above every bound" and
+ * would count such values in that bucket.
+ */
+export const PREDICTION_VALUE_BUCKETS: readonly number[] = [
+  -1000, -100, -10, -3, -0.3, 0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1, 3, 10, 100, 1000,
+];
+export const PREDICTIONS_METRIC = 'modelship_inference_predictions_total';
+export const PREDICTION_VALUE_METRIC = 'modelship_inference_prediction_value';
+
 type PredictionLabels = 'prediction_variant' | 'prediction_revision' | 'prediction_version';
 const PREDICTION: PredictionLabels[] = ['prediction_variant', 'prediction_revision', 'prediction_version'];
 
@@ -24,6 +37,8 @@ export interface AgentMetrics {
   readonly labelsUnmatched: Counter;
   readonly h2cConnections: Counter;
   readonly h2cStreams: Counter;
+  readonly predictions: Counter<'output' | 'value'>;
+  readonly predictionValues: Histogram<'output'>;
 }
 
 export function createAgentMetrics(bufferRecords: () => number): AgentMetrics {
@@ -50,5 +65,8 @@ export function createAgentMetrics(bufferRecords: () => number): AgentMetrics {
     // a count without a code would lower the error rate that alerts and canary analysis read.
     h2cConnections: new Counter({ name: 'modelship_inference_h2c_connections_total', help: 'HTTP/2 cleartext (gRPC) connections piped raw to the model server.', registers }),
     h2cStreams: new Counter({ name: 'modelship_inference_h2c_streams_total', help: 'Streams (gRPC calls) clients opened on piped HTTP/2 cleartext connections; no status is read.', registers }),
+    // Every 2xx inference response, logged or not: the canary analysis compares these between revisions.
+    predictions: new Counter({ name: PREDICTIONS_METRIC, help: 'Categorical predictions (integers, booleans, short strings) in 2xx inference responses, by output and value (capped per pod; __other__ beyond).', labelNames: ['output', 'value'], registers }),
+    predictionValues: new Histogram({ name: PREDICTION_VALUE_METRIC, help: 'Real-valued predictions in 2xx inference responses, by output.', labelNames: ['output'], buckets: [...PREDICTION_VALUE_BUCKETS], registers }),
   };
 }

@@ -1,6 +1,7 @@
 // The serving port's HTTP/1.1 side: every request streams to the model server and back unchanged (but for
 // hop-by-hop headers and x-request-id); a sampled one is copied on the side, bounded, and logged once the
-// response ended. /modelship/ is the agent's own (never proxied).
+// response ended. Every POST's response is copied too (within the same bound), so the predictions of each
+// 2xx answer are counted whether or not it is logged. /modelship/ is the agent's own (never proxied).
 import { randomFillSync } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BodyCapture } from './body-capture.ts';
@@ -17,6 +18,8 @@ export interface ProxyOptions {
   readonly maxBodyBytes: number;
   /** Called after the response ended, for sampled requests only; must not throw or wait. */
   readonly onExchange: (exchange: Exchange) => void;
+  /** Called after a 2xx response to a POST ended, with its bounded copy; must not throw or wait. */
+  readonly onPredictions?: (body: Buffer, truncated: boolean) => void;
   /** Requests under /modelship/. */
   readonly ownRoutes: (req: IncomingMessage, res: ServerResponse, requestId: string) => void;
 }
@@ -63,7 +66,8 @@ export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, 
     const sampled = !probe && o.sample !== undefined && o.sample();
     if (!sampled && !probe && o.sample !== undefined) o.metrics.logRecords.inc({ outcome: 'sampled_out' });
     const reqCopy = sampled ? new BodyCapture(o.maxBodyBytes) : undefined;
-    const resCopy = sampled ? new BodyCapture(o.maxBodyBytes) : undefined;
+    const counted = !probe && o.onPredictions !== undefined && req.method === 'POST';
+    const resCopy = sampled || counted ? new BodyCapture(o.maxBodyBytes) : undefined;
     let status = 0;
     let done = false;
     const finish = (code: string) => {
@@ -73,6 +77,8 @@ export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, 
       o.metrics.requests.inc({ code });
       const s = seconds(start);
       o.metrics.duration.observe(s);
+      // Only a response that was sent whole: a cut one's predictions are not all there.
+      if (counted && resCopy !== undefined && status >= 200 && status < 300 && code !== '0' && res.writableFinished) o.onPredictions?.(resCopy.bytes(), resCopy.truncated);
       if (reqCopy !== undefined && resCopy !== undefined && code !== '0') {
         o.onExchange({
           requestId,

@@ -1,6 +1,6 @@
 // Which checks one analysis spec asks for on one runtime preset. planQueries and evaluateRun both
 // read this, so a query is planned exactly for each check that is evaluated.
-import type { AccuracySpec, AnalysisSpec, CustomMetric } from '../api/analysis-spec.ts';
+import type { AccuracySpec, AnalysisSpec, CustomMetric, DriftSpec } from '../api/analysis-spec.ts';
 import type { RuntimePresetName } from '../api/runtime-presets.ts';
 import { PRESET_LATENCY_KIND } from './builtin-queries.ts';
 import type { LatencyKind } from './builtin-queries.ts';
@@ -8,11 +8,13 @@ import type { LatencyKind } from './builtin-queries.ts';
 export const SUCCESS_RATE_CHECK = 'success-rate';
 export const LATENCY_CHECK = 'latency';
 export const ACCURACY_CHECK = 'accuracy';
+export const DRIFT_CHECK = 'drift';
 
 export type AnalysisCheck =
   | { kind: 'success-rate'; check: string }
   | { kind: 'latency'; check: string; latencyKind: LatencyKind }
   | { kind: 'accuracy'; check: string; accuracy: AccuracySpec }
+  | { kind: 'drift'; check: string; drift: DriftSpec }
   | { kind: 'metric'; check: string; metric: CustomMetric };
 
 export interface AnalysisChecks {
@@ -35,6 +37,8 @@ export function analysisChecks(spec: AnalysisSpec, preset: RuntimePresetName): A
   }
   // Labels come from the inference agent, the same for every preset: never skipped for want of server metrics.
   if (spec.accuracy !== undefined && spec.accuracy.enabled !== false) checks.push({ kind: 'accuracy', check: ACCURACY_CHECK, accuracy: spec.accuracy });
+  // Predictions are counted by the agent too.
+  if (spec.drift !== undefined && spec.drift.enabled !== false) checks.push({ kind: 'drift', check: DRIFT_CHECK, drift: spec.drift });
   for (const metric of spec.metrics ?? []) checks.push({ kind: 'metric', check: metric.name, metric });
   return skipped === undefined ? { checks } : { checks, skipped };
 }

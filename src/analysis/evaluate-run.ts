@@ -1,7 +1,7 @@
 // One analysis run, in two pure halves around the controller's Prometheus calls: planQueries says
 // which queries to send, evaluateRun turns their answers into one verdict per check and one for the
-// run. The error-rate and accuracy tests use counts since the analysis started, because the sequential
-// test is over cumulative data; latency and custom metrics look at the last interval only. Every query, built-in or
+// run. The error-rate, accuracy and drift tests use counts since the analysis started, because the sequential
+// tests are over cumulative data; latency and custom metrics look at the last interval only. Every query, built-in or
 // custom, is confined to the ModelDeployment's namespace (scope-query.ts); one that cannot be is
 // refused, and the run is Refused without asking Prometheus anything (refusedRun).
 import { DEFAULT_LATENCY_QUANTILE, MAX_ANALYSIS_METRICS } from '../api/analysis-spec.ts';
@@ -13,6 +13,8 @@ import { accuracyQueries } from './accuracy-queries.ts';
 import { analysisChecks } from './analysis-checks.ts';
 import { builtinQueries } from './builtin-queries.ts';
 import { evaluateCustomMetric } from './custom-metric-check.ts';
+import { evaluateDrift } from './drift-check.ts';
+import { BUCKET_LABEL, CATEGORY_LABEL, driftQueries } from './drift-queries.ts';
 import { evaluateLatency } from './latency-check.ts';
 import { MAX_MESSAGE_LENGTH, measurement, truncate } from './measurement-format.ts';
 import type { AnalysisVariant } from './promql-syntax.ts';
@@ -42,7 +44,13 @@ export interface AnalysisWindows {
  * without sending anything: the controller sets results.get(id) to the number, undefined or {error}.
  * A query that cannot be confined to the namespace is refused: the run is refusedRun's, nothing is sent.
  */
-export type PlannedQuery = { id: string; check: string; variant: AnalysisVariant } & (
+export type PlannedQuery = {
+  id: string;
+  check: string;
+  variant: AnalysisVariant;
+  /** A grouped query: the controller reads each series' value by this label ({groups}) rather than one number. */
+  by?: string;
+} & (
   | { query: string; error?: undefined; refused?: undefined }
   | { query?: undefined; error: string; refused?: undefined }
   | { query?: undefined; error?: undefined; refused: string }
@@ -50,7 +58,7 @@ export type PlannedQuery = { id: string; check: string; variant: AnalysisVariant
 
 export interface RunEvaluation {
   verdict: Verdict;
-  /** One per check, in spec order: success-rate, latency, accuracy, then the custom metrics. */
+  /** One per check, in spec order: success-rate, latency, accuracy, drift, then the custom metrics. */
   measurements: Measurement[];
   /** Running always-valid p-value of the error-rate test after this run. */
   pValue: number;
@@ -63,16 +71,16 @@ const VARIANTS: readonly AnalysisVariant[] = ['stable', 'canary'];
 
 /**
  * Queries one measurement sends at most: per variant, two for the success rate, two for the latency,
- * two for the accuracy and one per custom metric (at most MAX_ANALYSIS_METRICS). A measurement is that fixed, small number
- * of instant queries, never more however often it is taken.
+ * two for the accuracy, two for the drift and one per custom metric (at most MAX_ANALYSIS_METRICS). A
+ * measurement is that fixed, small number of instant queries, never more however often it is taken.
  */
-export const MAX_MEASUREMENT_QUERIES = VARIANTS.length * (2 + 2 + 2 + MAX_ANALYSIS_METRICS);
+export const MAX_MEASUREMENT_QUERIES = VARIANTS.length * (2 + 2 + 2 + 2 + MAX_ANALYSIS_METRICS);
 
 export function planQueries(spec: AnalysisSpec, preset: RuntimePresetName, ids: AnalysisIds, windows: AnalysisWindows): PlannedQuery[] {
   const quantile = spec.latency?.quantile ?? DEFAULT_LATENCY_QUANTILE;
   const target = (variant: AnalysisVariant) => ({ namespace: ids.namespace, name: ids.name, variant });
   const planned: PlannedQuery[] = [];
-  const scoped = (q: { id: string; check: string; variant: AnalysisVariant }, query: string): PlannedQuery => {
+  const scoped = (q: { id: string; check: string; variant: AnalysisVariant; by?: string }, query: string): PlannedQuery => {
     const r = scopeQuery(query, ids.namespace);
     return 'query' in r ? { ...q, query: r.query } : { ...q, refused: r.refused };
   };
@@ -93,6 +101,10 @@ export function planQueries(spec: AnalysisSpec, preset: RuntimePresetName, ids: 
         const q = accuracyQueries({ namespace: ids.namespace, name: ids.name, revision }, windows.sinceStartSeconds);
         planned.push(scoped({ id: queryIds.labels(variant), check: c.check, variant }, q.labels));
         planned.push(scoped({ id: queryIds.incorrectLabels(variant), check: c.check, variant }, q.incorrect));
+      } else if (c.kind === 'drift') {
+        const q = driftQueries(target(variant), windows.sinceStartSeconds);
+        planned.push(scoped({ id: queryIds.driftCategories(variant), check: c.check, variant, by: CATEGORY_LABEL }, q.categories));
+        planned.push(scoped({ id: queryIds.driftBuckets(variant), check: c.check, variant, by: BUCKET_LABEL }, q.buckets));
       } else {
         const r = renderQueryTemplate(c.metric.query, { ...target(variant), revision, interval: windows.intervalSeconds });
         const id = queryIds.metric(c.metric.name, variant);
@@ -122,6 +134,7 @@ export function evaluateRun(
   results: QueryResults,
   previousPValue: number,
   previousAccuracyPValue = 1,
+  look = 1,
 ): RunEvaluation {
   const { checks, skipped } = analysisChecks(spec, preset);
   let pValue = clampPValue(previousPValue);
@@ -138,6 +151,8 @@ export function evaluateRun(
       const r = evaluateAccuracy(c.check, c.accuracy, results, clampPValue(previousAccuracyPValue));
       accuracyPValue = r.pValue;
       measurements.push(r.measurement);
+    } else if (c.kind === 'drift') {
+      measurements.push(evaluateDrift(c.check, c.drift, results, look));
     } else {
       measurements.push(evaluateCustomMetric(c.check, c.metric, results));
     }

@@ -11,3 +11,6 @@ export * from './analysis-checks.ts';
 export * from './evaluate-run.ts';
 export * from './accuracy-queries.ts';
 export * from './accuracy-check.ts';
+export * from './drift-queries.ts';
+export * from './drift-table.ts';
+export * from './drift-check.ts';

@@ -26,9 +26,20 @@ export interface PrometheusClientOptions {
 /** An instant query's answer is one number; a bigger body is not Prometheus answering this query. */
 export const MAX_PROMETHEUS_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Series a grouped query (the drift check's counts by value or bucket) may return: the agent caps values per
+ * pod, so more is many pods' distinct values, refused rather than read.
+ */
+export const MAX_GROUPED_SERIES = 512;
+
+/** A grouped query's answer: each series' value by the one label it is grouped by. */
+export type PrometheusGroups = ReadonlyMap<string, number>;
+
 export interface PrometheusClient {
   /** Evaluates `promql` at `time` (default: now on the server). */
   query(promql: string, time?: Date, signal?: AbortSignal): Promise<PrometheusValue>;
+  /** Evaluates `promql`, a `sum by (<by>) (...)`, at `time`: the value of each series by its `by` label. */
+  queryGroups(promql: string, by: string, time?: Date, signal?: AbortSignal): Promise<PrometheusGroups>;
   /** Closes idle connections. */
   close(): Promise<void>;
 }
@@ -87,8 +98,10 @@ function sampleNumber(text: string): number | undefined {
   return text.trim() !== '' && !Number.isNaN(n) ? n : undefined;
 }
 
-/** What an HTTP answer to /api/v1/query means: the value, or one of the two errors thrown. */
-export function parseQueryResponse(address: string, status: number, body: string, promql: string): PrometheusValue {
+type SuccessData = z.output<typeof successSchema>['data'];
+
+/** The data of a successful answer, or one of the two errors thrown. */
+function successData(address: string, status: number, body: string, promql: string): SuccessData {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -107,7 +120,12 @@ export function parseQueryResponse(address: string, status: number, body: string
   }
   const parsed = successSchema.safeParse(json);
   if (!parsed.success) throw new PrometheusUnavailableError(address, 'answered JSON that is not a Prometheus query response', status);
-  const data = parsed.data.data;
+  return parsed.data.data;
+}
+
+/** What an HTTP answer to /api/v1/query means: the value, or one of the two errors thrown. */
+export function parseQueryResponse(address: string, status: number, body: string, promql: string): PrometheusValue {
+  const data = successData(address, status, body, promql);
   let text: string;
   switch (data.resultType) {
     case 'scalar':
@@ -132,6 +150,28 @@ export function parseQueryResponse(address: string, status: number, body: string
   const value = sampleNumber(text);
   if (value === undefined) throw new PrometheusUnavailableError(address, 'answered a sample value that is not a number', status);
   return value;
+}
+
+/**
+ * What an HTTP answer to a grouped query means: each series' value by its `by` label (a series without it
+ * under ""), or one of the two errors thrown. No series is an empty map: nothing counted yet.
+ */
+export function parseGroupsResponse(address: string, status: number, body: string, promql: string, by: string): PrometheusGroups {
+  const data = successData(address, status, body, promql);
+  if (data.resultType !== 'vector') throw new PrometheusQueryError('wrong_result_type', `the query returns a ${data.resultType}; it must return series grouped by ${by}`, promql);
+  if (data.result.length > MAX_GROUPED_SERIES) {
+    throw new PrometheusQueryError('too_many_series', `the query returned ${data.result.length} series, more than ${MAX_GROUPED_SERIES}`, promql);
+  }
+  const groups = new Map<string, number>();
+  for (const series of data.result) {
+    const key = series.metric[by] ?? '';
+    if (groups.has(key)) throw new PrometheusQueryError('multiple_series', `the query returned two series with the same ${by}; group it by ${by} alone`, promql);
+    if (!series.value) throw new PrometheusQueryError('wrong_result_type', 'the query returns a native histogram', promql);
+    const value = sampleNumber(series.value[1]);
+    if (value === undefined) throw new PrometheusUnavailableError(address, 'answered a sample value that is not a number', status);
+    groups.set(key, value);
+  }
+  return groups;
 }
 
 /** What a failed request says: a bad header can only be the bearer token, named without its value. */
@@ -172,20 +212,26 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     ...(options.bearerToken ? { authorization: `Bearer ${options.bearerToken.trim()}` } : {}),
   };
 
+  const ask = async (promql: string, time: Date | undefined, signal: AbortSignal | undefined): Promise<{ status: number; body: string }> => {
+    // POST keeps long queries out of URL length limits; every Prometheus-compatible API accepts it.
+    const form = new URLSearchParams({ query: promql, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` });
+    if (time) form.set('time', (time.getTime() / 1000).toFixed(3));
+    try {
+      return await http.send(url, { method: 'POST', headers, body: form.toString(), maxBytes: MAX_PROMETHEUS_BODY_BYTES, timeoutMs, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      // A bad header is the bearer token: said so without its value.
+      throw new PrometheusUnavailableError(address, requestFailure(err), undefined);
+    }
+  };
+
   return {
     async query(promql, time, signal) {
-      // POST keeps long queries out of URL length limits; every Prometheus-compatible API accepts it.
-      const form = new URLSearchParams({ query: promql, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` });
-      if (time) form.set('time', (time.getTime() / 1000).toFixed(3));
-      let status: number;
-      let body: string;
-      try {
-        ({ status, body } = await http.send(url, { method: 'POST', headers, body: form.toString(), maxBytes: MAX_PROMETHEUS_BODY_BYTES, timeoutMs, ...(signal ? { signal } : {}) }));
-      } catch (err) {
-        // A bad header is the bearer token: said so without its value.
-        throw new PrometheusUnavailableError(address, requestFailure(err), undefined);
-      }
+      const { status, body } = await ask(promql, time, signal);
       return parseQueryResponse(address, status, body, promql);
+    },
+    async queryGroups(promql, by, time, signal) {
+      const { status, body } = await ask(promql, time, signal);
+      return parseGroupsResponse(address, status, body, promql, by);
     },
     close: () => http.close(),
   };

@@ -15,6 +15,10 @@ export const queryIds = {
   labels: (variant: AnalysisVariant): string => `accuracy:labels:${variant}`,
   /** Of those, the incorrect ones. */
   incorrectLabels: (variant: AnalysisVariant): string => `accuracy:incorrect:${variant}`,
+  /** Categorical predictions of the variant since the analysis started, by value (grouped). */
+  driftCategories: (variant: AnalysisVariant): string => `drift:categories:${variant}`,
+  /** Real-valued predictions of the variant since the analysis started, by cumulative bucket (grouped). */
+  driftBuckets: (variant: AnalysisVariant): string => `drift:buckets:${variant}`,
   /** A custom metric's value over its own template's window. */
   metric: (name: string, variant: AnalysisVariant): string => `metric:${name}:${variant}`,
 };

@@ -1,8 +1,8 @@
 // What the controller hands back for each planned query: the scalar it got, undefined for an empty
-// result (no series matched), or why the query could not be run. Readers here turn that into what a
-// check needs and never let a missing or broken result pass for data.
+// result (no series matched), the series of a grouped query by their label, or why the query could not be
+// run. Readers here turn that into what a check needs and never let a missing or broken result pass for data.
 
-export type QueryResult = number | undefined | { readonly error: string };
+export type QueryResult = number | undefined | { readonly error: string } | { readonly groups: ReadonlyMap<string, number> };
 export type QueryResults = ReadonlyMap<string, QueryResult>;
 
 export interface QueryFailure {
@@ -16,8 +16,25 @@ export type Reading<T> = { value: T } | { failures: QueryFailure[] };
 export function readValue(results: QueryResults, id: string): Reading<number | undefined> {
   if (!results.has(id)) return { failures: [{ id, error: 'not run' }] };
   const r = results.get(id);
-  if (typeof r === 'object') return { failures: [{ id, error: r.error }] };
+  if (typeof r === 'object') return { failures: [{ id, error: 'error' in r ? r.error : 'several series where one number was expected' }] };
   return { value: r };
+}
+
+/**
+ * Counts by label value of a grouped query: NaN or infinite counts are a failure, negative ones (never
+ * from increase()) 0. A scalar answer is a failure: the query was not the grouped one planned.
+ */
+export function readGroups(results: QueryResults, id: string): Reading<ReadonlyMap<string, number>> {
+  if (!results.has(id)) return { failures: [{ id, error: 'not run' }] };
+  const r = results.get(id);
+  if (r === undefined) return { value: new Map() };
+  if (typeof r !== 'object' || 'error' in r) return { failures: [{ id, error: typeof r === 'object' ? r.error : 'one number where series were expected' }] };
+  const out = new Map<string, number>();
+  for (const [key, v] of r.groups) {
+    if (!Number.isFinite(v)) return { failures: [{ id, error: `the count of ${key} is ${v}` }] };
+    out.set(key, Math.max(0, v));
+  }
+  return { value: out };
 }
 
 /**

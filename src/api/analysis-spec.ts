@@ -17,6 +17,12 @@ export const DEFAULT_FAILURE_LIMIT = 2;
 export const DEFAULT_INCONCLUSIVE_LIMIT = 10;
 export const DEFAULT_LATENCY_QUANTILE = 0.95;
 export const DEFAULT_MIN_LABELS = 100;
+export const DEFAULT_DRIFT_ALPHA = 0.01;
+export const DEFAULT_DRIFT_MIN_SAMPLES = 200;
+export const DEFAULT_DRIFT_THRESHOLD = 0.1;
+/** The largest Jensen–Shannon distance with natural logarithms, sqrt(ln 2), rounded down to what the CEL rule allows. */
+export const MAX_DRIFT_THRESHOLD = 0.83;
+export const DRIFT_MEASURES = ['jensenShannon'] as const;
 export const DEFAULT_SMOKE_MAX_LATENCY_MS = 2000;
 export const DEFAULT_VALIDATION_JOB_TIMEOUT_SECONDS = 600;
 export const SAMPLE_PROTOCOLS = ['v2', 'json'] as const;
@@ -232,6 +238,41 @@ const accuracySchema = z
     "Canary vs stable accuracy on labelled predictions (the inference agent's modelship_inference_labels_total), by the error-rate check's sequential test. Off unless set.",
   );
 
+// Predictions counted by the inference agent of each pod (modelship_inference_predictions_total and the
+// modelship_inference_prediction_value histogram): canary against stable over the same window, so a broken
+// new version shows before any label arrives.
+const driftEffectSizeSchema = z
+  .strictObject({
+    measure: z.enum(DRIFT_MEASURES).default('jensenShannon').describe('jensenShannon: the Jensen–Shannon distance of the two prediction distributions (natural log, 0 to 0.83).'),
+    threshold: withCelRules(z.number().describe(`Distance from which a significant difference fails the canary (default ${DEFAULT_DRIFT_THRESHOLD}).`), [
+      {
+        rule: `self > 0.0 && self <= ${MAX_DRIFT_THRESHOLD}`,
+        message: `effectSize.threshold must be above 0 and at most ${MAX_DRIFT_THRESHOLD}: it is a Jensen–Shannon distance (natural log, at most about ${MAX_DRIFT_THRESHOLD}), e.g. 0.1; 0 would fail the canary on any significant difference and a larger value never`,
+        check: (v) => v > 0 && v <= MAX_DRIFT_THRESHOLD,
+      },
+    ]).optional(),
+  })
+  .describe('How large a difference must be to fail the canary, beside being significant.');
+
+const driftSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Set false to turn the drift check off while keeping its settings.'),
+    alpha: openFraction(
+      'drift.alpha',
+      'it is the accepted chance of failing a canary whose predictions are distributed as stable\'s over the whole rollout, e.g. 0.01',
+      `Bound on the false-failure probability over the whole rollout, between 0 and 1 excluded (default ${DEFAULT_DRIFT_ALPHA}); spent over the measurements (docs/analysis.md).`,
+    ).optional(),
+    minSamples: int32()
+      .min(10, { error: 'must be at least 10' })
+      .max(1_000_000, { error: 'must be at most 1000000' })
+      .default(DEFAULT_DRIFT_MIN_SAMPLES)
+      .describe(`Predictions each variant needs before a verdict other than Inconclusive (default ${DEFAULT_DRIFT_MIN_SAMPLES}).`),
+    effectSize: driftEffectSizeSchema.optional(),
+  })
+  .describe(
+    "Canary vs stable prediction distributions (the inference agent's modelship_inference_predictions_total and modelship_inference_prediction_value): chi-squared homogeneity plus an effect size. Off unless set.",
+  );
+
 export const customMetricSchema = withCelRules(
   z.strictObject({
     name: z
@@ -303,6 +344,7 @@ const analysisObject = z
     successRate: successRateSchema.optional(),
     latency: latencySchema.optional(),
     accuracy: accuracySchema.optional(),
+    drift: driftSchema.optional(),
     minRequests: int32()
       .min(1, { error: 'must be at least 1' })
       .max(1_000_000)
@@ -322,16 +364,28 @@ const analysisObject = z
   })
   .describe('Measures the canary against stable every interval; a weight step advances only on a Pass.');
 
-const disabled = (check: 'successRate' | 'latency' | 'accuracy') => `has(self.${check}) && has(self.${check}.enabled) && !self.${check}.enabled`;
+const disabled = (check: 'successRate' | 'latency' | 'accuracy' | 'drift') => `has(self.${check}) && has(self.${check}.enabled) && !self.${check}.enabled`;
 
 export const analysisSpecSchema = withCelRules(analysisObject, [
   {
     // Nothing to measure is Inconclusive every interval: the canary would only ever pause.
-    rule: `!(${disabled('successRate')} && ${disabled('latency')}) || (has(self.accuracy) && !(${disabled('accuracy')})) || (has(self.metrics) && size(self.metrics) > 0)`,
+    rule: `!(${disabled('successRate')} && ${disabled('latency')}) || (has(self.accuracy) && !(${disabled('accuracy')})) || (has(self.drift) && !(${disabled('drift')})) || (has(self.metrics) && size(self.metrics) > 0)`,
     message:
-      'analysis checks nothing: successRate and latency are disabled, accuracy is not set and there are no metrics, so every measurement would be Inconclusive; enable a built-in check or add a metric',
+      'analysis checks nothing: successRate and latency are disabled, accuracy and drift are not set and there are no metrics, so every measurement would be Inconclusive; enable a built-in check or add a metric',
     check: (a) =>
-      a.successRate?.enabled !== false || a.latency?.enabled !== false || (a.accuracy !== undefined && a.accuracy.enabled) || (a.metrics ?? []).length > 0,
+      a.successRate?.enabled !== false ||
+      a.latency?.enabled !== false ||
+      (a.accuracy !== undefined && a.accuracy.enabled) ||
+      (a.drift !== undefined && a.drift.enabled) ||
+      (a.metrics ?? []).length > 0,
+  },
+  {
+    // The drift check came after custom metrics: a metric already named drift stays valid until the check is
+    // turned on, when both would report as the one measurement `drift`.
+    rule: `!has(self.drift) || ${disabled('drift')} || !has(self.metrics) || !self.metrics.exists(m, m.name == 'drift')`,
+    message: 'a metric named drift clashes with the built-in drift check (both would report as check drift): rename the metric or turn drift off',
+    fieldPath: '.metrics',
+    check: (a) => a.drift === undefined || !a.drift.enabled || !(a.metrics ?? []).some((m) => m.name === 'drift'),
   },
 ]);
 
@@ -342,3 +396,4 @@ export type AnalysisSpec = z.output<typeof analysisSpecSchema>;
 export type PrometheusSpec = z.output<typeof prometheusSchema>;
 export type CustomMetric = z.output<typeof customMetricSchema>;
 export type AccuracySpec = z.output<typeof accuracySchema>;
+export type DriftSpec = z.output<typeof driftSchema>;

@@ -33,12 +33,12 @@ const text = (what: string) => z.string().max(1024).describe(what);
 
 export const measurementSchema = z
   .object({
-    check: z.string().max(63).describe('success-rate, latency, accuracy or a custom metric name.'),
+    check: z.string().max(63).describe('success-rate, latency, accuracy, drift or a custom metric name.'),
     verdict: z.enum(VERDICTS).describe('Pass, Fail, Inconclusive (too little evidence), Error (not measured) or Refused (a query reads outside the namespace, or the Prometheus is not allowed).'),
-    value: z.number().optional().describe('Canary value (error rate, latency in seconds, accuracy, metric).'),
+    value: z.number().optional().describe('Canary value (error rate, latency in seconds, accuracy, metric; for drift the Jensen–Shannon distance to stable).'),
     stableValue: z.number().optional().describe('Stable value over the same window, when compared.'),
-    samples: z.number().min(0).optional().describe('Canary requests (labels, for accuracy) behind the value.'),
-    stableSamples: z.number().min(0).optional().describe('Stable requests (labels, for accuracy) behind stableValue.'),
+    samples: z.number().min(0).optional().describe('Canary requests (labels for accuracy, predictions for drift) behind the value.'),
+    stableSamples: z.number().min(0).optional().describe('Stable requests (labels for accuracy, predictions for drift) behind stableValue.'),
     statistic: z.string().max(MAX_SHORT_STRING).optional().describe('Test statistic, e.g. "p=0.41 upper=0.004".'),
     threshold: z.string().max(MAX_SHORT_STRING).optional().describe('What passes, e.g. "upper <= 0.01".'),
     message: text('Why this verdict.').optional(),

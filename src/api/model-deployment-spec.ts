@@ -129,14 +129,15 @@ export const modelDeploymentSpecSchema = withCelRules(specObject, [
   },
   {
     // Without metrics and custom checks every analysis run is Inconclusive: the canary only pauses.
-    rule: `!has(self.rollout) || !has(self.rollout.analysis) || !has(self.runtime) || !(self.runtime.preset in [${PRESETS_WITHOUT_METRICS.map((p) => `'${p}'`).join(', ')}]) || (has(self.rollout.analysis.metrics) && size(self.rollout.analysis.metrics) > 0) || (has(self.rollout.analysis.accuracy) && (!has(self.rollout.analysis.accuracy.enabled) || self.rollout.analysis.accuracy.enabled))`,
-    message: `analysis needs metrics or accuracy with runtime preset ${PRESETS_WITHOUT_METRICS.join(' or ')}: its server exports no Prometheus metrics, so the built-in successRate and latency checks cannot run and every measurement would be Inconclusive`,
+    rule: `!has(self.rollout) || !has(self.rollout.analysis) || !has(self.runtime) || !(self.runtime.preset in [${PRESETS_WITHOUT_METRICS.map((p) => `'${p}'`).join(', ')}]) || (has(self.rollout.analysis.metrics) && size(self.rollout.analysis.metrics) > 0) || (has(self.rollout.analysis.accuracy) && (!has(self.rollout.analysis.accuracy.enabled) || self.rollout.analysis.accuracy.enabled)) || (has(self.rollout.analysis.drift) && (!has(self.rollout.analysis.drift.enabled) || self.rollout.analysis.drift.enabled))`,
+    message: `analysis needs metrics, accuracy or drift with runtime preset ${PRESETS_WITHOUT_METRICS.join(' or ')}: its server exports no Prometheus metrics, so the built-in successRate and latency checks cannot run and every measurement would be Inconclusive`,
     fieldPath: '.rollout.analysis',
     check: (s) =>
       s.rollout?.analysis === undefined ||
       !PRESETS_WITHOUT_METRICS.includes(s.runtime.preset) ||
       (s.rollout.analysis.metrics ?? []).length > 0 ||
-      (s.rollout.analysis.accuracy !== undefined && s.rollout.analysis.accuracy.enabled !== false),
+      (s.rollout.analysis.accuracy !== undefined && s.rollout.analysis.accuracy.enabled !== false) ||
+      (s.rollout.analysis.drift !== undefined && s.rollout.analysis.drift.enabled !== false),
   },
 ]);
 

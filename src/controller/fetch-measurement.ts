@@ -157,7 +157,7 @@ export async function fetchMeasurement(
           return;
         }
         try {
-          results.set(q.id, await prometheus.query(q.query, now, signal));
+          results.set(q.id, q.by !== undefined ? { groups: await prometheus.queryGroups(q.query, q.by, now, signal) } : await prometheus.query(q.query, now, signal));
         } catch (err) {
           const text = err instanceof PrometheusQueryError ? `${err.message} in ${q.query}` : describeError(err).message;
           results.set(q.id, { error: text });
@@ -167,7 +167,7 @@ export async function fetchMeasurement(
   } finally {
     await prometheus.close();
   }
-  const evaluation = evaluateRun(spec, target.spec.runtime.preset, results, request.pValue, request.accuracyPValue ?? 1);
+  const evaluation = evaluateRun(spec, target.spec.runtime.preset, results, request.pValue, request.accuracyPValue ?? 1, request.look ?? 1);
   deps.log.info({ revision: request.revision, verdict: evaluation.verdict, pValue: evaluation.pValue, accuracyPValue: evaluation.accuracyPValue }, 'analysis measurement');
   return { revision: request.revision, ...evaluation };
 }

@@ -25,6 +25,8 @@ export type EvidenceRequest =
       readonly pValue: number;
       /** Running always-valid p-value of the accuracy test before this measurement. */
       readonly accuracyPValue?: number;
+      /** Which measurement of this canary this is (status.analysis.runs + 1): the drift check spends its alpha by it. */
+      readonly look?: number;
     };
 
 function validationRequest(ctx: Context, s: MachineState): EvidenceRequest | undefined {
@@ -56,6 +58,7 @@ function measurementRequest(ctx: Context, s: MachineState): EvidenceRequest | un
     intervalMs: intervalMs(spec),
     pValue: a.pValue ?? 1,
     accuracyPValue: a.accuracyPValue ?? 1,
+    look: (a.runs ?? 0) + 1,
   };
 }
 

@@ -115,7 +115,7 @@ void test('analysis: the window opens when the router applies the weight; a step
   assert.deepEqual(d.evidenceNeeded, [], 'no measurement before one interval passed');
   world.advance(60);
   assert.deepEqual(world.decide().evidenceNeeded, [
-    { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1, accuracyPValue: 1 },
+    { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1, accuracyPValue: 1, look: 1 },
   ]);
 
   d = measure(world, 'Inconclusive');

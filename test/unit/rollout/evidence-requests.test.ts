@@ -68,14 +68,14 @@ void test('measurement: asked for exactly when due, about the canary against sta
   world.advance(59);
   assert.deepEqual(world.decide().evidenceNeeded, [], 'one second early');
   world.advance(1);
-  const asked = { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1, accuracyPValue: 1 };
+  const asked = { kind: 'measurement', revision: 2, stableRevision: 1, windowStartedAt: '2025-06-01T12:00:00Z', intervalMs: 60_000, pValue: 1, accuracyPValue: 1, look: 1 };
   assert.deepEqual(world.decide().evidenceNeeded, [asked]);
   assert.deepEqual(world.decide().evidenceNeeded, [asked], 'the same request until a measurement comes');
   world.observed = { ...world.observed, analysisRun: { revision: 2, verdict: 'Error', measurements: [], pValue: 0.4, message: 'Prometheus unreachable' } };
   assert.deepEqual(world.decide().evidenceNeeded, [], 'just measured');
   delete world.observed.analysisRun;
   world.advance(15);
-  assert.deepEqual(world.decide().evidenceNeeded, [{ ...asked, pValue: 0.4 }], 'after an Error, again within 15 s');
+  assert.deepEqual(world.decide().evidenceNeeded, [{ ...asked, pValue: 0.4, look: 2 }], 'after an Error, again within 15 s, as the next look');
 });
 
 void test('no evidence is asked for without validation or analysis in the spec', () => {
