@@ -54,12 +54,13 @@ export type ArgsResult<T> = { readonly ok: true; readonly plan: T } | { readonly
 
 const MIN_WINDOW_MS = 60_000;
 const MAX_WINDOW_MS = 168 * 3_600_000;
-/** Output URIs appear in the termination message, which must stay within its 3 KiB. */
+/** Output URIs appear in the termination messages, which must stay within 3 KiB (drift) and 1 KiB (profile). */
 const MAX_URI = 1500;
+const MAX_PROFILE_OUTPUT_URI = 900;
 
-function s3Output(name: string, uri: string): { uri: string; location: S3Location } | string {
+function s3Output(name: string, uri: string, maxChars = MAX_URI): { uri: string; location: S3Location } | string {
   if (!uri.startsWith('s3://')) return `--${name} must be an s3:// URI`;
-  if (uri.length > MAX_URI) return `--${name} is longer than ${MAX_URI} characters`;
+  if (uri.length > maxChars) return `--${name} is longer than ${maxChars} characters`;
   const location = parseS3Uri(uri);
   if (typeof location === 'string') return location;
   if (location.key === '' || location.key.endsWith('/')) return `--${name} must name an object, not a folder`;
@@ -111,7 +112,7 @@ export function parseProfileArgs(argv: readonly string[]): ArgsResult<ProfilePla
   const formatted = formatOf(reference.uri, v.get('format'));
   if ('error' in formatted) return { ok: false, error: formatted.error };
   const { format } = formatted;
-  const output = s3Output('output', v.get('output')!);
+  const output = s3Output('output', v.get('output')!, MAX_PROFILE_OUTPUT_URI);
   if (typeof output === 'string') return { ok: false, error: output };
   const target = v.get('target') === '' ? undefined : v.get('target');
   const exclude = (v.get('exclude') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');

@@ -49,3 +49,11 @@ test('drift: defaults, the switch --predictions, and refusals', () => {
   assert.match(error(['--window-end=2026-03-01 12:30']), /RFC 3339/);
   assert.equal(parseDriftArgs([...drift, '--predictions=false']).ok && (parseDriftArgs([...drift, '--predictions=false']) as { plan: { predictions: boolean } }).plan.predictions, false);
 });
+
+test('output URIs are bounded so the termination messages stay within theirs', () => {
+  const long = `s3://logs/${'k'.repeat(900)}/profile.json`;
+  const r = parseProfileArgs(['--reference=s3://data/t.csv', `--output=${long}`]);
+  assert.ok(!r.ok && /--output is longer than 900 characters/.test(r.error));
+  const d = parseDriftArgs([...drift, `--report=s3://logs/${'k'.repeat(1500)}.json`]);
+  assert.ok(!d.ok && /--report is longer than 1500 characters/.test(d.error));
+});
