@@ -6,6 +6,7 @@ import { compressors } from 'hyparquet-compressors';
 import { lines } from '../agent/log-scan.ts';
 import type { ReferenceFormat, SourceUri } from './args.ts';
 import { CsvReader } from './csv-reader.ts';
+import { FetchFailure } from '../fetcher/failure.ts';
 import { DriftJobFailure } from './exit-codes.ts';
 import { parquetSource, streamObject } from './object-store.ts';
 import { csvCell, jsonCell, type ReferenceTable } from './reference-table.ts';
@@ -15,6 +16,11 @@ export const MAX_REFERENCE_BYTES = 1024 ** 3;
 const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
 type Log = (line: string) => void;
+
+/** A storage or network error (classified by the fetcher's mapping), as opposed to one about the data. */
+function isStorageError(err: unknown): boolean {
+  return err instanceof DriftJobFailure || err instanceof FetchFailure || !(err instanceof Error) || 'code' in err || '$metadata' in err;
+}
 
 function unreadable(uri: string, text: string): DriftJobFailure {
   return new DriftJobFailure('UnreadableData', `${uri}: ${text}`);
@@ -49,8 +55,8 @@ async function readCsv(chunks: AsyncIterable<Uint8Array>, table: ReferenceTable,
     take(reader.push(decoder.decode()));
     take(reader.finish());
   } catch (err) {
-    if (err instanceof DriftJobFailure || !(err instanceof Error) || 'code' in err || '$metadata' in err) throw err;
-    throw unreadable(uri, err.message);
+    if (isStorageError(err)) throw err;
+    throw unreadable(uri, (err as Error).message);
   }
   if (header === undefined) throw unreadable(uri, 'the file is empty (no header row)');
 }
@@ -83,8 +89,8 @@ async function readParquet(client: S3Client, src: SourceUri, table: ReferenceTab
   try {
     metadata = await parquetMetadataAsync(file);
   } catch (err) {
-    if (err instanceof Error && ('code' in err || '$metadata' in err)) throw err;
-    throw unreadable(src.uri, `not a Parquet file (${err instanceof Error ? err.message : 'unreadable'})`);
+    if (isStorageError(err)) throw err;
+    throw unreadable(src.uri, `not a Parquet file (${(err as Error).message})`);
   }
   const total = Number(metadata.num_rows);
   if (total > MAX_REFERENCE_ROWS) throw unreadable(src.uri, `${total} rows, more than ${MAX_REFERENCE_ROWS}; profile a sample of the training data`);

@@ -8,6 +8,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -158,6 +160,24 @@ test('profile: the CSV reference gives 4 numeric features and a categorical targ
   const strip = (p: Record<string, unknown>) => ({ ...p, createdAt: undefined, reference: undefined });
   assert.deepEqual(strip(parquetProfile), strip(csvProfile));
   assert.equal(parquetProfile.reference, 's3://data/iris/train.parquet');
+});
+
+test('profile: the reference over http(s) gives the same profile; a missing one exits 3', async () => {
+  // A plain-http stand-in for an https server (the fetcher's source, which allows http for local servers).
+  const server = createServer((req, res) => {
+    if (req.url === '/iris/train.csv') res.writeHead(200, { 'content-type': 'text/csv' }).end(csv);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  after(() => server.close());
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const run = await modelship(['profile', `--reference=${base}/iris/train.csv`, '--target=species', `--output=${profileUri('http')}`]);
+  assert.equal(run.code, 0, run.stderr);
+  const strip = (p: Record<string, unknown>) => ({ ...p, createdAt: undefined, reference: undefined });
+  assert.deepEqual(strip(await getJson(profileUri('http'))), strip(await getJson(profileUri('3'))));
+  const missing = await modelship(['profile', `--reference=${base}/iris/gone.csv`, `--output=${profileUri('gone')}`]);
+  assert.equal(missing.code, 3, missing.stderr);
+  assert.match(missing.termination, /^modelship-profile: NotFound: http:\/\/127\.0\.0\.1:\d+\/iris\/gone\.csv: not found/);
 });
 
 test('drift: unshifted traffic is NoDrift; records outside the window and failed calls are left out', async () => {
