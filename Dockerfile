@@ -22,6 +22,8 @@ ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "fetch", "--help"]
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "batch", "--help"]
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "agent", "--help"]
+RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "profile", "--help"]
+RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "drift", "--help"]
 RUN ["/nodejs/bin/node", "--optimize-for-size", "src/main.ts", "--help"]
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
@@ -39,7 +41,8 @@ ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 # with 1000 ModelDeployments, bench/results/memory-sweep.json).
 ENV MALLOC_ARENA_MAX=2
 USER 65532:65532
-# The entry point of the programs in model pods (`fetch ...`, `batch ...`, `agent ...` as arguments): they move data,
+# The entry point of the programs in model pods and Jobs (`fetch ...`, `batch ...`, `agent ...`, `profile ...`,
+# `drift ...` as arguments): they move data,
 # so a 1 MiB semi-space keeps their RSS low without --optimize-for-size, which halves their throughput
 # (more GC, interpreted code: README "Performance"). The operator's container runs `npm start`'s command
 # instead (node --optimize-for-size src/main.ts: its heap is long-lived objects), set in the chart.

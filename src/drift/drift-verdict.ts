@@ -31,9 +31,29 @@ export interface DriftSettings {
  */
 export const DEFAULT_DRIFT_SETTINGS: DriftSettings = { alpha: 0.05, effectSize: 'psi', minEffect: 0.02, minSamples: 100, sampleSize: DEFAULT_SAMPLE_SIZE };
 
+/**
+ * A numeric feature's current window summarized while it streamed by, so a long window takes bounded
+ * memory: exact counts over the profile's bins, the number of finite values, and a uniform sample of them
+ * (at most settings.sampleSize, reservoir-sample.ts).
+ */
+export interface NumericWindow {
+  readonly kind: 'numeric-window';
+  readonly count: number;
+  readonly counts: readonly number[];
+  readonly sample: readonly number[];
+}
+
+/** A categorical feature's current window as exact counts over the profile's categories, then "other". */
+export interface CategoricalWindow {
+  readonly kind: 'categorical-window';
+  readonly counts: readonly number[];
+}
+
 export type FeatureInput =
-  | { readonly name: string; readonly profile: NumericProfile; readonly current: Iterable<NumericValue> }
-  | { readonly name: string; readonly profile: CategoricalProfile; readonly current: Iterable<CategoricalValue> };
+  | { readonly name: string; readonly profile: NumericProfile; readonly current: Iterable<NumericValue> | NumericWindow }
+  | { readonly name: string; readonly profile: CategoricalProfile; readonly current: Iterable<CategoricalValue> | CategoricalWindow };
+
+const isWindow = (current: object): current is NumericWindow | CategoricalWindow => 'kind' in current;
 
 export interface FeatureDrift {
   readonly name: string;
@@ -70,16 +90,24 @@ function testFeature(feature: FeatureInput, settings: DriftSettings, random: () 
   const { name } = feature;
   if (feature.profile.kind === 'numeric') {
     const profile = feature.profile;
-    const { finite } = finiteValues(feature.current as Iterable<NumericValue>);
+    const current = feature.current;
+    let window: { count: number; counts: readonly number[]; sample: () => readonly number[] };
+    if (isWindow(current) && current.kind === 'numeric-window') {
+      if (current.counts.length !== profile.counts.length) throw new Error(`${name}: ${current.counts.length} window counts for ${profile.counts.length} bins`);
+      window = { count: current.count, counts: current.counts, sample: () => current.sample };
+    } else {
+      const { finite } = finiteValues(current as Iterable<NumericValue>);
+      window = { count: finite.length, counts: binCounts(profile.edges, finite), sample: () => reservoirSample(finite, settings.sampleSize, random) };
+    }
     const referenceCount = profile.counts.reduce((s, c) => s + c, 0);
-    const enough = finite.length >= settings.minSamples && profile.sample.length >= settings.minSamples && referenceCount >= settings.minSamples;
-    if (!enough) return { name, test: 'ks', currentCount: finite.length, enough, statistic: null, pValue: null, psi: null, jensenShannon: null };
-    const counts = binCounts(profile.edges, finite);
-    const ks = ksTwoSample(profile.sample, reservoirSample(finite, settings.sampleSize, random));
+    const enough = window.count >= settings.minSamples && profile.sample.length >= settings.minSamples && referenceCount >= settings.minSamples;
+    if (!enough) return { name, test: 'ks', currentCount: window.count, enough, statistic: null, pValue: null, psi: null, jensenShannon: null };
+    const counts = window.counts;
+    const ks = ksTwoSample(profile.sample, window.sample());
     return {
       name,
       test: 'ks',
-      currentCount: finite.length,
+      currentCount: window.count,
       enough,
       statistic: ks.statistic,
       pValue: ks.pValue,
@@ -88,7 +116,9 @@ function testFeature(feature: FeatureInput, settings: DriftSettings, random: () 
     };
   }
   const profile = feature.profile;
-  const counts = categoryCounts(profile.categories, feature.current as Iterable<CategoricalValue>);
+  const current = feature.current;
+  const counts = isWindow(current) && current.kind === 'categorical-window' ? current.counts : categoryCounts(profile.categories, current as Iterable<CategoricalValue>);
+  if (counts.length !== profile.counts.length) throw new Error(`${name}: ${counts.length} window counts for ${profile.counts.length} categories`);
   const currentCount = counts.reduce((s, c) => s + c, 0);
   const referenceCount = profile.counts.reduce((s, c) => s + c, 0);
   const enough = currentCount >= settings.minSamples && referenceCount >= settings.minSamples;

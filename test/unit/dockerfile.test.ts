@@ -126,8 +126,11 @@ test('the compile cache is warmed for every program with its own flags, so none 
   assert.ok(warm, 'a compile-cache stage');
   const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1)?.exec ?? [];
   const runs = instructions(warm, 'RUN').map((r) => JSON.stringify(r.exec ?? []));
-  // Node keeps one cache per set of V8 flags: each program is warmed with the flags it runs with.
-  for (const program of ['fetch', 'batch', 'agent']) {
+  // Node keeps one cache per set of V8 flags: each program is warmed with the flags it runs with. The
+  // programs are the subcommands src/main.ts dispatches on (`argv[0] === '<name>'`), so a new one needs its run.
+  const programs = [...readFileSync(resolve(root, 'src', 'main.ts'), 'utf8').matchAll(/argv\[0\] === '([a-z]+)'/g)].map((m) => m[1]!);
+  assert.deepEqual(['fetch', 'batch', 'agent', 'profile', 'drift'].filter((p) => !programs.includes(p)), [], `src/main.ts dispatches ${programs.join(', ')}`);
+  for (const program of new Set(programs)) {
     assert.ok(runs.includes(JSON.stringify([...entrypoint, program, '--help'])), `RUN <entrypoint> ${program} --help`);
   }
   assert.ok(runs.includes(JSON.stringify([entrypoint[0], ...start.slice(1), '--help'])), 'RUN <npm start command> --help');

@@ -61,3 +61,22 @@ test('Jensen–Shannon as the effect size', () => {
   assert.equal(driftVerdict([numeric('large', 1)], random, settings).verdict, 'Drift');
   assert.equal(driftVerdict([numeric('small', 0.15)], random, settings).verdict, 'NoDrift');
 });
+
+test('a window summarized while streaming (counts + reservoir) gives the verdict of its raw values', async () => {
+  const { Reservoir } = await import('../../../src/drift/reservoir-sample.ts');
+  const { binCounts } = await import('../../../src/drift/numeric-profile.ts');
+  const { categoryCounts } = await import('../../../src/drift/categorical-profile.ts');
+  const profile = numericProfile(normalSample(random, 2000), random);
+  const current = normalSample(random, 3000, 0.4);
+  const reservoir = new Reservoir(DEFAULT_DRIFT_SETTINGS.sampleSize, random);
+  for (const v of current) reservoir.add(v);
+  const colourProfile = categoricalProfile(colours(1000, 0.3));
+  const windowed = driftVerdict([
+    { name: 'x', profile, current: { kind: 'numeric-window', count: current.length, counts: binCounts(profile.edges, current), sample: reservoir.sample } },
+    { name: 'colour', profile: colourProfile, current: { kind: 'categorical-window', counts: categoryCounts(colourProfile.categories, colours(900, 0.5)) } },
+  ], random);
+  const raw = driftVerdict([{ name: 'x', profile, current }, { name: 'colour', profile: colourProfile, current: colours(900, 0.5) }], random);
+  // Below the sample size the reservoir holds every value, so the KS test sees the same values.
+  assert.deepEqual(windowed, raw);
+  assert.equal(windowed.verdict, 'Drift');
+});
