@@ -19,7 +19,7 @@ import { processNodePlacement } from '../cluster/process-kubelet.ts';
 import { ensureMlserverEnv } from '../cluster/python-env.ts';
 import { startS3Server } from '../cluster/s3-server.ts';
 import { installCrds } from '../support/crds.ts';
-import { countBy, dataPathCluster } from '../support/data-path.ts';
+import { countBy, dataPathCluster, gatewayFailures } from '../support/data-path.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
 import { conditionOf, createModelDeployment, gatewayRef, mdRef, testClient } from '../support/model-deployments.ts';
 import { testNamespace } from '../support/namespaces.ts';
@@ -255,7 +255,7 @@ describe('canary analysis on accuracy, real models', { concurrency: true }, () =
     const failed = events('worse').find((e) => e.reason === 'AnalysisFailed');
     assert.match(failed?.message ?? '', /accuracy/, eventLines('worse'));
     // The same error rate: every request was answered, by both models, so only accuracy told them apart.
-    assert.deepEqual(countBy(traffic.replies, (r) => String(r.status)), { '200': traffic.replies.length });
+    assert.deepEqual(countBy(traffic.replies, (r) => String(r.status)), { '200': traffic.replies.length }, `${eventLines('worse')}${gatewayFailures(dataPath)}`);
     assert.ok(traffic.feedback.every((f) => f.status === 202), JSON.stringify(traffic.feedback.filter((f) => f.status !== 202).slice(0, 3)));
     const during = traffic.replies.slice(0, abortedAt);
     assert.ok(during.some((r) => r.prediction === rotated.predictions[r.row] && r.prediction !== good.predictions[r.row]), 'the rotated model answered some requests');
@@ -291,7 +291,7 @@ describe('canary analysis on accuracy, real models', { concurrency: true }, () =
     const reasons = events('equal').map((e) => e.reason);
     assert.ok(reasons.includes('AnalysisPassed') && reasons.includes('Promoted'), reasons.join(','));
     assert.ok(!reasons.includes('AnalysisFailed'), eventLines('equal'));
-    assert.deepEqual(countBy(traffic.replies, (r) => String(r.status)), { '200': traffic.replies.length });
+    assert.deepEqual(countBy(traffic.replies, (r) => String(r.status)), { '200': traffic.replies.length }, `${eventLines('equal')}${gatewayFailures(dataPath)}`);
     assert.ok(traffic.feedback.every((f) => f.status === 202), JSON.stringify(traffic.feedback.filter((f) => f.status !== 202).slice(0, 3)));
     assert.ok(traffic.replies.every((r) => r.prediction === good.predictions[r.row]), 'both versions answer as the good model');
     log(`${traffic.replies.length} requests, ${traffic.feedback.length} feedback calls; client-side accuracy ${accuracyOf(traffic.replies).toFixed(3)}`);
