@@ -38,6 +38,10 @@ const { rows, labels } = good;
 const archiveOf = (dir: string) => tarGz([{ name: 'model.joblib', body: readFileSync(join(work, dir, 'model.joblib')) }]);
 const archives = { good: archiveOf('good'), rotated: archiveOf('rotated') };
 
+// Root after-hooks run in the order they were added: this one, added before the control plane's, stops the
+// in-process operator while the API server it talks to still runs.
+const operatorStop: { stop?: () => Promise<void> } = {};
+after(() => operatorStop.stop?.());
 const cluster = await dataPathCluster({ processRuntime: true, prometheus: true });
 const { dataPath } = cluster;
 const runtime = dataPath.processRuntime;
@@ -58,6 +62,7 @@ const namespace = await testNamespace(kc, 'accuracy-canary');
 const stringData = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region, AWS_ENDPOINT_URL: s3.podEndpoint };
 await core.createNamespacedSecret({ namespace, body: { metadata: { name: 's3-creds' }, stringData } });
 const operator = await startInProcessOperator(kc, [namespace], { prometheusAddress: prometheus.url, outboundAllowCidrs: testPrometheusCidrs });
+operatorStop.stop = () => operator.stop();
 
 type Md = ModelDeploymentObject & { status?: ModelDeploymentStatus };
 const get = (name: string) => () => client.get<Md>(mdRef(namespace, name));
