@@ -201,10 +201,18 @@ function labelledTraffic(name: string, batch = 20) {
   };
 }
 
-/** Waits for 20 answers from version 1 (the route may take a moment to be programmed). */
-async function answered(traffic: { replies: readonly Reply[]; feedback: readonly { status: number; body: string }[] }): Promise<void> {
+/**
+ * Waits for 20 answers from version 1; returns the index of the first. The replies before it are the gateway
+ * warming up: the ModelDeployment is Ready once its Deployment is, and Traefik gets the Service's ready
+ * endpoint a moment later (until then it answers 503 "no available server"). From the first answer on, every
+ * request must be answered.
+ */
+async function answered(traffic: { replies: readonly Reply[]; feedback: readonly { status: number; body: string }[] }): Promise<number> {
   try {
     await eventually('answers from version 1', () => Promise.resolve(traffic.replies.filter((r) => r.status === 200).length), (n) => n >= 20, 60_000, 250);
+    const first = traffic.replies.findIndex((r) => r.status === 200);
+    if (first > 0) log(`${first} requests before the gateway's first answer: ${JSON.stringify(countBy(traffic.replies.slice(0, first), (r) => `${r.status} ${r.error ?? ''}`))}`);
+    return first;
   } catch (err) {
     const last = JSON.stringify({ replies: countBy(traffic.replies, (r) => `${r.status} ${r.error ?? ''}`), feedback: traffic.feedback.slice(-2) });
     throw new Error(`${err instanceof Error ? err.message : String(err)}: ${last}\n${await podLogs()}`, { cause: err });
@@ -221,8 +229,9 @@ describe('canary analysis on accuracy, real models', { concurrency: true }, () =
     const traffic = labelledTraffic('worse');
     let md: Md | undefined;
     let abortedAt: number;
+    let first: number;
     try {
-      await answered(traffic);
+      first = await answered(traffic);
       const canaryAt = Date.now();
       await setVersion('worse', '2', archives.rotated);
       md = await eventually('Stalled AnalysisFailed', get('worse'), (m) => conditionOf(m, 'Stalled')?.status === 'True', 360_000, 500);
@@ -260,11 +269,12 @@ describe('canary analysis on accuracy, real models', { concurrency: true }, () =
     const failed = events('worse').find((e) => e.reason === 'AnalysisFailed');
     assert.match(failed?.message ?? '', /accuracy/, eventLines('worse'));
     // The same error rate: every request was answered, by both models, so only accuracy told them apart.
-    assert.deepEqual(countBy(traffic.replies, (r) => String(r.status)), { '200': traffic.replies.length }, `${eventLines('worse')}${gatewayFailures(dataPath)}`);
+    const served = traffic.replies.slice(first);
+    assert.deepEqual(countBy(served, (r) => String(r.status)), { '200': served.length }, `${eventLines('worse')}${gatewayFailures(dataPath)}`);
     assert.ok(traffic.feedback.every((f) => f.status === 202), JSON.stringify(traffic.feedback.filter((f) => f.status !== 202).slice(0, 3)));
-    const during = traffic.replies.slice(0, abortedAt);
+    const during = traffic.replies.slice(first, abortedAt);
     assert.ok(during.some((r) => r.prediction === rotated.predictions[r.row] && r.prediction !== good.predictions[r.row]), 'the rotated model answered some requests');
-    log(`${traffic.replies.length} requests, ${traffic.feedback.length} feedback calls; client-side accuracy while the canary ran ${accuracyOf(during).toFixed(3)}`);
+    log(`${served.length} requests, ${traffic.feedback.length} feedback calls; client-side accuracy while the canary ran ${accuracyOf(during).toFixed(3)}`);
   });
 
   test('the same model under a new version passes the accuracy check and is promoted', { timeout: 540_000 }, async () => {
@@ -272,8 +282,9 @@ describe('canary analysis on accuracy, real models', { concurrency: true }, () =
     await deployVersion1('equal');
     const traffic = labelledTraffic('equal');
     let md: Md | undefined;
+    let first: number;
     try {
-      await answered(traffic);
+      first = await answered(traffic);
       const canaryAt = Date.now();
       await setVersion('equal', '2', archives.good);
       md = await eventually('promotion', get('equal'), (m) => m?.status?.stable?.version === '2' && m.status.canary === undefined, 420_000, 1000);
@@ -296,9 +307,10 @@ describe('canary analysis on accuracy, real models', { concurrency: true }, () =
     const reasons = events('equal').map((e) => e.reason);
     assert.ok(reasons.includes('AnalysisPassed') && reasons.includes('Promoted'), reasons.join(','));
     assert.ok(!reasons.includes('AnalysisFailed'), eventLines('equal'));
-    assert.deepEqual(countBy(traffic.replies, (r) => String(r.status)), { '200': traffic.replies.length }, `${eventLines('equal')}${gatewayFailures(dataPath)}`);
+    const served = traffic.replies.slice(first);
+    assert.deepEqual(countBy(served, (r) => String(r.status)), { '200': served.length }, `${eventLines('equal')}${gatewayFailures(dataPath)}`);
     assert.ok(traffic.feedback.every((f) => f.status === 202), JSON.stringify(traffic.feedback.filter((f) => f.status !== 202).slice(0, 3)));
-    assert.ok(traffic.replies.every((r) => r.prediction === good.predictions[r.row]), 'both versions answer as the good model');
-    log(`${traffic.replies.length} requests, ${traffic.feedback.length} feedback calls; client-side accuracy ${accuracyOf(traffic.replies).toFixed(3)}`);
+    assert.ok(served.every((r) => r.prediction === good.predictions[r.row]), 'both versions answer as the good model');
+    log(`${served.length} requests, ${traffic.feedback.length} feedback calls; client-side accuracy ${accuracyOf(served).toFixed(3)}`);
   });
 });
