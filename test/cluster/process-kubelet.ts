@@ -257,6 +257,8 @@ class PodWorker {
   private writeAgain = false;
   /** Pending waits, ended early (resolved) when the pod stops. */
   private readonly timers = new Map<ReturnType<typeof setTimeout>, () => void>();
+  /** Running preStop sleeps, ended early only when the pod is killed at once (killNow). */
+  private readonly preStops = new Map<ReturnType<typeof setTimeout>, () => void>();
   private readonly kubelet: Kubelet;
   readonly done: Promise<void>;
   /** Set once the pod is being deleted. */
@@ -587,9 +589,19 @@ class PodWorker {
     if (!proc) return;
     const started = Date.now();
     const sleepSeconds = preStop ? (slot.container.lifecycle?.preStop?.sleep?.seconds ?? 0) : 0;
-    if (sleepSeconds > 0) await sleep(Math.min(sleepSeconds, graceSeconds) * 1000);
+    if (sleepSeconds > 0 && !this.gone) await this.preStopSleep(Math.min(sleepSeconds, graceSeconds) * 1000);
     const left = Math.max(graceSeconds * 1000 - (Date.now() - started), 0);
     await proc.stop(Math.max(left, 1));
+  }
+
+  private preStopSleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.preStops.delete(timer);
+        resolve();
+      }, ms);
+      this.preStops.set(timer, resolve);
+    });
   }
 
   /** The pod is being deleted: stop every container within the grace period, then confirm with a delete at grace 0. */
@@ -605,6 +617,9 @@ class PodWorker {
     await Promise.all(this.slots.filter((s) => !s.sidecar).map((s) => this.kill(s, grace, !s.init)));
     for (const s of this.slots.filter((x) => x.sidecar).reverse()) await this.kill(s, Math.max((deadline - Date.now()) / 1000, 0.001), true);
     await this.done;
+    // Killed at once meanwhile (the pod left the API, or the runtime stops, maybe with the API server):
+    // killNow cleans up, and there is nothing to confirm.
+    if (this.gone) return;
     this.markDirty();
     await this.flush();
     const res = await this.kubelet.api.call('DELETE', `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`, {
@@ -622,6 +637,11 @@ class PodWorker {
     this.gone = true;
     this.stopping = true;
     this.endWaits();
+    for (const [timer, resolve] of this.preStops) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.preStops.clear();
     await Promise.all(this.slots.map((s) => s.proc?.stop(graceMs) ?? Promise.resolve()));
     await this.done;
     await this.cleanUp();
@@ -882,9 +902,13 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
     if (!pod.metadata?.deletionTimestamp) worker.pod = pod;
     else if (!worker.terminating) {
       const w = worker;
-      w.terminating = w.terminate(pod).finally(() => {
-        if (workers.get(uid) === w) workers.delete(uid);
-      });
+      // Never rejects: a failed confirmation is logged (an unhandled rejection would fail the test file).
+      w.terminating = w
+        .terminate(pod)
+        .catch((err: unknown) => kubelet.log(`${w.key}: terminating: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          if (workers.get(uid) === w) workers.delete(uid);
+        });
     }
   };
   informer.on('add', onPod);
@@ -939,7 +963,10 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
       stopped = true;
       clearInterval(ticker);
       await informer.stop().catch(() => undefined);
-      await Promise.all([...workers.values()].map((w) => w.killNow()));
+      const all = [...workers.values()];
+      await Promise.all(all.map((w) => w.killNow()));
+      // A pod that was terminating ends its termination too, before the API server may stop.
+      await Promise.all(all.map((w) => w.terminating ?? Promise.resolve()));
       workers.clear();
       await api.call('DELETE', `/api/v1/nodes/${nodeName}`).catch(() => undefined);
     },

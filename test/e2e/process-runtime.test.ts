@@ -11,6 +11,7 @@ import { processNodePlacement } from '../cluster/process-kubelet.ts';
 import { dataPathCluster } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const cluster = await dataPathCluster({ processRuntime: true });
 const runtime = cluster.dataPath.processRuntime;
@@ -178,4 +179,26 @@ test('a server is Ready from its real readiness probe, serves its volumes on the
   );
   assert.equal(answers, false, 'nothing answers on the deleted pod\'s address');
   await eventually('a replacement to be Ready', () => apps.readNamespacedDeployment({ namespace, name: 'web' }), (d) => d.status?.readyReplicas === 1, 60_000);
+});
+
+// Last in the file: it stops the runtime. A pod still in its preStop sleep when the runtime stops (at the end of
+// a test file, right before its API server) is killed at once and its deletion is left unconfirmed, as a stopped
+// kubelet leaves it: a confirmation sent after the stop would reach an API server that may be gone.
+test('stopping the runtime ends a terminating pod at once and leaves its deletion unconfirmed', { timeout: 120_000 }, async () => {
+  const preStopSeconds = 4;
+  const main = python('main', 'import time\nwhile True: time.sleep(1)', { lifecycle: { preStop: { sleep: { seconds: preStopSeconds } } } });
+  await core.createNamespacedPod({ namespace, body: { metadata: { name: 'held', labels: { run: 'held' } }, spec: { ...placed({ containers: [main] }), terminationGracePeriodSeconds: 60 } } });
+  await onePod('run=held', (p) => p.status?.containerStatuses?.[0]?.state?.running !== undefined, 'the pod to run');
+  const pid = runtime.containerPid(namespace, 'held', 'main');
+  assert.ok(pid !== undefined);
+  await core.deleteNamespacedPod({ namespace, name: 'held' });
+  // The runtime's informer sees the deletion and its preStop sleep begins.
+  await sleep(1000);
+  assert.equal(runtime.containerPid(namespace, 'held', 'main'), pid, 'still running in its preStop sleep');
+  await runtime.stop();
+  assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the process is gone once stop() returns');
+  // Past the preStop sleep: nothing confirmed the deletion, the pod is still there, terminating.
+  await sleep((preStopSeconds + 2) * 1000);
+  const pod = await core.readNamespacedPod({ namespace, name: 'held' });
+  assert.ok(pod.metadata?.deletionTimestamp, 'terminating');
 });

@@ -232,7 +232,8 @@ export function gatewayFailures(dataPath: DataPath, max = 10): string {
       return [];
     }
   };
-  const failed = read(join(dirname(traefikLog), 'traefik-access.log')).filter((l) => /" 5\d\d /.test(l)).slice(-max);
+  // The status follows the request line ("POST /path HTTP/1.1" 503 ...); a later field counts requests.
+  const failed = read(join(dirname(traefikLog), 'traefik-access.log')).filter((l) => /HTTP\/[\d.]+" 5\d\d /.test(l)).slice(-max);
   const backends = [...new Set(failed.flatMap((l) => [...l.matchAll(/http:\/\/(\d+\.\d+\.\d+\.\d+):\d+/g)].map((m) => m[1] ?? '')))];
   const simulator = read(dataPath.simulator.process.logFile).filter((l) => backends.some((ip) => l.includes(`${ip}:`))).slice(-max);
   return `\ngateway answers of 5xx (Traefik access log):\n${failed.join('\n') || '(none)'}\npod simulator about those backends:\n${simulator.join('\n') || '(none)'}`;
