@@ -13,6 +13,7 @@ import {
 import { analysisStatusSchema } from './analysis-status.ts';
 import { registryModelStatusSchema } from './registry-status.ts';
 import { batchStatusSchema } from './batch-status.ts';
+import { driftStatusSchema } from './drift-status.ts';
 
 export const modelDeploymentStatusSchema = z
   .object({
@@ -32,6 +33,7 @@ export const modelDeploymentStatusSchema = z
     analysis: analysisStatusSchema.optional(),
     model: registryModelStatusSchema.optional(),
     batch: batchStatusSchema.optional(),
+    drift: driftStatusSchema.optional(),
   })
   .describe('Observed state, written by the operator.');
 
