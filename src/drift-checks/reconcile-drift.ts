@@ -107,11 +107,9 @@ function referenceStatus(input: DriftReconcileInput, stable: StableModel, name: 
   const job = input.jobs.find((j) => kindOf(j) === 'profile' && j.metadata?.name === name);
   const before = input.previous?.reference;
   const base = { version: stable.version, job: name };
-  if (job === undefined) {
-    // Profiled before and the Job deleted since (by a person): the profile is still in storage.
-    if (before?.job === name && before.profiledAt !== undefined) return { reference: before, create: false };
-    return { reference: base, create: true };
-  }
+  // Profiled before: read once (its pod, or the Job itself, may be gone since; the profile stays in storage).
+  if (before?.job === name && before.profiledAt !== undefined) return { reference: before, create: false };
+  if (job === undefined) return { reference: base, create: true };
   const outcome = jobOutcome(job, input.pods, parseProfileMessage);
   if (outcome.phase === 'Running') return { reference: base, create: false };
   if (outcome.result !== undefined) {

@@ -43,7 +43,8 @@ const EXIT_REASONS: Readonly<Record<number, string>> = { 2: 'BadArguments', 3: '
 
 function iso(value: Date | string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : value.toISOString();
+  // metav1.Time has second precision: a client Date keeps no more.
+  return typeof value === 'string' ? value : value.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function trueCondition(job: V1Job, type: string): V1JobCondition | undefined {
