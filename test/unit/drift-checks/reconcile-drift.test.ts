@@ -31,7 +31,7 @@ function job(created: { metadata: { name: string; labels: Record<string, string>
   return {
     metadata: { name: created.metadata.name, labels: created.metadata.labels, annotations: created.metadata.annotations ?? {}, ownerReferences: [{ apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', name: 'iris', uid: 'uid-1', controller: true }] },
     status: state === undefined ? { active: 1 } : { completionTime: state === 'Complete' ? T(at) : undefined, conditions: [{ type: state, status: 'True', lastTransitionTime: T(at) }] },
-  } as V1Job;
+  };
 }
 
 function pod(jobName: string, exitCode: number, message: string, at = '2026-12-04T10:00:29Z'): V1Pod {
@@ -110,7 +110,7 @@ void test('checks start at the scheduled time after profiling, named after it, o
   const check = plan.create[0]!;
   assert.equal(check.metadata.name, 'iris-drift-202612041100');
   assert.equal(plan.status.lastScheduleTime, '2026-12-04T11:00:00Z');
-  const args = check.spec!.template!.spec!.containers[0]!.args!;
+  const args = check.spec!.template.spec!.containers[0]!.args!;
   assert.deepEqual(args.slice(args.indexOf('--window-end'), args.indexOf('--window-end') + 4), ['--window-end', '2026-12-04T11:00:00Z', '--window', '1h']);
   // The same decision after a lost status write: the Job exists, nothing is created.
   const running = checkJob('2026-12-04T11:00:00Z');
