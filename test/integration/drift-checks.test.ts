@@ -210,6 +210,7 @@ test('drift checks: profile once, a check per scheduled minute, verdicts into st
   await new Promise((r) => setTimeout(r, 3000));
   const created = operator.writes().filter((w) => w.method === 'POST' && w.path.includes('/jobs'));
   assert.deepEqual(created, [], 'the restarted operator creates no Job');
+  assert.deepEqual(operator.writes(), [], 'nothing changed, so nothing is written (status included)');
   assert.deepEqual((await driftJobs('check')).map((j) => j.metadata!.name).sort(), before);
   assert.equal((await driftJobs('profile')).length, 1);
   assert.equal(operator.events.filter((e) => e.name === 'iris' && e.reason.startsWith('Drift')).length, 0, `no Event again (had ${eventsBefore})`);
