@@ -10,7 +10,8 @@ import { loadClusterConnection } from './kube/cluster-connection.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { ModelDeploymentController } from './controller/model-deployment-controller.ts';
-import { createMetrics, initControllerMetrics, setRolloutGauges, workQueueMetrics } from './observability/metrics.ts';
+import { createMetrics, initControllerMetrics, setDriftGauges, setRolloutGauges, workQueueMetrics } from './observability/metrics.ts';
+import { driftGaugeValues } from './observability/drift-gauges.ts';
 import { rolloutGaugeValues } from './observability/rollout-gauges.ts';
 import { startHealthServer, type HealthServer } from './observability/health-server.ts';
 import { defaultRenderConfig } from './render/index.ts';
@@ -95,7 +96,7 @@ export async function startOperator(
   servers.push(await startHealthServer({ port: config.healthProbeBindAddress.port, host: config.healthProbeBindAddress.host, metrics, checks }));
   servers.push(await startHealthServer({ port: config.metricsBindAddress.port, host: config.metricsBindAddress.host, metrics, checks }));
 
-  // ModelDeployments by condition, and each one's canary weight and step, from the cache (no API calls).
+  // ModelDeployments by condition, each one's canary weight and step, and its drift, from the cache (no API calls).
   const gauge = setInterval(() => {
     metrics.modelDeployments.reset();
     const mds = controller.caches.modelDeployments.list();
@@ -105,6 +106,7 @@ export async function startOperator(
       }
     }
     setRolloutGauges(metrics, rolloutGaugeValues(mds));
+    setDriftGauges(metrics, driftGaugeValues(mds));
   }, 10_000);
   gauge.unref();
 

@@ -1,18 +1,36 @@
-// spec.monitoring: what happens after a model serves. logging and retraining are defined; drift is
-// planned (DESIGN.md section 7) and reserved by name: kept as-is, so manifests written for a newer
-// operator still apply to this CRD. Any other field is refused, so a misspelt `loging` is an error
-// rather than a silently unmonitored model.
+// spec.monitoring: what happens after a model serves: request logging, drift checks and retraining
+// triggers. Any other field is refused, so a misspelt `loging` is an error rather than a silently
+// unmonitored model.
 import { z } from 'zod';
-import { reservedObject } from './common.ts';
+import { withCelRules } from './cel-rule.ts';
+import { driftSpecSchema } from './drift-spec.ts';
 import { loggingSpecSchema } from './logging-spec.ts';
 import { retrainingSpecSchema } from './retraining-spec.ts';
 
-export const monitoringSpecSchema = z
-  .strictObject({
-    logging: loggingSpecSchema.optional(),
-    drift: reservedObject('Drift detection; reserved for a later release, kept as-is.').optional(),
-    retraining: retrainingSpecSchema.optional(),
-  })
-  .describe('Monitoring of the served model: request logging and retraining triggers now; drift detection is reserved.');
+export const monitoringSpecSchema = withCelRules(
+  z
+    .strictObject({
+      logging: loggingSpecSchema.optional(),
+      drift: driftSpecSchema.optional(),
+      retraining: retrainingSpecSchema.optional(),
+    })
+    .describe('Monitoring of the served model: request logging, drift checks and retraining triggers.'),
+  [
+    {
+      rule: '!has(self.drift) || has(self.logging)',
+      message: 'monitoring.drift needs monitoring.logging: drift checks judge the logged requests, so set monitoring.logging.uri',
+      fieldPath: '.logging',
+      reason: 'FieldValueRequired',
+      check: (m) => m.drift === undefined || m.logging !== undefined,
+    },
+    {
+      rule: '!has(self.retraining) || !has(self.retraining.on) || !has(self.retraining.on.drift) || !self.retraining.on.drift || has(self.drift)',
+      message: 'monitoring.retraining.on.drift needs monitoring.drift: a retraining on drift waits for a drift check, so set monitoring.drift',
+      fieldPath: '.drift',
+      reason: 'FieldValueRequired',
+      check: (m) => m.retraining?.on.drift !== true || m.drift !== undefined,
+    },
+  ],
+);
 
 export type MonitoringSpec = z.output<typeof monitoringSpecSchema>;

@@ -9,6 +9,7 @@
 /** A condition of the ModelDeployment with the status the reason goes with, or an Event of that type. */
 export type ReasonPlace =
   | `${'Ready' | 'Reconciling' | 'Stalled' | 'Serving' | 'RolloutInProgress' | 'TrafficMirror' | 'ModelResolved' | 'LastRunSucceeded'}=${'True' | 'False'}`
+  | `DriftDetected=${'True' | 'False' | 'Unknown'}`
   | 'Normal Event'
   | 'Warning Event';
 
@@ -157,6 +158,20 @@ export const REASONS = {
       "a batch run failed; the condition carries the failure class of the runner of the shard that failed it (TooManyBadRecords, InputNotFound, AccessDenied, Unavailable, ServerNotReady...) when it wrote one, else the Job's own reason (MaxFailedIndexesExceeded, FailedIndexes, DeadlineExceeded...) when it has one",
   },
   RunSkipped: { where: ['Normal Event'], meaning: 'a batch run was due or requested while one was active and concurrencyPolicy is Forbid: it was skipped' },
+
+  // --- Drift checks (spec.monitoring.drift); never part of Ready
+  DriftDetected: {
+    where: ['DriftDetected=True', 'Warning Event'],
+    meaning: "the last drift check found the logged traffic (or the predictions) of the stable version shifted from the reference; the message names the features, status.drift has the tests",
+  },
+  NoDrift: { where: ['DriftDetected=False'], meaning: 'the last drift check found no shift from the reference' },
+  Inconclusive: { where: ['DriftDetected=Unknown'], meaning: 'the last drift check had too few logged values in its window (minSamples) for a verdict' },
+  NoReference: { where: ['DriftDetected=Unknown'], meaning: 'no check has judged the stable version yet: its reference profile is being made, or failed (status.drift.reference)' },
+  DriftCleared: { where: ['Normal Event'], meaning: 'a drift check found no drift after one that did' },
+  DriftCheckFailed: {
+    where: ['Warning Event'],
+    meaning: 'a profile or drift check Job failed (status.drift says why: reference or logs missing, storage unreachable or denied, unreadable data); DriftDetected keeps its last value and serving is not affected',
+  },
 
   // --- Events of a reconcile and of a rollout
   Applied: { where: ['Normal Event'], meaning: 'children were created, updated or pruned; the message names them' },

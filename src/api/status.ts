@@ -14,6 +14,7 @@ import { analysisStatusSchema } from './analysis-status.ts';
 import { registryModelStatusSchema } from './registry-status.ts';
 import { batchStatusSchema } from './batch-status.ts';
 import { retrainingStatusSchema } from './retraining-status.ts';
+import { driftStatusSchema } from './drift-status.ts';
 
 export const modelDeploymentStatusSchema = z
   .object({
@@ -34,6 +35,7 @@ export const modelDeploymentStatusSchema = z
     model: registryModelStatusSchema.optional(),
     batch: batchStatusSchema.optional(),
     retraining: retrainingStatusSchema.optional(),
+    drift: driftStatusSchema.optional(),
   })
   .describe('Observed state, written by the operator.');
 

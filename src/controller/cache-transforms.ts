@@ -8,6 +8,7 @@
 // of small objects costs several times its text in V8, and it is read only when a child is compared.
 import type { KubeObject, ManagedFieldsEntry } from '../kube/api-client.ts';
 import { LABEL_BATCH_RUN } from '../batch/labels.ts';
+import { LABEL_DRIFT_JOB } from '../drift-checks/labels.ts';
 import { DESIRED_HASH_ANNOTATION, FIELD_MANAGER } from './apply-decision.ts';
 
 /** kubectl's client-side apply copy of the whole object: large and never read. */
@@ -56,12 +57,12 @@ export function cachedModelDeployment<T extends KubeObject>(obj: T): T {
   return { ...obj, metadata: trimMetadata(obj.metadata, none, notLastApplied) };
 }
 
-/** Batch run Jobs: status is computed from their own annotations (trigger, scheduled time, output...). */
+/** Batch run and drift Jobs: status is computed from their own annotations (trigger, scheduled time, output...). */
 const runAnnotations: KeepAnnotation = (k) => k.startsWith('modelship.io/');
 
 /** Children: modelship's managedFields entry and hash annotation only; no pod template spec, no ConfigMap data. */
 export function cachedChild<T extends KubeObject>(obj: T): T {
-  const isRun = obj.kind === 'Job' && obj.metadata?.labels?.[LABEL_BATCH_RUN] !== undefined;
+  const isRun = obj.kind === 'Job' && (obj.metadata?.labels?.[LABEL_BATCH_RUN] !== undefined || obj.metadata?.labels?.[LABEL_DRIFT_JOB] !== undefined);
   const out = { ...obj, metadata: trimMetadata(obj.metadata, ours, isRun ? runAnnotations : desiredHashOnly) } as Loose;
   if (obj.kind === 'ConfigMap') {
     delete out['data'];

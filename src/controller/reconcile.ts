@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { RolloutDecision } from '../rollout/index.ts';
 import { reconcileBatchMode } from './batch-mode.ts';
+import { driftChecks, isDriftJob } from './drift-checks.ts';
 import { apply } from './phases/apply.ts';
 import { decide } from './phases/decide.ts';
 import { emitEvents } from './phases/emit-events.ts';
@@ -45,11 +46,13 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   // The namespace is being deleted: its children go with it; no retry, no status, no Event.
   if (applied.namespaceEnding !== undefined) return endQuietly(log, applied.namespaceEnding);
   // Never prune on a render error: that would delete a working model.
-  const pruned = desired.renderError ? undefined : await prune(target, desired.objects, deps, log);
+  // Drift Jobs are created and deleted by driftChecks while drift is set, and pruned once it is not.
+  const keepDriftJobs = target.spec?.monitoring?.drift !== undefined ? isDriftJob : undefined;
+  const pruned = desired.renderError ? undefined : await prune(target, desired.objects, deps, log, keepDriftJobs);
 
   // Report: the deferred status write, then Events, then when to look again.
   const results = { decision, desired, applied, errors: [...applied.errors, ...(pruned?.errors ?? [])] };
-  const next = withRegistryStatus(
+  const served = withRegistryStatus(
     nextStatus(target, observeServing(target, results, deps.caches), results, metaTime(deps.now())),
     target.md.status?.model,
     target.registry,
@@ -57,11 +60,16 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
     metaTime(deps.now()),
     target.md.status?.history,
   );
+  const drift = await driftChecks(target, decision, served, deps, log);
+  const next = drift.status;
   const write = await writeStatus(target, next, deps, log, yieldWorker);
   // Evidence taken by this reconcile is lost with the write: the machine asks for it again (evidence-gatherer.ts).
   if (write === 'conflict') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (write === 'gone') return {};
   const changed = [...applied.changed, ...(pruned?.changed ?? [])];
   emitEvents(deps.events, target.eventTarget, { write, previous: target.md.status, next, decision, changed });
-  return requeue(results.errors, desired.renderError !== undefined, decision);
+  if (write === 'written') for (const e of drift.events) deps.events.emit(target.eventTarget, e.type, e.reason, e.message);
+  const outcome = requeue(results.errors, desired.renderError !== undefined, decision);
+  const after = Math.min(outcome.requeueAfterMs ?? Infinity, drift.requeueAfterMs ?? Infinity);
+  return Number.isFinite(after) ? { requeueAfterMs: after } : {};
 }

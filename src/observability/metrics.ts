@@ -3,6 +3,7 @@
 // createMetrics() call gets its own Registry: tests and several managers in one process don't collide.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkQueueMetrics } from '../kube/work-queue.ts';
+import type { DriftGaugeValues } from './drift-gauges.ts';
 import type { RolloutGaugeValue } from './rollout-gauges.ts';
 
 /** The `result` label of controller_runtime_reconcile_total. */
@@ -52,6 +53,9 @@ export interface Metrics {
   rolloutCanaryWeight: Gauge<'model_namespace' | 'model_deployment'>;
   /** status.canary.step per ModelDeployment (-1 without a canary). */
   rolloutStep: Gauge<'model_namespace' | 'model_deployment'>;
+  driftCheckVerdict: Gauge<'model_namespace' | 'model_deployment' | 'verdict'>;
+  driftFeatureEffectSize: Gauge<'model_namespace' | 'model_deployment' | 'feature'>;
+  driftFeaturePValue: Gauge<'model_namespace' | 'model_deployment' | 'feature'>;
 }
 
 export function createMetrics(): Metrics {
@@ -193,6 +197,24 @@ export function createMetrics(): Metrics {
       labelNames: ['model_namespace', 'model_deployment'],
       registers,
     }),
+    driftCheckVerdict: new Gauge({
+      name: 'modelship_drift_check_verdict',
+      help: 'The verdict of the last drift check (status.drift.lastCheck.verdict): 1 for the series of that verdict, 0 for the others.',
+      labelNames: ['model_namespace', 'model_deployment', 'verdict'],
+      registers,
+    }),
+    driftFeatureEffectSize: new Gauge({
+      name: 'modelship_drift_feature_effect_size',
+      help: 'Effect size (PSI or Jensen-Shannon distance) of a feature in the last drift check (status.drift.features).',
+      labelNames: ['model_namespace', 'model_deployment', 'feature'],
+      registers,
+    }),
+    driftFeaturePValue: new Gauge({
+      name: 'modelship_drift_feature_p_value',
+      help: 'p-value of the test of a feature in the last drift check (status.drift.features).',
+      labelNames: ['model_namespace', 'model_deployment', 'feature'],
+      registers,
+    }),
   };
 }
 
@@ -214,6 +236,18 @@ export function setRolloutGauges(metrics: Metrics, values: readonly RolloutGauge
   for (const v of values) {
     metrics.rolloutCanaryWeight.set(v.labels, v.weight);
     metrics.rolloutStep.set(v.labels, v.step);
+  }
+}
+
+/** Sets the drift gauges to exactly these ModelDeployments and features (others' series go away). */
+export function setDriftGauges(metrics: Metrics, values: DriftGaugeValues): void {
+  metrics.driftCheckVerdict.reset();
+  metrics.driftFeatureEffectSize.reset();
+  metrics.driftFeaturePValue.reset();
+  for (const v of values.verdicts) metrics.driftCheckVerdict.set(v.labels, v.value);
+  for (const f of values.features) {
+    if (f.effectSize !== undefined) metrics.driftFeatureEffectSize.set(f.labels, f.effectSize);
+    if (f.pValue !== undefined) metrics.driftFeaturePValue.set(f.labels, f.pValue);
   }
 }
 

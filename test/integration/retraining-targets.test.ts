@@ -229,7 +229,7 @@ test('Job: one Job per trigger, and an operator restart sends no second one (the
 });
 
 test('a Pending trigger left by a crash between its write and its send is sent once, with its id', async () => {
-  await createModelDeployment(client, namespace, retrainingMd('iris-crash', { on: { drift: true }, cooldown: '1h', job: { image: 'ghcr.io/example/retrain:1.0' } }));
+  await createModelDeployment(client, namespace, retrainingMd('iris-crash', { on: { schedule: '0 0 1 1 *' }, cooldown: '1h', job: { image: 'ghcr.io/example/retrain:1.0' } }));
   // What an operator leaves when it stops right after step 1: the trigger in status, nothing sent.
   const id = 'rt-0000000000c0ffee';
   const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

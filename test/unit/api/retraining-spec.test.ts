@@ -8,7 +8,11 @@ import { MAX_AIRFLOW_CONF_BYTES, parseModelDeployment, retrainingStatusSchema } 
 import type { Json } from '../../fixtures/manifests.ts';
 import { validManifest, withChanges } from '../../fixtures/manifests.ts';
 
-const manifest = (retraining: Json) => withChanges(validManifest('iris'), { 'spec.monitoring': { retraining } });
+/** With drift checks set, which a retraining on drift needs. */
+const manifest = (retraining: Json) =>
+  withChanges(validManifest('iris'), {
+    'spec.monitoring': { logging: { uri: 's3://inference-logs/iris' }, drift: { reference: { uri: 's3://data/iris/train.csv', target: 'species' } }, retraining },
+  });
 
 function errorsOf(m: unknown): { path: string; message: string }[] {
   const result = parseModelDeployment(m);

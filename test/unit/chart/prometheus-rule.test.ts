@@ -47,16 +47,27 @@ function firing(alert: string, value: string): { exp_labels: Record<string, stri
   return { exp_labels: rule.labels, exp_annotations: annotations };
 }
 
+/** ModelshipDriftDetected as promtool reports it for one ModelDeployment: its labels fill the description. */
+function driftFiring(namespace: string, name: string): { exp_labels: Record<string, string>; exp_annotations: Record<string, string> } {
+  const rule = rules.find((r) => r.alert === 'ModelshipDriftDetected');
+  assert.ok(rule);
+  const annotations = Object.fromEntries(
+    Object.entries(rule.annotations).map(([k, v]) => [k, v.replaceAll('{{ $labels.model_deployment }}', name).replaceAll('{{ $labels.model_namespace }}', namespace)]),
+  );
+  return { exp_labels: { ...rule.labels, model_namespace: namespace, model_deployment: name }, exp_annotations: annotations };
+}
+
 void test('the rules parse (promtool check rules)', async () => {
   const r = await promtool(['check', 'rules', rulesFile]);
   assert.equal(r.code, 0, r.output);
-  assert.match(r.output, /SUCCESS: 5 rules found/);
+  assert.match(r.output, /SUCCESS: 6 rules found/);
   assert.deepEqual(rules.map((x) => x.alert), [
     'ModelshipOperatorDown',
     'ModelshipReconcileErrors',
     'ModelshipModelDeploymentsStalled',
     'ModelshipRolloutFailed',
     'ModelshipModelDeploymentNotServing',
+    'ModelshipDriftDetected',
   ]);
 });
 
@@ -120,6 +131,21 @@ void test('each alert fires on its signal and not before (promtool test rules)',
         alert_rule_test: [
           { eval_time: '8m', alertname: 'ModelshipModelDeploymentNotServing', exp_alerts: [] },
           { eval_time: '11m', alertname: 'ModelshipModelDeploymentNotServing', exp_alerts: [firing('ModelshipModelDeploymentNotServing', '1')] },
+        ],
+      },
+      {
+        // A drift check finds drift at minute 5 (two replicas export the gauge); the next one, at minute
+        // 15, finds none.
+        interval: '1m',
+        input_series: [
+          { series: `modelship_drift_check_verdict{model_namespace="shop",model_deployment="iris",verdict="Drift",${target}}`, values: '0x4 1x10 0x5' },
+          { series: `modelship_drift_check_verdict{model_namespace="shop",model_deployment="iris",verdict="Drift",${target.replace('modelship-0', 'modelship-1')}}`, values: '0x4 1x10 0x5' },
+          { series: `modelship_drift_check_verdict{model_namespace="shop",model_deployment="iris",verdict="NoDrift",${target}}`, values: '1x4 0x10 1x5' },
+        ],
+        alert_rule_test: [
+          { eval_time: '4m', alertname: 'ModelshipDriftDetected', exp_alerts: [] },
+          { eval_time: '6m', alertname: 'ModelshipDriftDetected', exp_alerts: [driftFiring('shop', 'iris')] },
+          { eval_time: '16m', alertname: 'ModelshipDriftDetected', exp_alerts: [] },
         ],
       },
     ],

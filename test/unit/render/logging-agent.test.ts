@@ -49,7 +49,7 @@ void test('without monitoring.logging the render is byte-identical to the golden
   assert.ok(example);
   const golden = readFileSync(new URL('./golden/mlserver-sklearn.yaml', import.meta.url), 'utf8');
   assert.equal(toYamlStream(rendered(example.manifest)), golden);
-  const siblings: Json[] = [{}, { drift: { enabled: true } }, { retraining: { on: { schedule: '@weekly' }, job: { image: 'retrain:1' } } }];
+  const siblings: Json[] = [{}, { retraining: { on: { schedule: '@weekly' }, job: { image: 'retrain:1' } } }];
   for (const monitoring of siblings) {
     const manifest = withChanges(example.manifest as Record<string, Json>, { 'spec.monitoring': monitoring });
     assert.equal(toYamlStream(rendered(manifest)), golden, `spec.monitoring ${JSON.stringify(monitoring)}`);

@@ -1,0 +1,258 @@
+// spec.monitoring.drift: scheduled checks of whether the logged traffic of the stable version still looks
+// like the data it was trained on (docs/drift.md). A profile Job summarises the reference sample once per
+// served version; a check Job on `schedule` compares the latest `window` of logged requests with it.
+import { z } from 'zod';
+import { celString, withCelRules } from './cel-rule.ts';
+import { int32, listMap, objectName } from './common.ts';
+import { cronScheduleRule } from './cron-schedule.ts';
+import { DURATION, MAX_DURATION_LENGTH, durationMs } from './duration.ts';
+import { MAX_URI_LENGTH } from './limits.ts';
+import { TIME_ZONE } from './patterns.ts';
+import { hasUserinfo, hasUserinfoCel, uriCredentialsMessage } from './uri-credentials.ts';
+
+export const DRIFT_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
+export type DriftFormat = (typeof DRIFT_FORMATS)[number];
+export const FEATURE_TYPES = ['numeric', 'categorical'] as const;
+export const EFFECT_SIZE_MEASURES = ['psi', 'jensenShannon'] as const;
+export type EffectSizeMeasure = (typeof EFFECT_SIZE_MEASURES)[number];
+
+export const MAX_DRIFT_FEATURES = 64;
+export const MAX_EXCLUDED_COLUMNS = 64;
+const MAX_COLUMN_NAME = 128;
+const MAX_CRON_LENGTH = 100;
+const MAX_TIME_ZONE_LENGTH = 64;
+const MAX_MODEL_FILE_LENGTH = 512;
+const MAX_INDEX = 65_535;
+export const DEFAULT_DRIFT_SCHEDULE = '0 * * * *';
+export const DEFAULT_DRIFT_WINDOW = '1h';
+const MIN_DRIFT_WINDOW = '1m';
+/** 7 days: CEL's duration() has no day unit. */
+const MAX_DRIFT_WINDOW = '168h';
+export const DEFAULT_DRIFT_ALPHA = 0.05;
+export const DEFAULT_EFFECT_SIZE_MEASURE: EffectSizeMeasure = 'psi';
+export const DEFAULT_EFFECT_SIZE_THRESHOLD = 0.02;
+export const DEFAULT_MIN_SAMPLES = 100;
+
+/** s3:// or https://, without spaces or control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+export const REFERENCE_URI = /^(s3|https):\/\/[^/\x00-\x20]+(\/[^\x00-\x20]*)?$/;
+/** A path that is absolute or has a '..' segment: it could leave the model folder. */
+export const ESCAPING_PATH = /^\/|(^|\/)\.\.(\/|$)/;
+/** A column name as the CLI's comma-separated --exclude carries it. */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const COLUMN = /^[^,\x00-\x1f]+$/;
+
+const column = (what: string) =>
+  z
+    .string()
+    .min(1, { error: 'must be a column name, e.g. species' })
+    .max(MAX_COLUMN_NAME)
+    .regex(COLUMN, { error: 'must be one column name, without commas, e.g. species' })
+    .describe(what);
+
+const referenceObject = z
+  .strictObject({
+    uri: withCelRules(
+      z
+        .string()
+        .max(MAX_URI_LENGTH)
+        .regex(REFERENCE_URI, { error: 'must be an s3:// or https:// URI of the reference sample, e.g. s3://data/iris/train.csv' })
+        .optional()
+        .describe('The reference sample (usually the training data): s3://bucket/key or https://host/path.'),
+      [
+        {
+          rule: `!${hasUserinfoCel('self')}`,
+          message: `drift.reference.uri ${uriCredentialsMessage('the Secret named by drift.credentials.secretRef')}`,
+          check: (uri) => uri === undefined || !hasUserinfo(uri),
+        },
+      ],
+    ),
+    modelFile: withCelRules(
+      z
+        .string()
+        .min(1)
+        .max(MAX_MODEL_FILE_LENGTH)
+        .optional()
+        .describe(
+          "Instead of uri: a file inside the served version's model folder, e.g. reference/train.csv, so each registered version carries its own training sample.",
+        ),
+      [
+        {
+          rule: `!self.matches(${celString(ESCAPING_PATH.source)})`,
+          message: "drift.reference.modelFile must be a relative path inside the model folder, without a leading / or a '..' segment, e.g. reference/train.csv",
+          check: (p) => p === undefined || !ESCAPING_PATH.test(p),
+        },
+      ],
+    ),
+    format: z
+      .enum(DRIFT_FORMATS)
+      .optional()
+      .describe('csv (with a header row), jsonl or parquet; default from the file extension.'),
+    target: column('The label column: not a feature; its distribution is the reference for prediction drift.').optional(),
+    exclude: z
+      .array(column('A column name.'))
+      .max(MAX_EXCLUDED_COLUMNS, { error: `must name at most ${MAX_EXCLUDED_COLUMNS} columns` })
+      .optional()
+      .describe('Other reference columns that are not features, e.g. an id.'),
+  })
+  .describe('The data the logged traffic is compared with: exactly one of uri or modelFile.');
+
+export const driftReferenceSchema = withCelRules(referenceObject, [
+  {
+    rule: 'has(self.uri) != has(self.modelFile)',
+    message: 'drift.reference needs exactly one of uri (a sample in object storage) or modelFile (a file inside the model folder)',
+    check: (r) => (r.uri !== undefined) !== (r.modelFile !== undefined),
+  },
+]);
+
+export const driftFeatureSchema = z
+  .strictObject({
+    name: column('The reference column, and the name reported in status.'),
+    input: z
+      .string()
+      .min(1)
+      .max(MAX_COLUMN_NAME)
+      .optional()
+      .describe("The request's input (Open Inference Protocol v2 input name, or v1 instance key); default: the request's only input."),
+    index: int32()
+      .min(0, { error: 'must be 0 or more: the position of the feature in the input row' })
+      .max(MAX_INDEX)
+      .optional()
+      .describe('Position of the feature in a row of that input; unset when the input is this feature alone (one value per row).'),
+    type: z
+      .enum(FEATURE_TYPES)
+      .optional()
+      .describe('numeric or categorical; default numeric when the reference column holds only numbers.'),
+  })
+  .describe('One feature: where its value is in a request, and which reference column it is compared with.');
+
+const boundedDuration = (field: string, min: string, max: string, why: string, description: string) =>
+  withCelRules(
+    z
+      .string()
+      .max(MAX_DURATION_LENGTH)
+      .regex(DURATION, { error: 'must be a duration such as 30m, 1h or 24h (days are written in hours)' })
+      .describe(description),
+    [
+      {
+        rule: `duration(self) >= duration('${min}') && duration(self) <= duration('${max}')`,
+        message: `${field} must be from ${min} to ${max}: ${why}`,
+        check: (s) => {
+          const ms = durationMs(s) ?? 0;
+          return ms >= (durationMs(min) ?? 0) && ms <= (durationMs(max) ?? 0);
+        },
+      },
+    ],
+  );
+
+const effectSizeSchema = withCelRules(
+  z
+    .strictObject({
+      measure: z
+        .enum(EFFECT_SIZE_MEASURES)
+        .default(DEFAULT_EFFECT_SIZE_MEASURE)
+        .describe('psi (population stability index, default) or jensenShannon (Jensen-Shannon distance, from 0 to 1).'),
+      threshold: z
+        .number()
+        .max(10, { error: 'must be at most 10' })
+        .default(DEFAULT_EFFECT_SIZE_THRESHOLD)
+        .describe(`A feature drifts only when its effect size is at least this (default ${DEFAULT_EFFECT_SIZE_THRESHOLD}).`),
+    })
+    .describe('How large a shift must be to count: a significant but tiny shift on much traffic is not drift.'),
+  [
+    {
+      rule: 'self.threshold > 0.0',
+      message: 'drift.effectSize.threshold must be above 0, e.g. 0.02 for psi: at 0 any significant shift, however tiny, would be drift',
+      fieldPath: '.threshold',
+      check: (e) => e.threshold > 0,
+    },
+    {
+      rule: "self.measure != 'jensenShannon' || self.threshold <= 1.0",
+      message: 'drift.effectSize.threshold must be at most 1 for jensenShannon: the Jensen-Shannon distance is between 0 and 1, so no feature could drift',
+      fieldPath: '.threshold',
+      check: (e) => e.measure !== 'jensenShannon' || e.threshold <= 1,
+    },
+  ],
+);
+
+const driftObject = z
+  .strictObject({
+    reference: driftReferenceSchema,
+    features: listMap(driftFeatureSchema, 'name', MAX_DRIFT_FEATURES)
+      .optional()
+      .describe(
+        `The features compared (at most ${MAX_DRIFT_FEATURES}, names unique). Unset: one input of width k maps to the k reference columns in order, or several one-value inputs map to the columns of the same name.`,
+      ),
+    predictions: z
+      .boolean()
+      .optional()
+      .describe("Also compare the model's predictions with reference.target's distribution; default true when reference.target is set."),
+    schedule: withCelRules(
+      z.string().min(1).max(MAX_CRON_LENGTH).describe('When checks run: cron with 5 fields, e.g. "0 * * * *" (hourly, the default), or @hourly, @daily...'),
+      [{ ...cronScheduleRule, message: cronScheduleRule.message.replace('batch.schedule', 'drift.schedule') }],
+    ).default(DEFAULT_DRIFT_SCHEDULE),
+    timeZone: z
+      .string()
+      .max(MAX_TIME_ZONE_LENGTH)
+      .regex(TIME_ZONE, { error: 'must be an IANA time zone name such as UTC or Europe/Berlin' })
+      .optional()
+      .describe('IANA time zone of the schedule, e.g. Europe/Berlin; UTC when unset.'),
+    window: boundedDuration(
+      'drift.window',
+      MIN_DRIFT_WINDOW,
+      MAX_DRIFT_WINDOW,
+      'each check reads the logged requests of that span, so a longer one reads more files per check',
+      `The latest logged traffic each check judges (default ${DEFAULT_DRIFT_WINDOW}).`,
+    ).default(DEFAULT_DRIFT_WINDOW),
+    alpha: withCelRules(
+      z.number().describe('False-alarm rate per check, after the Benjamini-Hochberg correction over the features (default 0.05).'),
+      [
+        {
+          rule: 'self > 0.0 && self < 1.0',
+          message: 'drift.alpha must be between 0 and 1, both excluded, e.g. 0.05: it is the accepted chance of a false alarm per check',
+          check: (a) => a > 0 && a < 1,
+        },
+      ],
+    ).default(DEFAULT_DRIFT_ALPHA),
+    effectSize: effectSizeSchema.optional(),
+    minSamples: int32()
+      .min(10, { error: 'must be at least 10: fewer values cannot show a shift' })
+      .max(1_000_000, { error: 'must be at most 1000000' })
+      .default(DEFAULT_MIN_SAMPLES)
+      .describe(`Logged values a feature needs in the window for a verdict; fewer give Inconclusive (default ${DEFAULT_MIN_SAMPLES}).`),
+    credentials: z
+      .strictObject({
+        secretRef: z
+          .strictObject({ name: objectName('Secret').describe('Name of a Secret in the same namespace.') })
+          .describe('Its keys become environment variables of the drift Jobs (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, S3_ENDPOINT...).'),
+      })
+      .optional()
+      .describe('Credentials to read the reference and the logs and write profiles and reports; default logging.credentials, then spec.model.credentials.'),
+  })
+  .describe(
+    'Drift detection (needs logging): a check Job on schedule compares the logged requests (and predictions) of the stable version with a reference sample; the verdict is in status.drift and the DriftDetected condition.',
+  );
+
+export const driftSpecSchema = withCelRules(driftObject, [
+  {
+    rule: '!has(self.predictions) || !self.predictions || has(self.reference.target)',
+    message: 'drift.predictions needs drift.reference.target: the predictions are compared with the distribution of that label column',
+    fieldPath: '.predictions',
+    check: (d) => d.predictions !== true || d.reference.target !== undefined,
+  },
+  {
+    rule: '!has(self.features) || !has(self.reference.target) || self.features.all(f, f.name != self.reference.target)',
+    message: 'drift.features cannot include reference.target: the label column is compared through predictions, not as a feature',
+    fieldPath: '.features',
+    check: (d) => d.features === undefined || d.reference.target === undefined || d.features.every((f) => f.name !== d.reference.target),
+  },
+]);
+
+export type DriftSpec = z.output<typeof driftSpecSchema>;
+export type DriftReference = z.output<typeof driftReferenceSchema>;
+export type DriftFeature = z.output<typeof driftFeatureSchema>;
+
+/** Whether a check also judges predictions: as set, else when the reference has a target. */
+export function judgesPredictions(drift: DriftSpec): boolean {
+  return drift.predictions ?? drift.reference.target !== undefined;
+}
