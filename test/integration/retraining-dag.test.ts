@@ -10,10 +10,11 @@
 // dag_run_id again is refused with 409: no second run, no third version. No Kubernetes.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { logRecord, type LogRecord } from '../../src/agent/log-record.ts';
 import { logFileKey } from '../../src/agent/layout.ts';
 import { LOGS_BUCKET, MLFLOW_BUCKET, retrainingLoopBed, type DagRun } from '../support/retraining-loop-bed.ts';
+import { eventually } from '../support/wait.ts';
 import { registerIrisVersion, scoreVersions, SHIFTED_FEATURE, shiftedIris } from '../support/shifted-iris.ts';
 
 const log = (line: string) => process.stderr.write(`[retraining-dag] ${line}\n`);
@@ -136,6 +137,14 @@ test('a run triggered with the evidence retrains on the labelled window, registe
   const names = (listed.Contents ?? []).map((o) => (o.Key ?? '').slice(prefix.length + 1)).sort();
   // MLflow 3.17's sklearn flavour serialises with skops (model.skops), which MLServer's environment has too.
   for (const f of ['MLmodel', 'model.skops', 'requirements.txt', 'reference/train.csv']) assert.ok(names.includes(f), `${f} in ${names.join(', ')}`);
+  // The reference is the shifted training sample (3/4 of the rows; the rest held out), not the iris data set.
+  const csv = await (await bed.s3.client.send(new GetObjectCommand({ Bucket: MLFLOW_BUCKET, Key: `${prefix}/reference/train.csv` }))).Body?.transformToString();
+  const lines = (csv ?? '').trim().split(/\r?\n/);
+  assert.equal(lines[0], 'sepal_length,sepal_width,petal_length,petal_width,species');
+  assert.equal(lines.length - 1, 210);
+  const petal = lines.slice(1).map((l) => Number(l.split(',')[2]));
+  const mean = petal.reduce((a, b) => a + b, 0) / petal.length;
+  assert.ok(mean > 5.5, `mean petal length of the reference ${mean} (iris: 3.76, shifted by 2.5)`);
 });
 
 test('version 2, loaded from the registry, is more accurate than version 1 on fresh shifted traffic', { timeout: 300_000 }, async () => {
@@ -155,6 +164,36 @@ test('the same dag_run_id again is refused with 409: one run, no third version',
     runs.map((r) => r.dag_run_id),
     [DAG_RUN_ID],
   );
+  assert.deepEqual((await versions()).map((v) => v.version).sort(), ['1', '2']);
+  assert.equal((await champion()).version, '2');
+});
+
+test('the training task run again for the same DAG run (a retry, a clear) finds its version and registers nothing', { timeout: 300_000 }, async () => {
+  assert.ok(run?.state === 'success', 'the run succeeded');
+  const cleared = (await bed.airflow.api('POST', `dags/${DAG}/clearTaskInstances`, { dry_run: false, only_failed: false, reset_dag_runs: true, dag_run_id: DAG_RUN_ID, task_ids: ['retrain'] })) as { task_instances: unknown[] };
+  assert.equal(cleared.task_instances.length, 1);
+  const task = await eventually(
+    'the cleared task to run again and end',
+    async () => (await bed.airflow.api('GET', `dags/${DAG}/dagRuns/${DAG_RUN_ID}/taskInstances/retrain`)) as { try_number: number; state: string | null },
+    (t) => t.try_number >= 2 && (t.state === 'success' || t.state === 'failed'),
+    240_000,
+    1000,
+  );
+  assert.equal(task.state, 'success', await bed.taskLog(DAG, DAG_RUN_ID, 'retrain'));
+  const summary = (await bed.airflow.api('GET', `dags/${DAG}/dagRuns/${DAG_RUN_ID}/taskInstances/retrain/xcomEntries/return_value?deserialize=true`)) as { value: unknown };
+  const result = (typeof summary.value === 'string' ? JSON.parse(summary.value) : summary.value) as { version: string; registered: boolean };
+  assert.deepEqual({ version: result.version, registered: result.registered }, { version: '2', registered: false });
+  assert.deepEqual((await versions()).map((v) => v.version).sort(), ['1', '2']);
+  assert.equal((await champion()).version, '2');
+});
+
+test('a run without the modelship evidence fails before training: nothing registered, champion unmoved', { timeout: 300_000 }, async () => {
+  const id = 'manual-without-evidence';
+  const triggered = await bed.triggerDagRun(DAG, id, { model: MODEL });
+  assert.equal(triggered.status, 200, JSON.stringify(triggered.body));
+  const end = await bed.finishedDagRun(DAG, id);
+  assert.equal(end.state, 'failed');
+  assert.match(await bed.taskLog(DAG, id, 'evidence'), /conf has no \\?"modelship\\?" object/);
   assert.deepEqual((await versions()).map((v) => v.version).sort(), ['1', '2']);
   assert.equal((await champion()).version, '2');
 });

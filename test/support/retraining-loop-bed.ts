@@ -111,9 +111,13 @@ export async function retrainingLoopBed(options: RetrainingLoopBedOptions = {}):
   const getDagRun = async (dagId: string, dagRunId: string) => (await airflow.api('GET', runPath(dagId, dagRunId))) as DagRun;
   const taskLog = async (dagId: string, dagRunId: string, taskId: string): Promise<string> => {
     const res = await fetch(`${airflow.url}/api/v2/${runPath(dagId, dagRunId)}/taskInstances/${taskId}/logs/1?full_content=true`, {
-      headers: { accept: 'text/plain', authorization: `Bearer ${await airflow.token()}` },
+      headers: { accept: 'application/json', authorization: `Bearer ${await airflow.token()}` },
     });
-    return res.text();
+    const text = await res.text();
+    if (!res.ok) return `HTTP ${res.status} ${text}`;
+    // Structured log lines: {timestamp, level, event, error_detail?, ...}.
+    const { content } = JSON.parse(text) as { content: unknown[] };
+    return content.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n');
   };
   return {
     s3,
