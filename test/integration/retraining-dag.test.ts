@@ -6,16 +6,24 @@
 // triggered as the operator will (POST /api/v2/dags/retrain_iris/dagRuns with dag_run_id, logical_date null,
 // conf.modelship = the evidence) trains on the labelled requests of the window only, logs and registers
 // version 2 with its training sample (reference/train.csv) beside the model, and moves `champion` to it;
-// version 2, loaded from the registry, is more accurate than version 1 on fresh shifted rows. The same
-// dag_run_id again is refused with 409: no second run, no third version. No Kubernetes.
+// version 2, loaded from the registry, is more accurate than version 1 on fresh shifted rows, and the real
+// MLServer (its MLflow runtime) serves version 2's artifact folder with the same predictions. The same
+// dag_run_id again is refused with 409: no second run, no third version. No Kubernetes, but it starts
+// MLServer: run it alone under the cluster lock
+// (`flock /tmp/modelship-cluster.lock npx node --test test/integration/retraining-dag.test.ts`).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { startMlserver } from '../cluster/mlserver-process.ts';
+import { ensureMlserverEnv } from '../cluster/python-env.ts';
 import { logRecord, type LogRecord } from '../../src/agent/log-record.ts';
 import { logFileKey } from '../../src/agent/layout.ts';
 import { LOGS_BUCKET, MLFLOW_BUCKET, retrainingLoopBed, type DagRun } from '../support/retraining-loop-bed.ts';
 import { eventually } from '../support/wait.ts';
-import { registerIrisVersion, scoreVersions, SHIFTED_FEATURE, shiftedIris } from '../support/shifted-iris.ts';
+import { registerIrisVersion, scoreVersions, SHIFTED_FEATURE, shiftedIris, type ShiftedSamples } from '../support/shifted-iris.ts';
 
 const log = (line: string) => process.stderr.write(`[retraining-dag] ${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -26,6 +34,8 @@ const LOG_BASE = 'retraining';
 const LOG_URI = `s3://${LOGS_BUCKET}/${LOG_BASE}`;
 
 const fileStarted = Date.now();
+const work = mkdtempSync(join(tmpdir(), 'modelship-retraining-'));
+after(() => rmSync(work, { recursive: true, force: true }));
 const bed = await retrainingLoopBed({ log });
 after(() => bed.stop());
 log(`S3 ${seconds(bed.startMs.s3)}, MLflow ${seconds(bed.startMs.mlflow)}, Airflow ${seconds(bed.startMs.airflow)} (all ready ${seconds(Date.now() - fileStarted)} after the file started)`);
@@ -147,13 +157,51 @@ test('a run triggered with the evidence retrains on the labelled window, registe
   assert.ok(mean > 5.5, `mean petal length of the reference ${mean} (iris: 3.76, shifted by 2.5)`);
 });
 
+let fresh: ShiftedSamples | undefined;
+let accuracy: Record<string, number> = {};
+
 test('version 2, loaded from the registry, is more accurate than version 1 on fresh shifted traffic', { timeout: 300_000 }, async () => {
   assert.ok(run?.state === 'success', 'the run succeeded');
-  const fresh = await shiftedIris(bed.python, bed.mlflowClientEnv, { n: 500, seed: 42, predictWith: `models:/${MODEL}/1` });
-  const accuracy = await scoreVersions(bed.python, bed.mlflowClientEnv, MODEL, ['1', '2'], fresh);
+  fresh = await shiftedIris(bed.python, bed.mlflowClientEnv, { n: 500, seed: 42, predictWith: `models:/${MODEL}/1` });
+  accuracy = await scoreVersions(bed.python, bed.mlflowClientEnv, MODEL, ['1', '2'], fresh);
   log(`accuracy on 500 fresh shifted rows: version 1 ${accuracy['1']}, version 2 ${accuracy['2']}`);
   assert.ok(accuracy['2']! >= 0.9, `version 2: ${accuracy['2']}`);
   assert.ok(accuracy['2']! - accuracy['1']! >= 0.2, `version 2 ${accuracy['2']} against version 1 ${accuracy['1']}`);
+});
+
+test("MLServer's MLflow runtime serves version 2's artifacts, reference folder and all, with the registry's accuracy", { timeout: 300_000 }, async () => {
+  assert.ok(fresh && accuracy['2'] !== undefined, 'version 2 was scored');
+  // The artifact folder as modelship's fetcher lays it out: every object under the download URI.
+  const download = ((await bed.mlflow.api('GET', `model-versions/get-download-uri?name=${MODEL}&version=2`)) as { artifact_uri: string }).artifact_uri;
+  const prefix = `${download.replace(`s3://${MLFLOW_BUCKET}/`, '')}/`;
+  const modelDir = join(work, 'models', MODEL);
+  for (const o of (await bed.s3.client.send(new ListObjectsV2Command({ Bucket: MLFLOW_BUCKET, Prefix: prefix }))).Contents ?? []) {
+    const file = join(modelDir, (o.Key ?? '').slice(prefix.length));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, await (await bed.s3.client.send(new GetObjectCommand({ Bucket: MLFLOW_BUCKET, Key: o.Key }))).Body!.transformToByteArray());
+  }
+  // What the mlserver preset sets through MLSERVER_MODEL_* for format mlflow, as a settings file.
+  writeFileSync(join(modelDir, 'model-settings.json'), JSON.stringify({ name: MODEL, implementation: 'mlserver_mlflow.MLflowRuntime', parameters: { uri: '.', version: '2' } }));
+  const mlserver = await startMlserver(await ensureMlserverEnv(), join(work, 'models'), join(work, 'mlserver.log'));
+  try {
+    const started = Date.now();
+    await mlserver.waitReady(MODEL);
+    log(`MLServer ready with version 2 in ${seconds(Date.now() - started)}`);
+    const rows = fresh.rows;
+    const res = await fetch(`${mlserver.url}/v2/models/${MODEL}/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ name: 'input-0', shape: [rows.length, 4], datatype: 'FP64', data: rows.flat() }] }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 200, text.slice(0, 500));
+    const predicted = (JSON.parse(text) as { outputs: { data: number[] }[] }).outputs[0]!.data;
+    assert.equal(predicted.length, rows.length);
+    const served = predicted.filter((p, i) => p === fresh!.labels[i]).length / rows.length;
+    assert.equal(served, accuracy['2']);
+  } finally {
+    await mlserver.stop();
+  }
 });
 
 test('the same dag_run_id again is refused with 409: one run, no third version', { timeout: 60_000 }, async () => {

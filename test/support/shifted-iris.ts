@@ -17,7 +17,7 @@ export const SHIFT_CM = 2.5;
 const SCRIPT = `
 import csv, json, os, sys, tempfile
 import numpy as np
-import mlflow, mlflow.sklearn
+import mlflow, mlflow.pyfunc, mlflow.sklearn
 from mlflow import MlflowClient
 from mlflow.models import infer_signature
 from sklearn.datasets import load_iris
@@ -54,7 +54,8 @@ elif mode == "sample":
     out = {"rows": rows.tolist(), "labels": y[picked].tolist(), "predictions": model.predict(rows).astype(int).tolist()}
 elif mode == "score":
     rows, labels = np.asarray(args["rows"]), np.asarray(args["labels"])
-    out = {v: float(np.mean(mlflow.sklearn.load_model("models:/%s/%s" % (args["name"], v)).predict(rows).astype(int) == labels)) for v in args["versions"]}
+    # pyfunc, as MLServer's MLflow runtime loads a model.
+    out = {v: float(np.mean(np.asarray(mlflow.pyfunc.load_model("models:/%s/%s" % (args["name"], v)).predict(rows)).astype(int) == labels)) for v in args["versions"]}
 print(json.dumps(out))
 `;
 
@@ -101,7 +102,7 @@ export function shiftedIris(python: PythonEnv, env: Readonly<Record<string, stri
   return run(python, env, 'sample', { n: options.n, seed: options.seed, predictWith: options.predictWith, shift: options.shift ?? SHIFT_CM, noise: options.noise ?? 0.2, feature: SHIFTED_FEATURE });
 }
 
-/** Each version's accuracy on the rows, the model loaded from the registry (models:/<name>/<version>). */
+/** Each version's accuracy on the rows, the model loaded from the registry (models:/<name>/<version>) as a pyfunc. */
 export function scoreVersions(python: PythonEnv, env: Readonly<Record<string, string>>, name: string, versions: readonly string[], samples: Pick<ShiftedSamples, 'rows' | 'labels'>): Promise<Record<string, number>> {
   return run(python, env, 'score', { name, versions, rows: samples.rows, labels: samples.labels });
 }
