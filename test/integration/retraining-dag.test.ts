@@ -235,6 +235,17 @@ test('the training task run again for the same DAG run (a retry, a clear) finds 
   assert.equal((await champion()).version, '2');
 });
 
+test('a run whose window holds no labelled traffic fails in training: nothing registered, champion unmoved', { timeout: 300_000 }, async () => {
+  const id = 'modelship-team-a-iris-drift-empty-window';
+  const triggered = await bed.triggerDagRun(DAG, id, { modelship: { ...evidence, window: { start: '2020-01-01T00:00:00Z', end: '2020-01-01T01:00:00Z' } } });
+  assert.equal(triggered.status, 200, JSON.stringify(triggered.body));
+  const end = await bed.finishedDagRun(DAG, id);
+  assert.equal(end.state, 'failed');
+  assert.match(await bed.taskLog(DAG, id, 'retrain'), /only 0 labelled rows in the window/);
+  assert.deepEqual((await versions()).map((v) => v.version).sort(), ['1', '2']);
+  assert.equal((await champion()).version, '2');
+});
+
 test('a run without the modelship evidence fails before training: nothing registered, champion unmoved', { timeout: 300_000 }, async () => {
   const id = 'manual-without-evidence';
   const triggered = await bed.triggerDagRun(DAG, id, { model: MODEL });
