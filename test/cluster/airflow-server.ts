@@ -40,6 +40,11 @@ export interface AirflowServerOptions {
   readonly log?: (line: string) => void;
   /** How long start-up may take (default 180 s: a loaded machine parses slowly). */
   readonly timeoutMs?: number;
+  /**
+   * More environment for every component, so tasks inherit it: the addresses and credentials a DAG's tasks
+   * use (MLflow, S3), and Airflow Variables as AIRFLOW_VAR_<NAME>.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const USERNAME = 'modelship';
@@ -84,7 +89,7 @@ export async function startAirflowServer(options: AirflowServerOptions): Promise
   const passwordsFile = join(home, 'passwords.json');
   // The simple auth manager keeps a password found in this file and generates only the missing ones.
   writeFileSync(passwordsFile, `${JSON.stringify({ [USERNAME]: password })}\n`, { mode: 0o600 });
-  const childEnv = { ...process.env, ...airflowEnv(home, options.dagsFolder, url, passwordsFile, randomBytes(32).toString('hex')) };
+  const childEnv = { ...process.env, ...options.env, ...airflowEnv(home, options.dagsFolder, url, passwordsFile, randomBytes(32).toString('hex')) };
   const airflow = join(env.bin, 'airflow');
   const processes: ManagedProcess[] = [];
   const logs = (lines = 30): string => processes.map((p) => `--- ${p.name} (${p.logFile})\n${p.tail(lines)}`).join('\n');
