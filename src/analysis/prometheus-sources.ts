@@ -9,8 +9,8 @@
 // Decided so because the operator can read more than the ModelDeployment's author: a Secret it reads on a
 // user's say-so and sends to an address the user chose is a confused deputy. The file is read once at
 // start-up; a change takes a restart (the chart rolls the pod when the ConfigMap changes).
-import { load } from 'js-yaml';
 import { z } from 'zod';
+import { loadSettingsYaml, settingsIssues } from '../platform-settings-file.ts';
 import { DNS1123_LABEL } from '../api/patterns.ts';
 
 export { ANALYSIS_CREDENTIALS_LABEL } from '../api/constants.ts';
@@ -77,24 +77,10 @@ export type SourcesResult = { ok: true; sources: PrometheusSource[] } | { ok: fa
 
 /** The sources file (YAML `sources: [...]`), checked: known fields only, unique names, at most one default. */
 export function parsePrometheusSources(text: string, file: string): SourcesResult {
-  let doc: unknown = {};
-  try {
-    if (text.trim() !== '') doc = load(text);
-  } catch (err) {
-    const line = (err as { mark?: { line?: number } }).mark?.line;
-    return { ok: false, errors: [`${file}: not YAML${line !== undefined ? ` (line ${line + 1})` : ''}`] };
-  }
-  const parsed = fileSchema.safeParse(doc ?? {});
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((i) => {
-        const where = i.path.length > 0 ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') : '';
-        const keys = i.code === 'unrecognized_keys' ? `unknown field ${i.keys.join(', ')}` : i.message;
-        return `${file}: ${where.replace(/^\./, '') || '(top level)'}: ${keys}`;
-      }),
-    };
-  }
+  const yaml = loadSettingsYaml(text, file, {});
+  if (!yaml.ok) return yaml;
+  const parsed = fileSchema.safeParse(yaml.doc);
+  if (!parsed.success) return { ok: false, errors: settingsIssues(parsed.error.issues, file) };
   const sources = parsed.data.sources;
   const errors: string[] = [];
   const seen = new Set<string>();

@@ -2,10 +2,10 @@
 // like the data it was trained on (docs/drift.md). A profile Job summarises the reference sample once per
 // served version; a check Job on `schedule` compares the latest `window` of logged requests with it.
 import { z } from 'zod';
+import { boundedDuration } from './bounded-duration.ts';
 import { celString, withCelRules } from './cel-rule.ts';
 import { int32, listMap, objectName } from './common.ts';
 import { cronScheduleRule } from './cron-schedule.ts';
-import { DURATION, MAX_DURATION_LENGTH, durationMs } from './duration.ts';
 import { MAX_URI_LENGTH } from './limits.ts';
 import { TIME_ZONE } from './patterns.ts';
 import { hasUserinfo, hasUserinfoCel, uriCredentialsMessage } from './uri-credentials.ts';
@@ -125,25 +125,6 @@ export const driftFeatureSchema = z
       .describe('numeric or categorical; default numeric when the reference column holds only numbers.'),
   })
   .describe('One feature: where its value is in a request, and which reference column it is compared with.');
-
-const boundedDuration = (field: string, min: string, max: string, why: string, description: string) =>
-  withCelRules(
-    z
-      .string()
-      .max(MAX_DURATION_LENGTH)
-      .regex(DURATION, { error: 'must be a duration such as 30m, 1h or 24h (days are written in hours)' })
-      .describe(description),
-    [
-      {
-        rule: `duration(self) >= duration('${min}') && duration(self) <= duration('${max}')`,
-        message: `${field} must be from ${min} to ${max}: ${why}`,
-        check: (s) => {
-          const ms = durationMs(s) ?? 0;
-          return ms >= (durationMs(min) ?? 0) && ms <= (durationMs(max) ?? 0);
-        },
-      },
-    ],
-  );
 
 const effectSizeSchema = withCelRules(
   z

@@ -3,9 +3,9 @@
 // truth labels to them (README "Request logging"). The ports the agent takes in the pod are fixed, so
 // the spec refuses runtime ports that would clash with them (model-deployment-spec.ts).
 import { z } from 'zod';
+import { boundedDuration } from './bounded-duration.ts';
 import { withCelRules } from './cel-rule.ts';
 import { objectName } from './common.ts';
-import { DURATION, MAX_DURATION_LENGTH, durationMs } from './duration.ts';
 import { MAX_URI_LENGTH } from './limits.ts';
 import { cpuMemoryResourcesSchema } from './runner-resources.ts';
 import { hasUserinfo, hasUserinfoCel, uriCredentialsMessage } from './uri-credentials.ts';
@@ -38,25 +38,6 @@ export const LOG_URI = /^s3:\/\/[^/\x00-\x20]+(\/[^\x00-\x20]*)?$/;
 /** A JSON field name as the agent's --redact list carries it: no comma, no control character. */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const REDACT_FIELD = /^[^,\x00-\x1f]+$/;
-
-const boundedDuration = (field: string, min: string, max: string, why: string, description: string) =>
-  withCelRules(
-    z
-      .string()
-      .max(MAX_DURATION_LENGTH)
-      .regex(DURATION, { error: 'must be a duration such as 30s, 10m, 1h or 168h (days are written in hours)' })
-      .describe(description),
-    [
-      {
-        rule: `duration(self) >= duration('${min}') && duration(self) <= duration('${max}')`,
-        message: `${field} must be from ${min} to ${max}: ${why}`,
-        check: (s) => {
-          const ms = durationMs(s) ?? 0;
-          return ms >= (durationMs(min) ?? 0) && ms <= (durationMs(max) ?? 0);
-        },
-      },
-    ],
-  );
 
 const logUri = withCelRules(
   z

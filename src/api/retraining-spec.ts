@@ -4,10 +4,10 @@
 // addresses and credentials of Airflow and webhooks are the platform's (--retraining-targets); the author
 // names them.
 import { z } from 'zod';
+import { boundedDuration } from './bounded-duration.ts';
 import { withCelRules } from './cel-rule.ts';
 import { int32, listMap } from './common.ts';
 import { cronScheduleRule } from './cron-schedule.ts';
-import { DURATION, MAX_DURATION_LENGTH, durationMs } from './duration.ts';
 import { envVarSchema } from './env-var.ts';
 import { MAX_ARGS, MAX_COMMAND, MAX_ENV, MAX_IMAGE_LENGTH, MAX_LONG_STRING } from './limits.ts';
 import { IMAGE, TIME_ZONE } from './patterns.ts';
@@ -82,22 +82,12 @@ const triggersSchema = withCelRules(
   ],
 );
 
-const cooldown = withCelRules(
-  z
-    .string()
-    .max(MAX_DURATION_LENGTH)
-    .regex(DURATION, { error: 'must be a duration such as 30m, 24h or 168h (days are written in hours)' })
-    .describe(`At most one trigger per cooldown (default ${DEFAULT_RETRAINING_COOLDOWN}), from ${MIN_COOLDOWN} to ${MAX_COOLDOWN}.`),
-  [
-    {
-      rule: `duration(self) >= duration('${MIN_COOLDOWN}') && duration(self) <= duration('${MAX_COOLDOWN}')`,
-      message: `cooldown must be from ${MIN_COOLDOWN} to ${MAX_COOLDOWN} (90 days): retraining is costly, and drift persists until a new model serves`,
-      check: (s) => {
-        const ms = durationMs(s) ?? 0;
-        return ms >= (durationMs(MIN_COOLDOWN) ?? 0) && ms <= (durationMs(MAX_COOLDOWN) ?? 0);
-      },
-    },
-  ],
+const cooldown = boundedDuration(
+  'cooldown',
+  MIN_COOLDOWN,
+  MAX_COOLDOWN,
+  'retraining is costly, and drift persists until a new model serves (2160h is 90 days)',
+  `At most one trigger per cooldown (default ${DEFAULT_RETRAINING_COOLDOWN}), from ${MIN_COOLDOWN} to ${MAX_COOLDOWN}.`,
 );
 
 // The shape of the validation Job (analysis-spec.ts), with resources.

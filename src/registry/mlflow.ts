@@ -8,8 +8,8 @@
 // `source`, or, when that is not fetchable as it is, e.g. MLflow 3's `models:/m-<id>` of a logged model,
 // what `model-versions/get-download-uri` answers), and serves that: the resolved version is the model
 // version the rollout machine sees, so a moved alias is a new version and starts the configured rollout.
-import { load } from 'js-yaml';
 import { z } from 'zod';
+import { loadSettingsYaml, settingsIssues } from '../platform-settings-file.ts';
 import { DNS1123_LABEL } from '../api/patterns.ts';
 import type { SecretKeyRef } from '../analysis/prometheus-sources.ts';
 
@@ -46,25 +46,12 @@ export type RegistriesResult = { ok: true; registries: ModelRegistry[] } | { ok:
 
 /** The registries file: a YAML list (or `registries: [...]`), checked: known fields, unique names, one default at most, one kind of credentials. */
 export function parseModelRegistries(text: string, file: string): RegistriesResult {
-  let doc: unknown;
-  try {
-    doc = text.trim() === '' ? [] : load(text);
-  } catch (err) {
-    const line = (err as { mark?: { line?: number } }).mark?.line;
-    return { ok: false, errors: [`${file}: not YAML${line !== undefined ? ` (line ${line + 1})` : ''}`] };
-  }
+  const yaml = loadSettingsYaml(text, file, []);
+  if (!yaml.ok) return yaml;
+  let doc = yaml.doc;
   if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && 'registries' in doc) doc = doc.registries;
   const parsed = z.array(registrySchema).safeParse(doc ?? []);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((i) => {
-        const where = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-        const what = i.code === 'unrecognized_keys' ? `unknown field ${i.keys.join(', ')}` : i.message;
-        return `${file}: ${where.replace(/^\./, '') || '(top level)'}: ${what}`;
-      }),
-    };
-  }
+  if (!parsed.success) return { ok: false, errors: settingsIssues(parsed.error.issues, file) };
   const errors: string[] = [];
   const seen = new Set<string>();
   for (const r of parsed.data) {

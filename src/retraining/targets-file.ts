@@ -3,8 +3,8 @@
 // platform's; credentials are Secrets in the operator's own namespace, as for model registries
 // (src/registry/mlflow.ts), so an author can neither point a trigger at an address of their choosing
 // nor read the keys.
-import { load } from 'js-yaml';
 import { z } from 'zod';
+import { loadSettingsYaml, settingsIssues } from '../platform-settings-file.ts';
 import { DNS1123_LABEL } from '../api/patterns.ts';
 import type { SecretKeyRef } from '../analysis/prometheus-sources.ts';
 
@@ -63,24 +63,10 @@ export type TargetsResult = { ok: true; targets: RetrainingTargets } | { ok: fal
 
 /** The targets file: `{airflow: [...], webhooks: [...]}`, checked: known fields, unique names, one default Airflow at most, one kind of credentials. */
 export function parseRetrainingTargets(text: string, file: string): TargetsResult {
-  let doc: unknown;
-  try {
-    doc = text.trim() === '' ? {} : load(text);
-  } catch (err) {
-    const line = (err as { mark?: { line?: number } }).mark?.line;
-    return { ok: false, errors: [`${file}: not YAML${line !== undefined ? ` (line ${line + 1})` : ''}`] };
-  }
-  const parsed = fileSchema.safeParse(doc ?? {});
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((i) => {
-        const where = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-        const what = i.code === 'unrecognized_keys' ? `unknown field ${i.keys.join(', ')}` : i.message;
-        return `${file}: ${where.replace(/^\./, '') || '(top level)'}: ${what}`;
-      }),
-    };
-  }
+  const yaml = loadSettingsYaml(text, file, {});
+  if (!yaml.ok) return yaml;
+  const parsed = fileSchema.safeParse(yaml.doc);
+  if (!parsed.success) return { ok: false, errors: settingsIssues(parsed.error.issues, file) };
   const { airflow, webhooks } = parsed.data;
   const errors: string[] = [];
   const unique = (kind: string, names: string[]) => {
