@@ -13,12 +13,13 @@
 //   that records it, and again by nobody after a restart.
 // - A run in progress keeps the template its Job was created with; a new model version (a spec change
 //   or a registry alias moving) applies to the next run only.
-import type { V1Job, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { BatchStatus as ApiBatchStatus, BatchRun } from '../api/batch-status.ts';
 import type { BatchSpec } from '../api/batch-spec.ts';
 import type { ModelDeployment } from '../api/model-deployment.ts';
 import type { ConfigMapObject, JobObject } from '../render/child-objects.ts';
 import type { RenderConfig } from '../render/config.ts';
+import { cpuMemoryRequirements } from '../render/resources.ts';
 import type { RenderError } from '../render/errors.ts';
 import { ANNOTATION_SCHEDULED_TIME, LABEL_BATCH_RUN } from './labels.ts';
 import type { Trigger } from './labels.ts';
@@ -123,24 +124,10 @@ function runJob(input: BatchReconcileInput, run: string, trigger: Trigger, sched
     input: batch.input,
     output: { uri: batch.output.uri },
     ...(batch.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: batch.activeDeadlineSeconds } : {}),
-    ...(batch.runner?.resources !== undefined ? { runnerResources: resourceRequirements(batch.runner.resources) } : {}),
+    ...(batch.runner?.resources !== undefined ? { runnerResources: cpuMemoryRequirements(batch.runner.resources) } : {}),
     ...(batch.queueName !== undefined ? { queueName: batch.queueName } : {}),
     ...(input.runnerImage !== undefined ? { runnerImage: input.runnerImage } : {}),
   });
-}
-
-type Quantities = Partial<Record<string, string | number>> | undefined;
-
-/** Quantities as the Kubernetes types want them: strings. */
-function quantities(q: Quantities): Record<string, string> | undefined {
-  if (q === undefined) return undefined;
-  return Object.fromEntries(Object.entries(q).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
-}
-
-function resourceRequirements(r: { requests?: Quantities; limits?: Quantities }): V1ResourceRequirements {
-  const requests = quantities(r.requests);
-  const limits = quantities(r.limits);
-  return { ...(requests !== undefined ? { requests } : {}), ...(limits !== undefined ? { limits } : {}) };
 }
 
 function runEvents(previous: readonly BatchRun[], now: readonly RunSummary[]): BatchEvent[] {

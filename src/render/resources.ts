@@ -31,3 +31,18 @@ export function containerResources(resources: Resources | undefined): V1Resource
   if (requests !== undefined) out.requests = requests;
   return out;
 }
+
+type Quantities = Partial<Record<string, string | number>> | undefined;
+
+/** Quantities as the Kubernetes types want them: strings. */
+function quantities(q: Quantities): Record<string, string> | undefined {
+  if (q === undefined) return undefined;
+  return Object.fromEntries(Object.entries(q).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+}
+
+/** CPU and memory of a modelship container or a user's Job (runner, agent, retraining), as strings. */
+export function cpuMemoryRequirements(r: { requests?: Quantities; limits?: Quantities }): V1ResourceRequirements {
+  const requests = quantities(r.requests);
+  const limits = quantities(r.limits);
+  return { ...(requests !== undefined ? { requests } : {}), ...(limits !== undefined ? { limits } : {}) };
+}

@@ -1,17 +1,15 @@
 // The validation Job of one canary revision (spec.rollout.validation.job): the user's image, run once
-// against the canary Service before any traffic reaches the canary; it must exit 0. backoffLimit 0:
-// a validation that fails once has failed (a retry would only hide a flaky check), and
-// activeDeadlineSeconds bounds it by timeoutSeconds. The pods are labelled with their own component,
+// (src/render/user-job.ts) against the canary Service before any traffic reaches the canary; it must
+// exit 0. The pods are labelled with their own component,
 // so neither the stable Service nor a variant's selector ever picks them up.
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { ValidationJobSpec } from '../api/analysis-spec.ts';
 import type { ModelDeployment } from '../api/model-deployment.ts';
 import { objectMeta } from './child-objects.ts';
 import type { JobObject } from './child-objects.ts';
-import { mergeEnv } from './env.ts';
 import { LABEL_COMPONENT, commonLabels } from './labels.ts';
 import { childName } from './names.ts';
-import { containerSecurityContext, podSecurityContext } from './security.ts';
+import { userJobSpec } from './user-job.ts';
 
 export type { JobObject } from './child-objects.ts';
 
@@ -49,33 +47,10 @@ export function renderValidationJob(
     { name: MODEL_URL_ENV, value: canaryUrl(canaryServiceName, namespace) },
     { name: MODEL_NAME_ENV, value: modelName },
   ];
-  const userEnv = (job.env ?? []).filter((e) => e.name !== MODEL_URL_ENV && e.name !== MODEL_NAME_ENV);
   return structuredClone({
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: objectMeta(validationJobName(name, revision), namespace, labels),
-    spec: {
-      backoffLimit: 0,
-      activeDeadlineSeconds: job.timeoutSeconds,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: podSecurityContext(),
-          containers: [
-            {
-              name: VALIDATION_CONTAINER,
-              image: job.image,
-              ...(job.command !== undefined ? { command: job.command } : {}),
-              ...(job.args !== undefined ? { args: job.args } : {}),
-              env: [...fixed, ...mergeEnv([], userEnv)],
-              securityContext: containerSecurityContext(),
-            },
-          ],
-        },
-      },
-    },
+    spec: userJobSpec(labels, VALIDATION_CONTAINER, job, fixed),
   });
 }
