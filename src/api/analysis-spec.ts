@@ -5,9 +5,8 @@ import { z } from 'zod';
 import { celString, withCelRules } from './cel-rule.ts';
 import { int32, listMap, objectName } from './common.ts';
 import { DURATION, MAX_DURATION_LENGTH, durationMs } from './duration.ts';
-import { envVarSchema } from './env-var.ts';
-import { MAX_ARGS, MAX_COMMAND, MAX_ENV, MAX_IMAGE_LENGTH, MAX_LONG_STRING, MAX_SHORT_STRING, MAX_URI_LENGTH } from './limits.ts';
-import { IMAGE } from './patterns.ts';
+import { userJobFields } from './user-job-fields.ts';
+import { MAX_SHORT_STRING, MAX_URI_LENGTH } from './limits.ts';
 import { KNOWN_PLACEHOLDERS_TEXT, QUERY_TEMPLATE_RE2, queryTemplateProblem } from './query-template.ts';
 
 export const MAX_ANALYSIS_METRICS = 8;
@@ -115,15 +114,7 @@ const smokeSchema = withCelRules(
 
 const validationJobSchema = z
   .strictObject({
-    image: z
-      .string()
-      .min(1)
-      .max(MAX_IMAGE_LENGTH)
-      .regex(IMAGE, { error: 'must be a container image reference without spaces' })
-      .describe('Image that scores a holdout set against the canary.'),
-    command: z.array(z.string().max(MAX_LONG_STRING)).max(MAX_COMMAND).optional().describe('Entrypoint.'),
-    args: z.array(z.string().max(MAX_LONG_STRING)).max(MAX_ARGS).optional().describe('Arguments.'),
-    env: listMap(envVarSchema, 'name', MAX_ENV).optional().describe('Environment; MODEL_URL (the canary Service) and MODEL_NAME are always set.'),
+    ...userJobFields('Image that scores a holdout set against the canary.', 'Environment; MODEL_URL (the canary Service) and MODEL_NAME are always set.'),
     timeoutSeconds: int32()
       .min(1, { error: 'must be at least 1' })
       .max(86_400, { error: 'must be at most 86400 (a day)' })

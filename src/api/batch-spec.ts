@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import { celString, withCelRules, type CelRule } from './cel-rule.ts';
 import { int32, int64 } from './common.ts';
-import { cronScheduleRule } from './cron-schedule.ts';
+import { cronScheduleRule, scheduleTimeZone } from './cron-schedule.ts';
 import { DNS_LABEL_MAX, MAX_URI_LENGTH } from './limits.ts';
-import { DATA_URI, LABEL_VALUE, TIME_ZONE } from './patterns.ts';
+import { DATA_URI, LABEL_VALUE } from './patterns.ts';
 import { PVC_DOT_SEGMENT } from './pvc-path-rule.ts';
 import { runnerResourcesSchema } from './runner-resources.ts';
 import { hasUserinfo, hasUserinfoCel, uriCredentialsMessage } from './uri-credentials.ts';
@@ -22,7 +22,6 @@ export type ConcurrencyPolicy = (typeof CONCURRENCY_POLICIES)[number];
 export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 
 const MAX_CRON_LENGTH = 100;
-const MAX_TIME_ZONE_LENGTH = 64;
 
 // A data URI: the s3:// or pvc:// form, no '.' or '..' segments, no credentials.
 const dataUriRules: readonly CelRule<string>[] = [
@@ -85,12 +84,7 @@ const batchObject = z
         ),
       [cronScheduleRule],
     ).optional(),
-    timeZone: z
-      .string()
-      .max(MAX_TIME_ZONE_LENGTH)
-      .regex(TIME_ZONE, { error: 'must be an IANA time zone name such as UTC or Europe/Berlin' })
-      .optional()
-      .describe('IANA time zone of the schedule, e.g. Europe/Berlin; UTC when unset.'),
+    timeZone: scheduleTimeZone('IANA time zone of the schedule, e.g. Europe/Berlin; UTC when unset.'),
     suspend: z
       .boolean()
       .default(false)

@@ -1,7 +1,11 @@
 // spec.batch.schedule: a standard 5-field cron expression or a @-macro. One regular expression per
 // field, joined, checked by the API server (CEL matches, RE2) and by zod alike, so a typo fails
 // `kubectl apply` instead of surfacing when the operator first plans a run.
+import { z } from 'zod';
 import { celString, type CelRule } from './cel-rule.ts';
+import { TIME_ZONE } from './patterns.ts';
+
+const MAX_TIME_ZONE_LENGTH = 64;
 
 export const CRON_MACROS = ['@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@annually', '@midnight'] as const;
 
@@ -35,3 +39,12 @@ export const cronScheduleRule: CelRule<string> = {
   message: CRON_SCHEDULE_MESSAGE,
   check: (s) => CRON_SCHEDULE.test(s),
 };
+
+/** The IANA time zone a schedule is read in (batch, drift checks, retraining); UTC when unset. */
+export const scheduleTimeZone = (description = 'IANA time zone of the schedule, e.g. Europe/Berlin; UTC when unset.') =>
+  z
+    .string()
+    .max(MAX_TIME_ZONE_LENGTH)
+    .regex(TIME_ZONE, { error: 'must be an IANA time zone name such as UTC or Europe/Berlin' })
+    .optional()
+    .describe(description);

@@ -5,9 +5,8 @@ import { z } from 'zod';
 import { boundedDuration } from './bounded-duration.ts';
 import { celString, withCelRules } from './cel-rule.ts';
 import { int32, listMap, objectName } from './common.ts';
-import { cronScheduleRule } from './cron-schedule.ts';
+import { cronScheduleRule, scheduleTimeZone } from './cron-schedule.ts';
 import { MAX_URI_LENGTH } from './limits.ts';
-import { TIME_ZONE } from './patterns.ts';
 import { hasUserinfo, hasUserinfoCel, uriCredentialsMessage } from './uri-credentials.ts';
 
 export const DRIFT_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
@@ -20,7 +19,6 @@ export const MAX_DRIFT_FEATURES = 64;
 export const MAX_EXCLUDED_COLUMNS = 64;
 const MAX_COLUMN_NAME = 128;
 const MAX_CRON_LENGTH = 100;
-const MAX_TIME_ZONE_LENGTH = 64;
 const MAX_MODEL_FILE_LENGTH = 512;
 const MAX_INDEX = 65_535;
 export const DEFAULT_DRIFT_SCHEDULE = '0 * * * *';
@@ -172,12 +170,7 @@ const driftObject = z
       z.string().min(1).max(MAX_CRON_LENGTH).describe('When checks run: cron with 5 fields, e.g. "0 * * * *" (hourly, the default), or @hourly, @daily...'),
       [{ ...cronScheduleRule, message: cronScheduleRule.message.replace('batch.schedule', 'drift.schedule') }],
     ).default(DEFAULT_DRIFT_SCHEDULE),
-    timeZone: z
-      .string()
-      .max(MAX_TIME_ZONE_LENGTH)
-      .regex(TIME_ZONE, { error: 'must be an IANA time zone name such as UTC or Europe/Berlin' })
-      .optional()
-      .describe('IANA time zone of the schedule, e.g. Europe/Berlin; UTC when unset.'),
+    timeZone: scheduleTimeZone('IANA time zone of the schedule, e.g. Europe/Berlin; UTC when unset.'),
     window: boundedDuration(
       'drift.window',
       MIN_DRIFT_WINDOW,

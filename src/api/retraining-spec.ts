@@ -6,11 +6,9 @@
 import { z } from 'zod';
 import { boundedDuration } from './bounded-duration.ts';
 import { withCelRules } from './cel-rule.ts';
-import { int32, listMap } from './common.ts';
-import { cronScheduleRule } from './cron-schedule.ts';
-import { envVarSchema } from './env-var.ts';
-import { MAX_ARGS, MAX_COMMAND, MAX_ENV, MAX_IMAGE_LENGTH, MAX_LONG_STRING } from './limits.ts';
-import { IMAGE, TIME_ZONE } from './patterns.ts';
+import { userJobFields } from './user-job-fields.ts';
+import { int32 } from './common.ts';
+import { cronScheduleRule, scheduleTimeZone } from './cron-schedule.ts';
 import { cpuMemoryResourcesSchema } from './runner-resources.ts';
 
 export const DEFAULT_RETRAINING_COOLDOWN = '24h';
@@ -23,7 +21,6 @@ export const MAX_AIRFLOW_CONF_BYTES = 8192;
 /** Top-level keys of airflow.conf at most: the CRD cannot measure a free object's size, so it bounds the keys. */
 export const MAX_AIRFLOW_CONF_KEYS = 64;
 const MAX_CRON_LENGTH = 100;
-const MAX_TIME_ZONE_LENGTH = 64;
 /** Airflow's own DAG id rule (KEY_REGEX) and length. */
 const DAG_ID = /^[a-zA-Z0-9_.-]+$/;
 const MAX_DAG_ID = 250;
@@ -49,12 +46,7 @@ const triggersSchema = withCelRules(
           .describe('Trigger on a cron schedule of 5 fields, e.g. "0 3 * * 0" (Sundays 03:00), or @daily, @weekly...'),
         [{ ...cronScheduleRule, message: cronScheduleRule.message.replace('batch.schedule', 'retraining.on.schedule') }],
       ).optional(),
-      timeZone: z
-        .string()
-        .max(MAX_TIME_ZONE_LENGTH)
-        .regex(TIME_ZONE, { error: 'must be an IANA time zone name such as UTC or Europe/Berlin' })
-        .optional()
-        .describe('IANA time zone of the schedule; UTC when unset.'),
+      timeZone: scheduleTimeZone('IANA time zone of the schedule; UTC when unset.'),
       accuracyBelow: withCelRules(
         z.number().describe('Trigger when the labelled accuracy of the stable version falls below this fraction, e.g. 0.9.'),
         [
@@ -93,17 +85,10 @@ const cooldown = boundedDuration(
 // The shape of the validation Job (analysis-spec.ts), with resources.
 const retrainingJobSchema = z
   .strictObject({
-    image: z
-      .string()
-      .min(1)
-      .max(MAX_IMAGE_LENGTH)
-      .regex(IMAGE, { error: 'must be a container image reference without spaces' })
-      .describe('Image that retrains the model.'),
-    command: z.array(z.string().max(MAX_LONG_STRING)).max(MAX_COMMAND).optional().describe('Entrypoint.'),
-    args: z.array(z.string().max(MAX_LONG_STRING)).max(MAX_ARGS).optional().describe('Arguments.'),
-    env: listMap(envVarSchema, 'name', MAX_ENV)
-      .optional()
-      .describe('Environment; MODELSHIP_TRIGGER (the trigger as JSON: id, reason, model, version, evidence) is always set.'),
+    ...userJobFields(
+      'Image that retrains the model.',
+      'Environment; MODELSHIP_TRIGGER (the trigger as JSON: id, reason, model, version, evidence) is always set.',
+    ),
     resources: cpuMemoryResourcesSchema('CPU and memory of the retraining container.').optional(),
     timeoutSeconds: int32()
       .min(1, { error: 'must be at least 1' })
