@@ -39,7 +39,7 @@ void test('NaN, infinities or negative counts are no reading', () => {
 });
 
 void test('a reading below the threshold gives one trigger id for the slot, and none again in it after the trigger', () => {
-  const spec = { on: { accuracyBelow: 0.9 }, cooldown: '1m', job: { image: 'x' } };
+  const spec = { on: { accuracyBelow: 0.9 }, cooldown: '1m', job: { image: 'x', timeoutSeconds: 86400 } };
   const reading = accuracyReading(200, 80, slot);
   assert.equal(reading.kind, 'reading');
   const accuracy = { value: (reading as { value: number }).value, time: reading.time };
