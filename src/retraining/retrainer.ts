@@ -114,10 +114,12 @@ export class Retrainer {
       const revision = md.status?.stable?.revision;
       if (read?.time.getTime() !== slot.getTime() && revision !== undefined && spec !== undefined) {
         // The decision waits for this slot's reading: the read requeues the key when done.
-        this.run(key, () => this.readAccuracy(md, spec, revision, slot));
+        this.run(key, () => this.readAccuracy(md, spec, revision, slot), true);
         return undefined;
       }
       if (read?.kind === 'reading' && read.time.getTime() === slot.getTime()) accuracy = { value: read.value, time: read.time };
+      // The next slot's reading; the queue keeps a key's earliest wake-up, so this is asked every time.
+      this.options.requeue(key, Math.max(1000, slot.getTime() + ACCURACY_SLOT_MS - now.getTime()));
     }
     const drift = readDriftStatus(md.status);
     const decision = decideRetraining(retraining, status, now, {
@@ -161,8 +163,6 @@ export class Retrainer {
       this.options.events.emit(eventTarget(md), 'Warning', 'RetrainingAccuracyUnavailable', `on.accuracyBelow cannot be evaluated: ${problem}`.slice(0, 1000));
     }
     if (result.kind === 'too-few') log.debug({ modelDeployment: key, labels: result.labels }, 'retraining: too few labels for an accuracy reading');
-    this.options.requeue(key, 0);
-    this.options.requeue(key, Math.max(1000, slot.getTime() + ACCURACY_SLOT_MS - now().getTime()));
   }
 
   private outcomeDue(key: string, now: Date): boolean {
@@ -173,14 +173,18 @@ export class Retrainer {
     return true;
   }
 
-  private run(key: string, work: () => Promise<void>): void {
+  /** `thenDecide`: the key is looked at again once the work is done (a requeue before would find it in flight). */
+  private run(key: string, work: () => Promise<void>, thenDecide = false): void {
     this.inFlight.add(key);
     void work()
       .catch((err: unknown) => {
         this.options.log.warn({ err, modelDeployment: key }, 'retraining: unexpected failure');
         this.options.requeue(key, 10_000);
       })
-      .finally(() => this.inFlight.delete(key));
+      .finally(() => {
+        this.inFlight.delete(key);
+        if (thenDecide) this.options.requeue(key, 0);
+      });
   }
 
   /**
