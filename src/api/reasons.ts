@@ -193,6 +193,7 @@ export const REASONS = {
   AnalysisPaused: { where: ['Warning Event'], meaning: 'too many inconclusive measurements in a row: the canary holds; promote or abort it' },
   RetrainingTriggered: { where: ['Normal Event'], meaning: 'a retraining trigger was accepted by its target (Job, Airflow DAG run or webhook); the message names the run' },
   RetrainingFailed: { where: ['Warning Event'], meaning: 'a retraining trigger could not be sent, or its run failed; a send is retried with backoff under the same id' },
+  RetrainingAccuracyUnavailable: { where: ['Warning Event'], meaning: 'on.accuracyBelow cannot be evaluated: no Prometheus to ask, or it did not answer; told once per distinct problem, read again every 5 minutes' },
 } as const satisfies Record<string, ReasonEntry>;
 
 export type Reason = keyof typeof REASONS;

@@ -51,7 +51,7 @@ function valueOf(secret: SecretObject | undefined, namespace: string, ref: Secre
   return Buffer.from(value, 'base64').toString('utf8');
 }
 
-interface Credentials {
+export interface Credentials {
   bearerToken?: string;
   caPem?: string;
 }
@@ -61,7 +61,7 @@ interface Credentials {
  * these names). A failure is the platform's to fix: the user is told which source, the log says more
  * (never a value).
  */
-async function platformCredentials(source: PrometheusSource, deps: MeasurementDeps): Promise<Credentials | string> {
+export async function platformCredentials(source: PrometheusSource, deps: MeasurementDeps): Promise<Credentials | string> {
   const namespace = deps.analysisSources.namespace;
   const out: Credentials = {};
   try {
@@ -78,7 +78,7 @@ async function platformCredentials(source: PrometheusSource, deps: MeasurementDe
  * A user address's token and CA, from the ModelDeployment's namespace: only reached when the platform
  * allows user Secrets (chooseSource), and then used only when the Secret carries the opt-in label.
  */
-async function userCredentials(
+export async function userCredentials(
   choice: Extract<SourceChoice, { kind: 'user' }>,
   namespace: string,
   deps: MeasurementDeps,

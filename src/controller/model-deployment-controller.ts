@@ -149,6 +149,7 @@ export class ModelDeploymentController {
       targets: options.retrainingTargets ?? NO_RETRAINING_TARGETS,
       namespace: options.operatorNamespace ?? 'modelship-system',
       allowCidrs: options.outboundAllowCidrs ?? [],
+      analysisSources: options.analysisSources ?? noAnalysisSources('modelship-system'),
       now,
       requeue: (key, afterMs) => this.queue.addAfter(key, afterMs),
     });

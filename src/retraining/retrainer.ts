@@ -8,6 +8,8 @@
 //   3. then recorded as Sent with its run id. A failed send stays Pending with attempts and
 //      nextAttemptTime (backoff), an Event RetrainingFailed; the decision sends it again, same id.
 // While Sent or Running, the run's outcome is read back (the Job, the DAG run) every OUTCOME_POLL_MS.
+// With on.accuracyBelow, the stable revision's accuracy is read once per 5-minute slot (read-accuracy.ts)
+// before deciding; a reading that cannot be had is reported once per distinct message (an Event).
 import type { Logger } from 'pino';
 import type { ModelDeploymentSpec } from '../api/model-deployment-spec.ts';
 import type { RetrainingSpec } from '../api/retraining-spec.ts';
@@ -19,6 +21,9 @@ import { createOutboundClient, type OutboundClient } from '../outbound/index.ts'
 import type { EventSink } from '../controller/reconcile-deps.ts';
 import type { ModelDeploymentObject } from '../controller/caches.ts';
 import { jobResult } from '../validation/index.ts';
+import { noAnalysisSources, type AnalysisSourceSettings } from '../analysis/prometheus-sources.ts';
+import { ACCURACY_SLOT_MS, accuracySlot } from './accuracy-reading.ts';
+import { readAccuracy, type AccuracyReadResult } from './read-accuracy.ts';
 import { AirflowTarget } from './airflow-target.ts';
 import { backoffMs } from './backoff.ts';
 import { cooldownMs, decideRetraining, type RetrainingDecision } from './decide-retraining.ts';
@@ -40,6 +45,8 @@ export interface RetrainerOptions {
   /** The operator's namespace: where the targets' Secrets are. */
   readonly namespace: string;
   readonly allowCidrs: readonly Cidr[];
+  /** Where accuracy is read (on.accuracyBelow): the analysis' Prometheus sources. Default: none. */
+  readonly analysisSources?: AnalysisSourceSettings;
   readonly now: () => Date;
   /** Brings a key back to the work queue after `afterMs`. */
   readonly requeue: (key: string, afterMs: number) => void;
@@ -67,6 +74,8 @@ export class Retrainer {
    */
   private readonly replaced = new Map<string, Set<string>>();
   private readonly lastOutcomePoll = new Map<string, number>();
+  /** Per key, the latest accuracy read and the last problem reported, so a problem is told once. */
+  private readonly accuracy = new Map<string, { result: AccuracyReadResult; reported?: string }>();
   private readonly http: OutboundClient;
   private readonly airflow: AirflowTarget;
   private stopped = false;
@@ -98,10 +107,25 @@ export class Retrainer {
     }
     const now = this.options.now();
     const status = md.status?.retraining;
+    let accuracy: { value: number; time: Date } | undefined;
+    if (retraining.on.accuracyBelow !== undefined && status?.lastTrigger?.state !== 'Pending') {
+      const slot = accuracySlot(now);
+      const read = this.accuracy.get(key)?.result;
+      const revision = md.status?.stable?.revision;
+      if (read?.time.getTime() !== slot.getTime() && revision !== undefined && spec !== undefined) {
+        // The decision waits for this slot's reading: the read requeues the key when done.
+        this.run(key, () => this.readAccuracy(md, spec, revision, slot), true);
+        return undefined;
+      }
+      if (read?.kind === 'reading' && read.time.getTime() === slot.getTime()) accuracy = { value: read.value, time: read.time };
+      // The next slot's reading; the queue keeps a key's earliest wake-up, so this is asked every time.
+      this.options.requeue(key, Math.max(1000, slot.getTime() + ACCURACY_SLOT_MS - now.getTime()));
+    }
     const drift = readDriftStatus(md.status);
     const decision = decideRetraining(retraining, status, now, {
       uid,
       ...(drift.check !== undefined ? { driftCheck: drift.check } : {}),
+      ...(accuracy !== undefined ? { accuracy } : {}),
     });
     if (decision.kind === 'trigger') {
       this.run(key, () => this.trigger(md, spec!, retraining, decision));
@@ -121,6 +145,26 @@ export class Retrainer {
     await this.http.close();
   }
 
+  private async readAccuracy(md: ModelDeploymentObject, spec: ModelDeploymentSpec, revision: number, slot: Date): Promise<void> {
+    const { namespace, name } = md.metadata as { namespace: string; name: string };
+    const key = `${namespace}/${name}`;
+    const { client, log, allowCidrs, now } = this.options;
+    const result = await readAccuracy({ namespace, name, spec, revision }, slot, {
+      client,
+      log,
+      allowCidrs,
+      now,
+      analysisSources: this.options.analysisSources ?? noAnalysisSources(this.options.namespace),
+    });
+    const previous = this.accuracy.get(key);
+    const problem = result.kind === 'unavailable' || result.kind === 'invalid' ? result.message : undefined;
+    this.accuracy.set(key, { result, ...(problem !== undefined ? { reported: problem } : {}) });
+    if (problem !== undefined && problem !== previous?.reported) {
+      this.options.events.emit(eventTarget(md), 'Warning', 'RetrainingAccuracyUnavailable', `on.accuracyBelow cannot be evaluated: ${problem}`.slice(0, 1000));
+    }
+    if (result.kind === 'too-few') log.debug({ modelDeployment: key, labels: result.labels }, 'retraining: too few labels for an accuracy reading');
+  }
+
   private outcomeDue(key: string, now: Date): boolean {
     const last = this.lastOutcomePoll.get(key);
     if (last !== undefined && now.getTime() - last < OUTCOME_POLL_MS) return false;
@@ -129,14 +173,18 @@ export class Retrainer {
     return true;
   }
 
-  private run(key: string, work: () => Promise<void>): void {
+  /** `thenDecide`: the key is looked at again once the work is done (a requeue before would find it in flight). */
+  private run(key: string, work: () => Promise<void>, thenDecide = false): void {
     this.inFlight.add(key);
     void work()
       .catch((err: unknown) => {
         this.options.log.warn({ err, modelDeployment: key }, 'retraining: unexpected failure');
         this.options.requeue(key, 10_000);
       })
-      .finally(() => this.inFlight.delete(key));
+      .finally(() => {
+        this.inFlight.delete(key);
+        if (thenDecide) this.options.requeue(key, 0);
+      });
   }
 
   /**

@@ -9,6 +9,9 @@
 //   is acted on once.
 // - Job: one Job per trigger, named from the id; an operator restart does not send a second (cooldown
 //   and the trigger are in status).
+// - AccuracyBelow: the stable revision's accuracy read from a real Prometheus (labels written as TSDB
+//   blocks) below the threshold sends one Job trigger, and later slots inside the cooldown none; without
+//   a Prometheus to ask, one Warning Event says so.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
@@ -23,6 +26,7 @@ import { testNamespace } from '../support/namespaces.ts';
 import { createModelDeployment, mdRef, testClient } from '../support/model-deployments.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
 import { eventually } from '../support/wait.ts';
+import { startLabelsPrometheus } from '../support/labels-prometheus.ts';
 import { validManifest, withChanges, type Json } from '../fixtures/manifests.ts';
 import { createOutboundClient, parseCidr } from '../../src/outbound/index.ts';
 import { AirflowTarget } from '../../src/retraining/airflow-target.ts';
@@ -242,5 +246,55 @@ test('a Pending trigger left by a crash between its write and its send is sent o
   assert.equal(sent!.lastTrigger!.id, id);
   const jobs = (await client.list<KubeObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace }, { labelSelector: 'modelship.io/retraining-for=iris-crash' })).items;
   assert.deepEqual(jobs.map((j) => j.metadata?.name), [`iris-crash-${id}`]);
+  await operator.stop();
+});
+
+test('AccuracyBelow: accuracy 0.6 under 0.9 sends one Job trigger; none again within the cooldown', async () => {
+  // The first revision of a new ModelDeployment is 1: its labels say 0.6 over the last hour.
+  const prometheus = await startLabelsPrometheus([{ namespace, model: 'iris-accuracy', revision: 1, correct: 0.6, incorrect: 0.4 }]);
+  after(() => prometheus.stop());
+  let aheadMs = 0;
+  const operator = await startInProcessOperator(kc, [namespace], {
+    operatorNamespace: namespace,
+    prometheusAddress: prometheus.address,
+    outboundAllowCidrs: allowCidrs,
+    now: () => new Date(Date.now() + aheadMs),
+  });
+  const jobsOf = async () =>
+    (await client.list<KubeObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace }, { labelSelector: 'modelship.io/retraining-for=iris-accuracy' })).items.map((j) => j.metadata?.name);
+  await createModelDeployment(client, namespace, retrainingMd('iris-accuracy', { on: { accuracyBelow: 0.9 }, cooldown: '2h', job: { image: 'ghcr.io/example/retrain:1.0' } }));
+  // The Job may have run already (the test cluster completes Jobs at once): Sent or any state after it.
+  const sent = await eventually('the accuracy trigger sent', () => retrainingOf('iris-accuracy'), (r) => ['Sent', 'Running', 'Succeeded'].includes(r?.lastTrigger?.state ?? ''), 60_000, 500);
+  const trigger = sent!.lastTrigger as { id: string; reason?: string; evidenceTime?: string };
+  assert.equal(trigger.reason, 'AccuracyBelow');
+  assert.equal(new Date(trigger.evidenceTime!).getTime() % 300_000, 0, `the evidence time is a 5-minute slot: ${trigger.evidenceTime}`);
+  const md = await client.get<ModelDeploymentObject>(mdRef(namespace, 'iris-accuracy'));
+  assert.equal(md?.status?.stable?.revision, 1, 'the labels were written for the stable revision');
+  assert.deepEqual(await jobsOf(), [`iris-accuracy-${trigger.id}`]);
+
+  // Two later slots inside the 2h cooldown: each is read again and still below, and sends nothing.
+  for (const minutes of [6, 11]) {
+    aheadMs = minutes * 60_000;
+    operator.controller.queue.add(`${namespace}/iris-accuracy`);
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+  assert.deepEqual(await jobsOf(), [`iris-accuracy-${trigger.id}`], 'still one Job');
+  assert.equal((await retrainingOf('iris-accuracy'))?.lastTrigger?.id, trigger.id);
+  assert.deepEqual(operator.events.filter((e) => e.name === 'iris-accuracy' && e.reason.startsWith('Retraining')).map((e) => e.reason), ['RetrainingTriggered']);
+  await operator.stop();
+});
+
+test('AccuracyBelow without a Prometheus to ask: one Warning Event, no trigger, no crash', async () => {
+  const operator = await startInProcessOperator(kc, [namespace], { operatorNamespace: namespace });
+  await createModelDeployment(client, namespace, retrainingMd('iris-no-prom', { on: { accuracyBelow: 0.9 }, cooldown: '1h', job: { image: 'ghcr.io/example/retrain:1.0' } }));
+  const unavailable = () => operator.events.filter((e) => e.name === 'iris-no-prom' && e.reason === 'RetrainingAccuracyUnavailable');
+  await eventually('the problem told', () => Promise.resolve(unavailable()), (es) => es.length > 0, 60_000, 500);
+  for (let i = 0; i < 5; i++) {
+    operator.controller.queue.add(`${namespace}/iris-no-prom`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.equal(unavailable().length, 1, JSON.stringify(unavailable()));
+  assert.match(unavailable()[0]!.message, /no Prometheus to ask/);
+  assert.equal((await retrainingOf('iris-no-prom'))?.lastTrigger, undefined);
   await operator.stop();
 });
