@@ -28,7 +28,7 @@ export interface TriggerPayload {
   readonly uid: string;
   /** The stable version serving. */
   readonly version?: string;
-  /** Names of the features judged, drifting first. */
+  /** Names of the drifting features, largest effect first; `statistics` has every feature judged. */
   readonly features?: readonly string[];
   /** The statistics of those features as in status.drift.features, and the predictions'. */
   readonly statistics?: { readonly features: readonly Record<string, unknown>[]; readonly predictions?: Record<string, unknown> };
@@ -83,7 +83,10 @@ export interface PayloadInput {
 
 export function triggerPayload(p: PayloadInput): TriggerPayload {
   const d = p.drift;
-  const features = (d.features ?? []).map((f) => str(f.name)).filter((n): n is string => n !== undefined);
+  const features = (d.features ?? [])
+    .filter((f) => f.verdict === 'Drift')
+    .map((f) => str(f.name))
+    .filter((n): n is string => n !== undefined);
   const version = p.version ?? d.version;
   return {
     id: p.id,

@@ -7,7 +7,10 @@ import { readDriftStatus, triggerPayload } from '../../../src/retraining/trigger
 const DRIFT_STATUS = {
   drift: {
     lastCheck: { time: '2026-12-04T10:00:00Z', windowStart: '2026-12-04T09:00:00Z', windowEnd: '2026-12-04T10:00:00Z', version: '3', verdict: 'Drift', samples: 812, report: 's3://logs/_modelship/drift/r.json' },
-    features: [{ name: 'petal_length', test: 'ks', statistic: 0.41, pValue: 1e-30, effectSize: 0.73, verdict: 'Drift' }],
+    features: [
+      { name: 'petal_length', test: 'ks', statistic: 0.41, pValue: 1e-30, effectSize: 0.73, verdict: 'Drift' },
+      { name: 'sepal_width', test: 'ks', statistic: 0.03, pValue: 0.6, effectSize: 0.004, verdict: 'NoDrift' },
+    ],
     predictions: { test: 'chi2', statistic: 3.2, verdict: 'NoDrift' },
   },
 };
@@ -16,7 +19,7 @@ void test('status.drift in the contract shape becomes drift evidence', () => {
   const d = readDriftStatus(DRIFT_STATUS);
   assert.deepEqual(d.check, { time: new Date('2026-12-04T10:00:00Z'), verdict: 'Drift' });
   assert.equal(d.samples, 812);
-  assert.equal(d.features?.length, 1);
+  assert.equal(d.features?.length, 2);
 });
 
 void test('a missing or malformed status.drift gives no evidence, never an exception', () => {
@@ -38,7 +41,8 @@ void test('a drift payload carries model, version, reason, features, statistics,
     drift: readDriftStatus(DRIFT_STATUS),
   });
   assert.equal(p.version, '3', 'the checked version when status.stable has none');
-  assert.deepEqual(p.features, ['petal_length']);
+  assert.deepEqual(p.features, ['petal_length'], 'the drifting features only');
+  assert.equal(p.statistics?.features.length, 2, 'the statistics of every feature judged');
   assert.equal(p.statistics?.features[0]?.effectSize, 0.73);
   assert.deepEqual(p.statistics?.predictions, DRIFT_STATUS.drift.predictions);
   assert.deepEqual(p.window, { start: '2026-12-04T09:00:00Z', end: '2026-12-04T10:00:00Z', samples: 812 });
