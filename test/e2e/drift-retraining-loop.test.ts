@@ -199,7 +199,7 @@ test('drift checks in real pods: the profile of the served version, NoDrift on u
       rollout: { strategy: 'canary', steps: [{ weight: 50 }], scaleDownDelaySeconds: 3, traffic: { provider: 'gateway-api', gateway: gatewayRef(gateway) }, analysis: ANALYSIS },
       monitoring: {
         logging: { uri: `s3://${LOGS_BUCKET}/${LOG_PREFIX}`, sampleRate: 1, flushInterval: '2s' },
-        drift: { reference: { modelFile: 'reference/train.csv', target: 'species' }, schedule: '* * * * *', window: '1m', minSamples: 100 },
+        drift: { reference: { modelFile: 'reference/train.csv', target: 'species' }, schedule: '* * * * *', window: '1m', minSamples: 100, alpha: 0.01 },
         retraining: { on: { drift: true }, cooldown: '1h', airflow: { dagId: DAG } },
       },
     },
@@ -351,6 +351,7 @@ test('the loop closes: one DAG run with the evidence, version 2 registered, cana
   assert.equal(accuracy?.verdict, 'Pass', JSON.stringify(a?.measurements));
   assert.ok((accuracy?.value ?? 0) > 0.85 && (accuracy?.value ?? 0) > (accuracy?.stableValue ?? 1), `version 2 right on the shifted traffic, more than version 1: ${JSON.stringify(accuracy)}`);
   assert.ok(promoted?.status?.history?.some((h) => h.version === '2' && h.outcome === 'Promoted'));
+  log(`accuracy on the shifted traffic: ${JSON.stringify(accuracy)}; reference of version 2: ${JSON.stringify(calm?.status?.drift?.reference)}`);
 
   assert.equal(calm?.status?.drift?.lastCheck?.verdict, 'NoDrift', JSON.stringify(calm?.status?.drift, null, 1));
   assert.equal(conditionOf(calm, 'DriftDetected')?.reason, 'NoDrift');
@@ -361,6 +362,9 @@ test('the loop closes: one DAG run with the evidence, version 2 registered, cana
   assert.deepEqual(runs.map((r) => r.dag_run_id), [triggerId]);
   assert.equal((await get())?.status?.retraining?.lastTrigger?.id, triggerId);
   assert.equal(events().filter((e) => e.reason === 'RetrainingTriggered').length, 1, describeEvents());
+  // The DAG run's outcome, read back from Airflow.
+  const outcome = await waitFor('the trigger Succeeded', (m) => m?.status?.retraining?.lastTrigger?.state === 'Succeeded', 90_000);
+  assert.equal(outcome?.status?.retraining?.lastTrigger?.id, triggerId);
   assert.ok(traffic.feedback.every((f) => f.status === 202), JSON.stringify(traffic.feedback.filter((f) => f.status !== 202).slice(0, 3)));
   log(`${traffic.replies.length} labelled requests (${JSON.stringify(countBy(traffic.replies, (r) => `${r.status} ${r.version ?? ''}`))}), ${traffic.feedback.length} feedback calls; loop ${seconds(Date.now() - started)}; file ${seconds(Date.now() - fileStarted)}`);
 });
