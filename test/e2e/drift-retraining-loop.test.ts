@@ -7,15 +7,26 @@
 // traffic through the gateway gives NoDrift; traffic whose petal length is shifted gives DriftDetected
 // naming that feature, and the model stays Ready.
 //
+// Then the loop closes with no human action: the drift triggers one run of the Airflow DAG retrain_iris
+// (test/fixtures/airflow), through the operator's --retraining-targets, with the check's evidence; the DAG
+// retrains on the drifted window's logged requests and their labels (a labels file under <log uri>/labels/,
+// as a labelling process writes it), registers version 2 with its own reference/train.csv and moves
+// `champion`; the registry poll starts a canary of version 2, whose accuracy analysis (labels posted through
+// the gateway by request id) promotes it; version 2 is profiled and the next check of its traffic is NoDrift.
+//
+// Checks run every minute over a window of one minute, and each batch of traffic is sent at the start of a
+// minute, so one check judges exactly one batch.
+//
 // The drift Jobs carry no node placement (on a real cluster they need none); the process runtime runs only
 // the pods the scheduler binds to its node, so the test makes that node the only schedulable one: the
 // simulated nodes are cordoned and the process node's taint is removed.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { processNodePlacement } from '../cluster/process-kubelet.ts';
-import { dataPathCluster } from '../support/data-path.ts';
+import { countBy, dataPathCluster } from '../support/data-path.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
 import { conditionOf, createModelDeployment, gatewayRef, mdRef, testClient } from '../support/model-deployments.ts';
@@ -31,11 +42,12 @@ const log = (line: string) => process.stderr.write(`[drift-retraining-loop] ${li
 const fileStarted = Date.now();
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-const cluster = await dataPathCluster({ processRuntime: true });
+const cluster = await dataPathCluster({ processRuntime: true, prometheus: true });
 const { dataPath } = cluster;
 const gateway = dataPath.gateway;
 const runtime = dataPath.processRuntime;
-assert.ok(gateway && runtime, 'the data path has a gateway and the process runtime');
+const prometheus = dataPath.prometheus;
+assert.ok(gateway && runtime && prometheus, 'the data path has a gateway, the process runtime and Prometheus');
 
 const bed = await retrainingLoopBed({ toolsDir: cluster.toolsDir, extraHost: dataPath.network.hostAddress, log });
 after(() => bed.stop());
@@ -75,10 +87,16 @@ await core.createNamespacedSecret({
   namespace,
   body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region, AWS_ENDPOINT_URL: s3.podEndpoint } },
 });
+// The platform's Airflow, its login a Secret in the operator's namespace.
+const operatorNamespace = await testNamespace(kc, 'drift-loop-operator');
+await core.createNamespacedSecret({ namespace: operatorNamespace, body: { metadata: { name: 'airflow-login' }, stringData: { username: bed.airflow.username, password: bed.airflow.password } } });
 const operator = await startInProcessOperator(kc, [namespace], {
   registries: [{ name: 'mlflow', type: 'mlflow', address: bed.mlflow.address, default: true }],
   registryPollIntervalMs: 10_000,
-  // MLflow listens on 127.0.0.1, which the outbound client refuses unless allowed.
+  prometheusAddress: prometheus.url,
+  retrainingTargets: { airflow: [{ name: 'airflow', address: bed.airflow.url, basicAuthSecret: { name: 'airflow-login' }, default: true }], webhooks: [] },
+  operatorNamespace,
+  // MLflow, Airflow and Prometheus listen on 127.0.0.1, which the outbound client refuses unless allowed.
   outboundAllowCidrs: testPrometheusCidrs,
 });
 
@@ -110,16 +128,63 @@ async function waitFor(what: string, predicate: (m: Md | undefined) => boolean, 
   }
 }
 
-/** POSTs each row through the gateway, one request a row; every answer must be 200. */
-async function sendRows(rows: readonly (readonly number[])[]): Promise<void> {
-  for (const [i, row] of rows.entries()) {
-    const res = await request(`${dataPath.gatewayUrl}${INFER}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: inferBody(row), signal: AbortSignal.timeout(30_000) });
-    const text = await res.body.text();
-    assert.equal(res.statusCode, 200, `row ${i}: ${text}`);
+interface Answer {
+  readonly status: number;
+  readonly requestId: string;
+  readonly body: string;
+}
+
+async function post(path: string, body: string): Promise<Answer> {
+  try {
+    const res = await request(`${dataPath.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(30_000) });
+    const id = res.headers['x-request-id'];
+    return { status: res.statusCode, requestId: (Array.isArray(id) ? id[0] : id) ?? '', body: await res.body.text() };
+  } catch (err) {
+    return { status: 0, requestId: '', body: err instanceof Error ? err.message : String(err) };
   }
 }
 
-const WINDOW_MS = 5 * 60_000;
+/** POSTs each row through the gateway, one request a row, 4 at a time; every answer must be 200. The request ids, by row. */
+async function sendRows(rows: readonly (readonly number[])[]): Promise<string[]> {
+  const ids: string[] = new Array<string>(rows.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < rows.length; i = next++) {
+      const a = await post(INFER, inferBody(rows[i]!));
+      assert.equal(a.status, 200, `row ${i}: ${a.body}`);
+      ids[i] = a.requestId;
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return ids;
+}
+
+const MINUTE = 60_000;
+
+/** Waits for the next minute to begin (and a second more): a batch sent then falls into one check's window. */
+async function nextMinute(): Promise<number> {
+  await sleep(MINUTE - (Date.now() % MINUTE) + 1000);
+  return Date.now() - (Date.now() % MINUTE);
+}
+
+/** Sends a batch at the start of a minute; the start of the check window that judges it. */
+async function sendInOneWindow(rows: readonly (readonly number[])[]): Promise<{ windowStart: number; ids: string[] }> {
+  const windowStart = await nextMinute();
+  const ids = await sendRows(rows);
+  assert.ok(Date.now() < windowStart + MINUTE - 5000, `${rows.length} requests sent within their minute`);
+  return { windowStart, ids };
+}
+
+/** The check whose window starts at `windowStart`, with a verdict. */
+const checkOf = (windowStart: number) => (m: Md | undefined) => Date.parse(m?.status?.drift?.lastCheck?.windowStart ?? '') === windowStart && m?.status?.drift?.lastCheck?.verdict !== undefined;
+
+// Accuracy only: every request succeeds, so the other checks could only pass.
+const ANALYSIS = { interval: '10s', successRate: { enabled: false }, latency: { enabled: false }, accuracy: { minLabels: 100, tolerance: 0.2 }, failureLimit: 1, inconclusiveLimit: 60 };
+const LOG_PREFIX = 'team-a';
+const DAG = 'retrain_iris';
+
+/** The check that found drift, shared by the tests. */
+let driftCheck: { windowStart: string; windowEnd: string; samples: number } | undefined;
 
 test('drift checks in real pods: the profile of the served version, NoDrift on unshifted traffic, DriftDetected on a shifted feature', { timeout: 900_000 }, async () => {
   const started = Date.now();
@@ -131,10 +196,11 @@ test('drift checks in real pods: the profile of the served version, NoDrift on u
       model: { name, version: 'champion', uri: 'models:/iris@champion', format: 'mlflow', credentials: { secretRef: { name: 's3-creds' } } },
       runtime: { preset: 'mlserver', ...processNodePlacement() },
       replicas: 1,
-      rollout: { strategy: 'canary', steps: [{ weight: 50 }], traffic: { provider: 'gateway-api', gateway: gatewayRef(gateway) } },
+      rollout: { strategy: 'canary', steps: [{ weight: 50 }], scaleDownDelaySeconds: 3, traffic: { provider: 'gateway-api', gateway: gatewayRef(gateway) }, analysis: ANALYSIS },
       monitoring: {
-        logging: { uri: `s3://${LOGS_BUCKET}/team-a`, sampleRate: 1, flushInterval: '2s' },
-        drift: { reference: { modelFile: 'reference/train.csv', target: 'species' }, schedule: '* * * * *', window: '5m', minSamples: 100 },
+        logging: { uri: `s3://${LOGS_BUCKET}/${LOG_PREFIX}`, sampleRate: 1, flushInterval: '2s' },
+        drift: { reference: { modelFile: 'reference/train.csv', target: 'species' }, schedule: '* * * * *', window: '1m', minSamples: 100, alpha: 0.01 },
+        retraining: { on: { drift: true }, cooldown: '1h', airflow: { dagId: DAG } },
       },
     },
   });
@@ -153,24 +219,27 @@ test('drift checks in real pods: the profile of the served version, NoDrift on u
 
   // Unshifted traffic: iris rows with little noise.
   const unshifted = await shiftedIris(python, bed.mlflowClientEnv, { n: 200, seed: 1, shift: 0, noise: 0.05, predictWith: 'models:/iris/1' });
-  await sendRows(unshifted.rows);
+  const calmWindow = await sendInOneWindow(unshifted.rows);
   const unshiftedSent = Date.now();
-  const calm = await waitFor('a check after the unshifted traffic', (m) => Date.parse(m?.status?.drift?.lastCheck?.windowEnd ?? '') >= unshiftedSent + 5000 && m?.status?.drift?.lastCheck?.verdict !== undefined, 180_000);
+  const calm = await waitFor('the check of the unshifted traffic', checkOf(calmWindow.windowStart), 180_000);
   const calmCheck = calm?.status?.drift?.lastCheck;
   assert.equal(calmCheck?.verdict, 'NoDrift', JSON.stringify(calm?.status?.drift, null, 1));
-  assert.ok((calmCheck?.samples ?? 0) >= 200, JSON.stringify(calmCheck));
+  assert.equal(calmCheck?.samples, unshifted.rows.length, JSON.stringify(calmCheck));
   assert.equal(conditionOf(calm, 'DriftDetected')?.status, 'False');
   assert.equal(conditionOf(calm, 'DriftDetected')?.reason, 'NoDrift');
   log(`NoDrift ${seconds(Date.now() - unshiftedSent)} after the unshifted traffic: ${JSON.stringify(calmCheck)}`);
 
-  // Shifted traffic: petal length 2.5 cm longer. The window still holds the unshifted rows: 2 of 3 shifted.
+  // Shifted traffic: petal length 2.5 cm longer. Its true classes are labelled (a labels file under
+  // <log uri>/labels/), which the retraining DAG trains on.
   const shifted = await shiftedIris(python, bed.mlflowClientEnv, { n: 400, seed: 2, noise: 0.05, predictWith: 'models:/iris/1' });
-  await sendRows(shifted.rows);
+  const driftWindow = await sendInOneWindow(shifted.rows);
   const shiftedSent = Date.now();
-  assert.ok(shiftedSent - unshiftedSent < WINDOW_MS, 'both kinds of traffic in one window');
-  const drifted = await waitFor('DriftDetected True', (m) => Date.parse(m?.status?.drift?.lastCheck?.windowEnd ?? '') >= shiftedSent + 5000 && m?.status?.drift?.lastCheck?.verdict !== undefined, 180_000);
+  await s3.putObject(LOGS_BUCKET, `${LOG_PREFIX}/labels/drifted.jsonl`, driftWindow.ids.map((requestId, i) => JSON.stringify({ requestId, label: shifted.labels[i] })).join('\n') + '\n');
+  const drifted = await waitFor('the check of the shifted traffic', checkOf(driftWindow.windowStart), 180_000);
   const drift = drifted?.status?.drift;
   assert.equal(drift?.lastCheck?.verdict, 'Drift', JSON.stringify(drift, null, 1));
+  assert.equal(drift?.lastCheck?.samples, shifted.rows.length);
+  driftCheck = { windowStart: drift?.lastCheck?.windowStart ?? '', windowEnd: drift?.lastCheck?.windowEnd ?? '', samples: drift?.lastCheck?.samples ?? 0 };
   const condition = conditionOf(drifted, 'DriftDetected');
   assert.equal(condition?.status, 'True');
   assert.equal(condition?.reason, 'DriftDetected');
@@ -185,4 +254,117 @@ test('drift checks in real pods: the profile of the served version, NoDrift on u
   assert.ok(!events().some((e) => e.reason === 'DriftCheckFailed'), describeEvents());
   log(`Drift ${seconds(Date.now() - shiftedSent)} after the shifted traffic: ${JSON.stringify(drift?.lastCheck)} ${JSON.stringify(drift?.features)}`);
   log(`file so far ${seconds(Date.now() - fileStarted)}`);
+});
+
+/**
+ * Labelled traffic until stop(): a batch of single-row requests through the gateway, then one feedback
+ * call with the true class of every answered request of the batch, again and again.
+ */
+function labelledTraffic(rows: readonly (readonly number[])[], labels: readonly number[], batch = 20) {
+  const replies: { status: number; version?: string; body: string }[] = [];
+  const feedback: { status: number; body: string }[] = [];
+  let stopped = false;
+  let next = 0;
+  const loop = async () => {
+    while (!stopped && replies.length < 50_000) {
+      const answered: { requestId: string; label: number }[] = [];
+      for (let k = 0; k < batch; k++) {
+        const row = next++ % rows.length;
+        const a = await post(INFER, inferBody(rows[row]!));
+        const version = a.status === 200 ? (JSON.parse(a.body) as { model_version?: string }).model_version : undefined;
+        replies.push({ status: a.status, ...(version !== undefined ? { version } : {}), body: a.body.slice(0, 200) });
+        if (a.status === 200 && a.requestId !== '') answered.push({ requestId: a.requestId, label: labels[row]! });
+      }
+      if (answered.length === 0) await sleep(250);
+      else {
+        const f = await post('/modelship/v1/feedback', JSON.stringify(answered));
+        feedback.push({ status: f.status, body: f.body });
+      }
+      // A steady, moderate rate: under a thousand requests a minute.
+      await sleep(1000);
+    }
+  };
+  const running = loop();
+  return {
+    replies,
+    feedback,
+    async stop() {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
+test('the loop closes: one DAG run with the evidence, version 2 registered, canaried on accuracy and promoted, NoDrift against its own reference', { timeout: 1_200_000 }, async () => {
+  assert.ok(driftCheck, 'the first test found drift');
+  const started = Date.now();
+  // Shifted traffic goes on, labelled through the gateway, so the canary's accuracy analysis has labels.
+  const ongoing = await shiftedIris(python, bed.mlflowClientEnv, { n: 1000, seed: 3, noise: 0.05, predictWith: 'models:/iris/1' });
+  const traffic = labelledTraffic(ongoing.rows, ongoing.labels);
+  let promoted: Md | undefined;
+  let calm: Md | undefined;
+  let triggerId: string;
+  try {
+    const triggered = await waitFor('the retraining trigger sent', (m) => m?.status?.retraining?.lastTrigger?.runId !== undefined, 120_000);
+    const trigger = triggered?.status?.retraining?.lastTrigger;
+    triggerId = trigger?.id ?? '';
+    assert.equal(trigger?.reason, 'Drift');
+    assert.equal(trigger?.target, 'airflow');
+    assert.match(triggerId, /^rt-[0-9a-f]{16}$/);
+    assert.equal(trigger?.runId, triggerId, "the trigger id is Airflow's dag_run_id");
+    log(`trigger ${triggerId} ${trigger?.state} ${seconds(Date.now() - started)} after the drift check`);
+
+    const run = await bed.finishedDagRun(DAG, triggerId, 300_000);
+    assert.equal(run.state, 'success', await bed.taskLog(DAG, triggerId, 'retrain'));
+    const evidence = run.conf['modelship'] as { reason?: string; model?: string; namespace?: string; version?: string; features?: string[]; statistics?: { features: { name: string; verdict: string }[] }; window?: { start: string; end: string; samples: number }; logUri?: string; report?: string };
+    assert.equal(evidence.reason, 'Drift');
+    assert.equal(evidence.namespace, namespace);
+    assert.equal(evidence.model, name);
+    assert.equal(evidence.version, '1');
+    // The features judged, drifting first, and their statistics: only the shifted one drifted.
+    assert.equal(evidence.features?.[0], SHIFTED_FEATURE, JSON.stringify(evidence.features));
+    assert.deepEqual(evidence.statistics?.features.filter((f) => f.verdict === 'Drift').map((f) => f.name), [SHIFTED_FEATURE], JSON.stringify(evidence.statistics));
+    assert.equal(Date.parse(evidence.window?.start ?? ''), Date.parse(driftCheck.windowStart));
+    assert.equal(Date.parse(evidence.window?.end ?? ''), Date.parse(driftCheck.windowEnd));
+    assert.equal(evidence.window?.samples, driftCheck.samples);
+    assert.equal(evidence.logUri, `s3://${LOGS_BUCKET}/${LOG_PREFIX}`);
+    assert.match(evidence.report ?? '', /report\.json$/);
+    log(`DAG run ${triggerId} succeeded ${seconds(Date.now() - started)} after the drift check`);
+
+    const canary = await waitFor('a canary of version 2', (m) => m?.status?.canary?.version === '2' || m?.status?.stable?.version === '2', 120_000);
+    assert.equal(canary?.status?.model?.version, '2');
+    log(`canary of version 2 ${seconds(Date.now() - started)} after the drift check`);
+    promoted = await waitFor('version 2 promoted', (m) => m?.status?.stable?.version === '2' && m.status.canary === undefined, 600_000);
+    log(`version 2 promoted ${seconds(Date.now() - started)} after the drift check`);
+
+    const profiled = await waitFor('the profile of version 2', (m) => m?.status?.drift?.reference?.version === '2' && m.status.drift.reference.rows !== undefined, 180_000);
+    // The DAG trained on three quarters of the drifted window's labelled rows.
+    assert.equal(profiled?.status?.drift?.reference?.rows, Math.floor((driftCheck.samples * 3) / 4));
+    calm = await waitFor('a conclusive check of version 2', (m) => m?.status?.drift?.lastCheck?.version === '2' && m.status.drift.lastCheck.verdict !== undefined && m.status.drift.lastCheck.verdict !== 'Inconclusive', 240_000);
+    log(`check of version 2 ${seconds(Date.now() - started)} after the drift check: ${JSON.stringify(calm?.status?.drift?.lastCheck)} ${JSON.stringify(calm?.status?.drift?.features)}`);
+  } finally {
+    await traffic.stop();
+  }
+  const a = promoted?.status?.analysis;
+  assert.equal(a?.phase, 'Succeeded', describeEvents());
+  const accuracy = a?.measurements?.find((m) => m.check === 'accuracy');
+  assert.equal(accuracy?.verdict, 'Pass', JSON.stringify(a?.measurements));
+  assert.ok((accuracy?.value ?? 0) > 0.85 && (accuracy?.value ?? 0) > (accuracy?.stableValue ?? 1), `version 2 right on the shifted traffic, more than version 1: ${JSON.stringify(accuracy)}`);
+  assert.ok(promoted?.status?.history?.some((h) => h.version === '2' && h.outcome === 'Promoted'));
+  log(`accuracy on the shifted traffic: ${JSON.stringify(accuracy)}; reference of version 2: ${JSON.stringify(calm?.status?.drift?.reference)}`);
+
+  assert.equal(calm?.status?.drift?.lastCheck?.verdict, 'NoDrift', JSON.stringify(calm?.status?.drift, null, 1));
+  assert.equal(conditionOf(calm, 'DriftDetected')?.reason, 'NoDrift');
+  assert.ok(events().some((e) => e.reason === 'DriftCleared'), describeEvents());
+
+  // One trigger, one DAG run: the checks of version 1 that kept finding drift fell in the cooldown.
+  const runs = await bed.dagRuns(DAG);
+  assert.deepEqual(runs.map((r) => r.dag_run_id), [triggerId]);
+  assert.equal((await get())?.status?.retraining?.lastTrigger?.id, triggerId);
+  assert.equal(events().filter((e) => e.reason === 'RetrainingTriggered').length, 1, describeEvents());
+  // The DAG run's outcome, read back from Airflow.
+  const outcome = await waitFor('the trigger Succeeded', (m) => m?.status?.retraining?.lastTrigger?.state === 'Succeeded', 90_000);
+  assert.equal(outcome?.status?.retraining?.lastTrigger?.id, triggerId);
+  assert.ok(traffic.feedback.every((f) => f.status === 202), JSON.stringify(traffic.feedback.filter((f) => f.status !== 202).slice(0, 3)));
+  log(`${traffic.replies.length} labelled requests (${JSON.stringify(countBy(traffic.replies, (r) => `${r.status} ${r.version ?? ''}`))}), ${traffic.feedback.length} feedback calls; loop ${seconds(Date.now() - started)}; file ${seconds(Date.now() - fileStarted)}`);
 });
