@@ -321,8 +321,8 @@ test('the loop closes: one DAG run with the evidence, version 2 registered, cana
     assert.equal(evidence.namespace, namespace);
     assert.equal(evidence.model, name);
     assert.equal(evidence.version, '1');
-    // The features judged, drifting first, and their statistics: only the shifted one drifted.
-    assert.equal(evidence.features?.[0], SHIFTED_FEATURE, JSON.stringify(evidence.features));
+    // The drifting features, and the statistics of every feature judged: only the shifted one drifted.
+    assert.deepEqual(evidence.features, [SHIFTED_FEATURE], JSON.stringify(evidence.features));
     assert.deepEqual(evidence.statistics?.features.filter((f) => f.verdict === 'Drift').map((f) => f.name), [SHIFTED_FEATURE], JSON.stringify(evidence.statistics));
     assert.equal(Date.parse(evidence.window?.start ?? ''), Date.parse(driftCheck.windowStart));
     assert.equal(Date.parse(evidence.window?.end ?? ''), Date.parse(driftCheck.windowEnd));
