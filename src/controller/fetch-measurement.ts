@@ -61,6 +61,19 @@ export interface Credentials {
  * these names). A failure is the platform's to fix: the user is told which source, the log says more
  * (never a value).
  */
+/** A client of the chosen source with its credentials; throws for an address that is not an http(s) URL. */
+export function prometheusClientFor(choice: Exclude<SourceChoice, { kind: 'refused' }>, credentials: Credentials, allowCidrs: readonly Cidr[]): PrometheusClient {
+  const address = choice.kind === 'platform' ? choice.source.address : choice.address;
+  const insecureSkipVerify = choice.kind === 'platform' ? choice.source.insecureSkipVerify : choice.insecureSkipVerify;
+  return createPrometheusClient({
+    address,
+    allowCidrs,
+    ...(credentials.bearerToken !== undefined ? { bearerToken: credentials.bearerToken } : {}),
+    ...(credentials.caPem !== undefined ? { caPem: credentials.caPem } : {}),
+    ...(insecureSkipVerify === true ? { insecureSkipVerify: true } : {}),
+  });
+}
+
 export async function platformCredentials(source: PrometheusSource, deps: MeasurementDeps): Promise<Credentials | string> {
   const namespace = deps.analysisSources.namespace;
   const out: Credentials = {};
@@ -134,17 +147,9 @@ export async function fetchMeasurement(
   const credentials = choice.kind === 'platform' ? await platformCredentials(choice.source, deps) : await userCredentials(choice, target.namespace, deps);
   if (typeof credentials === 'string') return unavailable(request, credentials);
   if ('refusal' in credentials) return refusedBySource(request, 'SecretNotAllowed', credentials.refusal);
-  const address = choice.kind === 'platform' ? choice.source.address : choice.address;
-  const insecureSkipVerify = choice.kind === 'platform' ? choice.source.insecureSkipVerify : choice.insecureSkipVerify;
   let prometheus: PrometheusClient;
   try {
-    prometheus = createPrometheusClient({
-      address,
-      allowCidrs: deps.allowCidrs,
-      ...(credentials.bearerToken !== undefined ? { bearerToken: credentials.bearerToken } : {}),
-      ...(credentials.caPem !== undefined ? { caPem: credentials.caPem } : {}),
-      ...(insecureSkipVerify === true ? { insecureSkipVerify: true } : {}),
-    });
+    prometheus = prometheusClientFor(choice, credentials, deps.allowCidrs);
   } catch (err) {
     return unavailable(request, describeError(err).message); // an address that is not an http(s) URL
   }

@@ -3,9 +3,8 @@
 // credentials (src/analysis/prometheus-sources.ts, src/controller/fetch-measurement.ts). What the answer
 // means is accuracyReading, pure. Never throws: a failure is an outcome with a message.
 import type { ModelDeploymentSpec } from '../api/index.ts';
-import { createPrometheusClient } from '../analysis/prometheus-client.ts';
 import { chooseSource } from '../analysis/prometheus-sources.ts';
-import { platformCredentials, userCredentials, type MeasurementDeps } from '../controller/fetch-measurement.ts';
+import { platformCredentials, prometheusClientFor, userCredentials, type MeasurementDeps } from '../controller/fetch-measurement.ts';
 import { describeError } from '../controller/phases/describe-error.ts';
 import { accuracyReading, accuracyReadingQueries, type AccuracyOutcome } from './accuracy-reading.ts';
 
@@ -26,17 +25,9 @@ export async function readAccuracy(target: AccuracyTarget, slot: Date, deps: Mea
   const credentials = choice.kind === 'platform' ? await platformCredentials(choice.source, deps) : await userCredentials(choice, target.namespace, deps);
   if (typeof credentials === 'string') return unavailable(credentials);
   if ('refusal' in credentials) return unavailable(credentials.refusal);
-  const address = choice.kind === 'platform' ? choice.source.address : choice.address;
-  const insecureSkipVerify = choice.kind === 'platform' ? choice.source.insecureSkipVerify : choice.insecureSkipVerify;
   let prometheus;
   try {
-    prometheus = createPrometheusClient({
-      address,
-      allowCidrs: deps.allowCidrs,
-      ...(credentials.bearerToken !== undefined ? { bearerToken: credentials.bearerToken } : {}),
-      ...(credentials.caPem !== undefined ? { caPem: credentials.caPem } : {}),
-      ...(insecureSkipVerify === true ? { insecureSkipVerify: true } : {}),
-    });
+    prometheus = prometheusClientFor(choice, credentials, deps.allowCidrs);
   } catch (err) {
     return unavailable(describeError(err).message);
   }
