@@ -1,0 +1,83 @@
+// `node bench/scale.ts [--counts=1000,3000,10000] [--qps=N] [--burst=N] [--concurrency=N] [--changes=100]
+// [--rest-minutes=2] [--label=x]`: the operator at growing numbers of ModelDeployments. Per count, on
+// fresh control planes: the throughput group (all created at once → children, Ready; spec changes; the
+// converged operator at rest through an API-server restart; a fresh operator's RSS with everything cached)
+// and the floor with the same client settings; then how time, CPU and memory per ModelDeployment move from
+// level to level (scale-growth.ts). Writes bench/results/scale.json. Long: hours at 10,000 with the
+// default 50 QPS, so it is not part of `npm run bench`.
+import { join } from 'node:path';
+import { ensureTools } from '../test/cluster/tools.ts';
+import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
+import { runFloorGroup, type FloorGroupResult } from './group-floor.ts';
+import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
+import { imageEnvironment } from './image-environment.ts';
+import { load, versions } from './machine.ts';
+import { defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
+import { writeResult } from './result-file.ts';
+import { scaleGrowth, type ScaleLevel } from './scale-growth.ts';
+
+const argv = process.argv.slice(2);
+const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const positive = (name: string, fallback: number) => {
+  const n = Number(value(name) ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: a whole number above 0, got ${value(name)}`);
+  return n;
+};
+const counts = (value('counts') ?? '1000,3000,10000').split(',').map(Number);
+if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--counts: whole numbers above 0, e.g. 1000,3000,10000`);
+const defaults = defaultOperatorSettings();
+const settings = { qps: positive('qps', defaults.kubeApiQps), burst: positive('burst', defaults.kubeApiBurst), concurrency: positive('concurrency', defaults.concurrency) };
+const changes = positive('changes', 100);
+const restMinutes = positive('rest-minutes', 2);
+const label = value('label');
+
+const started = performance.now();
+const log = (m: string) => process.stderr.write(`[scale ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${m}\n`);
+const loadAtStart = load();
+versions();
+await ensureTools();
+warmCompileCache();
+// The operator reads its client settings from the environment (src/config.ts), as a Deployment sets them.
+const launch = {
+  nodeFlags: [],
+  env: { MODELSHIP_KUBE_API_QPS: String(settings.qps), MODELSHIP_KUBE_API_BURST: String(settings.burst), MODELSHIP_CONCURRENCY: String(settings.concurrency) },
+};
+
+const runs: { count: number; operator: ThroughputGroupResult; floor: FloorGroupResult }[] = [];
+const levels: ScaleLevel[] = [];
+for (const count of counts.sort((a, b) => a - b)) {
+  const nodes = Math.ceil((count * 1.2) / 110) + 1;
+  log(`${count} ModelDeployments on ${nodes} simulated nodes`);
+  const operator = await runThroughputGroup({ count, changes: Math.min(changes, count), nodes, restMs: restMinutes * 60_000, settleMs: 10_000, launch, throughputOnly: false }, log);
+  const floor = await runFloorGroup({ count, changes: Math.min(changes, count), nodes, settings }, log);
+  runs.push({ count, operator, floor });
+  const fresh = operator.memory?.levels.at(-1);
+  levels.push({
+    modelDeployments: count,
+    childrenExistSeconds: operator.create.childrenExistSeconds,
+    readySeconds: operator.create.readySeconds,
+    floorChildrenExistSeconds: floor.create.childrenExistSeconds,
+    operatorCpuSeconds: operator.create.operatorCpuSeconds,
+    freshRssMiB: fresh?.rssMiB ?? NaN,
+    cachedObjects: fresh?.cachedObjects ?? 0,
+  });
+  log(
+    `${count}: children ${operator.create.childrenExistSeconds.toFixed(1)} s (floor ${floor.create.childrenExistSeconds.toFixed(1)} s), Ready ${operator.create.readySeconds.toFixed(1)} s, ` +
+      `CPU ${operator.create.operatorCpuSeconds} s, writes at rest ${operator.rest?.operatorWrites}, fresh RSS ${fresh?.rssMiB} MiB`,
+  );
+}
+const growth = scaleGrowth(levels);
+const file = writeResult(
+  {
+    quick: false,
+    command: `node bench/scale.ts ${argv.join(' ')}`.trim(),
+    resultsDir: join(import.meta.dirname, 'results'),
+    loadAtStart,
+    settings: { counts, client: settings, changes, restMinutes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
+    ...(label ? { label } : {}),
+  },
+  'scale',
+  { levels, growth, runs },
+);
+log(`growth: ${JSON.stringify(growth)}`);
+log(`wrote ${file}`);
