@@ -24,6 +24,7 @@ import { parseBenchArgs, sizesFor } from './bench-args.ts';
 import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 import { summarize } from './stats.ts';
 import { summaryTable, type TableInput } from './summary-table.ts';
+import { writeReadmeSummary } from './write-readme-summary.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
 const sizes = sizesFor(args);
@@ -268,6 +269,9 @@ if (want('leader')) {
     written.push(writeResult(ctx, 'leader-election', { error: errorOf(err) }));
   }
 }
+
+// The README's one summary is made from the full runs' files; a quick or labelled run leaves it alone.
+if (!args.quick && !args.label) log(writeReadmeSummary(false).message);
 
 const minutes = (performance.now() - started) / 60_000;
 process.stdout.write(`\n${summaryTable(table)}\n\n${ctx.command}: ${minutes.toFixed(1)} min, load at start ${ctx.loadAtStart.load1}, at end ${load().load1}\nwritten:\n${written.map((w) => `  ${w}`).join('\n')}\n`);

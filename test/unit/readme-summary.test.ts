@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readmeSummary, runOf, withSummary, SUMMARY_END, SUMMARY_START } from '../../bench/readme-summary.ts';
+
+const envelope = (extra: Record<string, unknown>) => ({
+  at: '2026-12-01T10:00:00.000Z',
+  machine: { cores: 2, memoryGiB: 24, cpuModel: 'Test CPU' },
+  load: { atRunStart: { load1: 0.42 } },
+  versions: { commit: 'abc1234 (src/ modified)' },
+  ...extra,
+});
+
+const rowOf = (table: string, file: string) => table.split('\n').find((l) => l.endsWith(`| ${file}.json |`));
+
+test('each row comes from its file, says whether its target is met, and names the run', () => {
+  const files = new Map<string, unknown>([
+    ['latency', envelope({ applies: 100, childrenExistMs: { p50: 78.4, p99: 612 } })],
+    ['rest', envelope({ windowSeconds: 600, operatorWrites: 0 })],
+  ]);
+  const table = readmeSummary(files);
+  assert.match(rowOf(table, 'latency') ?? '', /p50 78 \/ p99 612 ms \| p50 ≤ 150 ms, p99 ≤ 500 ms \| \*\*no\*\* \| 2026-12-01, abc1234, load 0.4 \|/);
+  assert.match(rowOf(table, 'rest') ?? '', /\| 0 \| 0 over 10 min \| yes \|/);
+  assert.match(table, /2 cores, 24 GiB, Test CPU/);
+  assert.equal(rowOf(table, 'agent'), undefined, 'no file, no row');
+});
+
+test('a file that records an error, or lacks a figure, never shows a made-up number', () => {
+  const files = new Map<string, unknown>([
+    ['batch', envelope({ error: 'MLServer did not start' })],
+    ['memory', envelope({ levels: [] })],
+  ]);
+  const table = readmeSummary(files);
+  assert.equal(rowOf(table, 'batch'), undefined);
+  assert.match(rowOf(table, 'memory') ?? '', /\| n\/a MiB \| ≤ 150 MiB at 1000 \| {2}\|/);
+});
+
+test('a short rest window does not meet the 10-minute target even with no writes', () => {
+  const table = readmeSummary(new Map([['rest', envelope({ windowSeconds: 120, operatorWrites: 0 })]]));
+  assert.match(rowOf(table, 'rest') ?? '', /\| \*\*no\*\* \|/);
+});
+
+test('the block between the markers is replaced and the rest of the README kept', () => {
+  const readme = `# x\nbefore\n${SUMMARY_START}\nold table\n${SUMMARY_END}\nafter\n`;
+  assert.equal(withSummary(readme, 'new table'), `# x\nbefore\n${SUMMARY_START}\nnew table\n${SUMMARY_END}\nafter\n`);
+  assert.equal(withSummary('# no markers', 'x'), undefined);
+  assert.equal(runOf({}), '?, ?, load n/a');
+});
