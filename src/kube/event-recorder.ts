@@ -18,6 +18,9 @@ import { resourcePath } from './resource-paths.ts';
 import { realClock, type Clock } from './work-queue.ts';
 import { TokenBucket } from './token-bucket.ts';
 
+/** How long repeats of one Event wait before their count is written. */
+export const EVENT_AGGREGATION_WINDOW_MS = 30_000;
+
 export interface InvolvedObject {
   apiVersion: string;
   kind: string;
@@ -103,7 +106,7 @@ export class EventRecorder {
     // A sink replaces the API writer (tests wrap the default, coreV1EventSink, to count writes).
     this.sink = options.client === undefined ? options.sink : (options.sink ?? coreV1EventSink(options.client));
     this.clock = options.clock ?? realClock;
-    this.windowMs = options.aggregationWindowMs ?? 30_000;
+    this.windowMs = options.aggregationWindowMs ?? EVENT_AGGREGATION_WINDOW_MS;
     this.queueSize = options.queueSize ?? 1000;
     this.maxTracked = options.maxTracked ?? 4096;
     this.bucket = new TokenBucket(options.writesPerSecond ?? 5, options.writeBurst ?? 25, () => this.clock.now());
