@@ -3,13 +3,12 @@
 // at once, for several versions of the operator (entry points), alternating on fresh control planes
 // (group-modelship-converge.ts), for before/after figures of a CPU change. Writes
 // bench/results/converge-cpu[.label].json.
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ensureTools } from '../test/cluster/tools.ts';
 import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 import { runModelshipConverge, type ClientSettings, type ModelshipConvergeResult } from './group-modelship-converge.ts';
 import { load, versions } from './machine.ts';
-import { COMPILE_CACHE, defaultOperatorSettings } from './operator-runner.ts';
+import { defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
 import { writeResult } from './result-file.ts';
 import { summarize } from './stats.ts';
 
@@ -25,12 +24,10 @@ const nodeFlags = argv.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir=.l
 const started = performance.now();
 const log = (m: string) => process.stderr.write(`[converge-cpu ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 const loadAtStart = load();
-const root = resolve(import.meta.dirname, '..');
 
 versions();
 await ensureTools();
-// Each entry's compile cache warmed as the image's build warms it (operator-runner.ts), so none loads the TypeScript stripper.
-for (const { entry } of entries) execFileSync(process.execPath, [...startScriptNodeFlags(), resolve(root, entry), '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
+for (const { entry } of entries) warmCompileCache(entry);
 const results = new Map<string, ModelshipConvergeResult[]>(entries.map((e) => [e.name, []]));
 for (let run = 1; run <= runs; run++) {
   for (const { name, entry } of run % 2 ? entries : [...entries].reverse()) {

@@ -44,7 +44,7 @@ if (args.waitForQuiet) {
 
 versions(); // the commit and versions that run, recorded before anything else
 const toolsDir = await ensureTools();
-warmCompileCache();
+warmCompileCache(args.operatorEntry);
 const operator = defaultOperatorSettings();
 const launch = { nodeFlags: args.nodeFlags, ...(args.operatorEntry ? { entry: args.operatorEntry } : {}) };
 const ctx: RunContext = {
