@@ -22,13 +22,16 @@ export function writeAuditPolicy(file: string, users: readonly string[]): void {
 
 export interface AuditEntry {
   readonly user: string;
+  /** The audit verb, except that a server-side apply (a patch with `force`, valid for apply only) is "apply". */
   readonly verb: string;
   readonly resource: string;
   readonly subresource: string;
   readonly code: number;
+  /** When the request was received, ms since the epoch. */
+  readonly at: number;
 }
 
-const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'apply', 'delete', 'deletecollection']);
 
 export function isWrite(verb: string): boolean {
   return WRITE_VERBS.has(verb);
@@ -39,13 +42,23 @@ export function parseAuditLines(text: string): AuditEntry[] {
   const entries: AuditEntry[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
-    const e = JSON.parse(line) as { user?: { username?: string }; verb?: string; objectRef?: { resource?: string; subresource?: string }; responseStatus?: { code?: number } };
+    const e = JSON.parse(line) as {
+      user?: { username?: string };
+      verb?: string;
+      requestURI?: string;
+      requestReceivedTimestamp?: string;
+      objectRef?: { resource?: string; subresource?: string };
+      responseStatus?: { code?: number };
+    };
+    // The API server rejects `force` on any patch but an apply, so it tells the two apart.
+    const apply = e.verb === 'patch' && /[?&]force=/.test(e.requestURI ?? '');
     entries.push({
       user: e.user?.username ?? '',
-      verb: e.verb ?? '',
+      verb: apply ? 'apply' : (e.verb ?? ''),
       resource: e.objectRef?.resource ?? '',
       subresource: e.objectRef?.subresource ?? '',
       code: e.responseStatus?.code ?? 0,
+      at: Date.parse(e.requestReceivedTimestamp ?? '') || 0,
     });
   }
   return entries;

@@ -17,6 +17,11 @@ export interface BenchArgs {
   readonly operatorEntry: string | undefined;
   /** Added to result file names (<name>.<label>.json), so a variant's run keeps the plain one's files. */
   readonly label: string | undefined;
+  /**
+   * The kserve group also converges the same count with modelship on fresh control planes, at its
+   * defaults and at KServe's per-client settings (20 QPS, burst 30, one reconcile at a time).
+   */
+  readonly kserveEqualSettings: boolean;
   readonly raw: readonly string[];
 }
 
@@ -46,6 +51,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     nodeFlags: [...(value('node-flags') ?? '').split(' ').filter(Boolean), ...(argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     operatorEntry: value('operator-entry'),
     label: value('label'),
+    kserveEqualSettings: argv.includes('--kserve-equal-settings'),
     raw: argv,
   };
 }

@@ -54,6 +54,7 @@ export async function runKServeGroup(options: { count: number; nodes: number; bi
         () => createAtOnce(cluster, observer, inferenceServiceKind, list, TIMEOUT_MS),
         // KServe keeps updating a few objects after the last one is Ready; half a minute at most.
         async () => void (await waitForNoWrites(cluster, user, 5000, 30_000, { events: false })),
+        options.count,
       );
       const cpuSeconds = round(kserve.cpuSeconds() - cpu0, 1);
       log(`kserve: children ${create.childrenExistSeconds.toFixed(1)} s, Ready ${create.readySeconds.toFixed(1)} s`);

@@ -60,11 +60,12 @@ export interface OperatorRunOptions {
 /**
  * Node's compile cache for the operator processes, warmed the way the image's build warms it
  * (Dockerfile, stage compile-cache): so they never load Node's TypeScript stripper, as in the image.
+ * Warmed for the entry that runs (another version's copy with --operator-entry).
  */
 export const COMPILE_CACHE = join(cacheRoot(), 'node-compile-cache');
 
-export function warmCompileCache(): void {
-  execFileSync(process.execPath, [...startScriptNodeFlags(), resolve(root, 'src/main.ts'), '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
+export function warmCompileCache(entry = 'src/main.ts'): void {
+  execFileSync(process.execPath, [...startScriptNodeFlags(), resolve(root, entry), '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
 }
 
 export async function startOperator(options: OperatorRunOptions): Promise<OperatorRun> {

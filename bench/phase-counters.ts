@@ -2,6 +2,7 @@
 // controller's own requests by verb (audit log) and, for modelship, its reconciles.
 import type { BenchCluster } from './bench-cluster.ts';
 import { countByVerb } from './audit-log.ts';
+import { requestBudget, type RequestBudget } from './request-budget.ts';
 import { sumBy, type Sample } from './prom-text.ts';
 import { delta } from './stats.ts';
 
@@ -11,6 +12,8 @@ export interface PhaseCounters {
   /** The controller's requests by audit verb (get, list, watch, create, patch, ...). */
   readonly controllerRequestsByVerb: Record<string, number>;
   readonly controllerWritesByResource: Record<string, number>;
+  /** The controller's requests per model by verb and the rate they reached (when the phase's model count is given). */
+  readonly controllerBudget?: RequestBudget;
   /** controller_runtime_reconcile_total by result; errors are result="error". */
   readonly reconciles?: Record<string, number>;
   readonly reconcileErrors?: number;
@@ -22,6 +25,7 @@ export async function withCounters<T>(
   metrics: (() => Promise<Sample[]>) | undefined,
   phase: () => Promise<T>,
   settle: () => Promise<void> = () => Promise.resolve(),
+  models?: number,
 ): Promise<T & { counters: PhaseCounters }> {
   const mark = cluster.audit.mark();
   const api0 = await cluster.apiServerRequests();
@@ -31,11 +35,13 @@ export async function withCounters<T>(
   await settle();
   const api1 = await cluster.apiServerRequests();
   const m1 = metrics ? await metrics() : [];
-  const { verbs, writes } = countByVerb(cluster.audit.entriesSince(mark), user);
+  const entries = cluster.audit.entriesSince(mark);
+  const { verbs, writes } = countByVerb(entries, user);
   const counters: PhaseCounters = {
     apiServerRequestsByVerb: delta(api0, api1),
     controllerRequestsByVerb: verbs,
     controllerWritesByResource: writes,
+    ...(models !== undefined ? { controllerBudget: requestBudget(entries, user, models) } : {}),
     ...(metrics
       ? {
           reconciles: delta(sumBy(m0, 'controller_runtime_reconcile_total', 'result'), sumBy(m1, 'controller_runtime_reconcile_total', 'result')),

@@ -15,6 +15,8 @@ import { runBatchBench } from './batch.ts';
 import { runAgentBench } from './agent.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
+import { runModelshipConverge, type ModelshipConvergeResult } from './group-modelship-converge.ts';
+import { KSERVE_CLIENT_SETTINGS, equalSettingsComparison, equalSettingsTable } from './equal-settings.ts';
 import { imageEnvironment } from './image-environment.ts';
 import { load, versions } from './machine.ts';
 import { COMPILE_CACHE, defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
@@ -43,7 +45,7 @@ if (args.waitForQuiet) {
 
 versions(); // the commit and versions that run, recorded before anything else
 const toolsDir = await ensureTools();
-warmCompileCache();
+warmCompileCache(args.operatorEntry);
 const operator = defaultOperatorSettings();
 const launch = { nodeFlags: args.nodeFlags, ...(args.operatorEntry ? { entry: args.operatorEntry } : {}) };
 const ctx: RunContext = {
@@ -175,10 +177,18 @@ if (want('kserve')) {
     log('kserve: building cmd/manager (cached after the first build)');
     const binary = await buildKServe();
     const runs: KServeGroupResult[] = [];
+    const equal = args.kserveEqualSettings ? { defaults: [] as ModelshipConvergeResult[], atKServe: [] as ModelshipConvergeResult[] } : undefined;
     for (let run = 1; run <= sizes.kserveRuns; run++) {
       log(`kserve run ${run}/${sizes.kserveRuns}`);
       runs.push(await runKServeGroup({ count: sizes.count, nodes, binary, settleMs: sizes.settleMs }, log));
+      if (equal) {
+        const converge = { count: sizes.count, nodes, launch, settleMs: sizes.settleMs };
+        equal.defaults.push(await runModelshipConverge({ ...converge, name: 'modelship-defaults', settings: { qps: operator.kubeApiQps, burst: operator.kubeApiBurst, concurrency: operator.concurrency } }, log));
+        equal.atKServe.push(await runModelshipConverge({ ...converge, name: 'modelship-kserve-settings', settings: KSERVE_CLIENT_SETTINGS }, log));
+      }
     }
+    const equalSettings = equal ? equalSettingsComparison(runs, equal.defaults, equal.atKServe) : undefined;
+    if (equalSettings) log(`kserve at equal settings:\n${equalSettingsTable(equalSettings)}`);
     const childrenExistSeconds = summarize(runs.map((r) => r.create.childrenExistSeconds));
     const readySeconds = summarize(runs.map((r) => r.create.readySeconds));
     // Like for like: a fresh process with everything converged in its caches (modelship's memory level).
@@ -215,6 +225,7 @@ if (want('kserve')) {
         modelshipOverKServe: table.throughput
           ? { childrenExist: table.throughput.childrenExistSeconds.median / childrenExistSeconds.median, ready: table.throughput.readySeconds.median / readySeconds.median, rss: modelshipRssMiB / rssMiB }
           : undefined,
+        ...(equalSettings ? { equalSettings, equalSettingsRuns: { modelshipDefaults: equal?.defaults, modelshipAtKServeSettings: equal?.atKServe } } : {}),
       }),
     );
   } catch (err) {

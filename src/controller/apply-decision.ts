@@ -11,13 +11,24 @@ export type ApplyReason = 'Missing' | 'Changed' | 'Drifted' | 'UpToDate';
 
 /** A stable hash of an object: keys sorted, so equal objects hash equally whatever their key order. */
 export function desiredHash(obj: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : typeof v === 'object' && v !== null
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
-        : v;
-  return createHash('sha256').update(JSON.stringify(canonical(obj))).digest('hex').slice(0, 20);
+  return createHash('sha256').update(JSON.stringify(sortedCopy(obj))).digest('hex').slice(0, 20);
+}
+
+/**
+ * A copy with every object's keys in sorted order, in plain loops (it runs for every desired child of
+ * every reconcile). Prototype-less objects, so a key named __proto__ stays a key; a list's holes stay
+ * holes' worth of undefined, which JSON.stringify writes as null either way.
+ */
+function sortedCopy(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const list: unknown[] = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) list[i] = sortedCopy(v[i]);
+    return list;
+  }
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(v).sort()) out[k] = sortedCopy((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 /** The object to apply: the desired child with its hash annotation. */

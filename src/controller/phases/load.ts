@@ -40,6 +40,25 @@ export type Loaded = { readonly ok: true; readonly target: Target } | { readonly
 /** Until the first answer of the registry: a short look again (the answer requeues the key anyway). */
 const REGISTRY_PENDING_RETRY_MS = 2000;
 
+/**
+ * The last parse of each recently reconciled ModelDeployment, valid while the cache holds that very
+ * object (the informer stores a new one for each version): a ModelDeployment is reconciled again on
+ * every event of its children, and parsing its spec was the costliest step of a reconcile that writes
+ * nothing. Bounded, so it holds no more than a few hundred parses; nothing mutates a parse.
+ */
+const recentParses = new Map<string, { readonly md: ModelDeploymentObject; readonly parsed: ParseResult }>();
+const RECENT_PARSES = 256;
+
+function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
+  const recent = recentParses.get(key);
+  if (recent?.md === md) return recent.parsed;
+  const parsed = parseModelDeployment(md);
+  recentParses.delete(key);
+  recentParses.set(key, { md, parsed });
+  if (recentParses.size > RECENT_PARSES) recentParses.delete(recentParses.keys().next().value ?? '');
+  return parsed;
+}
+
 export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'evidence' | 'registry'>): Loaded {
   const [namespace = '', name = ''] = key.split('/');
   const md = deps.caches.modelDeployments.get(namespace, name);
@@ -56,7 +75,7 @@ export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replaced
   }
   deps.replacedVersions?.delete(key);
   const owner = { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, name, uid };
-  let parsed = parseModelDeployment(md);
+  let parsed = parsedOnce(key, md);
   let registry: RegistryState | undefined;
   if (parsed.ok && isRegistryUri(parsed.value.spec.model.uri)) {
     const { uri, registry: registryName } = parsed.value.spec.model;

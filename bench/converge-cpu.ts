@@ -1,0 +1,71 @@
+// `node bench/converge-cpu.ts [--count=300] [--runs=2] [--entries="before=.local/before/src/main.ts;after=src/main.ts"]
+// [--settings=50/100/4] [--profile] [--label=x]`: operator CPU seconds to converge N ModelDeployments created
+// at once, for several versions of the operator (entry points), alternating on fresh control planes
+// (group-modelship-converge.ts), for before/after figures of a CPU change. Writes
+// bench/results/converge-cpu[.label].json.
+import { join } from 'node:path';
+import { ensureTools } from '../test/cluster/tools.ts';
+import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
+import { runModelshipConverge, type ClientSettings, type ModelshipConvergeResult } from './group-modelship-converge.ts';
+import { load, versions } from './machine.ts';
+import { defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
+import { writeResult } from './result-file.ts';
+import { summarize } from './stats.ts';
+
+const argv = process.argv.slice(2);
+const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const count = Number(value('count') ?? 300);
+const runs = Number(value('runs') ?? 2);
+const entries = (value('entries') ?? 'after=src/main.ts').split(';').map((e) => ({ name: e.slice(0, e.indexOf('=')), entry: e.slice(e.indexOf('=') + 1) }));
+const defaults = defaultOperatorSettings();
+const [qps, burst, concurrency] = (value('settings') ?? `${defaults.kubeApiQps}/${defaults.kubeApiBurst}/${defaults.concurrency}`).split('/').map(Number);
+const settings: ClientSettings = { qps: qps ?? defaults.kubeApiQps, burst: burst ?? defaults.kubeApiBurst, concurrency: concurrency ?? defaults.concurrency };
+const nodeFlags = argv.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir=.local/bench-profiles'] : [];
+const started = performance.now();
+const log = (m: string) => process.stderr.write(`[converge-cpu ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
+const loadAtStart = load();
+
+versions();
+await ensureTools();
+for (const { entry } of entries) warmCompileCache(entry);
+const results = new Map<string, ModelshipConvergeResult[]>(entries.map((e) => [e.name, []]));
+for (let run = 1; run <= runs; run++) {
+  for (const { name, entry } of run % 2 ? entries : [...entries].reverse()) {
+    log(`run ${run}/${runs}: ${name} (${entry})`);
+    const r = await runModelshipConverge({ count, nodes: Math.ceil((count * 1.2) / 110) + 1, settings, launch: { nodeFlags, entry }, settleMs: 4000, name: `modelship-${name}` }, log);
+    log(`${name}: CPU ${r.cpuSeconds} s, children ${r.create.childrenExistSeconds.toFixed(1)} s, Ready ${r.create.readySeconds.toFixed(1)} s, ${r.create.counters.controllerBudget?.requests ?? '?'} requests`);
+    results.get(name)?.push(r);
+  }
+}
+const byEntry = Object.fromEntries(
+  entries.map(({ name, entry }) => {
+    const rs = results.get(name) ?? [];
+    return [
+      name,
+      {
+        entry,
+        cpuSeconds: summarize(rs.map((r) => r.cpuSeconds)),
+        childrenExistSeconds: summarize(rs.map((r) => r.create.childrenExistSeconds)),
+        readySeconds: summarize(rs.map((r) => r.create.readySeconds)),
+        requests: summarize(rs.map((r) => r.create.counters.controllerBudget?.requests ?? NaN)),
+        reconciles: summarize(rs.map((r) => Object.values(r.create.counters.reconciles ?? {}).reduce((a, b) => a + b, 0))),
+        rssFreshMiB: summarize(rs.map((r) => r.rssFreshMiB)),
+        runs: rs,
+      },
+    ];
+  }),
+);
+const file = writeResult(
+  {
+    quick: false,
+    command: `node bench/converge-cpu.ts ${argv.join(' ')}`.trim(),
+    resultsDir: join(import.meta.dirname, 'results'),
+    loadAtStart,
+    settings: { count, runs, settings, nodeFlags: [...startScriptNodeFlags(), ...nodeFlags] },
+    ...(value('label') ? { label: value('label') } : {}),
+  },
+  'converge-cpu',
+  { byEntry },
+);
+for (const [name, r] of Object.entries(byEntry)) log(`${name}: CPU ${r.cpuSeconds.median} s (${r.cpuSeconds.min}–${r.cpuSeconds.max}), reconciles ${r.reconciles.median}, requests ${r.requests.median}`);
+log(`wrote ${file}`);

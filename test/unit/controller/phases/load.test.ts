@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { load } from '../../../../src/controller/phases/load.ts';
+import type { ModelDeploymentObject } from '../../../../src/controller/caches.ts';
+
+type Deps = Parameters<typeof load>[1];
+
+function depsHolding(current: () => ModelDeploymentObject | undefined): Deps {
+  return {
+    caches: { modelDeployments: { get: () => current() } },
+    evidence: { forget: () => {} },
+  } as unknown as Deps;
+}
+
+function md(version: string, resourceVersion: string, replicas: number): ModelDeploymentObject {
+  return {
+    apiVersion: 'modelship.io/v1alpha1',
+    kind: 'ModelDeployment',
+    metadata: { name: 'm', namespace: 'ns', uid: 'u-1', generation: 1, resourceVersion },
+    spec: { model: { name: 'm', version, uri: `s3://models/m/${version}`, format: 'sklearn' }, runtime: { preset: 'mlserver' }, replicas },
+  };
+}
+
+test('each version the cache holds is parsed as itself, and an unchanged object gives the same parse', () => {
+  let current = md('1', '10', 1);
+  const deps = depsHolding(() => current);
+  const first = load('ns/m', deps);
+  const again = load('ns/m', deps);
+  assert.ok(first.ok && again.ok);
+  assert.equal(first.target.spec?.model.version, '1');
+  assert.deepEqual(again.target.parsed, first.target.parsed);
+  current = md('2', '11', 3);
+  const next = load('ns/m', deps);
+  assert.ok(next.ok);
+  assert.equal(next.target.spec?.model.version, '2');
+  assert.equal(next.target.spec?.replicas, 3);
+  // An equal object that is not the cached one (a new version with the same content) is parsed anew, alike.
+  current = md('2', '11', 3);
+  const equal = load('ns/m', deps);
+  assert.ok(equal.ok);
+  assert.deepEqual(equal.target.parsed, next.target.parsed);
+});
+
+test('a spec that does not parse stays unparsed while the same object is cached', () => {
+  const broken = { ...md('1', '12', 1), spec: { model: { name: 'm' } } } as unknown as ModelDeploymentObject;
+  const deps = depsHolding(() => broken);
+  for (let i = 0; i < 2; i++) {
+    const loaded = load('ns/other', deps);
+    assert.ok(loaded.ok);
+    assert.equal(loaded.target.parsed.ok, false);
+    assert.equal(loaded.target.spec, undefined);
+  }
+});
