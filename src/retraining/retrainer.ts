@@ -29,6 +29,7 @@ import { backoffMs } from './backoff.ts';
 import { cooldownMs, decideRetraining, type RetrainingDecision } from './decide-retraining.ts';
 import { renderRetrainingJob } from './retraining-job.ts';
 import type { RunOutcome, SendResult } from './send-result.ts';
+import { sendResultLabel, type RetrainingSendMetrics } from './send-metrics.ts';
 import { chooseAirflow, chooseWebhook, type RetrainingTargets } from './targets-file.ts';
 import { readDriftStatus, triggerPayload, type TriggerPayload } from './trigger-payload.ts';
 import { sendWebhook } from './webhook-target.ts';
@@ -50,6 +51,8 @@ export interface RetrainerOptions {
   readonly now: () => Date;
   /** Brings a key back to the work queue after `afterMs`. */
   readonly requeue: (key: string, afterMs: number) => void;
+  /** Counts each send by its result (modelship_retraining_sends_total). */
+  readonly metrics?: RetrainingSendMetrics;
 }
 
 type Nullable<T> = { [K in keyof T]?: T[K] | null };
@@ -240,6 +243,7 @@ export class Retrainer {
       drift: readDriftStatus(md.status),
     });
     const result = await this.send(md, retraining, d.id, payload);
+    this.options.metrics?.sent({ model_namespace: namespace, model_deployment: name, reason: d.reason, target: targetKind(retraining) }, sendResultLabel(result));
     const attempts = (previous?.attempts ?? 0) + 1;
     const after = this.options.now();
     if (result.ok) {
