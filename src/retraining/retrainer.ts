@@ -7,6 +7,7 @@
 //      409) instead of starting a second run;
 //   3. then recorded as Sent with its run id. A failed send stays Pending with attempts and
 //      nextAttemptTime (backoff), an Event RetrainingFailed; the decision sends it again, same id.
+//   Each send is counted by its result (send-metrics.ts: sent, duplicate, failed).
 // While Sent or Running, the run's outcome is read back (the Job, the DAG run) every OUTCOME_POLL_MS.
 // With on.accuracyBelow, the stable revision's accuracy is read once per 5-minute slot (read-accuracy.ts)
 // before deciding; a reading that cannot be had is reported once per distinct message (an Event).
