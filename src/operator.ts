@@ -10,8 +10,9 @@ import { loadClusterConnection } from './kube/cluster-connection.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { ModelDeploymentController } from './controller/model-deployment-controller.ts';
-import { createMetrics, initControllerMetrics, setDriftGauges, setRolloutGauges, workQueueMetrics } from './observability/metrics.ts';
+import { createMetrics, initControllerMetrics, retrainingSendMetrics, setDriftGauges, setRetrainingGauges, setRolloutGauges, workQueueMetrics } from './observability/metrics.ts';
 import { driftGaugeValues } from './observability/drift-gauges.ts';
+import { retrainingGaugeValues } from './observability/retraining-gauges.ts';
 import { rolloutGaugeValues } from './observability/rollout-gauges.ts';
 import { startHealthServer, type HealthServer } from './observability/health-server.ts';
 import { defaultRenderConfig } from './render/index.ts';
@@ -81,6 +82,7 @@ export async function startOperator(
       applied: (kind, written) => (written ? metrics.applyTotal : metrics.applySkipped).inc({ kind }),
     },
     evidenceMetrics: { waiting: (n) => metrics.evidenceWaiting.set(n), inFlight: (n) => metrics.evidenceInFlight.set(n) },
+    retrainingMetrics: retrainingSendMetrics(metrics),
   });
 
   const servers: HealthServer[] = [];
@@ -96,7 +98,8 @@ export async function startOperator(
   servers.push(await startHealthServer({ port: config.healthProbeBindAddress.port, host: config.healthProbeBindAddress.host, metrics, checks }));
   servers.push(await startHealthServer({ port: config.metricsBindAddress.port, host: config.metricsBindAddress.host, metrics, checks }));
 
-  // ModelDeployments by condition, each one's canary weight and step, and its drift, from the cache (no API calls).
+  // ModelDeployments by condition, each one's canary weight and step, its drift and its last retraining
+  // trigger, from the cache (no API calls).
   const gauge = setInterval(() => {
     metrics.modelDeployments.reset();
     const mds = controller.caches.modelDeployments.list();
@@ -107,6 +110,7 @@ export async function startOperator(
     }
     setRolloutGauges(metrics, rolloutGaugeValues(mds));
     setDriftGauges(metrics, driftGaugeValues(mds));
+    setRetrainingGauges(metrics, retrainingGaugeValues(mds));
   }, 10_000);
   gauge.unref();
 

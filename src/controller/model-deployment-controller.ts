@@ -13,6 +13,7 @@ import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } fr
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
 import { noRegistries, RegistryResolver, type RegistrySettings } from '../registry/resolver.ts';
 import { Retrainer } from '../retraining/retrainer.ts';
+import type { RetrainingSendMetrics } from '../retraining/send-metrics.ts';
 import { NO_RETRAINING_TARGETS, type RetrainingTargets } from '../retraining/targets-file.ts';
 import { EvidenceGatherer, type EvidenceMetrics } from './evidence-gatherer.ts';
 import { evidenceSources } from './evidence-sources.ts';
@@ -47,6 +48,7 @@ export interface ControllerOptions {
   readonly queueMetrics?: WorkQueueMetrics;
   readonly metrics?: ControllerMetrics;
   readonly evidenceMetrics?: EvidenceMetrics;
+  readonly retrainingMetrics?: RetrainingSendMetrics;
   readonly now?: () => Date;
   /** How often a traffic router's missing CRD is looked for again (default 30 s). */
   readonly optionalKindRetryMs?: number;
@@ -152,6 +154,7 @@ export class ModelDeploymentController {
       analysisSources: options.analysisSources ?? noAnalysisSources('modelship-system'),
       now,
       requeue: (key, afterMs) => this.queue.addAfter(key, afterMs),
+      ...(options.retrainingMetrics !== undefined ? { metrics: options.retrainingMetrics } : {}),
     });
     this.caches.modelDeployments.onEvent((_event, obj) => this.queue.add(objectKey(obj)));
     const enqueueOwner = (_event: string, obj: KubeObject) => {

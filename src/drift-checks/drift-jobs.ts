@@ -4,7 +4,9 @@
 //   check    `modelship drift ...`: compares the logged traffic of the window ending at its scheduled
 //            time with that profile and writes a report under <logging.uri>/_modelship/drift/.
 // Their arguments are the contract with the subcommands (src/drift-job); their one-line results come
-// back through the termination message (termination.ts). Pod security as the batch runner's Jobs.
+// back through the termination message (termination.ts). Pod security as the batch runner's Jobs;
+// placement (nodeSelector, tolerations) the ModelDeployment's spec.runtime, as its model pods: the
+// checks read the model's data on the node pool the tenant chose, with no placement of the operator's.
 // Failure handling (podFailurePolicy): a disrupted pod (eviction, preemption) does not count; the exit
 // codes that retrying cannot help (2 bad arguments, 3 reference or profile missing, 5 unreadable data)
 // fail the Job at once; anything else (4: storage unreachable or denied) is tried once more.
@@ -20,6 +22,7 @@ import type { ModelSpec } from '../api/model-spec.ts';
 import { partitionValue } from '../agent/layout.ts';
 import { loggingSecret } from '../render/agent-container.ts';
 import { objectMeta } from '../render/child-objects.ts';
+import { podPlacement } from '../render/pod-placement.ts';
 import type { JobObject } from '../render/child-objects.ts';
 import { LABEL_COMPONENT, LABEL_VERSION, commonLabels } from '../render/labels.ts';
 import { containerSecurityContext, podSecurityContext } from '../render/security.ts';
@@ -196,6 +199,7 @@ function driftJob(input: DriftJobInput, kind: DriftJobKind, name: string, args: 
           enableServiceLinks: false,
           securityContext: podSecurityContext(),
           containers: [container],
+          ...podPlacement(md.spec.runtime),
         },
       },
     },

@@ -3,7 +3,9 @@
 // createMetrics() call gets its own Registry: tests and several managers in one process don't collide.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkQueueMetrics } from '../kube/work-queue.ts';
+import type { RetrainingSendMetrics, SendLabels, SendResultLabel } from '../retraining/send-metrics.ts';
 import type { DriftGaugeValues } from './drift-gauges.ts';
+import type { RetrainingGaugeValues } from './retraining-gauges.ts';
 import type { RolloutGaugeValue } from './rollout-gauges.ts';
 
 /** The `result` label of controller_runtime_reconcile_total. */
@@ -56,6 +58,12 @@ export interface Metrics {
   driftCheckVerdict: Gauge<'model_namespace' | 'model_deployment' | 'verdict'>;
   driftFeatureEffectSize: Gauge<'model_namespace' | 'model_deployment' | 'feature'>;
   driftFeaturePValue: Gauge<'model_namespace' | 'model_deployment' | 'feature'>;
+  /** Retraining trigger sends by result (src/retraining/send-metrics.ts). */
+  retrainingSends: Counter<keyof SendLabels | 'result'>;
+  /** status.retraining.lastTrigger.time in Unix seconds. */
+  retrainingLastTriggerTime: Gauge<'model_namespace' | 'model_deployment' | 'reason' | 'target'>;
+  /** status.retraining.lastTrigger.state: 1 for the series of that state, 0 for the others. */
+  retrainingLastTriggerState: Gauge<'model_namespace' | 'model_deployment' | 'state'>;
 }
 
 export function createMetrics(): Metrics {
@@ -215,6 +223,24 @@ export function createMetrics(): Metrics {
       labelNames: ['model_namespace', 'model_deployment', 'feature'],
       registers,
     }),
+    retrainingSends: new Counter({
+      name: 'modelship_retraining_sends_total',
+      help: 'Retraining trigger sends by result: sent (a new run accepted), duplicate (the target already had the trigger id), failed (sent again after a backoff).',
+      labelNames: ['model_namespace', 'model_deployment', 'reason', 'target', 'result'],
+      registers,
+    }),
+    retrainingLastTriggerTime: new Gauge({
+      name: 'modelship_retraining_last_trigger_timestamp_seconds',
+      help: 'When the last retraining trigger was decided (status.retraining.lastTrigger.time), Unix seconds.',
+      labelNames: ['model_namespace', 'model_deployment', 'reason', 'target'],
+      registers,
+    }),
+    retrainingLastTriggerState: new Gauge({
+      name: 'modelship_retraining_last_trigger_state',
+      help: 'The state of the last retraining trigger (status.retraining.lastTrigger.state): 1 for the series of that state, 0 for the others.',
+      labelNames: ['model_namespace', 'model_deployment', 'state'],
+      registers,
+    }),
   };
 }
 
@@ -249,6 +275,19 @@ export function setDriftGauges(metrics: Metrics, values: DriftGaugeValues): void
     if (f.effectSize !== undefined) metrics.driftFeatureEffectSize.set(f.labels, f.effectSize);
     if (f.pValue !== undefined) metrics.driftFeaturePValue.set(f.labels, f.pValue);
   }
+}
+
+/** Sets the retraining gauges to exactly these ModelDeployments' last triggers (others' series go away). */
+export function setRetrainingGauges(metrics: Metrics, values: RetrainingGaugeValues): void {
+  metrics.retrainingLastTriggerTime.reset();
+  metrics.retrainingLastTriggerState.reset();
+  for (const t of values.lastTriggerTimes) metrics.retrainingLastTriggerTime.set(t.labels, t.seconds);
+  for (const s of values.states) metrics.retrainingLastTriggerState.set(s.labels, s.value);
+}
+
+/** The Retrainer's counting of sends into these metrics. */
+export function retrainingSendMetrics(metrics: Metrics): RetrainingSendMetrics {
+  return { sent: (labels: SendLabels, result: SendResultLabel) => metrics.retrainingSends.inc({ ...labels, result }) };
 }
 
 export type { WorkQueueMetrics };

@@ -9,6 +9,7 @@ import type { ModelSource } from './model-source.ts';
 import { modelWiring } from './model-source.ts';
 import { CONFIG_DIR } from './presets/preset.ts';
 import type { ResolvedPorts, ServerPlan } from './presets/preset.ts';
+import { podPlacement } from './pod-placement.ts';
 import { podSecurityContext } from './security.ts';
 import { SERVER_CONTAINER, serverContainer } from './server-container.ts';
 
@@ -81,15 +82,8 @@ export function podTemplate(input: PodTemplateInput): V1PodTemplateSpec {
         }),
         ...(input.agent !== undefined ? [input.agent] : []),
       ],
-      ...(runtime.nodeSelector !== undefined ? { nodeSelector: sortedMap(runtime.nodeSelector) } : {}),
-      ...(runtime.tolerations !== undefined ? { tolerations: runtime.tolerations.map((t) => ({ ...t })) } : {}),
+      ...podPlacement(runtime),
       volumes,
     },
   };
-}
-
-function sortedMap(map: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(map).sort()) out[key] = map[key]!;
-  return out;
 }

@@ -7,6 +7,7 @@
 //      409) instead of starting a second run;
 //   3. then recorded as Sent with its run id. A failed send stays Pending with attempts and
 //      nextAttemptTime (backoff), an Event RetrainingFailed; the decision sends it again, same id.
+//   Each send is counted by its result (send-metrics.ts: sent, duplicate, failed).
 // While Sent or Running, the run's outcome is read back (the Job, the DAG run) every OUTCOME_POLL_MS.
 // With on.accuracyBelow, the stable revision's accuracy is read once per 5-minute slot (read-accuracy.ts)
 // before deciding; a reading that cannot be had is reported once per distinct message (an Event).
@@ -29,6 +30,7 @@ import { backoffMs } from './backoff.ts';
 import { cooldownMs, decideRetraining, type RetrainingDecision } from './decide-retraining.ts';
 import { renderRetrainingJob } from './retraining-job.ts';
 import type { RunOutcome, SendResult } from './send-result.ts';
+import { sendResultLabel, type RetrainingSendMetrics } from './send-metrics.ts';
 import { chooseAirflow, chooseWebhook, type RetrainingTargets } from './targets-file.ts';
 import { readDriftStatus, triggerPayload, type TriggerPayload } from './trigger-payload.ts';
 import { sendWebhook } from './webhook-target.ts';
@@ -50,6 +52,8 @@ export interface RetrainerOptions {
   readonly now: () => Date;
   /** Brings a key back to the work queue after `afterMs`. */
   readonly requeue: (key: string, afterMs: number) => void;
+  /** Counts each send by its result (modelship_retraining_sends_total). */
+  readonly metrics?: RetrainingSendMetrics;
 }
 
 type Nullable<T> = { [K in keyof T]?: T[K] | null };
@@ -240,6 +244,7 @@ export class Retrainer {
       drift: readDriftStatus(md.status),
     });
     const result = await this.send(md, retraining, d.id, payload);
+    this.options.metrics?.sent({ model_namespace: namespace, model_deployment: name, reason: d.reason, target: targetKind(retraining) }, sendResultLabel(result));
     const attempts = (previous?.attempts ?? 0) + 1;
     const after = this.options.now();
     if (result.ok) {

@@ -17,9 +17,8 @@
 // Checks run every minute over a window of one minute, and each batch of traffic is sent at the start of a
 // minute, so one check judges exactly one batch.
 //
-// The drift Jobs carry no node placement (on a real cluster they need none); the process runtime runs only
-// the pods the scheduler binds to its node, so the test makes that node the only schedulable one: the
-// simulated nodes are cordoned and the process node's taint is removed.
+// The process runtime runs only the pods bound to its node. The ModelDeployment's spec.runtime carries that
+// node's placement (processNodePlacement), and the drift Jobs inherit it: they land there by themselves.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
@@ -36,6 +35,7 @@ import { LOGS_BUCKET, retrainingLoopBed } from '../support/retraining-loop-bed.t
 import { IRIS_FEATURES, SHIFTED_FEATURE, registerIrisVersion, shiftedIris } from '../support/shifted-iris.ts';
 import { eventually } from '../support/wait.ts';
 import type { ModelDeploymentObject } from '../../src/controller/caches.ts';
+import { LABEL_DRIFT_JOB } from '../../src/drift-checks/labels.ts';
 import type { ModelDeploymentStatus } from '../../src/api/index.ts';
 
 const log = (line: string) => process.stderr.write(`[drift-retraining-loop] ${line}\n`);
@@ -63,24 +63,6 @@ const kc = cluster.kubeConfig();
 const client = testClient(kc);
 const core = kc.makeApiClient(CoreV1Api);
 const batch = kc.makeApiClient(BatchV1Api);
-
-// The process node alone schedulable (see the header).
-for (const node of (await core.listNode()).items) {
-  const nodeName = node.metadata?.name ?? '';
-  await eventually(
-    `node ${nodeName} set up`,
-    async () => {
-      const current = await core.readNode({ name: nodeName });
-      if (nodeName === runtime.nodeName) current.spec = { ...current.spec, taints: [] };
-      else current.spec = { ...current.spec, unschedulable: true };
-      await core.replaceNode({ name: nodeName, body: current });
-      return true;
-    },
-    (done) => done,
-    30_000,
-    250,
-  );
-}
 
 const namespace = await testNamespace(kc, 'drift-loop');
 await core.createNamespacedSecret({
@@ -214,6 +196,13 @@ test('drift checks in real pods: the profile of the served version, NoDrift on u
   assert.equal(reference?.rows, 150);
   assert.equal(reference?.features, IRIS_FEATURES.length);
   log(`profiled ${seconds(Date.now() - started)} after the apply: ${JSON.stringify(reference)}`);
+  // It ran on the process node through the placement copied from spec.runtime.
+  const profilePods = (await core.listNamespacedPod({ namespace, labelSelector: `${LABEL_DRIFT_JOB}=profile` })).items;
+  assert.ok(profilePods.length > 0, 'the profile pod is kept');
+  for (const pod of profilePods) {
+    assert.equal(pod.spec?.nodeName, runtime.nodeName, `${pod.metadata?.name} on ${pod.spec?.nodeName}`);
+    assert.deepEqual(pod.spec?.nodeSelector, processNodePlacement().nodeSelector);
+  }
 
   await eventually('the gateway to route to the model', async () => (await request(`${dataPath.gatewayUrl}${INFER}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: inferBody([5.1, 3.5, 1.4, 0.2]) })).statusCode, (s) => s === 200, 60_000, 250);
 

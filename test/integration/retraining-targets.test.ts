@@ -9,6 +9,7 @@
 //   is acted on once.
 // - Job: one Job per trigger, named from the id; an operator restart does not send a second (cooldown
 //   and the trigger are in status).
+// - The operator's modelship_retraining_sends_total counts the failed sends and the accepted one.
 // - AccuracyBelow: the stable revision's accuracy read from a real Prometheus (labels written as TSDB
 //   blocks) below the threshold sends one Job trigger, and later slots inside the cooldown none; without
 //   a Prometheus to ask, one Warning Event says so.
@@ -24,7 +25,7 @@ import { sharedCluster } from '../support/cluster.ts';
 import { installCrds } from '../support/crds.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { createModelDeployment, mdRef, testClient } from '../support/model-deployments.ts';
-import { startInProcessOperator } from '../support/in-process-operator.ts';
+import { startInProcessOperator, type InProcessOperator } from '../support/in-process-operator.ts';
 import { eventually } from '../support/wait.ts';
 import { startLabelsPrometheus } from '../support/labels-prometheus.ts';
 import { validManifest, withChanges, type Json } from '../fixtures/manifests.ts';
@@ -168,10 +169,25 @@ async function relay(targetPort: number) {
   return { port: () => port, open, close };
 }
 
+/** modelship_retraining_sends_total of one ModelDeployment by `result`, read from the operator's metrics text. */
+async function sendsOf(operator: InProcessOperator, name: string, reason: string, target: string): Promise<Record<string, number>> {
+  const text = await operator.metrics.registry.metrics();
+  const out: Record<string, number> = {};
+  const prefix = `modelship_retraining_sends_total{model_namespace="${namespace}",model_deployment="${name}",reason="${reason}",target="${target}",result="`;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue;
+    const [result, value] = line.slice(prefix.length).split('"} ');
+    out[result!] = Number(value);
+  }
+  return out;
+}
+
 const retrainingMd = (name: string, retraining: Json) => withChanges(validManifest(name), { 'spec.replicas': 1, 'spec.monitoring': { retraining } });
 type Retraining = { lastTrigger?: { id?: string; state?: string; attempts?: number; message?: string; runId?: string; nextAttemptTime?: string }; nextAllowedTime?: string };
 const retrainingOf = async (name: string): Promise<Retraining | undefined> =>
   ((await client.get<ModelDeploymentObject>(mdRef(namespace, name)))?.status as { retraining?: Retraining } | undefined)?.retraining;
+/** Accepted by its target: Sent, or already further (the Job's outcome is read back as soon as it is Sent). */
+const accepted = (r: Retraining | undefined) => ['Sent', 'Running', 'Succeeded', 'Failed'].includes(r?.lastTrigger?.state ?? '');
 
 test('Airflow unreachable: the trigger stays Pending with backoff and a RetrainingFailed Event; once back, exactly one run', async () => {
   const airflowPort = Number(new URL(airflow.url).port);
@@ -202,6 +218,10 @@ test('Airflow unreachable: the trigger stays Pending with backoff and a Retraini
   const conf = JSON.parse(readFileSync(file, 'utf8')) as { out: string; modelship: { id: string; reason: string; model: string; namespace: string } };
   assert.deepEqual([conf.modelship.id, conf.modelship.reason, conf.modelship.model, conf.modelship.namespace], [id, 'Schedule', 'iris-airflow', namespace]);
   assert.ok(operator.events.some((e) => e.reason === 'RetrainingTriggered' && e.name === 'iris-airflow'));
+  // The operator's counter: the failed attempts, then the one send that started the run.
+  const sends = await sendsOf(operator, 'iris-airflow', 'Schedule', 'airflow');
+  assert.equal(sends.sent, 1, JSON.stringify(sends));
+  assert.ok((sends.failed ?? 0) >= 1, JSON.stringify(sends));
   await operator.stop();
 });
 
@@ -210,7 +230,7 @@ test('Job: one Job per trigger, and an operator restart sends no second one (the
     (await client.list<KubeObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace }, { labelSelector: 'modelship.io/retraining-for=iris-job' })).items;
   const first = await startInProcessOperator(kc, [namespace], { operatorNamespace: namespace });
   await createModelDeployment(client, namespace, retrainingMd('iris-job', { on: { schedule: '* * * * *' }, cooldown: '2h', job: { image: 'ghcr.io/example/retrain:1.0', args: ['--epochs', '1'] } }));
-  const sent = await eventually('the Job trigger sent', () => retrainingOf('iris-job'), (r) => r?.lastTrigger?.state === 'Sent', 60_000, 500);
+  const sent = await eventually('the Job trigger sent', () => retrainingOf('iris-job'), accepted, 60_000, 500);
   const id = sent!.lastTrigger!.id!;
   assert.equal(sent!.lastTrigger!.runId, `iris-job-${id}`);
   const jobs = await jobsOf();
@@ -229,6 +249,8 @@ test('Job: one Job per trigger, and an operator restart sends no second one (the
   assert.deepEqual((await jobsOf()).map((j) => j.metadata?.name), [`iris-job-${id}`], 'still one Job');
   assert.equal((await retrainingOf('iris-job'))?.lastTrigger?.id, id);
   assert.ok(!second.events.some((e) => e.reason === 'RetrainingTriggered'), JSON.stringify(second.events));
+  assert.equal((await sendsOf(first, 'iris-job', 'Schedule', 'job')).sent, 1);
+  assert.deepEqual(await sendsOf(second, 'iris-job', 'Schedule', 'job'), {}, 'no send, no count');
   await second.stop();
 });
 
@@ -242,10 +264,11 @@ test('a Pending trigger left by a crash between its write and its send is sent o
     { status: { retraining: { lastTrigger: { id, reason: 'Drift', time, evidenceTime: time, target: 'job', state: 'Pending', attempts: 0 } } } },
   );
   const operator = await startInProcessOperator(kc, [namespace], { operatorNamespace: namespace });
-  const sent = await eventually('the Pending trigger sent', () => retrainingOf('iris-crash'), (r) => r?.lastTrigger?.state === 'Sent', 60_000, 500);
+  const sent = await eventually('the Pending trigger sent', () => retrainingOf('iris-crash'), accepted, 60_000, 500);
   assert.equal(sent!.lastTrigger!.id, id);
   const jobs = (await client.list<KubeObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace }, { labelSelector: 'modelship.io/retraining-for=iris-crash' })).items;
   assert.deepEqual(jobs.map((j) => j.metadata?.name), [`iris-crash-${id}`]);
+  assert.equal((await sendsOf(operator, 'iris-crash', 'Drift', 'job')).sent, 1, 'the Pending trigger counted under its own reason');
   await operator.stop();
 });
 

@@ -13,6 +13,7 @@ import type { ModelRegistry } from '../../src/registry/mlflow.ts';
 import type { RetrainingTargets } from '../../src/retraining/targets-file.ts';
 import { DEFAULT_REGISTRY_POLL_MS } from '../../src/registry/resolver.ts';
 import { noAnalysisSources, type AnalysisSourceSettings } from '../../src/analysis/prometheus-sources.ts';
+import { createMetrics, retrainingSendMetrics, type Metrics } from '../../src/observability/metrics.ts';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -24,6 +25,8 @@ export interface InProcessOperator {
   readonly controller: ModelDeploymentController;
   readonly requests: RecordedRequest[];
   readonly events: { reason: string; type: string; message: string; name: string; at: number }[];
+  /** The operator's metrics this controller feeds (so far the retraining sends); `registry.metrics()` is /metrics' text. */
+  readonly metrics: Metrics;
   /** Requests that change state: create, update, patch, delete. */
   writes(): RecordedRequest[];
   stop(): Promise<void>;
@@ -35,6 +38,7 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
   const client = new ApiClient(connectionOf(kc), { qps: 100, burst: 200, onResponse: (method, code, _seconds, path) => requests.push({ method, code, path }) });
   const sink: EventSink = { emit: (obj, type, reason, message) => events.push({ reason, type, message, name: obj.name, at: Date.now() }) };
+  const metrics = createMetrics();
   const controller = new ModelDeploymentController({
     client,
     logger,
@@ -59,6 +63,7 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     ...(options.retrainingTargets !== undefined ? { retrainingTargets: options.retrainingTargets } : {}),
     ...(options.operatorNamespace !== undefined ? { operatorNamespace: options.operatorNamespace } : {}),
     events: sink,
+    retrainingMetrics: retrainingSendMetrics(metrics),
     // The controller's clock (schedules, analysis windows); the wall clock unless a test moves it.
     ...(options.now !== undefined ? { now: options.now } : {}),
   });
@@ -75,6 +80,7 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     controller,
     requests,
     events,
+    metrics,
     writes: () => requests.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method)),
     stop,
   };

@@ -35,6 +35,7 @@ async function promtool(args: string[]): Promise<{ code: number; output: string 
 }
 
 const target = 'job="modelship-metrics",namespace="modelship-system",pod="modelship-0"';
+const retrainingState = (name: string, state: string) => `modelship_retraining_last_trigger_state{model_namespace="shop",model_deployment="${name}",state="${state}",${target}}`;
 const gauge = (condition: string, status: string) => `modelship_model_deployments{condition="${condition}",status="${status}",${target}}`;
 
 /** An alert as promtool reports it: the rule's labels and its annotations with $value filled in. */
@@ -47,20 +48,21 @@ function firing(alert: string, value: string): { exp_labels: Record<string, stri
   return { exp_labels: rule.labels, exp_annotations: annotations };
 }
 
-/** ModelshipDriftDetected as promtool reports it for one ModelDeployment: its labels fill the description. */
-function driftFiring(namespace: string, name: string): { exp_labels: Record<string, string>; exp_annotations: Record<string, string> } {
-  const rule = rules.find((r) => r.alert === 'ModelshipDriftDetected');
-  assert.ok(rule);
-  const annotations = Object.fromEntries(
-    Object.entries(rule.annotations).map(([k, v]) => [k, v.replaceAll('{{ $labels.model_deployment }}', name).replaceAll('{{ $labels.model_namespace }}', namespace)]),
-  );
-  return { exp_labels: { ...rule.labels, model_namespace: namespace, model_deployment: name }, exp_annotations: annotations };
+/** A per-ModelDeployment alert as promtool reports it: its labels fill the description. */
+function modelFiring(alert: string, labels: Record<string, string>): { exp_labels: Record<string, string>; exp_annotations: Record<string, string> } {
+  const rule = rules.find((r) => r.alert === alert);
+  assert.ok(rule, alert);
+  const fill = (v: string) => Object.entries(labels).reduce((text, [k, value]) => text.replaceAll(`{{ $labels.${k} }}`, value), v);
+  const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, fill(v)]));
+  return { exp_labels: { ...rule.labels, ...labels }, exp_annotations: annotations };
 }
+
+const driftFiring = (namespace: string, name: string) => modelFiring('ModelshipDriftDetected', { model_namespace: namespace, model_deployment: name });
 
 void test('the rules parse (promtool check rules)', async () => {
   const r = await promtool(['check', 'rules', rulesFile]);
   assert.equal(r.code, 0, r.output);
-  assert.match(r.output, /SUCCESS: 6 rules found/);
+  assert.match(r.output, /SUCCESS: 7 rules found/);
   assert.deepEqual(rules.map((x) => x.alert), [
     'ModelshipOperatorDown',
     'ModelshipReconcileErrors',
@@ -68,6 +70,7 @@ void test('the rules parse (promtool check rules)', async () => {
     'ModelshipRolloutFailed',
     'ModelshipModelDeploymentNotServing',
     'ModelshipDriftDetected',
+    'ModelshipRetrainingFailed',
   ]);
 });
 
@@ -146,6 +149,31 @@ void test('each alert fires on its signal and not before (promtool test rules)',
           { eval_time: '4m', alertname: 'ModelshipDriftDetected', exp_alerts: [] },
           { eval_time: '6m', alertname: 'ModelshipDriftDetected', exp_alerts: [driftFiring('shop', 'iris')] },
           { eval_time: '16m', alertname: 'ModelshipDriftDetected', exp_alerts: [] },
+        ],
+      },
+      {
+        // Retraining: shop/iris's trigger is Pending from minute 2 (its sends fail) and accepted (Sent) at
+        // minute 30; shop/fraud's run fails at minute 5 and a new trigger is Sent at minute 40. A Pending
+        // of a few minutes is quiet.
+        interval: '1m',
+        input_series: [
+          { series: retrainingState('iris', 'Pending'), values: '0x1 1x27 0x20' },
+          { series: retrainingState('iris', 'Sent'), values: '1x1 0x27 1x20' },
+          { series: retrainingState('fraud', 'Pending'), values: '0x1 1x2 0x44' },
+          { series: retrainingState('fraud', 'Failed'), values: '0x4 1x34 0x8' },
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'ModelshipRetrainingFailed', exp_alerts: [] },
+          { eval_time: '18m', alertname: 'ModelshipRetrainingFailed', exp_alerts: [modelFiring('ModelshipRetrainingFailed', { model_namespace: 'shop', model_deployment: 'iris', state: 'Pending' })] },
+          {
+            eval_time: '25m',
+            alertname: 'ModelshipRetrainingFailed',
+            exp_alerts: [
+              modelFiring('ModelshipRetrainingFailed', { model_namespace: 'shop', model_deployment: 'fraud', state: 'Failed' }),
+              modelFiring('ModelshipRetrainingFailed', { model_namespace: 'shop', model_deployment: 'iris', state: 'Pending' }),
+            ],
+          },
+          { eval_time: '45m', alertname: 'ModelshipRetrainingFailed', exp_alerts: [] },
         ],
       },
     ],

@@ -1,5 +1,6 @@
 // The drift Jobs as rendered: the contract's arguments, modelship's image, the batch runner's pod
-// security, the termination message path, the credentials' precedence, owner and names within limits.
+// security, the termination message path, the credentials' precedence, the model pods' placement,
+// owner and names within limits.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { driftSpecSchema } from '../../../src/api/drift-spec.ts';
@@ -11,6 +12,7 @@ import { DRIFT_TERMINATION_LOG, LABEL_DRIFT_JOB } from '../../../src/drift-check
 import { checkJobName, MAX_DRIFT_JOB_NAME, profileJobName } from '../../../src/drift-checks/names.ts';
 import { parseCheckMessage, parseProfileMessage } from '../../../src/drift-checks/termination.ts';
 import { validManifest, withChanges } from '../../fixtures/manifests.ts';
+import { byKind, rendered } from '../render/render-helpers.ts';
 
 const parsed = parseModelDeployment(withChanges(validManifest('iris'), { 'spec.model.credentials': { secretRef: { name: 'model-reader' } } }));
 assert.ok(parsed.ok);
@@ -97,6 +99,28 @@ void test('the Jobs: owned, labelled, one container of the given image with the 
   assert.ok(profile.spec!.template.spec!.containers[0]!.args!.includes('s3://logs/team-a/_modelship/profiles/namespace=team-a/model=iris/version=7/profile.json'));
   assert.equal(check.metadata.annotations!['modelship.io/drift-window-start'], '2026-12-04T10:30:00Z');
   assert.ok(check.spec!.template.spec!.containers[0]!.args!.includes('s3://logs/team-a/_modelship/drift/namespace=team-a/model=iris/version=7/iris-drift-202612041100/report.json'));
+});
+
+void test("placement: the ModelDeployment's nodeSelector and tolerations as its model pods get them; none when unset", () => {
+  const manifest = withChanges(validManifest('iris'), {
+    'spec.runtime.nodeSelector': { pool: 'gpu', 'kubernetes.io/arch': 'amd64' },
+    'spec.runtime.tolerations': [{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoSchedule' }],
+  });
+  const placed = parseModelDeployment(manifest);
+  assert.ok(placed.ok);
+  const placedMd: ModelDeployment = { ...placed.value, metadata: { ...placed.value.metadata, namespace: 'team-a', uid: 'uid-2' } };
+  const input = { md: placedMd, drift: full, logging, stable, image: 'registry/modelship:9' };
+  const modelPodSpec = byKind(rendered(manifest), 'Deployment')!.spec!.template.spec!;
+  for (const job of [renderProfileJob(input, 'iris-profile-abcde'), renderCheckJob(input, 'iris-drift-202612041100', new Date('2026-12-04T11:00:00Z'))]) {
+    const pod = job.spec!.template.spec!;
+    assert.deepEqual(pod.nodeSelector, { 'kubernetes.io/arch': 'amd64', pool: 'gpu' });
+    assert.deepEqual(Object.keys(pod.nodeSelector ?? {}), ['kubernetes.io/arch', 'pool'], 'keys sorted: a stable render');
+    assert.deepEqual(pod.tolerations, [{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoSchedule' }]);
+    assert.deepEqual({ nodeSelector: pod.nodeSelector, tolerations: pod.tolerations }, { nodeSelector: modelPodSpec.nodeSelector, tolerations: modelPodSpec.tolerations });
+  }
+  const bare = renderProfileJob({ md, drift: full, logging, stable, image: 'registry/modelship:9' }, 'iris-profile-abcde').spec!.template.spec!;
+  assert.equal('nodeSelector' in bare, false);
+  assert.equal('tolerations' in bare, false);
 });
 
 void test('names are deterministic and short enough for the Job label and its pods, also for the longest ModelDeployment names', () => {
