@@ -203,12 +203,39 @@ function rows(files: ResultFiles): Row[] {
     const cpu = (num(f, 'modelship', 'cpuSecondsToConverge') ?? NaN) / (num(f, 'kserve', 'cpuSecondsToConverge') ?? NaN);
     return [
       {
-        figure: `KServe ${str(f, 'kserve', 'version') ?? ''}, each at its default client settings: modelship / KServe time to children; to Ready; CPU; RSS`,
+        figure: `KServe ${str(f, 'kserve', 'version') ?? ''}, each at its default client settings (${num(f, 'kserve', 'inferenceServices') ?? '?'} models): modelship / KServe time to children; to Ready; CPU; RSS`,
         measured: `${fixed(children, 2)}×; ${fixed(ready, 2)}×; ${fixed(Number.isFinite(cpu) ? cpu : undefined, 2)}×; ${fixed(rss, 2)}×`,
-        target: '(equal settings: ≤ 0.8×; ≤ 0.8×; ≤ 1.0×; ≤ 1.0×)',
+        target: '(the target is at equal settings)',
       },
     ];
   });
+  // The equal-settings comparison: from kserve-peer.json when its run had --kserve-equal-settings, else
+  // from the newest labelled kserve-peer file that did.
+  const equalSource = [...files.keys()]
+    .filter((name) => (name === 'kserve-peer' || name.startsWith('kserve-peer.')) && !name.includes('.quick') && at(files.get(name), 'equalSettings') !== undefined)
+    .sort((a, b) => (a === 'kserve-peer' ? -1 : b === 'kserve-peer' ? 1 : (str(files.get(b), 'at') ?? '').localeCompare(str(files.get(a), 'at') ?? '')))[0];
+  if (equalSource !== undefined)
+    add(equalSource, (f) => {
+      const e = at(f, 'equalSettings');
+      const ratio = (what: string) => {
+        const m = num(e, 'modelshipAtKServeSettings', what, 'median');
+        const k = num(e, 'kserve', what, 'median');
+        return m !== undefined && k !== undefined ? m / k : undefined;
+      };
+      const children = ratio('childrenExistSeconds');
+      const ready = ratio('readySeconds');
+      const cpu = ratio('cpuSeconds');
+      const rss = ratio('rssFreshMiB');
+      const rate = (who: string) => fixed(num(e, who, 'meanRequestsPerSecond', 'median'), 1);
+      return [
+        {
+          figure: `KServe at equal client settings (modelship 20 QPS, burst 30, 1 at a time; ${num(f, 'kserve', 'inferenceServices') ?? '?'} models): modelship / KServe time to children; to Ready; CPU; RSS`,
+          measured: `${fixed(children, 2)}×; ${fixed(ready, 2)}×; ${fixed(cpu, 2)}×; ${fixed(rss, 2)}× (mean request rate ${rate('modelshipAtKServeSettings')} / ${rate('kserve')} per s)`,
+          target: '≤ 0.8×; ≤ 0.8×; ≤ 1.0×; ≤ 1.0×',
+          ...(children !== undefined && ready !== undefined && cpu !== undefined && rss !== undefined ? { met: children <= 0.8 && ready <= 0.8 && cpu <= 1 && rss <= 1 } : {}),
+        },
+      ];
+    });
   add('control-plane-startup', (f) => [{ figure: 'test control plane start (warm cache)', measured: `${span(at(f, 'startSeconds'), 2, ' s')}`, target: '' }]);
   return out;
 }

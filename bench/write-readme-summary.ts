@@ -1,5 +1,5 @@
 // `node bench/write-readme-summary.ts [--check]`: rewrites README's Performance summary from the result
-// files of the full runs (bench/results/<name>.json; .quick and labelled files are left out). With
+// files (bench/results/<name>.json; see readme-summary.ts for the few labelled runs it reads). With
 // --check it only says whether the README is current (npm run check:generated).
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,8 +12,8 @@ const readmePath = join(root, 'README.md');
 export function writeReadmeSummary(check: boolean): { ok: boolean; message: string } {
   const files = new Map<string, unknown>();
   for (const name of readdirSync(resultsDir).sort()) {
-    // <name>.json only: <name>.quick.json and <name>.<label>.json are other runs.
-    const match = /^([a-z0-9-]+)\.json$/.exec(name);
+    // Rows read <name>.json (the full runs); a few read a labelled run (<name>.<label>.json) by name.
+    const match = /^([a-z0-9.-]+)\.json$/.exec(name);
     if (match?.[1]) files.set(match[1], JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as unknown);
   }
   const readme = readFileSync(readmePath, 'utf8');

@@ -45,3 +45,25 @@ test('the block between the markers is replaced and the rest of the README kept'
   assert.equal(withSummary('# no markers', 'x'), undefined);
   assert.equal(runOf({}), '?, ?, load n/a');
 });
+
+test('the equal-settings KServe row comes from the plain file first, else the newest labelled run that has it', () => {
+  const equal = (childrenSeconds: number, at: string) =>
+    envelope({
+      at,
+      kserve: { inferenceServices: 300 },
+      equalSettings: {
+        kserve: { childrenExistSeconds: { median: 100 }, readySeconds: { median: 100 }, cpuSeconds: { median: 10 }, rssFreshMiB: { median: 100 }, meanRequestsPerSecond: { median: 30 } },
+        modelshipAtKServeSettings: { childrenExistSeconds: { median: childrenSeconds }, readySeconds: { median: 70 }, cpuSeconds: { median: 9 }, rssFreshMiB: { median: 90 }, meanRequestsPerSecond: { median: 20 } },
+      },
+    });
+  const labelled = new Map<string, unknown>([
+    ['kserve-peer.old', equal(150, '2026-11-01T00:00:00Z')],
+    ['kserve-peer.new', equal(75, '2026-12-01T00:00:00Z')],
+    ['kserve-peer.quick', equal(10, '2026-12-02T00:00:00Z')],
+  ]);
+  const row = rowOf(readmeSummary(labelled), 'kserve-peer.new') ?? '';
+  assert.match(row, /0\.75×; 0\.70×; 0\.90×; 0\.90× \(mean request rate 20\.0 \/ 30\.0 per s\) \| ≤ 0\.8×; ≤ 0\.8×; ≤ 1\.0×; ≤ 1\.0× \| yes \|/);
+  const plain = readmeSummary(new Map([...labelled, ['kserve-peer', equal(150, '2026-10-01T00:00:00Z')]])).split('\n').find((l) => l.includes('equal client settings')) ?? '';
+  assert.ok(plain.endsWith('| kserve-peer.json |'), plain);
+  assert.match(plain, /1\.50×; .* \| \*\*no\*\* \|/);
+});
