@@ -40,14 +40,18 @@ export type Loaded = { readonly ok: true; readonly target: Target } | { readonly
 /** Until the first answer of the registry: a short look again (the answer requeues the key anyway). */
 const REGISTRY_PENDING_RETRY_MS = 2000;
 
-export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'evidence' | 'registry'>): Loaded {
+export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'evidence' | 'registry' | 'retrainer'>): Loaded {
   const [namespace = '', name = ''] = key.split('/');
   const md = deps.caches.modelDeployments.get(namespace, name);
   if (!md?.metadata?.uid || md.metadata.deletionTimestamp) {
     deps.replacedVersions?.delete(key);
     deps.evidence.forget(key); // no decision will ask for its evidence again
     deps.registry?.forget(key);
-    return { ok: false, outcome: {} }; // gone or going: the garbage collector has the children
+    deps.retrainer?.forget(key);
+    // Gone, going, or moved to another shard (its watch reports it deleted): only forgotten here.
+    // Nothing is deleted and no finalizer exists: the garbage collector has the children of a deleted
+    // one, and the shard that took a moved one over finds them in its caches and applies over them.
+    return { ok: false, outcome: {} };
   }
   const uid = md.metadata.uid;
   const cachedVersion = md.metadata.resourceVersion;
