@@ -136,7 +136,7 @@ export class ModelDeploymentController {
         allowCidrs: options.outboundAllowCidrs ?? [],
         analysisSources: options.analysisSources ?? noAnalysisSources('modelship-system'),
       }),
-      requeue: (key, delayMs) => this.queue.addAfter(key, delayMs),
+      requeue: (key, delayMs) => this.requeueIfOurs(key, delayMs),
       log: logger,
       ...(options.evidenceConcurrency !== undefined ? { concurrency: options.evidenceConcurrency } : {}),
       ...(options.evidenceMetrics ? { metrics: options.evidenceMetrics } : {}),
@@ -145,7 +145,7 @@ export class ModelDeploymentController {
       settings: options.registries ?? noRegistries('modelship-system'),
       client,
       allowCidrs: options.outboundAllowCidrs ?? [],
-      requeue: (key) => this.queue.add(key),
+      requeue: (key) => this.requeueIfOurs(key, 0),
       log: logger,
       now,
     });
@@ -158,7 +158,7 @@ export class ModelDeploymentController {
       allowCidrs: options.outboundAllowCidrs ?? [],
       analysisSources: options.analysisSources ?? noAnalysisSources('modelship-system'),
       now,
-      requeue: (key, afterMs) => this.queue.addAfter(key, afterMs),
+      requeue: (key, afterMs) => this.requeueIfOurs(key, afterMs),
     });
     this.caches.modelDeployments.onEvent((event, obj) => {
       const key = objectKey(obj);
@@ -264,6 +264,11 @@ export class ModelDeploymentController {
   private stillOurs(key: string): boolean {
     const [namespace = '', name = ''] = key.split('/');
     return this.caches.modelDeployments.get(namespace, name) !== undefined;
+  }
+
+  /** Work finished outside the workers (evidence, registry, retraining) brings back only a key still ours. */
+  private requeueIfOurs(key: string, afterMs: number): void {
+    if (this.stillOurs(key)) this.queue.addAfter(key, afterMs);
   }
 
   /** Re-delivers every cached object (no list) and so reconciles every ModelDeployment again. */
