@@ -11,6 +11,8 @@ import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './api/patterns.ts';
 import { DEFAULT_FETCHER_IMAGE } from './render/index.ts';
 import { parseCidr, type Cidr } from './outbound/address-policy.ts';
 import { parseAddressPattern, type AddressPattern } from './analysis/prometheus-sources.ts';
+import { createHash } from 'node:crypto';
+import { parseLabelSelector } from './kube/label-selector.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -24,6 +26,8 @@ export interface BindAddress {
 export interface OperatorConfig {
   /** Namespaces to watch; empty = the whole cluster. */
   watchNamespaces: string[];
+  /** This shard's ModelDeployments (a label selector, normalized); empty: all of them. */
+  watchLabelSelector: string;
   /** Reconciles running at once (never two of one ModelDeployment). */
   concurrency: number;
   /** Evidence fetches (smoke checks, analysis measurements) running at once, outside the reconciles. */
@@ -35,7 +39,7 @@ export interface OperatorConfig {
   healthProbeBindAddress: BindAddress;
   leaderElect: boolean;
   leaderElectionNamespace: string;
-  /** Name of the Lease. */
+  /** Name of the Lease; with a --watch-label-selector and no --leader-election-id, one per selector. */
   leaderElectionId: string;
   leaseDurationMs: number;
   renewDeadlineMs: number;
@@ -170,6 +174,15 @@ const addressPatternList = z.string().transform((s, ctx) => {
   return items.map((p) => parseAddressPattern(p)!);
 });
 
+const labelSelector = z.string().transform((s, ctx) => {
+  const parsed = parseLabelSelector(s);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: `must be a label selector such as ${SHARD_LABEL}=shard1 or !${SHARD_LABEL}: ${parsed.error}` });
+    return z.NEVER;
+  }
+  return parsed.normalized;
+});
+
 const nonEmpty = z.string().regex(/^\S+$/, { error: 'must be a non-empty string without spaces' });
 
 // ---- the flags ----
@@ -204,8 +217,18 @@ function defaultText(f: Flag<unknown>): string {
   return f.default === '' ? '(empty)' : f.default;
 }
 
+/** The label that puts a ModelDeployment in a shard (Flux's sharding.fluxcd.io/key convention). */
+export const SHARD_LABEL = 'sharding.modelship.io/key';
+const DEFAULT_LEADER_ELECTION_ID = 'modelship-leader';
+
 const FLAGS = {
   watchNamespaces: flag('watch-namespaces', namespaceList, 'Namespaces to watch, comma-separated; empty watches all.', ''),
+  watchLabelSelector: flag(
+    'watch-label-selector',
+    labelSelector,
+    `Reconcile only the ModelDeployments this label selector matches (a shard), e.g. ${SHARD_LABEL}=shard1, or ${SHARD_LABEL} notin (shard1,shard2) for the unlabelled rest; empty: all. Without --leader-election-id the Lease is named after the selector, so each shard elects its own leader.`,
+    '',
+  ),
   concurrency: flag('concurrency', wholeNumber(1), 'Reconciles running at once.', '4'),
   evidenceConcurrency: flag(
     'evidence-concurrency',
@@ -226,8 +249,8 @@ const FLAGS = {
   leaderElectionId: flag(
     'leader-election-id',
     z.string().max(253).regex(DNS1123_SUBDOMAIN, { error: 'must be a Lease name: lower-case letters, digits, - and .' }),
-    'Name of the leader-election Lease.',
-    'modelship-leader',
+    'Name of the leader-election Lease; replicas of one shard share it, shards need distinct ones.',
+    { shown: `${DEFAULT_LEADER_ELECTION_ID}, or ${DEFAULT_LEADER_ELECTION_ID}-<hash of --watch-label-selector>` },
   ),
   leaseDurationMs: flag('lease-duration', duration(1000), 'How long a lease lasts without renewal before others may take it.', '15s'),
   renewDeadlineMs: flag('renew-deadline', duration(1), 'How long the leader keeps trying to renew before it steps down.', '10s'),
@@ -331,6 +354,8 @@ export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
     if (parsed.success) config[key] = parsed.data;
     else errors.push(`${source}: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(raw)})`);
   }
+  // One Lease per shard unless named: replicas with the same selector elect among themselves only.
+  if (config.leaderElectionId === undefined) config.leaderElectionId = leaseNameFor(typeof config.watchLabelSelector === 'string' ? config.watchLabelSelector : '');
   if (config.identity === undefined) {
     errors.push('--identity: not set, and neither POD_NAME nor HOSTNAME is; pass --identity or set POD_NAME');
   }
@@ -339,6 +364,12 @@ export function parseConfig(argv: readonly string[], env: Env): ConfigResult {
   const result = config as OperatorConfig;
   errors.push(...crossChecks(result));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: result };
+}
+
+/** The default Lease name: the selector's hash keeps shards apart (as Flux's leader-election IDs). PURE. */
+export function leaseNameFor(watchLabelSelector: string): string {
+  if (watchLabelSelector === '') return DEFAULT_LEADER_ELECTION_ID;
+  return `${DEFAULT_LEADER_ELECTION_ID}-${createHash('sha256').update(watchLabelSelector).digest('hex').slice(0, 10)}`;
 }
 
 /** The same rules as client-go's leader election, so a bad combination fails at start-up, not later. */

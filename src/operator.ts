@@ -57,6 +57,7 @@ export async function startOperator(
     client,
     logger,
     namespaces: config.watchNamespaces,
+    ...(config.watchLabelSelector !== '' ? { watchLabelSelector: config.watchLabelSelector } : {}),
     concurrency: config.concurrency,
     evidenceConcurrency: config.evidenceConcurrency,
     resyncPeriodMs: config.resyncPeriodMs,
@@ -115,7 +116,14 @@ export async function startOperator(
   gauge.unref();
 
   await controller.startCaches();
-  logger.info({ modelDeployments: controller.caches.modelDeployments.size, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'caches synced');
+  logger.info(
+    {
+      modelDeployments: controller.caches.modelDeployments.size,
+      namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all',
+      ...(config.watchLabelSelector !== '' ? { watchLabelSelector: config.watchLabelSelector, lease: config.leaderElectionId } : {}),
+    },
+    'caches synced',
+  );
 
   let stopping = false;
   const electionAbort = new AbortController();

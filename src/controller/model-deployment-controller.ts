@@ -29,6 +29,11 @@ export interface ControllerOptions {
   readonly client: ApiClient;
   readonly logger: Logger;
   readonly namespaces: readonly string[];
+  /**
+   * This shard's ModelDeployments (--watch-label-selector, already checked); absent: all. Only the
+   * ModelDeployment cache is filtered; the children caches hold every shard's children (see below).
+   */
+  readonly watchLabelSelector?: string;
   readonly concurrency: number;
   /** Evidence fetches running at once (--evidence-concurrency; default 16). */
   readonly evidenceConcurrency?: number;
@@ -80,6 +85,8 @@ export class ModelDeploymentController {
         kind: MODEL_DEPLOYMENT_KIND,
         // The periodic resync re-delivers every ModelDeployment: drift is checked even without events.
         resyncPeriodMs,
+        // A shard: the API server filters, and an object relabelled out of it arrives as a delete.
+        ...(options.watchLabelSelector ? { labelSelector: options.watchLabelSelector } : {}),
         transform: cachedModelDeployment,
       }),
       children: new Map(
@@ -131,7 +138,7 @@ export class ModelDeploymentController {
         allowCidrs: options.outboundAllowCidrs ?? [],
         analysisSources: options.analysisSources ?? noAnalysisSources('modelship-system'),
       }),
-      requeue: (key, delayMs) => this.queue.addAfter(key, delayMs),
+      requeue: (key, delayMs) => this.requeueIfOurs(key, delayMs),
       log: logger,
       ...(options.evidenceConcurrency !== undefined ? { concurrency: options.evidenceConcurrency } : {}),
       ...(options.evidenceMetrics ? { metrics: options.evidenceMetrics } : {}),
@@ -140,7 +147,7 @@ export class ModelDeploymentController {
       settings: options.registries ?? noRegistries('modelship-system'),
       client,
       allowCidrs: options.outboundAllowCidrs ?? [],
-      requeue: (key) => this.queue.add(key),
+      requeue: (key) => this.requeueIfOurs(key, 0),
       log: logger,
       now,
     });
@@ -153,13 +160,23 @@ export class ModelDeploymentController {
       allowCidrs: options.outboundAllowCidrs ?? [],
       analysisSources: options.analysisSources ?? noAnalysisSources('modelship-system'),
       now,
-      requeue: (key, afterMs) => this.queue.addAfter(key, afterMs),
+      requeue: (key, afterMs) => this.requeueIfOurs(key, afterMs),
       ...(options.retrainingMetrics !== undefined ? { metrics: options.retrainingMetrics } : {}),
     });
-    this.caches.modelDeployments.onEvent((_event, obj) => this.queue.add(objectKey(obj)));
+    this.caches.modelDeployments.onEvent((event, obj) => {
+      const key = objectKey(obj);
+      // Deleted, or moved to another shard (a label-selector watch reports it gone): no timer of its
+      // own is left here; the reconcile this add brings only forgets it (phases/load.ts).
+      if (event === 'delete') this.queue.cancelDelayed(key);
+      this.queue.add(key);
+    });
+    // The children caches are not sharded: a child carries its owner's name, not its owner's labels,
+    // and a ModelDeployment that moves to this shard must find its children already cached. Events of
+    // children whose owner is not in this shard's cache are dropped here.
     const enqueueOwner = (_event: string, obj: KubeObject) => {
       const owner = ownerIndex(obj);
-      if (owner && obj.metadata?.namespace) this.queue.add(`${obj.metadata.namespace}/${owner}`);
+      const namespace = obj.metadata?.namespace;
+      if (owner && namespace && this.caches.modelDeployments.get(namespace, owner) !== undefined) this.queue.add(`${namespace}/${owner}`);
     };
     for (const cache of this.caches.children.values()) cache.onEvent(enqueueOwner);
     // A router CRD installed after start: ModelDeployments stalled on it are reconciled again.
@@ -234,14 +251,27 @@ export class ModelDeploymentController {
           yieldSlot();
         });
         metrics?.reconciled(outcome.requeueAfterMs ? 'requeue_after' : 'success', (performance.now() - started) / 1000);
-        return outcome;
+        return this.stillOurs(key) ? outcome : {};
       } catch (err) {
         metrics?.reconciled('error', (performance.now() - started) / 1000);
+        // Gone (deleted, or moved to another shard) while it ran: no retry; it is not ours to retry.
+        if (!this.stillOurs(key)) return {};
         throw err;
       } finally {
         release();
       }
     });
+  }
+
+  /** Whether the ModelDeployment is still in this operator's cache, so its look-again timers are worth keeping. */
+  private stillOurs(key: string): boolean {
+    const [namespace = '', name = ''] = key.split('/');
+    return this.caches.modelDeployments.get(namespace, name) !== undefined;
+  }
+
+  /** Work finished outside the workers (evidence, registry, retraining) brings back only a key still ours. */
+  private requeueIfOurs(key: string, afterMs: number): void {
+    if (this.stillOurs(key)) this.queue.addAfter(key, afterMs);
   }
 
   /** Re-delivers every cached object (no list) and so reconciles every ModelDeployment again. */

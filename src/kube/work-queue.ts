@@ -146,6 +146,17 @@ export class WorkQueue {
     this.addAfter(key, Math.max(backoff, this.bucket.reserve()));
   }
 
+  /**
+   * Drops the key's pending delay or backoff, if any (its object is gone from this operator's view):
+   * no timer is left to fire for it. A key queued or being processed is not touched.
+   */
+  cancelDelayed(key: string): void {
+    const waiting = this.waiting.get(key);
+    if (waiting) this.clock.clearTimeout(waiting.timer);
+    this.waiting.delete(key);
+    this.failures.delete(key);
+  }
+
   /** Resets the key's backoff (after a success). */
   forget(key: string): void {
     this.failures.delete(key);

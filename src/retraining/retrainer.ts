@@ -90,6 +90,13 @@ export class Retrainer {
     this.airflow = new AirflowTarget({ http: this.http, client: options.client, namespace: options.namespace });
   }
 
+  /** The ModelDeployment is gone (deleted, or moved to another shard): what was kept for it is dropped. */
+  forget(key: string): void {
+    this.replaced.delete(key);
+    this.lastOutcomePoll.delete(key);
+    this.accuracy.delete(key);
+  }
+
   /**
    * Called by each reconcile with the cached object: starts the work this ModelDeployment's retraining
    * needs, if any and none is under way, and never waits for it. Returns when to look again.

@@ -32,7 +32,7 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number; now?: () => Date; retrainingTargets?: RetrainingTargets; operatorNamespace?: string } = {}): Promise<InProcessOperator> {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number; now?: () => Date; retrainingTargets?: RetrainingTargets; operatorNamespace?: string; watchLabelSelector?: string } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
   const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
@@ -43,6 +43,8 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     client,
     logger,
     namespaces,
+    // A shard, as --watch-label-selector (the caller passes a valid selector).
+    ...(options.watchLabelSelector !== undefined ? { watchLabelSelector: options.watchLabelSelector } : {}),
     concurrency: options.concurrency ?? 2,
     ...(options.evidenceConcurrency !== undefined ? { evidenceConcurrency: options.evidenceConcurrency } : {}),
     resyncPeriodMs: options.resyncPeriodMs ?? 0,

@@ -59,14 +59,19 @@ function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
   return parsed;
 }
 
-export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'evidence' | 'registry'>): Loaded {
+export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'evidence' | 'registry' | 'retrainer'>): Loaded {
   const [namespace = '', name = ''] = key.split('/');
   const md = deps.caches.modelDeployments.get(namespace, name);
   if (!md?.metadata?.uid || md.metadata.deletionTimestamp) {
     deps.replacedVersions?.delete(key);
     deps.evidence.forget(key); // no decision will ask for its evidence again
     deps.registry?.forget(key);
-    return { ok: false, outcome: {} }; // gone or going: the garbage collector has the children
+    deps.retrainer?.forget(key);
+    recentParses.delete(key);
+    // Gone, going, or moved to another shard (its watch reports it deleted): only forgotten here.
+    // Nothing is deleted and no finalizer exists: the garbage collector has the children of a deleted
+    // one, and the shard that took a moved one over finds them in its caches and applies over them.
+    return { ok: false, outcome: {} };
   }
   const uid = md.metadata.uid;
   const cachedVersion = md.metadata.resourceVersion;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configHelp, parseConfig, wantsHelp } from '../../../src/config.ts';
+import { configHelp, leaseNameFor, parseConfig, wantsHelp } from '../../../src/config.ts';
 import type { OperatorConfig } from '../../../src/config.ts';
 import { DEFAULT_FETCHER_IMAGE } from '../../../src/render/index.ts';
 
@@ -21,6 +21,7 @@ function errors(argv: string[], env: Record<string, string | undefined> = ENV): 
 void test('defaults', () => {
   assert.deepEqual(ok([]), {
     watchNamespaces: [],
+    watchLabelSelector: '',
     concurrency: 4,
     evidenceConcurrency: 16,
     kubeApiQps: 50,
@@ -188,7 +189,7 @@ void test('--help: wantsHelp sees it, parseConfig ignores it, configHelp lists e
   assert.equal(wantsHelp(['--concurrency=2']), false);
   assert.equal(ok(['--help']).concurrency, 4);
   const help = configHelp();
-  for (const name of ['watch-namespaces', 'concurrency', 'kube-api-qps', 'kube-api-burst', 'log-level', 'metrics-bind-address', 'health-probe-bind-address', 'leader-elect', 'leader-election-namespace', 'leader-election-id', 'lease-duration', 'renew-deadline', 'retry-period', 'fetcher-image', 'resync-period', 'identity', 'kubeconfig', 'istio-allowed-hosts', 'istio-allowed-gateways', 'istio-export-to']) {
+  for (const name of ['watch-namespaces', 'watch-label-selector', 'concurrency', 'kube-api-qps', 'kube-api-burst', 'log-level', 'metrics-bind-address', 'health-probe-bind-address', 'leader-elect', 'leader-election-namespace', 'leader-election-id', 'lease-duration', 'renew-deadline', 'retry-period', 'fetcher-image', 'resync-period', 'identity', 'kubeconfig', 'istio-allowed-hosts', 'istio-allowed-gateways', 'istio-export-to']) {
     assert.match(help, new RegExp(`--${name}[=\\[]`), name);
   }
   assert.match(help, /MODELSHIP_WATCH_NAMESPACES/);
@@ -201,4 +202,25 @@ void test('pure: the same input gives the same output, and the inputs are not mo
   assert.deepEqual(parseConfig(argv, env), parseConfig(argv, env));
   assert.deepEqual(argv, ['--concurrency=3']);
   assert.deepEqual(env, ENV);
+});
+
+void test('--watch-label-selector: normalized, validated, and each selector gets a Lease of its own', () => {
+  const shard1 = ok(['--watch-label-selector=sharding.modelship.io/key = shard1']);
+  assert.equal(shard1.watchLabelSelector, 'sharding.modelship.io/key=shard1');
+  assert.match(shard1.leaderElectionId, /^modelship-leader-[0-9a-f]{10}$/);
+  const shard2 = ok([], { ...ENV, MODELSHIP_WATCH_LABEL_SELECTOR: 'sharding.modelship.io/key=shard2' });
+  assert.equal(shard2.watchLabelSelector, 'sharding.modelship.io/key=shard2');
+  assert.notEqual(shard2.leaderElectionId, shard1.leaderElectionId);
+  // Replicas of one shard agree on the Lease however the selector is spelled.
+  const rest = ok(['--watch-label-selector', 'sharding.modelship.io/key notin (shard2, shard1)']);
+  assert.equal(rest.watchLabelSelector, 'sharding.modelship.io/key notin (shard1,shard2)');
+  assert.equal(ok(['--watch-label-selector=sharding.modelship.io/key notin(shard1,shard2)']).leaderElectionId, rest.leaderElectionId);
+  assert.equal(rest.leaderElectionId, leaseNameFor('sharding.modelship.io/key notin (shard1,shard2)'));
+  // A named Lease wins; no selector keeps the old name, so an unsharded upgrade keeps its Lease.
+  assert.equal(ok(['--watch-label-selector=!sharding.modelship.io/key', '--leader-election-id=modelship-main']).leaderElectionId, 'modelship-main');
+  assert.equal(ok(['--watch-label-selector=']).leaderElectionId, 'modelship-leader');
+  const [bad] = errors(['--watch-label-selector=sharding.modelship.io/key in ()']);
+  assert.match(bad!, /^--watch-label-selector: must be a label selector .*in needs at least one value/);
+  assert.match(errors(['--watch-label-selector=Sharding_/key=a'])[0]!, /prefix "Sharding_"/);
+  assert.match(errors([], { ...ENV, MODELSHIP_WATCH_LABEL_SELECTOR: 'key=(a' })[0]!, /^MODELSHIP_WATCH_LABEL_SELECTOR: .*unbalanced parentheses/);
 });

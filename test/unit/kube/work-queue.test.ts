@@ -173,6 +173,28 @@ void test('delayOf tells how long a key still waits, capped at MAX_REQUEUE_MS, u
   assert.equal(q.delayOf('b'), undefined, 'shutdown drops delayed keys');
 });
 
+void test('cancelDelayed drops a pending delay or backoff of one key: no timer fires for it', async () => {
+  const clock = new FakeClock();
+  const q = queue(clock);
+  const rec = recorder(clock, (key, run) => ({ fail: key === 'b' && run === 1 }));
+  q.start(rec.handler);
+  q.addAfter('a', 100);
+  q.addAfter('c', 100);
+  q.add('b'); // fails once: waits out a backoff
+  await clock.advance(1);
+  assert.notEqual(q.delayOf('b'), undefined);
+  q.cancelDelayed('a');
+  q.cancelDelayed('b');
+  assert.equal(q.delayOf('a'), undefined);
+  assert.equal(q.numRequeues('b'), 0, 'the backoff starts over');
+  await clock.advance(1000);
+  assert.deepEqual(rec.keys(), ['b', 'c'], 'a never ran, b ran once, c (not cancelled) ran');
+  q.add('a'); // a later add still works
+  await clock.advance(1);
+  assert.deepEqual(rec.starts('a'), [1001]);
+  await q.shutdown();
+});
+
 void test('shutdown waits for handlers in flight and drops queued and delayed keys', async () => {
   const clock = new FakeClock();
   const q = queue(clock);
