@@ -17,7 +17,11 @@ export const PREDICTIONS_COLUMN = '\u0000predictions';
 /** The predictions' name in the profile. */
 export const PREDICTIONS_NAME = 'predictions';
 
-type Row = readonly (readonly [string, Cell])[];
+/** A kept row: its values, and the column names shared by every row of the same request shape. */
+interface Row {
+  readonly columns: readonly string[];
+  readonly values: readonly Cell[];
+}
 
 /**
  * Feature names for requests shaped like `inputs` when spec.monitoring.drift.features is unset, chosen so
@@ -42,7 +46,7 @@ export class LoggedTable {
   predictions = 0;
   readonly #specs: readonly FeatureSpec[] | undefined;
   #names: readonly string[] | undefined;
-  readonly #mappings = new Map<string, Mapping>();
+  readonly #mappings = new Map<string, { readonly mapping: Mapping; readonly columns: readonly string[]; readonly withPredictions: readonly string[] }>();
   readonly #sample: Row[] = [];
   readonly #random: () => number;
   readonly #maxRows: number;
@@ -67,22 +71,24 @@ export class LoggedTable {
       this.#names = names;
     }
     const shape = shapeKey(request.inputs);
-    let mapping = this.#mappings.get(shape);
-    if (mapping === undefined) {
+    let mapped = this.#mappings.get(shape);
+    if (mapped === undefined) {
       const resolved = resolveMapping(request.inputs, this.#names, this.#specs);
       if (typeof resolved === 'string') throw new DriftJobFailure('UnreadableData', resolved);
-      mapping = resolved;
-      this.#mappings.set(shape, mapping);
+      const columns = resolved.map((s) => s.feature);
+      mapped = { mapping: resolved, columns, withPredictions: [...columns, PREDICTIONS_COLUMN] };
+      this.#mappings.set(shape, mapped);
     }
+    const { mapping } = mapped;
     const byName = new Map(request.inputs.map((x) => [x.name, x]));
     const predictions = responsePredictions(request.response, request.rows);
     for (let r = 0; r < request.rows; r++) {
-      const row: [string, Cell][] = mapping.map((s) => [s.feature, jsonCell(byName.get(s.input)!.rows[r]![s.index])]);
+      const values: Cell[] = mapping.map((s) => jsonCell(byName.get(s.input)!.rows[r]![s.index]));
       if (predictions !== undefined) {
-        row.push([PREDICTIONS_COLUMN, jsonCell(predictions[r])]);
+        values.push(jsonCell(predictions[r]));
         this.predictions++;
       }
-      this.#keep(row);
+      this.#keep({ columns: predictions !== undefined ? mapped.withPredictions : mapped.columns, values });
     }
   }
 
@@ -101,7 +107,7 @@ export class LoggedTable {
    */
   table(): ReferenceTable {
     const table = new ReferenceTable(() => true, MAX_FEATURES + 1);
-    for (const row of this.#sample) table.addRow(row);
+    for (const row of this.#sample) table.addRow(row.values.map((v, i) => [row.columns[i]!, v] as const));
     return table;
   }
 }
