@@ -265,11 +265,11 @@ const loggedArgs = (name: string, extra: readonly string[] = []) => [
 ];
 
 test('profile --logs: the logged window of every version gives the features of the requests and the predictions', async () => {
-  await writeLogs('10', { requests: 800, rowsPerRequest: 2, fromMs: refStartMs, toMs: refStartMs + 4 * 60 * MIN });
-  await writeLogs('11', { requests: 400, rowsPerRequest: 2, fromMs: refStartMs + 4 * 60 * MIN, toMs: refStartMs + 6 * 60 * MIN });
+  await writeLogs('10', { requests: 160, rowsPerRequest: 10, fromMs: refStartMs, toMs: refStartMs + 4 * 60 * MIN });
+  await writeLogs('11', { requests: 80, rowsPerRequest: 10, fromMs: refStartMs + 4 * 60 * MIN, toMs: refStartMs + 6 * 60 * MIN });
   // Left out: shifted traffic just after the window, and failed calls inside it.
-  await writeLogs('11', { requests: 100, rowsPerRequest: 5, shift: 3, fromMs: refStartMs + 6 * 60 * MIN, toMs: refStartMs + 7 * 60 * MIN });
-  await writeLogs('10', { requests: 100, rowsPerRequest: 5, shift: 3, fromMs: refStartMs, toMs: refStartMs + 60 * MIN, status: 503 });
+  await writeLogs('11', { requests: 20, rowsPerRequest: 5, shift: 3, fromMs: refStartMs + 6 * 60 * MIN, toMs: refStartMs + 7 * 60 * MIN });
+  await writeLogs('10', { requests: 20, rowsPerRequest: 5, shift: 3, fromMs: refStartMs, toMs: refStartMs + 60 * MIN, status: 503 });
   const run = await modelship(loggedArgs('all'));
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.termination), { rows: 2400, features: 4, output: loggedProfileUri('all') });
