@@ -1,12 +1,14 @@
 // spec.monitoring.drift: scheduled checks of whether the logged traffic of the stable version still looks
-// like the data it was trained on (docs/drift.md). A profile Job summarises the reference sample once per
-// served version; a check Job on `schedule` compares the latest `window` of logged requests with it.
+// like the data it was trained on (docs/drift.md). A profile Job summarises the reference once per served
+// version (once per window for a logged reference: it does not depend on the version); a check Job on
+// `schedule` compares the latest `window` of logged requests with it.
 import { z } from 'zod';
 import { boundedDuration } from './bounded-duration.ts';
 import { celString, withCelRules } from './cel-rule.ts';
 import { int32, listMap, objectName } from './common.ts';
 import { cronScheduleRule, scheduleTimeZone } from './cron-schedule.ts';
-import { MAX_URI_LENGTH } from './limits.ts';
+import { DNS_LABEL_MAX, MAX_URI_LENGTH } from './limits.ts';
+import { LABEL_VALUE } from './patterns.ts';
 import { hasUserinfo, hasUserinfoCel, uriCredentialsMessage } from './uri-credentials.ts';
 
 export const DRIFT_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
@@ -31,6 +33,12 @@ export const DEFAULT_EFFECT_SIZE_MEASURE: EffectSizeMeasure = 'psi';
 export const DEFAULT_EFFECT_SIZE_THRESHOLD = 0.02;
 export const DEFAULT_MIN_SAMPLES = 100;
 
+/** 31 days: the longest logged window a reference profile reads. */
+export const MAX_LOGGED_REFERENCE_HOURS = 744;
+const MAX_TIME_LENGTH = 40;
+/** RFC 3339 with seconds, as CEL's timestamp() parses it. */
+export const RFC3339_TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$/;
+
 /** s3:// or https://, without spaces or control characters. */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 export const REFERENCE_URI = /^(s3|https):\/\/[^/\x00-\x20]+(\/[^\x00-\x20]*)?$/;
@@ -47,6 +55,48 @@ const column = (what: string) =>
     .max(MAX_COLUMN_NAME)
     .regex(COLUMN, { error: 'must be one column name, without commas, e.g. species' })
     .describe(what);
+
+const loggedTime = (what: string) =>
+  z
+    .string()
+    .max(MAX_TIME_LENGTH)
+    .regex(RFC3339_TIME, { error: 'must be an RFC 3339 time with seconds, e.g. 2026-03-01T00:00:00Z' })
+    .describe(what);
+
+const validTime = (s: string) => RFC3339_TIME.test(s) && Number.isFinite(Date.parse(s));
+const bothTimes = `self.start.matches(${celString(RFC3339_TIME.source)}) && self.end.matches(${celString(RFC3339_TIME.source)})`;
+
+export const loggedReferenceSchema = withCelRules(
+  z
+    .strictObject({
+      start: loggedTime('Start of the window (inclusive), e.g. 2026-03-01T00:00:00Z.'),
+      end: loggedTime('End of the window (exclusive), e.g. 2026-03-08T00:00:00Z; the profile is made once it has passed.'),
+      version: z
+        .string()
+        .min(1)
+        .max(DNS_LABEL_MAX)
+        .regex(LABEL_VALUE, { error: "must be a model version of letters, digits, '-', '_' or '.', e.g. \"3\"" })
+        .optional()
+        .describe('Only the requests logged for this model version; every version of the model when unset.'),
+    })
+    .describe(
+      `A window of this model's own logged requests (and predictions), e.g. the week after launch whose traffic was accepted: the checks compare later traffic with it. At most ${MAX_LOGGED_REFERENCE_HOURS / 24} days.`,
+    ),
+  [
+    {
+      rule: `!(${bothTimes}) || timestamp(self.end) > timestamp(self.start)`,
+      message: 'drift.reference.logged.end must be after logged.start: the window of logged requests cannot be empty',
+      fieldPath: '.end',
+      check: (l) => !(validTime(l.start) && validTime(l.end)) || Date.parse(l.end) > Date.parse(l.start),
+    },
+    {
+      rule: `!(${bothTimes}) || timestamp(self.end) - timestamp(self.start) <= duration('${MAX_LOGGED_REFERENCE_HOURS}h')`,
+      message: `drift.reference.logged must span at most ${MAX_LOGGED_REFERENCE_HOURS / 24} days (${MAX_LOGGED_REFERENCE_HOURS}h): the profile Job reads every logged file of the window`,
+      fieldPath: '.end',
+      check: (l) => !(validTime(l.start) && validTime(l.end)) || Date.parse(l.end) - Date.parse(l.start) <= MAX_LOGGED_REFERENCE_HOURS * 3_600_000,
+    },
+  ],
+);
 
 const referenceObject = z
   .strictObject({
@@ -82,6 +132,7 @@ const referenceObject = z
         },
       ],
     ),
+    logged: loggedReferenceSchema.optional(),
     format: z
       .enum(DRIFT_FORMATS)
       .optional()
@@ -93,13 +144,20 @@ const referenceObject = z
       .optional()
       .describe('Other reference columns that are not features, e.g. an id.'),
   })
-  .describe('The data the logged traffic is compared with: exactly one of uri or modelFile.');
+  .describe('The data the logged traffic is compared with: exactly one of uri, modelFile or logged.');
 
 export const driftReferenceSchema = withCelRules(referenceObject, [
   {
-    rule: 'has(self.uri) != has(self.modelFile)',
-    message: 'drift.reference needs exactly one of uri (a sample in object storage) or modelFile (a file inside the model folder)',
-    check: (r) => (r.uri !== undefined) !== (r.modelFile !== undefined),
+    rule: '(has(self.uri) ? 1 : 0) + (has(self.modelFile) ? 1 : 0) + (has(self.logged) ? 1 : 0) == 1',
+    message:
+      'drift.reference needs exactly one of uri (a sample in object storage), modelFile (a file inside the model folder) or logged (a window of logged requests)',
+    check: (r) => [r.uri, r.modelFile, r.logged].filter((x) => x !== undefined).length === 1,
+  },
+  {
+    rule: '!has(self.logged) || (!has(self.format) && !has(self.target) && !has(self.exclude))',
+    message:
+      "drift.reference.format, target and exclude describe a sample file, not logged requests: remove them; a logged reference profiles the requests' inputs and the model's predictions",
+    check: (r) => r.logged === undefined || (r.format === undefined && r.target === undefined && r.exclude === undefined),
   },
 ]);
 
@@ -204,15 +262,16 @@ const driftObject = z
       .describe('Credentials to read the reference and the logs and write profiles and reports; default logging.credentials, then spec.model.credentials.'),
   })
   .describe(
-    'Drift detection (needs logging): a check Job on schedule compares the logged requests (and predictions) of the stable version with a reference sample; the verdict is in status.drift and the DriftDetected condition.',
+    'Drift detection (needs logging): a check Job on schedule compares the logged requests (and predictions) of the stable version with a reference (a sample, or an accepted window of logged traffic); the verdict is in status.drift and the DriftDetected condition.',
   );
 
 export const driftSpecSchema = withCelRules(driftObject, [
   {
-    rule: '!has(self.predictions) || !self.predictions || has(self.reference.target)',
-    message: 'drift.predictions needs drift.reference.target: the predictions are compared with the distribution of that label column',
+    rule: '!has(self.predictions) || !self.predictions || has(self.reference.target) || has(self.reference.logged)',
+    message:
+      'drift.predictions needs drift.reference.target (or a logged reference): the predictions are compared with the distribution of that label column (or with the predictions logged in the window)',
     fieldPath: '.predictions',
-    check: (d) => d.predictions !== true || d.reference.target !== undefined,
+    check: (d) => d.predictions !== true || d.reference.target !== undefined || d.reference.logged !== undefined,
   },
   {
     rule: '!has(self.features) || !has(self.reference.target) || self.features.all(f, f.name != self.reference.target)',
@@ -225,8 +284,9 @@ export const driftSpecSchema = withCelRules(driftObject, [
 export type DriftSpec = z.output<typeof driftSpecSchema>;
 export type DriftReference = z.output<typeof driftReferenceSchema>;
 export type DriftFeature = z.output<typeof driftFeatureSchema>;
+export type LoggedReference = z.output<typeof loggedReferenceSchema>;
 
-/** Whether a check also judges predictions: as set, else when the reference has a target. */
+/** Whether a check also judges predictions: as set, else when the reference has a target or is logged traffic. */
 export function judgesPredictions(drift: DriftSpec): boolean {
-  return drift.predictions ?? drift.reference.target !== undefined;
+  return drift.predictions ?? (drift.reference.target !== undefined || drift.reference.logged !== undefined);
 }

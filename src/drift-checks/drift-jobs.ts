@@ -1,6 +1,7 @@
 // PURE: the two Jobs of drift detection, both one pod of modelship's image (the fetcher image flag):
 //   profile  `modelship profile ...`: summarises the reference sample of one served version into
 //            profile.json under <logging.uri>/_modelship/profiles/; once per version and reference;
+//            a logged reference (a window of the model's own logs) once per window, whatever the version;
 //   check    `modelship drift ...`: compares the logged traffic of the window ending at its scheduled
 //            time with that profile and writes a report under <logging.uri>/_modelship/drift/.
 // Their arguments are the contract with the subcommands (src/drift-job); their one-line results come
@@ -14,7 +15,7 @@
 // would remove a Job status still reports.
 import type { V1Container, V1EnvFromSource, V1ResourceRequirements } from '@kubernetes/client-node';
 import { API_GROUP_VERSION, KIND } from '../api/constants.ts';
-import type { DriftSpec } from '../api/drift-spec.ts';
+import type { DriftSpec, LoggedReference } from '../api/drift-spec.ts';
 import { judgesPredictions } from '../api/drift-spec.ts';
 import type { LoggingSpec } from '../api/logging-spec.ts';
 import type { ModelDeployment } from '../api/model-deployment.ts';
@@ -73,7 +74,7 @@ export interface DriftJobInput {
 
 const trimSlash = (uri: string): string => uri.replace(/\/+$/, '');
 
-/** The reference sample: drift.reference.uri, or modelFile inside the stable version's model folder. */
+/** The reference sample: drift.reference.uri, or modelFile inside the stable version's model folder (a logged reference has none). */
 export function referenceUri(drift: DriftSpec, model: ModelSpec): string {
   if (drift.reference.uri !== undefined) return drift.reference.uri;
   return `${trimSlash(model.uri)}/${drift.reference.modelFile ?? ''}`;
@@ -86,6 +87,25 @@ function partitions(namespace: string, name: string, version: string): string {
 /** `<log uri>/_modelship/profiles/namespace=<ns>/model=<name>/version=<v>/profile.json`. */
 export function profileUri(logUri: string, namespace: string, name: string, version: string): string {
   return `${trimSlash(logUri)}/_modelship/profiles/${partitions(namespace, name, version)}/profile.json`;
+}
+
+/** A time as a path segment: RFC 3339 in UTC without '-' and ':', e.g. 20260301T000000Z. */
+const compactTime = (text: string): string => new Date(text).toISOString().replace(/[-:]/g, '').replace('.000Z', 'Z');
+
+/**
+ * `<log uri>/_modelship/profiles/namespace=<ns>/model=<name>/logged=<start>_<end>[/version=<v>]/profile.json`:
+ * the profile of a logged window belongs to the window (and its version filter), not to a served version.
+ */
+export function loggedProfileUri(logUri: string, namespace: string, name: string, logged: LoggedReference): string {
+  const window = `logged=${compactTime(logged.start)}_${compactTime(logged.end)}`;
+  const version = logged.version !== undefined ? `/version=${partitionValue(logged.version)}` : '';
+  return `${trimSlash(logUri)}/_modelship/profiles/namespace=${partitionValue(namespace)}/model=${partitionValue(name)}/${window}${version}/profile.json`;
+}
+
+/** Where the checks of `version` find their profile: the version's own, or the logged window's. */
+export function checkedProfileUri(drift: DriftSpec, logUri: string, namespace: string, name: string, version: string): string {
+  const logged = drift.reference.logged;
+  return logged !== undefined ? loggedProfileUri(logUri, namespace, name, logged) : profileUri(logUri, namespace, name, version);
 }
 
 /** `<log uri>/_modelship/drift/namespace=<ns>/model=<name>/version=<v>/<job>/report.json`. */
@@ -108,6 +128,23 @@ export function profileArgs(a: { reference: string; drift: DriftSpec; output: st
     ...(r.target !== undefined ? ['--target', r.target] : []),
     ...(r.exclude !== undefined && r.exclude.length > 0 ? ['--exclude', r.exclude.join(',')] : []),
     ...(a.drift.features !== undefined ? ['--features', JSON.stringify(a.drift.features)] : []),
+    '--output', a.output,
+    '--termination-log', DRIFT_TERMINATION_LOG,
+  ];
+}
+
+/** `modelship profile --logs ...`: the contract with the profile subcommand for a logged reference. */
+export function loggedProfileArgs(a: { logged: LoggedReference; logUri: string; namespace: string; name: string; drift: DriftSpec; output: string }): string[] {
+  return [
+    'profile',
+    '--logs', a.logUri,
+    '--namespace', a.namespace,
+    '--model', a.name,
+    ...(a.logged.version !== undefined ? ['--version', a.logged.version] : []),
+    '--window-start', a.logged.start,
+    '--window-end', a.logged.end,
+    ...(a.drift.features !== undefined ? ['--features', JSON.stringify(a.drift.features)] : []),
+    '--min-samples', String(a.drift.minSamples),
     '--output', a.output,
     '--termination-log', DRIFT_TERMINATION_LOG,
   ];
@@ -206,11 +243,16 @@ function driftJob(input: DriftJobInput, kind: DriftJobKind, name: string, args: 
   } satisfies JobObject);
 }
 
-/** The profile Job of the stable version. */
+/** The profile Job of the stable version, or of the logged window. */
 export function renderProfileJob(input: DriftJobInput, name: string): JobObject {
   const { md, stable, drift, logging } = input;
-  const output = profileUri(logging.uri, md.metadata.namespace ?? '', md.metadata.name, stable.version);
-  const args = profileArgs({ reference: referenceUri(drift, stable.model), drift, output });
+  const namespace = md.metadata.namespace ?? '';
+  const output = checkedProfileUri(drift, logging.uri, namespace, md.metadata.name, stable.version);
+  const logged = drift.reference.logged;
+  const args =
+    logged !== undefined
+      ? loggedProfileArgs({ logged, logUri: logging.uri, namespace, name: md.metadata.name, drift, output })
+      : profileArgs({ reference: referenceUri(drift, stable.model), drift, output });
   return driftJob(input, 'profile', name, args, { [ANNOTATION_DRIFT_OUTPUT]: output }, PROFILE_DEADLINE_SECONDS);
 }
 
@@ -221,7 +263,7 @@ export function renderCheckJob(input: DriftJobInput, name: string, scheduledTime
   const report = reportUri(logging.uri, namespace, md.metadata.name, stable.version, name);
   const windowStart = new Date(scheduledTime.getTime() - (durationMs(drift.window) ?? 0));
   const args = checkArgs({
-    profile: profileUri(logging.uri, namespace, md.metadata.name, stable.version),
+    profile: checkedProfileUri(drift, logging.uri, namespace, md.metadata.name, stable.version),
     logUri: logging.uri,
     namespace,
     name: md.metadata.name,

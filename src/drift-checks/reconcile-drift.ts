@@ -4,7 +4,9 @@
 // (src/controller/drift-checks.ts).
 //
 // - The stable version gets one profile Job, named from the version and the reference; a new version
-//   or reference gets a new one, and the old profile Jobs are deleted.
+//   or reference gets a new one, and the old profile Jobs are deleted. A logged reference (a window of
+//   the model's own logs) does not depend on the version: its Job is named from the reference alone, so
+//   a new version keeps its profile; it starts once the window has ended and its last logs are flushed.
 // - Once profiled, checks run on drift.schedule with batch's schedule semantics (src/batch/schedule.ts):
 //   the latest missed time only, none older than the starting deadline, Forbid with a check active.
 //   The time acted on becomes status.drift.lastScheduleTime, and the Job is named after it, so a
@@ -21,6 +23,7 @@ import type { DriftCheckStatus, DriftReferenceStatus, DriftStatus } from '../api
 import type { LoggingSpec } from '../api/logging-spec.ts';
 import type { ModelDeployment } from '../api/model-deployment.ts';
 import { isReasonAt, type ConditionReason } from '../api/reasons.ts';
+import { durationMs } from '../api/duration.ts';
 import { nextRunAt, scheduleDecision } from '../batch/schedule.ts';
 import type { JobObject } from '../render/child-objects.ts';
 import { referenceUri, renderCheckJob, renderProfileJob, rfc3339, type StableModel } from './drift-jobs.ts';
@@ -100,7 +103,18 @@ function newestFirst(jobs: readonly V1Job[]): V1Job[] {
 
 /** What the profile Job is given: its name changes with any of it. */
 function profileIdentity(drift: DriftSpec, stable: StableModel): unknown {
+  if (drift.reference.logged !== undefined) return { reference: drift.reference, features: drift.features ?? null, minSamples: drift.minSamples };
   return { reference: drift.reference, features: drift.features ?? null, uri: referenceUri(drift, stable.model) };
+}
+
+/** Beyond the end of a logged window, the agent may still hold its last records this long. */
+const FLUSH_SLACK_MS = 60_000;
+
+/** When a logged reference can be profiled: its end plus a flush interval (and slack); undefined for a sample file. */
+export function loggedProfileDue(drift: DriftSpec, logging: LoggingSpec): Date | undefined {
+  const logged = drift.reference.logged;
+  if (logged === undefined) return undefined;
+  return new Date(Date.parse(logged.end) + (durationMs(logging.flushInterval) ?? 0) + FLUSH_SLACK_MS);
 }
 
 function referenceStatus(input: DriftReconcileInput, stable: StableModel, name: string, events: DriftEvent[]): { reference: DriftReferenceStatus; create: boolean } {
@@ -109,7 +123,8 @@ function referenceStatus(input: DriftReconcileInput, stable: StableModel, name: 
   const base = { version: stable.version, job: name };
   // Profiled before: read once (its pod, or the Job itself, may be gone since; the profile stays in storage).
   if (before?.job === name && before.profiledAt !== undefined) return { reference: before, create: false };
-  if (job === undefined) return { reference: base, create: true };
+  const due = loggedProfileDue(input.drift, input.logging);
+  if (job === undefined) return { reference: base, create: due === undefined || input.now >= due };
   const outcome = jobOutcome(job, input.pods, parseProfileMessage);
   if (outcome.phase === 'Running') return { reference: base, create: false };
   if (outcome.result !== undefined) {
@@ -231,7 +246,7 @@ export function reconcileDrift(input: DriftReconcileInput): DriftPlan {
   }
 
   const jobInput = { md, drift, logging: input.logging, stable, image: input.image };
-  const profileName = profileJobName(name, stable.version, profileIdentity(drift, stable));
+  const profileName = profileJobName(name, drift.reference.logged !== undefined ? '' : stable.version, profileIdentity(drift, stable));
   const { reference, create: needsProfile } = referenceStatus(input, stable, profileName, events);
   if (needsProfile) create.push(renderProfileJob(jobInput, profileName));
   for (const j of input.jobs) if (kindOf(j) === 'profile' && j.metadata?.name !== profileName) toDelete.add(j.metadata?.name ?? '');
@@ -275,5 +290,14 @@ export function reconcileDrift(input: DriftReconcileInput): DriftPlan {
   };
   const nextCheck = profiledAt !== undefined ? nextRunAt(drift.schedule, drift.timeZone, now) : undefined;
   toDelete.delete('');
-  return { create, delete: [...toDelete].sort(), status, condition: driftCondition(status, input.previousCondition, nextCheck), events, requeueAfterMs };
+  let condition = driftCondition(status, input.previousCondition, nextCheck);
+  const due = loggedProfileDue(drift, input.logging);
+  if (due !== undefined && profiledAt === undefined && now < due && !input.jobs.some((j) => j.metadata?.name === profileName)) {
+    // The logged window is not over (or its last logs not flushed): profiled then.
+    requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, due.getTime() - now.getTime());
+    if (status.lastCheck === undefined) {
+      condition = { status: 'Unknown', reason: 'NoReference', message: `the logged reference window ends at ${drift.reference.logged?.end ?? '?'}; it is profiled at ${rfc3339(due)}, then checks start` };
+    }
+  }
+  return { create, delete: [...toDelete].sort(), status, condition, events, requeueAfterMs };
 }

@@ -19,6 +19,22 @@ export interface ProfilePlan {
   readonly terminationLog?: string | undefined;
 }
 
+/** `profile --logs ...`: the reference is a window of the model's own logged requests. */
+export interface LoggedProfilePlan {
+  readonly logs: { readonly uri: string; readonly bucket: string; readonly base: string };
+  readonly namespace: string;
+  readonly model: string;
+  /** Only this version's requests; every version's when unset. */
+  readonly version?: string | undefined;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  readonly features?: readonly FeatureSpec[] | undefined;
+  /** Fewer request rows in the window than this fail the profile. */
+  readonly minSamples: number;
+  readonly output: { readonly uri: string; readonly location: S3Location };
+  readonly terminationLog?: string | undefined;
+}
+
 export interface DriftPlan {
   readonly profile: { readonly uri: string; readonly location: S3Location };
   /** The log URI's bucket and base key (no trailing '/'). */
@@ -40,7 +56,11 @@ export interface DriftPlan {
 export const PROFILE_USAGE = `usage: profile --reference s3://...|https://... --output s3://.../profile.json
                [--format csv|jsonl|parquet] [--target COLUMN] [--exclude A,B]
                [--features JSON] [--termination-log /dev/termination-log]
-  The format defaults from the reference's extension. S3 settings come from the environment as for fetch.
+       profile --logs s3://LOG_URI --namespace NS --model NAME [--version V]
+               --window-start RFC3339 --window-end RFC3339 --output s3://.../profile.json
+               [--features JSON] [--min-samples 100] [--termination-log /dev/termination-log]
+  The format defaults from the reference's extension. With --logs, the reference is the logged requests
+  (and predictions) of the window, at most 744h. S3 settings come from the environment as for fetch.
 `;
 
 export const DRIFT_USAGE = `usage: drift --profile s3://.../profile.json --logs s3://LOG_URI --namespace NS --model NAME
@@ -53,6 +73,8 @@ export const DRIFT_USAGE = `usage: drift --profile s3://.../profile.json --logs 
 export type ArgsResult<T> = { readonly ok: true; readonly plan: T } | { readonly ok: false; readonly error: string };
 
 const MIN_WINDOW_MS = 60_000;
+/** 31 days, as drift.reference.logged allows. */
+const MAX_LOGGED_WINDOW_MS = 744 * 3_600_000;
 const MAX_WINDOW_MS = 168 * 3_600_000;
 /** Output URIs appear in the termination messages, which must stay within 3 KiB (drift) and 1 KiB (profile). */
 const MAX_URI = 1500;
@@ -127,6 +149,64 @@ export function parseProfileArgs(argv: readonly string[]): ArgsResult<ProfilePla
   return { ok: true, plan: { reference, format, target, exclude, features, output, terminationLog: v.get('termination-log') || undefined } };
 }
 
+/** An RFC 3339 time in ms, or why not. */
+function timeArg(name: string, text: string): number | string {
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text) || !Number.isFinite(ms)) return `--${name} '${text}' is not an RFC 3339 time`;
+  return ms;
+}
+
+function logsArg(text: string): LoggedProfilePlan['logs'] | string {
+  const uri = text.replace(/\/+$/, '');
+  if (!uri.startsWith('s3://')) return '--logs must be an s3:// URI';
+  const at = parseS3Uri(uri);
+  if (typeof at === 'string') return at;
+  return { uri, bucket: at.bucket, base: at.key };
+}
+
+function minSamplesArg(text: string | undefined): number | string {
+  const minText = text ?? '100';
+  const n = /^\d+$/.test(minText) ? Number(minText) : Number.NaN;
+  return n >= 10 && n <= 1_000_000 ? n : `--min-samples must be an integer from 10 to 1000000, not '${minText}'`;
+}
+
+function featuresArg(text: string | undefined): readonly FeatureSpec[] | undefined | string {
+  return text === undefined || text === '' ? undefined : parseFeatureSpecs(text);
+}
+
+const LOGGED_PROFILE_KNOWN = new Set(['logs', 'namespace', 'model', 'version', 'window-start', 'window-end', 'features', 'min-samples', 'output', 'termination-log']);
+
+export function parseLoggedProfileArgs(argv: readonly string[]): ArgsResult<LoggedProfilePlan> {
+  const parsed = parseLongOptions(argv, LOGGED_PROFILE_KNOWN, ['logs', 'namespace', 'model', 'window-start', 'window-end', 'output']);
+  if (!parsed.ok) return parsed;
+  const v = parsed.values;
+  const fail = (error: string): ArgsResult<LoggedProfilePlan> => ({ ok: false, error });
+  const logs = logsArg(v.get('logs')!);
+  if (typeof logs === 'string') return fail(logs);
+  const windowStartMs = timeArg('window-start', v.get('window-start')!);
+  if (typeof windowStartMs === 'string') return fail(windowStartMs);
+  const windowEndMs = timeArg('window-end', v.get('window-end')!);
+  if (typeof windowEndMs === 'string') return fail(windowEndMs);
+  if (windowEndMs <= windowStartMs) return fail('--window-end must be after --window-start');
+  if (windowEndMs - windowStartMs > MAX_LOGGED_WINDOW_MS) return fail('the window from --window-start to --window-end must be at most 744h (31 days)');
+  const minSamples = minSamplesArg(v.get('min-samples'));
+  if (typeof minSamples === 'string') return fail(minSamples);
+  const features = featuresArg(v.get('features'));
+  if (typeof features === 'string') return fail(features);
+  const output = s3Output('output', v.get('output')!, MAX_PROFILE_OUTPUT_URI);
+  if (typeof output === 'string') return fail(output);
+  const version = v.get('version') === '' ? undefined : v.get('version');
+  return {
+    ok: true,
+    plan: { logs, namespace: v.get('namespace')!, model: v.get('model')!, version, windowStartMs, windowEndMs, features, minSamples, output, terminationLog: v.get('termination-log') || undefined },
+  };
+}
+
+/** `profile` of a sample file, or with --logs of a logged window. */
+export function parseAnyProfileArgs(argv: readonly string[]): ArgsResult<ProfilePlan | LoggedProfilePlan> {
+  return argv.some((a) => a === '--logs' || a.startsWith('--logs=')) ? parseLoggedProfileArgs(argv) : parseProfileArgs(argv);
+}
+
 const DRIFT_KNOWN = new Set(['profile', 'logs', 'namespace', 'model', 'version', 'window-end', 'window', 'features', 'predictions', 'alpha', 'effect-size', 'min-samples', 'report', 'termination-log']);
 
 export function parseDriftArgs(argv: readonly string[]): ArgsResult<DriftPlan> {
@@ -138,37 +218,27 @@ export function parseDriftArgs(argv: readonly string[]): ArgsResult<DriftPlan> {
   if (typeof profile === 'string') return fail(profile);
   const report = s3Output('report', v.get('report')!);
   if (typeof report === 'string') return fail(report);
-  const logsUri = v.get('logs')!.replace(/\/+$/, '');
-  if (!logsUri.startsWith('s3://')) return fail('--logs must be an s3:// URI');
-  const logs = parseS3Uri(logsUri);
+  const logs = logsArg(v.get('logs')!);
   if (typeof logs === 'string') return fail(logs);
-  const endText = v.get('window-end')!;
-  const windowEndMs = Date.parse(endText);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(endText) || !Number.isFinite(windowEndMs)) {
-    return fail(`--window-end '${endText}' is not an RFC 3339 time`);
-  }
+  const windowEndMs = timeArg('window-end', v.get('window-end')!);
+  if (typeof windowEndMs === 'string') return fail(windowEndMs);
   const windowMs = parseDuration(v.get('window') ?? '1h');
   if (windowMs === undefined || windowMs < MIN_WINDOW_MS || windowMs > MAX_WINDOW_MS) return fail(`--window must be a duration from 1m to 168h, not '${v.get('window')}'`);
   const alpha = Number(v.get('alpha') ?? '0.05');
   if (!(alpha > 0 && alpha < 1)) return fail(`--alpha must be a number in (0, 1), not '${v.get('alpha')}'`);
   const effect = /^(psi|jensenShannon):(\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(v.get('effect-size') ?? 'psi:0.02');
   if (effect === null || !Number.isFinite(Number(effect[2]))) return fail(`--effect-size must be psi:<threshold> or jensenShannon:<threshold>, not '${v.get('effect-size')}'`);
-  const minText = v.get('min-samples') ?? '100';
-  const minSamples = /^\d+$/.test(minText) ? Number(minText) : Number.NaN;
-  if (!(minSamples >= 10 && minSamples <= 1_000_000)) return fail(`--min-samples must be an integer from 10 to 1000000, not '${minText}'`);
+  const minSamples = minSamplesArg(v.get('min-samples'));
+  if (typeof minSamples === 'string') return fail(minSamples);
   const predictionsText = v.get('predictions') ?? 'false';
   if (predictionsText !== 'true' && predictionsText !== 'false') return fail(`--predictions takes no value (or true/false), not '${predictionsText}'`);
-  let features: readonly FeatureSpec[] | undefined;
-  if (v.get('features') !== undefined && v.get('features') !== '') {
-    const f = parseFeatureSpecs(v.get('features')!);
-    if (typeof f === 'string') return fail(f);
-    features = f;
-  }
+  const features = featuresArg(v.get('features'));
+  if (typeof features === 'string') return fail(features);
   return {
     ok: true,
     plan: {
       profile,
-      logs: { uri: logsUri, bucket: logs.bucket, base: logs.key },
+      logs,
       namespace: v.get('namespace')!,
       model: v.get('model')!,
       version: v.get('version')!,

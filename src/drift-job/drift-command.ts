@@ -2,24 +2,23 @@
 // profile, streams the window's log files record by record into bounded per-feature summaries, judges
 // them (src/drift), writes the report and returns the termination message.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { lines } from '../agent/log-scan.ts';
+import { versionPrefix } from '../agent/layout.ts';
 import { DEFAULT_DRIFT_SETTINGS, driftVerdict, type DriftSettings, type FeatureDrift } from '../drift/drift-verdict.ts';
 import { FetchFailure } from '../fetcher/failure.ts';
 import type { DriftPlan } from './args.ts';
 import { buildReport, terminationMessage, type ReadCounts, type ReportInputs } from './drift-report.ts';
-import { isWindowFile, windowPrefixes, type DriftWindow } from './drift-window.ts';
+import type { DriftWindow } from './drift-window.ts';
 import { DriftJobFailure } from './exit-codes.ts';
-import { getText, listKeys, putJson, streamObject } from './object-store.ts';
+import { getText, putJson } from './object-store.ts';
 import { parseProfileDocument, type ProfileDocument } from './profile-document.ts';
 import { seededRandom, seedOf } from './seeded-random.ts';
+import { readWindowLines } from './window-reader.ts';
 import { WindowSummary } from './window-summary.ts';
 
 type Log = (line: string) => void;
 
 /** A profile is bounded (profile-document.ts); anything far larger is not one. */
 const MAX_PROFILE_BYTES = 32 * 1024 * 1024;
-/** A logged record is at most two bounded bodies (the agent's capture cap) and its fields. */
-const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
 async function readProfile(client: S3Client, plan: DriftPlan, log: Log): Promise<ProfileDocument> {
   let text: string;
@@ -56,23 +55,8 @@ export async function runDriftCommand(plan: DriftPlan, client: S3Client, log: Lo
   const seed = `${plan.namespace}/${plan.model}/${plan.version}@${plan.windowEndMs}`;
   if (plan.predictions && profile.target === undefined) log('modelship-drift: the profile has no target, so predictions are not judged');
   const summary = new WindowSummary(judged, plan.predictions ? profile.target : undefined, plan.features, window, settings, seed);
-  try {
-    for (const prefix of windowPrefixes(plan.logs.base, plan.namespace, plan.model, plan.version, window)) {
-      const keys = (await listKeys(client, plan.logs.bucket, prefix, log)).filter((k) => isWindowFile(k, window)).sort();
-      for (const key of keys) {
-        const uri = `s3://${plan.logs.bucket}/${key}`;
-        summary.read.files++;
-        for await (const line of lines(streamObject(client, { kind: 's3', uri, location: { bucket: plan.logs.bucket, key } }, Number.MAX_SAFE_INTEGER, log), MAX_RECORD_CHARS)) {
-          summary.addLine(line, uri);
-        }
-      }
-    }
-  } catch (err) {
-    // Under the log URI, a missing bucket (or a file gone since the listing) is the store's problem, not a missing profile.
-    if (err instanceof FetchFailure && err.cls === 'ModelNotFound') throw new DriftJobFailure('Storage', `${err.message} (reading the logs under ${plan.logs.uri})`);
-    if (err instanceof Error && err.message.startsWith('a line longer')) throw new DriftJobFailure('UnreadableData', `${plan.logs.uri}: a log file has ${err.message}`);
-    throw err;
-  }
+  const root = versionPrefix(plan.logs.base, plan.namespace, plan.model, plan.version);
+  await readWindowLines(client, plan.logs, [root], window, log, (line, uri) => summary.addLine(line, uri), () => summary.read.files++);
 
   const inputs = summary.inputs();
   const verdict = driftVerdict(inputs.predictions !== undefined ? [...inputs.features, inputs.predictions] : inputs.features, seededRandom(seedOf(`${seed}/verdict`)), settings);

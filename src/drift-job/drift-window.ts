@@ -11,8 +11,12 @@ export interface DriftWindow {
 
 /** The prefixes `.../version=<v>/date=D/hour=H/` of every hour that overlaps [startMs, endMs), oldest first. */
 export function windowPrefixes(base: string, namespace: string, model: string, version: string, window: DriftWindow): string[] {
+  return hourPrefixes(versionPrefix(base, namespace, model, version), window);
+}
+
+/** `<root>date=D/hour=H/` of every hour that overlaps the window, oldest first; `root` is a version's folder. */
+export function hourPrefixes(root: string, window: DriftWindow): string[] {
   const out: string[] = [];
-  const root = versionPrefix(base, namespace, model, version);
   for (let hour = Math.floor(window.startMs / HOUR_MS) * HOUR_MS; hour < window.endMs; hour += HOUR_MS) {
     const { date, hour: hh } = hourPartition(hour);
     out.push(`${root}date=${date}/hour=${hh}/`);

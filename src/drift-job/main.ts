@@ -5,9 +5,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Settings } from '../fetcher/s3-settings.ts';
 import { s3Client } from '../fetcher/s3-source.ts';
 import { terminationLogOf, writeTerminationLog } from '../fetcher/termination-log.ts';
-import { DRIFT_USAGE, PROFILE_USAGE, parseDriftArgs, parseProfileArgs, type ArgsResult } from './args.ts';
+import { DRIFT_USAGE, PROFILE_USAGE, parseAnyProfileArgs, parseDriftArgs, type ArgsResult } from './args.ts';
 import { runDriftCommand } from './drift-command.ts';
 import { asDriftJobFailure, DRIFT_JOB_EXIT_CODES, formatFailureLine } from './exit-codes.ts';
+import { runLoggedProfileCommand } from './logged-profile-command.ts';
 import { runProfileCommand } from './profile-command.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -50,7 +51,9 @@ async function run<T extends { terminationLog?: string | undefined }>(
 }
 
 export function runProfile(argv: readonly string[], env: Env): Promise<number> {
-  return run('profile', argv, env, PROFILE_USAGE, parseProfileArgs, async (plan, client) => JSON.stringify(await runProfileCommand(plan, client, log)));
+  return run('profile', argv, env, PROFILE_USAGE, parseAnyProfileArgs, async (plan, client) =>
+    JSON.stringify('logs' in plan ? await runLoggedProfileCommand(plan, client, log) : await runProfileCommand(plan, client, log)),
+  );
 }
 
 export function runDrift(argv: readonly string[], env: Env): Promise<number> {

@@ -95,3 +95,17 @@ export async function listKeys(client: S3Client, bucket: string, prefix: string,
   } while (token !== undefined);
   return keys;
 }
+
+/** The folders directly under a prefix (`<prefix><name>/`, every page). */
+export async function listFolders(client: S3Client, bucket: string, prefix: string, log: Log): Promise<string[]> {
+  const folders: string[] = [];
+  let token: string | undefined;
+  do {
+    const page: ListObjectsV2CommandOutput = await withRetry(`s3://${bucket}/${prefix}`, DEFAULT_RETRY, log, () =>
+      client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ...(token !== undefined ? { ContinuationToken: token } : {}) })),
+    );
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) folders.push(p.Prefix);
+    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return folders;
+}

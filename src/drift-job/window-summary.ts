@@ -1,18 +1,16 @@
 // A check's window as its log lines stream by: each record inside the window that is a successful
-// inference call has its rows' feature values (and its predictions) added to bounded per-feature
+// inference call (logged-request.ts) has its rows' feature values (and its predictions) added to bounded per-feature
 // accumulators; everything else is counted by why it was left out. Pure: lines in, feature inputs out.
 import type { DriftSettings, FeatureInput } from '../drift/drift-verdict.ts';
 import type { DriftWindow } from './drift-window.ts';
-import { inWindow } from './drift-window.ts';
 import { DriftJobFailure } from './exit-codes.ts';
 import type { FeatureSpec } from './feature-spec.ts';
 import { resolveMapping, shapeKey, type Mapping } from './feature-mapping.ts';
 import type { ProfiledColumn } from './profile-document.ts';
-import { requestInputs, responsePredictions } from './request-inputs.ts';
+import { loggedRequest, newReadCounts, type WindowReadCounts } from './logged-request.ts';
+import { responsePredictions } from './request-inputs.ts';
 import { seededRandom, seedOf } from './seeded-random.ts';
 import { WindowAccumulator } from './window-accumulator.ts';
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function featureInput(name: string, acc: WindowAccumulator): FeatureInput {
   const window = acc.window();
@@ -22,7 +20,7 @@ function featureInput(name: string, acc: WindowAccumulator): FeatureInput {
 }
 
 export class WindowSummary {
-  readonly read = { files: 0, records: 0, used: 0, rows: 0, skipped: { notSuccessful: 0, notInference: 0, unreadable: 0 } };
+  readonly read: WindowReadCounts = newReadCounts();
   readonly #features: ReadonlyMap<string, WindowAccumulator>;
   readonly #predictions: { readonly name: string; readonly acc: WindowAccumulator } | undefined;
   readonly #window: DriftWindow;
@@ -39,31 +37,8 @@ export class WindowSummary {
 
   /** One log line; `where` names its file for errors. Throws when requests map to no features. */
   addLine(line: string, where: string): void {
-    if (line.trim() === '') return;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      this.read.skipped.unreadable++;
-      return;
-    }
-    if (!isRecord(record) || !inWindow(record.time, this.#window)) return;
-    this.read.records++;
-    if (typeof record.status !== 'number' || record.status < 200 || record.status > 299 || (record.method !== undefined && record.method !== 'POST')) {
-      this.read.skipped.notSuccessful++;
-      return;
-    }
-    if (typeof record.request === 'string') {
-      // A body the agent cut at its capture cap, or that was not JSON.
-      this.read.skipped.unreadable++;
-      return;
-    }
-    const parsed = requestInputs(record.request);
-    if (parsed.kind === 'none') {
-      this.read.skipped.notInference++;
-      return;
-    }
-    if (parsed.kind === 'error') throw new DriftJobFailure('UnreadableData', `${where}: request ${String(record.requestId)}: ${parsed.error}`);
+    const parsed = loggedRequest(line, this.#window, this.read, where);
+    if (parsed === undefined) return;
     const shape = shapeKey(parsed.inputs);
     let mapping = this.#mappings.get(shape);
     if (mapping === undefined) {
@@ -77,7 +52,7 @@ export class WindowSummary {
       for (const source of mapping) this.#features.get(source.feature)!.add(byName.get(source.input)!.rows[r]![source.index]);
     }
     if (this.#predictions !== undefined) {
-      const values = responsePredictions(record.response, parsed.rows);
+      const values = responsePredictions(parsed.response, parsed.rows);
       if (values !== undefined) for (const v of values) this.#predictions.acc.add(v);
       else this.#predictions.acc.missing += parsed.rows;
     }

@@ -4,7 +4,9 @@
 // agent's layout with OIP v2 requests are judged: unshifted traffic is NoDrift, one feature shifted by one
 // standard deviation is Drift naming it first, 20 requests are Inconclusive; records outside the window,
 // failed calls and other versions are left out. A missing profile and requests that map to no features
-// fail with their exit codes and a message in the termination log.
+// fail with their exit codes and a message in the termination log. A logged reference (`profile --logs`):
+// a window of logged traffic of every version (or one) is profiled with its predictions, checks against it
+// are NoDrift for the same distribution and Drift for a shifted feature, and too few rows fail the profile.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -250,4 +252,85 @@ test('drift: requests that map to no reference columns exit 5 and tell to set sp
   const mapped = await modelship([...driftArgs('6', 'mapped'), `--features=${features}`, '--min-samples=10']);
   assert.equal(mapped.code, 0, mapped.stderr);
   assert.equal((JSON.parse(mapped.termination) as { samples: number }).samples, 1);
+});
+
+// A logged reference: a window of the model's own traffic (versions 10 and 11, six hours on 2026-02-20)
+// is profiled as the reference, then checks of later traffic are judged against it.
+const REF_START = '2026-02-20T06:00:00Z';
+const REF_END = '2026-02-20T12:00:00Z';
+const refStartMs = Date.parse(REF_START);
+const loggedProfileUri = (name: string) => `s3://logs/team-a/_modelship/profiles/namespace=ns-1/model=iris/logged-${name}/profile.json`;
+const loggedArgs = (name: string, extra: readonly string[] = []) => [
+  'profile', '--logs=s3://logs/team-a', '--namespace=ns-1', '--model=iris', `--window-start=${REF_START}`, `--window-end=${REF_END}`, `--output=${loggedProfileUri(name)}`, ...extra,
+];
+
+test('profile --logs: the logged window of every version gives the features of the requests and the predictions', async () => {
+  await writeLogs('10', { requests: 160, rowsPerRequest: 10, fromMs: refStartMs, toMs: refStartMs + 4 * 60 * MIN });
+  await writeLogs('11', { requests: 80, rowsPerRequest: 10, fromMs: refStartMs + 4 * 60 * MIN, toMs: refStartMs + 6 * 60 * MIN });
+  // Left out: shifted traffic just after the window, and failed calls inside it.
+  await writeLogs('11', { requests: 20, rowsPerRequest: 5, shift: 3, fromMs: refStartMs + 6 * 60 * MIN, toMs: refStartMs + 7 * 60 * MIN });
+  await writeLogs('10', { requests: 20, rowsPerRequest: 5, shift: 3, fromMs: refStartMs, toMs: refStartMs + 60 * MIN, status: 503 });
+  const run = await modelship(loggedArgs('all'));
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.termination), { rows: 2400, features: 4, output: loggedProfileUri('all') });
+  const profile = await getJson(loggedProfileUri('all'));
+  assert.equal(profile.apiVersion, 'modelship.io/profile/v1');
+  assert.equal(profile.rows, 2400);
+  assert.match(profile.reference as string, /^s3:\/\/logs\/team-a logged requests of ns-1\/iris from 2026-02-20T06:00:00\.000Z to 2026-02-20T12:00:00\.000Z$/);
+  const features = profile.features as { name: string; profile: { kind: string; summary: { count: number; missing: number; mean: number; std: number }; counts: number[]; sample: number[] } }[];
+  assert.deepEqual(features.map((f) => [f.name, f.profile.kind]), [0, 1, 2, 3].map((i) => [`input-0[${i}]`, 'numeric']));
+  features.forEach((f, c) => {
+    assert.equal(f.profile.summary.count, 2400);
+    assert.equal(f.profile.summary.missing, 0);
+    assert.equal(f.profile.counts.reduce((a, b) => a + b, 0), 2400);
+    assert.ok(Math.abs(f.profile.summary.mean - MEANS[c]!) < 0.1, `${f.name} mean ${f.profile.summary.mean}`);
+    assert.ok(Math.abs(f.profile.summary.std - SDS[c]!) < 0.1, `${f.name} std ${f.profile.summary.std}`);
+    assert.ok(f.profile.counts.length > 5, `${f.name} has quantile bins`);
+  });
+  const target = profile.target as { name: string; profile: { kind: string; categories: string[]; counts: number[]; missing: number } };
+  assert.equal(target.name, 'predictions');
+  assert.equal(target.profile.kind, 'categorical');
+  assert.deepEqual([...target.profile.categories].sort(), SPECIES);
+  assert.equal(target.profile.counts.reduce((a, b) => a + b, 0) + target.profile.missing, 2400);
+
+  // One version only, with the features named as spec.monitoring.drift.features names them.
+  const features10 = JSON.stringify(FEATURES.map((name, index) => ({ name, index })));
+  const one = await modelship(loggedArgs('v10', ['--version=10', `--features=${features10}`]));
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal((JSON.parse(one.termination) as { rows: number }).rows, 1600);
+  const named = await getJson(loggedProfileUri('v10'));
+  assert.deepEqual((named.features as { name: string }[]).map((f) => f.name), [...FEATURES]);
+});
+
+test('drift against a logged reference: same-distribution traffic is NoDrift, petal_length shifted is Drift', async () => {
+  await writeLogs('20', { requests: 300, rowsPerRequest: 2, fromMs: endMs - 60 * MIN, toMs: endMs });
+  await writeLogs('21', { requests: 300, rowsPerRequest: 2, shift: 1, fromMs: endMs - 60 * MIN, toMs: endMs });
+  const check = (version: string, report: string) =>
+    modelship(['drift', `--profile=${loggedProfileUri('all')}`, '--logs=s3://logs/team-a', '--namespace=ns-1', '--model=iris', `--version=${version}`, `--window-end=${WINDOW_END}`, '--window=1h', '--predictions', `--report=${reportUri(report)}`]);
+  const same = await check('20', 'logged-nodrift');
+  assert.equal(same.code, 0, same.stderr);
+  const sameMessage = JSON.parse(same.termination) as { verdict: string; samples: number; features: { name: string; verdict: string }[]; predictions: { verdict: string } | null };
+  assert.equal(sameMessage.verdict, 'NoDrift', same.termination);
+  assert.equal(sameMessage.samples, 600);
+  assert.equal(sameMessage.features.length, 4);
+  assert.equal(sameMessage.predictions?.verdict, 'NoDrift');
+  const shifted = await check('21', 'logged-drift');
+  assert.equal(shifted.code, 0, shifted.stderr);
+  const shiftedMessage = JSON.parse(shifted.termination) as { verdict: string; features: { name: string; verdict: string }[] };
+  assert.equal(shiftedMessage.verdict, 'Drift', shifted.termination);
+  assert.equal(shiftedMessage.features[0]?.name, 'input-0[2]');
+  assert.equal(shiftedMessage.features[0]?.verdict, 'Drift');
+  assert.ok(shiftedMessage.features.slice(1).every((f) => f.verdict === 'NoDrift'), shifted.termination);
+});
+
+test('profile --logs: a window with too few logged rows fails with exit 5 and says so', async () => {
+  const start = Date.parse('2026-02-25T00:00:00Z');
+  await writeLogs('10', { requests: 20, rowsPerRequest: 2, fromMs: start, toMs: start + 30 * MIN });
+  const run = await modelship([
+    'profile', '--logs=s3://logs/team-a', '--namespace=ns-1', '--model=iris', '--window-start=2026-02-25T00:00:00Z', '--window-end=2026-02-25T01:00:00Z', `--output=${loggedProfileUri('few')}`,
+  ]);
+  assert.equal(run.code, 5, run.stderr);
+  assert.match(run.termination, /^modelship-profile: UnreadableData: s3:\/\/logs\/team-a logged requests of ns-1\/iris from .*: 40 request rows in \d+ log files, fewer than the 100 a reference needs \(drift\.minSamples\)/);
+  // Nothing was written.
+  await assert.rejects(getJson(loggedProfileUri('few')));
 });

@@ -42,13 +42,13 @@ void test('the messages name the field and say what to do', () => {
     'spec.monitoring.logging: monitoring.drift needs monitoring.logging: drift checks judge the logged requests, so set monitoring.logging.uri',
   ]);
   assert.deepEqual(errorsOf({ reference: { uri: 's3://d/x.csv', modelFile: 'x.csv' } }), [
-    'spec.monitoring.drift.reference: drift.reference needs exactly one of uri (a sample in object storage) or modelFile (a file inside the model folder)',
+    'spec.monitoring.drift.reference: drift.reference needs exactly one of uri (a sample in object storage), modelFile (a file inside the model folder) or logged (a window of logged requests)',
   ]);
   assert.deepEqual(errorsOf({ reference: { modelFile: 'a/../../b.csv' } }), [
     "spec.monitoring.drift.reference.modelFile: drift.reference.modelFile must be a relative path inside the model folder, without a leading / or a '..' segment, e.g. reference/train.csv",
   ]);
   assert.deepEqual(errorsOf({ reference: { uri: 's3://d/x.csv' }, predictions: true }), [
-    'spec.monitoring.drift.predictions: drift.predictions needs drift.reference.target: the predictions are compared with the distribution of that label column',
+    'spec.monitoring.drift.predictions: drift.predictions needs drift.reference.target (or a logged reference): the predictions are compared with the distribution of that label column (or with the predictions logged in the window)',
   ]);
   assert.deepEqual(errorsOf({ reference: { uri: 's3://d/x.csv' }, window: '200h' }), [
     'spec.monitoring.drift.window: drift.window must be from 1m to 168h: each check reads the logged requests of that span, so a longer one reads more files per check',
@@ -75,4 +75,24 @@ void test('status.drift parses a full status and an empty one', () => {
   assert.deepEqual(driftStatusSchema.parse(full), full);
   assert.deepEqual(driftStatusSchema.parse({}), {});
   assert.equal(driftStatusSchema.safeParse({ lastCheck: { verdict: 'Maybe' } }).success, false);
+});
+
+void test('a logged reference: predictions judged by default, its window bounded, the sample-file fields refused', () => {
+  const logged = { start: '2026-03-01T00:00:00Z', end: '2026-03-08T00:00:00Z' };
+  const d = driftSpecSchema.parse({ reference: { logged } });
+  assert.deepEqual(d.reference, { logged });
+  assert.equal(judgesPredictions(d), true, 'the logged predictions are the reference of the predictions');
+  assert.equal(judgesPredictions(driftSpecSchema.parse({ reference: { logged }, predictions: false })), false);
+  assert.deepEqual(errorsOf({ reference: { logged: { start: logged.end, end: logged.start } } }), [
+    'spec.monitoring.drift.reference.logged.end: drift.reference.logged.end must be after logged.start: the window of logged requests cannot be empty',
+  ]);
+  assert.deepEqual(errorsOf({ reference: { logged: { start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:01Z' } } }), [
+    'spec.monitoring.drift.reference.logged.end: drift.reference.logged must span at most 31 days (744h): the profile Job reads every logged file of the window',
+  ]);
+  assert.deepEqual(errorsOf({ reference: { logged: { start: '2026-03-01', end: logged.end } } }), [
+    'spec.monitoring.drift.reference.logged.start: must be an RFC 3339 time with seconds, e.g. 2026-03-01T00:00:00Z',
+  ]);
+  assert.deepEqual(errorsOf({ reference: { logged, target: 'species' } }), [
+    "spec.monitoring.drift.reference: drift.reference.format, target and exclude describe a sample file, not logged requests: remove them; a logged reference profiles the requests' inputs and the model's predictions",
+  ]);
 });

@@ -7,7 +7,7 @@ import { driftSpecSchema } from '../../../src/api/drift-spec.ts';
 import { loggingSpecSchema } from '../../../src/api/logging-spec.ts';
 import type { ModelDeployment } from '../../../src/api/model-deployment.ts';
 import { parseModelDeployment } from '../../../src/api/parse.ts';
-import { checkArgs, driftSecret, profileArgs, referenceUri, renderCheckJob, renderProfileJob } from '../../../src/drift-checks/drift-jobs.ts';
+import { checkArgs, driftSecret, loggedProfileUri, profileArgs, referenceUri, renderCheckJob, renderProfileJob } from '../../../src/drift-checks/drift-jobs.ts';
 import { DRIFT_TERMINATION_LOG, LABEL_DRIFT_JOB } from '../../../src/drift-checks/labels.ts';
 import { checkJobName, MAX_DRIFT_JOB_NAME, profileJobName } from '../../../src/drift-checks/names.ts';
 import { parseCheckMessage, parseProfileMessage } from '../../../src/drift-checks/termination.ts';
@@ -121,6 +121,48 @@ void test("placement: the ModelDeployment's nodeSelector and tolerations as its 
   const bare = renderProfileJob({ md, drift: full, logging, stable, image: 'registry/modelship:9' }, 'iris-profile-abcde').spec!.template.spec!;
   assert.equal('nodeSelector' in bare, false);
   assert.equal('tolerations' in bare, false);
+});
+
+void test('a logged reference: the profile Job reads the logged window with the logging credentials; profile and checks share the window profile', () => {
+  const loggingWithSecret = loggingSpecSchema.parse({ uri: 's3://logs/team-a/', credentials: { secretRef: { name: 'log-writer' } } });
+  const logged = driftSpecSchema.parse({
+    reference: { logged: { start: '2026-03-01T01:00:00+01:00', end: '2026-03-08T00:00:00Z', version: '6' } },
+    features: [{ name: 'petal_length', input: 'input-0', index: 2 }],
+    minSamples: 500,
+  });
+  const profileAt = 's3://logs/team-a/_modelship/profiles/namespace=team-a/model=iris/logged=20260301T000000Z_20260308T000000Z/version=6/profile.json';
+  const profile = renderProfileJob({ md, drift: logged, logging: loggingWithSecret, stable, image: 'registry/modelship:9' }, 'iris-profile-abcde');
+  const [c] = profile.spec!.template.spec!.containers;
+  assert.deepEqual(c!.args, [
+    'profile',
+    '--logs', 's3://logs/team-a/',
+    '--namespace', 'team-a',
+    '--model', 'iris',
+    '--version', '6',
+    '--window-start', '2026-03-01T01:00:00+01:00',
+    '--window-end', '2026-03-08T00:00:00Z',
+    '--features', '[{"name":"petal_length","input":"input-0","index":2}]',
+    '--min-samples', '500',
+    '--output', profileAt,
+    '--termination-log', DRIFT_TERMINATION_LOG,
+  ]);
+  assert.deepEqual(c!.envFrom, [{ secretRef: { name: 'log-writer' } }], 'the logs are read with the credentials the checks use');
+  assert.equal(profile.metadata.annotations!['modelship.io/drift-output'], profileAt);
+  // Every version's checks read the window's profile; the predictions are judged by default.
+  for (const version of ['7', '8']) {
+    const check = renderCheckJob({ md, drift: logged, logging: loggingWithSecret, stable: { ...stable, version }, image: 'i' }, 'iris-drift-202612041100', new Date('2026-12-04T11:00:00Z'));
+    const args = check.spec!.template.spec!.containers[0]!.args!;
+    assert.equal(args[args.indexOf('--profile') + 1], profileAt);
+    assert.equal(args[args.indexOf('--version') + 1], version);
+    assert.ok(args.includes('--predictions'));
+  }
+  // No version filter: no --version, and a profile of its own.
+  const all = driftSpecSchema.parse({ reference: { logged: { start: '2026-03-01T00:00:00.5Z', end: '2026-03-02T00:00:00Z' } } });
+  const allArgs = renderProfileJob({ md, drift: all, logging, stable, image: 'i' }, 'iris-profile-fghij').spec!.template.spec!.containers[0]!.args!;
+  assert.ok(!allArgs.includes('--version'));
+  assert.ok(!allArgs.includes('--features'));
+  assert.equal(allArgs[allArgs.indexOf('--output') + 1], 's3://logs/team-a/_modelship/profiles/namespace=team-a/model=iris/logged=20260301T000000.500Z_20260302T000000Z/profile.json');
+  assert.equal(loggedProfileUri('s3://l', 'n', 'm', { start: '2026-03-01T00:00:00Z', end: '2026-03-02T00:00:00Z', version: 'v 2' }), 's3://l/_modelship/profiles/namespace=n/model=m/logged=20260301T000000Z_20260302T000000Z/version=v%202/profile.json');
 });
 
 void test('names are deterministic and short enough for the Job label and its pods, also for the longest ModelDeployment names', () => {

@@ -196,3 +196,37 @@ void test('Inconclusive is Unknown; the last 3 finished checks are kept, running
   assert.equal(plan.condition.status, 'Unknown');
   assert.equal(plan.condition.reason, 'Inconclusive');
 });
+
+void test('a logged reference is profiled once its window has ended and flushed, and keeps its profile across versions', () => {
+  const logged = driftSpecSchema.parse({ reference: { logged: { start: '2026-12-01T00:00:00Z', end: '2026-12-04T10:00:00Z' } } });
+  // logging.flushInterval (here 1m) and a minute of slack after the end: due at 10:02.
+  const flushed = loggingSpecSchema.parse({ uri: 's3://logs/team-a', flushInterval: '1m' });
+  const waiting = reconcileDrift(input({ drift: logged, logging: flushed, now: T('2026-12-04T10:01:00Z') }));
+  assert.deepEqual(waiting.create, []);
+  assert.equal(waiting.requeueAfterMs, 60_000);
+  assert.deepEqual(waiting.condition, {
+    status: 'Unknown',
+    reason: 'NoReference',
+    message: 'the logged reference window ends at 2026-12-04T10:00:00Z; it is profiled at 2026-12-04T10:02:00Z, then checks start',
+  });
+  const due = reconcileDrift(input({ drift: logged, logging: flushed, now: T('2026-12-04T10:02:00Z') }));
+  assert.equal(due.create.length, 1);
+  const created = due.create[0]!;
+  assert.ok(created.spec!.template.spec!.containers[0]!.args!.includes('--logs'));
+  // Another served version: the same profile Job name, so nothing new while it runs.
+  const v4 = { version: '4', model: { ...md.spec.model, version: '4', uri: 's3://models/iris/4' } };
+  assert.equal(reconcileDrift(input({ drift: logged, stable: v4, now: T('2026-12-04T10:02:00Z') })).create[0]!.metadata.name, created.metadata.name);
+  // Profiled: a new version keeps it and is checked against it, without a new profile Job.
+  const profileJob = job(created, 'Complete', '2026-12-04T10:05:00Z');
+  const p = pod(created.metadata.name, 0, '{"rows":5000,"features":4,"output":"s3://logs/team-a/p.json"}');
+  const done = reconcileDrift(input({ drift: logged, jobs: [profileJob], pods: [p], previous: due.status, now: T('2026-12-04T10:06:00Z') }));
+  assert.equal(done.status.reference?.rows, 5000);
+  const later = reconcileDrift(input({ drift: logged, stable: v4, jobs: [profileJob], previous: done.status, now: T('2026-12-04T11:00:05Z') }));
+  assert.deepEqual(later.create.map((j) => j.metadata.labels[LABEL_DRIFT_JOB]), ['check']);
+  assert.deepEqual(later.delete, []);
+  // Another window: another profile Job, and the old one goes.
+  const moved = driftSpecSchema.parse({ reference: { logged: { start: '2026-12-02T00:00:00Z', end: '2026-12-04T10:00:00Z' } } });
+  const next = reconcileDrift(input({ drift: moved, stable: v4, jobs: [profileJob], previous: done.status, now: T('2026-12-04T11:00:05Z') }));
+  assert.notEqual(next.create[0]?.metadata.name, created.metadata.name);
+  assert.deepEqual(next.delete, [created.metadata.name]);
+});

@@ -1,7 +1,7 @@
 // The arguments of `profile` and `drift`: defaults, the format from the extension, and one-line refusals.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDriftArgs, parseProfileArgs } from '../../../src/drift-job/args.ts';
+import { parseAnyProfileArgs, parseDriftArgs, parseProfileArgs } from '../../../src/drift-job/args.ts';
 
 const drift = ['--profile=s3://logs/p/profile.json', '--logs=s3://logs/team-a/', '--namespace=ns', '--model=iris', '--version=3', '--window-end=2026-03-01T12:30:00Z', '--report=s3://logs/r/report.json'];
 
@@ -56,4 +56,31 @@ test('output URIs are bounded so the termination messages stay within theirs', (
   assert.ok(!r.ok && /--output is longer than 900 characters/.test(r.error));
   const d = parseDriftArgs([...drift, `--report=s3://logs/${'k'.repeat(1500)}.json`]);
   assert.ok(!d.ok && /--report is longer than 1500 characters/.test(d.error));
+});
+
+test('profile --logs: a logged window of one model (one version or all), bounded, with --min-samples', () => {
+  const logged = ['--logs=s3://logs/team-a/', '--namespace=ns', '--model=iris', '--window-start=2026-03-01T00:00:00Z', '--window-end=2026-03-08T00:00:00+01:00', '--output=s3://logs/p/profile.json'];
+  const ok = parseAnyProfileArgs([...logged, '--min-samples=500', '--features=[{"name":"a","index":0}]']);
+  assert.ok(ok.ok);
+  assert.ok('logs' in ok.plan);
+  assert.deepEqual(ok.plan.logs, { uri: 's3://logs/team-a', bucket: 'logs', base: 'team-a' });
+  assert.equal(ok.plan.version, undefined);
+  assert.equal(ok.plan.windowEndMs - ok.plan.windowStartMs, 7 * 86_400_000 - 3_600_000);
+  assert.equal(ok.plan.minSamples, 500);
+  assert.deepEqual(ok.plan.features, [{ name: 'a', index: 0 }]);
+  const versioned = parseAnyProfileArgs([...logged, '--version=3']);
+  assert.ok(versioned.ok && 'logs' in versioned.plan && versioned.plan.version === '3');
+  const error = (argv: string[]) => {
+    const r = parseAnyProfileArgs(argv);
+    return r.ok ? 'accepted' : r.error;
+  };
+  const without = (name: string) => logged.filter((a) => !a.startsWith(`--${name}=`));
+  assert.match(error([...without('window-end'), '--window-end=2026-03-01T00:00:00Z']), /--window-end must be after --window-start/);
+  assert.match(error([...without('window-end'), '--window-end=2026-04-01T00:00:01Z']), /at most 744h/);
+  assert.match(error([...without('window-start'), '--window-start=yesterday']), /--window-start 'yesterday' is not an RFC 3339 time/);
+  assert.match(error(without('model')), /--model is required/);
+  assert.match(error([...logged, '--min-samples=5']), /--min-samples must be an integer from 10/);
+  assert.match(error([...logged, '--reference=s3://data/t.csv']), /reference/);
+  // Without --logs it is the sample-file profile.
+  assert.match(error(['--output=s3://logs/p.json']), /--reference is required/);
 });
