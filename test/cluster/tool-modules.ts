@@ -101,7 +101,7 @@ export const benchToolModules: readonly ToolModule[] = [
   {
     name: 'argo-rollouts',
     ldflags: '-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=1.10.1',
-    coldBuildSeconds: 0,
+    coldBuildSeconds: 815,
     binaries: [{ pkg: 'github.com/argoproj/argo-rollouts/cmd/rollouts-controller', bin: 'rollouts-controller' }],
   },
 ];
