@@ -1,6 +1,6 @@
 // The same model behind each rollout controller of bench/rollout-peers.ts: simulator pods (labelled with
 // modelship.io/model-deployment, so the pod simulator serves them and gates their readiness), 2 replicas, the
-// same step plan (25%, 5 s, 50%, 5 s, then all of it), and a host of its own on the data path's Gateway whose
+// same step plan (25%, 10 s, 50%, 10 s, then all of it), and a host of its own on the data path's Gateway whose
 // HTTPRoute leads to a weighted TraefikService. Pure object builders and readers: no I/O.
 import type { GatewayRef } from '../test/cluster/traffic.ts';
 
@@ -8,7 +8,8 @@ export const MODEL = 'model';
 export const REPLICAS = 2;
 /** The step plan: first weight, pause, second weight, pause, then promotion. */
 export const STEP_WEIGHTS = [25, 50] as const;
-export const PAUSE_SECONDS = 5;
+/** Flagger's analysis interval is at least 10 s (Canary.GetAnalysisInterval raises shorter ones), so every controller pauses 10 s. */
+export const PAUSE_SECONDS = 10;
 
 type Json = Record<string, unknown>;
 
@@ -66,7 +67,7 @@ export function flaggerTarget(namespace: string, version: string): Json {
 }
 
 /**
- * Flagger's Canary: provider traefik, stepWeight 25 up to maxWeight 50, one step per 5 s interval, no metrics
+ * Flagger's Canary: provider traefik, stepWeight 25 up to maxWeight 50, one step per 10 s interval, no metrics
  * (so no metrics server is queried), and a rollback webhook: Flagger rolls back when it answers 2xx, which is
  * how a manual abort is asked of Flagger.
  */

@@ -2,7 +2,7 @@
 // Traefik through a weighted TraefikService, on one control plane, with the same simulator model pods and
 // the same step plan (peer-workloads.ts). Per repetition and controller:
 // - promotion: spec change -> first canary weight seen in the TraefikService, the time from the first
-//   weight to the second (the plan pauses 5 s between them), and the time to the controller's own
+//   weight to the second (the plan pauses 10 s between them), and the time to the controller's own
 //   "promoted" (the new version alone behind the route);
 // - abort: spec change, first weight, then the controller's abort -> canary weight 0 in the TraefikService;
 // - failed requests of a constant load through the gateway (that controller's Host) during the promotion
@@ -40,7 +40,7 @@ export type ControllerName = 'modelship' | PeerName;
 export interface Repetition {
   readonly toFirstWeightSeconds: number;
   readonly firstWeight: number;
-  /** From the first weight seen to the second (25% -> 50%); the plan pauses 5 s in between. */
+  /** From the first weight seen to the second (25% -> 50%); the plan pauses 10 s in between. */
   readonly stepSeconds: number;
   readonly toPromotedSeconds: number;
   readonly abortToStableSeconds: number;
@@ -272,7 +272,7 @@ async function flaggerDriver(cp: ControlPlane, client: ApiClient, namespace: str
     (await client.request<{ spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }>(HttpMethod.GET, `/apis/apps/v1/namespaces/${namespace}/deployments/${MODEL}-primary`)).spec?.template?.metadata?.labels?.['app.kubernetes.io/version'];
   return {
     controller: 'flagger',
-    how: 'Canary (provider traefik) over a Deployment; analysis: interval 5 s, stepWeight 25, maxWeight 50, no metrics; abort by a rollback webhook that starts answering 200',
+    how: 'Canary (provider traefik) over a Deployment; analysis: interval 10 s, stepWeight 25, maxWeight 50, no metrics; abort by a rollback webhook that starts answering 200',
     traefikService: MODEL,
     async setup(version) {
       await post(client, `/apis/apps/v1/namespaces/${namespace}/deployments`, flaggerTarget(namespace, version));
@@ -306,7 +306,7 @@ async function argoDriver(cp: ControlPlane, client: ApiClient, namespace: string
   const get = () => client.request<Rollout>(HttpMethod.GET, rolloutPath);
   return {
     controller: 'argo-rollouts',
-    how: 'Rollout with canary steps (setWeight 25, pause 5 s, setWeight 50, pause 5 s) and the built-in Traefik router (weightedTraefikServiceName); abort by status.abort, as `kubectl argo rollouts abort` does',
+    how: 'Rollout with canary steps (setWeight 25, pause 10 s, setWeight 50, pause 10 s) and the built-in Traefik router (weightedTraefikServiceName); abort by status.abort, as `kubectl argo rollouts abort` does',
     traefikService: MODEL,
     async setup(version) {
       for (const svc of argoServices(namespace)) await post(client, `/api/v1/namespaces/${namespace}/services`, svc);
