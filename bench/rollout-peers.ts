@@ -5,6 +5,7 @@
 //   weight to the second (the plan pauses 10 s between them), and the time to the controller's own
 //   "promoted" (the new version alone behind the route);
 // - abort: spec change, first weight, then the controller's abort -> canary weight 0 in the TraefikService;
+// - through the gateway: the first reply of the new version, and the last reply of an aborted one;
 // - failed requests of a constant load through the gateway (that controller's Host) during the promotion
 //   (spec change to promoted) and the abort (abort to canary scaled away, plus 2 s).
 // The TraefikService is read every 50 ms (the figures' resolution). Controllers run one at a time, each on
@@ -40,10 +41,18 @@ export type ControllerName = 'modelship' | PeerName;
 export interface Repetition {
   readonly toFirstWeightSeconds: number;
   readonly firstWeight: number;
+  /**
+   * Spec change -> the first reply of the new version through the gateway. Differs from the first weight where
+   * a controller sets the weight before the canary's pods serve (Argo Rollouts keeps its canary Service on the
+   * stable pods until the canary ReplicaSet is available).
+   */
+  readonly toFirstNewReplySeconds: number;
   /** From the first weight seen to the second (25% -> 50%); the plan pauses 10 s in between. */
   readonly stepSeconds: number;
   readonly toPromotedSeconds: number;
   readonly abortToStableSeconds: number;
+  /** Abort -> the last reply of the aborted version through the gateway (0 if none came after the abort). */
+  readonly abortToLastAbortedReplySeconds: number;
   readonly promotion: { requests: number; failed: number; statuses: Record<string, number> };
   readonly abort: { requests: number; failed: number; statuses: Record<string, number> };
 }
@@ -54,9 +63,11 @@ export interface ControllerResult {
   readonly how: string;
   readonly repetitions?: readonly Repetition[];
   readonly toFirstWeightSeconds?: Summary;
+  readonly toFirstNewReplySeconds?: Summary;
   readonly stepSeconds?: Summary;
   readonly toPromotedSeconds?: Summary;
   readonly abortToStableSeconds?: Summary;
+  readonly abortToLastAbortedReplySeconds?: Summary;
   readonly failedDuringPromotion?: number;
   readonly failedDuringAbort?: number;
   readonly requestsDuringPromotion?: number;
@@ -158,6 +169,7 @@ async function measure(driver: Driver, client: ApiClient, namespace: string, gat
       const tSecond = await until(`${driver.controller}: second weight of ${next}`, async () => ((await canary()) ?? 0) >= STEP_WEIGHTS[1]);
       const tPromoted = await until(`${driver.controller}: ${next} promoted`, async () => (await driver.promoted(next)) && (await canary()) === 0);
       const promotion = load.failedBetween(t0, tPromoted);
+      const firstNewReply = load.samples().find((s) => s.at >= t0 && s.version === next)?.at ?? Number.NaN;
       stable = next;
 
       // Abort: a new version, its first weight, then the controller's abort.
@@ -170,20 +182,23 @@ async function measure(driver: Driver, client: ApiClient, namespace: string, gat
       const tAborted = await until(`${driver.controller}: abort of ${doomed} done`, () => driver.aborted());
       await sleep(2000);
       const abort = load.failedBetween(t1, Math.max(tStable, tAborted) + 2000);
+      const lastAbortedReply = load.samples().findLast((s) => s.at >= t1 && s.version === doomed)?.at ?? t1;
       // The aborted version stays in the spec, as after a real abort: the next change starts from it.
       stable = doomed;
       const rep: Repetition = {
         toFirstWeightSeconds: round((tFirst - t0) / 1000),
+        toFirstNewReplySeconds: round((firstNewReply - t0) / 1000),
         firstWeight,
         stepSeconds: round((tSecond - tFirst) / 1000),
         toPromotedSeconds: round((tPromoted - t0) / 1000),
         abortToStableSeconds: round((tStable - t1) / 1000),
+        abortToLastAbortedReplySeconds: round((lastAbortedReply - t1) / 1000),
         promotion,
         abort,
       };
       reps.push(rep);
       log(
-        `rollout-peers: ${driver.controller} ${r}/${repetitions}: first weight ${rep.toFirstWeightSeconds} s (${firstWeight}%), step ${rep.stepSeconds} s, promoted ${rep.toPromotedSeconds} s, abort ${rep.abortToStableSeconds} s; failed ${promotion.failed}/${promotion.requests} during promotion, ${abort.failed}/${abort.requests} during abort`,
+        `rollout-peers: ${driver.controller} ${r}/${repetitions}: first weight ${rep.toFirstWeightSeconds} s (${firstWeight}%), first reply of ${next} ${rep.toFirstNewReplySeconds} s, step ${rep.stepSeconds} s, promoted ${rep.toPromotedSeconds} s, abort ${rep.abortToStableSeconds} s (last reply of ${doomed} ${rep.abortToLastAbortedReplySeconds} s); failed ${promotion.failed}/${promotion.requests} during promotion, ${abort.failed}/${abort.requests} during abort`,
       );
     }
   } finally {
@@ -196,9 +211,11 @@ async function measure(driver: Driver, client: ApiClient, namespace: string, gat
     how: driver.how,
     repetitions: reps,
     toFirstWeightSeconds: summarize(reps.map((r) => r.toFirstWeightSeconds)),
+    toFirstNewReplySeconds: summarize(reps.map((r) => r.toFirstNewReplySeconds)),
     stepSeconds: summarize(reps.map((r) => r.stepSeconds)),
     toPromotedSeconds: summarize(reps.map((r) => r.toPromotedSeconds)),
     abortToStableSeconds: summarize(reps.map((r) => r.abortToStableSeconds)),
+    abortToLastAbortedReplySeconds: summarize(reps.map((r) => r.abortToLastAbortedReplySeconds)),
     failedDuringPromotion: sum((r) => r.promotion.failed),
     requestsDuringPromotion: sum((r) => r.promotion.requests),
     failedDuringAbort: sum((r) => r.abort.failed),
