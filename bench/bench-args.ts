@@ -25,7 +25,7 @@ export interface BenchArgs {
   readonly raw: readonly string[];
 }
 
-export const GROUPS = ['latency', 'throughput', 'floor', 'kserve', 'startup', 'leader', 'fetch', 'batch', 'agent'] as const;
+export const GROUPS = ['latency', 'throughput', 'floor', 'kserve', 'startup', 'leader', 'fetch', 'batch', 'agent', 'rollout-peers'] as const;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

@@ -14,6 +14,7 @@ import { runFetchBench } from './fetch.ts';
 import { runBatchBench } from './batch.ts';
 import { runAgentBench } from './agent.ts';
 import { runThroughputGroup, type ThroughputGroupResult } from './group-throughput.ts';
+import { PLAN as ROLLOUT_PEERS_PLAN, runRolloutPeers } from './rollout-peers.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
 import { runModelshipConverge, type ModelshipConvergeResult } from './group-modelship-converge.ts';
 import { KSERVE_CLIENT_SETTINGS, equalSettingsComparison, equalSettingsTable } from './equal-settings.ts';
@@ -232,6 +233,18 @@ if (want('kserve')) {
     log(`kserve group failed: ${errorOf(err)}`);
     table.peer = { error: errorOf(err) };
     written.push(writeResult(ctx, 'kserve-peer', { error: errorOf(err), detail: err instanceof Error ? err.message : String(err) }));
+  }
+}
+
+if (want('rollout-peers')) {
+  // modelship, Flagger and Argo Rollouts on one data path (bench/rollout-peers.ts); 3 repetitions each, 1 with --quick.
+  try {
+    const repetitions = args.runs !== undefined ? Math.round(args.runs) : args.quick ? 1 : 3;
+    const controllers = await runRolloutPeers({ repetitions, controllers: ['modelship', 'flagger', 'argo-rollouts'] }, log);
+    written.push(writeResult(ctx, 'rollout-peers', { repetitions, plan: ROLLOUT_PEERS_PLAN, controllers }));
+  } catch (err) {
+    log(`rollout-peers group failed: ${errorOf(err)}`);
+    written.push(writeResult(ctx, 'rollout-peers', { error: errorOf(err) }));
   }
 }
 

@@ -94,4 +94,14 @@ export function modulesOf(set: ToolSet): readonly ToolModule[] {
 // (cmd/manager), the peer modelship is compared with.
 export const benchToolModules: readonly ToolModule[] = [
   { name: 'kserve', ldflags: '-s -w', coldBuildSeconds: 600, binaries: [{ pkg: 'github.com/kserve/kserve/cmd/manager', bin: 'kserve-manager' }] },
+  // The rollout peers (bench/rollout-peers.ts): Flagger and Argo Rollouts, each driving the data path's
+  // Traefik through TraefikService weights. Their cold times were taken on a machine at load 13 (other builds
+  // and tests ran), module downloads included.
+  { name: 'flagger', ldflags: '-s -w', coldBuildSeconds: 520, binaries: [{ pkg: 'github.com/fluxcd/flagger/cmd/flagger', bin: 'flagger' }] },
+  {
+    name: 'argo-rollouts',
+    ldflags: '-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=1.10.1',
+    coldBuildSeconds: 815,
+    binaries: [{ pkg: 'github.com/argoproj/argo-rollouts/cmd/rollouts-controller', bin: 'rollouts-controller' }],
+  },
 ];
