@@ -236,6 +236,30 @@ function rows(files: ResultFiles): Row[] {
         },
       ];
     });
+  add('rollout-peers', (f) => {
+    const controllers = at(f, 'controllers');
+    const list = Array.isArray(controllers) ? (controllers as unknown[]) : [];
+    const failed = (c: unknown, phase: string) => {
+      const reps = at(c, 'repetitions');
+      const all = Array.isArray(reps) ? (reps as unknown[]) : [];
+      return { failed: all.reduce<number>((n, r) => n + (num(r, phase, 'failed') ?? 0), 0), requests: all.reduce<number>((n, r) => n + (num(r, phase, 'requests') ?? 0), 0) };
+    };
+    const ours = list.find((c) => str(c, 'controller') === 'modelship');
+    const describe = (c: unknown) => {
+      const p = failed(c, 'promotion');
+      const a = failed(c, 'abort');
+      return `${str(c, 'controller') ?? '?'} ${fixed(num(c, 'toFirstWeightSeconds', 'median'), 2)} / ${fixed(num(c, 'abortToStableSeconds', 'median'), 2)} s, ${p.failed + a.failed} of ${p.requests + a.requests} failed`;
+    };
+    const mine = ours === undefined ? undefined : failed(ours, 'promotion').failed + failed(ours, 'abort').failed;
+    return [
+      {
+        figure: 'canary on one Traefik data path: spec change → first weight / abort → 100% stable, and requests failed under load during promotion and abort',
+        measured: list.map(describe).join('; '),
+        target: 'no request failed',
+        ...(mine !== undefined ? { met: mine === 0 } : {}),
+      },
+    ];
+  });
   add('control-plane-startup', (f) => [{ figure: 'test control plane start (warm cache)', measured: `${span(at(f, 'startSeconds'), 2, ' s')}`, target: '' }]);
   return out;
 }

@@ -67,3 +67,11 @@ test('the equal-settings KServe row comes from the plain file first, else the ne
   assert.ok(plain.endsWith('| kserve-peer.json |'), plain);
   assert.match(plain, /1\.50×; .* \| \*\*no\*\* \|/);
 });
+
+test('rollout peers: each controller with its times, and the target missed when modelship failed a request', () => {
+  const rep = (failed: number) => ({ promotion: { requests: 100, failed }, abort: { requests: 10, failed: 0 } });
+  const controller = (name: string, failed: number) => ({ controller: name, toFirstWeightSeconds: { median: 0.5 }, abortToStableSeconds: { median: 0.1 }, repetitions: [rep(failed), rep(0)] });
+  const table = readmeSummary(new Map([['rollout-peers', envelope({ controllers: [controller('modelship', 3), controller('flagger', 0)] })]]));
+  const row = rowOf(table, 'rollout-peers') ?? '';
+  assert.match(row, /modelship 0\.50 \/ 0\.10 s, 3 of 220 failed; flagger 0\.50 \/ 0\.10 s, 0 of 220 failed \| no request failed \| \*\*no\*\* \|/);
+});
