@@ -112,3 +112,19 @@ async function createIfMissing(client: ApiClient, path: string, body: Record<str
     if (!(err instanceof ApiError && err.status === 409)) throw err;
   }
 }
+
+/**
+ * Runs one group on a control plane of its own: the components' last log lines when it fails, and the
+ * control plane stopped either way.
+ */
+export async function onBenchCluster<T>(options: { nodes: number }, group: string, log: (m: string) => void, run: (cluster: BenchCluster) => Promise<T>): Promise<T> {
+  const cluster = await startBenchCluster(options);
+  try {
+    return await run(cluster);
+  } catch (err) {
+    log(`${group} failed; last lines of the components:\n${cluster.cp.logs(15)}`);
+    throw err;
+  } finally {
+    await cluster.stop();
+  }
+}

@@ -1,6 +1,6 @@
 // The floor on a control plane of its own, the same size as the throughput one: N ModelDeployments'
 // children applied by a bare client, then the spec changes' children.
-import { startBenchCluster, userOf } from './bench-cluster.ts';
+import { onBenchCluster, userOf } from './bench-cluster.ts';
 import { floorChange, floorCreate, type ClientSettings, type FloorTimes } from './floor.ts';
 import { Observer } from './observer.ts';
 import { withCounters, type PhaseCounters } from './phase-counters.ts';
@@ -21,8 +21,7 @@ export interface FloorGroupResult {
 const TIMEOUT_MS = 30 * 60_000;
 
 export async function runFloorGroup(options: FloorGroupOptions, log: (m: string) => void): Promise<FloorGroupResult> {
-  const cluster = await startBenchCluster({ nodes: options.nodes });
-  try {
+  return onBenchCluster({ nodes: options.nodes }, 'floor group', log, async (cluster) => {
     const list = placements('bench', options.count);
     await cluster.createNamespaces(namespacesOf(list));
     // The floor authenticates as the operator does, so the audit log counts its requests the same way.
@@ -39,10 +38,5 @@ export async function runFloorGroup(options: FloorGroupOptions, log: (m: string)
     } finally {
       await observer.stop();
     }
-  } catch (err) {
-    log(`floor group failed; last lines of the components:\n${cluster.cp.logs(15)}`);
-    throw err;
-  } finally {
-    await cluster.stop();
-  }
+  });
 }

@@ -1,14 +1,13 @@
 // The peer: KServe's controller converging the same number of models, as InferenceServices in
 // RawDeployment mode, on a control plane like the throughput one.
-import { startBenchCluster, userOf } from './bench-cluster.ts';
+import { onBenchCluster, userOf } from './bench-cluster.ts';
 import { createAtOnce, type CreateTimes } from './convergence.ts';
 import { installKServe, startKServe } from './kserve-controller.ts';
 import { inferenceServiceKind } from './kserve-workload.ts';
 import { Observer } from './observer.ts';
-import { sleep } from './parallel.ts';
 import { withCounters, type PhaseCounters } from './phase-counters.ts';
-import { waitForNoWrites } from './settle.ts';
-import { round, summarize } from './stats.ts';
+import { settledRss, waitForNoWrites } from './settle.ts';
+import { round } from './stats.ts';
 import { namespacesOf, placements } from './workload.ts';
 
 export interface KServeGroupResult {
@@ -24,19 +23,8 @@ export interface KServeGroupResult {
 
 const TIMEOUT_MS = 30 * 60_000;
 
-async function settledRss(rss: () => number, settleMs: number): Promise<number> {
-  await sleep(settleMs);
-  const samples: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    samples.push(rss());
-    await sleep(1000);
-  }
-  return round(summarize(samples).median / 2 ** 20, 1);
-}
-
 export async function runKServeGroup(options: { count: number; nodes: number; binary: string; settleMs: number }, log: (m: string) => void): Promise<KServeGroupResult> {
-  const cluster = await startBenchCluster({ nodes: options.nodes });
-  try {
+  return onBenchCluster({ nodes: options.nodes }, 'kserve group', log, async (cluster) => {
     const list = placements('kserve-bench', options.count);
     await installKServe(cluster);
     await cluster.createNamespaces(namespacesOf(list));
@@ -73,10 +61,5 @@ export async function runKServeGroup(options: { count: number; nodes: number; bi
       await observer.stop();
       await kserve.stop();
     }
-  } catch (err) {
-    log(`kserve group failed; last lines of the components:\n${cluster.cp.logs(15)}`);
-    throw err;
-  } finally {
-    await cluster.stop();
-  }
+  });
 }

@@ -1,21 +1,17 @@
 // Modelship converging N ModelDeployments at once on a control plane of its own, with given client
 // settings, and nothing else (no spec changes, rest or memory levels): the like-for-like run beside
 // KServe's (group-kserve.ts), once at modelship's defaults and once at KServe's per-client settings.
-import { startBenchCluster, userOf } from './bench-cluster.ts';
+import { onBenchCluster, userOf } from './bench-cluster.ts';
 import { createAtOnce, type CreateTimes } from './convergence.ts';
+import type { ClientSettings } from './floor.ts';
 import { Observer } from './observer.ts';
 import { startOperator, type OperatorLaunch } from './operator-runner.ts';
 import { withCounters, type PhaseCounters } from './phase-counters.ts';
-import { waitForNoWrites } from './settle.ts';
-import { round, summarize } from './stats.ts';
+import { settledRss, waitForNoWrites } from './settle.ts';
+import { round } from './stats.ts';
 import { modelDeploymentKind, namespacesOf, placements } from './workload.ts';
-import { sleep } from './parallel.ts';
 
-export interface ClientSettings {
-  readonly qps: number;
-  readonly burst: number;
-  readonly concurrency: number;
-}
+export type { ClientSettings };
 
 export interface ModelshipConvergeResult {
   readonly settings: ClientSettings;
@@ -32,22 +28,11 @@ const TIMEOUT_MS = 30 * 60_000;
 
 export const settingsFlags = (s: ClientSettings) => [`--kube-api-qps=${s.qps}`, `--kube-api-burst=${s.burst}`, `--concurrency=${s.concurrency}`];
 
-async function settledRss(rss: () => number, settleMs: number): Promise<number> {
-  await sleep(settleMs);
-  const samples: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    samples.push(rss());
-    await sleep(1000);
-  }
-  return round(summarize(samples).median / 2 ** 20, 1);
-}
-
 export async function runModelshipConverge(
   options: { count: number; nodes: number; settings: ClientSettings; launch: OperatorLaunch; settleMs: number; name: string },
   log: (m: string) => void,
 ): Promise<ModelshipConvergeResult> {
-  const cluster = await startBenchCluster({ nodes: options.nodes });
-  try {
+  return onBenchCluster({ nodes: options.nodes }, 'modelship converge', log, async (cluster) => {
     const list = placements('bench', options.count);
     await cluster.createNamespaces(namespacesOf(list));
     const kubeconfig = await cluster.kubeconfigFor('modelship');
@@ -86,10 +71,5 @@ export async function runModelshipConverge(
       await observer.stop();
       await operator.stop();
     }
-  } catch (err) {
-    log(`modelship converge failed; last lines of the components:\n${cluster.cp.logs(15)}`);
-    throw err;
-  } finally {
-    await cluster.stop();
-  }
+  });
 }

@@ -6,7 +6,7 @@ import type { ApiClient, KubeObject } from '../src/kube/api-client.ts';
 import { resourcePath } from '../src/kube/resource-paths.ts';
 import { DESIRED_HASH_ANNOTATION } from '../src/controller/apply-decision.ts';
 import { EVENT_AGGREGATION_WINDOW_MS } from '../src/kube/event-recorder.ts';
-import { startBenchCluster, userOf } from './bench-cluster.ts';
+import { onBenchCluster, userOf } from './bench-cluster.ts';
 import { changeAtOnce, createAtOnce, type ChangeTimes, type CreateTimes } from './convergence.ts';
 import { desiredChildren } from './floor-objects.ts';
 import { measureMemory, type MemoryResult } from './memory.ts';
@@ -67,8 +67,7 @@ async function sameObjects(client: ApiClient, sample: readonly Placement[], befo
 }
 
 export async function runThroughputGroup(options: ThroughputGroupOptions, log: (m: string) => void): Promise<ThroughputGroupResult> {
-  const cluster = await startBenchCluster({ nodes: options.nodes });
-  try {
+  return onBenchCluster({ nodes: options.nodes }, 'throughput group', log, async (cluster) => {
     const list = placements('bench', options.count);
     await cluster.createNamespaces([...namespacesOf(list), EMPTY_NAMESPACE]);
     const kubeconfig = await cluster.kubeconfigFor('modelship');
@@ -126,10 +125,5 @@ export async function runThroughputGroup(options: ThroughputGroupOptions, log: (
       log,
     );
     return { create, change, floorObjectsMatchOperator, floorChangeObjectsMatchOperator, rest, memory, longRunning };
-  } catch (err) {
-    log(`throughput group failed; last lines of the components:\n${cluster.cp.logs(15)}`);
-    throw err;
-  } finally {
-    await cluster.stop();
-  }
+  });
 }

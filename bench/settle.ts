@@ -3,6 +3,7 @@
 import type { BenchCluster } from './bench-cluster.ts';
 import { isWrite } from './audit-log.ts';
 import { sleep } from './parallel.ts';
+import { round, summarize } from './stats.ts';
 
 /** Resolves once `user` has written nothing for `quietMs`; gives up (and says so) after `timeoutMs`. */
 export async function waitForNoWrites(cluster: BenchCluster, user: string, quietMs: number, timeoutMs: number, options: { events: boolean } = { events: true }): Promise<boolean> {
@@ -17,4 +18,15 @@ export async function waitForNoWrites(cluster: BenchCluster, user: string, quiet
     else if (performance.now() - quietSince >= quietMs) return true;
   }
   return false;
+}
+
+/** A process's RSS in MiB once it has idled `settleMs`: the median of three reads a second apart. */
+export async function settledRss(rss: () => number, settleMs: number): Promise<number> {
+  await sleep(settleMs);
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    samples.push(rss());
+    await sleep(1000);
+  }
+  return round(summarize(samples).median / 2 ** 20, 1);
 }
