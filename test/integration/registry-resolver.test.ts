@@ -156,7 +156,8 @@ void test('fifty ModelDeployments naming one URI cost one request per poll inter
   const use = (k: string, i: number) => resolver.current(k, 'models:/iris@champion', i % 2 === 0 ? undefined : 'mlflow');
   keys.forEach(use);
   resolver.current('team-0/pinned', 'models:/iris/3', undefined);
-  await until('every key resolved', () => keys.every((k, i) => use(k, i)?.resolution?.version === '1'));
+  // Both URIs answered: the pinned one may answer after the alias.
+  await until('every key resolved', () => keys.every((k, i) => use(k, i)?.resolution?.version === '1') && resolver.current('team-0/pinned', 'models:/iris/3', undefined)?.resolution?.version === '3');
   assert.deepEqual(new Set(requeued), new Set([...keys, 'team-0/pinned']), 'the first answer requeues every key using the URI');
   assert.equal(requeued.filter((k) => k === 'team-0/md-0').length, 1);
   assert.deepEqual(
