@@ -5,23 +5,15 @@
 // each variant's counts over the window, and the check fails the canary whose predictions shifted while it
 // passes the one whose predictions match stable's. Needs no control plane, only the built Prometheus.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PREDICTION_VALUE_BUCKETS, PREDICTION_VALUE_METRIC, PREDICTIONS_METRIC } from '../../src/agent/metrics.ts';
 import { BUCKET_LABEL, CATEGORY_LABEL, driftQueries, evaluateRun, planQueries, queryIds } from '../../src/analysis/index.ts';
 import type { QueryResult } from '../../src/analysis/index.ts';
 import { createPrometheusClient } from '../../src/analysis/prometheus-client.ts';
 import { analysisSpecSchema } from '../../src/api/index.ts';
-import { freePort } from '../cluster/free-port.ts';
-import { toolsDir } from '../support/helm-chart.ts';
 import { testPrometheusCidrs } from '../support/outbound-allow.ts';
-import { promtool } from '../support/promtool.ts';
+import { startPrometheusOnSeries } from '../support/prometheus-on-series.ts';
 
-const tools = await toolsDir();
-const dir = mkdtempSync(join(tmpdir(), 'modelship-drift-queries-'));
 const namespace = 'shop';
 const STEP = 15;
 const SPAN = 70 * 60;
@@ -77,22 +69,9 @@ function openMetrics(nowSeconds: number): string {
 }
 
 const now = Math.floor(Date.now() / 1000);
-const input = join(dir, 'series.om');
-writeFileSync(input, openMetrics(now));
-const data = join(dir, 'data');
-const created = await promtool(tools, ['tsdb', 'create-blocks-from', 'openmetrics', input, data]);
-assert.equal(created.code, 0, created.output);
-writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
-const port = await freePort();
-const prometheus = spawn(join(tools, 'prometheus'), [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-after(() => prometheus.kill('SIGTERM'));
-const address = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  const ready = await fetch(`${address}/-/ready`).then((r) => r.ok, () => false);
-  if (ready) break;
-  assert.ok(i < 150, 'Prometheus did not become ready within 30 s');
-  await new Promise((r) => setTimeout(r, 200));
-}
+const prometheus = await startPrometheusOnSeries(openMetrics(now));
+after(() => prometheus.stop());
+const { address } = prometheus;
 const client = createPrometheusClient({ address, timeoutMs: 5000, allowCidrs: testPrometheusCidrs });
 after(() => client.close());
 

@@ -3,16 +3,13 @@
 // TSDB blocks by promtool (tsdb create-blocks-from openmetrics), ending now; Prometheus serves them, and
 // top prints each revision's numbers. Needs no control plane, only the built Prometheus.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { freePort } from '../cluster/free-port.ts';
-import { toolsDir } from '../support/helm-chart.ts';
-import { promtool } from '../support/promtool.ts';
+import { startPrometheusOnSeries } from '../support/prometheus-on-series.ts';
 
-const tools = await toolsDir();
 const dir = mkdtempSync(join(tmpdir(), 'modelship-top-'));
 const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'modelship.js');
 
@@ -55,22 +52,9 @@ function openMetrics(nowSeconds: number): string {
 }
 
 const now = Math.floor(Date.now() / 1000);
-const input = join(dir, 'series.om');
-writeFileSync(input, openMetrics(now));
-const data = join(dir, 'data');
-const created = await promtool(tools, ['tsdb', 'create-blocks-from', 'openmetrics', input, data]);
-assert.equal(created.code, 0, created.output);
-writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
-const port = await freePort();
-const prometheus = spawn(join(tools, 'prometheus'), [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-after(() => prometheus.kill('SIGTERM'));
-const address = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  const ready = await fetch(`${address}/-/ready`).then((r) => r.ok, () => false);
-  if (ready) break;
-  assert.ok(i < 150, 'Prometheus did not become ready within 30 s');
-  await new Promise((r) => setTimeout(r, 200));
-}
+const prometheus = await startPrometheusOnSeries(openMetrics(now));
+after(() => prometheus.stop());
+const { address } = prometheus;
 
 function top(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
