@@ -10,7 +10,7 @@ import { benchToolModules } from '../test/cluster/tool-modules.ts';
 import { ensureExtraTool, goModuleDir } from '../test/cluster/tools.ts';
 import { installCrdFiles } from '../test/cluster/traffic.ts';
 import { freePort } from '../test/cluster/free-port.ts';
-import { waitFor } from '../test/cluster/https-request.ts';
+import { awaitHealthy } from '../test/cluster/await-healthy.ts';
 import { ManagedProcess } from '../test/cluster/managed-process.ts';
 import type { BenchCluster } from './bench-cluster.ts';
 import { KSERVE_NAMESPACE, KSERVE_RUNTIME, kserveConfigMapData } from './kserve-workload.ts';
@@ -67,19 +67,6 @@ export async function startKServe(cluster: BenchCluster, binary: string, kubecon
     env: { ...process.env, KUBECONFIG: kubeconfig, TMPDIR: tmp, POD_NAMESPACE: KSERVE_NAMESPACE },
     logFile: join(cluster.dir, 'kserve.log'),
   });
-  try {
-    await waitFor(
-      'kserve /readyz',
-      async () => {
-        if (!proc.running) throw new Error(`kserve exited:\n${proc.tail(30)}`);
-        return (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200;
-      },
-      120_000,
-      200,
-    );
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
+  await awaitHealthy(proc, `http://127.0.0.1:${healthPort}/readyz`);
   return { pid: proc.pid, logFile: proc.logFile, rss: () => rssBytes(proc.pid), cpuSeconds: () => cpuSeconds(proc.pid), stop: () => proc.stop() };
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../test/cluster/free-port.ts';
 import { cacheRoot } from '../test/cluster/tools.ts';
 import { imageEnvironment } from './image-environment.ts';
-import { waitFor } from '../test/cluster/https-request.ts';
+import { awaitHealthy } from '../test/cluster/await-healthy.ts';
 import { ManagedProcess } from '../test/cluster/managed-process.ts';
 import { parseConfig, type OperatorConfig } from '../src/config.ts';
 import { parsePrometheusText, type Sample } from './prom-text.ts';
@@ -90,20 +90,7 @@ export async function startOperator(options: OperatorRunOptions): Promise<Operat
     logFile,
     env: { ...process.env, ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env },
   });
-  try {
-    await waitFor(
-      `${options.name} /readyz`,
-      async () => {
-        if (!proc.running) throw new Error(`${options.name} exited:\n${proc.tail(20)}`);
-        return (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200;
-      },
-      120_000,
-      100,
-    );
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
+  await awaitHealthy(proc, `http://127.0.0.1:${healthPort}/readyz`, { intervalMs: 100, tailLines: 20 });
   return {
     pid: proc.pid,
     logFile,

@@ -7,7 +7,7 @@ import { benchToolModules } from '../test/cluster/tool-modules.ts';
 import { ensureExtraTool, goModuleDir } from '../test/cluster/tools.ts';
 import { installCrdFiles } from '../test/cluster/traffic.ts';
 import { freePort } from '../test/cluster/free-port.ts';
-import { waitFor } from '../test/cluster/https-request.ts';
+import { awaitHealthy } from '../test/cluster/await-healthy.ts';
 import { ManagedProcess } from '../test/cluster/managed-process.ts';
 
 export type PeerName = 'flagger' | 'argo-rollouts';
@@ -63,19 +63,6 @@ export async function startPeer(peer: PeerName, binary: string, kubeconfig: stri
   delete env.KUBERNETES_SERVICE_HOST;
   delete env.KUBERNETES_SERVICE_PORT;
   const proc = new ManagedProcess({ name: peer, command: binary, args, env, logFile: join(dir, `${peer}.log`) });
-  try {
-    await waitFor(
-      `${peer} /healthz`,
-      async () => {
-        if (!proc.running) throw new Error(`${peer} exited:\n${proc.tail(30)}`);
-        return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
-      },
-      120_000,
-      200,
-    );
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
+  await awaitHealthy(proc, `http://127.0.0.1:${port}/healthz`);
   return { logFile: proc.logFile, tail: (lines = 30) => proc.tail(lines), stop: () => proc.stop() };
 }
