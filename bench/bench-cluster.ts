@@ -40,13 +40,20 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
-export async function startBenchCluster(options: { nodes: number }): Promise<BenchCluster> {
+export interface BenchClusterOptions {
+  readonly nodes: number;
+  /** kube-controller-manager's and kube-scheduler's client QPS (test/cluster/control-plane.ts); default theirs. */
+  readonly componentQps?: number;
+}
+
+export async function startBenchCluster(options: BenchClusterOptions): Promise<BenchCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'modelship-bench-'));
   const policy = join(dir, 'audit-policy.yaml');
   writeAuditPolicy(policy, CONTROLLER_ACCOUNTS.map(userOf));
   const auditFile = join(dir, 'audit.log');
   const cp = await startControlPlane({
     nodes: options.nodes,
+    ...(options.componentQps ? { componentQps: options.componentQps } : {}),
     apiServerFlags: [`--audit-policy-file=${policy}`, `--audit-log-path=${auditFile}`, '--audit-log-maxsize=0', '--audit-log-mode=blocking'],
   });
   try {
@@ -117,7 +124,7 @@ async function createIfMissing(client: ApiClient, path: string, body: Record<str
  * Runs one group on a control plane of its own: the components' last log lines when it fails, and the
  * control plane stopped either way.
  */
-export async function onBenchCluster<T>(options: { nodes: number }, group: string, log: (m: string) => void, run: (cluster: BenchCluster) => Promise<T>): Promise<T> {
+export async function onBenchCluster<T>(options: BenchClusterOptions, group: string, log: (m: string) => void, run: (cluster: BenchCluster) => Promise<T>): Promise<T> {
   const cluster = await startBenchCluster(options);
   try {
     return await run(cluster);

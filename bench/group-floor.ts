@@ -10,6 +10,8 @@ export interface FloorGroupOptions {
   readonly count: number;
   readonly changes: number;
   readonly nodes: number;
+  /** kube-controller-manager's and kube-scheduler's client QPS; default theirs. */
+  readonly componentQps?: number;
   readonly settings: ClientSettings;
 }
 
@@ -21,7 +23,7 @@ export interface FloorGroupResult {
 const TIMEOUT_MS = 30 * 60_000;
 
 export async function runFloorGroup(options: FloorGroupOptions, log: (m: string) => void): Promise<FloorGroupResult> {
-  return onBenchCluster({ nodes: options.nodes }, 'floor group', log, async (cluster) => {
+  return onBenchCluster({ nodes: options.nodes, ...(options.componentQps ? { componentQps: options.componentQps } : {}) }, 'floor group', log, async (cluster) => {
     const list = placements('bench', options.count);
     await cluster.createNamespaces(namespacesOf(list));
     // The floor authenticates as the operator does, so the audit log counts its requests the same way.

@@ -22,6 +22,8 @@ export interface ThroughputGroupOptions {
   readonly count: number;
   readonly changes: number;
   readonly nodes: number;
+  /** kube-controller-manager's and kube-scheduler's client QPS; default theirs. */
+  readonly componentQps?: number;
   readonly restMs: number;
   readonly settleMs: number;
   readonly launch: OperatorLaunch;
@@ -67,7 +69,7 @@ async function sameObjects(client: ApiClient, sample: readonly Placement[], befo
 }
 
 export async function runThroughputGroup(options: ThroughputGroupOptions, log: (m: string) => void): Promise<ThroughputGroupResult> {
-  return onBenchCluster({ nodes: options.nodes }, 'throughput group', log, async (cluster) => {
+  return onBenchCluster({ nodes: options.nodes, ...(options.componentQps ? { componentQps: options.componentQps } : {}) }, 'throughput group', log, async (cluster) => {
     const list = placements('bench', options.count);
     await cluster.createNamespaces([...namespacesOf(list), EMPTY_NAMESPACE]);
     const kubeconfig = await cluster.kubeconfigFor('modelship');
