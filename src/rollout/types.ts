@@ -33,6 +33,12 @@ export interface RolloutObservations {
    * rolled out at their planned size. A weight step completes when this equals its weight.
    */
   routerWeight?: number;
+  /**
+   * Whether the live router objects still name the canary's Service (a weight entry, even at 0, a
+   * mirror or a cohort rule); undefined when it cannot tell (no router, or not yet accepted). A
+   * leaving canary's pods go only once this is false (routers).
+   */
+  routerNamesCanary?: boolean;
   /** A validation result the machine asked for (EvidenceRequest): a smoke check run, or the validation Job's state. */
   validation?: ValidationObservation;
   /** A measurement the machine asked for (EvidenceRequest), taken since. */
