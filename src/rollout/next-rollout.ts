@@ -10,6 +10,7 @@
 import { contextOf, describe, type Context } from './decision-context.ts';
 import { decisionOf } from './decision.ts';
 import { absorbEvidence, scheduleAnalysis } from './evidence.ts';
+import { observeDetach } from './detach.ts';
 import { followSpec } from './follow-spec.ts';
 import { requestStages, settleStages } from './handle-requests.ts';
 import { emit, type Intent, type Stage } from './intents.ts';
@@ -52,5 +53,5 @@ export function nextRollout(input: RolloutInput): RolloutDecision {
   const ctx = contextOf(input);
   const s = initialState(input);
   if (s.stable === undefined || stablePlan(ctx, s) === undefined) return finish(ctx, run(ctx, s, [replaceLostStable, ...settleStages]));
-  return finish(ctx, run(ctx, s, [dropLostCanary, ...requestStages, followSpec, absorbEvidence, walkSteps]));
+  return finish(ctx, run(ctx, s, [dropLostCanary, ...requestStages, followSpec, absorbEvidence, observeDetach, walkSteps]));
 }

@@ -3,7 +3,8 @@
 // the canary really takes traffic, which opens its analysis window.
 import { ROUTER_PROVIDERS } from '../api/rollout-spec.ts';
 import { validationMethod } from './analysis-state.ts';
-import { endsAt, routerReports, type Context } from './decision-context.ts';
+import { routerReports, type Context } from './decision-context.ts';
+import { canaryLeaving, removalAt } from './detach.ts';
 import { canaryLive, evidenceOf, validationPassed } from './evidence-view.ts';
 import type { Intent } from './intents.ts';
 import type { MachineState } from './machine-state.ts';
@@ -12,10 +13,13 @@ import { splitReplicas } from './sizing.ts';
 import { stepWeight } from './steps.ts';
 import type { RolloutPlan } from './types.ts';
 
-/** When an aborted canary's pods go: scaleDownDelaySeconds after it was aborted. */
+/**
+ * When an aborted canary's pods go: scaleDownDelaySeconds after it was aborted (routers: after the
+ * router was seen without it, detach.ts); Infinity while a router still names it.
+ */
 function scaleDownAt(ctx: Context, s: MachineState): number | undefined {
   const c = s.canary;
-  return c?.phase === 'Aborted' ? endsAt(ctx, c.stepStartedAt, ctx.settings.delayMs) : undefined;
+  return c?.phase === 'Aborted' ? (removalAt(ctx, c, c.stepStartedAt) ?? Infinity) : undefined;
 }
 
 /**
@@ -25,7 +29,7 @@ function scaleDownAt(ctx: Context, s: MachineState): number | undefined {
 export function expireAbortedCanary(ctx: Context, s: MachineState): Intent[] {
   const end = scaleDownAt(ctx, s);
   if (end === undefined) return [];
-  if (ctx.now < end) return [{ kind: 'wake', at: end }];
+  if (ctx.now < end) return Number.isFinite(end) ? [{ kind: 'wake', at: end }] : [];
   return s.canary!.template !== ctx.specTemplate ? [{ kind: 'drop-canary' }] : [];
 }
 
@@ -52,6 +56,8 @@ export function planOf(ctx: Context, s: MachineState): Planned {
     weights: canary !== undefined ? { stable: 100 - split.canaryWeight, canary: split.canaryWeight, exact: split.exact } : { stable: 100, canary: 0, exact: true },
   };
   if (canary !== undefined) plan.canary = canary;
+  // A leaving canary keeps its pods but leaves the router first, so no gateway names a Service whose endpoints go.
+  if (canary !== undefined && ROUTER_PROVIDERS.includes(settings.provider) && canaryLeaving(c)) plan.detached = true;
   // An unvalidated canary gets no users: no cohort, no mirror (weights are held at 0 by the validation gate).
   const serving =
     canary !== undefined &&

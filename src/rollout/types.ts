@@ -78,6 +78,11 @@ export interface RolloutPlan {
   replicas: { stable: VariantScale; canary?: VariantScale };
   /** Percent of traffic per variant; `exact: false` when approximated by replica counts. Sums to 100. */
   weights: { stable: number; canary: number; exact: boolean };
+  /**
+   * Routers: the canary is leaving (aborted, or promoting with its traffic drained): its pods stay,
+   * but the router's objects no longer name its Service.
+   */
+  detached?: boolean;
   /** Percent of stable traffic mirrored to the canary (routers only, while the canary serves). */
   mirrorPercent?: number;
   /** Cohorts pinned to the canary (routers only, while the canary serves). */
