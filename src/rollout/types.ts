@@ -35,8 +35,9 @@ export interface RolloutObservations {
   routerWeight?: number;
   /**
    * Whether the live router objects still name the canary's Service (a weight entry, even at 0, a
-   * mirror or a cohort rule); undefined when it cannot tell (no router, or not yet accepted). A
-   * leaving canary's pods go only once this is false (routers).
+   * mirror or a cohort rule); false without router objects; undefined when it cannot tell (no
+   * router, or the route's generation not yet accepted). A leaving canary's pods go only once this
+   * is false (routers).
    */
   routerNamesCanary?: boolean;
   /** A validation result the machine asked for (EvidenceRequest): a smoke check run, or the validation Job's state. */

@@ -8,9 +8,14 @@ type NamedRef = { name?: string } | undefined;
 type RouteRule = { backendRefs?: NamedRef[]; filters?: { requestMirror?: { backendRef?: NamedRef } }[] };
 type MirroringSpec = { name?: string; mirrors?: NamedRef[] };
 
-/** The HTTPRoute's backends and mirrors name `service`; undefined until every parent accepted this generation. */
+/**
+ * The HTTPRoute's backends and mirrors name `service`; undefined until every parent accepted this
+ * generation (a gateway may still serve an older one). No route names nothing: a router that was
+ * never written (missing CRDs) does not keep an aborted canary's pods.
+ */
 export function httpRouteNamesService(route: LiveHttpRoute | undefined, service: string): boolean | undefined {
-  if (!route || !httpRouteAccepted(route)) return undefined;
+  if (!route) return false;
+  if (!httpRouteAccepted(route)) return undefined;
   const rules = (route.spec?.rules ?? []) as RouteRule[];
   return rules.some((r) => (r.backendRefs ?? []).some((b) => b?.name === service) || (r.filters ?? []).some((f) => f.requestMirror?.backendRef?.name === service));
 }
@@ -23,9 +28,9 @@ export function traefikServiceNamesService(ts: (LiveTraefikService & { spec?: { 
   return weighted || mirroring;
 }
 
-/** A VirtualService routes or mirrors to `service` (a short name or `<service>.<namespace>...`). */
-export function virtualServiceNamesService(vs: LiveVirtualService | undefined, service: string): boolean | undefined {
-  if (!vs) return undefined;
+/** A VirtualService routes or mirrors to `service` (a short name or `<service>.<namespace>...`); none names nothing. */
+export function virtualServiceNamesService(vs: LiveVirtualService | undefined, service: string): boolean {
+  if (!vs) return false;
   const names = (host: string | undefined) => host !== undefined && host.split('.')[0] === service;
   const http = (vs.spec?.http ?? []) as { route?: { destination?: { host?: string } }[]; mirror?: { host?: string } }[];
   return http.some((r) => (r.route ?? []).some((d) => names(d.destination?.host)) || names(r.mirror?.host));

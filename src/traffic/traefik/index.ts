@@ -17,10 +17,12 @@ export const traefik: Provider<TraefikServiceObject | HTTPRouteObject> = {
       : traefikRouter(input),
   observedWeight: ({ live, name, canaryService }) =>
     traefikCanaryWeight(live(HTTP_ROUTE_KIND, name), live(TRAEFIK_SERVICE_KIND, traefikSplitName(name)), canaryService),
-  // The route's cohort rule, the split and the mirroring front: undefined until the route is accepted.
+  // The route's cohort rule, the split and the mirroring front: undefined until the route is accepted
+  // (without a route nothing reaches the TraefikServices).
   namesCanary: ({ live, name, canaryService }) => {
-    const route = httpRouteNamesService(live(HTTP_ROUTE_KIND, name), canaryService);
-    if (route === undefined) return undefined;
+    const liveRoute = live(HTTP_ROUTE_KIND, name);
+    const route = httpRouteNamesService(liveRoute, canaryService);
+    if (route === undefined || liveRoute === undefined) return route;
     const services = [traefikSplitName(name), serviceName(name)].map((n) => live(TRAEFIK_SERVICE_KIND, n));
     return route || services.some((ts) => traefikServiceNamesService(ts, canaryService));
   },

@@ -61,9 +61,13 @@ void test('a mirror or a cohort rule names the canary too', () => {
   for (const provider of ['gateway-api', 'istio', 'traefik'] as const) assert.equal(namesCanary(provider, routerInput(provider, true, cohort)), true, provider);
 });
 
-void test('not known until the route is accepted (gateway-api, traefik) or the VirtualService exists', () => {
-  assert.equal(httpRouteNamesService({ metadata: { name: 'r' }, spec: { rules: [] } }, 'fraud-canary'), undefined);
-  assert.equal(virtualServiceNamesService(undefined, 'fraud-canary'), undefined);
-  assert.equal(trafficProvider('traefik').namesCanary({ name: 'fraud', canaryService: 'fraud-canary', live: () => undefined } as unknown as WeightInput), undefined);
+void test('not known while the route is not accepted at its generation; no router object names nothing', () => {
+  const unaccepted = { metadata: { name: 'fraud', generation: 2 }, spec: { rules: [{ backendRefs: [{ name: 'fraud-stable' }] }] } };
+  assert.equal(httpRouteNamesService(unaccepted, 'fraud-canary'), undefined);
+  const onlyRoute = (kind: RouterKind) => (kind.kind === 'HTTPRoute' ? { ...unaccepted, kind: 'HTTPRoute' } : undefined);
+  assert.equal(trafficProvider('traefik').namesCanary({ name: 'fraud', canaryService: 'fraud-canary', live: onlyRoute } as unknown as WeightInput), undefined);
+  assert.equal(httpRouteNamesService(undefined, 'fraud-canary'), false);
+  assert.equal(virtualServiceNamesService(undefined, 'fraud-canary'), false);
+  assert.equal(trafficProvider('traefik').namesCanary({ name: 'fraud', canaryService: 'fraud-canary', live: () => undefined } as unknown as WeightInput), false);
   assert.equal(trafficProvider('replicas').namesCanary({} as WeightInput), undefined);
 });
