@@ -5,7 +5,7 @@
 import { durationMs } from '../api/duration.ts';
 import type { RolloutStep } from '../api/rollout-spec.ts';
 import { canaryRolledOut, describe, endsAt, metaTime, routerReports, stepLabel, type Context } from './decision-context.ts';
-import { removalAt } from './detach.ts';
+import { observeDetach, removalAt } from './detach.ts';
 import { inconclusiveHold, stepPassGate, validationGate } from './evidence.ts';
 import type { Intent } from './intents.ts';
 import type { MachineState } from './machine-state.ts';
@@ -38,15 +38,18 @@ function promoting(ctx: Context, s: MachineState): Move {
   if (!routerReports(ctx, 0)) {
     return wait([...drain, { kind: 'wait', message: `promoting: stable serves ${describe(c)}; waiting for the ${ctx.settings.provider} router to send it all traffic` }]);
   }
-  const drained = applyAll(ctx, s, drain).canary!;
+  // Drained now, the canary leaves the router: the router may already be seen without it.
+  const left = applyAll(ctx, s, drain);
+  const out: Intent[] = [...drain, ...observeDetach(ctx, left)];
+  const drained = applyAll(ctx, s, out).canary!;
   const end = removalAt(ctx, drained, drained.stepStartedAt);
   if (end === undefined) {
-    return wait([...drain, { kind: 'wait', message: `promoting: waiting for the ${ctx.settings.provider} router to drop the canary's Service before its pods go` }]);
+    return wait([...out, { kind: 'wait', message: `promoting: waiting for the ${ctx.settings.provider} router to drop the canary's Service before its pods go` }]);
   }
   if (ctx.now < end) {
-    return wait([...drain, { kind: 'wait', message: `promoting: canary pods are removed at ${metaTime(end)} (scaleDownDelaySeconds)` }, { kind: 'wake', at: end }]);
+    return wait([...out, { kind: 'wait', message: `promoting: canary pods are removed at ${metaTime(end)} (scaleDownDelaySeconds)` }, { kind: 'wake', at: end }]);
   }
-  return wait([...drain, { kind: 'complete-promotion' }]);
+  return wait([...out, { kind: 'complete-promotion' }]);
 }
 
 function weightStep(ctx: Context, s: MachineState, weight: number): Move {
