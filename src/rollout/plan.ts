@@ -56,8 +56,6 @@ export function planOf(ctx: Context, s: MachineState): Planned {
     weights: canary !== undefined ? { stable: 100 - split.canaryWeight, canary: split.canaryWeight, exact: split.exact } : { stable: 100, canary: 0, exact: true },
   };
   if (canary !== undefined) plan.canary = canary;
-  // A leaving canary keeps its pods but leaves the router first, so no gateway names a Service whose endpoints go.
-  if (canary !== undefined && ROUTER_PROVIDERS.includes(settings.provider) && canaryLeaving(c)) plan.detached = true;
   // An unvalidated canary gets no users: no cohort, no mirror (weights are held at 0 by the validation gate).
   const serving =
     canary !== undefined &&
@@ -70,6 +68,11 @@ export function planOf(ctx: Context, s: MachineState): Planned {
     if (settings.traffic.mirror !== undefined) plan.mirrorPercent = settings.traffic.mirror.percent;
     if (settings.traffic.match !== undefined && settings.traffic.match.length > 0) plan.cohortMatch = structuredClone(settings.traffic.match);
   }
+  // Routers name the canary's Service only while it has a share, a mirror or a cohort: a gateway may
+  // drop a split that names a Service without serving endpoints (Traefik drops the whole TraefikService),
+  // so the canary enters the router once it serves and leaves it before its pods go (detach.ts).
+  const routed = plan.weights.canary > 0 || plan.mirrorPercent !== undefined || plan.cohortMatch !== undefined;
+  if (canary !== undefined && ROUTER_PROVIDERS.includes(settings.provider) && (!routed || canaryLeaving(c))) plan.detached = true;
   const takesTraffic =
     c !== undefined && serving && ((c.weight > 0 && routerReports(ctx, c.weight)) || plan.mirrorPercent !== undefined || plan.cohortMatch !== undefined);
   if (canary !== undefined && c !== undefined && validationMethod(ctx.spec.rollout?.validation) === 'job' && evidenceOf(s)?.validation?.method === 'job') {

@@ -80,8 +80,8 @@ export interface RolloutPlan {
   /** Percent of traffic per variant; `exact: false` when approximated by replica counts. Sums to 100. */
   weights: { stable: number; canary: number; exact: boolean };
   /**
-   * Routers: the canary is leaving (aborted, or promoting with its traffic drained): its pods stay,
-   * but the router's objects no longer name its Service.
+   * Routers: the router's objects leave the canary's Service out while its pods exist: it has no
+   * share, mirror or cohort (not serving yet, or leaving: aborted, or promoting with its traffic drained).
    */
   detached?: boolean;
   /** Percent of stable traffic mirrored to the canary (routers only, while the canary serves). */

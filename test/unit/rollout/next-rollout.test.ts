@@ -260,6 +260,18 @@ void test('abort: weight 0 at once, phase Aborted, canary removed after scaleDow
 });
 
 for (const provider of ['traefik', 'gateway-api', 'istio'] as const) {
+  void test(`${provider}: a canary enters the router with its first weight, not while its pods start`, () => {
+    const world = canaryWorld({ provider });
+    let d = world.decide();
+    assert.deepEqual(reasons(d), ['CanaryStarted']);
+    assert.ok(d.plan.canary);
+    assert.equal(d.plan.detached, true, 'no share yet: the router does not name a Service whose pods start');
+    world.observed = { ...world.observed, canary: { revision: 2, ready: true, updatedReady: true } };
+    d = world.decide();
+    assert.equal(d.plan.weights.canary, 10);
+    assert.equal(d.plan.detached, undefined, 'rolled out, with a share: in the router');
+  });
+
   void test(`${provider}, scaleDownDelaySeconds 0: a promoted canary leaves the router before its pods go`, () => {
     const world = canaryWorld({ provider, scaleDownDelaySeconds: 0 });
     world.settle();
