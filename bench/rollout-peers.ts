@@ -7,7 +7,8 @@
 // - abort: spec change, first weight, then the controller's abort -> canary weight 0 in the TraefikService;
 // - through the gateway: the first reply of the new version, and the last reply of an aborted one;
 // - failed requests of a constant load through the gateway (that controller's Host) during the promotion
-//   (spec change to promoted) and the abort (abort to canary scaled away, plus 2 s).
+//   (spec change to promoted) and the abort (abort to canary scaled away, plus 2 s), and over the whole
+//   run (to 10 s after the last abort: pods removed after those windows end count too).
 // The TraefikService is read every 50 ms (the figures' resolution). Controllers run one at a time, each on
 // the admin kubeconfig, out of cluster.
 import { createServer, type Server } from 'node:http';
@@ -72,6 +73,13 @@ export interface ControllerResult {
   readonly failedDuringAbort?: number;
   readonly requestsDuringPromotion?: number;
   readonly requestsDuringAbort?: number;
+  /**
+   * Every request of the run, from version 1 served to TAIL_MS after the last abort (a controller may
+   * remove pods after its promoted or aborted status, outside the windows above); failed ones by status.
+   */
+  readonly failedOverall?: number;
+  readonly requestsOverall?: number;
+  readonly failedOverallStatuses?: Record<string, number>;
   readonly error?: string;
 }
 
@@ -92,6 +100,8 @@ interface Driver {
 }
 
 const TIMEOUT_MS = 180_000;
+/** Load kept after the last abort, so pods a controller removes after its own "aborted" are counted in the whole run. */
+const TAIL_MS = 10_000;
 export const PLAN = `weights ${STEP_WEIGHTS.join('%, ')}% with ${PAUSE_SECONDS} s pauses, then promotion; 2 replicas of simulator pods`;
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = TIMEOUT_MS, intervalMs = 50): Promise<number> {
@@ -155,9 +165,11 @@ async function measure(driver: Driver, client: ApiClient, namespace: string, gat
   await driver.setup('1');
   const load: GatewayLoad = startGatewayLoad(gatewayUrl, host, { workers: 4, gapMs: 20, maxRequests: 200_000 });
   const reps: Repetition[] = [];
+  let overall: { failed: number; requests: number; statuses: Record<string, number> } | undefined;
   try {
     const servesOne = () => load.samples().length >= 8 && load.samples().slice(-8).every((s) => s.status === 200 && s.version === '1');
     await until('version 1 served through the gateway', () => Promise.resolve(servesOne()), 60_000);
+    const tServing = performance.now();
     let stable = '1';
     for (let r = 1; r <= repetitions; r++) {
       // Promotion.
@@ -201,6 +213,10 @@ async function measure(driver: Driver, client: ApiClient, namespace: string, gat
         `rollout-peers: ${driver.controller} ${r}/${repetitions}: first weight ${rep.toFirstWeightSeconds} s (${firstWeight}%), first reply of ${next} ${rep.toFirstNewReplySeconds} s, step ${rep.stepSeconds} s, promoted ${rep.toPromotedSeconds} s, abort ${rep.abortToStableSeconds} s (last reply of ${doomed} ${rep.abortToLastAbortedReplySeconds} s); failed ${promotion.failed}/${promotion.requests} during promotion, ${abort.failed}/${abort.requests} during abort`,
       );
     }
+    await sleep(TAIL_MS);
+    const all = load.failedBetween(tServing, performance.now());
+    overall = { ...all, statuses: Object.fromEntries(Object.entries(all.statuses).filter(([status]) => status !== '200')) };
+    log(`rollout-peers: ${driver.controller}: failed ${overall.failed}/${overall.requests} over the whole run ${JSON.stringify(overall.statuses)}`);
   } finally {
     await load.stop();
   }
@@ -220,6 +236,13 @@ async function measure(driver: Driver, client: ApiClient, namespace: string, gat
     requestsDuringPromotion: sum((r) => r.promotion.requests),
     failedDuringAbort: sum((r) => r.abort.failed),
     requestsDuringAbort: sum((r) => r.abort.requests),
+    ...(overall !== undefined
+      ? {
+          failedOverall: overall.failed,
+          requestsOverall: overall.requests,
+          failedOverallStatuses: overall.statuses,
+        }
+      : {}),
   };
 }
 

@@ -48,6 +48,9 @@ export const canaryStatusSchema = z
     weight: int32().min(0).max(100).describe('Percent of traffic the canary is asked to take now.'),
     phase: z.enum(CANARY_PHASES).describe('Progressing, Paused (a pause step), Promoting or Aborted.'),
     stepStartedAt: time('When the current step, promotion stage or abort began.').optional(),
+    detachedAt: time(
+      'Routers: when the router objects were seen without the canary after a promotion drained it or an abort; its pods go scaleDownDelaySeconds (at least a short propagation grace) later.',
+    ).optional(),
     message: z.string().max(1024).optional().describe('What the canary waits for, in a sentence.'),
     model: snapshot('spec.model of the canary, so it is served until removed even when the spec moved on.').optional(),
     runtime: snapshot('spec.runtime of the canary.').optional(),

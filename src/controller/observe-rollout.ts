@@ -1,6 +1,6 @@
 // PURE: what the rollout state machine needs to know about the live objects: which revision each
 // variant's Deployment runs and whether it is rolled out, and which canary weight the router applies
-// (its provider reads that from the live router objects).
+// and whether it still names the canary's Service (its provider reads both from the live router objects).
 import type { V1Deployment } from '@kubernetes/client-node';
 import { LABEL_REVISION } from '../render/index.ts';
 import type { RolloutObservations, VariantObservation } from '../rollout/index.ts';
@@ -42,14 +42,14 @@ export function observeRollout(spec: ModelDeploymentSpec, previous: ModelDeploym
     observedCanary && live.canaryEndpoints !== undefined && live.canaryEndpoints < (live.canary?.spec?.replicas ?? 1)
       ? { ...observedCanary, updatedReady: false }
       : observedCanary;
-  const routerWeight = trafficProvider(spec.rollout?.traffic?.provider ?? 'replicas').observedWeight({
-    name: live.name,
-    canaryService: live.canaryService,
-    live: live.router,
-    spec,
-    previous,
+  const provider = trafficProvider(spec.rollout?.traffic?.provider ?? 'replicas');
+  const weightInput = { name: live.name, canaryService: live.canaryService, live: live.router, spec, previous, stable, canary };
+  const routerWeight = provider.observedWeight(weightInput);
+  const routerNamesCanary = provider.namesCanary(weightInput);
+  return {
     stable,
-    canary,
-  });
-  return { stable, ...(canary ? { canary } : {}), ...(routerWeight !== undefined ? { routerWeight } : {}) };
+    ...(canary ? { canary } : {}),
+    ...(routerWeight !== undefined ? { routerWeight } : {}),
+    ...(routerNamesCanary !== undefined ? { routerNamesCanary } : {}),
+  };
 }

@@ -214,7 +214,8 @@ export function renderModelDeployment(
       namespace,
       labels: commonLabels(md),
       traffic: trafficOf(md.spec.rollout),
-      canary: plan.canary !== undefined,
+      // A leaving canary keeps its pods until the router is seen without its Service (src/rollout/detach.ts).
+      canary: plan.canary !== undefined && plan.detached !== true,
       weights: plan.weights,
       ...(plan.mirrorPercent !== undefined ? { mirrorPercent: plan.mirrorPercent } : {}),
       ...(plan.cohortMatch !== undefined ? { cohortMatch: plan.cohortMatch } : {}),

@@ -32,6 +32,8 @@ export type Intent =
   | { kind: 'set-weight'; weight: number }
   /** Promotion: traffic leaves the canary. */
   | { kind: 'drain' }
+  /** The router is seen without the leaving canary's Service (detach.ts). */
+  | { kind: 'detached' }
   | { kind: 'advance' }
   /** Where the canary waits and why. */
   | { kind: 'wait'; message: string }

@@ -6,10 +6,12 @@
 // controller write nothing in steady state.
 //
 // Each concern reads the (immutable) state and returns intents; transition() alone applies them.
-// The stages run in order, each reading the state the previous one left.
+// The stages run in order, each reading the state the previous one left. observeDetach runs again
+// after walkSteps, which may promote a canary that already has no traffic (a fixed point needs it).
 import { contextOf, describe, type Context } from './decision-context.ts';
 import { decisionOf } from './decision.ts';
 import { absorbEvidence, scheduleAnalysis } from './evidence.ts';
+import { observeDetach } from './detach.ts';
 import { followSpec } from './follow-spec.ts';
 import { requestStages, settleStages } from './handle-requests.ts';
 import { emit, type Intent, type Stage } from './intents.ts';
@@ -52,5 +54,5 @@ export function nextRollout(input: RolloutInput): RolloutDecision {
   const ctx = contextOf(input);
   const s = initialState(input);
   if (s.stable === undefined || stablePlan(ctx, s) === undefined) return finish(ctx, run(ctx, s, [replaceLostStable, ...settleStages]));
-  return finish(ctx, run(ctx, s, [dropLostCanary, ...requestStages, followSpec, absorbEvidence, walkSteps]));
+  return finish(ctx, run(ctx, s, [dropLostCanary, ...requestStages, followSpec, absorbEvidence, observeDetach, walkSteps, observeDetach]));
 }

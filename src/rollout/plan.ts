@@ -3,7 +3,8 @@
 // the canary really takes traffic, which opens its analysis window.
 import { ROUTER_PROVIDERS } from '../api/rollout-spec.ts';
 import { validationMethod } from './analysis-state.ts';
-import { endsAt, routerReports, type Context } from './decision-context.ts';
+import { routerReports, type Context } from './decision-context.ts';
+import { canaryLeaving, removalAt } from './detach.ts';
 import { canaryLive, evidenceOf, validationPassed } from './evidence-view.ts';
 import type { Intent } from './intents.ts';
 import type { MachineState } from './machine-state.ts';
@@ -12,10 +13,13 @@ import { splitReplicas } from './sizing.ts';
 import { stepWeight } from './steps.ts';
 import type { RolloutPlan } from './types.ts';
 
-/** When an aborted canary's pods go: scaleDownDelaySeconds after it was aborted. */
+/**
+ * When an aborted canary's pods go: scaleDownDelaySeconds after it was aborted (routers: after the
+ * router was seen without it, detach.ts); Infinity while a router still names it.
+ */
 function scaleDownAt(ctx: Context, s: MachineState): number | undefined {
   const c = s.canary;
-  return c?.phase === 'Aborted' ? endsAt(ctx, c.stepStartedAt, ctx.settings.delayMs) : undefined;
+  return c?.phase === 'Aborted' ? (removalAt(ctx, c, c.stepStartedAt) ?? Infinity) : undefined;
 }
 
 /**
@@ -25,7 +29,7 @@ function scaleDownAt(ctx: Context, s: MachineState): number | undefined {
 export function expireAbortedCanary(ctx: Context, s: MachineState): Intent[] {
   const end = scaleDownAt(ctx, s);
   if (end === undefined) return [];
-  if (ctx.now < end) return [{ kind: 'wake', at: end }];
+  if (ctx.now < end) return Number.isFinite(end) ? [{ kind: 'wake', at: end }] : [];
   return s.canary!.template !== ctx.specTemplate ? [{ kind: 'drop-canary' }] : [];
 }
 
@@ -64,6 +68,11 @@ export function planOf(ctx: Context, s: MachineState): Planned {
     if (settings.traffic.mirror !== undefined) plan.mirrorPercent = settings.traffic.mirror.percent;
     if (settings.traffic.match !== undefined && settings.traffic.match.length > 0) plan.cohortMatch = structuredClone(settings.traffic.match);
   }
+  // Routers name the canary's Service only while it has a share, a mirror or a cohort: a gateway may
+  // drop a split that names a Service without serving endpoints (Traefik drops the whole TraefikService),
+  // so the canary enters the router once it serves and leaves it before its pods go (detach.ts).
+  const routed = plan.weights.canary > 0 || plan.mirrorPercent !== undefined || plan.cohortMatch !== undefined;
+  if (canary !== undefined && ROUTER_PROVIDERS.includes(settings.provider) && (!routed || canaryLeaving(c))) plan.detached = true;
   const takesTraffic =
     c !== undefined && serving && ((c.weight > 0 && routerReports(ctx, c.weight)) || plan.mirrorPercent !== undefined || plan.cohortMatch !== undefined);
   if (canary !== undefined && c !== undefined && validationMethod(ctx.spec.rollout?.validation) === 'job' && evidenceOf(s)?.validation?.method === 'job') {

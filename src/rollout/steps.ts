@@ -1,10 +1,11 @@
 // PURE: walking the canary's steps (docs/rollouts.md "Steps"): weight steps wait for the canary to
 // be ready, validated, applied by the router and (with analysis) measured passing; pause steps wait
 // for a time or a person; past the last step the canary is promoted, and promotion waits for stable
-// to roll out, the router to drain the canary and the scale-down delay.
+// to roll out, the router to drain the canary, then to drop it (detach.ts), and the scale-down delay.
 import { durationMs } from '../api/duration.ts';
 import type { RolloutStep } from '../api/rollout-spec.ts';
 import { canaryRolledOut, describe, endsAt, metaTime, routerReports, stepLabel, type Context } from './decision-context.ts';
+import { observeDetach, removalAt } from './detach.ts';
 import { inconclusiveHold, stepPassGate, validationGate } from './evidence.ts';
 import type { Intent } from './intents.ts';
 import type { MachineState } from './machine-state.ts';
@@ -26,7 +27,7 @@ interface Move {
 const wait = (intents: Intent[]): Move => ({ intents, waits: true });
 const go = (intents: Intent[]): Move => ({ intents, waits: false });
 
-/** Promoting: stable takes the canary's template; once it is rolled out, traffic leaves the canary, then its pods go. */
+/** Promoting: stable takes the canary's template; once it is rolled out, traffic leaves the canary, the router drops it, then its pods go. */
 function promoting(ctx: Context, s: MachineState): Move {
   const c = s.canary!;
   const stable = ctx.observed.stable;
@@ -37,11 +38,18 @@ function promoting(ctx: Context, s: MachineState): Move {
   if (!routerReports(ctx, 0)) {
     return wait([...drain, { kind: 'wait', message: `promoting: stable serves ${describe(c)}; waiting for the ${ctx.settings.provider} router to send it all traffic` }]);
   }
-  const end = endsAt(ctx, applyAll(ctx, s, drain).canary!.stepStartedAt, ctx.settings.delayMs);
-  if (ctx.now < end) {
-    return wait([...drain, { kind: 'wait', message: `promoting: canary pods are removed at ${metaTime(end)} (scaleDownDelaySeconds)` }, { kind: 'wake', at: end }]);
+  // Drained now, the canary leaves the router: the router may already be seen without it.
+  const left = applyAll(ctx, s, drain);
+  const out: Intent[] = [...drain, ...observeDetach(ctx, left)];
+  const drained = applyAll(ctx, s, out).canary!;
+  const end = removalAt(ctx, drained, drained.stepStartedAt);
+  if (end === undefined) {
+    return wait([...out, { kind: 'wait', message: `promoting: waiting for the ${ctx.settings.provider} router to drop the canary's Service before its pods go` }]);
   }
-  return wait([...drain, { kind: 'complete-promotion' }]);
+  if (ctx.now < end) {
+    return wait([...out, { kind: 'wait', message: `promoting: canary pods are removed at ${metaTime(end)} (scaleDownDelaySeconds)` }, { kind: 'wake', at: end }]);
+  }
+  return wait([...out, { kind: 'complete-promotion' }]);
 }
 
 function weightStep(ctx: Context, s: MachineState, weight: number): Move {

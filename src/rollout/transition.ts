@@ -128,6 +128,8 @@ export function transition(ctx: Context, s: MachineState, intent: Intent): Machi
       return withCanary(s, { weight: intent.weight });
     case 'drain':
       return s.canary!.weight !== 0 ? withCanary(s, { weight: 0, stepStartedAt: ctx.at }) : s;
+    case 'detached':
+      return withCanary(s, { detachedAt: ctx.at });
     case 'advance': {
       const c = s.canary!;
       const a = evidenceOf(s);

@@ -33,6 +33,13 @@ export interface RolloutObservations {
    * rolled out at their planned size. A weight step completes when this equals its weight.
    */
   routerWeight?: number;
+  /**
+   * Whether the live router objects still name the canary's Service (a weight entry, even at 0, a
+   * mirror or a cohort rule); false without router objects; undefined when it cannot tell (no
+   * router, or the route's generation not yet accepted). A leaving canary's pods go only once this
+   * is false (routers).
+   */
+  routerNamesCanary?: boolean;
   /** A validation result the machine asked for (EvidenceRequest): a smoke check run, or the validation Job's state. */
   validation?: ValidationObservation;
   /** A measurement the machine asked for (EvidenceRequest), taken since. */
@@ -72,6 +79,11 @@ export interface RolloutPlan {
   replicas: { stable: VariantScale; canary?: VariantScale };
   /** Percent of traffic per variant; `exact: false` when approximated by replica counts. Sums to 100. */
   weights: { stable: number; canary: number; exact: boolean };
+  /**
+   * Routers: the router's objects leave the canary's Service out while its pods exist: it has no
+   * share, mirror or cohort (not serving yet, or leaving: aborted, or promoting with its traffic drained).
+   */
+  detached?: boolean;
   /** Percent of stable traffic mirrored to the canary (routers only, while the canary serves). */
   mirrorPercent?: number;
   /** Cohorts pinned to the canary (routers only, while the canary serves). */

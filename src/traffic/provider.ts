@@ -1,5 +1,6 @@
 // The one interface every traffic provider implements (after Argo Rollouts' traffic routers): the
-// kinds it owns, its router objects for a plan, the canary weight its live objects apply, and whether
+// kinds it owns, its router objects for a plan, the canary weight its live objects apply, whether they
+// still name the canary's Service, and whether
 // the cluster kept the mirroring it asked for. A provider lives in one folder; registry.ts lists them.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { ModelDeploymentSpec, ModelDeploymentStatus } from '../api/index.ts';
@@ -68,6 +69,8 @@ export interface Provider<O extends AnyRouterObject = AnyRouterObject> {
   render(input: RouterInput): readonly O[] | RenderError;
   /** PURE: the canary's percent of traffic the live router applies; undefined while not known. */
   observedWeight(input: WeightInput): number | undefined;
+  /** PURE: whether the live router objects still name the canary's Service; undefined while not known (or no router). */
+  namesCanary(input: WeightInput): boolean | undefined;
   /** PURE: undefined when no mirroring was asked for; `applied` is keyed `<kind>/<name>`. */
   mirrorSupport(desired: readonly KubeObject[], applied: ReadonlyMap<string, KubeObject>): MirrorVerdict | undefined;
 }

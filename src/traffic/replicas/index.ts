@@ -13,5 +13,7 @@ export const replicas: Provider<never> = {
     const settled = stable.updatedReady && (canary === undefined || canary.updatedReady);
     return settled ? effectiveWeight('replicas', capacityOf(spec), weight) : undefined;
   },
+  // No router: the canary's pods are its share.
+  namesCanary: () => undefined,
   mirrorSupport: () => undefined,
 };

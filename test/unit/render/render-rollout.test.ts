@@ -296,6 +296,22 @@ void test('the cookie regex matches the cookie wherever it is in the header, and
   for (const header of ['cohort=b', 'cohort=bx1', 'xcohort=b.1', 'cohort=b.12', 'a=cohort=b.1']) assert.ok(!re.test(header), header);
 });
 
+void test('a detached canary (leaving: drained or aborted) keeps its Deployment and Service; no router object names it', () => {
+  for (const provider of ['gateway-api', 'istio', 'traefik'] as const) {
+    const m = md(provider);
+    const plan: RolloutPlan = { ...canaryPlan(m, 0, false), detached: true };
+    const objects = render(m, plan);
+    assert.ok(names(objects).includes('Deployment/fraud-canary'), provider);
+    assert.ok(names(objects).includes('Service/fraud-canary'), provider);
+    const routers = objects.filter((o) => ['HTTPRoute', 'VirtualService', 'TraefikService'].includes(o.kind));
+    assert.ok(routers.length > 0, provider);
+    assert.ok(!JSON.stringify(routers).includes('fraud-canary'), `${provider}: ${JSON.stringify(routers)}`);
+    // Not detached, the same plan keeps the canary in the router at weight 0.
+    const attached = render(m, canaryPlan(m, 0, false)).filter((o) => ['HTTPRoute', 'VirtualService', 'TraefikService'].includes(o.kind));
+    assert.ok(JSON.stringify(attached).includes('fraud-canary'), provider);
+  }
+});
+
 void test('steady state with a router: one backend, no cohort rule, no mirror; no canary objects', () => {
   for (const provider of ['gateway-api', 'istio'] as const) {
     const m = md(provider, { 'spec.model.version': '7', 'spec.model.uri': 's3://models/fraud/7' });

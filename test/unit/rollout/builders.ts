@@ -18,7 +18,7 @@ export interface SpecOptions {
   image?: string;
   strategy?: 'canary' | 'immediate';
   steps?: Json[];
-  provider?: 'replicas' | 'gateway-api' | 'istio';
+  provider?: 'replicas' | 'gateway-api' | 'istio' | 'traefik';
   replicas?: number;
   autoscaling?: { minReplicas: number; maxReplicas: number };
   scaleDownDelaySeconds?: number;
@@ -36,7 +36,7 @@ export const DEFAULT_STEPS: Json[] = [{ weight: 10 }, { pause: { duration: '10m'
 export function spec(o: SpecOptions = {}): ModelDeploymentSpec {
   const version = o.version ?? '7';
   const traffic: Record<string, Json> = { provider: o.provider ?? 'gateway-api' };
-  if (traffic.provider === 'gateway-api') traffic.gateway = { name: 'ml-gateway', namespace: 'gateways' };
+  if (traffic.provider === 'gateway-api' || traffic.provider === 'traefik') traffic.gateway = { name: 'ml-gateway', namespace: 'gateways' };
   if (o.mirror !== undefined) traffic.mirror = { percent: o.mirror };
   if (o.match !== undefined) traffic.match = o.match;
   const rollout: Record<string, Json> = { strategy: o.strategy ?? 'canary', traffic };
@@ -81,6 +81,8 @@ export function observedAfter(decision: RolloutDecision): RolloutObservations {
     routerWeight: plan.weights.canary,
   };
   if (plan.canary !== undefined) out.canary = { revision: plan.canary.revision, ready: true, updatedReady: true };
+  // The router objects name the canary's Service while it has one and is not detached (routers only).
+  if (plan.provider !== 'replicas') out.routerNamesCanary = plan.canary !== undefined && plan.detached !== true;
   return out;
 }
 

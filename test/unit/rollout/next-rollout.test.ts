@@ -5,6 +5,7 @@ import { modelDeploymentStatusSchema } from '../../../src/api/index.ts';
 import type { ModelDeploymentStatus } from '../../../src/api/index.ts';
 import { nextRollout, templateHash } from '../../../src/rollout/index.ts';
 import type { RolloutDecision } from '../../../src/rollout/index.ts';
+import { ROUTER_PROPAGATION_GRACE_SECONDS } from '../../../src/rollout/detach.ts';
 import { T0, World, at, input, spec, statusAfter } from './builders.ts';
 
 function reasons(d: RolloutDecision): string[] {
@@ -186,12 +187,24 @@ void test('promote: stable takes the canary spec; the canary goes only once stab
   assert.deepEqual(d.plan.weights, { stable: 100, canary: 0, exact: true });
   assert.deepEqual(d.plan.replicas.canary, { replicas: 1 }, 'still sized for its traffic while it drains');
   assert.deepEqual(d.events, []);
-  // The router reports 0 to the canary: its pods go after scaleDownDelaySeconds.
-  world.observed = { ...world.observed, routerWeight: 0 };
+  assert.equal(d.plan.detached, true, 'the router is rendered without the canary, its pods stay');
+  // The router reports 0 to the canary but still names its Service: the pods stay, however long.
+  world.observed = { ...world.observed, routerWeight: 0, routerNamesCanary: true };
+  world.now = at(100);
   d = world.decide();
+  assert.ok(d.plan.canary);
+  assert.equal(d.requeueAfterMs, undefined);
+  assert.match(d.message, /router to drop the canary's Service/);
+  // The router is seen without it: its pods go scaleDownDelaySeconds from then.
+  world.observed = { ...world.observed, routerNamesCanary: false };
+  d = world.decide();
+  assert.equal(d.status.canary?.detachedAt, '2025-06-01T12:01:40Z');
   assert.equal(d.requeueAfterMs, 30_000);
   assert.ok(d.plan.canary);
-  world.now = at(40);
+  world.now = at(129);
+  d = world.decide();
+  assert.ok(d.plan.canary);
+  world.now = at(130);
   d = world.decide();
   assert.deepEqual(reasons(d), ['Promoted']);
   assert.deepEqual(d.status.stable, { revision: 2, version: '8', template: d.status.history[0]!.template });
@@ -207,7 +220,9 @@ void test('after the last step the canary is promoted without a request', () => 
   world.settle();
   world.advance(60);
   const events = world.settle();
-  assert.deepEqual(events, ['StepAdvanced', 'Promoting', 'Promoted']);
+  assert.deepEqual(events, ['StepAdvanced', 'Promoting']);
+  world.advance(ROUTER_PROPAGATION_GRACE_SECONDS);
+  assert.deepEqual(world.settle(), ['Promoted']);
   assert.equal(world.status?.stable?.version, '8');
   assert.equal(world.status?.canary, undefined);
 });
@@ -225,11 +240,16 @@ void test('abort: weight 0 at once, phase Aborted, canary removed after scaleDow
   assert.ok(d.plan.canary, 'canary pods kept for the delay');
   assert.deepEqual(d.plan.replicas.canary, { replicas: 1 });
   assert.equal(d.plan.stable.version, '7');
-  assert.equal(d.requeueAfterMs, 30_000);
+  assert.equal(d.plan.detached, true, 'the router is rendered without the canary');
+  assert.equal(d.requeueAfterMs, undefined, 'the delay counts once the router is seen without the canary');
   assert.equal(d.stalled?.reason, 'RolloutAborted');
   assert.equal(d.inProgress, false);
   assert.deepEqual(d.status.history.map((h) => [h.revision, h.outcome]), [[2, 'Aborted'], [1, 'Replaced']]);
   assert.deepEqual(d.status.rollout.handledRequests, { abort: 'a1' });
+  world.observed = { ...world.observed, routerWeight: 0, routerNamesCanary: false };
+  d = world.decide();
+  assert.equal(d.requeueAfterMs, 30_000);
+  assert.ok(d.plan.canary);
   world.now = at(30);
   d = world.decide();
   assert.equal(d.plan.canary, undefined, 'pods removed after the delay');
@@ -237,6 +257,78 @@ void test('abort: weight 0 at once, phase Aborted, canary removed after scaleDow
   assert.equal(d.stalled?.reason, 'RolloutAborted');
   assert.deepEqual(d.events, []);
   assert.equal(d.status.trafficSummary, 'stable=100');
+});
+
+for (const provider of ['traefik', 'gateway-api', 'istio'] as const) {
+  void test(`${provider}: a canary enters the router with its first weight, not while its pods start`, () => {
+    const world = canaryWorld({ provider });
+    let d = world.decide();
+    assert.deepEqual(reasons(d), ['CanaryStarted']);
+    assert.ok(d.plan.canary);
+    assert.equal(d.plan.detached, true, 'no share yet: the router does not name a Service whose pods start');
+    world.observed = { ...world.observed, canary: { revision: 2, ready: true, updatedReady: true } };
+    d = world.decide();
+    assert.equal(d.plan.weights.canary, 10);
+    assert.equal(d.plan.detached, undefined, 'rolled out, with a share: in the router');
+  });
+
+  void test(`${provider}, scaleDownDelaySeconds 0: a promoted canary leaves the router before its pods go`, () => {
+    const world = canaryWorld({ provider, scaleDownDelaySeconds: 0 });
+    world.settle();
+    world.requests = { promote: 'p1' };
+    world.decide();
+    world.observed = { ...world.observed, stable: { revision: 2, ready: true, updatedReady: true } };
+    let d = world.decide();
+    assert.equal(d.status.canary?.weight, 0, 'drained');
+    assert.equal(d.plan.detached, true, 'rendered out of the router in the same step');
+    assert.ok(d.plan.canary, 'its pods stay');
+    // Weight 0 applied, but the live router still names the canary's Service: its pods must stay.
+    world.observed = { ...world.observed, routerWeight: 0, routerNamesCanary: true };
+    world.advance(600);
+    d = world.decide();
+    assert.deepEqual(reasons(d), []);
+    assert.ok(d.plan.canary, 'no pods removed while the router names the canary');
+    assert.equal(d.status.canary?.phase, 'Promoting');
+    // Seen without it: the pods go after the propagation grace, not at once.
+    world.observed = { ...world.observed, routerNamesCanary: false };
+    d = world.decide();
+    assert.ok(d.plan.canary);
+    assert.equal(d.requeueAfterMs, ROUTER_PROPAGATION_GRACE_SECONDS * 1000);
+    world.advance(ROUTER_PROPAGATION_GRACE_SECONDS);
+    d = world.decide();
+    assert.deepEqual(reasons(d), ['Promoted']);
+    assert.equal(d.plan.canary, undefined);
+  });
+
+  void test(`${provider}, scaleDownDelaySeconds 0: an aborted canary leaves the router before its pods go`, () => {
+    const world = canaryWorld({ provider, scaleDownDelaySeconds: 0 });
+    world.settle();
+    world.requests = { abort: 'a1' };
+    let d = world.decide();
+    assert.deepEqual(reasons(d), ['Aborted']);
+    assert.equal(d.plan.detached, true);
+    assert.ok(d.plan.canary, 'its pods stay while the router names it');
+    world.advance(600);
+    d = world.decide();
+    assert.ok(d.plan.canary, 'still: the router was not seen without it');
+    world.observed = { ...world.observed, routerWeight: 0, routerNamesCanary: false };
+    d = world.decide();
+    assert.ok(d.plan.canary);
+    assert.equal(d.requeueAfterMs, ROUTER_PROPAGATION_GRACE_SECONDS * 1000);
+    world.advance(ROUTER_PROPAGATION_GRACE_SECONDS);
+    d = world.decide();
+    assert.equal(d.plan.canary, undefined, 'pods removed');
+    assert.equal(d.status.canary?.phase, 'Aborted');
+  });
+}
+
+void test('replicas, scaleDownDelaySeconds 0: no router to leave, the canary goes once its pods are drained', () => {
+  const world = canaryWorld({ provider: 'replicas', scaleDownDelaySeconds: 0 });
+  world.settle();
+  world.requests = { promote: 'p1' };
+  const events = world.settle();
+  assert.deepEqual(events, ['Promoting', 'Promoted']);
+  assert.equal(world.last?.plan.detached, undefined);
 });
 
 void test('abort with the replicas provider scales the canary to 0 at once (its pods are the split)', () => {
@@ -274,6 +366,8 @@ void test('the spec back to the stable template during a canary aborts it withou
   assert.equal(d.plan.weights.canary, 0);
   assert.equal(d.plan.canary?.version, '8', 'the canary renders its own snapshot while it scales down');
   assert.equal(d.stalled, undefined);
+  world.observed = { ...world.observed, routerWeight: 0, routerNamesCanary: false };
+  assert.ok(world.decide().plan.canary, 'seen without the router: the delay starts');
   world.now = at(30);
   d = world.decide();
   assert.equal(d.status.canary, undefined, 'forgotten once its pods are gone');
@@ -312,6 +406,8 @@ function promotedWorld(): World {
   const world = canaryWorld({ scaleDownDelaySeconds: 0 });
   world.settle();
   world.requests = { promote: 'p1' };
+  world.settle();
+  world.advance(ROUTER_PROPAGATION_GRACE_SECONDS);
   world.settle();
   assert.equal(world.status?.stable?.revision, 2);
   return world;

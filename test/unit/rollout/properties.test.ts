@@ -22,7 +22,7 @@ const specOptions: fc.Arbitrary<SpecOptions> = fc.record({
   image: fc.constantFrom(undefined, 'registry.example.com/mlserver:1'),
   strategy: fc.constantFrom('canary' as const, 'canary' as const, 'immediate' as const),
   steps: fc.array(stepArb, { minLength: 1, maxLength: 4 }),
-  provider: fc.constantFrom('replicas' as const, 'gateway-api' as const, 'istio' as const),
+  provider: fc.constantFrom('replicas' as const, 'gateway-api' as const, 'istio' as const, 'traefik' as const),
   replicas: fc.integer({ min: 0, max: 12 }),
   autoscaling: fc.option(
     fc.integer({ min: 1, max: 4 }).chain((min) => fc.integer({ min, max: 10 }).map((max) => ({ minReplicas: min, maxReplicas: max }))),
@@ -82,6 +82,13 @@ function observe(previous: RolloutObservations, d: RolloutDecision, o: WorldStep
   if (canary !== undefined) out.canary = canary;
   const router = { planned: d.plan.weights.canary, previous: previous.routerWeight, unknown: undefined, zero: 0 }[o.router];
   if (router !== undefined) out.routerWeight = router;
+  // Whether the router still names the canary: as planned, as before, not known; 'zero' reports weight 0
+  // while the objects are unchanged (a weight 0 entry still names the canary).
+  if (d.plan.provider !== 'replicas') {
+    const planned = d.plan.canary !== undefined && d.plan.detached !== true;
+    const names = { planned, previous: previous.routerNamesCanary, unknown: undefined, zero: previous.routerNamesCanary }[o.router];
+    if (names !== undefined) out.routerNamesCanary = names;
+  }
   return out;
 }
 
@@ -177,8 +184,8 @@ function checkDecision(input: RolloutInput, d: RolloutDecision, lastRevision: nu
   if (d.status.canary?.phase !== 'Promoting') assert.equal(d.plan.stable.revision, d.status.stable.revision);
 }
 
-/** Runs a scenario, checking every decision; `each` gets the input and the decision. */
-function walk(s: Scenario, each: (input: RolloutInput, d: RolloutDecision) => void): void {
+/** Runs a scenario, checking every decision; `each` gets the input, the decision and the decision before. */
+function walk(s: Scenario, each: (input: RolloutInput, d: RolloutDecision, before: RolloutDecision | undefined) => void): void {
   const specs: ModelDeploymentSpec[] = s.specs.map((o) => spec(o));
   let current = specs[0]!;
   let status: ModelDeploymentStatus | undefined;
@@ -186,6 +193,7 @@ function walk(s: Scenario, each: (input: RolloutInput, d: RolloutDecision) => vo
   const requests: RolloutRequests = {};
   let now = T0.getTime();
   let lastRevision = 0;
+  let before: RolloutDecision | undefined;
   s.actions.forEach((action, i) => {
     if (action.kind === 'spec') current = specs[action.index % specs.length]!;
     if (action.kind === 'time') now += action.seconds * 1000;
@@ -199,7 +207,8 @@ function walk(s: Scenario, each: (input: RolloutInput, d: RolloutDecision) => vo
     const input: RolloutInput = { spec: current, status, requests: structuredClone(requests), observed, now: new Date(now) };
     const d = nextRollout(input);
     checkDecision(input, d, lastRevision);
-    each(input, d);
+    each(input, d, before);
+    before = d;
     lastRevision = d.status.rollout.lastRevision ?? 0;
     status = statusAfter(status, d);
     observed = answered(observe(observed, d, s.worlds[i % s.worlds.length]!), d, s.answers?.[i % s.answers.length]);
@@ -223,6 +232,24 @@ void test('invariants hold on every decision of random walks', () => {
   for (const what of ['Progressing', 'Paused', 'Promoting', 'Aborted', 'Promoted', 'RolledBack', 'CanaryRestarted', 'StepAdvanced', 'RolloutAborted']) {
     assert.ok(seen.has(what), `no walk reached ${what}: ${[...seen].join(' ')}`);
   }
+});
+
+void test('with a router, a canary keeps its pods until the router was seen without it, never removed as it leaves the router', () => {
+  let removed = 0;
+  fc.assert(
+    fc.property(scenarioArb, (s) =>
+      walk(s, (input, d, before) => {
+        if (d.plan.provider === 'replicas' || before?.plan.canary === undefined || d.plan.canary !== undefined) return;
+        removed++;
+        // Seen without it now, or earlier since it left (status.canary.detachedAt), and never in the step that renders it out.
+        const seen = input.observed.routerNamesCanary === false || input.status?.canary?.detachedAt !== undefined;
+        assert.ok(seen, `canary pods removed while the router may name it: ${JSON.stringify(input.observed)}`);
+        if (before.plan.provider !== 'replicas') assert.equal(before.plan.detached, true, 'canary pods removed in the step that takes it out of the router');
+      }),
+    ),
+    { numRuns: 300, seed: 20261204 },
+  );
+  assert.ok(removed > 0, 'no walk removed a canary with a router');
 });
 
 void test('idempotent: the decision fed back with the same inputs changes nothing and emits nothing', () => {

@@ -54,6 +54,7 @@ function everyIntent(ctx: Context, s: MachineState): Record<Intent['kind'], Inte
     'hold-inconclusive': { kind: 'hold-inconclusive' },
     'set-weight': { kind: 'set-weight', weight: 50 },
     drain: { kind: 'drain' },
+    detached: { kind: 'detached' },
     advance: { kind: 'advance' },
     wait: { kind: 'wait', message: 'waiting for the test' },
     'touch-evidence': { kind: 'touch-evidence' },
