@@ -48,6 +48,21 @@ const launch = {
 
 const runs: { count: number; operator: ThroughputGroupResult; floor: FloorGroupResult }[] = [];
 const levels: ScaleLevel[] = [];
+// Written after every level, so a long run that fails at 10,000 keeps what the smaller counts measured.
+const write = () =>
+  writeResult(
+    {
+      quick: false,
+      command: `node bench/scale.ts ${argv.join(' ')}`.trim(),
+      resultsDir: join(import.meta.dirname, 'results'),
+      loadAtStart,
+      settings: { counts, client: settings, componentQps, changes, restMinutes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
+      ...(label ? { label } : {}),
+    },
+    'scale',
+    { levels, growth: scaleGrowth(levels), runs },
+  );
+
 for (const count of counts.sort((a, b) => a - b)) {
   const nodes = Math.ceil((count * 1.2) / 110) + 1;
   log(`${count} ModelDeployments on ${nodes} simulated nodes`);
@@ -68,19 +83,6 @@ for (const count of counts.sort((a, b) => a - b)) {
     `${count}: children ${operator.create.childrenExistSeconds.toFixed(1)} s (floor ${floor.create.childrenExistSeconds.toFixed(1)} s), Ready ${operator.create.readySeconds.toFixed(1)} s, ` +
       `CPU ${operator.create.operatorCpuSeconds} s, writes at rest ${operator.rest?.operatorWrites}, fresh RSS ${fresh?.rssMiB} MiB`,
   );
+  log(`wrote ${write()}`);
 }
-const growth = scaleGrowth(levels);
-const file = writeResult(
-  {
-    quick: false,
-    command: `node bench/scale.ts ${argv.join(' ')}`.trim(),
-    resultsDir: join(import.meta.dirname, 'results'),
-    loadAtStart,
-    settings: { counts, client: settings, componentQps, changes, restMinutes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
-    ...(label ? { label } : {}),
-  },
-  'scale',
-  { levels, growth, runs },
-);
-log(`growth: ${JSON.stringify(growth)}`);
-log(`wrote ${file}`);
+log(`growth: ${JSON.stringify(scaleGrowth(levels))}`);
