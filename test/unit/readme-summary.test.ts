@@ -75,3 +75,17 @@ test('rollout peers: each controller with its times, and the target missed when 
   const row = rowOf(table, 'rollout-peers') ?? '';
   assert.match(row, /modelship 0\.50 \/ 0\.10 s, 3 of 220 failed; flagger 0\.50 \/ 0\.10 s, 0 of 220 failed \| no request failed \| \*\*no\*\* \|/);
 });
+
+test('the scale rows judge memory only at 10,000 and count a write at rest at any level as a miss', () => {
+  const level = (n: number, rss: number) => ({ modelDeployments: n, freshRssMiB: rss });
+  const run = (writes: number) => ({ operator: { create: { childrenExistSeconds: 300 }, rest: { operatorWrites: writes } } });
+  const scale = (levels: unknown[], runs: unknown[], steps: unknown[]) =>
+    readmeSummary(new Map([['scale', envelope({ levels, runs, growth: { perLevel: levels.map(() => ({ operatorToFloor: 1.1 })), steps } })]]))
+      .split('\n')
+      .filter((l) => l.endsWith('| scale.json |'));
+  const [memory, rest] = scale([level(1000, 150), level(3000, 250)], [run(0), run(3)], [{ from: 1000, to: 3000, rssKiBPerModelDeployment: 51.2 }]);
+  assert.match(memory ?? '', /\| 250\.0 MiB; 1000→3000: 51\.2 KiB \| ≤ 400 MiB at 10,000; linear \(the same per step\) \| {2}\|/);
+  assert.match(rest ?? '', /\| 1\.10× \(300\.0 s\); 0, 3 \| 0 writes at rest \| \*\*no\*\* \|/);
+  const [over] = scale([level(10_000, 401)], [run(0)], []);
+  assert.match(over ?? '', /401\.0 MiB; one level only \| .* \| \*\*no\*\* \|/);
+});
