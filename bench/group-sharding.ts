@@ -43,8 +43,9 @@ export interface ShardFigures {
   readonly clientRequests: number;
   /** ModelDeployments the shard holds Ready=True in its cache at the end (modelship_model_deployments). */
   readonly readyInCache: number;
-  /** Its requests as the API server received them (audit log, told apart by user agent). */
+  /** Its requests as the API server received them (audit log, told apart by user agent), its Lease left out. */
   readonly budget: RequestBudget;
+  readonly leaseRequests: number;
 }
 
 export interface ShardingCheck extends ShardOwnership {
@@ -66,7 +67,10 @@ export interface ShardingGroupResult {
   readonly create?: CreateTimes;
   readonly error?: string;
   readonly counters: PhaseCounters;
-  /** From the first create to the end of the operators' writes. */
+  /** All shards' requests together, their Leases left out. */
+  readonly operatorsBudget: RequestBudget;
+  readonly leaseRequests: number;
+  /** From the first create to 5 s after the shards' last write of an object (Events and Leases aside). */
   readonly phaseSeconds: number;
   readonly perShard: readonly ShardFigures[];
   readonly operatorsCpuSeconds: number;
@@ -97,7 +101,8 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
         operators.push({ shard, run: await startOperator({ kubeconfig, dir: cluster.dir, name: shard, flags, env }) });
       }
       const observer = new Observer(cluster.kc, cluster.client);
-      const settle = async () => void (await waitForNoWrites(cluster, user, 5000, 120_000, { events: false }));
+      // Done when the shards stop writing objects; Events still draining and Lease renewals are not waited for.
+      const settle = async () => void (await waitForNoWrites(cluster, user, 5000, 120_000, { events: false, ignore: ['leases'] }));
       const componentCpu = () => Object.fromEntries(COMPONENTS.map((c) => [c, componentCpuSeconds(cluster.cp.processes.get(c)?.pid)]));
       const metricsAll = () => Promise.all(operators.map((o) => o.run.metrics()));
       log(`sharding: ${options.shards} shards (${Object.values(sizes).join('/')}), creating ${options.count} ModelDeployments at once`);
@@ -122,7 +127,6 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
           }
         },
         settle,
-        options.count,
       );
       const phaseSeconds = round((performance.now() - t0) / 1000, 1);
       const self = process.cpuUsage(self0);
@@ -130,6 +134,9 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
       const cpu1 = operators.map((o) => o.run.cpuSeconds());
       const m1 = await metricsAll();
       const entries = cluster.audit.entriesSince(mark);
+      // Lease renewals go on at a fixed rate whatever the load: counted apart, out of the request rates.
+      const work = entries.filter((e) => e.resource !== 'leases');
+      const leaseRequests = (agent?: string) => entries.filter((e) => e.user === user && e.resource === 'leases' && (agent === undefined || e.userAgent === agent)).length;
       const perShard = operators.map(({ shard, run }, i): ShardFigures => {
         const before = m0[i]!;
         const after = m1[i]!;
@@ -144,11 +151,8 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
           reconcileErrors: sumOf(after, 'controller_runtime_reconcile_errors_total') - sumOf(before, 'controller_runtime_reconcile_errors_total'),
           clientRequests: sumOf(after, 'rest_client_requests_total') - sumOf(before, 'rest_client_requests_total'),
           readyInCache: readyInCache(after),
-          budget: requestBudget(
-            entries.filter((e) => e.userAgent === agentOf(shard)),
-            user,
-            sizes[shard] ?? 0,
-          ),
+          budget: requestBudget(work.filter((e) => e.userAgent === agentOf(shard)), user, sizes[shard] ?? 0),
+          leaseRequests: leaseRequests(agentOf(shard)),
         };
       });
       const check = await checkShards(cluster.client, observer, kind, list, owner, perShard, shardOwnership(entries, user, owner, options.shards, agentOf));
@@ -159,6 +163,8 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
         ...(phase.create ? { create: phase.create } : {}),
         ...(error !== undefined ? { error } : {}),
         counters: phase.counters,
+        operatorsBudget: requestBudget(work, user, options.count),
+        leaseRequests: leaseRequests(),
         phaseSeconds,
         perShard,
         operatorsCpuSeconds: round(perShard.reduce((a, s) => a + s.cpuSeconds, 0), 1),

@@ -43,7 +43,10 @@ export interface ShardOwnership {
   readonly writtenByMoreThanOneShard: number;
   /** ModelDeployments their own shard wrote nothing for (a gap: every one needs children and a status). */
   readonly ownerWroteNothing: number;
-  /** Writes by the operators' user that name no benchmark ModelDeployment or come from an unknown user agent (e.g. Leases). */
+  /**
+   * Writes by the operators' user that name no benchmark ModelDeployment (Lease renewals; creates, Events
+   * among them: the audit log names no object for a POST) or come from an unknown user agent.
+   */
   readonly unattributedWrites: number;
   /** A few of the foreign writes and gaps, to look up in the operators' logs. */
   readonly examples: readonly string[];

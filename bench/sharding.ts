@@ -64,9 +64,12 @@ const levels = shardCounts.map((shards) => {
     maxShardCpuSeconds: over(rs, (r) => Math.max(...r.perShard.map((s) => s.cpuSeconds))),
     maxShardPeakRssMiB: over(rs, (r) => Math.max(...r.perShard.map((s) => s.peakRssMiB))),
     totalPeakRssMiB: over(rs, (r) => round(r.perShard.reduce((a, s) => a + s.peakRssMiB, 0), 1)),
-    /** The shards' mean request rates added up (audit log, Events left out). */
-    operatorsRequestsPerSecond: over(rs, (r) => round(r.perShard.reduce((a, s) => a + s.budget.meanPerSecond, 0), 1)),
+    /** All shards together, as the API server received them (Events and Leases left out). */
+    operatorsRequestsPerSecond: over(rs, (r) => r.operatorsBudget.meanPerSecond),
+    operatorsPeakRequestsPerSecond: over(rs, (r) => r.operatorsBudget.peakPerSecond),
     apiServerCpuSeconds: over(rs, (r) => r.controlPlaneCpuSeconds['kube-apiserver']),
+    /** kube-apiserver's CPU seconds per second of the phase: near the core count, it is the limit. */
+    apiServerCores: over(rs, (r) => round((r.controlPlaneCpuSeconds['kube-apiserver'] ?? NaN) / r.phaseSeconds, 2)),
     etcdCpuSeconds: over(rs, (r) => r.controlPlaneCpuSeconds.etcd),
     phaseSeconds: over(rs, (r) => r.phaseSeconds),
     failedRuns: rs.filter((r) => r.error !== undefined).length,
