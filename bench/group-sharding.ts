@@ -17,6 +17,7 @@ import { requestBudget, type RequestBudget } from './request-budget.ts';
 import { assignShards, shardNames, shardOwnership, shardSelector, shardSizes, type ShardOwnership } from './shard-split.ts';
 import { waitForNoWrites } from './settle.ts';
 import { delta, round } from './stats.ts';
+import { sleep } from './parallel.ts';
 import { labelledModelDeploymentKind, namespacesOf, placements, type ParentKind, type Placement } from './workload.ts';
 import { SHARD_LABEL } from '../src/config.ts';
 
@@ -41,7 +42,7 @@ export interface ShardFigures {
   readonly reconcileErrors: number;
   /** rest_client_requests_total over the phase (the controller's client: no Events, no Lease). */
   readonly clientRequests: number;
-  /** ModelDeployments the shard holds Ready=True in its cache at the end (modelship_model_deployments). */
+  /** ModelDeployments the shard holds Ready=True in its cache at the end (modelship_model_deployments, up to 25 s after the phase). */
   readonly readyInCache: number;
   /** Its requests as the API server received them (audit log, told apart by user agent), its Lease left out. */
   readonly budget: RequestBudget;
@@ -133,6 +134,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
       const cp1 = componentCpu();
       const cpu1 = operators.map((o) => o.run.cpuSeconds());
       const m1 = await metricsAll();
+      const cached = await readyInCaches(operators.map((o) => o.run), shardNames(options.shards).map((s) => sizes[s] ?? 0));
       const entries = cluster.audit.entriesSince(mark);
       // Lease renewals go on at a fixed rate whatever the load: counted apart, out of the request rates.
       const work = entries.filter((e) => e.resource !== 'leases');
@@ -150,7 +152,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
           reconciles: delta(sumBy(before, 'controller_runtime_reconcile_total', 'result'), sumBy(after, 'controller_runtime_reconcile_total', 'result')),
           reconcileErrors: sumOf(after, 'controller_runtime_reconcile_errors_total') - sumOf(before, 'controller_runtime_reconcile_errors_total'),
           clientRequests: sumOf(after, 'rest_client_requests_total') - sumOf(before, 'rest_client_requests_total'),
-          readyInCache: readyInCache(after),
+          readyInCache: cached[i]!,
           budget: requestBudget(work.filter((e) => e.userAgent === agentOf(shard)), user, sizes[shard] ?? 0),
           leaseRequests: leaseRequests(agentOf(shard)),
         };
@@ -195,6 +197,16 @@ function componentCpuSeconds(pid: number | undefined): number {
 
 function readyInCache(samples: readonly Sample[]): number {
   return sumOf(samples, 'modelship_model_deployments', (l) => l.condition === 'Ready' && l.status === 'True');
+}
+
+/** Each shard's Ready count from its gauge, which the operator refreshes every 10 s: read until it matches or 25 s have passed. */
+async function readyInCaches(operators: readonly OperatorRun[], expected: readonly number[]): Promise<number[]> {
+  const deadline = performance.now() + 25_000;
+  for (;;) {
+    const counts = await Promise.all(operators.map(async (o) => readyInCache(await o.metrics())));
+    if (counts.every((n, i) => n === expected[i]) || performance.now() > deadline) return counts;
+    await sleep(1000);
+  }
 }
 
 async function checkShards(
