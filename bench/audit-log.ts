@@ -26,6 +26,11 @@ export interface AuditEntry {
   readonly verb: string;
   readonly resource: string;
   readonly subresource: string;
+  /** The object's namespace and name ("" for collections and cluster-scoped objects). */
+  readonly namespace: string;
+  readonly name: string;
+  /** Tells apart processes that authenticate as the same user (modelship sends modelship/<identity>). */
+  readonly userAgent: string;
   readonly code: number;
   /** When the request was received, ms since the epoch. */
   readonly at: number;
@@ -44,10 +49,11 @@ export function parseAuditLines(text: string): AuditEntry[] {
     if (!line.startsWith('{')) continue;
     const e = JSON.parse(line) as {
       user?: { username?: string };
+      userAgent?: string;
       verb?: string;
       requestURI?: string;
       requestReceivedTimestamp?: string;
-      objectRef?: { resource?: string; subresource?: string };
+      objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
       responseStatus?: { code?: number };
     };
     // The API server rejects `force` on any patch but an apply, so it tells the two apart.
@@ -57,6 +63,9 @@ export function parseAuditLines(text: string): AuditEntry[] {
       verb: apply ? 'apply' : (e.verb ?? ''),
       resource: e.objectRef?.resource ?? '',
       subresource: e.objectRef?.subresource ?? '',
+      namespace: e.objectRef?.namespace ?? '',
+      name: e.objectRef?.name ?? '',
+      userAgent: e.userAgent ?? '',
       code: e.responseStatus?.code ?? 0,
       at: Date.parse(e.requestReceivedTimestamp ?? '') || 0,
     });

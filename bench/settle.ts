@@ -5,14 +5,23 @@ import { isWrite } from './audit-log.ts';
 import { sleep } from './parallel.ts';
 import { round, summarize } from './stats.ts';
 
-/** Resolves once `user` has written nothing for `quietMs`; gives up (and says so) after `timeoutMs`. */
-export async function waitForNoWrites(cluster: BenchCluster, user: string, quietMs: number, timeoutMs: number, options: { events: boolean } = { events: true }): Promise<boolean> {
+/**
+ * Resolves once `user` has written nothing for `quietMs`; gives up (and says so) after `timeoutMs`.
+ * `ignore`: resources whose writes never end (a leader's Lease renewals).
+ */
+export async function waitForNoWrites(
+  cluster: BenchCluster,
+  user: string,
+  quietMs: number,
+  timeoutMs: number,
+  options: { events: boolean; ignore?: readonly string[] } = { events: true },
+): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   let mark = cluster.audit.mark();
   let quietSince = performance.now();
   while (performance.now() < deadline) {
     await sleep(1000);
-    const writes = cluster.audit.entriesSince(mark).filter((e) => e.user === user && isWrite(e.verb) && (options.events || e.resource !== 'events')).length;
+    const writes = cluster.audit.entriesSince(mark).filter((e) => e.user === user && isWrite(e.verb) && (options.events || e.resource !== 'events') && !options.ignore?.includes(e.resource)).length;
     mark = cluster.audit.mark();
     if (writes > 0) quietSince = performance.now();
     else if (performance.now() - quietSince >= quietMs) return true;

@@ -47,8 +47,8 @@ export function modelSpec(name: string, version: string): Record<string, unknown
   };
 }
 
-export function modelDeployment(p: Placement, version = '1'): Record<string, unknown> {
-  return { apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', metadata: { name: p.name, namespace: p.namespace }, spec: modelSpec(p.name, version) };
+export function modelDeployment(p: Placement, version = '1', labels?: Readonly<Record<string, string>>): Record<string, unknown> {
+  return { apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', metadata: { name: p.name, namespace: p.namespace, ...(labels ? { labels } : {}) }, spec: modelSpec(p.name, version) };
 }
 
 /** A canary with the replicas provider: 4 pods, first step 25%, then a pause for promotion. */
@@ -139,3 +139,8 @@ export const modelDeploymentKind: ParentKind = {
   deployments: (list) => list.map((p) => `${p.namespace}/${p.name}-stable`),
   ready: readyForGeneration,
 };
+
+/** ModelDeployments created with labels of their own, e.g. a sharding key (the label survives spec changes: merge patches of the spec only). */
+export function labelledModelDeploymentKind(labels: (p: Placement) => Readonly<Record<string, string>>): ParentKind {
+  return { ...modelDeploymentKind, manifest: (p, version) => modelDeployment(p, version, labels(p)) };
+}
