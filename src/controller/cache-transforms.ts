@@ -6,7 +6,12 @@
 // apply decision compares it with the desired object; another manager taking a field shows there,
 // so the dropped spec parts are still covered for drift). That entry is kept as its JSON text: a tree
 // of small objects costs several times its text in V8, and it is read only when a child is compared.
+// Every string kept is shared with equal strings of other cached objects (string-interner.ts): label
+// keys and values, owners, condition reasons, and that managedFields text, which is the same for every
+// child of a kind rendered alike once its owner's uid is taken out of it (cached-fields-text.ts).
 import type { KubeObject, ManagedFieldsEntry } from '../kube/api-client.ts';
+import { StringInterner } from '../kube/string-interner.ts';
+import { cachedFieldsText, controllerUid } from './cached-fields-text.ts';
 import { LABEL_BATCH_RUN } from '../batch/labels.ts';
 import { LABEL_DRIFT_JOB } from '../drift-checks/labels.ts';
 import { DESIRED_HASH_ANNOTATION, FIELD_MANAGER } from './apply-decision.ts';
@@ -23,7 +28,8 @@ type KeepAnnotation = (key: string) => boolean;
 function trimMetadata(meta: Meta | undefined, keep: (m: ManagedFieldsEntry) => boolean, keepAnnotation: KeepAnnotation): Meta | undefined {
   if (!meta) return meta;
   const { managedFields, annotations, ...rest } = meta;
-  const kept = managedFields?.filter(keep).map((m) => (m.fieldsV1 === undefined || typeof m.fieldsV1 === 'string' ? m : { ...m, fieldsV1: JSON.stringify(m.fieldsV1) }));
+  const owner = controllerUid(meta);
+  const kept = managedFields?.filter(keep).map((m) => (m.fieldsV1 === undefined ? m : { ...m, fieldsV1: cachedFieldsText(m.fieldsV1, owner) }));
   const notes = keptAnnotations(annotations, keepAnnotation);
   return { ...rest, ...(notes ? { annotations: notes } : {}), ...(kept?.length ? { managedFields: kept } : {}) };
 }
@@ -48,13 +54,29 @@ const ours = (m: ManagedFieldsEntry) => m.manager === FIELD_MANAGER && m.operati
 
 type Loose = KubeObject & Record<string, unknown>;
 
+/** Shared by every cache; 2 x 64k strings at most (a few MiB), far fewer than 10,000 models repeat. */
+const strings = new StringInterner(65_536);
+
+/** Never equal between two objects: not worth a table entry. */
+const UNIQUE = new Set(['uid', 'resourceVersion']);
+
+/** A copy of `v` whose strings are shared with equal strings of other cached objects (property names are shared by V8 already). */
+function interned<T>(v: T, key = ''): T {
+  if (typeof v === 'string') return (UNIQUE.has(key) ? v : strings.intern(v)) as T;
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map((x: unknown) => interned(x, key)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = interned(x, k);
+  return out as T;
+}
+
 function record(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** ModelDeployments: everything but managedFields and kubectl's copy. */
 export function cachedModelDeployment<T extends KubeObject>(obj: T): T {
-  return { ...obj, metadata: trimMetadata(obj.metadata, none, notLastApplied) };
+  return interned({ ...obj, metadata: trimMetadata(obj.metadata, none, notLastApplied) });
 }
 
 /** Batch run and drift Jobs: status is computed from their own annotations (trigger, scheduled time, output...). */
@@ -74,7 +96,7 @@ export function cachedChild<T extends KubeObject>(obj: T): T {
     // observe-rollout reads the revision label of the template, never its pod spec.
     out['spec'] = { ...spec, template: { metadata: template['metadata'] } };
   }
-  return out as T;
+  return interned(out) as T;
 }
 
 /** Pods: status and identity, and of the spec only the container ports (the smoke check's target). */
@@ -88,10 +110,10 @@ export function cachedPod<T extends KubeObject>(obj: T): T {
       })
     : [];
   out['spec'] = { containers: ports };
-  return out as T;
+  return interned(out) as T;
 }
 
 /** EndpointSlices: endpoints and identity. */
 export function cachedEndpointSlice<T extends KubeObject>(obj: T): T {
-  return { ...obj, metadata: trimMetadata(obj.metadata, none, noAnnotation) };
+  return interned({ ...obj, metadata: trimMetadata(obj.metadata, none, noAnnotation) });
 }

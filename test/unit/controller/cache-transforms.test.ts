@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { applyReason, DESIRED_HASH_ANNOTATION, FIELD_MANAGER, withDesiredHash } from '../../../src/controller/apply-decision.ts';
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from '../../../src/controller/cache-transforms.ts';
+import { ownedFieldsText } from '../../../src/controller/cached-fields-text.ts';
+import { withOwner } from '../../../src/controller/owner-reference.ts';
 import { canaryTargets } from '../../../src/controller/canary-targets.ts';
 import { observeDeployment, observePod } from '../../../src/controller/observe.ts';
 import { observeVariant } from '../../../src/controller/observe-rollout.ts';
@@ -150,4 +152,41 @@ void test('an unreadable fieldsV1 text counts as drift, so the next apply rewrit
   const broken = { ...kept, metadata: { ...kept.metadata, managedFields: [{ ...ourEntry, fieldsV1: '{not json' }] } };
   assert.equal(applyReason(desired, kept), 'UpToDate');
   assert.equal(applyReason(desired, broken), 'Drifted');
+});
+
+void test("a child's owner uid is not in its cached fieldsV1 text, so alike children share it; the apply decision sees it back", () => {
+  const owner = { apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', name: 'iris', uid: '6f1c2a9e-0d4b-4c3e-9a51-3f0f8e2b7c11', controller: true, blockOwnerDeletion: true };
+  const owned = withOwner(desired, owner);
+  const entry = { ...ourEntry, fieldsV1: { ...ourEntry.fieldsV1, 'f:metadata': { ...ourEntry.fieldsV1['f:metadata'], 'f:ownerReferences': { [`k:{"uid":"${owner.uid}"}`]: {} } } } };
+  const full = { ...live([entry]), metadata: { ...live([entry]).metadata, ownerReferences: owned.metadata?.ownerReferences } };
+  const kept = cachedChild(full);
+  const text: unknown = kept.metadata?.managedFields?.[0]?.fieldsV1;
+  assert.equal(typeof text, 'string');
+  assert.ok(!String(text).includes(owner.uid), 'the uid is taken out');
+  const other = { ...owner, name: 'fraud', uid: '0a9b8c7d-1111-4222-8333-944455556666' };
+  const otherFull = { ...full, metadata: { ...full.metadata, ownerReferences: [other] } };
+  const otherEntry = { ...entry, fieldsV1: { ...entry.fieldsV1, 'f:metadata': { ...entry.fieldsV1['f:metadata'], 'f:ownerReferences': { [`k:{"uid":"${other.uid}"}`]: {} } } } };
+  assert.equal(cachedChild({ ...otherFull, metadata: { ...otherFull.metadata, managedFields: [otherEntry] } }).metadata?.managedFields?.[0]?.fieldsV1, text, 'equal texts for children of different owners');
+  const ours = kept.metadata?.managedFields?.[0];
+  assert.ok(ours);
+  assert.deepEqual(JSON.parse(String(ownedFieldsText(ours, kept.metadata))), entry.fieldsV1);
+  assert.equal(applyReason(owned, kept), 'UpToDate');
+  assert.equal(applyReason(owned, full), 'UpToDate');
+  // Our entry no longer holds the owner reference (someone took it): drift, cached or not.
+  const taken = { ...full, metadata: { ...full.metadata, managedFields: [{ ...entry, fieldsV1: ourEntry.fieldsV1 }] } };
+  assert.equal(applyReason(owned, taken), 'Drifted');
+  assert.equal(applyReason(owned, cachedChild(taken)), 'Drifted');
+  // The placeholder cannot be put back without the owner reference: counted as drift, never as ours.
+  const orphaned = { ...kept, metadata: { ...kept.metadata, ownerReferences: [] } };
+  assert.equal(ownedFieldsText(ours, orphaned.metadata), undefined);
+  assert.equal(applyReason(owned, orphaned), 'Drifted');
+});
+
+void test('cached objects are equal to what they were before their strings were shared', () => {
+  const full = live([ourEntry, controllerEntry]);
+  const a = cachedChild(full);
+  const b = cachedChild(structuredClone(full));
+  assert.deepEqual(a, b);
+  assert.deepEqual(a.metadata?.labels, full.metadata?.labels);
+  assert.deepEqual(cachedPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b'.repeat(40) } }, status: { phase: 'Running', podIP: '10.0.0.1' } }).status, { phase: 'Running', podIP: '10.0.0.1' });
 });
