@@ -65,6 +65,9 @@ function interned<T>(v: T, key = ''): T {
   if (typeof v === 'string') return (UNIQUE.has(key) ? v : strings.intern(v)) as T;
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return v.map((x: unknown) => interned(x, key)) as T;
+  // Only what JSON.parse makes (a Date or another class instance is kept as it is).
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = interned(x, k);
   return out as T;
@@ -99,9 +102,37 @@ export function cachedChild<T extends KubeObject>(obj: T): T {
   return interned(out) as T;
 }
 
-/** Pods: status and identity, and of the spec only the container ports (the smoke check's target). */
+/** Of a container's status: what observe, batch and drift runs read (state and lastState hold the exit codes and messages). */
+function cachedContainerStatuses(v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  return v.map((c) => {
+    const cs = record(c) ?? {};
+    return pick(cs, ['name', 'ready', 'restartCount', 'state', 'lastState']);
+  });
+}
+
+function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
+}
+
+/**
+ * Of a pod's status: phase, readiness and IP (smoke and canary targets) and its containers' states;
+ * not its host, start time, QoS class, images or mounts.
+ */
+function cachedPodStatus(v: unknown): unknown {
+  const status = record(v);
+  if (!status) return v;
+  const out = pick(status, ['phase', 'reason', 'message', 'podIP', 'conditions']);
+  for (const k of ['initContainerStatuses', 'containerStatuses']) if (status[k] !== undefined) out[k] = cachedContainerStatuses(status[k]);
+  return out;
+}
+
+/** Pods: status (as cachedPodStatus keeps it) and identity, and of the spec only the container ports (the smoke check's target). */
 export function cachedPod<T extends KubeObject>(obj: T): T {
   const out = { ...obj, metadata: trimMetadata(obj.metadata, none, noAnnotation) } as Loose;
+  if (out['status'] !== undefined) out['status'] = cachedPodStatus(out['status']);
   const containers = record(out['spec'])?.['containers'];
   const ports = Array.isArray(containers)
     ? containers.map((c) => {

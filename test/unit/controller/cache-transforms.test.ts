@@ -190,3 +190,33 @@ void test('cached objects are equal to what they were before their strings were 
   assert.deepEqual(a.metadata?.labels, full.metadata?.labels);
   assert.deepEqual(cachedPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b'.repeat(40) } }, status: { phase: 'Running', podIP: '10.0.0.1' } }).status, { phase: 'Running', podIP: '10.0.0.1' });
 });
+
+void test("a cached pod's status keeps the containers' states, not its host, start time or images", () => {
+  const terminated = { exitCode: 1, reason: 'Error', message: 'no such key: s3://models/iris/3', finishedAt: new Date('2026-01-01T00:00:00Z') };
+  const pod: V1Pod & KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'iris-stable-abc', namespace: 'ml' },
+    spec: { containers: [{ name: 'server', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    status: {
+      phase: 'Pending',
+      podIP: '10.244.0.9',
+      hostIP: '172.18.0.2',
+      hostIPs: [{ ip: '172.18.0.2' }],
+      podIPs: [{ ip: '10.244.0.9' }],
+      startTime: new Date('2026-01-01T00:00:00Z'),
+      qosClass: 'Burstable',
+      conditions: [{ type: 'Ready', status: 'False' }],
+      initContainerStatuses: [{ name: 'model-fetcher', ready: false, restartCount: 3, image: 'modelship:1', imageID: 'sha256:1', containerID: 'containerd://1', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated } }],
+      containerStatuses: [{ name: 'server', ready: false, restartCount: 0, image: 'scorer:2', imageID: '', started: false, state: { waiting: { reason: 'PodInitializing' } } }],
+    },
+  };
+  const kept = cachedPod(pod);
+  assert.deepEqual(observePod(kept), observePod(pod));
+  assert.ok(observePod(kept).fetchFailure, 'the failed fetch is still seen');
+  assert.equal(kept.status?.hostIP, undefined);
+  assert.equal(kept.status?.startTime, undefined);
+  assert.equal(kept.status?.initContainerStatuses?.[0]?.image, undefined);
+  assert.deepEqual(kept.status?.initContainerStatuses?.[0]?.lastState, { terminated });
+  assert.equal(kept.status?.podIP, '10.244.0.9');
+});
