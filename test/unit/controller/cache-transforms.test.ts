@@ -193,7 +193,7 @@ void test('cached objects are equal to what they were before their strings were 
 
 void test("a cached pod's status keeps the containers' states, not its host, start time or images", () => {
   const terminated = { exitCode: 1, reason: 'Error', message: 'no such key: s3://models/iris/3', finishedAt: new Date('2026-01-01T00:00:00Z') };
-  const pod: V1Pod & KubeObject = {
+  const sent: V1Pod & KubeObject = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'iris-stable-abc', namespace: 'ml' },
@@ -211,12 +211,15 @@ void test("a cached pod's status keeps the containers' states, not its host, sta
       containerStatuses: [{ name: 'server', ready: false, restartCount: 0, image: 'scorer:2', imageID: '', started: false, state: { waiting: { reason: 'PodInitializing' } } }],
     },
   };
+  // As the informer gets it: JSON text parsed (dates are strings).
+  const pod = JSON.parse(JSON.stringify(sent)) as V1Pod & KubeObject;
   const kept = cachedPod(pod);
   assert.deepEqual(observePod(kept), observePod(pod));
   assert.ok(observePod(kept).fetchFailure, 'the failed fetch is still seen');
   assert.equal(kept.status?.hostIP, undefined);
   assert.equal(kept.status?.startTime, undefined);
   assert.equal(kept.status?.initContainerStatuses?.[0]?.image, undefined);
-  assert.deepEqual(kept.status?.initContainerStatuses?.[0]?.lastState, { terminated });
+  assert.deepEqual(kept.status?.initContainerStatuses?.[0]?.lastState, pod.status?.initContainerStatuses?.[0]?.lastState);
+  assert.equal(kept.status?.initContainerStatuses?.[0]?.lastState?.terminated?.message, terminated.message);
   assert.equal(kept.status?.podIP, '10.244.0.9');
 });
