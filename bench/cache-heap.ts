@@ -272,6 +272,15 @@ for (const [kind, kindTexts] of texts) {
 }
 for (const r of rows) console.log(`${r.kind.padEnd(24)} ${String(r.objects).padStart(6)} objects, API text ${String(r.textBytes).padStart(6)} B, cached ${String(r.heapBytesPerObject).padStart(6)} B each`);
 console.log(`all ${totalObjects} objects: ${(totalBytes / 2 ** 20).toFixed(1)} MiB heap, ${Math.round(totalBytes / totalObjects)} B per object (${entryDir})`);
+const snapshotFile = value('snapshot');
+if (snapshotFile) {
+  const { writeHeapSnapshot } = await import('node:v8');
+  const kept = [...texts.entries()].map(([kind, t]) => [kind, t[0] ?? ''] as const);
+  texts.clear();
+  gc();
+  console.log(`heap snapshot: ${writeHeapSnapshot(snapshotFile)} (read it with bench/heap-summary.ts)`);
+  for (const [kind, t] of kept) texts.set(kind, [t]);
+}
 if (argv.includes('--show')) {
   for (const [kind, kindTexts] of texts) {
     const obj = transformOf(kind)(JSON.parse(kindTexts[0] ?? '{}') as Json);
