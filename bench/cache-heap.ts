@@ -238,6 +238,11 @@ list.forEach((p, i) => {
     texts.set(kind, t);
   }
 });
+const dump = value('dump-lists');
+if (dump) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(dump, JSON.stringify([...texts].map(([kind, t]) => `{"kind":"${kind}List","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[${t.join(',')}]}`)));
+}
 const heapUsed = () => {
   gc();
   gc();

@@ -2,7 +2,8 @@
 // ModelDeployments cached, for several Node flag sets on one control plane (a fresh operator per set),
 // to choose the flags `npm start` runs with. Writes bench/results/memory-sweep.json.
 // Each variant is the node flags after `npm start`'s own (later flags win), "" = exactly `npm start`;
-// NAME=value words are environment variables for the operator (e.g. MALLOC_ARENA_MAX=2); entry=<path>
+// NAME=value words are environment variables for the operator (e.g. MALLOC_ARENA_MAX=2; NAME= unsets one
+// the image sets); entry=<path>
 // runs another copy of the operator (e.g. `git archive <commit> src | tar -x -C .local/before` and
 // entry=.local/before/src/main.ts), for before/after figures on one control plane.
 import { join } from 'node:path';
