@@ -63,11 +63,34 @@ const UNIQUE = new Set(['uid', 'resourceVersion']);
 /**
  * A copy of `v` whose strings are shared with equal strings of other cached objects (property names
  * are shared by V8 already). Made through JSON text again: JSON.parse sizes each object for its
- * properties (a copy built key by key takes a third more heap), and its reviver swaps in the shared
- * strings. Cached objects come from JSON, so the copy is equal to them.
+ * properties (a copy built key by key takes a third more heap); then its strings are swapped for the
+ * shared ones (a reviver would do the same at several times the cost). Cached objects come from
+ * JSON, so the copy is equal to them.
  */
 function interned<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v), (key, x: unknown) => (typeof x === 'string' && !UNIQUE.has(key) ? strings.intern(x) : x)) as T;
+  const copy = JSON.parse(JSON.stringify(v)) as T;
+  internStrings(copy);
+  return copy;
+}
+
+/** Swaps the strings of a fresh JSON.parse result for shared ones, in place (the same property keeps its place). */
+function internStrings(v: unknown): void {
+  if (typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'string') v[i] = strings.intern(x);
+      else internStrings(x);
+    }
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'string') {
+      if (!UNIQUE.has(k)) o[k] = strings.intern(x);
+    } else internStrings(x);
+  }
 }
 
 function record(v: unknown): Record<string, unknown> | undefined {

@@ -223,3 +223,11 @@ void test("a cached pod's status keeps the containers' states, not its host, sta
   assert.equal(kept.status?.initContainerStatuses?.[0]?.lastState?.terminated?.message, terminated.message);
   assert.equal(kept.status?.podIP, '10.244.0.9');
 });
+
+void test('a key named __proto__ stays a plain key of the cached object', () => {
+  const md = JSON.parse('{"apiVersion":"modelship.io/v1alpha1","kind":"ModelDeployment","metadata":{"name":"iris"},"spec":{"__proto__":"x","a":"b"}}') as KubeObject & { spec: Record<string, unknown> };
+  const kept = cachedModelDeployment(md);
+  assert.equal(Object.getPrototypeOf(kept.spec), Object.prototype);
+  assert.deepEqual(Object.keys(kept.spec), ['__proto__', 'a']);
+  assert.equal(Object.getOwnPropertyDescriptor(kept.spec, '__proto__')?.value, 'x');
+});
