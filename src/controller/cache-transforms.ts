@@ -1,6 +1,6 @@
-// PURE (but for a table of shared strings, invisible to callers): what the caches keep of each object. A cache entry lives as long as the object, so with 1000
-// ModelDeployments (about 9000 cached objects) every field kept costs memory for nothing unless
-// reconcile reads it. Kept: metadata (labels, owners, versions), of the annotations only those the
+// PURE (but for a table of shared strings, invisible to callers): what the caches keep of each
+// object. A cache entry lives as long as the object, so with 1000 ModelDeployments (about 9000 cached
+// objects) every field kept costs memory for nothing unless reconcile reads it. Kept: metadata (labels, owners, versions), of the annotations only those the
 // operator reads (anyone who may label an object in a watched namespace could otherwise make the
 // operator hold megabytes of annotations per object), status, the spec fields observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
 // apply decision compares it with the desired object; another manager taking a field shows there,
