@@ -40,6 +40,10 @@ ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 # glibc's malloc keeps up to 8 arenas per core; two are plenty for one event loop (about 10 MiB less RSS
 # with 1000 ModelDeployments, bench/results/memory-sweep.json).
 ENV MALLOC_ARENA_MAX=2
+# Fixed malloc thresholds (setting them turns off glibc's dynamic ones, which rise after the first large
+# free and then keep freed memory): the operator's first lists read tens of MiB of JSON per kind, whose
+# buffers are otherwise kept after they are freed (bench/results/memory-sweep.cache-memory.json).
+ENV MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072
 USER 65532:65532
 # The entry point of the programs in model pods and Jobs (`fetch ...`, `batch ...`, `agent ...`, `profile ...`,
 # `drift ...` as arguments): they move data,

@@ -2,7 +2,10 @@
 // ModelDeployments cached, for several Node flag sets on one control plane (a fresh operator per set),
 // to choose the flags `npm start` runs with. Writes bench/results/memory-sweep.json.
 // Each variant is the node flags after `npm start`'s own (later flags win), "" = exactly `npm start`;
-// NAME=value words are environment variables for the operator (e.g. MALLOC_ARENA_MAX=2).
+// NAME=value words are environment variables for the operator (e.g. MALLOC_ARENA_MAX=2; NAME= unsets one
+// the image sets); entry=<path>
+// runs another copy of the operator (e.g. `git archive <commit> src | tar -x -C .local/before` and
+// entry=.local/before/src/main.ts), for before/after figures on one control plane.
 import { join } from 'node:path';
 import { ensureTools } from '../test/cluster/tools.ts';
 import { startBenchCluster, userOf } from './bench-cluster.ts';
@@ -28,7 +31,7 @@ versions(); // the commit and versions that run, recorded before anything else
 await ensureTools();
 warmCompileCache();
 const cluster = await startBenchCluster({ nodes: Math.ceil((count * 1.2) / 110) + 1 });
-const results: { nodeFlags: string[]; env: Record<string, string>; level: MemoryLevel }[] = [];
+const results: { nodeFlags: string[]; env: Record<string, string>; entry?: string; level: MemoryLevel }[] = [];
 try {
   const list = placements('bench', count);
   await cluster.createNamespaces(namespacesOf(list));
@@ -43,10 +46,13 @@ try {
   await operator.stop();
   for (const variant of variants) {
     const words = variant.split(' ').filter(Boolean);
-    const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
-    const nodeFlags = words.filter((w) => !/^[A-Z_]+=/.test(w));
-    const [level] = (await measureMemory(cluster, kubeconfig, user, { nodeFlags, env }, [{ modelDeployments: count, namespaces: [] }], 10_000, log)).levels;
-    if (level) results.push({ nodeFlags: [...startScriptNodeFlags(), ...nodeFlags], env, level });
+    const entry = words.find((w) => w.startsWith('entry='))?.slice('entry='.length);
+    const rest = words.filter((w) => !w.startsWith('entry='));
+    const env = Object.fromEntries(rest.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+    const nodeFlags = rest.filter((w) => !/^[A-Z_]+=/.test(w));
+    if (entry) warmCompileCache(entry);
+    const [level] = (await measureMemory(cluster, kubeconfig, user, { nodeFlags, env, ...(entry ? { entry } : {}) }, [{ modelDeployments: count, namespaces: [] }], 10_000, log)).levels;
+    if (level) results.push({ nodeFlags: [...startScriptNodeFlags(), ...nodeFlags], env, ...(entry ? { entry } : {}), level });
   }
 } finally {
   await cluster.stop();
@@ -64,7 +70,7 @@ const file = writeResult(
   { results },
 );
 for (const r of results) {
-  const what = [...Object.entries(r.env).map(([k, v]) => `${k}=${v}`), ...r.nodeFlags].join(' ') || '(none)';
+  const what = [...(r.entry ? [`entry=${r.entry}`] : []), ...Object.entries(r.env).map(([k, v]) => `${k}=${v}`), ...r.nodeFlags].join(' ') || '(none)';
   log(`${what}: RSS ${r.level.rssMiB} MiB, heap used ${r.level.heapUsedMiB} / total ${r.level.heapTotalMiB} MiB, external ${r.level.externalMiB} MiB, ${r.level.cachedObjects} objects`);
 }
 log(`wrote ${file}`);

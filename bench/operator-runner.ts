@@ -51,7 +51,7 @@ export interface OperatorRunOptions {
   readonly flags?: readonly string[];
   /** Node flags after `npm start`'s own, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
-  /** Extra environment, e.g. MALLOC_ARENA_MAX. */
+  /** Extra environment, e.g. MALLOC_ARENA_MAX; an empty value unsets a variable (e.g. one of the image's, for a before figure). */
   readonly env?: Readonly<Record<string, string>>;
   /** Entry point relative to the repository (default src/main.ts): a patched copy, for before/after figures. */
   readonly entry?: string;
@@ -66,6 +66,10 @@ export const COMPILE_CACHE = join(cacheRoot(), 'node-compile-cache');
 
 export function warmCompileCache(entry = 'src/main.ts'): void {
   execFileSync(process.execPath, [...startScriptNodeFlags(), resolve(root, entry), '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
+}
+
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
 }
 
 export async function startOperator(options: OperatorRunOptions): Promise<OperatorRun> {
@@ -88,7 +92,7 @@ export async function startOperator(options: OperatorRunOptions): Promise<Operat
       ...(options.flags ?? []),
     ],
     logFile,
-    env: { ...process.env, ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env },
+    env: withoutEmpty({ ...process.env, ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env }),
   });
   await awaitHealthy(proc, `http://127.0.0.1:${healthPort}/readyz`, { intervalMs: 100, tailLines: 20 });
   return {

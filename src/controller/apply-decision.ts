@@ -2,6 +2,7 @@
 // (a hash of the desired object, kept in an annotation), or when someone took a field from us.
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../kube/api-client.ts';
+import { ownedFieldsText } from './cached-fields-text.ts';
 import { ownsAllFields } from './owned-fields.ts';
 
 export const FIELD_MANAGER = 'modelship';
@@ -42,11 +43,11 @@ export function applyReason(desiredWithHash: KubeObject, live: KubeObject | unde
   const want = desiredWithHash.metadata?.annotations?.[DESIRED_HASH_ANNOTATION];
   if (live.metadata?.annotations?.[DESIRED_HASH_ANNOTATION] !== want) return 'Changed';
   const ours = live.metadata?.managedFields?.find((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && !m.subresource);
-  if (!ours || !ownsAllFields(desiredWithHash as Record<string, unknown>, fieldSet(ours.fieldsV1))) return 'Drifted';
+  if (!ours || !ownsAllFields(desiredWithHash as Record<string, unknown>, fieldSet(ownedFieldsText(ours, live.metadata)))) return 'Drifted';
   return 'UpToDate';
 }
 
-/** The caches keep fieldsV1 as its JSON text (cache-transforms.ts): parsed only when compared. */
+/** The caches keep fieldsV1 as its JSON text (cached-fields-text.ts): parsed only when compared. */
 function fieldSet(fieldsV1: unknown): unknown {
   if (typeof fieldsV1 !== 'string') return fieldsV1;
   try {

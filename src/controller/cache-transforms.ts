@@ -1,12 +1,17 @@
-// PURE: what the caches keep of each object. A cache entry lives as long as the object, so with 1000
-// ModelDeployments (about 9000 cached objects) every field kept costs memory for nothing unless
-// reconcile reads it. Kept: metadata (labels, owners, versions), of the annotations only those the
+// PURE (but for a table of shared strings, invisible to callers): what the caches keep of each
+// object. A cache entry lives as long as the object, so with 1000 ModelDeployments (about 9000 cached
+// objects) every field kept costs memory for nothing unless reconcile reads it. Kept: metadata (labels, owners, versions), of the annotations only those the
 // operator reads (anyone who may label an object in a watched namespace could otherwise make the
 // operator hold megabytes of annotations per object), status, the spec fields observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
 // apply decision compares it with the desired object; another manager taking a field shows there,
 // so the dropped spec parts are still covered for drift). That entry is kept as its JSON text: a tree
 // of small objects costs several times its text in V8, and it is read only when a child is compared.
+// Every string kept is shared with equal strings of other cached objects (string-interner.ts): label
+// keys and values, owners, condition reasons, and that managedFields text, which is the same for every
+// child of a kind rendered alike once its owner's uid is taken out of it (cached-fields-text.ts).
 import type { KubeObject, ManagedFieldsEntry } from '../kube/api-client.ts';
+import { StringInterner } from '../kube/string-interner.ts';
+import { cachedFieldsText, controllerUid } from './cached-fields-text.ts';
 import { LABEL_BATCH_RUN } from '../batch/labels.ts';
 import { LABEL_DRIFT_JOB } from '../drift-checks/labels.ts';
 import { DESIRED_HASH_ANNOTATION, FIELD_MANAGER } from './apply-decision.ts';
@@ -23,7 +28,8 @@ type KeepAnnotation = (key: string) => boolean;
 function trimMetadata(meta: Meta | undefined, keep: (m: ManagedFieldsEntry) => boolean, keepAnnotation: KeepAnnotation): Meta | undefined {
   if (!meta) return meta;
   const { managedFields, annotations, ...rest } = meta;
-  const kept = managedFields?.filter(keep).map((m) => (m.fieldsV1 === undefined || typeof m.fieldsV1 === 'string' ? m : { ...m, fieldsV1: JSON.stringify(m.fieldsV1) }));
+  const owner = controllerUid(meta);
+  const kept = managedFields?.filter(keep).map((m) => (m.fieldsV1 === undefined ? m : { ...m, fieldsV1: cachedFieldsText(m.fieldsV1, owner) }));
   const notes = keptAnnotations(annotations, keepAnnotation);
   return { ...rest, ...(notes ? { annotations: notes } : {}), ...(kept?.length ? { managedFields: kept } : {}) };
 }
@@ -48,13 +54,52 @@ const ours = (m: ManagedFieldsEntry) => m.manager === FIELD_MANAGER && m.operati
 
 type Loose = KubeObject & Record<string, unknown>;
 
+/** Shared by every cache: 2 x 64k strings at most (a few MiB); the values repeated across objects are far fewer and stay in it. */
+const strings = new StringInterner(65_536);
+
+/** Never equal between two objects: not worth a table entry. */
+const UNIQUE = new Set(['uid', 'resourceVersion']);
+
+/**
+ * A copy of `v` whose strings are shared with equal strings of other cached objects (property names
+ * are shared by V8 already). Made through JSON text again: JSON.parse sizes each object for its
+ * properties (a copy built key by key takes a third more heap); then its strings are swapped for the
+ * shared ones (a reviver would do the same at several times the cost). Cached objects come from
+ * JSON, so the copy is equal to them.
+ */
+function interned<T>(v: T): T {
+  const copy = JSON.parse(JSON.stringify(v)) as T;
+  internStrings(copy);
+  return copy;
+}
+
+/** Swaps the strings of a fresh JSON.parse result for shared ones, in place (the same property keeps its place). */
+function internStrings(v: unknown): void {
+  if (typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'string') v[i] = strings.intern(x);
+      else internStrings(x);
+    }
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'string') {
+      if (!UNIQUE.has(k)) o[k] = strings.intern(x);
+    } else internStrings(x);
+  }
+}
+
 function record(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** ModelDeployments: everything but managedFields and kubectl's copy. */
 export function cachedModelDeployment<T extends KubeObject>(obj: T): T {
-  return { ...obj, metadata: trimMetadata(obj.metadata, none, notLastApplied) };
+  return interned({ ...obj, metadata: trimMetadata(obj.metadata, none, notLastApplied) });
 }
 
 /** Batch run and drift Jobs: status is computed from their own annotations (trigger, scheduled time, output...). */
@@ -74,12 +119,40 @@ export function cachedChild<T extends KubeObject>(obj: T): T {
     // observe-rollout reads the revision label of the template, never its pod spec.
     out['spec'] = { ...spec, template: { metadata: template['metadata'] } };
   }
-  return out as T;
+  return interned(out) as T;
 }
 
-/** Pods: status and identity, and of the spec only the container ports (the smoke check's target). */
+/** Of a container's status: what observe, batch and drift runs read (state and lastState hold the exit codes and messages). */
+function cachedContainerStatuses(v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  return v.map((c) => {
+    const cs = record(c) ?? {};
+    return pick(cs, ['name', 'ready', 'restartCount', 'state', 'lastState']);
+  });
+}
+
+function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
+}
+
+/**
+ * Of a pod's status: phase, readiness and IP (smoke and canary targets) and its containers' states;
+ * not its host, start time, QoS class, images or mounts.
+ */
+function cachedPodStatus(v: unknown): unknown {
+  const status = record(v);
+  if (!status) return v;
+  const out = pick(status, ['phase', 'reason', 'message', 'podIP', 'conditions']);
+  for (const k of ['initContainerStatuses', 'containerStatuses']) if (status[k] !== undefined) out[k] = cachedContainerStatuses(status[k]);
+  return out;
+}
+
+/** Pods: status (as cachedPodStatus keeps it) and identity, and of the spec only the container ports (the smoke check's target). */
 export function cachedPod<T extends KubeObject>(obj: T): T {
   const out = { ...obj, metadata: trimMetadata(obj.metadata, none, noAnnotation) } as Loose;
+  if (out['status'] !== undefined) out['status'] = cachedPodStatus(out['status']);
   const containers = record(out['spec'])?.['containers'];
   const ports = Array.isArray(containers)
     ? containers.map((c) => {
@@ -88,10 +161,10 @@ export function cachedPod<T extends KubeObject>(obj: T): T {
       })
     : [];
   out['spec'] = { containers: ports };
-  return out as T;
+  return interned(out) as T;
 }
 
 /** EndpointSlices: endpoints and identity. */
 export function cachedEndpointSlice<T extends KubeObject>(obj: T): T {
-  return { ...obj, metadata: trimMetadata(obj.metadata, none, noAnnotation) };
+  return interned({ ...obj, metadata: trimMetadata(obj.metadata, none, noAnnotation) });
 }

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { applyReason, DESIRED_HASH_ANNOTATION, FIELD_MANAGER, withDesiredHash } from '../../../src/controller/apply-decision.ts';
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from '../../../src/controller/cache-transforms.ts';
+import { ownedFieldsText } from '../../../src/controller/cached-fields-text.ts';
+import { withOwner } from '../../../src/controller/owner-reference.ts';
 import { canaryTargets } from '../../../src/controller/canary-targets.ts';
 import { observeDeployment, observePod } from '../../../src/controller/observe.ts';
 import { observeVariant } from '../../../src/controller/observe-rollout.ts';
@@ -150,4 +152,82 @@ void test('an unreadable fieldsV1 text counts as drift, so the next apply rewrit
   const broken = { ...kept, metadata: { ...kept.metadata, managedFields: [{ ...ourEntry, fieldsV1: '{not json' }] } };
   assert.equal(applyReason(desired, kept), 'UpToDate');
   assert.equal(applyReason(desired, broken), 'Drifted');
+});
+
+void test("a child's owner uid is not in its cached fieldsV1 text, so alike children share it; the apply decision sees it back", () => {
+  const owner = { apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', name: 'iris', uid: '6f1c2a9e-0d4b-4c3e-9a51-3f0f8e2b7c11', controller: true, blockOwnerDeletion: true };
+  const owned = withOwner(desired, owner);
+  const entry = { ...ourEntry, fieldsV1: { ...ourEntry.fieldsV1, 'f:metadata': { ...ourEntry.fieldsV1['f:metadata'], 'f:ownerReferences': { [`k:{"uid":"${owner.uid}"}`]: {} } } } };
+  const full = { ...live([entry]), metadata: { ...live([entry]).metadata, ownerReferences: owned.metadata?.ownerReferences } };
+  const kept = cachedChild(full);
+  const text: unknown = kept.metadata?.managedFields?.[0]?.fieldsV1;
+  assert.equal(typeof text, 'string');
+  assert.ok(!String(text).includes(owner.uid), 'the uid is taken out');
+  const other = { ...owner, name: 'fraud', uid: '0a9b8c7d-1111-4222-8333-944455556666' };
+  const otherFull = { ...full, metadata: { ...full.metadata, ownerReferences: [other] } };
+  const otherEntry = { ...entry, fieldsV1: { ...entry.fieldsV1, 'f:metadata': { ...entry.fieldsV1['f:metadata'], 'f:ownerReferences': { [`k:{"uid":"${other.uid}"}`]: {} } } } };
+  assert.equal(cachedChild({ ...otherFull, metadata: { ...otherFull.metadata, managedFields: [otherEntry] } }).metadata?.managedFields?.[0]?.fieldsV1, text, 'equal texts for children of different owners');
+  const ours = kept.metadata?.managedFields?.[0];
+  assert.ok(ours);
+  assert.deepEqual(JSON.parse(String(ownedFieldsText(ours, kept.metadata))), entry.fieldsV1);
+  assert.equal(applyReason(owned, kept), 'UpToDate');
+  assert.equal(applyReason(owned, full), 'UpToDate');
+  // Our entry no longer holds the owner reference (someone took it): drift, cached or not.
+  const taken = { ...full, metadata: { ...full.metadata, managedFields: [{ ...entry, fieldsV1: ourEntry.fieldsV1 }] } };
+  assert.equal(applyReason(owned, taken), 'Drifted');
+  assert.equal(applyReason(owned, cachedChild(taken)), 'Drifted');
+  // The placeholder cannot be put back without the owner reference: counted as drift, never as ours.
+  const orphaned = { ...kept, metadata: { ...kept.metadata, ownerReferences: [] } };
+  assert.equal(ownedFieldsText(ours, orphaned.metadata), undefined);
+  assert.equal(applyReason(owned, orphaned), 'Drifted');
+});
+
+void test('cached objects are equal to what they were before their strings were shared', () => {
+  const full = live([ourEntry, controllerEntry]);
+  const a = cachedChild(full);
+  const b = cachedChild(structuredClone(full));
+  assert.deepEqual(a, b);
+  assert.deepEqual(a.metadata?.labels, full.metadata?.labels);
+  assert.deepEqual(cachedPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b'.repeat(40) } }, status: { phase: 'Running', podIP: '10.0.0.1' } }).status, { phase: 'Running', podIP: '10.0.0.1' });
+});
+
+void test("a cached pod's status keeps the containers' states, not its host, start time or images", () => {
+  const terminated = { exitCode: 1, reason: 'Error', message: 'no such key: s3://models/iris/3', finishedAt: new Date('2026-01-01T00:00:00Z') };
+  const sent: V1Pod & KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'iris-stable-abc', namespace: 'ml' },
+    spec: { containers: [{ name: 'server', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    status: {
+      phase: 'Pending',
+      podIP: '10.244.0.9',
+      hostIP: '172.18.0.2',
+      hostIPs: [{ ip: '172.18.0.2' }],
+      podIPs: [{ ip: '10.244.0.9' }],
+      startTime: new Date('2026-01-01T00:00:00Z'),
+      qosClass: 'Burstable',
+      conditions: [{ type: 'Ready', status: 'False' }],
+      initContainerStatuses: [{ name: 'model-fetcher', ready: false, restartCount: 3, image: 'modelship:1', imageID: 'sha256:1', containerID: 'containerd://1', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated } }],
+      containerStatuses: [{ name: 'server', ready: false, restartCount: 0, image: 'scorer:2', imageID: '', started: false, state: { waiting: { reason: 'PodInitializing' } } }],
+    },
+  };
+  // As the informer gets it: JSON text parsed (dates are strings).
+  const pod = JSON.parse(JSON.stringify(sent)) as V1Pod & KubeObject;
+  const kept = cachedPod(pod);
+  assert.deepEqual(observePod(kept), observePod(pod));
+  assert.ok(observePod(kept).fetchFailure, 'the failed fetch is still seen');
+  assert.equal(kept.status?.hostIP, undefined);
+  assert.equal(kept.status?.startTime, undefined);
+  assert.equal(kept.status?.initContainerStatuses?.[0]?.image, undefined);
+  assert.deepEqual(kept.status?.initContainerStatuses?.[0]?.lastState, pod.status?.initContainerStatuses?.[0]?.lastState);
+  assert.equal(kept.status?.initContainerStatuses?.[0]?.lastState?.terminated?.message, terminated.message);
+  assert.equal(kept.status?.podIP, '10.244.0.9');
+});
+
+void test('a key named __proto__ stays a plain key of the cached object', () => {
+  const md = JSON.parse('{"apiVersion":"modelship.io/v1alpha1","kind":"ModelDeployment","metadata":{"name":"iris"},"spec":{"__proto__":"x","a":"b"}}') as KubeObject & { spec: Record<string, unknown> };
+  const kept = cachedModelDeployment(md);
+  assert.equal(Object.getPrototypeOf(kept.spec), Object.prototype);
+  assert.deepEqual(Object.keys(kept.spec), ['__proto__', 'a']);
+  assert.equal(Object.getOwnPropertyDescriptor(kept.spec, '__proto__')?.value, 'x');
 });
