@@ -67,6 +67,8 @@ export interface ShardingGroupResult {
   /** Absent when the milestones were not reached in time (see error and check). */
   readonly create?: CreateTimes;
   readonly error?: string;
+  /** Shards whose process had exited by the end of the phase (a lost Lease ends the process). */
+  readonly exitedShards: readonly string[];
   readonly counters: PhaseCounters;
   /** All shards' requests together, their Leases left out. */
   readonly operatorsBudget: RequestBudget;
@@ -105,11 +107,19 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
       // Done when the shards stop writing objects; Events still draining and Lease renewals are not waited for.
       const settle = async () => void (await waitForNoWrites(cluster, user, 5000, 120_000, { events: false, ignore: ['leases'] }));
       const componentCpu = () => Object.fromEntries(COMPONENTS.map((c) => [c, componentCpuSeconds(cluster.cp.processes.get(c)?.pid)]));
-      const metricsAll = () => Promise.all(operators.map((o) => o.run.metrics()));
+      // A shard that exited (it loses its Lease when the API server answers too slowly, and exits so that its
+      // Deployment restarts it) has no /proc entry and no metrics left: its figures read as NaN or empty.
+      const metricsAll = () => Promise.all(operators.map((o) => o.run.metrics().catch((): Sample[] => [])));
+      const cpuOf = (run: OperatorRun) => (run.running() ? componentCpuSeconds(run.pid) : NaN);
+      const exits = operators.map(({ shard, run }) => run.exited().then((code) => ({ shard, code, logFile: run.logFile })));
+      const firstExit = Promise.race(exits).then(({ shard, code, logFile }) => {
+        throw new Error(`shard ${shard} exited (code ${code}) before the ModelDeployments converged; its log: ${logFile}`);
+      });
+      firstExit.catch(() => undefined);
       log(`sharding: ${options.shards} shards (${Object.values(sizes).join('/')}), creating ${options.count} ModelDeployments at once`);
       const mark = cluster.audit.mark();
       const m0 = await metricsAll();
-      const cpu0 = operators.map((o) => o.run.cpuSeconds());
+      const cpu0 = operators.map((o) => cpuOf(o.run));
       const cp0 = componentCpu();
       const self0 = process.cpuUsage();
       const t0 = performance.now();
@@ -120,7 +130,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
         undefined,
         async () => {
           try {
-            return { create: await createAtOnce(cluster, observer, kind, list, options.timeoutMs) };
+            return { create: await Promise.race([createAtOnce(cluster, observer, kind, list, options.timeoutMs), firstExit]) };
           } catch (err) {
             error = err instanceof Error ? err.message : String(err);
             log(`sharding: ${error}`);
@@ -132,7 +142,8 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
       const phaseSeconds = round((performance.now() - t0) / 1000, 1);
       const self = process.cpuUsage(self0);
       const cp1 = componentCpu();
-      const cpu1 = operators.map((o) => o.run.cpuSeconds());
+      const cpu1 = operators.map((o) => cpuOf(o.run));
+      const exited = operators.filter((o) => !o.run.running()).map((o) => o.shard);
       const m1 = await metricsAll();
       const cached = await readyInCaches(operators.map((o) => o.run), shardNames(options.shards).map((s) => sizes[s] ?? 0));
       const entries = cluster.audit.entriesSince(mark);
@@ -147,8 +158,8 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
           selector: shardSelector(shard),
           modelDeployments: sizes[shard] ?? 0,
           cpuSeconds: round(cpu1[i]! - cpu0[i]!, 1),
-          rssMiB: round(run.rss() / 2 ** 20, 1),
-          peakRssMiB: round((peakRssBytes(run.pid) ?? NaN) / 2 ** 20, 1),
+          rssMiB: run.running() ? round(run.rss() / 2 ** 20, 1) : NaN,
+          peakRssMiB: run.running() ? round((peakRssBytes(run.pid) ?? NaN) / 2 ** 20, 1) : NaN,
           reconciles: delta(sumBy(before, 'controller_runtime_reconcile_total', 'result'), sumBy(after, 'controller_runtime_reconcile_total', 'result')),
           reconcileErrors: sumOf(after, 'controller_runtime_reconcile_errors_total') - sumOf(before, 'controller_runtime_reconcile_errors_total'),
           clientRequests: sumOf(after, 'rest_client_requests_total') - sumOf(before, 'rest_client_requests_total'),
@@ -164,6 +175,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
         count: options.count,
         ...(phase.create ? { create: phase.create } : {}),
         ...(error !== undefined ? { error } : {}),
+        exitedShards: exited,
         counters: phase.counters,
         operatorsBudget: requestBudget(work, user, options.count),
         leaseRequests: leaseRequests(),
@@ -203,7 +215,7 @@ function readyInCache(samples: readonly Sample[]): number {
 async function readyInCaches(operators: readonly OperatorRun[], expected: readonly number[]): Promise<number[]> {
   const deadline = performance.now() + 25_000;
   for (;;) {
-    const counts = await Promise.all(operators.map(async (o) => readyInCache(await o.metrics())));
+    const counts = await Promise.all(operators.map(async (o) => readyInCache(await o.metrics().catch((): Sample[] => []))));
     if (counts.every((n, i) => n === expected[i]) || performance.now() > deadline) return counts;
     await sleep(1000);
   }

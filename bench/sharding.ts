@@ -44,54 +44,59 @@ versions();
 await ensureTools();
 warmCompileCache();
 
+const over = (results: readonly ShardingGroupResult[], f: (r: ShardingGroupResult) => number | undefined) => summarize(results.map(f).filter((v): v is number => v !== undefined && Number.isFinite(v)));
+// Written after every shard count, so a run that fails later keeps what the earlier ones measured.
 const all: ShardingGroupResult[] = [];
+const summary = () =>
+  shardCounts.filter((shards) => all.some((r) => r.shards === shards)).map((shards) => {
+    const rs = all.filter((r) => r.shards === shards);
+    return {
+      shards,
+      modelDeployments: count,
+      childrenExistSeconds: over(rs, (r) => r.create?.childrenExistSeconds),
+      readySeconds: over(rs, (r) => r.create?.readySeconds),
+      operatorsCpuSeconds: over(rs, (r) => r.operatorsCpuSeconds),
+      maxShardCpuSeconds: over(rs, (r) => Math.max(...r.perShard.map((s) => s.cpuSeconds))),
+      maxShardPeakRssMiB: over(rs, (r) => Math.max(...r.perShard.map((s) => s.peakRssMiB))),
+      totalPeakRssMiB: over(rs, (r) => round(r.perShard.reduce((a, s) => a + s.peakRssMiB, 0), 1)),
+      /** All shards together, as the API server received them (Events and Leases left out). */
+      operatorsRequestsPerSecond: over(rs, (r) => r.operatorsBudget.meanPerSecond),
+      operatorsPeakRequestsPerSecond: over(rs, (r) => r.operatorsBudget.peakPerSecond),
+      apiServerCpuSeconds: over(rs, (r) => r.controlPlaneCpuSeconds['kube-apiserver']),
+      /** kube-apiserver's CPU seconds per second of the phase: near the core count, it is the limit. */
+      apiServerCores: over(rs, (r) => round((r.controlPlaneCpuSeconds['kube-apiserver'] ?? NaN) / r.phaseSeconds, 2)),
+      etcdCpuSeconds: over(rs, (r) => r.controlPlaneCpuSeconds.etcd),
+      phaseSeconds: over(rs, (r) => r.phaseSeconds),
+      failedRuns: rs.filter((r) => r.error !== undefined).length,
+      /** Shard processes that exited during a run (a lost Lease), over all runs of this shard count. */
+      exitedShards: rs.reduce((a, r) => a + r.exitedShards.length, 0),
+      foreignWrites: rs.reduce((a, r) => a + r.check.foreignWrites, 0),
+      writtenByMoreThanOneShard: rs.reduce((a, r) => a + r.check.writtenByMoreThanOneShard, 0),
+      ownerWroteNothing: rs.reduce((a, r) => a + r.check.ownerWroteNothing, 0),
+      notReadyAtEnd: rs.reduce((a, r) => a + r.check.notReadyAtEnd, 0),
+      checksOk: rs.every((r) => r.check.ok),
+    };
+  });
+const write = () =>
+  writeResult(
+    {
+      quick: false,
+      command: `node bench/sharding.ts ${argv.join(' ')}`.trim(),
+      resultsDir: join(import.meta.dirname, 'results'),
+      loadAtStart,
+      settings: { count, shards: shardCounts, perOperatorClient: settings, componentQps, timeoutMinutes, runs, nodes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
+      ...(label ? { label } : {}),
+    },
+    'sharding',
+    { levels: summary(), runs: all },
+  );
 for (let run = 1; run <= runs; run++) {
   for (const shards of shardCounts) {
     log(`run ${run}/${runs}: ${count} ModelDeployments over ${shards} shard(s) on ${nodes} simulated nodes`);
     all.push(await runShardingGroup({ count, shards, nodes, componentQps, settings, timeoutMs: timeoutMinutes * 60_000 }, log));
+    log(`wrote ${write()}`);
   }
 }
-
-const over = (results: readonly ShardingGroupResult[], f: (r: ShardingGroupResult) => number | undefined) => summarize(results.map(f).filter((v): v is number => v !== undefined && Number.isFinite(v)));
-const levels = shardCounts.map((shards) => {
-  const rs = all.filter((r) => r.shards === shards);
-  return {
-    shards,
-    modelDeployments: count,
-    childrenExistSeconds: over(rs, (r) => r.create?.childrenExistSeconds),
-    readySeconds: over(rs, (r) => r.create?.readySeconds),
-    operatorsCpuSeconds: over(rs, (r) => r.operatorsCpuSeconds),
-    maxShardCpuSeconds: over(rs, (r) => Math.max(...r.perShard.map((s) => s.cpuSeconds))),
-    maxShardPeakRssMiB: over(rs, (r) => Math.max(...r.perShard.map((s) => s.peakRssMiB))),
-    totalPeakRssMiB: over(rs, (r) => round(r.perShard.reduce((a, s) => a + s.peakRssMiB, 0), 1)),
-    /** All shards together, as the API server received them (Events and Leases left out). */
-    operatorsRequestsPerSecond: over(rs, (r) => r.operatorsBudget.meanPerSecond),
-    operatorsPeakRequestsPerSecond: over(rs, (r) => r.operatorsBudget.peakPerSecond),
-    apiServerCpuSeconds: over(rs, (r) => r.controlPlaneCpuSeconds['kube-apiserver']),
-    /** kube-apiserver's CPU seconds per second of the phase: near the core count, it is the limit. */
-    apiServerCores: over(rs, (r) => round((r.controlPlaneCpuSeconds['kube-apiserver'] ?? NaN) / r.phaseSeconds, 2)),
-    etcdCpuSeconds: over(rs, (r) => r.controlPlaneCpuSeconds.etcd),
-    phaseSeconds: over(rs, (r) => r.phaseSeconds),
-    failedRuns: rs.filter((r) => r.error !== undefined).length,
-    foreignWrites: rs.reduce((a, r) => a + r.check.foreignWrites, 0),
-    writtenByMoreThanOneShard: rs.reduce((a, r) => a + r.check.writtenByMoreThanOneShard, 0),
-    ownerWroteNothing: rs.reduce((a, r) => a + r.check.ownerWroteNothing, 0),
-    notReadyAtEnd: rs.reduce((a, r) => a + r.check.notReadyAtEnd, 0),
-    checksOk: rs.every((r) => r.check.ok),
-  };
-});
-const file = writeResult(
-  {
-    quick: false,
-    command: `node bench/sharding.ts ${argv.join(' ')}`.trim(),
-    resultsDir: join(import.meta.dirname, 'results'),
-    loadAtStart,
-    settings: { count, shards: shardCounts, perOperatorClient: settings, componentQps, timeoutMinutes, runs, nodes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
-    ...(label ? { label } : {}),
-  },
-  'sharding',
-  { levels, runs: all },
-);
+const levels = summary();
 for (const l of levels) log(`${l.shards} shard(s): ${JSON.stringify(l)}`);
-log(`wrote ${file}`);
 if (levels.some((l) => !l.checksOk)) process.exitCode = 1;
