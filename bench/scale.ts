@@ -15,14 +15,9 @@ import { load, versions } from './machine.ts';
 import { defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
 import { writeResult } from './result-file.ts';
 import { scaleGrowth, type ScaleLevel } from './scale-growth.ts';
+import { scriptFlags } from './script-flags.ts';
 
-const argv = process.argv.slice(2);
-const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const positive = (name: string, fallback: number) => {
-  const n = Number(value(name) ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: a whole number above 0, got ${value(name)}`);
-  return n;
-};
+const { argv, value, positive } = scriptFlags();
 const counts = (value('counts') ?? '1000,3000,10000').split(',').map(Number);
 if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--counts: whole numbers above 0, e.g. 1000,3000,10000`);
 const defaults = defaultOperatorSettings();
