@@ -13,10 +13,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CoordinationV1Api, CoreV1Api, RbacAuthorizationV1Api, type CoreV1Event } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, FlowcontrolApiserverV1Api, RbacAuthorizationV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { startControlPlane } from '../cluster/control-plane.ts';
 import { installCrdFiles, installGatewayApiCrds, installIstioCrds, installTraefikCrds } from '../cluster/traffic.ts';
-import { serviceAccountKubeconfigFile } from '../cluster/service-account-kubeconfig.ts';
+import { mintServiceAccountKubeconfig, serviceAccountKubeconfigFile } from '../cluster/service-account-kubeconfig.ts';
+import { apfClassification } from '../support/apf-classification.ts';
 import { loadKubeConfig } from '../support/cluster.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { boundClaim } from '../support/volumes.ts';
@@ -38,6 +39,7 @@ const kc = loadKubeConfig(kubeconfig);
 const client = testClient(kc);
 const core = kc.makeApiClient(CoreV1Api);
 const coordination = kc.makeApiClient(CoordinationV1Api);
+const flowcontrol = kc.makeApiClient(FlowcontrolApiserverV1Api);
 
 const SYSTEM = 'modelship-system';
 /** kwok never pulls it. */
@@ -126,6 +128,7 @@ test('helm lint --strict, and the rendered chart is accepted by the API server (
       assert.ok(kinds.has(kind), `${mode} renders a ${kind}`);
     }
     assert.equal(kinds.has('ClusterRole'), mode === 'cluster-wide', `${mode}: ClusterRole only cluster-wide`);
+    assert.equal(kinds.has('FlowSchema'), mode === 'cluster-wide', `${mode}: FlowSchema only cluster-wide`);
   }
 });
 
@@ -181,6 +184,47 @@ test('installed with helm, the operator as the chart\'s ServiceAccount brings ev
   await ready(examplesNs, 'iris');
   assert.doesNotMatch(main.output(), FORBIDDEN);
   await stopOperator(main);
+});
+
+test("the release's FlowSchema: its priority level found, and the operator's Lease requests, only those, classified by it", { timeout: 60_000 }, async () => {
+  // The main release is installed (test above), with leader election, so its Lease exists.
+  const schema = await flowcontrol.readFlowSchema({ name: 'modelship-leader-election' });
+  assert.equal(schema.spec?.priorityLevelConfiguration.name, 'leader-election');
+  // The API server's configuration controller writes the status: Dangling False, the level exists.
+  const dangling = await eventually(
+    'the FlowSchema to have its Dangling condition',
+    async () => (await flowcontrol.readFlowSchema({ name: 'modelship-leader-election' })).status?.conditions?.find((c) => c.type === 'Dangling'),
+    (c) => c !== undefined,
+    30_000,
+  );
+  assert.equal(dangling?.status, 'False', JSON.stringify(dangling));
+  const leaderElection = await flowcontrol.readPriorityLevelConfiguration({ name: 'leader-election' });
+  // Precedence 150 sits between the built-in system-leader-election's and every other built-in one's.
+  const builtIn = (await flowcontrol.listFlowSchema()).items.filter((f) => f.metadata?.name !== 'modelship-leader-election').map((f) => [f.metadata?.name, f.spec?.matchingPrecedence] as const);
+  assert.ok(builtIn.some(([name, p]) => name === 'system-leader-election' && p === 100), JSON.stringify(builtIn));
+  assert.deepEqual(builtIn.filter(([, p]) => p !== undefined && p >= 100 && p <= 150).map(([name]) => name), ['system-leader-election'], JSON.stringify(builtIn));
+
+  const asOperator = await mintServiceAccountKubeconfig(kc, SYSTEM, 'modelship');
+  const lease = await apfClassification(asOperator, `/apis/coordination.k8s.io/v1/namespaces/${SYSTEM}/leases/modelship-leader`);
+  assert.equal(lease.status, 200);
+  assert.equal(lease.flowSchemaUid, schema.metadata?.uid, 'the operator reading its Lease');
+  assert.equal(lease.priorityLevelUid, leaderElection.metadata?.uid);
+  // Anything else it sends stays with the other ServiceAccounts' requests: its other requests, a Lease of
+  // another namespace (refused by RBAC, classified before), and another ServiceAccount reading its Lease.
+  const serviceAccounts = await flowcontrol.readFlowSchema({ name: 'service-accounts' });
+  const others = [
+    await apfClassification(asOperator, `/apis/modelship.io/v1alpha1/modeldeployments?limit=1`),
+    await apfClassification(asOperator, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler'),
+    await apfClassification(await mintServiceAccountKubeconfig(kc, SYSTEM, 'default'), `/apis/coordination.k8s.io/v1/namespaces/${SYSTEM}/leases/modelship-leader`),
+  ];
+  assert.deepEqual(
+    others.map((c) => [c.status, c.flowSchemaUid]),
+    [
+      [200, serviceAccounts.metadata?.uid],
+      [403, serviceAccounts.metadata?.uid],
+      [403, serviceAccounts.metadata?.uid],
+    ],
+  );
 });
 
 test("users' roles: a namespace's editors manage ModelDeployments and only read their status, its viewers only read", { timeout: 120_000 }, async () => {

@@ -38,6 +38,8 @@ void test('wrong types and values the operator would refuse fail at install, not
   assert.match(await refused('grafanaDashboard.enable=true'), /at '\/grafanaDashboard': additional properties 'enable' not allowed/);
   assert.match(await refused('image.digest=latest'), /at '\/image\/digest'/);
   assert.match(await refused('leaderElection.enabled=yes'), /at '\/leaderElection\/enabled'/);
+  assert.match(await refused('leaderElection.flowSchema.enabled=yes'), /at '\/leaderElection\/flowSchema\/enabled'/);
+  assert.match(await refused('leaderElection.flowSchema.precedence=150'), /at '\/leaderElection\/flowSchema': additional properties 'precedence' not allowed/);
   assert.match(await refused('extraArgs={resync-period=1m}'), /at '\/extraArgs\/0'/);
   assert.match(await refused('istio.allowedHosts={*.*.example.com}'), /at '\/istio\/allowedHosts\/0'/);
   assert.match(await refused('istio.allowedGateways={public}'), /at '\/istio\/allowedGateways\/0'/);
