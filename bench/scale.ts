@@ -1,10 +1,12 @@
 // `node bench/scale.ts [--counts=1000,3000,10000] [--qps=N] [--burst=N] [--concurrency=N] [--component-qps=200]
-// [--changes=100] [--rest-minutes=2] [--label=x]`: the operator at growing numbers of ModelDeployments. Per count, on
+// [--changes=100] [--rest-minutes=2] [--label=x] [--keep-levels]`: the operator at growing numbers of ModelDeployments. Per count, on
 // fresh control planes: the throughput group (all created at once → children, Ready; spec changes; the
 // converged operator at rest through an API-server restart; a fresh operator's RSS with everything cached)
 // and the floor with the same client settings; then how time, CPU and memory per ModelDeployment move from
-// level to level (scale-growth.ts). Writes bench/results/scale.json. Long: hours at 10,000 with the
+// level to level (scale-growth.ts). Writes bench/results/scale.json; with --keep-levels the previous file's
+// levels for other counts stay in it (same settings only), each marked with when and where it ran. Long: hours at 10,000 with the
 // default 50 QPS, so it is not part of `npm run bench`.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTools } from '../test/cluster/tools.ts';
 import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
@@ -15,6 +17,7 @@ import { load, versions } from './machine.ts';
 import { defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
 import { writeResult } from './result-file.ts';
 import { scaleGrowth, type ScaleLevel } from './scale-growth.ts';
+import { keptLevels, type MeasuredRun, type PreviousScaleResult } from './scale-merge.ts';
 import { scriptFlags } from './script-flags.ts';
 
 const { argv, value, positive } = scriptFlags();
@@ -28,6 +31,12 @@ const componentQps = positive('component-qps', 200);
 const changes = positive('changes', 100);
 const restMinutes = positive('rest-minutes', 2);
 const label = value('label');
+const resultsDir = join(import.meta.dirname, 'results');
+const resultFile = join(resultsDir, `scale${label ? `.${label}` : ''}.json`);
+const kept =
+  argv.includes('--keep-levels') && existsSync(resultFile)
+    ? keptLevels<ScaleLevel>(JSON.parse(readFileSync(resultFile, 'utf8')) as PreviousScaleResult, { counts, client: settings, componentQps })
+    : { levels: [], runs: [] };
 
 const started = performance.now();
 const log = (m: string) => process.stderr.write(`[scale ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${m}\n`);
@@ -41,21 +50,22 @@ const launch = {
   env: { MODELSHIP_KUBE_API_QPS: String(settings.qps), MODELSHIP_KUBE_API_BURST: String(settings.burst), MODELSHIP_CONCURRENCY: String(settings.concurrency) },
 };
 
-const runs: { count: number; operator: ThroughputGroupResult; floor: FloorGroupResult }[] = [];
-const levels: ScaleLevel[] = [];
+const runs: (MeasuredRun | { count: number; measured: MeasuredRun['measured']; operator: ThroughputGroupResult; floor: FloorGroupResult })[] = [...kept.runs];
+const levels: ScaleLevel[] = [...kept.levels];
+const byCount = <T,>(get: (x: T) => number) => (a: T, b: T) => get(a) - get(b);
 // Written after every level, so a long run that fails at 10,000 keeps what the smaller counts measured.
 const write = () =>
   writeResult(
     {
       quick: false,
       command: `node bench/scale.ts ${argv.join(' ')}`.trim(),
-      resultsDir: join(import.meta.dirname, 'results'),
+      resultsDir,
       loadAtStart,
-      settings: { counts, client: settings, componentQps, changes, restMinutes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
+      settings: { counts: [...new Set([...counts, ...levels.map((l) => l.modelDeployments)])].sort((a, b) => a - b), client: settings, componentQps, changes, restMinutes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
       ...(label ? { label } : {}),
     },
     'scale',
-    { levels, growth: scaleGrowth(levels), runs },
+    { levels: [...levels].sort(byCount((l) => l.modelDeployments)), growth: scaleGrowth(levels), runs: [...runs].sort(byCount((r) => r.count)) },
   );
 
 for (const count of counts.sort((a, b) => a - b)) {
@@ -63,7 +73,7 @@ for (const count of counts.sort((a, b) => a - b)) {
   log(`${count} ModelDeployments on ${nodes} simulated nodes`);
   const operator = await runThroughputGroup({ count, changes: Math.min(changes, count), nodes, componentQps, restMs: restMinutes * 60_000, settleMs: 10_000, launch, throughputOnly: false }, log);
   const floor = await runFloorGroup({ count, changes: Math.min(changes, count), nodes, componentQps, settings }, log);
-  runs.push({ count, operator, floor });
+  runs.push({ count, measured: { at: new Date().toISOString(), commit: versions().commit, command: `node bench/scale.ts ${argv.join(' ')}`.trim() }, operator, floor });
   const fresh = operator.memory?.levels.at(-1);
   levels.push({
     modelDeployments: count,
