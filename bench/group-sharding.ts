@@ -7,6 +7,7 @@
 import { HttpMethod } from '@kubernetes/client-node';
 import type { ApiClient, KubeObject } from '../src/kube/api-client.ts';
 import { SYSTEM_NAMESPACE, onBenchCluster, userOf } from './bench-cluster.ts';
+import { applyChartFlowSchema } from './chart-flow-schema.ts';
 import { createAtOnce, type CreateTimes } from './convergence.ts';
 import { Observer } from './observer.ts';
 import { startOperator, type OperatorRun } from './operator-runner.ts';
@@ -28,6 +29,8 @@ export interface ShardingGroupOptions {
   readonly componentQps: number;
   readonly settings: { readonly qps: number; readonly burst: number; readonly concurrency: number };
   readonly timeoutMs: number;
+  /** Apply the chart's FlowSchema for the operators' Lease requests first (a chart install does). */
+  readonly flowSchema: boolean;
 }
 
 export interface ShardFigures {
@@ -64,6 +67,8 @@ export interface ShardingCheck extends ShardOwnership {
 export interface ShardingGroupResult {
   readonly shards: number;
   readonly count: number;
+  /** The chart's FlowSchema applied for the shards' Lease requests, if any. */
+  readonly flowSchema?: string;
   /** Absent when the milestones were not reached in time (see error and check). */
   readonly create?: CreateTimes;
   readonly error?: string;
@@ -96,6 +101,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
     // Every shard authenticates as the one modelship account, as the chart's shard Deployments do.
     const kubeconfig = await cluster.kubeconfigFor('modelship');
     const user = userOf('modelship');
+    const flowSchema = options.flowSchema ? await applyChartFlowSchema(cluster.client, cluster.cp.toolsDir, SYSTEM_NAMESPACE, 'modelship') : undefined;
     const env = { MODELSHIP_KUBE_API_QPS: String(options.settings.qps), MODELSHIP_KUBE_API_BURST: String(options.settings.burst), MODELSHIP_CONCURRENCY: String(options.settings.concurrency) };
     const operators: { shard: string; run: OperatorRun }[] = [];
     try {
@@ -172,6 +178,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
       await observer.stop();
       const result: ShardingGroupResult = {
         shards: options.shards,
+        ...(flowSchema ? { flowSchema } : {}),
         count: options.count,
         ...(phase.create ? { create: phase.create } : {}),
         ...(error !== undefined ? { error } : {}),

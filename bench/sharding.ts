@@ -1,10 +1,11 @@
 // `node bench/sharding.ts [--count=10000] [--shards=1,2,4] [--qps=N] [--burst=N] [--concurrency=N]
-// [--component-qps=200] [--timeout-minutes=N] [--runs=1] [--label=x]`: the same N ModelDeployments spread
+// [--component-qps=200] [--timeout-minutes=N] [--runs=1] [--label=x] [--no-flow-schema]`: the same N ModelDeployments spread
 // evenly over 1, 2 and 4 shards, one operator process per shard (--watch-label-selector=
 // sharding.modelship.io/key=shardK, its own Lease), each shard count on a fresh control plane
 // (group-sharding.ts): time to children and to Ready, each process's CPU, RSS and request rate, the
 // control plane's CPU seconds (on a small machine the API server is the limit), and a check that no
-// ModelDeployment was written for by two shards and none was missed. Writes bench/results/sharding.json.
+// ModelDeployment was written for by two shards and none was missed. The chart's FlowSchema for the
+// operators' Lease requests is applied first, as a chart install does (--no-flow-schema leaves it out). Writes bench/results/sharding.json.
 // Long, so not part of `npm run bench`: a few minutes per shard count at 300, most of an hour per shard
 // count at 10,000 with the default client settings.
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ const componentQps = positive('component-qps', 200);
 const timeoutMinutes = positive('timeout-minutes', Math.max(30, Math.ceil(count / 100)));
 const runs = positive('runs', 1);
 const label = value('label');
+const flowSchema = !argv.includes('--no-flow-schema');
 const nodes = Math.ceil((count * 1.2) / 110) + 1;
 
 const started = performance.now();
@@ -79,7 +81,7 @@ const write = () =>
       command: `node bench/sharding.ts ${argv.join(' ')}`.trim(),
       resultsDir: join(import.meta.dirname, 'results'),
       loadAtStart,
-      settings: { count, shards: shardCounts, perOperatorClient: settings, componentQps, timeoutMinutes, runs, nodes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
+      settings: { count, shards: shardCounts, perOperatorClient: settings, componentQps, timeoutMinutes, flowSchema, runs, nodes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
       ...(label ? { label } : {}),
     },
     'sharding',
@@ -88,7 +90,7 @@ const write = () =>
 for (let run = 1; run <= runs; run++) {
   for (const shards of shardCounts) {
     log(`run ${run}/${runs}: ${count} ModelDeployments over ${shards} shard(s) on ${nodes} simulated nodes`);
-    all.push(await runShardingGroup({ count, shards, nodes, componentQps, settings, timeoutMs: timeoutMinutes * 60_000 }, log));
+    all.push(await runShardingGroup({ count, shards, nodes, componentQps, settings, timeoutMs: timeoutMinutes * 60_000, flowSchema }, log));
     log(`wrote ${write()}`);
   }
 }
