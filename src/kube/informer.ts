@@ -303,9 +303,10 @@ export class Informer<T extends KubeObject> {
   private async watchOnce(timeoutSeconds: number, stallMs: number, initialEvents = false): Promise<void> {
     if (initialEvents) {
       this.relists++;
-      // As client-go: not older than the last state synced (none yet: the newest), or the newest after a refusal.
       this.assembly = new InitialStateAssembly<T>((raw) => this.put(raw));
     }
+    // A streaming list, as client-go's: not older than the last state synced (none yet: the newest), or
+    // the newest after the watch cache refused ours.
     const resourceVersion = initialEvents && this.listFromEtcd ? '' : this.resourceVersion;
     const abort = new AbortController();
     this.abort = abort;
