@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from '../src/controller/cache-transforms.ts';
 import type { KubeObject } from '../src/kube/api-client.ts';
+import { smapsSummary } from './smaps-summary.ts';
 
 const argv = process.argv.slice(2);
 const file = argv.find((a) => !a.startsWith('--'));
@@ -29,26 +30,6 @@ function transform(obj: KubeObject): KubeObject {
   if (obj.kind === 'EndpointSlice') return cachedEndpointSlice(obj);
   if (obj.kind === 'ModelDeployment') return cachedModelDeployment(obj);
   return cachedChild(obj);
-}
-
-/** Resident MiB by mapping ([anon], [heap], the node binary...), largest first. */
-function smapsSummary(): string {
-  const sums = new Map<string, number>();
-  let mapping = '';
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (head) {
-      mapping = head[1] || '[anon]';
-      continue;
-    }
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    if (rss) sums.set(mapping, (sums.get(mapping) ?? 0) + Number(rss[1]));
-  }
-  return [...sums]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 4)
-    .map(([k, kB]) => `${k.split('/').pop() ?? k} ${(kB / 1024).toFixed(1)}`)
-    .join(', ');
 }
 
 gc();

@@ -57,6 +57,8 @@ export interface ControllerOptions {
   readonly now?: () => Date;
   /** How often a traffic router's missing CRD is looked for again (default 30 s). */
   readonly optionalKindRetryMs?: number;
+  /** Caches list with streaming lists (watch-list) where the API server allows it (default true): no list answer is held whole. */
+  readonly streamingList?: boolean;
 }
 
 const ownerIndex = (obj: KubeObject) => obj.metadata?.labels?.[LABEL_MODEL_DEPLOYMENT];
@@ -77,7 +79,7 @@ export class ModelDeploymentController {
   constructor(options: ControllerOptions) {
     this.options = options;
     const { client, logger, namespaces, resyncPeriodMs } = options;
-    const common = { namespaces, resyncPeriodMs: 0 };
+    const common = { namespaces, resyncPeriodMs: 0, streamingList: options.streamingList ?? true };
     this.caches = {
       modelDeployments: new KindCache<ModelDeploymentObject>(client, logger, {
         ...common,

@@ -177,13 +177,25 @@ export class ApiClient {
    */
   async watch<T extends KubeObject>(
     ref: ObjectRef,
-    query: { resourceVersion: string; labelSelector?: string; fieldSelector?: string; timeoutSeconds: number },
+    /**
+     * `sendInitialEvents`: a streaming list (KEP-3157): the objects as ADDED events, not older than
+     * `resourceVersion` ("" the newest), then a BOOKMARK annotated k8s.io/initial-events-end, then the watch.
+     */
+    query: { resourceVersion: string; labelSelector?: string; fieldSelector?: string; timeoutSeconds: number; sendInitialEvents?: boolean },
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
     /** Called when the server accepted the watch (200), before any event. */
     onOpen?: () => void,
   ): Promise<void> {
-    const watchQuery = { watch: true, allowWatchBookmarks: true, resourceVersion: query.resourceVersion, labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, timeoutSeconds: query.timeoutSeconds };
+    const watchQuery = {
+      watch: true,
+      allowWatchBookmarks: true,
+      resourceVersion: query.resourceVersion,
+      labelSelector: query.labelSelector,
+      fieldSelector: query.fieldSelector,
+      timeoutSeconds: query.timeoutSeconds,
+      ...(query.sendInitialEvents ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' } : {}),
+    };
     let res: Awaited<ReturnType<typeof fetch>> | undefined;
     // A 401 re-reads the credentials and watches once more, as request() does.
     for (const refresh of [false, true]) {

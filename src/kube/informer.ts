@@ -2,12 +2,17 @@
 // API server's watch cache (resourceVersion "0"), and a watch that ends, fails or goes silent is
 // resumed from the last resourceVersion seen, with no list. Only 410 Gone (the resourceVersion is
 // too old to watch from) makes it list again. A resync re-delivers the store, with no request.
+// With `streamingList` the list is a streaming one instead (KEP-3157 "watch-list", as client-go's
+// reflector does when the API server allows it): one watch that sends the objects as events before a
+// closing bookmark and then goes on as the watch, so a large list is never one answer held whole in
+// memory (text, then parsed, then trimmed). A server that refuses it (a 4xx) gets plain lists from then on.
 // client-node's informer is known to stop silently (kubernetes-client/javascript #596, #958, #1933);
 // this one has a watchdog on the stream and reports its progress to /healthz.
 import type { Logger } from 'pino';
 import type { ApiClient, KubeObject, WatchEvent } from './api-client.ts';
 import { ApiError } from './api-error.ts';
 import { backoffDelay } from './backoff.ts';
+import { InitialStateAssembly, objectKey, replaceChanges } from './initial-state.ts';
 import { ProgressMonitor } from './progress-monitor.ts';
 import type { ObjectRef } from './resource-paths.ts';
 import { boundedTimeout } from './timer-delay.ts';
@@ -49,12 +54,14 @@ export interface InformerOptions<T extends KubeObject> {
    */
   readonly optional?: boolean;
   readonly optionalRetryMs?: number;
+  /** List with a streaming list (watch-list) instead of one LIST answer; falls back to LIST if the server refuses it. */
+  readonly streamingList?: boolean;
 }
 
-export function objectKey(obj: KubeObject): string {
-  const ns = obj.metadata?.namespace;
-  return ns ? `${ns}/${obj.metadata?.name ?? ''}` : (obj.metadata?.name ?? '');
-}
+export { objectKey };
+
+/** 4xx answers that mean something of their own, not that the server refused a streaming list. */
+const NOT_A_REFUSAL = new Set([401, 403, 404, 408, 410, 429]);
 
 export class Informer<T extends KubeObject> {
   private readonly store = new Map<string, T>();
@@ -72,7 +79,11 @@ export class Informer<T extends KubeObject> {
   private needList = true;
   /** A list from the watch cache at our resourceVersion was refused (410): the next list reads etcd. */
   private listFromEtcd = false;
-  /** Lists sent, for tests and metrics (a resync or resumed watch sends none). */
+  /** Lists are streaming lists: asked for, and not refused by the server. */
+  private streaming: boolean;
+  /** The initial state of the streaming list in progress, until its closing bookmark. */
+  private assembly: InitialStateAssembly<T> | undefined;
+  /** Lists sent (streaming ones included), for tests and metrics (a resync or resumed watch sends none). */
   relists = 0;
   /** Watches the API server accepted. */
   watches = 0;
@@ -88,6 +99,12 @@ export class Informer<T extends KubeObject> {
 
   constructor(options: InformerOptions<T>) {
     this.options = options;
+    this.streaming = options.streamingList ?? false;
+  }
+
+  /** True while lists are streaming lists (false if never asked for, or refused by the server). */
+  get streamingList(): boolean {
+    return this.streaming;
   }
 
   get name(): string {
@@ -215,23 +232,24 @@ export class Informer<T extends KubeObject> {
     this.relists++;
     const { items, resourceVersion: listed } = await this.options.client.list<T>(this.options.ref, { labelSelector: this.options.labelSelector, resourceVersion });
     this.listFromEtcd = false;
-    const seen = new Set<string>();
+    const fresh = new Map<string, T>();
     for (const raw of items) {
       const obj = this.put(raw);
-      const key = objectKey(obj);
-      seen.add(key);
-      const old = this.store.get(key);
-      this.setObject(key, obj);
-      if (!old) this.emit('add', obj);
-      else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', obj);
+      fresh.set(objectKey(obj), obj);
     }
-    for (const [key, old] of this.store) {
-      if (!seen.has(key)) {
-        this.deleteObject(key);
-        this.emit('delete', old);
-      }
+    this.replaceStore(fresh, listed);
+  }
+
+  /** The store becomes `fresh` (a list's objects, or a streaming list's initial state) at `resourceVersion`: synced. */
+  private replaceStore(fresh: ReadonlyMap<string, T>, resourceVersion: string): void {
+    const changes = replaceChanges(this.store, fresh);
+    for (const [key, obj] of fresh) this.setObject(key, obj);
+    for (const change of changes) {
+      if (change.type === 'delete') this.deleteObject(change.key);
+      this.emit(change.type, change.obj);
     }
-    this.resourceVersion = listed;
+    this.resourceVersion = resourceVersion;
+    this.listFromEtcd = false;
     this.needList = false;
     this.synced = true;
     this.progress.progressed();
@@ -249,11 +267,21 @@ export class Informer<T extends KubeObject> {
   /** Applies one watch event; an ERROR event is returned (the watch must end) instead of applied. */
   private handle(event: WatchEvent<T>): { code?: number; message?: string } | undefined {
     this.progress.progressed();
+    if (event.type === 'ERROR') return event.object as unknown as { code?: number; message?: string };
+    if (this.assembly) {
+      // Before the closing bookmark: the initial state, kept apart from the store.
+      const complete = this.assembly.take(event);
+      if (complete !== undefined) {
+        const { state } = this.assembly;
+        this.assembly = undefined;
+        this.replaceStore(state, complete || this.resourceVersion);
+      }
+      return undefined;
+    }
     if (event.type === 'BOOKMARK') {
       this.resourceVersion = event.object.metadata?.resourceVersion ?? this.resourceVersion;
       return undefined;
     }
-    if (event.type === 'ERROR') return event.object as unknown as { code?: number; message?: string };
     const obj = this.put(event.object);
     const key = objectKey(obj);
     this.resourceVersion = obj.metadata?.resourceVersion ?? this.resourceVersion;
@@ -268,8 +296,18 @@ export class Informer<T extends KubeObject> {
     return undefined;
   }
 
-  /** Watches from the current resourceVersion until the watch ends; throws what ended it, unless it ended cleanly or went silent. */
-  private async watchOnce(timeoutSeconds: number, stallMs: number): Promise<void> {
+  /**
+   * Watches from the current resourceVersion until the watch ends; throws what ended it, unless it ended
+   * cleanly or went silent. `initialEvents`: a streaming list, which sends the current state first.
+   */
+  private async watchOnce(timeoutSeconds: number, stallMs: number, initialEvents = false): Promise<void> {
+    if (initialEvents) {
+      this.relists++;
+      this.assembly = new InitialStateAssembly<T>((raw) => this.put(raw));
+    }
+    // A streaming list, as client-go's: not older than the last state synced (none yet: the newest), or
+    // the newest after the watch cache refused ours.
+    const resourceVersion = initialEvents && this.listFromEtcd ? '' : this.resourceVersion;
     const abort = new AbortController();
     this.abort = abort;
     let stalled = false;
@@ -281,7 +319,7 @@ export class Informer<T extends KubeObject> {
     try {
       await this.options.client.watch<T>(
         this.options.ref,
-        { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds },
+        { resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds, ...(initialEvents ? { sendInitialEvents: true } : {}) },
         (event) => {
           if (errorEvent) return;
           watchdog.kick();
@@ -300,6 +338,8 @@ export class Informer<T extends KubeObject> {
       if (!stalled && !errorEvent) throw err;
     } finally {
       watchdog.stop();
+      // A stream that ended before its closing bookmark leaves the store as it was; the next one starts over.
+      this.assembly = undefined;
     }
     if (stalled && this.running) {
       this.stalls++;
@@ -310,6 +350,10 @@ export class Informer<T extends KubeObject> {
       const { code, message } = errorEvent;
       throw new ApiError('WATCH', this.name, code ?? 500, 'watch error event', message ?? '');
     }
+    if (initialEvents && this.needList && !stalled && this.running) {
+      // Ended cleanly with the initial state incomplete: a failure to back off from, not to repeat at once.
+      throw new Error('the streaming list ended before its initial-events-end bookmark');
+    }
   }
 
   private async run(): Promise<void> {
@@ -317,12 +361,21 @@ export class Informer<T extends KubeObject> {
     const stallMs = this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     while (this.running) {
       try {
-        if (this.needList) await this.relist();
-        await this.watchOnce(timeoutSeconds, stallMs);
+        if (this.needList && this.streaming) await this.watchOnce(timeoutSeconds, stallMs, true);
+        else {
+          if (this.needList) await this.relist();
+          await this.watchOnce(timeoutSeconds, stallMs);
+        }
         this.failures = 0;
       } catch (err) {
         if (!this.running) break;
         const status = err instanceof ApiError ? err.status : undefined;
+        if (this.needList && this.streaming && status !== undefined && status >= 400 && status < 500 && !NOT_A_REFUSAL.has(status)) {
+          // The server does not do streaming lists (too old, or turned off): list as before, from now on.
+          this.streaming = false;
+          this.options.logger.info({ informer: this.name, err }, 'streaming list refused; listing instead');
+          continue;
+        }
         if (status === 410) {
           // Our resourceVersion is too old to watch (or list) from: list again, at once (client-go does).
           if (this.needList) this.listFromEtcd = true;

@@ -143,6 +143,67 @@ test('410 Expired on a watch makes exactly one list, and the store catches up', 
   assert.notEqual(relist?.query.get('resourceVersion'), '', 'the relist is served from the watch cache too');
 });
 
+const streamingWatches = (proxy: FaultProxy) => proxy.requests.filter((r) => r.verb === 'WATCH' && r.path.includes(cmPath) && r.query.get('sendInitialEvents') === 'true');
+
+test('a streaming list (watch-list) syncs from one watch that goes on as the watch: no LIST', async () => {
+  const { proxy, client } = await setup();
+  await createConfigMap('stream', 's1');
+  const { informer, events, sees } = await startInformer(client, 'stream', { streamingList: true });
+  assert.equal(informer.get(namespace, 's1')?.metadata?.name, 's1', 'synced only with the initial state in the store');
+  assert.deepEqual(events, [{ event: 'add', name: 's1' }]);
+  const streams = streamingWatches(proxy);
+  assert.equal(streams.length, 1);
+  assert.equal(streams[0]?.query.get('resourceVersionMatch'), 'NotOlderThan');
+  assert.equal(streams[0]?.query.get('allowWatchBookmarks'), 'true');
+  await createConfigMap('stream', 's2');
+  await sees('s2');
+  assert.equal(proxy.count('LIST', cmPath), 0, 'no LIST');
+  assert.equal(proxy.count('WATCH', cmPath), 1, 'the streaming list went on as the watch');
+  assert.equal(informer.relists, 1);
+  assert.equal(informer.watches, 1);
+  assert.equal(informer.streamingList, true);
+});
+
+test('after 410 a streaming informer streams its state again: objects deleted meanwhile are deleted', async () => {
+  const { proxy, client } = await setup();
+  await createConfigMap('restream', 'k1');
+  await createConfigMap('restream', 'k2');
+  const { informer, events, sees } = await startInformer(client, 'restream', { streamingList: true });
+  await eventually('the watch to be open', () => Promise.resolve(proxy.openStreams), (n) => n >= 1, 10_000, 50);
+  // The watch breaks and cannot resume until k2 is gone; then its resourceVersion is refused (410).
+  proxy.inject({ verb: 'WATCH', pathIncludes: cmPath, times: 1000, fault: { kind: 'status', status: 500 } });
+  proxy.resetStreams();
+  await admin.delete(configMapRef('k2'));
+  await createConfigMap('restream', 'k3');
+  proxy.clearFaults();
+  proxy.inject({ verb: 'WATCH', pathIncludes: cmPath, times: 1, fault: { kind: 'gone' } });
+  await sees('k3');
+  await eventually('k2 to be deleted from the store', () => Promise.resolve(informer.get(namespace, 'k2')), (o) => o === undefined, 30_000, 50);
+  assert.ok(events.some((e) => e.event === 'delete' && e.name === 'k2'), 'a delete event for the object that vanished');
+  assert.equal(informer.get(namespace, 'k1')?.metadata?.name, 'k1');
+  assert.equal(streamingWatches(proxy).length, 2, 'the first sync and one after 410');
+  assert.equal(informer.relists, 2);
+  assert.equal(proxy.count('LIST', cmPath), 0, 'no LIST');
+});
+
+test('a server that refuses streaming lists (400) gets a LIST instead, and from then on', async () => {
+  const { proxy, client } = await setup();
+  await createConfigMap('refused', 'f1');
+  proxy.inject({ verb: 'WATCH', pathIncludes: cmPath, times: 1, fault: { kind: 'status', status: 400 } });
+  const { informer, sees } = await startInformer(client, 'refused', { streamingList: true });
+  assert.equal(informer.get(namespace, 'f1')?.metadata?.name, 'f1');
+  assert.equal(informer.streamingList, false, 'remembered');
+  assert.equal(proxy.count('LIST', cmPath), 1);
+  // A 410 now relists with a LIST, not a streaming list.
+  await eventually('the watch to be open', () => Promise.resolve(proxy.openStreams), (n) => n >= 1, 10_000, 50);
+  proxy.inject({ verb: 'WATCH', pathIncludes: cmPath, times: 1, fault: { kind: 'gone' } });
+  proxy.resetStreams();
+  await createConfigMap('refused', 'f2');
+  await sees('f2');
+  await eventually('a LIST after the 410', () => Promise.resolve(proxy.count('LIST', cmPath)), (n) => n === 2, 10_000, 50);
+  assert.equal(streamingWatches(proxy).length, 1, 'only the refused one');
+});
+
 test('a watch that goes silent (connection dropped without a close) is noticed by the watchdog and resumed without a list', async (t) => {
   const { proxy, client } = await setup();
   const stallTimeoutMs = 2000;
