@@ -88,4 +88,7 @@ test('the scale rows judge memory only at 10,000 and count a write at rest at an
   assert.match(rest ?? '', /\| 1\.10× \(300\.0 s\); 0, 3 \| 0 writes at rest \| \*\*no\*\* \|/);
   const [over] = scale([level(10_000, 401)], [run(0)], []);
   assert.match(over ?? '', /401\.0 MiB; one level only \| .* \| \*\*no\*\* \|/);
+  assert.doesNotMatch(over ?? '', /different operator code/);
+  const [mixed] = scale([level(3000, 250), level(10_000, 280)], [run(0), { ...run(0), operatorCode: { freshMemory: 'abc' } }], [{ from: 3000, to: 10_000, rssKiBPerModelDeployment: 4.7 }]);
+  assert.match(mixed ?? '', /280\.0 MiB; 3000→10000: 4\.7 KiB; the levels ran different operator code \(see Scale below\) \| .* \| yes \|/);
 });
