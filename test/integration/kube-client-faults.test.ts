@@ -166,21 +166,21 @@ test('a streaming list (watch-list) syncs from one watch that goes on as the wat
 
 test('after 410 a streaming informer streams its state again: objects deleted meanwhile are deleted', async () => {
   const { proxy, client } = await setup();
-  await createConfigMap('restream', 'k1');
-  await createConfigMap('restream', 'k2');
+  await createConfigMap('restream', 'w1');
+  await createConfigMap('restream', 'w2');
   const { informer, events, sees } = await startInformer(client, 'restream', { streamingList: true });
   await eventually('the watch to be open', () => Promise.resolve(proxy.openStreams), (n) => n >= 1, 10_000, 50);
-  // The watch breaks and cannot resume until k2 is gone; then its resourceVersion is refused (410).
+  // The watch breaks and cannot resume until w2 is gone; then its resourceVersion is refused (410).
   proxy.inject({ verb: 'WATCH', pathIncludes: cmPath, times: 1000, fault: { kind: 'status', status: 500 } });
   proxy.resetStreams();
-  await admin.delete(configMapRef('k2'));
-  await createConfigMap('restream', 'k3');
+  await admin.delete(configMapRef('w2'));
+  await createConfigMap('restream', 'w3');
   proxy.clearFaults();
   proxy.inject({ verb: 'WATCH', pathIncludes: cmPath, times: 1, fault: { kind: 'gone' } });
-  await sees('k3');
-  await eventually('k2 to be deleted from the store', () => Promise.resolve(informer.get(namespace, 'k2')), (o) => o === undefined, 30_000, 50);
-  assert.ok(events.some((e) => e.event === 'delete' && e.name === 'k2'), 'a delete event for the object that vanished');
-  assert.equal(informer.get(namespace, 'k1')?.metadata?.name, 'k1');
+  await sees('w3');
+  await eventually('w2 to be deleted from the store', () => Promise.resolve(informer.get(namespace, 'w2')), (o) => o === undefined, 30_000, 50);
+  assert.ok(events.some((e) => e.event === 'delete' && e.name === 'w2'), 'a delete event for the object that vanished');
+  assert.equal(informer.get(namespace, 'w1')?.metadata?.name, 'w1');
   assert.equal(streamingWatches(proxy).length, 2, 'the first sync and one after 410');
   assert.equal(informer.relists, 2);
   assert.equal(proxy.count('LIST', cmPath), 0, 'no LIST');
