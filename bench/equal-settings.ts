@@ -8,6 +8,16 @@ import { round, summarize, type Summary } from './stats.ts';
 /** controller-runtime's defaults, per client; KServe runs one InferenceService reconcile at a time. */
 export const KSERVE_CLIENT_SETTINGS: ClientSettings = { qps: 20, burst: 30, concurrency: 1 };
 
+/**
+ * modelship at the request rate KServe actually reached: KServe's clients each have their own 20 QPS limiter,
+ * so together they send more than 20 a second. modelship's one limiter is set to KServe's mean rate over its
+ * busy interval (rounded up), with KServe's per-client burst and one reconcile at a time.
+ */
+export function settingsAtRate(kserveMeanPerSecond: number): ClientSettings {
+  if (!Number.isFinite(kserveMeanPerSecond) || kserveMeanPerSecond <= 0) return KSERVE_CLIENT_SETTINGS;
+  return { qps: Math.max(1, Math.ceil(kserveMeanPerSecond)), burst: KSERVE_CLIENT_SETTINGS.burst, concurrency: KSERVE_CLIENT_SETTINGS.concurrency };
+}
+
 export interface ControllerRow {
   readonly settings: string;
   readonly childrenExistSeconds: Summary;
@@ -72,35 +82,57 @@ export interface EqualSettingsComparison {
   readonly kserve: ControllerRow;
   readonly modelshipDefaults: ControllerRow;
   readonly modelshipAtKServeSettings: ControllerRow;
+  /** At KServe's effective request rate (settingsAtRate), when those runs were made. */
+  readonly modelshipAtKServeRate?: ControllerRow;
   /** Medians, modelship / KServe. */
-  readonly overKServe: Record<'defaults' | 'atKServeSettings', { childrenExist: number; ready: number; cpu: number; rssFresh: number; requests: number }>;
+  readonly overKServe: Partial<Record<'defaults' | 'atKServeSettings' | 'atKServeRate', Ratios>>;
 }
 
-export function equalSettingsComparison(kserve: readonly KServeGroupResult[], defaults: readonly ModelshipConvergeResult[], atKServe: readonly ModelshipConvergeResult[]): EqualSettingsComparison {
+interface Ratios {
+  readonly childrenExist: number;
+  readonly ready: number;
+  readonly cpu: number;
+  readonly rssFresh: number;
+  readonly requests: number;
+}
+
+export function equalSettingsComparison(
+  kserve: readonly KServeGroupResult[],
+  defaults: readonly ModelshipConvergeResult[],
+  atKServe: readonly ModelshipConvergeResult[],
+  atRate: readonly ModelshipConvergeResult[] = [],
+): EqualSettingsComparison {
   const k = row(
     `controller-runtime defaults: ${settingsText(KSERVE_CLIENT_SETTINGS)}, per client`,
     kserve.map((r) => ({ ...r.create, cpuSeconds: r.cpuSeconds, rssConvergedMiB: r.rssConvergedMiB, rssFreshMiB: r.rssFreshMiB, budget: r.create.counters.controllerBudget })),
   );
   const d = modelshipRow(defaults);
   const e = modelshipRow(atKServe);
-  const over = (m: ControllerRow) => ({
+  const r = atRate.length > 0 ? modelshipRow(atRate) : undefined;
+  const over = (m: ControllerRow): Ratios => ({
     childrenExist: round(m.childrenExistSeconds.median / k.childrenExistSeconds.median, 2),
     ready: round(m.readySeconds.median / k.readySeconds.median, 2),
     cpu: round(m.cpuSeconds.median / k.cpuSeconds.median, 2),
     rssFresh: round(m.rssFreshMiB.median / k.rssFreshMiB.median, 2),
     requests: round(m.requests.median / k.requests.median, 2),
   });
-  return { kserve: k, modelshipDefaults: d, modelshipAtKServeSettings: e, overKServe: { defaults: over(d), atKServeSettings: over(e) } };
+  return {
+    kserve: k,
+    modelshipDefaults: d,
+    modelshipAtKServeSettings: e,
+    ...(r ? { modelshipAtKServeRate: r } : {}),
+    overKServe: { defaults: over(d), atKServeSettings: over(e), ...(r ? { atKServeRate: over(r) } : {}) },
+  };
 }
 
 /** A Markdown table of the comparison (medians; ranges when there was more than one run). */
 export function equalSettingsTable(c: EqualSettingsComparison): string {
-  const cols = [c.modelshipDefaults, c.modelshipAtKServeSettings, c.kserve];
+  const cols = [c.modelshipDefaults, c.modelshipAtKServeSettings, ...(c.modelshipAtKServeRate ? [c.modelshipAtKServeRate] : []), c.kserve];
   const sum = (x: Summary, digits = 1) => (x.runs > 1 && x.min !== x.max ? `${x.median.toFixed(digits)} (${x.min.toFixed(digits)}–${x.max.toFixed(digits)})` : x.median.toFixed(digits));
   const verbs = [...new Set(cols.flatMap((r) => Object.keys(r.requestsPerModel.byVerb)))].sort();
   const lines = [
-    '| figure | modelship, defaults | modelship, KServe\'s settings | KServe |',
-    '|---|---|---|---|',
+    `| figure | modelship, defaults | modelship, KServe's settings |${c.modelshipAtKServeRate ? " modelship, KServe's request rate |" : ''} KServe |`,
+    `|---|---|---|${c.modelshipAtKServeRate ? '---|' : ''}---|`,
     `| client settings | ${cols.map((r) => r.settings).join(' | ')} |`,
     `| all children exist, s | ${cols.map((r) => sum(r.childrenExistSeconds)).join(' | ')} |`,
     `| all Ready, s | ${cols.map((r) => sum(r.readySeconds)).join(' | ')} |`,

@@ -17,7 +17,7 @@ import { runThroughputGroup, type ThroughputGroupResult } from './group-throughp
 import { PLAN as ROLLOUT_PEERS_PLAN, runRolloutPeers } from './rollout-peers.ts';
 import { buildKServe, kserveVersion } from './kserve-controller.ts';
 import { runModelshipConverge, type ModelshipConvergeResult } from './group-modelship-converge.ts';
-import { KSERVE_CLIENT_SETTINGS, equalSettingsComparison, equalSettingsTable } from './equal-settings.ts';
+import { KSERVE_CLIENT_SETTINGS, equalSettingsComparison, equalSettingsTable, settingsAtRate } from './equal-settings.ts';
 import { imageEnvironment } from './image-environment.ts';
 import { load, versions } from './machine.ts';
 import { COMPILE_CACHE, defaultOperatorSettings, warmCompileCache } from './operator-runner.ts';
@@ -178,7 +178,7 @@ if (want('kserve')) {
     log('kserve: building cmd/manager (cached after the first build)');
     const binary = await buildKServe();
     const runs: KServeGroupResult[] = [];
-    const equal = args.kserveEqualSettings ? { defaults: [] as ModelshipConvergeResult[], atKServe: [] as ModelshipConvergeResult[] } : undefined;
+    const equal = args.kserveEqualSettings ? { defaults: [] as ModelshipConvergeResult[], atKServe: [] as ModelshipConvergeResult[], atRate: [] as ModelshipConvergeResult[] } : undefined;
     for (let run = 1; run <= sizes.kserveRuns; run++) {
       log(`kserve run ${run}/${sizes.kserveRuns}`);
       runs.push(await runKServeGroup({ count: sizes.count, nodes, binary, settleMs: sizes.settleMs }, log));
@@ -186,9 +186,12 @@ if (want('kserve')) {
         const converge = { count: sizes.count, nodes, launch, settleMs: sizes.settleMs };
         equal.defaults.push(await runModelshipConverge({ ...converge, name: 'modelship-defaults', settings: { qps: operator.kubeApiQps, burst: operator.kubeApiBurst, concurrency: operator.concurrency } }, log));
         equal.atKServe.push(await runModelshipConverge({ ...converge, name: 'modelship-kserve-settings', settings: KSERVE_CLIENT_SETTINGS }, log));
+        // The rate KServe's several clients reached together in this run, for modelship's one limiter.
+        const kserveRate = runs.at(-1)?.create.counters.controllerBudget?.meanPerSecond ?? NaN;
+        equal.atRate.push(await runModelshipConverge({ ...converge, name: 'modelship-kserve-rate', settings: settingsAtRate(kserveRate) }, log));
       }
     }
-    const equalSettings = equal ? equalSettingsComparison(runs, equal.defaults, equal.atKServe) : undefined;
+    const equalSettings = equal ? equalSettingsComparison(runs, equal.defaults, equal.atKServe, equal.atRate) : undefined;
     if (equalSettings) log(`kserve at equal settings:\n${equalSettingsTable(equalSettings)}`);
     const childrenExistSeconds = summarize(runs.map((r) => r.create.childrenExistSeconds));
     const readySeconds = summarize(runs.map((r) => r.create.readySeconds));
@@ -226,7 +229,7 @@ if (want('kserve')) {
         modelshipOverKServe: table.throughput
           ? { childrenExist: table.throughput.childrenExistSeconds.median / childrenExistSeconds.median, ready: table.throughput.readySeconds.median / readySeconds.median, rss: modelshipRssMiB / rssMiB }
           : undefined,
-        ...(equalSettings ? { equalSettings, equalSettingsRuns: { modelshipDefaults: equal?.defaults, modelshipAtKServeSettings: equal?.atKServe } } : {}),
+        ...(equalSettings ? { equalSettings, equalSettingsRuns: { modelshipDefaults: equal?.defaults, modelshipAtKServeSettings: equal?.atKServe, modelshipAtKServeRate: equal?.atRate } } : {}),
       }),
     );
   } catch (err) {

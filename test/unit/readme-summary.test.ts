@@ -68,6 +68,31 @@ test('the equal-settings KServe row comes from the plain file first, else the ne
   assert.match(plain, /1\.50×; .* \| \*\*no\*\* \|/);
 });
 
+test('with a run at KServe\'s measured request rate, that row carries the target and the per-client row does not', () => {
+  const ctl = (children: number, cpu: number, rate: number, settings = '') => ({
+    settings,
+    childrenExistSeconds: { median: children },
+    readySeconds: { median: 50 },
+    cpuSeconds: { median: cpu },
+    rssFreshMiB: { median: 90 },
+    meanRequestsPerSecond: { median: rate },
+  });
+  const file = envelope({
+    kserve: { inferenceServices: 1000 },
+    equalSettings: {
+      kserve: ctl(100, 10, 33.6),
+      modelshipAtKServeSettings: ctl(130, 14, 19.8),
+      modelshipAtKServeRate: ctl(70, 12, 33.1, '34 QPS, burst 30; 1 reconcile at a time'),
+    },
+  });
+  const rows = readmeSummary(new Map([['kserve-peer.equal-1000', file]]))
+    .split('\n')
+    .filter((l) => l.endsWith('| kserve-peer.equal-1000.json |'));
+  assert.equal(rows.length, 2, rows.join('\n'));
+  assert.match(rows[0] ?? '', /equal client settings .* 1\.30×; 1\.00×; 1\.40×; 1\.00× .* \| \(the target is at equal request rate, next row\) \| {2}\|/);
+  assert.match(rows[1] ?? '', /equal request rate \(modelship's one limiter at KServe's measured mean rate: 34 QPS, burst 30; 1 reconcile at a time; 1000 models\).* 0\.70×; 1\.00×; 1\.20×; 1\.00× \(mean request rate 33\.1 \/ 33\.6 per s\) \| ≤ 0\.8×; ≤ 0\.8×; ≤ 1\.0×; ≤ 1\.0× \| \*\*no\*\* \|/);
+});
+
 test('rollout peers: each controller with its times, and the target missed when modelship failed a request', () => {
   const rep = (failed: number) => ({ promotion: { requests: 100, failed }, abort: { requests: 10, failed: 0 } });
   const controller = (name: string, failed: number) => ({ controller: name, toFirstWeightSeconds: { median: 0.5 }, abortToStableSeconds: { median: 0.1 }, repetitions: [rep(failed), rep(0)] });
