@@ -140,6 +140,32 @@ function rows(files: ResultFiles): Row[] {
       },
     ];
   });
+  add('sharding', (f) => {
+    const levels = at(f, 'levels');
+    const list = Array.isArray(levels) ? (levels as unknown[]) : [];
+    if (list.length === 0) return [];
+    const count = num(list[0], 'modelDeployments');
+    const ready = list
+      .map((l) => {
+        const shards = num(l, 'shards') ?? '?';
+        const exited = num(l, 'exitedShards') ?? 0;
+        const failed = num(l, 'failedRuns') ?? 0;
+        const time = num(l, 'readySeconds', 'median');
+        return `${shards}: ${failed > 0 || time === undefined ? 'did not finish' : `${fixed(time)} s`}${exited > 0 ? ` (${exited} shard${exited === 1 ? '' : 's'} exited)` : ''}`;
+      })
+      .join(', ');
+    const bad = (key: string) => list.reduce((a: number, l) => a + (num(l, key) ?? 0), 0);
+    const problems = bad('foreignWrites') + bad('writtenByMoreThanOneShard') + bad('ownerWroteNothing');
+    const allChecked = list.every((l) => at(l, 'checksOk') !== undefined);
+    return [
+      {
+        figure: `${count ?? '?'} ModelDeployments over shards: all Ready by shard count; writes for another shard's, by two shards, or missing`,
+        measured: `${ready}; ${problems}`,
+        target: 'none written twice or missed',
+        ...(allChecked ? { met: problems === 0 && list.every((l) => at(l, 'checksOk') === true) } : {}),
+      },
+    ];
+  });
   add('leader-election', (f) => {
     const kill = num(f, 'kill9', 'fromKillSeconds', 'max');
     const term = num(f, 'sigterm', 'fromSignalSeconds', 'max');

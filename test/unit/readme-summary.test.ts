@@ -117,3 +117,25 @@ test('the scale rows judge memory only at 10,000 and count a write at rest at an
   const [mixed] = scale([level(3000, 250), level(10_000, 280)], [run(0), { ...run(0), operatorCode: { freshMemory: 'abc' } }], [{ from: 3000, to: 10_000, rssKiBPerModelDeployment: 4.7 }]);
   assert.match(mixed ?? '', /280\.0 MiB; 3000→10000: 4\.7 KiB; the levels ran different operator code \(see Scale below\) \| .* \| yes \|/);
 });
+
+test('sharding: time to Ready per shard count, a shard that exited named, and the ownership check judged', () => {
+  const level = (shards: number, ready: number | undefined, extra: Record<string, unknown> = {}) => ({
+    shards,
+    modelDeployments: 3000,
+    readySeconds: ready === undefined ? { runs: 0 } : { median: ready },
+    failedRuns: 0,
+    exitedShards: 0,
+    foreignWrites: 0,
+    writtenByMoreThanOneShard: 0,
+    ownerWroteNothing: 0,
+    checksOk: true,
+    ...extra,
+  });
+  const rowFor = (levels: unknown[]) => rowOf(readmeSummary(new Map([['sharding', envelope({ levels })]])), 'sharding') ?? '';
+  assert.match(rowFor([level(1, 534.6), level(2, 371)]), /\| 3000 ModelDeployments over shards: .* \| 1: 534\.6 s, 2: 371\.0 s; 0 \| none written twice or missed \| yes \|/);
+  assert.match(
+    rowFor([level(1, 534.6), level(4, undefined, { failedRuns: 1, exitedShards: 1, ownerWroteNothing: 2, checksOk: false })]),
+    /1: 534\.6 s, 4: did not finish \(1 shard exited\); 2 \| none written twice or missed \| \*\*no\*\* \|/,
+  );
+  assert.equal(rowOf(readmeSummary(new Map([['sharding', envelope({ levels: [] })]])), 'sharding'), undefined);
+});
