@@ -173,12 +173,59 @@ if (throughputRuns.length > 0) {
   }
 }
 
+interface EqualSettingsRuns {
+  readonly defaults: ModelshipConvergeResult[];
+  readonly atKServe: ModelshipConvergeResult[];
+  readonly atRate: ModelshipConvergeResult[];
+}
+
+/** The kserve-peer result file's figures from the runs measured so far. */
+function kservePeerResult(runs: readonly KServeGroupResult[], equal: EqualSettingsRuns | undefined) {
+  const equalSettings = equal ? equalSettingsComparison(runs, equal.defaults, equal.atKServe, equal.atRate) : undefined;
+  const childrenExistSeconds = summarize(runs.map((r) => r.create.childrenExistSeconds));
+  const readySeconds = summarize(runs.map((r) => r.create.readySeconds));
+  // Like for like: a fresh process with everything converged in its caches (modelship's memory level).
+  const rssMiB = summarize(runs.map((r) => r.rssFreshMiB)).median;
+  const modelshipRssMiB = table.memory?.levels.at(-1)?.rssMiB ?? NaN;
+  return {
+    kserve: {
+      version: kserveVersion(),
+      mode: 'RawDeployment (InferenceService -> Deployment, Service, HPA); webhooks not registered; out of cluster',
+      clientSettings: 'controller-runtime defaults: 20 QPS, burst 30 per client; 1 InferenceService reconcile at a time',
+      inferenceServices: sizes.count,
+      childrenExistSeconds,
+      podsReadySeconds: summarize(runs.map((r) => r.create.podsReadySeconds)),
+      readySeconds,
+      rssIdleMiB: summarize(runs.map((r) => r.rssIdleMiB)).median,
+      rssConvergedMiB: summarize(runs.map((r) => r.rssConvergedMiB)).median,
+      rssFreshMiB: rssMiB,
+      cpuSecondsToConverge: summarize(runs.map((r) => r.cpuSeconds)).median,
+      runs,
+    },
+    modelship: table.throughput
+      ? {
+          modelDeployments: sizes.count,
+          childrenExistSeconds: table.throughput.childrenExistSeconds,
+          readySeconds: table.throughput.readySeconds,
+          rssFreshMiB: modelshipRssMiB,
+          rssLongRunningMiB: throughputRuns.at(-1)?.longRunning?.rssMiB,
+          cpuSecondsToConverge: summarize(throughputRuns.map((r) => r.create.operatorCpuSeconds)).median,
+          clientSettings: `${operator.kubeApiQps} QPS, burst ${operator.kubeApiBurst}; ${operator.concurrency} reconciles at a time`,
+        }
+      : undefined,
+    modelshipOverKServe: table.throughput
+      ? { childrenExist: table.throughput.childrenExistSeconds.median / childrenExistSeconds.median, ready: table.throughput.readySeconds.median / readySeconds.median, rss: modelshipRssMiB / rssMiB }
+      : undefined,
+    ...(equalSettings ? { equalSettings, equalSettingsRuns: { modelshipDefaults: equal?.defaults, modelshipAtKServeSettings: equal?.atKServe, modelshipAtKServeRate: equal?.atRate } } : {}),
+  };
+}
+
 if (want('kserve')) {
   try {
     log('kserve: building cmd/manager (cached after the first build)');
     const binary = await buildKServe();
     const runs: KServeGroupResult[] = [];
-    const equal = args.kserveEqualSettings ? { defaults: [] as ModelshipConvergeResult[], atKServe: [] as ModelshipConvergeResult[], atRate: [] as ModelshipConvergeResult[] } : undefined;
+    const equal: EqualSettingsRuns | undefined = args.kserveEqualSettings ? { defaults: [], atKServe: [], atRate: [] } : undefined;
     for (let run = 1; run <= sizes.kserveRuns; run++) {
       log(`kserve run ${run}/${sizes.kserveRuns}`);
       runs.push(await runKServeGroup({ count: sizes.count, nodes, binary, settleMs: sizes.settleMs }, log));
@@ -190,48 +237,14 @@ if (want('kserve')) {
         const kserveRate = runs.at(-1)?.create.counters.controllerBudget?.meanPerSecond ?? NaN;
         equal.atRate.push(await runModelshipConverge({ ...converge, name: 'modelship-kserve-rate', settings: settingsAtRate(kserveRate) }, log));
       }
+      // A run takes about half an hour at 1000 models: keep what is measured if the machine stops.
+      if (run < sizes.kserveRuns) writeResult(ctx, 'kserve-peer', { ...kservePeerResult(runs, equal), partial: { runsCompleted: run, runsPlanned: sizes.kserveRuns } });
     }
     const equalSettings = equal ? equalSettingsComparison(runs, equal.defaults, equal.atKServe, equal.atRate) : undefined;
     if (equalSettings) log(`kserve at equal settings:\n${equalSettingsTable(equalSettings)}`);
-    const childrenExistSeconds = summarize(runs.map((r) => r.create.childrenExistSeconds));
-    const readySeconds = summarize(runs.map((r) => r.create.readySeconds));
-    // Like for like: a fresh process with everything converged in its caches (modelship's memory level).
-    const rssMiB = summarize(runs.map((r) => r.rssFreshMiB)).median;
-    const modelshipRssMiB = table.memory?.levels.at(-1)?.rssMiB ?? NaN;
-    table.peer = { count: sizes.count, kserveVersion: kserveVersion(), childrenExistSeconds, readySeconds, rssMiB, modelshipRssMiB };
-    written.push(
-      writeResult(ctx, 'kserve-peer', {
-        kserve: {
-          version: kserveVersion(),
-          mode: 'RawDeployment (InferenceService -> Deployment, Service, HPA); webhooks not registered; out of cluster',
-          clientSettings: 'controller-runtime defaults: 20 QPS, burst 30 per client; 1 InferenceService reconcile at a time',
-          inferenceServices: sizes.count,
-          childrenExistSeconds,
-          podsReadySeconds: summarize(runs.map((r) => r.create.podsReadySeconds)),
-          readySeconds,
-          rssIdleMiB: summarize(runs.map((r) => r.rssIdleMiB)).median,
-          rssConvergedMiB: summarize(runs.map((r) => r.rssConvergedMiB)).median,
-          rssFreshMiB: rssMiB,
-          cpuSecondsToConverge: summarize(runs.map((r) => r.cpuSeconds)).median,
-          runs,
-        },
-        modelship: table.throughput
-          ? {
-              modelDeployments: sizes.count,
-              childrenExistSeconds: table.throughput.childrenExistSeconds,
-              readySeconds: table.throughput.readySeconds,
-              rssFreshMiB: modelshipRssMiB,
-              rssLongRunningMiB: throughputRuns.at(-1)?.longRunning?.rssMiB,
-              cpuSecondsToConverge: summarize(throughputRuns.map((r) => r.create.operatorCpuSeconds)).median,
-              clientSettings: `${operator.kubeApiQps} QPS, burst ${operator.kubeApiBurst}; ${operator.concurrency} reconciles at a time`,
-            }
-          : undefined,
-        modelshipOverKServe: table.throughput
-          ? { childrenExist: table.throughput.childrenExistSeconds.median / childrenExistSeconds.median, ready: table.throughput.readySeconds.median / readySeconds.median, rss: modelshipRssMiB / rssMiB }
-          : undefined,
-        ...(equalSettings ? { equalSettings, equalSettingsRuns: { modelshipDefaults: equal?.defaults, modelshipAtKServeSettings: equal?.atKServe, modelshipAtKServeRate: equal?.atRate } } : {}),
-      }),
-    );
+    const peer = kservePeerResult(runs, equal);
+    table.peer = { count: sizes.count, kserveVersion: kserveVersion(), childrenExistSeconds: peer.kserve.childrenExistSeconds, readySeconds: peer.kserve.readySeconds, rssMiB: peer.kserve.rssFreshMiB, modelshipRssMiB: table.memory?.levels.at(-1)?.rssMiB ?? NaN };
+    written.push(writeResult(ctx, 'kserve-peer', peer));
   } catch (err) {
     log(`kserve group failed: ${errorOf(err)}`);
     table.peer = { error: errorOf(err) };
