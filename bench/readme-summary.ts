@@ -261,6 +261,10 @@ function rows(files: ResultFiles): Row[] {
     add(equalSource, (f) => {
       const e = at(f, 'equalSettings');
       const models = num(f, 'kserve', 'inferenceServices') ?? '?';
+      // How many runs the medians are over; a run stopped before its last repetition says so.
+      const runs = num(e, 'kserve', 'childrenExistSeconds', 'runs');
+      const planned = num(f, 'partial', 'runsPlanned');
+      const runsText = runs === undefined ? '' : planned !== undefined ? `, ${runs} of ${planned} runs (stopped)` : `, ${runs} run${runs === 1 ? '' : 's'}`;
       const ratio = (who: string, what: string) => {
         const m = num(e, who, what, 'median');
         const k = num(e, 'kserve', what, 'median');
@@ -281,9 +285,9 @@ function rows(files: ResultFiles): Row[] {
       };
       const settings = at(e, 'modelshipAtKServeRate', 'settings');
       return [
-        rowOf('modelshipAtKServeSettings', `KServe at equal client settings (modelship 20 QPS, burst 30, 1 at a time; ${models} models): modelship / KServe time to children; to Ready; CPU; RSS`, !hasRate),
+        rowOf('modelshipAtKServeSettings', `KServe at equal client settings (modelship 20 QPS, burst 30, 1 at a time; ${models} models${runsText}): modelship / KServe time to children; to Ready; CPU; RSS`, !hasRate),
         ...(hasRate
-          ? [rowOf('modelshipAtKServeRate', `KServe at equal request rate (modelship's one limiter at KServe's measured mean rate: ${typeof settings === 'string' ? settings : '?'}; ${models} models): modelship / KServe time to children; to Ready; CPU; RSS`, true)]
+          ? [rowOf('modelshipAtKServeRate', `KServe at equal request rate (modelship's one limiter at KServe's measured mean rate: ${typeof settings === 'string' ? settings : '?'}; ${models} models${runsText}): modelship / KServe time to children; to Ready; CPU; RSS`, true)]
           : []),
       ];
     });

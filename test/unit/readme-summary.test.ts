@@ -71,7 +71,7 @@ test('the equal-settings KServe row comes from the plain file first, else the ne
 test('with a run at KServe\'s measured request rate, that row carries the target and the per-client row does not', () => {
   const ctl = (children: number, cpu: number, rate: number, settings = '') => ({
     settings,
-    childrenExistSeconds: { median: children },
+    childrenExistSeconds: { median: children, runs: 2 },
     readySeconds: { median: 50 },
     cpuSeconds: { median: cpu },
     rssFreshMiB: { median: 90 },
@@ -89,8 +89,10 @@ test('with a run at KServe\'s measured request rate, that row carries the target
     .split('\n')
     .filter((l) => l.endsWith('| kserve-peer.equal-1000.json |'));
   assert.equal(rows.length, 2, rows.join('\n'));
+  const stopped = readmeSummary(new Map([['kserve-peer.equal-1000', { ...file, partial: { runsCompleted: 2, runsPlanned: 3 } }]]));
+  assert.match(stopped, /1000 models, 2 of 3 runs \(stopped\)\): modelship \/ KServe/);
   assert.match(rows[0] ?? '', /equal client settings .* 1\.30×; 1\.00×; 1\.40×; 1\.00× .* \| \(the target is at equal request rate, next row\) \| {2}\|/);
-  assert.match(rows[1] ?? '', /equal request rate \(modelship's one limiter at KServe's measured mean rate: 34 QPS, burst 30; 1 reconcile at a time; 1000 models\).* 0\.70×; 1\.00×; 1\.20×; 1\.00× \(mean request rate 33\.1 \/ 33\.6 per s\) \| ≤ 0\.8×; ≤ 0\.8×; ≤ 1\.0×; ≤ 1\.0× \| \*\*no\*\* \|/);
+  assert.match(rows[1] ?? '', /equal request rate \(modelship's one limiter at KServe's measured mean rate: 34 QPS, burst 30; 1 reconcile at a time; 1000 models, 2 runs\).* 0\.70×; 1\.00×; 1\.20×; 1\.00× \(mean request rate 33\.1 \/ 33\.6 per s\) \| ≤ 0\.8×; ≤ 0\.8×; ≤ 1\.0×; ≤ 1\.0× \| \*\*no\*\* \|/);
 });
 
 test('rollout peers: each controller with its times, and the target missed when modelship failed a request', () => {
