@@ -240,9 +240,8 @@ if (want('kserve')) {
       // A run takes about half an hour at 1000 models: keep what is measured if the machine stops.
       if (run < sizes.kserveRuns) writeResult(ctx, 'kserve-peer', { ...kservePeerResult(runs, equal), partial: { runsCompleted: run, runsPlanned: sizes.kserveRuns } });
     }
-    const equalSettings = equal ? equalSettingsComparison(runs, equal.defaults, equal.atKServe, equal.atRate) : undefined;
-    if (equalSettings) log(`kserve at equal settings:\n${equalSettingsTable(equalSettings)}`);
     const peer = kservePeerResult(runs, equal);
+    if (peer.equalSettings) log(`kserve at equal settings:\n${equalSettingsTable(peer.equalSettings)}`);
     table.peer = { count: sizes.count, kserveVersion: kserveVersion(), childrenExistSeconds: peer.kserve.childrenExistSeconds, readySeconds: peer.kserve.readySeconds, rssMiB: peer.kserve.rssFreshMiB, modelshipRssMiB: table.memory?.levels.at(-1)?.rssMiB ?? NaN };
     written.push(writeResult(ctx, 'kserve-peer', peer));
   } catch (err) {
