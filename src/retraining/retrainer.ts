@@ -8,7 +8,8 @@
 //   3. then recorded as Sent with its run id. A failed send stays Pending with attempts and
 //      nextAttemptTime (backoff), an Event RetrainingFailed; the decision sends it again, same id.
 //   Each send is counted by its result (send-metrics.ts: sent, duplicate, failed).
-// While Sent or Running, the run's outcome is read back (the Job, the DAG run) every OUTCOME_POLL_MS.
+// While Sent or Running, the run's outcome is read back (the Job, the DAG run) every OUTCOME_POLL_MS
+// (outcome-poll.ts); a write of it refused because the status changed meanwhile is retried at once.
 // With on.accuracyBelow, the stable revision's accuracy is read once per 5-minute slot (read-accuracy.ts)
 // before deciding; a reading that cannot be had is reported once per distinct message (an Event).
 import type { Logger } from 'pino';
@@ -29,13 +30,13 @@ import { AirflowTarget } from './airflow-target.ts';
 import { backoffMs } from './backoff.ts';
 import { cooldownMs, decideRetraining, type RetrainingDecision } from './decide-retraining.ts';
 import { renderRetrainingJob } from './retraining-job.ts';
+import { OUTCOME_POLL_MS, OUTCOME_RETRY_MS, outcomePoll } from './outcome-poll.ts';
 import type { RunOutcome, SendResult } from './send-result.ts';
 import { sendResultLabel, type RetrainingSendMetrics } from './send-metrics.ts';
 import { chooseAirflow, chooseWebhook, type RetrainingTargets } from './targets-file.ts';
 import { readDriftStatus, triggerPayload, type TriggerPayload } from './trigger-payload.ts';
 import { sendWebhook } from './webhook-target.ts';
 
-export const OUTCOME_POLL_MS = 30_000;
 const API_VERSION = 'modelship.io/v1alpha1';
 const KIND = 'ModelDeployment';
 
@@ -177,11 +178,10 @@ export class Retrainer {
   }
 
   private outcomeDue(key: string, now: Date): boolean {
-    const last = this.lastOutcomePoll.get(key);
-    if (last !== undefined && now.getTime() - last < OUTCOME_POLL_MS) return false;
-    this.lastOutcomePoll.set(key, now.getTime());
-    this.options.requeue(key, OUTCOME_POLL_MS);
-    return true;
+    const poll = outcomePoll(this.lastOutcomePoll.get(key), now.getTime());
+    if (poll.due) this.lastOutcomePoll.set(key, now.getTime());
+    this.options.requeue(key, poll.wakeInMs);
+    return poll.due;
   }
 
   /** `thenDecide`: the key is looked at again once the work is done (a requeue before would find it in flight). */
@@ -316,10 +316,16 @@ export class Retrainer {
       if (choice.ok) outcome = await this.airflow.outcome(choice.value, r.airflow.dagId, last.runId);
     }
     if (outcome === undefined || (outcome.state === last.state && outcome.message === last.message)) return;
+    const key = `${md.metadata!.namespace!}/${md.metadata!.name!}`;
     try {
       await this.writeStatus(md, md.metadata?.resourceVersion, { lastTrigger: { state: outcome.state, ...(outcome.message !== undefined ? { message: outcome.message } : {}) } });
     } catch (err) {
-      if (!(isConflict(err) || isNotFound(err))) throw err;
+      if (isNotFound(err)) return;
+      if (!isConflict(err)) throw err;
+      // The status changed since the cached copy (a reconcile's own write, often the same moment):
+      // read the outcome again from the newer copy soon, not a whole poll interval later.
+      this.lastOutcomePoll.delete(key);
+      this.options.requeue(key, OUTCOME_RETRY_MS);
       return;
     }
     if (outcome.state === 'Failed') this.options.events.emit(eventTarget(md), 'Warning', 'RetrainingFailed', outcome.message ?? `retraining ${last.id} failed`);

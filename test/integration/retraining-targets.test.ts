@@ -215,6 +215,9 @@ test('Airflow unreachable: the trigger stays Pending with backoff and a Retraini
   assert.equal((await runsOf(id)).length, 1, 'exactly one DAG run');
   const run = await finished(id);
   assert.equal(run.state, 'success', airflow.logs());
+  // The DAG run's outcome, read back from Airflow by the operator within a poll interval (30 s) of its end.
+  const outcome = await eventually("the DAG run's outcome in status", () => retrainingOf('iris-airflow'), (r) => r?.lastTrigger?.state === 'Succeeded', 45_000, 500);
+  assert.equal(outcome!.lastTrigger!.message, `DAG run ${id} of ${DAG} succeeded`);
   const conf = JSON.parse(readFileSync(file, 'utf8')) as { out: string; modelship: { id: string; reason: string; model: string; namespace: string } };
   assert.deepEqual([conf.modelship.id, conf.modelship.reason, conf.modelship.model, conf.modelship.namespace], [id, 'Schedule', 'iris-airflow', namespace]);
   assert.ok(operator.events.some((e) => e.reason === 'RetrainingTriggered' && e.name === 'iris-airflow'));
