@@ -5,6 +5,8 @@
 // control plane: each component's CPU seconds over the phase; and whether every write came from the
 // owning shard and every ModelDeployment ended Ready with all its children.
 import { HttpMethod } from '@kubernetes/client-node';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ApiClient, KubeObject } from '../src/kube/api-client.ts';
 import { SYSTEM_NAMESPACE, onBenchCluster, userOf } from './bench-cluster.ts';
 import { applyChartFlowSchema } from './chart-flow-schema.ts';
@@ -18,6 +20,7 @@ import { requestBudget, type RequestBudget } from './request-budget.ts';
 import { assignShards, shardNames, shardOwnership, shardSelector, shardSizes, type ShardOwnership } from './shard-split.ts';
 import { waitForNoWrites } from './settle.ts';
 import { delta, round } from './stats.ts';
+import { exitLogLines } from './exit-log.ts';
 import { sleep } from './parallel.ts';
 import { labelledModelDeploymentKind, namespacesOf, placements, type ParentKind, type Placement } from './workload.ts';
 import { SHARD_LABEL } from '../src/config.ts';
@@ -74,6 +77,8 @@ export interface ShardingGroupResult {
   readonly error?: string;
   /** Shards whose process had exited by the end of the phase (a lost Lease ends the process). */
   readonly exitedShards: readonly string[];
+  /** Per exited shard, its log's warnings and errors and last lines (the whole log is copied to .local/bench-logs). */
+  readonly exitLogs?: Readonly<Record<string, readonly string[]>>;
   readonly counters: PhaseCounters;
   /** All shards' requests together, their Leases left out. */
   readonly operatorsBudget: RequestBudget;
@@ -150,6 +155,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
       const cp1 = componentCpu();
       const cpu1 = operators.map((o) => cpuOf(o.run));
       const exited = operators.filter((o) => !o.run.running()).map((o) => o.shard);
+      const exitLogs = await keepExitLogs(operators.filter((o) => exited.includes(o.shard)), options.shards, log);
       const m1 = await metricsAll();
       const cached = await readyInCaches(operators.map((o) => o.run), shardNames(options.shards).map((s) => sizes[s] ?? 0));
       const entries = cluster.audit.entriesSince(mark);
@@ -183,6 +189,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
         ...(phase.create ? { create: phase.create } : {}),
         ...(error !== undefined ? { error } : {}),
         exitedShards: exited,
+        ...(exited.length > 0 ? { exitLogs } : {}),
         counters: phase.counters,
         operatorsBudget: requestBudget(work, user, options.count),
         leaseRequests: leaseRequests(),
@@ -255,4 +262,22 @@ async function checkShards(
   const ok =
     ownership.foreignWrites === 0 && ownership.writtenByMoreThanOneShard === 0 && ownership.ownerWroteNothing === 0 && notReadyAtEnd === 0 && missingChildrenAtEnd === 0 && shardsWithOtherCacheCounts === 0 && oneLeaseEach && owner.size === list.length;
   return { ...ownership, notReadyAtEnd, missingChildrenAtEnd, shardsWithOtherCacheCounts, leases, ok };
+}
+
+/** The logs of shards that exited, kept beyond the bench's temporary folder: copied, and their telling lines returned. */
+async function keepExitLogs(exited: readonly { shard: string; run: OperatorRun }[], shards: number, log: (m: string) => void): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  const dir = join('.local', 'bench-logs');
+  for (const { shard, run } of exited) {
+    try {
+      out[shard] = exitLogLines(await readFile(run.logFile, 'utf8'));
+      await mkdir(dir, { recursive: true });
+      const copy = join(dir, `sharding-${shards}-${shard}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+      await copyFile(run.logFile, copy);
+      log(`sharding: shard ${shard}'s log kept at ${copy}`);
+    } catch (err) {
+      out[shard] = [`its log could not be read: ${err instanceof Error ? err.message : String(err)}`];
+    }
+  }
+  return out;
 }

@@ -97,3 +97,6 @@ for (let run = 1; run <= runs; run++) {
 const levels = summary();
 for (const l of levels) log(`${l.shards} shard(s): ${JSON.stringify(l)}`);
 if (levels.some((l) => !l.checksOk)) process.exitCode = 1;
+// Everything is written: end here, so a handle left behind by a group whose shard exited (an aborted wait,
+// a watch of a stopped control plane) cannot keep the process, and the machine-wide lock, held.
+process.exit();
