@@ -154,8 +154,9 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
       const self = process.cpuUsage(self0);
       const cp1 = componentCpu();
       const cpu1 = operators.map((o) => cpuOf(o.run));
-      const exited = operators.filter((o) => !o.run.running()).map((o) => o.shard);
-      const exitLogs = await keepExitLogs(operators.filter((o) => exited.includes(o.shard)), options.shards, log);
+      const exitedOperators = operators.filter((o) => !o.run.running());
+      const exited = exitedOperators.map((o) => o.shard);
+      const exitLogs = await keepExitLogs(exitedOperators, options.shards, log);
       const m1 = await metricsAll();
       const cached = await readyInCaches(operators.map((o) => o.run), shardNames(options.shards).map((s) => sizes[s] ?? 0));
       const entries = cluster.audit.entriesSince(mark);

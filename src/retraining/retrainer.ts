@@ -9,7 +9,7 @@
 //      nextAttemptTime (backoff), an Event RetrainingFailed; the decision sends it again, same id.
 //   Each send is counted by its result (send-metrics.ts: sent, duplicate, failed).
 // While Sent or Running, the run's outcome is read back (the Job, the DAG run) every OUTCOME_POLL_MS
-// (outcome-poll.ts); a write of it refused because the status changed meanwhile is retried at once.
+// (outcome-poll.ts); a write of it refused because the status changed meanwhile is retried a second later.
 // With on.accuracyBelow, the stable revision's accuracy is read once per 5-minute slot (read-accuracy.ts)
 // before deciding; a reading that cannot be had is reported once per distinct message (an Event).
 import type { Logger } from 'pino';
