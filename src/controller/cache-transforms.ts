@@ -2,7 +2,8 @@
 // object. A cache entry lives as long as the object, so with 1000 ModelDeployments (about 9000 cached
 // objects) every field kept costs memory for nothing unless reconcile reads it. Kept: metadata (labels, owners, versions), of the annotations only those the
 // operator reads (anyone who may label an object in a watched namespace could otherwise make the
-// operator hold megabytes of annotations per object), status, the spec fields observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
+// operator hold megabytes of annotations per object), status (not HPAs' and PDBs', never read; of
+// Deployment conditions not their times, of pod conditions only Ready), the spec fields observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
 // apply decision compares it with the desired object; another manager taking a field shows there,
 // so the dropped spec parts are still covered for drift). That entry is kept as its JSON text: a tree
 // of small objects costs several times its text in V8, and it is read only when a child is compared.

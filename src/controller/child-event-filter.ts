@@ -4,8 +4,9 @@
 // whose cached copy equals the one it replaced, but for its resourceVersion and the time of the managed
 // fields entry, changes nothing: the Deployment controller rewriting a condition's timestamps, the
 // disruption controller counting healthy pods (a PodDisruptionBudget's status is not kept), a pod
-// scheduled to a node. Converging 300 models, about 40% of such events are of this sort (a third
-// of them EndpointSlices of Services no reconcile reads).
+// scheduled to a node. Converging 300 models, 6,031 watch events reached the operator; the status
+// updates of PodDisruptionBudgets (627) and HPAs (300) and the EndpointSlices of Services no reconcile
+// reads (1,187; no longer watched) alone were over a third of them.
 import type { KubeObject } from '../kube/api-client.ts';
 import type { InformerEvent } from '../kube/informer.ts';
 import { variantName } from '../render/index.ts';

@@ -114,8 +114,8 @@ export class ApiClient {
 
   /**
    * One exchange through undici's request(), not fetch(): the same connection pool, without the WHATWG
-   * streams and Response objects fetch builds around every answer (a sixth of the operator's CPU when
-   * converging models went to them).
+   * streams and Response objects fetch builds around every answer (converging 300 models, fetch's code
+   * and the web streams took 8% of the operator's CPU in their own functions, 12% with what they called).
    */
   private async send(method: HttpMethod, path: string, options: RequestOptions, refresh: boolean): Promise<{ status: number; retryAfter: string | null; text: string }> {
     const { url, headers, dispatcher } = await this.prepare(path, options.query ?? {}, refresh);
