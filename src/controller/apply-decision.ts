@@ -38,12 +38,22 @@ export function withDesiredHash<T extends KubeObject>(obj: T): T {
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [DESIRED_HASH_ANNOTATION]: hash } } };
 }
 
+/**
+ * Cached objects found up to date, with the hash they were found so for. A cached object is never
+ * changed (a new version replaces it), and the hash stands for the whole desired object, so the same
+ * pair gives the same answer: most reconciles of a converged model then skip parsing and walking the
+ * managed fields. Invisible to callers; entries go with the cached objects.
+ */
+const upToDate = new WeakMap<KubeObject, string>();
+
 export function applyReason(desiredWithHash: KubeObject, live: KubeObject | undefined): ApplyReason {
   if (!live) return 'Missing';
   const want = desiredWithHash.metadata?.annotations?.[DESIRED_HASH_ANNOTATION];
   if (live.metadata?.annotations?.[DESIRED_HASH_ANNOTATION] !== want) return 'Changed';
+  if (want !== undefined && upToDate.get(live) === want) return 'UpToDate';
   const ours = live.metadata?.managedFields?.find((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && !m.subresource);
   if (!ours || !ownsAllFields(desiredWithHash as Record<string, unknown>, fieldSet(ownedFieldsText(ours, live.metadata)))) return 'Drifted';
+  if (want !== undefined) upToDate.set(live, want);
   return 'UpToDate';
 }
 

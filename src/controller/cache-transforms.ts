@@ -2,7 +2,8 @@
 // object. A cache entry lives as long as the object, so with 1000 ModelDeployments (about 9000 cached
 // objects) every field kept costs memory for nothing unless reconcile reads it. Kept: metadata (labels, owners, versions), of the annotations only those the
 // operator reads (anyone who may label an object in a watched namespace could otherwise make the
-// operator hold megabytes of annotations per object), status, the spec fields observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
+// operator hold megabytes of annotations per object), status (not HPAs' and PDBs', never read; of
+// Deployment conditions not their times, of pod conditions only Ready), the spec fields observe/rollout/evidence read, and modelship's own server-side-apply entry in managedFields (the
 // apply decision compares it with the desired object; another manager taking a field shows there,
 // so the dropped spec parts are still covered for drift). That entry is kept as its JSON text: a tree
 // of small objects costs several times its text in V8, and it is read only when a child is compared.
@@ -119,7 +120,21 @@ export function cachedChild<T extends KubeObject>(obj: T): T {
     // observe-rollout reads the revision label of the template, never its pod spec.
     out['spec'] = { ...spec, template: { metadata: template['metadata'] } };
   }
+  if (obj.kind === 'Deployment') out['status'] = withUntimedConditions(out['status']);
+  // Their status is the controllers' bookkeeping (current metrics, healthy pods), never read: without
+  // it, its updates leave the cached copy unchanged and start no reconcile (child-event-filter.ts).
+  if (obj.kind === 'HorizontalPodAutoscaler' || obj.kind === 'PodDisruptionBudget') delete out['status'];
   return interned(out) as T;
+}
+
+/**
+ * A Deployment's conditions as observe.ts reads them: type, status, reason, message. Their times change
+ * on every status update of the Deployment controller and would make each one a change.
+ */
+function withUntimedConditions(v: unknown): unknown {
+  const status = record(v);
+  if (!status || !Array.isArray(status['conditions'])) return v;
+  return { ...status, conditions: status['conditions'].map((c) => pick(record(c) ?? {}, ['type', 'status', 'reason', 'message'])) };
 }
 
 /** Of a container's status: what observe, batch and drift runs read (state and lastState hold the exit codes and messages). */
@@ -144,7 +159,10 @@ function pick(from: Record<string, unknown>, keys: readonly string[]): Record<st
 function cachedPodStatus(v: unknown): unknown {
   const status = record(v);
   if (!status) return v;
-  const out = pick(status, ['phase', 'reason', 'message', 'podIP', 'conditions']);
+  const out = pick(status, ['phase', 'reason', 'message', 'podIP']);
+  // Of the conditions only Ready is read (canary-targets.ts); PodScheduled and the rest, with their times, are not kept.
+  const ready = Array.isArray(status['conditions']) ? status['conditions'].map((c) => record(c) ?? {}).find((c) => c['type'] === 'Ready') : undefined;
+  if (ready !== undefined) out['conditions'] = [pick(ready, ['type', 'status'])];
   for (const k of ['initContainerStatuses', 'containerStatuses']) if (status[k] !== undefined) out[k] = cachedContainerStatuses(status[k]);
   return out;
 }

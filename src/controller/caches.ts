@@ -12,7 +12,7 @@ export interface Caches {
   readonly children: ReadonlyMap<string, KindCache<KubeObject>>;
   /** Model server pods, indexed by owner name. */
   readonly pods: KindCache<V1Pod & KubeObject>;
-  /** EndpointSlices of the owned Services (they carry the Service's labels), indexed by owner name. */
+  /** EndpointSlices of the owned canary Services (a slice carries its Service's labels), indexed by owner name. */
   readonly endpointSlices?: KindCache<V1EndpointSlice & KubeObject>;
 }
 

@@ -7,10 +7,11 @@ import type { Cidr } from '../outbound/index.ts';
 import { noAnalysisSources, type AnalysisSourceSettings } from '../analysis/prometheus-sources.ts';
 import { KindCache } from '../kube/kind-cache.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
-import { objectKey } from '../kube/informer.ts';
-import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
+import { objectKey, type InformerEvent } from '../kube/informer.ts';
+import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, LABEL_VARIANT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
+import { isReadEndpointSlice, triggersReconcile } from './child-event-filter.ts';
 import { noRegistries, RegistryResolver, type RegistrySettings } from '../registry/resolver.ts';
 import { Retrainer } from '../retraining/retrainer.ts';
 import type { RetrainingSendMetrics } from '../retraining/send-metrics.ts';
@@ -119,7 +120,8 @@ export class ModelDeploymentController {
         ...common,
         apiVersion: 'discovery.k8s.io/v1',
         kind: 'EndpointSlice',
-        labelSelector: LABEL_MODEL_DEPLOYMENT,
+        // Only the canary Service's are read (caches.ts); a slice carries its Service's labels.
+        labelSelector: `${LABEL_MODEL_DEPLOYMENT},${LABEL_VARIANT}=canary`,
         indexBy: ownerIndex,
         transform: cachedEndpointSlice,
       }),
@@ -175,10 +177,12 @@ export class ModelDeploymentController {
     // The children caches are not sharded: a child carries its owner's name, not its owner's labels,
     // and a ModelDeployment that moves to this shard must find its children already cached. Events of
     // children whose owner is not in this shard's cache are dropped here.
-    const enqueueOwner = (_event: string, obj: KubeObject) => {
+    // An update that changed nothing a reconcile reads starts none (child-event-filter.ts).
+    const enqueueOwner = (event: InformerEvent, obj: KubeObject, previous?: KubeObject) => {
       const owner = ownerIndex(obj);
       const namespace = obj.metadata?.namespace;
-      if (owner && namespace && this.caches.modelDeployments.get(namespace, owner) !== undefined) this.queue.add(`${namespace}/${owner}`);
+      if (!owner || !namespace || !triggersReconcile(event, obj, previous)) return;
+      if (this.caches.modelDeployments.get(namespace, owner) !== undefined) this.queue.add(`${namespace}/${owner}`);
     };
     for (const cache of this.caches.children.values()) cache.onEvent(enqueueOwner);
     // A router CRD installed after start: ModelDeployments stalled on it are reconciled again.
@@ -186,7 +190,10 @@ export class ModelDeploymentController {
       this.caches.children.get(childCacheKey(apiVersion, kind))?.onServed(() => this.caches.modelDeployments.forceResync());
     }
     this.caches.pods.onEvent(enqueueOwner);
-    this.caches.endpointSlices?.onEvent(enqueueOwner);
+    this.caches.endpointSlices?.onEvent((event, obj, previous) => {
+      const owner = ownerIndex(obj);
+      if (owner !== undefined && isReadEndpointSlice(obj, owner)) enqueueOwner(event, obj, previous);
+    });
   }
 
   private allCaches(): KindCache<KubeObject>[] {

@@ -20,7 +20,8 @@ import { Watchdog } from './watchdog.ts';
 import { errorMessage } from '../errors.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete' | 'resync';
-export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
+/** `previous` is the cached object an 'update' from a watch event replaced (not given after a relist). */
+export type InformerHandler<T> = (event: InformerEvent, obj: T, previous?: T) => void;
 
 /**
  * No event or bookmark for this long and the watch is taken for dead, so a dead connection is noticed
@@ -214,8 +215,8 @@ export class Informer<T extends KubeObject> {
     });
   }
 
-  private emit(event: InformerEvent, obj: T): void {
-    for (const h of this.handlers) h(event, obj);
+  private emit(event: InformerEvent, obj: T, previous?: T): void {
+    for (const h of this.handlers) h(event, obj, previous);
   }
 
   private put(raw: T): T {
@@ -289,9 +290,10 @@ export class Informer<T extends KubeObject> {
       this.deleteObject(key);
       this.emit('delete', obj);
     } else {
-      const existed = this.store.has(key);
+      const previous = this.store.get(key);
       this.setObject(key, obj);
-      this.emit(existed ? 'update' : 'add', obj);
+      if (previous !== undefined) this.emit('update', obj, previous);
+      else this.emit('add', obj);
     }
     return undefined;
   }

@@ -15,6 +15,7 @@ import { pino, type Logger } from 'pino';
 import { isConflict, isNotFound } from './api-error.ts';
 import type { ApiClient } from './api-client.ts';
 import { recordOf, specOf, type Lease, type LeaseRecord } from './lease-record.ts';
+import { RenewalRecorder, type LeaseLoss } from './lease-loss.ts';
 import { watchLease } from './lease-watch.ts';
 import { ProgressMonitor } from './progress-monitor.ts';
 import { resourcePath } from './resource-paths.ts';
@@ -72,6 +73,9 @@ export class LeaderElector {
   private requestAbort: AbortSignal | undefined;
   /** Each finished attempt to acquire or renew, for /healthz. */
   private readonly progress = new ProgressMonitor();
+  /** What the last loss of leadership looked like (lease-loss.ts); undefined until one. */
+  lastLoss: LeaseLoss | undefined;
+  private readonly renewals = new RenewalRecorder();
   /** Ends a follower's wait early; set while it waits (see waitForChance). */
   private wake: (() => void) | undefined;
 
@@ -193,6 +197,7 @@ export class LeaderElector {
     }
     if (stop.aborted) return;
     this.leading = true;
+    this.renewals.started();
     this.log.info('became leader');
     this.callback(this.options.onStartedLeading);
     try {
@@ -252,14 +257,18 @@ export class LeaderElector {
         if (stop.aborted) return;
         const remaining = this.validUntil - performance.now();
         if (remaining <= 0) {
-          this.log.warn('failed to renew the lease within renewDeadline');
+          this.lastLoss = this.renewals.loss('renew-deadline');
+          this.log.warn(this.lastLoss, 'failed to renew the lease within renewDeadline');
           return;
         }
+        const attemptStarted = performance.now();
         const outcome = await withTimeout(this.tryAcquireOrRenew(), remaining);
+        this.renewals.attempted(performance.now() - attemptStarted, outcome === 'held');
         this.reportNewLeader();
         if (outcome === 'held') break;
         if (outcome === 'other') {
-          this.log.warn({ holder: this.observed?.holderIdentity }, 'the lease was taken by another candidate');
+          this.lastLoss = this.renewals.loss('taken');
+          this.log.warn({ holder: this.observed?.holderIdentity, ...this.lastLoss }, 'the lease was taken by another candidate');
           return;
         }
         await sleepUntilAborted(Math.min(this.retryPeriodMs, Math.max(0, this.validUntil - performance.now())), stop);
@@ -373,6 +382,7 @@ export class LeaderElector {
   /** Leadership is certain for renewDeadline from the start of the request that renewed it. */
   private renewed(requestStarted: number): void {
     this.validUntil = requestStarted + this.renewDeadlineMs;
+    this.renewals.renewed(this.validUntil);
   }
 
   private async create(record: LeaseRecord): Promise<void> {
@@ -407,6 +417,7 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     this.validUntil = 0;
+    this.renewals.stopped();
     this.log.info('stopped leading');
     this.callback(this.options.onStoppedLeading);
   }

@@ -232,10 +232,36 @@ void test('a leader cut off from the API server steps down within renewDeadline,
   assert.ok(steppedDown - pausedAt <= FAST.renewDeadlineMs + 1000, `stepped down ${steppedDown - pausedAt} ms after losing the API server`);
   assert.ok(other.started[0]! > steppedDown, 'the other took over only after the cut-off leader stepped down');
   assert.equal((await leaseSpec('cut')).holderIdentity, 'cut-b');
+  // The step-down says why: attempts that hung, not a process that could not run.
+  const loss = cutOff.elector.lastLoss;
+  t.diagnostic(`loss: ${JSON.stringify(loss)}`);
+  assert.equal(loss?.cause, 'renew-deadline');
+  assert.ok(loss.failedAttempts >= 1, 'the renewal was attempted');
+  assert.ok(loss.longestAttemptMs >= FAST.retryPeriodMs, `an attempt waited for the API server (${loss.longestAttemptMs} ms)`);
+  assert.ok(loss.eventLoopDelayMaxMs < FAST.renewDeadlineMs / 2, `the event loop ran (${loss.eventLoopDelayMaxMs} ms)`);
   sampler.stop();
   assertIntervalsDisjoint(candidates);
   for (const c of candidates) c.abort.abort();
   await Promise.all(candidates.map((c) => c.done));
+});
+
+void test('a leader whose own process cannot run steps down, and its step-down names the event-loop delay', async (t) => {
+  const blocked = candidate('blocked-a', 'blocked');
+  await leaderOf([blocked]);
+  await renewals('blocked', 1);
+  // As a long garbage collection or a CPU-starved container would: nothing runs for longer than renewDeadline.
+  const until = performance.now() + FAST.renewDeadlineMs + 1000;
+  while (performance.now() < until) {
+    /* busy */
+  }
+  await eventually('the blocked leader to step down', () => Promise.resolve(blocked.stopped.length), (n) => n === 1, 10_000, 50);
+  const loss = blocked.elector.lastLoss;
+  t.diagnostic(`loss: ${JSON.stringify(loss)}`);
+  assert.equal(loss?.cause, 'renew-deadline');
+  assert.ok(loss.eventLoopDelayMaxMs >= FAST.renewDeadlineMs, `the event loop was blocked ${loss.eventLoopDelayMaxMs} ms`);
+  assert.ok(loss.sinceRenewalMs >= FAST.renewDeadlineMs);
+  blocked.abort.abort();
+  await blocked.done;
 });
 
 /** Samples health() of the candidates every 100 ms and keeps every verdict that is not healthy. */

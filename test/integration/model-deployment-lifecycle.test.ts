@@ -275,6 +275,40 @@ test('fields modelship manages are restored; fields others added are left alone'
   }
 });
 
+test("other controllers' status bookkeeping starts no reconcile; a change the operator reads does", async () => {
+  const name = 'quiet';
+  await createModelDeployment(client, namespace, withChanges(validManifest(name), { 'spec.replicas': 2 }));
+  await ready(name);
+  await eventually('the Deployment to roll out', () => getDeployment(name), (d) => rolledOut(d, 2));
+  const pdbRef: ObjectRef = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace, name: `${name}-stable` };
+  const cached = (ref: ObjectRef) => operator.controller.caches.children.get(`${ref.apiVersion}/${ref.kind}`)?.get(namespace, ref.name ?? '');
+  /** Until the operator's cache holds `written` (or newer), its watch event has not been handled yet. */
+  const seen = (ref: ObjectRef, written: KubeObject) =>
+    eventually(`the cache to see ${ref.kind} ${ref.name} at ${written.metadata?.resourceVersion}`, () => Promise.resolve(cached(ref)), (o) => Number(o?.metadata?.resourceVersion) >= Number(written.metadata?.resourceVersion));
+  await operator.controller.queue.idle();
+  const reconciles = operator.controller.reconciles;
+
+  // As their controllers do: the disruption controller recounts, the Deployment controller rewrites a
+  // condition's timestamps. Nothing a reconcile reads changes.
+  const pdb = await patchAs<KubeObject>(OTHER_MANAGER, { ...pdbRef, subresource: 'status' }, { status: { disruptionsAllowed: 7 } });
+  const live = await getDeployment(name);
+  const conditions = (live?.status?.conditions ?? []).map((c) => ({ ...c, lastUpdateTime: new Date(Date.now() + 60_000).toISOString() }));
+  assert.ok(conditions.length > 0, 'the Deployment has conditions');
+  const deployment = await patchAs<KubeObject>(OTHER_MANAGER, { ...deploymentRef(name), subresource: 'status' }, { status: { conditions } });
+  await seen(pdbRef, pdb);
+  await seen(deploymentRef(name), deployment);
+  await operator.controller.queue.idle();
+  assert.equal(operator.controller.reconciles, reconciles, 'no reconcile for status bookkeeping nobody reads');
+
+  // A label is read (and kept in the cache): the owner is reconciled, and writes nothing back.
+  const since = operator.requests.length;
+  const labelled = await patchAs<KubeObject>(OTHER_MANAGER, pdbRef, { metadata: { labels: { 'example.com/team': 'risk' } } });
+  await seen(pdbRef, labelled);
+  await eventually('the label to start a reconcile', () => Promise.resolve(operator.controller.reconciles - reconciles), (n) => n >= 1, 30_000);
+  await operator.controller.queue.idle();
+  assert.deepEqual(operatorWritesTo(pdbRef, since), [], 'the foreign label is left alone');
+});
+
 test('deleting the ModelDeployment garbage-collects everything it owned', async () => {
   const name = 'gone';
   // TensorFlow Serving needs a ConfigMap; autoscaling adds the HPA; more than one replica, the PDB.

@@ -100,6 +100,11 @@ void test('drift in the dropped pod spec still shows: another manager took the f
   const full = live([ourNow, theirs]);
   assert.equal(applyReason(desired, full), 'Drifted');
   assert.equal(applyReason(desired, cachedChild(full)), 'Drifted');
+  // The version before the edit was up to date for the same hash; that answer belongs to it alone.
+  const before = cachedChild(live([ourEntry]));
+  assert.equal(applyReason(desired, before), 'UpToDate');
+  assert.equal(applyReason(desired, before), 'UpToDate', 'asked again');
+  assert.equal(applyReason(desired, cachedChild(full)), 'Drifted', 'the edited version is compared anew');
 });
 
 void test('a cached ConfigMap has no data; its hash annotation and our entry decide', () => {
