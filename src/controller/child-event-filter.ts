@@ -10,6 +10,7 @@
 import type { KubeObject } from '../kube/api-client.ts';
 import type { InformerEvent } from '../kube/informer.ts';
 import { variantName } from '../render/index.ts';
+import { jsonEqual } from '../status/status-changed.ts';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -28,29 +29,16 @@ export function isReadEndpointSlice(slice: KubeObject, owner: string): boolean {
 export function sameCachedContent(a: KubeObject, b: KubeObject): boolean {
   const { metadata: ma, ...ra } = a;
   const { metadata: mb, ...rb } = b;
-  if (!equalJson(ra, rb)) return false;
+  if (!jsonEqual(ra, rb)) return false;
   if (ma === undefined || mb === undefined) return ma === mb;
   const { resourceVersion: _va, managedFields: fa, ...restA } = ma;
   const { resourceVersion: _vb, managedFields: fb, ...restB } = mb;
-  if (!equalJson(restA, restB)) return false;
+  if (!jsonEqual(restA, restB)) return false;
   if (fa === undefined || fb === undefined) return fa === fb;
   if (fa.length !== fb.length) return false;
   return fa.every((entry, i) => {
     const { time: _ta, ...ea } = entry as Record<string, unknown>;
     const { time: _tb, ...eb } = (fb[i] ?? {}) as Record<string, unknown>;
-    return equalJson(ea, eb);
+    return jsonEqual(ea, eb);
   });
-}
-
-/** Deep equality of values parsed from JSON (key order does not matter; undefined properties are absent). */
-export function equalJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equalJson(x, b[i]));
-  const oa = a as Record<string, unknown>;
-  const ob = b as Record<string, unknown>;
-  const ka = Object.keys(oa).filter((k) => oa[k] !== undefined);
-  const kb = Object.keys(ob).filter((k) => ob[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(ob, k) && equalJson(oa[k], ob[k]));
 }

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { cachedChild, cachedPod } from '../../../src/controller/cache-transforms.ts';
-import { equalJson, isReadEndpointSlice, sameCachedContent, triggersReconcile } from '../../../src/controller/child-event-filter.ts';
+import { isReadEndpointSlice, sameCachedContent, triggersReconcile } from '../../../src/controller/child-event-filter.ts';
+import { jsonEqual } from '../../../src/status/status-changed.ts';
 import { observeDeployment, observePod } from '../../../src/controller/observe.ts';
 import { canaryTargets } from '../../../src/controller/canary-targets.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../../../src/kube/api-client.ts';
@@ -85,14 +86,14 @@ void test('sameCachedContent ignores the resourceVersion and managed fields time
   assert.equal(sameCachedContent(a, { ...a, metadata: { ...a.metadata, generation: 2 } }), false);
 });
 
-void test('equalJson is deep equality of JSON values, whatever the key order', () => {
+void test('jsonEqual is deep equality of JSON values, whatever the key order', () => {
   fc.assert(
     fc.property(fc.jsonValue(), fc.jsonValue(), (x, y) => {
-      assert.equal(equalJson(x, JSON.parse(JSON.stringify(x))), true);
+      assert.equal(jsonEqual(x, JSON.parse(JSON.stringify(x))), true);
       const reordered = JSON.parse(JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v))) as unknown;
-      assert.equal(equalJson(x, reordered), true);
+      assert.equal(jsonEqual(x, reordered), true);
       // Two values are equal exactly when their key-sorted JSON texts are.
-      assert.equal(equalJson(x, y), sortedJson(x) === sortedJson(y));
+      assert.equal(jsonEqual(x, y), sortedJson(x) === sortedJson(y));
     }),
   );
 });
