@@ -31,7 +31,7 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
   const { namespace, uid, owner } = target;
   const out: Applied = { live: new Map(), changed: [], errors: [] };
   for (const child of desired) {
-    const obj = withDesiredHash(withOwner({ ...child, metadata: { ...child.metadata, namespace } }, owner));
+    const obj = applicable(child, namespace, owner);
     const cache = deps.caches.children.get(childCacheKey(child.apiVersion, child.kind));
     const live = cache?.get(namespace, child.metadata.name);
     const id = `${child.kind}/${child.metadata.name}`;
@@ -67,6 +67,22 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
     }
   }
   return out;
+}
+
+type Applicable = ReturnType<typeof withDesiredHash<ChildObject>>;
+
+/**
+ * The object to apply for each rendered child, with its owner and hash: render.ts hands out the same
+ * child objects while nothing changed, and hashing them was the costly part. Entries go with the children.
+ */
+const applicables = new WeakMap<ChildObject, { readonly namespace: string; readonly uid: string; readonly obj: Applicable }>();
+
+function applicable(child: ChildObject, namespace: string, owner: Target['owner']): Applicable {
+  const known = applicables.get(child);
+  if (known !== undefined && known.namespace === namespace && known.uid === owner.uid) return known.obj;
+  const obj = withDesiredHash(withOwner({ ...child, metadata: { ...child.metadata, namespace } }, owner));
+  applicables.set(child, { namespace, uid: owner.uid, obj });
+  return obj;
 }
 
 type Written = { readonly applied: KubeObject; readonly wrote: boolean } | { readonly taken: KubeObject };

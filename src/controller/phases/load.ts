@@ -7,6 +7,8 @@ import type { ModelDeploymentObject } from '../caches.ts';
 import type { RegistryModelStatus } from '../../api/registry-status.ts';
 import { isRegistryUri, resolvedModel } from '../../registry/mlflow.ts';
 import type { RegistryState } from '../../registry/resolver.ts';
+import { jsonEqual } from '../../status/status-changed.ts';
+import { forgetRender } from './render.ts';
 import {
   MODEL_DEPLOYMENT_API_VERSION,
   MODEL_DEPLOYMENT_KIND,
@@ -52,7 +54,12 @@ const RECENT_PARSES = 256;
 function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
   const recent = recentParses.get(key);
   if (recent?.md === md) return recent.parsed;
-  const parsed = parseModelDeployment(md);
+  let parsed = parseModelDeployment(md);
+  // A new version with an equal spec (a status write, a label): the previous parse's spec object is
+  // kept, so the render memo keyed on it (render.ts) still holds. Parsing is a function of the object.
+  if (parsed.ok && recent?.parsed.ok && recent.md.metadata?.uid === md.metadata?.uid && jsonEqual(recent.md.spec, md.spec)) {
+    parsed = { ok: true, value: { ...parsed.value, spec: recent.parsed.value.spec } };
+  }
   recentParses.delete(key);
   recentParses.set(key, { md, parsed });
   if (recentParses.size > RECENT_PARSES) recentParses.delete(recentParses.keys().next().value ?? '');
@@ -68,6 +75,7 @@ export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replaced
     deps.registry?.forget(key);
     deps.retrainer?.forget(key);
     recentParses.delete(key);
+    forgetRender(key);
     // Gone, going, or moved to another shard (its watch reports it deleted): only forgotten here.
     // Nothing is deleted and no finalizer exists: the garbage collector has the children of a deleted
     // one, and the shard that took a moved one over finds them in its caches and applies over them.

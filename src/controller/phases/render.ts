@@ -30,12 +30,52 @@ function renderPlan(target: Target, decision: RolloutDecision | undefined, confi
   const registryFailure = target.registry?.resolution === undefined ? target.registry?.failure : undefined;
   if (registryFailure !== undefined) return { objects: [], renderError: { code: registryFailure.reason, field: 'spec.model.uri', message: registryFailure.message } };
   if (decision === undefined) return { objects: [] };
+  const plan = JSON.stringify(decision.plan);
+  const spec = parsed.value.spec;
+  const recent = recentRenders.get(target.key);
+  if (recent !== undefined && recent.spec === spec && recent.plan === plan && recent.config === config) return { objects: [...recent.objects] };
   const rendered = renderModelDeployment(parsed.value, config, decision.plan);
   if (!rendered.ok) return { objects: [], renderError: { code: rendered.error.code, field: rendered.error.field, message: rendered.error.message } };
   const objects = rendered.objects;
-  const jobSpec = parsed.value.spec.rollout?.validation?.job;
+  const jobSpec = spec.rollout?.validation?.job;
   if (decision.plan.validationJob !== undefined && jobSpec !== undefined) {
-    objects.push(renderValidationJob(parsed.value, decision.plan.validationJob.revision, jobSpec, variantName(name, 'canary'), parsed.value.spec.model.name));
+    objects.push(renderValidationJob(parsed.value, decision.plan.validationJob.revision, jobSpec, variantName(name, 'canary'), spec.model.name));
   }
-  return { objects };
+  remember(target.key, { spec, plan, config, objects: objects.map(deepFrozen) });
+  return { objects: [...objects] };
+}
+
+/**
+ * The last render of each recently reconciled ModelDeployment, reused while its parsed spec is the very
+ * same object (load.ts keeps it across versions with an equal spec), its plan the same and the
+ * configuration too: most reconciles of a converging model follow its children's events and want what
+ * the last one wanted, and rendering, copying and hashing the children (apply.ts memoizes the hash per
+ * rendered object) took a tenth of the operator's CPU. The render reads nothing else but the name,
+ * which the key fixes. Frozen: a phase that changed a shared child would throw, not corrupt the next
+ * reconcile. Bounded like load.ts's parses, which the specs are held by.
+ */
+interface RecentRender {
+  readonly spec: object;
+  readonly plan: string;
+  readonly config: RenderConfig;
+  readonly objects: readonly ChildObject[];
+}
+const recentRenders = new Map<string, RecentRender>();
+const RECENT_RENDERS = 256;
+
+function remember(key: string, render: RecentRender): void {
+  recentRenders.delete(key);
+  recentRenders.set(key, render);
+  if (recentRenders.size > RECENT_RENDERS) recentRenders.delete(recentRenders.keys().next().value ?? '');
+}
+
+/** Forgets a ModelDeployment's render (it is gone from this operator's view). */
+export function forgetRender(key: string): void {
+  recentRenders.delete(key);
+}
+
+function deepFrozen<T>(v: T): T {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  for (const x of Object.values(v)) deepFrozen(x);
+  return Object.freeze(v);
 }
