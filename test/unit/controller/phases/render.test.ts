@@ -16,7 +16,7 @@ function md(name: string, resourceVersion: string, version: string, status: Reco
     metadata: { name, namespace: 'ns', uid: `uid-${name}`, generation: 1, resourceVersion },
     spec: { model: { name, version, uri: `s3://models/${name}/${version}`, format: 'sklearn' }, runtime: { preset: 'mlserver' }, replicas: 2 },
     status,
-  } as ModelDeploymentObject;
+  };
 }
 
 function loaded(current: ModelDeploymentObject): Target {
