@@ -11,6 +11,7 @@ import type { ApiClient, KubeObject } from '../src/kube/api-client.ts';
 import { SYSTEM_NAMESPACE, onBenchCluster, userOf } from './bench-cluster.ts';
 import { applyChartFlowSchema } from './chart-flow-schema.ts';
 import { createAtOnce, type CreateTimes } from './convergence.ts';
+import { startStallSampler, type MachineStall } from './machine-stalls.ts';
 import { Observer } from './observer.ts';
 import { startOperator, type OperatorRun } from './operator-runner.ts';
 import { withCounters, type PhaseCounters } from './phase-counters.ts';
@@ -79,6 +80,8 @@ export interface ShardingGroupResult {
   readonly exitedShards: readonly string[];
   /** Per exited shard, its log's warnings and errors and last lines (the whole log is copied to .local/bench-logs). */
   readonly exitLogs?: Readonly<Record<string, readonly string[]>>;
+  /** Wake-ups of a sampling thread more than 1 s late during the phase: the whole machine stood still (machine-stalls.ts). */
+  readonly machineStalls: readonly MachineStall[];
   readonly counters: PhaseCounters;
   /** All shards' requests together, their Leases left out. */
   readonly operatorsBudget: RequestBudget;
@@ -129,6 +132,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
       firstExit.catch(() => undefined);
       log(`sharding: ${options.shards} shards (${Object.values(sizes).join('/')}), creating ${options.count} ModelDeployments at once`);
       const mark = cluster.audit.mark();
+      const stalls = startStallSampler();
       const m0 = await metricsAll();
       const cpu0 = operators.map((o) => cpuOf(o.run));
       const cp0 = componentCpu();
@@ -151,6 +155,8 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
         settle,
       );
       const phaseSeconds = round((performance.now() - t0) / 1000, 1);
+      const machineStalls = await stalls.stop();
+      for (const st of machineStalls) log(`sharding: the machine stalled ${st.gapMs} ms at ${st.at} (over it: busy ${st.busyMs}, idle ${st.idleMs}, iowait ${st.iowaitMs}, steal ${st.stealMs} ms of CPU)`);
       const self = process.cpuUsage(self0);
       const cp1 = componentCpu();
       const cpu1 = operators.map((o) => cpuOf(o.run));
@@ -191,6 +197,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
         ...(error !== undefined ? { error } : {}),
         exitedShards: exited,
         ...(exited.length > 0 ? { exitLogs } : {}),
+        machineStalls,
         counters: phase.counters,
         operatorsBudget: requestBudget(work, user, options.count),
         leaseRequests: leaseRequests(),
