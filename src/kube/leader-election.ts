@@ -251,7 +251,7 @@ export class LeaderElector {
 
   private async renewUntilLost(stop: AbortSignal): Promise<void> {
     for (;;) {
-      await sleepUntilAborted(this.retryPeriodMs, stop);
+      await this.renewalPause(this.retryPeriodMs, stop);
       // Retry every retryPeriod until renewed, another holder shows up, or renewDeadline runs out.
       for (;;) {
         if (stop.aborted) return;
@@ -271,9 +271,16 @@ export class LeaderElector {
           this.log.warn({ holder: this.observed?.holderIdentity, ...this.lastLoss }, 'the lease was taken by another candidate');
           return;
         }
-        await sleepUntilAborted(Math.min(this.retryPeriodMs, Math.max(0, this.validUntil - performance.now())), stop);
+        await this.renewalPause(Math.min(this.retryPeriodMs, Math.max(0, this.validUntil - performance.now())), stop);
       }
     }
+  }
+
+  /** A wait of the renewal loop; how late it ends is event-loop delay for the step-down's figures. */
+  private async renewalPause(ms: number, stop: AbortSignal): Promise<void> {
+    const due = performance.now() + ms;
+    await sleepUntilAborted(ms, stop);
+    if (!stop.aborted) this.renewals.woke(performance.now() - due);
   }
 
   private async tryAcquireOrRenew(): Promise<Attempt> {

@@ -11,7 +11,11 @@ export interface LeaseLoss {
   readonly failedAttempts: number;
   /** The longest attempt since the last renewal (a timed-out one counts its whole wait). */
   readonly longestAttemptMs: number;
-  /** The longest the event loop was kept from running since the last renewal (sampled every 50 ms). */
+  /**
+   * The longest the event loop was kept from running since the last renewal: sampled every 50 ms, and
+   * the lateness of the renewal loop's own timers (the sampler's timer may run only after the renewal
+   * loop has seen the deadline pass, so a stall that just ended is counted from the loop's side too).
+   */
   readonly eventLoopDelayMaxMs: number;
 }
 
@@ -20,6 +24,7 @@ export class RenewalRecorder {
   private readonly loop: ReturnType<typeof monitorEventLoopDelay> = monitorEventLoopDelay({ resolution: 50 });
   private failed = 0;
   private longest = 0;
+  private late = 0;
   private since = performance.now();
 
   started(): void {
@@ -41,6 +46,7 @@ export class RenewalRecorder {
     this.loop.reset();
     this.failed = 0;
     this.longest = 0;
+    this.late = 0;
     this.since = performance.now();
   }
 
@@ -50,13 +56,18 @@ export class RenewalRecorder {
     this.longest = Math.max(this.longest, ms);
   }
 
+  /** A timer of the renewal loop ran `lateMs` after it was due. */
+  woke(lateMs: number): void {
+    this.late = Math.max(this.late, lateMs);
+  }
+
   loss(cause: LeaseLoss['cause']): LeaseLoss {
     return {
       cause,
       sinceRenewalMs: Math.round(performance.now() - this.since),
       failedAttempts: this.failed,
       longestAttemptMs: Math.round(this.longest),
-      eventLoopDelayMaxMs: Math.round(this.loop.max / 1e6),
+      eventLoopDelayMaxMs: Math.round(Math.max(this.loop.max / 1e6, this.late)),
     };
   }
 }

@@ -46,3 +46,16 @@ void test('a renewal in time starts a new window: no earlier delay or attempt is
   assert.ok(loss.eventLoopDelayMaxMs < 400, `delay ${loss.eventLoopDelayMaxMs} ms`);
   assert.ok(loss.sinceRenewalMs < 1000);
 });
+
+void test("the renewal loop's own late timer counts, though the sampler has not run since the stall", () => {
+  const r = new RenewalRecorder();
+  r.started();
+  block(200);
+  // Read at once, as the renewal loop does when its timer is the first to run after a stall.
+  r.woke(180);
+  const loss = r.loss('renew-deadline');
+  assert.ok(loss.eventLoopDelayMaxMs >= 180, `delay ${loss.eventLoopDelayMaxMs} ms`);
+  r.renewed(performance.now() + 10_000);
+  assert.ok(r.loss('taken').eventLoopDelayMaxMs < 180, 'a renewal in time starts a new window');
+  r.stopped();
+});
