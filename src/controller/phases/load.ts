@@ -7,6 +7,7 @@ import type { ModelDeploymentObject } from '../caches.ts';
 import type { RegistryModelStatus } from '../../api/registry-status.ts';
 import { isRegistryUri, resolvedModel } from '../../registry/mlflow.ts';
 import type { RegistryState } from '../../registry/resolver.ts';
+import { RecentMap } from '../../recent-map.ts';
 import { jsonEqual } from '../../status/status-changed.ts';
 import { forgetRender } from './render.ts';
 import {
@@ -48,8 +49,7 @@ const REGISTRY_PENDING_RETRY_MS = 2000;
  * every event of its children, and parsing its spec was the costliest step of a reconcile that writes
  * nothing. Bounded, so it holds no more than a few hundred parses; nothing mutates a parse.
  */
-const recentParses = new Map<string, { readonly md: ModelDeploymentObject; readonly parsed: ParseResult }>();
-const RECENT_PARSES = 256;
+const recentParses = new RecentMap<string, { readonly md: ModelDeploymentObject; readonly parsed: ParseResult }>(256);
 
 function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
   const recent = recentParses.get(key);
@@ -60,9 +60,7 @@ function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
   if (parsed.ok && recent?.parsed.ok && recent.md.metadata?.uid === md.metadata?.uid && jsonEqual(recent.md.spec, md.spec)) {
     parsed = { ok: true, value: { ...parsed.value, spec: recent.parsed.value.spec } };
   }
-  recentParses.delete(key);
   recentParses.set(key, { md, parsed });
-  if (recentParses.size > RECENT_PARSES) recentParses.delete(recentParses.keys().next().value ?? '');
   return parsed;
 }
 

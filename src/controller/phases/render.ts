@@ -6,6 +6,7 @@ import { renderModelDeployment, renderValidationJob, variantName, type ChildObje
 import type { RolloutDecision } from '../../rollout/index.ts';
 import type { Observations } from '../../status/observations.ts';
 import { withoutMissingCrds } from '../../traffic/missing-crds.ts';
+import { RecentMap } from '../../recent-map.ts';
 import { childCacheKey, type Caches } from '../caches.ts';
 import type { Target } from './load.ts';
 
@@ -41,7 +42,7 @@ function renderPlan(target: Target, decision: RolloutDecision | undefined, confi
   if (decision.plan.validationJob !== undefined && jobSpec !== undefined) {
     objects.push(renderValidationJob(parsed.value, decision.plan.validationJob.revision, jobSpec, variantName(name, 'canary'), spec.model.name));
   }
-  remember(target.key, { spec, plan, config, objects: objects.map(deepFrozen) });
+  recentRenders.set(target.key, { spec, plan, config, objects: objects.map(deepFrozen) });
   return { objects: [...objects] };
 }
 
@@ -50,9 +51,9 @@ function renderPlan(target: Target, decision: RolloutDecision | undefined, confi
  * same object (load.ts keeps it across versions with an equal spec), its plan the same and the
  * configuration too: most reconciles of a converging model follow its children's events and want what
  * the last one wanted, and rendering, copying and hashing the children (apply.ts memoizes the hash per
- * rendered object) took a tenth of the operator's CPU. The render reads nothing else but the name,
- * which the key fixes. Frozen: a phase that changed a shared child would throw, not corrupt the next
- * reconcile. Bounded like load.ts's parses, which the specs are held by.
+ * rendered object) took a tenth of the operator's CPU. The render reads nothing else but the name and
+ * namespace, which the key fixes. Frozen: a phase that changed a shared child would throw, not corrupt
+ * the next reconcile. Bounded like load.ts's parses, which the specs are held by.
  */
 interface RecentRender {
   readonly spec: object;
@@ -60,14 +61,7 @@ interface RecentRender {
   readonly config: RenderConfig;
   readonly objects: readonly ChildObject[];
 }
-const recentRenders = new Map<string, RecentRender>();
-const RECENT_RENDERS = 256;
-
-function remember(key: string, render: RecentRender): void {
-  recentRenders.delete(key);
-  recentRenders.set(key, render);
-  if (recentRenders.size > RECENT_RENDERS) recentRenders.delete(recentRenders.keys().next().value ?? '');
-}
+const recentRenders = new RecentMap<string, RecentRender>(256);
 
 /** Forgets a ModelDeployment's render (it is gone from this operator's view). */
 export function forgetRender(key: string): void {
