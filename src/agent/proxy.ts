@@ -24,6 +24,9 @@ export interface ProxyOptions {
   readonly ownRoutes: (req: IncomingMessage, res: ServerResponse, requestId: string) => void;
 }
 
+/** How long a connection to the model server may stay idle in the agent's pool. */
+export const UPSTREAM_IDLE_MS = 1000;
+
 const UNREACHABLE = Buffer.from('{"error":"the model server could not be reached"}');
 const DROP_TO_UPSTREAM = new Set(['x-request-id', 'expect']);
 const DROP_TO_CLIENT = new Set(['x-request-id']);
@@ -46,7 +49,12 @@ export function isKubeletProbe(userAgent: string | undefined): boolean {
 }
 
 export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, res: ServerResponse) => void; agent: Agent } {
-  const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' });
+  // An idle connection to the model server is closed after UPSTREAM_IDLE_MS, before the server closes it: a
+  // request written on a connection the server is closing at that instant fails (ECONNRESET), and a POST
+  // cannot be replayed. uvicorn (MLServer) closes after 5 s, gunicorn after 2 s, Node after 5 s, and the
+  // kubelet's periodic probes can land right on such a close (seen as a rare 502 on a canary's first requests).
+  // A new loopback connection costs about 0.1 ms. Only free sockets time out: a slow inference is never cut.
+  const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo', timeout: UPSTREAM_IDLE_MS });
   const host = o.upstream.hostname;
   const port = Number(o.upstream.port || 80);
   const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;

@@ -8,12 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as h2connect } from 'node:http2';
 import { GetObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { uuidv7, uuidv7Time } from '../../src/agent/request-id.ts';
 import { REDACTED } from '../../src/agent/redact.ts';
 import { freePort } from '../cluster/free-port.ts';
-import { irisClass, patternByte } from '../support/iris-upstream.ts';
+import { irisClass, patternByte, startIrisUpstream } from '../support/iris-upstream.ts';
+import { UPSTREAM_IDLE_MS } from '../../src/agent/proxy.ts';
 import { agentTestBed } from '../support/agent-test-bed.ts';
 import { sample, scrape, send, startAgent, type AgentProcess, type Reply } from '../support/agent-process.ts';
 import { eventually } from '../support/wait.ts';
@@ -278,5 +280,26 @@ test('a slow store (every chunk held 50 ms each way) takes multi-MiB files at th
     assert.equal(await e.stop(), 0);
   } finally {
     relay.close();
+  }
+});
+
+test('an idle connection to the model server is closed by the agent first, so no request races the server closing it; a slow inference is not cut', async () => {
+  // The server keeps idle connections for 65 s: only the agent can have closed the first one.
+  const slow = await startIrisUpstream({ delayMs: UPSTREAM_IDLE_MS + 1500 });
+  try {
+    const f = await startAgent([`--upstream=http://127.0.0.1:${slow.port}`, ...identity], {});
+    agents.push(f);
+    const call = (i: number) => send(f.port, { method: 'POST', path: '/v2/models/iris/infer', headers: { 'content-type': 'application/json' }, body: inferBody(i) });
+    const first = await call(1);
+    assert.equal(first.status, 200, 'an inference longer than the idle timeout is answered');
+    assert.deepEqual((JSON.parse(first.body.toString()) as { outputs: { data: number[] }[] }).outputs[0]!.data, [predictionOf(1)]);
+    await sleep(UPSTREAM_IDLE_MS + 500);
+    const second = await call(2);
+    assert.equal(second.status, 200);
+    assert.notEqual(second.headers['x-upstream-socket'], first.headers['x-upstream-socket'], 'a new upstream connection after the idle time');
+    assert.equal(slow.connections(), 2);
+    assert.equal(await f.stop(), 0);
+  } finally {
+    await slow.close();
   }
 });
