@@ -1,6 +1,6 @@
 // How long an informer takes to recover from watch faults injected between it and a real kube-apiserver
 // (test/support/fault-proxy.ts), and how many lists each costs: a connection reset, a 410 Expired, and
-// a watch gone silent with the default 60 s watchdog. `npx node bench/watch-recovery.ts [runs]` writes
+// a watch gone silent with the default watchdog (DEFAULT_STALL_TIMEOUT_MS). `npx node bench/watch-recovery.ts [runs]` writes
 // bench/results/watch-recovery.json. Figures only; the tests assert the behaviour, not the times.
 import { dump } from 'js-yaml';
 import pino from 'pino';

@@ -25,10 +25,13 @@ export type InformerHandler<T> = (event: InformerEvent, obj: T, previous?: T) =>
 
 /**
  * No event or bookmark for this long and the watch is taken for dead, so a dead connection is noticed
- * and replaced within a minute. The API server bookmarks about once a minute, so an idle healthy watch
- * is sometimes re-opened too: one watch request from the watch cache, no list.
+ * and replaced within a minute and a half. The API server's watch cache bookmarks each watch a minute after
+ * it opened and every minute after (k8s.io/apiserver defaultBookmarkFrequency), so an idle healthy watch
+ * hears from it before this: shorter, and an idle watch would be re-opened before its first bookmark every
+ * time, its resourceVersion would never move, and once the watch cache no longer held it (410) the whole
+ * kind would be listed again.
  */
-export const DEFAULT_STALL_TIMEOUT_MS = 50_000;
+export const DEFAULT_STALL_TIMEOUT_MS = 90_000;
 /** No list, watch or event for this long and /healthz reports the informer wedged. */
 export const DEFAULT_WEDGED_AFTER_MS = 5 * 60_000;
 
@@ -41,7 +44,7 @@ export interface InformerOptions<T extends KubeObject> {
   readonly resyncPeriodMs: number;
   /** Server-side watch timeout; the server ends the watch after it and we watch again from where we were. */
   readonly watchTimeoutSeconds?: number;
-  /** No event or bookmark for this long means the stream is dead: abort it and watch again (default 50 s). */
+  /** No event or bookmark for this long means the stream is dead: abort it and watch again (default 90 s). */
   readonly stallTimeoutMs?: number;
   /** /healthz fails after this long without any progress (default 5 min). */
   readonly wedgedAfterMs?: number;
@@ -90,6 +93,8 @@ export class Informer<T extends KubeObject> {
   watches = 0;
   /** Watches the watchdog ended for silence. */
   stalls = 0;
+  /** Bookmarks received after the initial state (the API server's sign of life on an idle watch). */
+  bookmarks = 0;
   private wake: (() => void) | undefined;
   /** Failures in a row, for the backoff; an accepted watch starts it over. */
   private failures = 0;
@@ -280,6 +285,7 @@ export class Informer<T extends KubeObject> {
       return undefined;
     }
     if (event.type === 'BOOKMARK') {
+      this.bookmarks++;
       this.resourceVersion = event.object.metadata?.resourceVersion ?? this.resourceVersion;
       return undefined;
     }

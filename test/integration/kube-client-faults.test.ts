@@ -13,7 +13,7 @@ import pino from 'pino';
 import { ApiClient, type KubeObject } from '../../src/kube/api-client.ts';
 import { ApiError } from '../../src/kube/api-error.ts';
 import { loadClusterConnection } from '../../src/kube/cluster-connection.ts';
-import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
+import { DEFAULT_STALL_TIMEOUT_MS, Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
 import { LeaderElector } from '../../src/kube/leader-election.ts';
 import { FILE_RECHECK_MS } from '../../src/kube/reloading-file.ts';
 import { sharedCluster } from '../support/cluster.ts';
@@ -220,6 +220,18 @@ test('a watch that goes silent (connection dropped without a close) is noticed b
   assert.ok(informer.stalls >= 1, 'the watchdog ended the silent watch');
   assert.ok(informer.watches > watchesBefore, 'a new watch was opened');
   assert.equal(proxy.count('LIST', cmPath), 1, 'no list');
+});
+
+test('an idle watch hears the API server\'s minute bookmark before the default watchdog: never re-opened, no list', { timeout: 150_000 }, async (t) => {
+  const { proxy, client } = await setup();
+  // Nothing ever matches this selector: the watch carries bookmarks only.
+  const { informer } = await startInformer(client, 'idle-bookmarks');
+  const opened = performance.now();
+  await eventually('a bookmark', () => Promise.resolve(informer.bookmarks), (n) => n >= 1, DEFAULT_STALL_TIMEOUT_MS - 5_000, 250);
+  t.diagnostic(`first bookmark ${Math.round((performance.now() - opened) / 1000)} s after the watch opened (watchdog ${DEFAULT_STALL_TIMEOUT_MS / 1000} s)`);
+  assert.equal(informer.stalls, 0, 'the watchdog took a healthy idle watch for dead');
+  assert.equal(informer.watches, 1);
+  assert.equal(proxy.count('LIST', cmPath), 1, 'no list after the first');
 });
 
 test('/healthz verdict: an informer whose requests hang reports itself wedged, and recovers', async () => {
