@@ -5,7 +5,10 @@
 // - failures are retried with per-key exponential backoff combined with an overall token bucket,
 //   like client-go's DefaultControllerRateLimiter (MaxOf(ItemExponentialFailure, Bucket));
 // - a handler that has only a low-priority write left may give its worker slot back (`yieldSlot`): the
-//   key stays in `processing` (still never two runs of one key), and another key starts meanwhile.
+//   key stays in `processing` (still never two runs of one key), and another key starts meanwhile;
+// - handlers that never wait for I/O cannot hold the event loop: after DISPATCH_SLICE_MS of them in one
+//   turn, the next key starts after the loop has turned (timers and I/O first).
+import { EventLoopSlice } from './event-loop-slice.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { boundedTimeout, requeueDelay } from './timer-delay.ts';
 
@@ -58,6 +61,8 @@ export interface WorkQueueOptions {
 export type Handler = (key: string, yieldSlot: () => void) => Promise<ReconcileResult>;
 
 const UNFINISHED_WORK_INTERVAL_MS = 500;
+/** Keys run back to back in one turn of the event loop for at most about this long (see EventLoopSlice). */
+export const DISPATCH_SLICE_MS = 20;
 
 export class WorkQueue {
   readonly name: string;
@@ -88,6 +93,8 @@ export class WorkQueue {
   private idleWaiters: (() => void)[] = [];
   private handler: Handler | undefined;
   private shuttingDown = false;
+  private readonly slice = new EventLoopSlice(DISPATCH_SLICE_MS);
+  private dispatchAfterTurn = false;
   private metricsTimer: unknown;
 
   constructor(options: WorkQueueOptions) {
@@ -264,8 +271,19 @@ export class WorkQueue {
     this.yielded.delete(key);
     if (started !== undefined) this.metrics?.workDurationSeconds((this.clock.now() - started) / 1000);
     if (this.dirty.has(key)) this.queue.push(key);
-    this.dispatch();
+    if (this.slice.spent()) this.dispatchNextTurn();
+    else this.dispatch();
     this.notifyIdle();
+  }
+
+  /** Lets timers (the Lease renewal) and I/O run before the next key starts. */
+  private dispatchNextTurn(): void {
+    if (this.dispatchAfterTurn) return;
+    this.dispatchAfterTurn = true;
+    setImmediate(() => {
+      this.dispatchAfterTurn = false;
+      this.dispatch();
+    });
   }
 
   private reportUnfinishedWork(): void {

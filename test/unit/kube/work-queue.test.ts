@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { WorkQueue, type ReconcileResult, type WorkQueueMetrics, type WorkQueueOptions } from '../../../src/kube/work-queue.ts';
+import { DISPATCH_SLICE_MS, WorkQueue, type ReconcileResult, type WorkQueueMetrics, type WorkQueueOptions } from '../../../src/kube/work-queue.ts';
 import { FakeClock, settle } from './fake-clock.ts';
 import { MAX_REQUEUE_MS } from '../../../src/kube/timer-delay.ts';
 
@@ -414,5 +414,33 @@ void test('a requeue beyond the cap (a 720h pause) comes back once per MAX_REQUE
   q.add('paused');
   await clock.advance(3 * MAX_REQUEUE_MS + 1000);
   assert.deepEqual(rec.starts('paused'), [0, MAX_REQUEUE_MS, 2 * MAX_REQUEUE_MS, 3 * MAX_REQUEUE_MS]);
+  await q.shutdown();
+});
+
+void test('keys whose handlers never wait for I/O still let timers run between them (the event loop turns every slice)', async () => {
+  const q = new WorkQueue({ name: 'slices', concurrency: 4 });
+  const total = 400;
+  let done = 0;
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  // Each handler resolves without waiting for anything, as a reconcile that finds every child up to date.
+  q.start(() => {
+    busy(2);
+    done++;
+    return Promise.resolve({});
+  });
+  const turns: number[] = [];
+  const timer = setInterval(() => turns.push(done), 1);
+  for (let i = 0; i < total; i++) q.add(`k${i}`);
+  await q.idle();
+  clearInterval(timer);
+  assert.equal(done, total);
+  // Without the slice the interval could not fire before all 400 (800 ms of work) were done.
+  const during = turns.filter((n) => n < total);
+  assert.ok(during.length >= 10, `the timer ran ${during.length} times while keys were processed: ${JSON.stringify(turns.slice(0, 20))}`);
+  const longestRun = Math.max(...during.map((n, i) => n - (during[i - 1] ?? 0)));
+  assert.ok(longestRun <= (DISPATCH_SLICE_MS / 2) * 3, `at most a slice of keys (about ${DISPATCH_SLICE_MS / 2}) between two turns, saw ${longestRun}`);
   await q.shutdown();
 });
