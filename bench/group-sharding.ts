@@ -35,6 +35,8 @@ export interface ShardingGroupOptions {
   readonly timeoutMs: number;
   /** Apply the chart's FlowSchema for the operators' Lease requests first (a chart install does). */
   readonly flowSchema: boolean;
+  /** Extra Node flags for every shard process. */
+  readonly nodeFlags?: readonly string[];
 }
 
 export interface ShardFigures {
@@ -115,7 +117,7 @@ export async function runShardingGroup(options: ShardingGroupOptions, log: (m: s
     try {
       for (const shard of shardNames(options.shards)) {
         const flags = [`--watch-label-selector=${shardSelector(shard)}`, '--leader-elect=true', `--leader-election-namespace=${SYSTEM_NAMESPACE}`];
-        operators.push({ shard, run: await startOperator({ kubeconfig, dir: cluster.dir, name: shard, flags, env }) });
+        operators.push({ shard, run: await startOperator({ kubeconfig, dir: cluster.dir, name: shard, flags, env, ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}) }) });
       }
       const observer = new Observer(cluster.kc, cluster.client);
       // Done when the shards stop writing objects; Events still draining and Lease renewals are not waited for.

@@ -1,5 +1,5 @@
 // `node bench/sharding.ts [--count=10000] [--shards=1,2,4] [--qps=N] [--burst=N] [--concurrency=N]
-// [--component-qps=200] [--timeout-minutes=N] [--runs=1] [--label=x] [--no-flow-schema]`: the same N ModelDeployments spread
+// [--component-qps=200] [--timeout-minutes=N] [--runs=1] [--label=x] [--no-flow-schema] [--node-flags="--trace-gc ..."]`: the same N ModelDeployments spread
 // evenly over 1, 2 and 4 shards, one operator process per shard (--watch-label-selector=
 // sharding.modelship.io/key=shardK, its own Lease), each shard count on a fresh control plane
 // (group-sharding.ts): time to children and to Ready, each process's CPU, RSS and request rate, the
@@ -32,6 +32,8 @@ const timeoutMinutes = positive('timeout-minutes', Math.max(30, Math.ceil(count 
 const runs = positive('runs', 1);
 const label = value('label');
 const flowSchema = !argv.includes('--no-flow-schema');
+// Extra Node flags for every shard process (a diagnosis, e.g. --trace-gc: its lines go to the shard's log).
+const nodeFlags = (value('node-flags') ?? '').split(' ').filter((f) => f !== '');
 const nodes = Math.ceil((count * 1.2) / 110) + 1;
 
 const started = performance.now();
@@ -81,7 +83,7 @@ const write = () =>
       command: `node bench/sharding.ts ${argv.join(' ')}`.trim(),
       resultsDir: join(import.meta.dirname, 'results'),
       loadAtStart,
-      settings: { count, shards: shardCounts, perOperatorClient: settings, componentQps, timeoutMinutes, flowSchema, runs, nodes, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
+      settings: { count, shards: shardCounts, perOperatorClient: settings, componentQps, timeoutMinutes, flowSchema, runs, nodes, nodeFlags, startScriptNodeFlags: startScriptNodeFlags(), imageEnvironment: imageEnvironment() },
       ...(label ? { label } : {}),
     },
     'sharding',
@@ -90,7 +92,7 @@ const write = () =>
 for (let run = 1; run <= runs; run++) {
   for (const shards of shardCounts) {
     log(`run ${run}/${runs}: ${count} ModelDeployments over ${shards} shard(s) on ${nodes} simulated nodes`);
-    all.push(await runShardingGroup({ count, shards, nodes, componentQps, settings, timeoutMs: timeoutMinutes * 60_000, flowSchema }, log));
+    all.push(await runShardingGroup({ count, shards, nodes, componentQps, settings, timeoutMs: timeoutMinutes * 60_000, flowSchema, nodeFlags }, log));
     log(`wrote ${write()}`);
   }
 }
