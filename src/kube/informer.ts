@@ -26,10 +26,12 @@ export type InformerHandler<T> = (event: InformerEvent, obj: T, previous?: T) =>
 /**
  * No event or bookmark for this long and the watch is taken for dead, so a dead connection is noticed
  * and replaced within a minute and a half. The API server's watch cache bookmarks each watch a minute after
- * it opened and every minute after (k8s.io/apiserver defaultBookmarkFrequency), so an idle healthy watch
- * hears from it before this: shorter, and an idle watch would be re-opened before its first bookmark every
- * time, its resourceVersion would never move, and once the watch cache no longer held it (410) the whole
- * kind would be listed again.
+ * it opened and every minute after (k8s.io/apiserver defaultBookmarkFrequency) once objects of its kind have
+ * changed past its resourceVersion, so a healthy watch that sees none of those changes (its selector matches
+ * none of them) hears from it before this. Shorter, and such a watch was re-opened before its first bookmark
+ * every time, its resourceVersion never moved, and once the watch cache no longer held it (410) the whole
+ * kind was listed again. A kind with no change at all gets no bookmark: its watch is re-opened from the same
+ * resourceVersion, which the watch cache still holds (one request, no list).
  */
 export const DEFAULT_STALL_TIMEOUT_MS = 90_000;
 /** No list, watch or event for this long and /healthz reports the informer wedged. */
