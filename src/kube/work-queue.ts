@@ -231,6 +231,8 @@ export class WorkQueue {
     const handler = this.handler;
     if (!handler || this.shuttingDown) return;
     while (this.processing.size - this.yielded.size < this.concurrency && this.queue.length > 0) {
+      // This turn's slice is spent: the next keys start once the event loop has turned.
+      if (this.slice.spent()) return this.dispatchNextTurn();
       const key = this.queue.shift()!;
       const now = this.clock.now();
       this.dirty.delete(key);
@@ -271,8 +273,7 @@ export class WorkQueue {
     this.yielded.delete(key);
     if (started !== undefined) this.metrics?.workDurationSeconds((this.clock.now() - started) / 1000);
     if (this.dirty.has(key)) this.queue.push(key);
-    if (this.slice.spent()) this.dispatchNextTurn();
-    else this.dispatch();
+    this.dispatch();
     this.notifyIdle();
   }
 
