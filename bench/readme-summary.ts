@@ -140,8 +140,7 @@ function rows(files: ResultFiles): Row[] {
       },
     ];
   });
-  // The shard-count runs: bench/sharding.ts writes sharding.json; a 10,000-model run is labelled 10000.
-  const shardingRows = (f: unknown): Omit<Row, 'source'>[] => {
+  add('sharding', (f) => {
     const levels = at(f, 'levels');
     const list = Array.isArray(levels) ? (levels as unknown[]) : [];
     if (list.length === 0) return [];
@@ -166,9 +165,7 @@ function rows(files: ResultFiles): Row[] {
         ...(allChecked ? { met: problems === 0 && list.every((l) => at(l, 'checksOk') === true) } : {}),
       },
     ];
-  };
-  add('sharding', shardingRows);
-  add('sharding.10000', shardingRows);
+  });
   add('leader-election', (f) => {
     const kill = num(f, 'kill9', 'fromKillSeconds', 'max');
     const term = num(f, 'sigterm', 'fromSignalSeconds', 'max');

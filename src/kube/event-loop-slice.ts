@@ -6,17 +6,15 @@
 
 export class EventLoopSlice {
   private readonly sliceMs: number;
-  private readonly now: () => number;
   private startedAt: number | undefined;
 
-  constructor(sliceMs: number, now: () => number = () => performance.now()) {
+  constructor(sliceMs: number) {
     this.sliceMs = sliceMs;
-    this.now = now;
   }
 
   /** True when the work since the event loop last turned has run for the slice or longer. */
   spent(): boolean {
-    const now = this.now();
+    const now = performance.now();
     if (this.startedAt === undefined) {
       this.startedAt = now;
       // An immediate runs only once the microtasks are drained and the loop has moved on.
