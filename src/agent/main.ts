@@ -2,7 +2,7 @@
 // proxies the serving port to the server (HTTP/1.1 streamed, HTTP/2 cleartext piped raw), exports request
 // metrics with the server's own appended, logs sampled request/response pairs to object storage and joins
 // ground-truth labels to them. The contract: README "Inference agent".
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { AGENT_USAGE, parseAgentArgs } from './args.ts';
 import { FeedbackJoin } from './feedback.ts';
@@ -18,6 +18,7 @@ import { proxyHandler } from './proxy.ts';
 import { RecordIndex } from './record-index.ts';
 import { sampler } from './sampler.ts';
 import { joinExpositions, scrapeUpstream } from './upstream-metrics.ts';
+import { http as nodeHttp } from '../node-http.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const SHUTDOWN_FLUSH_MS = 20_000;
@@ -151,13 +152,13 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
     onPredictions,
     ownRoutes,
   });
-  const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, handle);
-  const door = frontDoor(http, { host: plan.upstream.hostname, port: Number(plan.upstream.port || 80) }, {
+  const server = nodeHttp.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, handle);
+  const door = frontDoor(server, { host: plan.upstream.hostname, port: Number(plan.upstream.port || 80) }, {
     connection: () => metrics.h2cConnections.inc(),
     streams: (n) => metrics.h2cStreams.inc(n),
   });
 
-  const metricsServer = createServer((req, res) => {
+  const metricsServer = nodeHttp.createServer((req, res) => {
     if ((req.url ?? '').split('?')[0] !== '/metrics') return json(res, 404, { error: 'not found' });
     const send = (text: string) => {
       res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
@@ -188,12 +189,12 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
   });
   log(`modelship-agent: ${signal}: flushing ${buffer.records} records`);
   door.close();
-  http.closeIdleConnections();
+  server.closeIdleConnections();
   join.stop();
   await shipper?.stop(Date.now() + SHUTDOWN_FLUSH_MS);
   log(`modelship-agent: stopped, ${buffer.records} records not written`);
   metricsServer.close();
-  http.closeAllConnections();
+  server.closeAllConnections();
   agent.destroy();
   client?.destroy();
   return 0;

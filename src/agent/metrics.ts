@@ -2,7 +2,7 @@
 // config adds namespace, pod, model_deployment, variant and revision as target labels, so request metrics
 // carry none of them; label metrics carry the identity of the PREDICTION (possibly another pod's).
 // No default process metrics: the model server's text is appended and has its own process_* series.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from '../prom-client-classes.ts';
 
 export const REQUEST_DURATION_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

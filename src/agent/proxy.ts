@@ -3,7 +3,8 @@
 // response ended. Every POST's response is copied too (within the same bound), so the predictions of each
 // 2xx answer are counted whether or not it is logged. /modelship/ is the agent's own (never proxied).
 import { randomFillSync } from 'node:crypto';
-import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import { http } from '../node-http.ts';
 import { BodyCapture } from './body-capture.ts';
 import { endToEndHeaders } from './headers.ts';
 import type { AgentMetrics } from './metrics.ts';
@@ -54,7 +55,7 @@ export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, 
   // cannot be replayed. uvicorn (MLServer) closes after 5 s, gunicorn after 2 s, Node after 5 s, and the
   // kubelet's periodic probes can land right on such a close (seen as a rare 502 on a canary's first requests).
   // A new loopback connection costs about 0.1 ms. Only free sockets time out: a slow inference is never cut.
-  const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo', timeout: UPSTREAM_IDLE_MS });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo', timeout: UPSTREAM_IDLE_MS });
   const host = o.upstream.hostname;
   const port = Number(o.upstream.port || 80);
   const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
@@ -103,7 +104,7 @@ export function proxyHandler(o: ProxyOptions): { handle: (req: IncomingMessage, 
 
     const headers = endToEndHeaders(req.rawHeaders, DROP_TO_UPSTREAM);
     headers.push('x-request-id', requestId);
-    const up = httpRequest({ host, port, method: req.method, path: url, headers, agent, setHost: false });
+    const up = http.request({ host, port, method: req.method, path: url, headers, agent, setHost: false });
     up.on('response', (upRes) => {
       status = upRes.statusCode ?? 502;
       const out = endToEndHeaders(upRes.rawHeaders, DROP_TO_CLIENT);

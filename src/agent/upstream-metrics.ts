@@ -1,11 +1,11 @@
 // The model server's own metrics text, fetched for each scrape of the agent and appended to its own.
-import { request } from 'node:http';
+import { http } from '../node-http.ts';
 
 const MAX_BYTES = 32 * 1024 * 1024;
 
 export function scrapeUpstream(url: URL, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { accept: 'text/plain;version=0.0.4' }, timeout: timeoutMs }, (res) => {
+    const req = http.request(url, { headers: { accept: 'text/plain;version=0.0.4' }, timeout: timeoutMs }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`status ${res.statusCode}`));

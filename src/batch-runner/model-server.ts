@@ -1,5 +1,5 @@
 // The model server beside the runner: waiting for it to be ready, and one V2 inference call.
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { http } from '../node-http.ts';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { boundedText } from '../fetcher/exit-codes.ts';
@@ -46,7 +46,7 @@ export const INFER_TIMEOUT_MS = 300_000;
 // Inference goes through node:http on kept-alive connections, one per request in flight: through fetch
 // each request cost the runner more CPU (streams, a body iterator, a write per piece) than its rows, CPU
 // the model server beside it on the same node did not get.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+const agents = { http: new http.Agent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 /** POSTs a JSON body and reads the whole answer. Network errors and a 300 s silence reject (with a code or TimeoutError). */
 export function postJson(url: string, body: string, timeoutMs = INFER_TIMEOUT_MS): Promise<{ status: number; text: string }> {
@@ -54,7 +54,7 @@ export function postJson(url: string, body: string, timeoutMs = INFER_TIMEOUT_MS
   const secure = target.protocol === 'https:';
   const payload = Buffer.from(body);
   return new Promise((resolve, reject) => {
-    const req = (secure ? httpsRequest : httpRequest)(
+    const req = (secure ? httpsRequest : http.request)(
       target,
       { method: 'POST', agent: secure ? agents.https : agents.http, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
       (res) => {

@@ -10,6 +10,9 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as h2connect } from 'node:http2';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { uuidv7, uuidv7Time } from '../../src/agent/request-id.ts';
 import { REDACTED } from '../../src/agent/redact.ts';
@@ -20,6 +23,7 @@ import { agentTestBed } from '../support/agent-test-bed.ts';
 import { sample, scrape, send, startAgent, type AgentProcess, type Reply } from '../support/agent-process.ts';
 import { eventually } from '../support/wait.ts';
 import { slowRelay } from '../support/slow-relay.ts';
+import type { LoadedModules } from '../support/loaded-modules-probe.ts';
 
 const { s3, upstream, agents } = await agentTestBed(['logs']);
 
@@ -301,5 +305,30 @@ test('an idle connection to the model server is closed by the agent first, so no
     assert.equal(await f.stop(), 0);
   } finally {
     await slow.close();
+  }
+});
+
+test('the agent, logging and written to the store, never loads Node\'s bundled undici nor prom-client\'s index (memory it does not use)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-modules-'));
+  const file = join(dir, 'loaded.json');
+  try {
+    const g = await startAgent(
+      [`--upstream=http://127.0.0.1:${upstream.port}`, `--upstream-metrics=http://127.0.0.1:${upstream.port}/metrics`, '--log-uri=s3://logs/modules', '--pod=modules-pod', '--flush-interval=1s', ...identity],
+      { ...s3.fetcherEnv(), LOADED_MODULES_FILE: file },
+      ['--import', './test/support/loaded-modules-probe.ts'],
+    );
+    agents.push(g);
+    assert.ok((await load(g.port, 20, 4)).every((r) => r.status === 200));
+    assert.equal(sample(await scrape(g.metricsPort), 'modelship_inference_requests_total', { code: '200' }), 20);
+    await eventually('the 20 records written', () => loggedRecords('modules'), (l) => l.records.length === 20, 15_000);
+    assert.equal(await g.stop(), 0);
+    const loaded = JSON.parse(readFileSync(file, 'utf8')) as LoadedModules;
+    // Positive controls: the probe saw the modules the agent does use.
+    assert.ok(loaded.builtins.includes('NativeModule http'), 'the probe lists Node\'s own modules');
+    assert.ok(loaded.urls.some((u) => u.includes('/prom-client/lib/histogram.js')) && loaded.urls.some((u) => u.includes('@aws-sdk/client-s3')), 'the probe lists imported files');
+    assert.deepEqual(loaded.builtins.filter((m) => m.includes('undici')), [], 'Node\'s bundled undici (an ES import of node:http reads its WebSocket getter)');
+    assert.deepEqual(loaded.urls.filter((u) => /\/prom-client\/index\.js$|@opentelemetry/.test(u)), [], 'prom-client\'s index, its push gateway and OpenTelemetry');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
