@@ -308,7 +308,7 @@ test('an idle connection to the model server is closed by the agent first, so no
   }
 });
 
-test('the agent, logging and written to the store, never loads Node\'s bundled undici nor prom-client\'s index (memory it does not use)', async () => {
+test('the agent, logging and written to the store, never loads Node\'s bundled undici, prom-client\'s index or zod (memory it does not use)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-modules-'));
   const file = join(dir, 'loaded.json');
   try {
@@ -327,7 +327,7 @@ test('the agent, logging and written to the store, never loads Node\'s bundled u
     assert.ok(loaded.builtins.includes('NativeModule http'), 'the probe lists Node\'s own modules');
     assert.ok(loaded.urls.some((u) => u.includes('/prom-client/lib/histogram.js')) && loaded.urls.some((u) => u.includes('@aws-sdk/client-s3')), 'the probe lists imported files');
     assert.deepEqual(loaded.builtins.filter((m) => m.includes('undici')), [], 'Node\'s bundled undici (an ES import of node:http reads its WebSocket getter)');
-    assert.deepEqual(loaded.urls.filter((u) => /\/prom-client\/index\.js$|@opentelemetry/.test(u)), [], 'prom-client\'s index, its push gateway and OpenTelemetry');
+    assert.deepEqual(loaded.urls.filter((u) => /\/prom-client\/index\.js$|@opentelemetry|\/node_modules\/zod\//.test(u)), [], 'prom-client\'s index (its push gateway, OpenTelemetry), zod');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

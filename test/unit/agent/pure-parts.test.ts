@@ -221,6 +221,12 @@ test('feedback body: one label, a row of labels, arrays; refusals', () => {
   for (const bad of [{}, { requestId: 'a' }, { requestId: '', label: 1 }, { requestId: 'a', label: { x: 1 } }, [], Array.from({ length: 10_001 }, (_, i) => ({ requestId: `r${i}`, label: 1 })), { requestId: 'a', label: 1, extra: 2 }]) {
     assert.equal(parseFeedback(bad).ok, false, JSON.stringify(bad).slice(0, 60));
   }
+  for (const bad of [{ requestId: 'a', labels: [] }, { requestId: 'a', labels: [1, null] }, { requestId: 'x'.repeat(201), label: 1 }, { requestId: 7, label: 1 }, { requestId: 'a', label: null }, 'a', null, 3]) {
+    assert.equal(parseFeedback(bad).ok, false, JSON.stringify(bad).slice(0, 60));
+  }
+  assert.deepEqual(parseFeedback({ requestId: 'x'.repeat(200), labels: [1.5, 'b', false] }), { ok: true, items: [{ requestId: 'x'.repeat(200), labels: [1.5, 'b', false] }] });
+  const third = parseFeedback([{ requestId: 'a', label: 1 }, { requestId: 'b', label: 2 }, { requestId: 'c', label: [3] }]);
+  assert.deepEqual(third, { ok: false, error: 'expected {"requestId","label"} or {"requestId","labels":[...]} or an array of at most 10000 of them at item 2' });
 });
 
 test('a logged line back to a prediction identity; what may still be unflushed', () => {
