@@ -43,10 +43,15 @@ export interface InferCall {
 
 export const INFER_TIMEOUT_MS = 300_000;
 
+/** How long a kept-alive connection to the model server may stay idle in the runner's pool. */
+export const SERVER_IDLE_MS = 1000;
+
 // Inference goes through node:http on kept-alive connections, one per request in flight: through fetch
 // each request cost the runner more CPU (streams, a body iterator, a write per piece) than its rows, CPU
-// the model server beside it on the same node did not get.
-const agents = { http: new http.Agent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+// the model server beside it on the same node did not get. An idle connection is closed after
+// SERVER_IDLE_MS, before the server closes it (uvicorn after 5 s): a request written as the server closes
+// its end fails with ECONNRESET and costs a retry. A request in flight keeps its own 300-s timeout.
+const agents = { http: new http.Agent({ keepAlive: true, timeout: SERVER_IDLE_MS }), https: new HttpsAgent({ keepAlive: true, timeout: SERVER_IDLE_MS }) };
 
 /** POSTs a JSON body and reads the whole answer. Network errors and a 300 s silence reject (with a code or TimeoutError). */
 export function postJson(url: string, body: string, timeoutMs = INFER_TIMEOUT_MS): Promise<{ status: number; text: string }> {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import { classifySourceError, FetchFailure } from '../../../src/fetcher/failure.ts';
-import { inferOnce, postJson } from '../../../src/batch-runner/model-server.ts';
+import { inferOnce, postJson, SERVER_IDLE_MS } from '../../../src/batch-runner/model-server.ts';
 import { freePort } from '../../cluster/free-port.ts';
 
 async function listen(server: Server): Promise<string> {
@@ -50,4 +50,20 @@ void test('a refused connection and a silent server are transient failures', asy
   const timedOut = await postJson(`${silent}/v2/models/iris/infer`, '{}', 200).then(() => undefined, (err: unknown) => err);
   assert.ok(timedOut instanceof Error && timedOut.name === 'TimeoutError');
   assert.ok(classifySourceError(timedOut, 'x').transient);
+});
+
+void test('an idle kept-alive connection is closed by the runner after SERVER_IDLE_MS (before the server would); a slow answer is not cut', async () => {
+  const ports: number[] = [];
+  const slow = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    ports.push(req.socket.remotePort ?? 0);
+    req.resume();
+    req.on('end', () => setTimeout(() => res.end('{}'), SERVER_IDLE_MS + 1000));
+  });
+  const slowUrl = await listen(slow);
+  assert.equal((await postJson(`${slowUrl}/a`, '{}')).status, 200, 'an answer slower than the idle time arrives');
+  await new Promise((r) => setTimeout(r, SERVER_IDLE_MS + 500));
+  assert.equal((await postJson(`${slowUrl}/b`, '{}')).status, 200);
+  assert.equal(ports.length, 2);
+  assert.notEqual(ports[1], ports[0], 'the second request went on a new connection: the idle one was closed by the runner');
+  slow.closeAllConnections();
 });
