@@ -1,7 +1,6 @@
 // Moves buffered records to object storage: a file when the queued bytes reach --flush-bytes or the oldest
 // record is --flush-interval old, one PutObject per file (a reader never sees half a file), one upload at
 // a time, each retried with exponential backoff and jitter until it succeeds or shutdown's deadline passes.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { retryDelayMs, type RetryPolicy } from '../fetcher/retry.ts';
 import type { AgentIdentity } from './args.ts';
 import { logFileKey } from './layout.ts';
@@ -10,7 +9,8 @@ import type { Batch, LogBuffer } from './log-buffer.ts';
 export const SINK_RETRY: RetryPolicy = { attempts: Number.POSITIVE_INFINITY, baseMs: 250, maxMs: 5000 };
 
 export interface ShipperOptions {
-  readonly client: S3Client;
+  /** Writes one file under `bucket` (the SDK is loaded by the caller, on first use). */
+  readonly put: (key: string, body: Buffer) => Promise<void>;
   readonly bucket: string;
   readonly base: string;
   readonly identity: AgentIdentity;
@@ -81,7 +81,7 @@ export class LogShipper {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#o.client.send(new PutObjectCommand({ Bucket: this.#o.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' }));
+        await this.#o.put(key, body);
         this.#o.onFlush('ok', batch.lines.length);
         return;
       } catch (err) {

@@ -10,7 +10,10 @@ import { frontDoor } from './front-door.ts';
 import { predictionsOf } from './labels.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { logRecord, type Exchange } from './log-record.ts';
-import type { LogShipper } from './log-shipper.ts';
+import { LogShipper } from './log-shipper.ts';
+import { s3Settings } from '../fetcher/s3-settings.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type * as StoreModules from './store-modules.ts';
 import { createAgentMetrics } from './metrics.ts';
 import { PredictionCounter } from './prediction-counter.ts';
 import { predictionValuesOfBytes } from './prediction-values.ts';
@@ -42,16 +45,11 @@ async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
 }
 
-// The AWS SDK (about 30 MiB resident) and zod load only when logging is on.
-async function importLogging() {
-  return { ...(await import('../fetcher/s3-source.ts')), ...(await import('../fetcher/s3-settings.ts')), ...(await import('./log-shipper.ts')), ...(await import('./log-scan.ts')), ...(await import('./labels-file-join.ts')) };
-}
-
 export async function runAgent(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     // Loads the lazily imported modules too: the image warms its compile cache with `agent --help`, and a
     // .ts file missing from the cache brings in Node's TypeScript stripper (about 25 MiB) at run time.
-    await importLogging();
+    await import('./store-modules.ts');
     await import('./feedback-body.ts');
     await import('./labels-file.ts');
     process.stdout.write(AGENT_USAGE);
@@ -69,14 +67,21 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
   const metrics = createAgentMetrics(() => buffer.records);
   const index = new RecordIndex(INDEX_ENTRIES);
   const redactFields = new Set(plan.redact);
-  const s3 = plan.log !== undefined ? await importLogging() : undefined;
-  const client = s3 !== undefined ? s3.s3Client(s3.s3Settings(env)) : undefined;
+  // Object storage is opened on first use (store-modules.ts says why); its settings are read now, so a
+  // bad environment fails at start.
+  const settings = plan.log !== undefined ? s3Settings(env) : undefined;
+  let store: Promise<{ readonly modules: typeof StoreModules; readonly client: S3Client }> | undefined;
+  const openStore = () => (store ??= import('./store-modules.ts').then((modules) => ({ modules, client: modules.s3Client(settings!) })));
+  const logAt = plan.log;
   const shipper: LogShipper | undefined =
-    plan.log !== undefined && client !== undefined && s3 !== undefined
-      ? new s3.LogShipper({
-          client,
-          bucket: plan.log.bucket,
-          base: plan.log.key,
+    logAt !== undefined
+      ? new LogShipper({
+          put: async (key, body) => {
+            const { modules, client } = await openStore();
+            await modules.putLogFile(client, logAt.bucket, key, body);
+          },
+          bucket: logAt.bucket,
+          base: logAt.key,
           identity: id,
           buffer,
           flushBytes: plan.flushBytes,
@@ -90,8 +95,11 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
         })
       : undefined;
   const scan =
-    plan.log !== undefined && client !== undefined && s3 !== undefined
-      ? (wanted: ReadonlySet<string>) => s3.scanForRequests({ client, bucket: plan.log!.bucket, base: plan.log!.key, namespace: id.namespace, model: id.model, lookbackMs: plan.labelLookbackMs }, wanted)
+    logAt !== undefined
+      ? async (wanted: ReadonlySet<string>) => {
+          const { modules, client } = await openStore();
+          return modules.scanForRequests({ client, bucket: logAt.bucket, base: logAt.key, namespace: id.namespace, model: id.model, lookbackMs: plan.labelLookbackMs }, wanted);
+        }
       : undefined;
   const join = new FeedbackJoin(index, scan, metrics, plan.flushIntervalMs);
 
@@ -117,7 +125,8 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
           const target = files.labelsFileTarget(body, plan.log);
           if (!target.ok) return json(res, target.status, { error: target.error }, requestId);
           const marker = files.countedMarker(plan.log!, target.location);
-          const reply = await s3!.joinLabelsFile(client!, target.location, marker, plan.identity.pod, (items) => join.submit(items));
+          const { modules, client } = await openStore();
+          const reply = await modules.joinLabelsFile(client, target.location, marker, plan.identity.pod, (items) => join.submit(items));
           json(res, reply.status, reply.body, requestId);
         })
         .catch(() => json(res, 400, { error: 'expected {"uri":"s3://bucket/key"} as JSON' }, requestId));
@@ -196,6 +205,6 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
   metricsServer.close();
   server.closeAllConnections();
   agent.destroy();
-  client?.destroy();
+  if (store !== undefined) (await store).client.destroy();
   return 0;
 }

@@ -308,7 +308,7 @@ test('an idle connection to the model server is closed by the agent first, so no
   }
 });
 
-test('the agent, logging and written to the store, never loads Node\'s bundled undici, prom-client\'s index or zod (memory it does not use)', async () => {
+test('the agent never loads Node\'s bundled undici, prom-client\'s index or zod, nor the AWS SDK before it writes (memory it does not use)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-modules-'));
   const file = join(dir, 'loaded.json');
   try {
@@ -328,6 +328,21 @@ test('the agent, logging and written to the store, never loads Node\'s bundled u
     assert.ok(loaded.urls.some((u) => u.includes('/prom-client/lib/histogram.js')) && loaded.urls.some((u) => u.includes('@aws-sdk/client-s3')), 'the probe lists imported files');
     assert.deepEqual(loaded.builtins.filter((m) => m.includes('undici')), [], 'Node\'s bundled undici (an ES import of node:http reads its WebSocket getter)');
     assert.deepEqual(loaded.urls.filter((u) => /\/prom-client\/index\.js$|@opentelemetry|\/node_modules\/zod\//.test(u)), [], 'prom-client\'s index (its push gateway, OpenTelemetry), zod');
+
+    // Sampling nothing, it never opens object storage: the AWS SDK is not loaded at all.
+    const quietFile = join(dir, 'quiet.json');
+    const q = await startAgent(
+      [`--upstream=http://127.0.0.1:${upstream.port}`, '--log-uri=s3://logs/quiet', '--pod=quiet-pod', '--sample-rate=0', '--flush-interval=1s', ...identity],
+      { ...s3.fetcherEnv(), LOADED_MODULES_FILE: quietFile },
+      ['--import', './test/support/loaded-modules-probe.ts'],
+    );
+    agents.push(q);
+    assert.ok((await load(q.port, 20, 4)).every((r) => r.status === 200));
+    await sleep(1500);
+    assert.equal(await q.stop(), 0);
+    const quiet = JSON.parse(readFileSync(quietFile, 'utf8')) as LoadedModules;
+    assert.ok(quiet.urls.some((u) => u.includes('/src/agent/log-shipper.ts')), 'the probe lists the agent\'s files');
+    assert.deepEqual(quiet.urls.filter((u) => u.includes('@aws-sdk/')), [], 'no AWS SDK module in an agent that wrote nothing');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
