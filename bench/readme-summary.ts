@@ -217,6 +217,7 @@ function rows(files: ResultFiles): Row[] {
     const tp = num(f, 'mlserver', 'sampledOut', 'throughputRatio', 'median');
     const rss = num(f, 'mlserver', 'sampledOut', 'peakRssMiB', 'median');
     const rssLogged = num(f, 'mlserver', 'everyRequestLoggedToSlowSink', 'peakRssMiB', 'median');
+    const p99Logged = num(f, 'mlserver', 'everyRequestLoggedToSlowSink', 'addedP99Ms', 'median');
     return [
       {
         figure: 'inference agent before MLServer: added latency p50 / p99 (sampled out)',
@@ -225,11 +226,12 @@ function rows(files: ResultFiles): Row[] {
         ...(p50 !== undefined && p99 !== undefined ? { met: p50 <= 1 && p99 <= 3 } : {}),
       },
       { figure: 'inference agent: throughput at saturation, through it / direct', measured: `${fixed(tp, 2)}×`, target: '≥ 0.9×', ...(tp !== undefined ? { met: tp >= 0.9 } : {}) },
+      { figure: 'inference agent peak RSS under load (sampled out)', measured: `${fixed(rss, 0)} MiB`, target: '≤ 80 MiB', ...(rss !== undefined ? { met: rss <= 80 } : {}) },
       {
-        figure: 'inference agent peak RSS under load, sampled out / every request logged',
-        measured: `${fixed(rss, 0)} / ${fixed(rssLogged, 0)} MiB`,
-        target: '≤ 80 MiB',
-        ...(rss !== undefined && rssLogged !== undefined ? { met: rss <= 80 && rssLogged <= 80 } : {}),
+        // Logging's cost is reported, not held to the overhead targets (the agent's own figures above).
+        figure: 'inference agent logging every request to a slow sink: added p99; peak RSS',
+        measured: `${fixed(p99Logged, 2)} ms; ${fixed(rssLogged, 0)} MiB`,
+        target: 'reported',
       },
     ];
   });
