@@ -11,7 +11,7 @@ import { predictionsOf } from './labels.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { logRecord, type Exchange } from './log-record.ts';
 import { LogShipper } from './log-shipper.ts';
-import { s3Settings } from '../fetcher/s3-settings.ts';
+import { s3Settings, type S3Settings } from '../fetcher/s3-settings.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type * as StoreModules from './store-modules.ts';
 import { createAgentMetrics } from './metrics.ts';
@@ -45,6 +45,22 @@ async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
 }
 
+interface OpenStore {
+  readonly modules: typeof StoreModules;
+  readonly client: S3Client;
+}
+
+/** Object storage, imported and connected on the first `open()`; the later calls share it. */
+function lazyStore(settings: S3Settings): { open(): Promise<OpenStore>; close(): Promise<void> } {
+  let store: Promise<OpenStore> | undefined;
+  return {
+    open: () => (store ??= import('./store-modules.ts').then((modules) => ({ modules, client: modules.s3Client(settings) }))),
+    close: async () => {
+      if (store !== undefined) (await store).client.destroy();
+    },
+  };
+}
+
 export async function runAgent(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     // Loads the lazily imported modules too: the image warms its compile cache with `agent --help`, and a
@@ -67,21 +83,18 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
   const metrics = createAgentMetrics(() => buffer.records);
   const index = new RecordIndex(INDEX_ENTRIES);
   const redactFields = new Set(plan.redact);
-  // Object storage is opened on first use (store-modules.ts says why); its settings are read now, so a
-  // bad environment fails at start.
-  const settings = plan.log !== undefined ? s3Settings(env) : undefined;
-  let store: Promise<{ readonly modules: typeof StoreModules; readonly client: S3Client }> | undefined;
-  const openStore = () => (store ??= import('./store-modules.ts').then((modules) => ({ modules, client: modules.s3Client(settings!) })));
-  const logAt = plan.log;
+  // Request logging: where, and object storage opened on first use (store-modules.ts says why); its
+  // settings are read now, so a bad environment fails at start.
+  const logging = plan.log !== undefined ? { at: plan.log, store: lazyStore(s3Settings(env)) } : undefined;
   const shipper: LogShipper | undefined =
-    logAt !== undefined
+    logging !== undefined
       ? new LogShipper({
           put: async (key, body) => {
-            const { modules, client } = await openStore();
-            await modules.putLogFile(client, logAt.bucket, key, body);
+            const { modules, client } = await logging.store.open();
+            await modules.putLogFile(client, logging.at.bucket, key, body);
           },
-          bucket: logAt.bucket,
-          base: logAt.key,
+          bucket: logging.at.bucket,
+          base: logging.at.key,
           identity: id,
           buffer,
           flushBytes: plan.flushBytes,
@@ -95,10 +108,10 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
         })
       : undefined;
   const scan =
-    logAt !== undefined
+    logging !== undefined
       ? async (wanted: ReadonlySet<string>) => {
-          const { modules, client } = await openStore();
-          return modules.scanForRequests({ client, bucket: logAt.bucket, base: logAt.key, namespace: id.namespace, model: id.model, lookbackMs: plan.labelLookbackMs }, wanted);
+          const { modules, client } = await logging.store.open();
+          return modules.scanForRequests({ client, bucket: logging.at.bucket, base: logging.at.key, namespace: id.namespace, model: id.model, lookbackMs: plan.labelLookbackMs }, wanted);
         }
       : undefined;
   const join = new FeedbackJoin(index, scan, metrics, plan.flushIntervalMs);
@@ -122,10 +135,11 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
       readJson(req, 64 * 1024)
         .then(async (body) => {
           const files = await import('./labels-file.ts');
-          const target = files.labelsFileTarget(body, plan.log);
+          const target = files.labelsFileTarget(body, logging?.at);
           if (!target.ok) return json(res, target.status, { error: target.error }, requestId);
-          const marker = files.countedMarker(plan.log!, target.location);
-          const { modules, client } = await openStore();
+          if (logging === undefined) throw new Error('unreachable: labelsFileTarget refuses when nothing is logged');
+          const marker = files.countedMarker(logging.at, target.location);
+          const { modules, client } = await logging.store.open();
           const reply = await modules.joinLabelsFile(client, target.location, marker, plan.identity.pod, (items) => join.submit(items));
           json(res, reply.status, reply.body, requestId);
         })
@@ -205,6 +219,6 @@ export async function runAgent(argv: readonly string[], env: Readonly<Record<str
   metricsServer.close();
   server.closeAllConnections();
   agent.destroy();
-  if (store !== undefined) (await store).client.destroy();
+  await logging?.store.close();
   return 0;
 }
