@@ -140,7 +140,8 @@ function rows(files: ResultFiles): Row[] {
       },
     ];
   });
-  add('sharding', (f) => {
+  // The sharding runs: sharding.json (3000 models on the last run) and sharding.10000.json (`--count=10000 --label=10000`).
+  for (const source of ['sharding', 'sharding.10000']) add(source, (f) => {
     const levels = at(f, 'levels');
     const list = Array.isArray(levels) ? (levels as unknown[]) : [];
     if (list.length === 0) return [];

@@ -140,4 +140,8 @@ test('sharding: time to Ready per shard count, a shard that exited named, and th
     /1: 534\.6 s, 4: did not finish \(1 shard exited\); 2 \| none written twice or missed \| \*\*no\*\* \|/,
   );
   assert.equal(rowOf(readmeSummary(new Map([['sharding', envelope({ levels: [] })]])), 'sharding'), undefined);
+  // The run at 10,000 has a row of its own beside the default file's.
+  const both = readmeSummary(new Map([['sharding', envelope({ levels: [level(1, 534.6)] })], ['sharding.10000', envelope({ levels: [{ ...level(4, 1800.5), modelDeployments: 10_000 }] })]]));
+  assert.match(rowOf(both, 'sharding') ?? '', /\| 3000 ModelDeployments over shards: .* \| 1: 534\.6 s; 0 \|/);
+  assert.match(rowOf(both, 'sharding.10000') ?? '', /\| 10000 ModelDeployments over shards: .* \| 4: 1800\.5 s; 0 \| none written twice or missed \| yes \|/);
 });
