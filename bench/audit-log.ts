@@ -1,6 +1,7 @@
 // The API server's audit log, kept for the controllers under test only: it counts each one's requests
 // by verb on the server side, events included, whatever client library wrote them.
-import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname } from 'node:path';
 
 /** A policy that records (metadata only, once per request) what the given users ask, and nothing else. */
 export function auditPolicyYaml(users: readonly string[]): string {
@@ -88,12 +89,19 @@ export function countByVerb(entries: readonly AuditEntry[], user: string): { ver
   return { verbs, writes };
 }
 
+/** kube-apiserver's --audit-log-maxsize (MB) that never rotates: 0 means lumberjack's default of 100 MB. */
+export const AUDIT_LOG_NEVER_ROTATE_MB = 1_000_000;
+/** Read and parsed a slice at a time: a whole log can be longer than the longest string V8 makes (512 MiB). */
+const READ_CHUNK_BYTES = 32 * 2 ** 20;
+
 /** Reads the log from a byte offset (a mark taken when a phase began) to its end. */
 export class AuditLog {
   readonly file: string;
+  private readonly chunkBytes: number;
 
-  constructor(file: string) {
+  constructor(file: string, chunkBytes = READ_CHUNK_BYTES) {
     this.file = file;
+    this.chunkBytes = chunkBytes;
   }
 
   mark(): number {
@@ -102,17 +110,35 @@ export class AuditLog {
 
   entriesSince(offset: number): AuditEntry[] {
     if (!existsSync(this.file)) return [];
+    this.refuseRotated();
     const end = statSync(this.file).size;
-    if (end <= offset) return [];
-    const buf = Buffer.alloc(end - offset);
+    if (end < offset) throw new Error(`the audit log ${this.file} is shorter than a mark taken in it (${end} < ${offset} bytes): it was truncated, and counts from it would be wrong`);
+    const entries: AuditEntry[] = [];
     const fd = openSync(this.file, 'r');
     try {
-      readSync(fd, buf, 0, buf.length, offset);
+      let carried = Buffer.alloc(0);
+      for (let at = offset; at < end; ) {
+        const chunk = Buffer.alloc(Math.min(this.chunkBytes, end - at));
+        const read = readSync(fd, chunk, 0, chunk.length, at);
+        if (read === 0) break;
+        at += read;
+        const bytes = Buffer.concat([carried, chunk.subarray(0, read)]);
+        // A line cut by the chunk is finished by the next; one still being written is left for the next read.
+        const lastNewline = bytes.lastIndexOf(0x0a);
+        carried = bytes.subarray(lastNewline + 1);
+        if (lastNewline >= 0) for (const e of parseAuditLines(bytes.subarray(0, lastNewline + 1).toString('utf8'))) entries.push(e);
+      }
     } finally {
       closeSync(fd);
     }
-    // A line still being written is left for the next read.
-    const text = buf.toString('utf8');
-    return parseAuditLines(text.slice(0, text.lastIndexOf('\n') + 1));
+    return entries;
+  }
+
+  /** A rotated log (`audit-<time>.log` beside it) holds part of what a mark's offset counts from: refuse to count. */
+  private refuseRotated(): void {
+    const ext = extname(this.file);
+    const stem = basename(this.file, ext);
+    const backups = readdirSync(dirname(this.file)).filter((f) => f !== basename(this.file) && f.startsWith(`${stem}-`) && f.endsWith(ext));
+    if (backups.length > 0) throw new Error(`the audit log ${this.file} was rotated (${backups.join(', ')}): counts from one file would be wrong`);
   }
 }

@@ -11,7 +11,7 @@ import { installCrdFiles } from '../test/cluster/traffic.ts';
 import { ApiClient } from '../src/kube/api-client.ts';
 import { loadClusterConnection } from '../src/kube/cluster-connection.ts';
 import { ApiError } from '../src/kube/api-error.ts';
-import { AuditLog, writeAuditPolicy } from './audit-log.ts';
+import { AUDIT_LOG_NEVER_ROTATE_MB, AuditLog, writeAuditPolicy } from './audit-log.ts';
 import { parsePrometheusText, sumBy } from './prom-text.ts';
 import { addCounts } from './stats.ts';
 
@@ -54,7 +54,9 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
   const cp = await startControlPlane({
     nodes: options.nodes,
     ...(options.componentQps ? { componentQps: options.componentQps } : {}),
-    apiServerFlags: [`--audit-policy-file=${policy}`, `--audit-log-path=${auditFile}`, '--audit-log-maxsize=0', '--audit-log-mode=blocking'],
+    // --audit-log-maxsize=0 is not "never": the log writer (lumberjack) then rotates at 100 MB, and 10,000
+    // ModelDeployments over 4 shards write more; AuditLog reads one file, so it must never be rotated.
+    apiServerFlags: [`--audit-policy-file=${policy}`, `--audit-log-path=${auditFile}`, `--audit-log-maxsize=${AUDIT_LOG_NEVER_ROTATE_MB}`, '--audit-log-mode=blocking'],
   });
   try {
     const kc = new KubeConfig();
