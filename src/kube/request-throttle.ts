@@ -1,8 +1,8 @@
 // Client-side rate limit (QPS with a burst, as client-go's token bucket) with two priorities.
 // Requests that make the cluster what the user asked for (lists, watches, applies) go first; status
-// writes are `low`: under a burst they wait until the work in front of them is sent, so 1000 new
-// ModelDeployments get their children at the speed of a bare client instead of sharing the budget
-// with status writes. `low` is never starved: while both wait, every `lowShareEvery`-th token goes to
+// writes and Events are `low`: under a burst they wait until the work in front of them is sent, so 1000
+// new ModelDeployments get their children at the speed of a bare client instead of sharing the budget
+// with status writes and Events. `low` is never starved: while both wait, every `lowShareEvery`-th token goes to
 // the oldest low request. Waiting requests are granted in order within a priority.
 import { TokenBucket } from './token-bucket.ts';
 import { realClock, type Clock } from './work-queue.ts';
