@@ -31,18 +31,18 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
   }
 
-  /** Takes a token only if one is there now. */
-  tryTake(): boolean {
+  /** Takes a token only if `atLeast` tokens (default 1) are there now. */
+  tryTake(atLeast = 1): boolean {
     this.refill();
-    if (this.tokens < 1) return false;
+    if (this.tokens < atLeast) return false;
     this.tokens -= 1;
     return true;
   }
 
-  /** Milliseconds until a whole token is there (0 if one is). */
-  msUntilToken(): number {
+  /** Milliseconds until `atLeast` whole tokens (default 1) are there (0 if they are). */
+  msUntilToken(atLeast = 1): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.qps) * 1000;
+    return this.tokens >= atLeast ? 0 : ((atLeast - this.tokens) / this.qps) * 1000;
   }
 
   async take(): Promise<void> {

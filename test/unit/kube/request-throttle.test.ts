@@ -52,7 +52,7 @@ void test('low requests are never starved: one token in lowShareEvery goes to th
 
 void test('the rate is the same whatever the mix of priorities', async () => {
   const clock = new FakeClock();
-  const throttle = new RequestThrottle({ qps: 50, burst: 10, clock });
+  const throttle = new RequestThrottle({ qps: 50, burst: 10, clock, normalReserve: 0 });
   const requests = Array.from({ length: 110 }, (_, i) => ({ id: String(i), priority: i % 3 === 0 ? ('low' as const) : ('normal' as const) }));
   const granted = takeAll(throttle, clock, requests);
   await clock.advance(1999);
@@ -63,7 +63,7 @@ void test('the rate is the same whatever the mix of priorities', async () => {
 
 void test('a request after an idle spell goes at once from the refilled bucket', async () => {
   const clock = new FakeClock();
-  const throttle = new RequestThrottle({ qps: 1, burst: 2, clock });
+  const throttle = new RequestThrottle({ qps: 1, burst: 2, clock, normalReserve: 0 });
   const first = takeAll(throttle, clock, [{ id: 'a', priority: 'normal' }, { id: 'b', priority: 'normal' }, { id: 'c', priority: 'low' }]);
   await clock.advance(1000);
   assert.deepEqual(first.map((g) => [g.id, g.at]), [['a', 0], ['b', 0], ['c', 1000]]);
@@ -72,4 +72,59 @@ void test('a request after an idle spell goes at once from the refilled bucket',
   await settle();
   assert.deepEqual(second.map((g) => [g.id, g.at]), [['d', 6000], ['e', 6000]]);
   assert.equal(clock.pendingTimers(), 0);
+});
+
+void test('low requests alone leave the reserve: a normal request arriving after them goes at once', async () => {
+  const clock = new FakeClock();
+  const throttle = new RequestThrottle({ qps: 10, burst: 5, clock, normalReserve: 2 });
+  const lows = takeAll(throttle, clock, Array.from({ length: 5 }, (_, i) => ({ id: `l${i}`, priority: 'low' as const })));
+  await settle();
+  // 5 tokens: three lows go, two stay for normal requests.
+  assert.deepEqual(lows.map((g) => g.id), ['l0', 'l1', 'l2']);
+  const normal = takeAll(throttle, clock, [{ id: 'apply', priority: 'normal' }]);
+  await settle();
+  assert.deepEqual(normal.map((g) => [g.id, g.at]), [['apply', 0]]);
+  // The lows left go once the reserve is back (1 token left, 3 needed: 200 ms), then at the full rate.
+  await clock.advance(1000);
+  assert.deepEqual(lows.map((g) => [g.id, g.at]), [['l0', 0], ['l1', 0], ['l2', 0], ['l3', 200], ['l4', 300]]);
+  assert.equal(clock.pendingTimers(), 0);
+});
+
+void test('while normal requests wait, low ones still get their share from an empty bucket', async () => {
+  const clock = new FakeClock();
+  const throttle = new RequestThrottle({ qps: 100, burst: 10, clock, lowShareEvery: 4, normalReserve: 5 });
+  const granted = takeAll(throttle, clock, [
+    ...Array.from({ length: 20 }, (_, i) => ({ id: `n${i}`, priority: 'normal' as const })),
+    ...Array.from({ length: 2 }, (_, i) => ({ id: `l${i}`, priority: 'low' as const })),
+  ]);
+  await clock.advance(1000);
+  const order = granted.map((g) => g.id);
+  // The burst goes to the first ten normal requests; after that every 4th token is low's.
+  assert.deepEqual(order.slice(10, 18), ['n10', 'n11', 'n12', 'l0', 'n13', 'n14', 'n15', 'l1']);
+  assert.equal(granted.length, 22);
+});
+
+void test('a normal request does not wait for the reserve a low request is waiting for', async () => {
+  const clock = new FakeClock();
+  const throttle = new RequestThrottle({ qps: 10, burst: 3, clock, normalReserve: 2 });
+  const first = takeAll(throttle, clock, [
+    { id: 'n0', priority: 'normal' },
+    { id: 'n1', priority: 'normal' },
+    { id: 'n2', priority: 'normal' },
+    { id: 'status', priority: 'low' },
+  ]);
+  await clock.advance(50);
+  const later = takeAll(throttle, clock, [{ id: 'apply', priority: 'normal' }]);
+  await clock.advance(1000);
+  assert.deepEqual(later.map((g) => [g.id, g.at]), [['apply', 100]]);
+  // The status write waited for three tokens after the apply took the one that came at 100 ms.
+  assert.deepEqual(first.map((g) => [g.id, g.at]).slice(3), [['status', 400]]);
+});
+
+void test('the reserve stays below the burst, so low requests alone always get tokens', async () => {
+  const clock = new FakeClock();
+  const throttle = new RequestThrottle({ qps: 10, burst: 1, clock, normalReserve: 4 });
+  const granted = takeAll(throttle, clock, [{ id: 'l0', priority: 'low' }, { id: 'l1', priority: 'low' }]);
+  await clock.advance(1000);
+  assert.deepEqual(granted.map((g) => [g.id, g.at]), [['l0', 0], ['l1', 100]]);
 });
