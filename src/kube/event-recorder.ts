@@ -268,9 +268,7 @@ export class EventRecorder {
 export function coreV1EventSink(client: ApiClient): EventSink {
   const ref = (namespace: string, name?: string) => ({ apiVersion: 'v1', kind: 'Event', namespace, ...(name !== undefined ? { name } : {}) });
   return {
-    // Low priority in the client's rate limit, as status writes: under a burst the writes that make the
-    // cluster what was asked for go first (client-go gives Events a client and a limiter of their own).
-    create: (event) => client.request<CoreV1Event>('POST', resourcePath(ref(event.metadata.namespace ?? DEFAULT_NAMESPACE)), { body: event, priority: 'low' }),
+    create: (event) => client.request<CoreV1Event>('POST', resourcePath(ref(event.metadata.namespace ?? DEFAULT_NAMESPACE)), { body: event }),
     async update(namespace, name, count, lastTimestamp) {
       try {
         await client.request('PATCH', resourcePath(ref(namespace, name)), {
@@ -279,7 +277,6 @@ export function coreV1EventSink(client: ApiClient): EventSink {
             { op: 'replace', path: '/lastTimestamp', value: lastTimestamp.toISOString() },
           ],
           contentType: 'application/json-patch+json',
-          priority: 'low',
         });
         return true;
       } catch (err) {

@@ -1,8 +1,8 @@
 // Client-side rate limit (QPS with a burst, as client-go's token bucket) with two priorities.
 // Requests that make the cluster what the user asked for (lists, watches, applies) go first; status
-// writes and Events are `low`: under a burst they wait until the work in front of them is sent, so 1000
-// new ModelDeployments get their children at the speed of a bare client instead of sharing the budget
-// with status writes and Events. Two rules make that hold:
+// writes are `low`: under a burst they wait until the work in front of them is sent, so 1000 new
+// ModelDeployments get their children at the speed of a bare client instead of sharing the budget with
+// status writes. Two rules make that hold:
 // - while both wait, `normal` goes first, but every `lowShareEvery`-th token goes to the oldest `low`
 //   request, so `low` is never starved;
 // - `low` alone takes a token only while `normalReserve` more are left in the bucket: a worker between
