@@ -144,8 +144,7 @@ test('sharding: time to Ready per shard count, a shard that exited named, and th
   const both = readmeSummary(new Map([['sharding', envelope({ levels: [level(1, 534.6)] })], ['sharding.10000', envelope({ levels: [{ ...level(4, 1800.5), modelDeployments: 10_000 }] })]]));
   assert.match(rowOf(both, 'sharding') ?? '', /\| 3000 ModelDeployments over shards: .* \| 1: 534\.6 s; 0 \|/);
   assert.match(rowOf(both, 'sharding.10000') ?? '', /\| 10000 ModelDeployments over shards: .* \| 4: 1800\.5 s; 0 \| none written twice or missed \| yes \|/);
-  // Levels at 10,000 run on their own have a row each.
-  const levels = readmeSummary(new Map([['sharding.10000-1-shard', envelope({ levels: [{ ...level(1, 2100.2), modelDeployments: 10_000 }] })], ['sharding.10000-4-shards', envelope({ levels: [{ ...level(4, 2600.4), modelDeployments: 10_000 }] })]]));
-  assert.match(rowOf(levels, 'sharding.10000-1-shard') ?? '', /\| 10000 ModelDeployments over shards: .* \| 1: 2100\.2 s; 0 \|/);
-  assert.match(rowOf(levels, 'sharding.10000-4-shards') ?? '', /\| 10000 ModelDeployments over shards: .* \| 4: 2600\.4 s; 0 \|/);
+  // A level at 10,000 run on its own has a row of its own.
+  const single = readmeSummary(new Map([['sharding.10000-1-shard', envelope({ levels: [{ ...level(1, 2100.2), modelDeployments: 10_000 }] })]]));
+  assert.match(rowOf(single, 'sharding.10000-1-shard') ?? '', /\| 10000 ModelDeployments over shards: .* \| 1: 2100\.2 s; 0 \| none written twice or missed \| yes \|/);
 });
