@@ -26,7 +26,7 @@ export interface RequestThrottleOptions {
 }
 
 /** The default reserve: one apply per worker of the default 4 can go at once. */
-export const DEFAULT_NORMAL_RESERVE = 4;
+const DEFAULT_NORMAL_RESERVE = 4;
 
 export class RequestThrottle {
   private readonly bucket: TokenBucket;
@@ -69,8 +69,7 @@ export class RequestThrottle {
   private mayGoNow(priority: RequestPriority): boolean {
     if (this.waiting.normal.length > 0) return false;
     if (priority === 'low') return this.waiting.low.length === 0 && this.bucket.tryTake(1 + this.normalReserve);
-    const lowsShare = this.waiting.low.length > 0 && this.normalStreak >= this.lowShareEvery - 1;
-    if (lowsShare || !this.bucket.tryTake()) return false;
+    if (this.lowShareDue() || !this.bucket.tryTake()) return false;
     if (this.waiting.low.length > 0) this.normalStreak++;
     return true;
   }
@@ -80,10 +79,14 @@ export class RequestThrottle {
     return lowTurn && this.waiting.normal.length === 0 ? 1 + this.normalReserve : 1;
   }
 
-  /** Whether the next token goes to `low`. */
+  /** Whether `low` waits and `normal` has had its run of tokens: the next one is low's share. */
+  private lowShareDue(): boolean {
+    return this.waiting.low.length > 0 && this.normalStreak >= this.lowShareEvery - 1;
+  }
+
+  /** Whether the next token goes to `low`: its share, or nothing else waits. */
   private lowTurn(): boolean {
-    if (this.waiting.low.length === 0) return false;
-    return this.waiting.normal.length === 0 || this.normalStreak >= this.lowShareEvery - 1;
+    return this.waiting.low.length > 0 && (this.waiting.normal.length === 0 || this.lowShareDue());
   }
 
   private schedule(): void {
