@@ -1,6 +1,7 @@
 // The controller running inside the test process against the real API server, with every request
 // it makes recorded, so tests can assert on what the operator wrote (and that it wrote nothing).
 import { after } from 'node:test';
+import { join } from 'node:path';
 import pino from 'pino';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient } from '../../src/kube/api-client.ts';
@@ -32,10 +33,23 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
+/**
+ * Under test/run-with-cluster.ts the operator logs to a file in the shared control plane's folder, which is
+ * kept when a test fails (MODELSHIP_TEST_LOG_LEVEL, default debug: one line per reconcile); silent otherwise.
+ */
+function testOperatorLogger(namespaces: readonly string[]): pino.Logger {
+  const dir = process.env.MODELSHIP_TEST_CLUSTER_DIR;
+  const level = process.env.MODELSHIP_TEST_LOG_LEVEL ?? (dir === undefined ? 'silent' : 'debug');
+  if (dir === undefined || level === 'silent') return pino({ level });
+  const file = join(dir, 'logs', `in-process-operator-${namespaces.join('+').slice(0, 80) || 'all'}-${process.pid}-${++loggers}.log`);
+  return pino({ level }, pino.destination({ dest: file, mkdir: true, sync: true }));
+}
+let loggers = 0;
+
 export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number; now?: () => Date; retrainingTargets?: RetrainingTargets; operatorNamespace?: string; watchLabelSelector?: string } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
-  const logger = pino({ level: process.env.MODELSHIP_TEST_LOG_LEVEL ?? 'silent' });
+  const logger = testOperatorLogger(namespaces);
   const client = new ApiClient(connectionOf(kc), { qps: 100, burst: 200, onResponse: (method, code, _seconds, path) => requests.push({ method, code, path }) });
   const sink: EventSink = { emit: (obj, type, reason, message) => events.push({ reason, type, message, name: obj.name, at: Date.now() }) };
   const metrics = createMetrics();
