@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { countBy, dataPathCluster, gatewayFailures, inferBody, inferCountsByVariant, routed, send, type Reply } from '../support/data-path.ts';
+import { countBy, dataPathCluster, gatewayFailures, inferBody, inferCountsByVariant, modelPodsReport, routed, send, type Reply } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { installCrds } from '../support/crds.ts';
 import { startInProcessOperator } from '../support/in-process-operator.ts';
@@ -65,7 +65,11 @@ function repliesAfter(traffic: { replies: readonly unknown[] }, n: number): Prom
 
 async function deployVersion1(name: string, rollout: Record<string, unknown> = {}): Promise<void> {
   await createModelDeployment(client, namespace, analysed(name, rollout));
-  await eventually(`${name} version 1 Ready`, get(name), (md) => conditionOf(md, 'Ready')?.status === 'True', 90_000);
+  try {
+    await eventually(`${name} version 1 Ready`, get(name), (md) => conditionOf(md, 'Ready')?.status === 'True', 90_000);
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${await modelPodsReport(kc, dataPath, namespace, name, (key) => operator.logTail(key))}`, { cause: err });
+  }
   await routed(url, (replies) => replies.every((r) => r.status === 200 && r.version === '1'), { host: host(name) });
 }
 

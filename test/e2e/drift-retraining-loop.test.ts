@@ -97,6 +97,7 @@ async function diagnostics(): Promise<string> {
   return [
     `status: ${JSON.stringify((await get())?.status, null, 1)}`,
     `events:\n${describeEvents()}`,
+    `operator:\n${operator.logTail(`${namespace}/${name}`, 40)}`,
     ...jobs.map((j) => `job ${j.metadata?.name}: ${JSON.stringify(j.status?.conditions)}`),
     ...pods.map((p) => `pod ${p.metadata?.name} on ${p.spec?.nodeName}: ${JSON.stringify(p.status?.containerStatuses ?? p.status?.conditions)}\n${runtime!.logs(namespace, p.metadata?.name ?? '').slice(-4000)}`),
   ].join('\n');

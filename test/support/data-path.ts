@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { SERVING_ANNOTATION } from '../cluster/kwok-stages.ts';
 import { startControlPlane } from '../cluster/control-plane.ts';
 import type { DataPath } from '../cluster/data-path.ts';
 import { loadKubeConfig } from './cluster.ts';
@@ -237,4 +238,28 @@ export function gatewayFailures(dataPath: DataPath, max = 10): string {
   const backends = [...new Set(failed.flatMap((l) => [...l.matchAll(/http:\/\/(\d+\.\d+\.\d+\.\d+):\d+/g)].map((m) => m[1] ?? '')))];
   const simulator = read(dataPath.simulator.process.logFile).filter((l) => backends.some((ip) => l.includes(`${ip}:`))).slice(-max);
   return `\ngateway answers of 5xx (Traefik access log):\n${failed.join('\n') || '(none)'}\npod simulator about those backends:\n${simulator.join('\n') || '(none)'}`;
+}
+
+/**
+ * For a wait that timed out on a ModelDeployment of the data path: its Deployments' and pods' state as the
+ * API server has them, what the pod simulator serves, and the operator's last lines about it; enough to
+ * tell a pod that never got Ready from a status the operator did not write.
+ */
+export async function modelPodsReport(kc: KubeConfig, dataPath: DataPath, namespace: string, name: string, operatorLog?: (key: string) => string): Promise<string> {
+  const selector = `modelship.io/model-deployment=${name}`;
+  const [deployments, pods] = await Promise.all([
+    kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace, labelSelector: selector }).then((l) => l.items, (err: unknown) => [`(${String(err)})`]),
+    kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: selector }).then((l) => l.items, (err: unknown) => [`(${String(err)})`]),
+  ]);
+  const served = [...dataPath.simulator.served().keys()].filter((k) => k.startsWith(`${namespace}/${name}-`));
+  return [
+    ...deployments.map((d) => (typeof d === 'string' ? d : `deployment ${d.metadata?.name}: ${JSON.stringify({ replicas: d.status?.replicas, ready: d.status?.readyReplicas, updated: d.status?.updatedReplicas, observedGeneration: d.status?.observedGeneration, generation: d.metadata?.generation })}`)),
+    ...pods.map((p) =>
+      typeof p === 'string'
+        ? p
+        : `pod ${p.metadata?.name}: ${p.status?.phase} ip ${p.status?.podIP ?? '-'} ready ${p.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '-'} serving-annotation ${p.metadata?.annotations?.[SERVING_ANNOTATION] ?? '-'} deleting ${p.metadata?.deletionTimestamp !== undefined}`,
+    ),
+    `simulator serves: ${served.join(', ') || '(none of them)'}`,
+    ...(operatorLog !== undefined ? [`operator about ${namespace}/${name}:\n${operatorLog(`${namespace}/${name}`)}`] : []),
+  ].join('\n');
 }

@@ -1,6 +1,7 @@
 // The controller running inside the test process against the real API server, with every request
 // it makes recorded, so tests can assert on what the operator wrote (and that it wrote nothing).
 import { after } from 'node:test';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -30,6 +31,8 @@ export interface InProcessOperator {
   readonly metrics: Metrics;
   /** Requests that change state: create, update, patch, delete. */
   writes(): RecordedRequest[];
+  /** For a failing wait: the operator's last log lines about `namespace/name` (one per reconcile at debug). */
+  logTail(key: string, max?: number): string;
   stop(): Promise<void>;
 }
 
@@ -37,19 +40,35 @@ export interface InProcessOperator {
  * Under test/run-with-cluster.ts the operator logs to a file in the shared control plane's folder, which is
  * kept when a test fails (MODELSHIP_TEST_LOG_LEVEL, default debug: one line per reconcile); silent otherwise.
  */
-function testOperatorLogger(namespaces: readonly string[]): pino.Logger {
+function testOperatorLogger(namespaces: readonly string[]): { logger: pino.Logger; file?: string } {
   const dir = process.env.MODELSHIP_TEST_CLUSTER_DIR;
   const level = process.env.MODELSHIP_TEST_LOG_LEVEL ?? (dir === undefined ? 'silent' : 'debug');
-  if (dir === undefined || level === 'silent') return pino({ level });
+  if (dir === undefined || level === 'silent') return { logger: pino({ level }) };
   const file = join(dir, 'logs', `in-process-operator-${namespaces.join('+').slice(0, 80) || 'all'}-${process.pid}-${++loggers}.log`);
-  return pino({ level }, pino.destination({ dest: file, mkdir: true, sync: true }));
+  return { logger: pino({ level }, pino.destination({ dest: file, mkdir: true, sync: true })), file };
+}
+
+/** The last `max` lines the operator logged about one ModelDeployment, short: time, message, the rest. */
+function logTail(file: string | undefined, key: string, max: number): string {
+  if (file === undefined || !existsSync(file)) return '(no operator log: run under test/run-with-cluster.ts)';
+  const lines: string[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes(`"key":"${key}"`)) continue;
+    try {
+      const { time, msg, level: _l, pid: _p, hostname: _h, controller: _c, key: _k, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      lines.push(`${new Date(Number(time)).toISOString().slice(11, 23)} ${String(msg)} ${JSON.stringify(rest).slice(0, 300)}`);
+    } catch {
+      // a line cut by a crash: skipped
+    }
+  }
+  return lines.slice(-max).join('\n') || `(nothing logged about ${key})`;
 }
 let loggers = 0;
 
 export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number; now?: () => Date; retrainingTargets?: RetrainingTargets; operatorNamespace?: string; watchLabelSelector?: string } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
   const events: InProcessOperator['events'] = [];
-  const logger = testOperatorLogger(namespaces);
+  const { logger, file: logFile } = testOperatorLogger(namespaces);
   const client = new ApiClient(connectionOf(kc), { qps: 100, burst: 200, onResponse: (method, code, _seconds, path) => requests.push({ method, code, path }) });
   const sink: EventSink = { emit: (obj, type, reason, message) => events.push({ reason, type, message, name: obj.name, at: Date.now() }) };
   const metrics = createMetrics();
@@ -98,6 +117,7 @@ export async function startInProcessOperator(kc: KubeConfig, namespaces: readonl
     events,
     metrics,
     writes: () => requests.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method)),
+    logTail: (key, max = 25) => logTail(logFile, key, max),
     stop,
   };
 }
