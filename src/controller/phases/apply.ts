@@ -1,6 +1,5 @@
 // Phase apply: server-side apply of each desired child whose owned fields differ from the cache's
-// (field manager modelship); an up-to-date child costs no request. Independent children are sent
-// together, in waves (apply-waves.ts); the outcome lists them in render order whatever answered first. A child whose name is taken by an
+// (field manager modelship); an up-to-date child costs no request. A child whose name is taken by an
 // object this ModelDeployment does not control is never touched, whether the cache shows it or not
 // (create-only.ts): it is reported as a taken name. Failures are collected, not thrown.
 import type { Logger } from 'pino';
@@ -15,7 +14,6 @@ import { applyRefusedByEndingNamespace } from '../namespace-ending.ts';
 import { isControlledBy, withOwner } from '../owner-reference.ts';
 import type { ReconcileDeps } from '../reconcile-deps.ts';
 import { takenName } from '../taken-name.ts';
-import { applyWaves } from './apply-waves.ts';
 import { describeError } from './describe-error.ts';
 import type { Target } from './load.ts';
 
@@ -29,56 +27,46 @@ export interface Applied {
   namespaceEnding?: unknown;
 }
 
-/** One child's outcome, folded into Applied in render order. */
-type ChildOutcome =
-  | { readonly live: KubeObject; readonly id: string; readonly changed?: string }
-  | { readonly error: ApplyError }
-  | { readonly namespaceEnding: unknown };
-
-type ApplyDeps = Pick<ReconcileDeps, 'caches' | 'client' | 'onApply'>;
-
-export async function apply(target: Target, desired: readonly ChildObject[], deps: ApplyDeps, log: Logger): Promise<Applied> {
+export async function apply(target: Target, desired: readonly ChildObject[], deps: Pick<ReconcileDeps, 'caches' | 'client' | 'onApply'>, log: Logger): Promise<Applied> {
+  const { namespace, uid, owner } = target;
   const out: Applied = { live: new Map(), changed: [], errors: [] };
-  for (const wave of applyWaves(desired)) {
-    const outcomes = await Promise.all(wave.map((child) => applyChild(target, child, deps, log)));
-    for (const outcome of outcomes) {
-      if ('namespaceEnding' in outcome) out.namespaceEnding ??= outcome.namespaceEnding;
-      else if ('error' in outcome) out.errors.push(outcome.error);
-      else {
-        out.live.set(outcome.id, outcome.live);
-        if (outcome.changed !== undefined) out.changed.push(outcome.changed);
-      }
+  for (const child of desired) {
+    const obj = applicable(child, namespace, owner);
+    const cache = deps.caches.children.get(childCacheKey(child.apiVersion, child.kind));
+    const live = cache?.get(namespace, child.metadata.name);
+    const id = `${child.kind}/${child.metadata.name}`;
+    if (live && !isControlledBy(live, uid)) {
+      out.errors.push(takenName(child.kind, child.metadata.name, live));
+      continue;
     }
-    if (out.namespaceEnding !== undefined) return out;
+    const reason = applyReason(obj, live);
+    if (reason === 'UpToDate' && live) {
+      out.live.set(id, live);
+      deps.onApply?.(child.kind, false);
+      continue;
+    }
+    try {
+      const written = await applyOwnOnly(deps.client, obj, live?.metadata?.uid, uid);
+      if ('taken' in written) {
+        out.errors.push(takenName(child.kind, child.metadata.name, written.taken));
+        continue;
+      }
+      out.live.set(id, written.applied);
+      deps.onApply?.(child.kind, written.wrote);
+      if (!written.wrote) continue;
+      out.changed.push(`${id} (${reason.toLowerCase()})`);
+      log.info({ child: id, reason }, 'applied');
+    } catch (err) {
+      if (applyRefusedByEndingNamespace(err)) {
+        out.namespaceEnding = err;
+        return out;
+      }
+      const { message, code } = describeError(err);
+      out.errors.push({ kind: child.kind, name: child.metadata.name, message, ...(code !== undefined ? { code } : {}) });
+      log.warn({ child: id, err }, 'apply failed');
+    }
   }
   return out;
-}
-
-async function applyChild(target: Target, child: ChildObject, deps: ApplyDeps, log: Logger): Promise<ChildOutcome> {
-  const { namespace, uid, owner } = target;
-  const obj = applicable(child, namespace, owner);
-  const cache = deps.caches.children.get(childCacheKey(child.apiVersion, child.kind));
-  const live = cache?.get(namespace, child.metadata.name);
-  const id = `${child.kind}/${child.metadata.name}`;
-  if (live && !isControlledBy(live, uid)) return { error: takenName(child.kind, child.metadata.name, live) };
-  const reason = applyReason(obj, live);
-  if (reason === 'UpToDate' && live) {
-    deps.onApply?.(child.kind, false);
-    return { live, id };
-  }
-  try {
-    const written = await applyOwnOnly(deps.client, obj, live?.metadata?.uid, uid);
-    if ('taken' in written) return { error: takenName(child.kind, child.metadata.name, written.taken) };
-    deps.onApply?.(child.kind, written.wrote);
-    if (!written.wrote) return { live: written.applied, id };
-    log.info({ child: id, reason }, 'applied');
-    return { live: written.applied, id, changed: `${id} (${reason.toLowerCase()})` };
-  } catch (err) {
-    if (applyRefusedByEndingNamespace(err)) return { namespaceEnding: err };
-    const { message, code } = describeError(err);
-    log.warn({ child: id, err }, 'apply failed');
-    return { error: { kind: child.kind, name: child.metadata.name, message, ...(code !== undefined ? { code } : {}) } };
-  }
 }
 
 type Applicable = ReturnType<typeof withDesiredHash<ChildObject>>;
