@@ -141,8 +141,8 @@ function rows(files: ResultFiles): Row[] {
     ];
   });
   // The sharding runs: sharding.json (3000 models on the last run) and the levels at 10,000, each run on its own
-  // (`--count=10000 --shards=2 --label=10000`, `--count=10000 --shards=1 --label=10000-1-shard`).
-  for (const source of ['sharding', 'sharding.10000', 'sharding.10000-1-shard']) add(source, (f) => {
+  // (`--count=10000 --shards=2 --label=10000`, `--shards=1 --label=10000-1-shard`, `--shards=4 --label=10000-4-shards`).
+  for (const source of ['sharding', 'sharding.10000', 'sharding.10000-1-shard', 'sharding.10000-4-shards']) add(source, (f) => {
     const levels = at(f, 'levels');
     const list = Array.isArray(levels) ? (levels as unknown[]) : [];
     if (list.length === 0) return [];

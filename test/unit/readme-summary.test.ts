@@ -147,4 +147,6 @@ test('sharding: time to Ready per shard count, a shard that exited named, and th
   // A level at 10,000 run on its own has a row of its own.
   const single = readmeSummary(new Map([['sharding.10000-1-shard', envelope({ levels: [{ ...level(1, 2100.2), modelDeployments: 10_000 }] })]]));
   assert.match(rowOf(single, 'sharding.10000-1-shard') ?? '', /\| 10000 ModelDeployments over shards: .* \| 1: 2100\.2 s; 0 \| none written twice or missed \| yes \|/);
+  const four = readmeSummary(new Map([['sharding.10000-4-shards', envelope({ levels: [{ ...level(4, 2500.4), modelDeployments: 10_000 }] })]]));
+  assert.match(rowOf(four, 'sharding.10000-4-shards') ?? '', /\| 10000 ModelDeployments over shards: .* \| 4: 2500\.4 s; 0 \| none written twice or missed \| yes \|/);
 });
