@@ -36,6 +36,9 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
+/** Operators started by this test process, numbering their log files. */
+let loggers = 0;
+
 /**
  * Under test/run-with-cluster.ts the operator logs to a file in the shared control plane's folder, which is
  * kept when a test fails (MODELSHIP_TEST_LOG_LEVEL, default debug: one line per reconcile); silent otherwise.
@@ -63,7 +66,6 @@ function logTail(file: string | undefined, key: string, max: number): string {
   }
   return lines.slice(-max).join('\n') || `(nothing logged about ${key})`;
 }
-let loggers = 0;
 
 export async function startInProcessOperator(kc: KubeConfig, namespaces: readonly string[], options: { concurrency?: number; evidenceConcurrency?: number; resyncPeriodMs?: number; optionalKindRetryMs?: number; prometheusAddress?: string; analysisSources?: AnalysisSourceSettings; outboundAllowCidrs?: readonly Cidr[]; renderConfig?: RenderConfig; registries?: readonly ModelRegistry[]; registryPollIntervalMs?: number; now?: () => Date; retrainingTargets?: RetrainingTargets; operatorNamespace?: string; watchLabelSelector?: string } = {}): Promise<InProcessOperator> {
   const requests: RecordedRequest[] = [];
