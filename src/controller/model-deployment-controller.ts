@@ -259,9 +259,10 @@ export class ModelDeploymentController {
           release();
           yieldSlot();
         });
-        metrics?.reconciled(outcome.requeueAfterMs ? 'requeue_after' : 'success', (performance.now() - started) / 1000);
+        const ms = performance.now() - started;
+        metrics?.reconciled(outcome.requeueAfterMs ? 'requeue_after' : 'success', ms / 1000);
         // As controller-runtime's "Reconcile done" at debug level: which key ran, how long, when next.
-        log.debug({ ms: Math.round(performance.now() - started), requeueAfterMs: outcome.requeueAfterMs }, 'reconciled');
+        log.debug({ ms: Math.round(ms), requeueAfterMs: outcome.requeueAfterMs }, 'reconciled');
         return this.stillOurs(key) ? outcome : {};
       } catch (err) {
         metrics?.reconciled('error', (performance.now() - started) / 1000);

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { SERVING_ANNOTATION } from '../cluster/kwok-stages.ts';
+import { LABEL_MODEL_DEPLOYMENT } from '../../src/render/labels.ts';
 import { startControlPlane } from '../cluster/control-plane.ts';
 import type { DataPath } from '../cluster/data-path.ts';
 import { loadKubeConfig } from './cluster.ts';
@@ -246,7 +247,7 @@ export function gatewayFailures(dataPath: DataPath, max = 10): string {
  * tell a pod that never got Ready from a status the operator did not write.
  */
 export async function modelPodsReport(kc: KubeConfig, dataPath: DataPath, namespace: string, name: string, operatorLog?: (key: string) => string): Promise<string> {
-  const selector = `modelship.io/model-deployment=${name}`;
+  const selector = `${LABEL_MODEL_DEPLOYMENT}=${name}`;
   const [deployments, pods] = await Promise.all([
     kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace, labelSelector: selector }).then((l) => l.items, (err: unknown) => [`(${String(err)})`]),
     kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: selector }).then((l) => l.items, (err: unknown) => [`(${String(err)})`]),
