@@ -1,6 +1,6 @@
 // The model fetcher's throughput and memory (group `fetch`): one large object on the test object store
 // (versitygw, test/cluster/s3-server.ts) fetched by the real fetcher process (`node src/main.ts fetch`,
-// the image's command, compile cache warmed as in the image) into a new folder on disk, against the floor:
+// the image's command and environment, compile cache warmed as in the image) into a new folder on disk, against the floor:
 // the same object read by the same SDK, with the fetcher's client settings, in a tight loop that only
 // counts bytes (no file, no hash, no process start), and a second floor that only adds the file: the same
 // read piped straight into a file on the same disk. Each run also fetches into /dev/shm, taking the disk
@@ -25,6 +25,7 @@ import { s3Settings } from '../src/fetcher/s3-settings.ts';
 import { startS3Server } from '../test/cluster/s3-server.ts';
 import { imageEntrypointNodeFlags } from '../test/cluster/image-entrypoint.ts';
 import { COMPILE_CACHE } from './operator-runner.ts';
+import { imageEnvironment } from './image-environment.ts';
 import { cpuSeconds, exitedChildrenCpuSeconds, peakRssBytes } from './proc-stats.ts';
 import { round, summarize, type Summary } from './stats.ts';
 
@@ -109,6 +110,8 @@ export interface FetchBenchResult {
     readonly ownRatioToFloor: number;
   };
   readonly destination: string;
+  /** The environment of the fetcher's and the flagged floor's processes: the image's ENV (Dockerfile). */
+  readonly imageEnvironment: Record<string, string>;
 }
 
 function writeRandomFile(file: string, size: number): void {
@@ -132,7 +135,7 @@ async function runFetcher(uri: string, dest: string, env: Record<string, string>
   const cpuBefore = exitedChildrenCpuSeconds();
   const child = spawn(process.execPath, [...imageEntrypointNodeFlags(), 'src/main.ts', 'fetch', uri, dest], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: COMPILE_CACHE, MALLOC_ARENA_MAX: '2', ...env },
+    env: { PATH: process.env.PATH ?? '', ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -218,7 +221,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
       const serverCpu = cpuSeconds(server);
       const out = execFileSync(process.execPath, [...imageEntrypointNodeFlags(), 'bench/fetch-floor-process.ts'], {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: COMPILE_CACHE, MALLOC_ARENA_MAX: '2', ...env, BUCKET: 'bench', KEY: 'model/object.bin' },
+        env: { PATH: process.env.PATH ?? '', ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, ...env, BUCKET: 'bench', KEY: 'model/object.bin' },
         encoding: 'utf8',
       });
       const serverCpuSecondsPerGiB = perGiB(cpuSeconds(server) - serverCpu);
@@ -338,6 +341,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
           }
         : {}),
       destination: `a new folder under ${tmpdir()} (the same disk as the object store's folder)`,
+      imageEnvironment: imageEnvironment(),
     };
   } finally {
     await s3.stop();
