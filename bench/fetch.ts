@@ -30,6 +30,8 @@ import { cpuSeconds, exitedChildrenCpuSeconds, peakRssBytes } from './proc-stats
 import { round, summarize, type Summary } from './stats.ts';
 
 const root = resolve(import.meta.dirname, '..');
+// The Dockerfile's ENV, read once: the fetcher and the flagged floor run with it, and the result records it.
+const IMAGE_ENV = imageEnvironment();
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
@@ -135,7 +137,7 @@ async function runFetcher(uri: string, dest: string, env: Record<string, string>
   const cpuBefore = exitedChildrenCpuSeconds();
   const child = spawn(process.execPath, [...imageEntrypointNodeFlags(), 'src/main.ts', 'fetch', uri, dest], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, ...env },
+    env: { PATH: process.env.PATH ?? '', ...IMAGE_ENV, NODE_COMPILE_CACHE: COMPILE_CACHE, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -221,7 +223,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
       const serverCpu = cpuSeconds(server);
       const out = execFileSync(process.execPath, [...imageEntrypointNodeFlags(), 'bench/fetch-floor-process.ts'], {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, ...env, BUCKET: 'bench', KEY: 'model/object.bin' },
+        env: { PATH: process.env.PATH ?? '', ...IMAGE_ENV, NODE_COMPILE_CACHE: COMPILE_CACHE, ...env, BUCKET: 'bench', KEY: 'model/object.bin' },
         encoding: 'utf8',
       });
       const serverCpuSecondsPerGiB = perGiB(cpuSeconds(server) - serverCpu);
@@ -341,7 +343,7 @@ export async function runFetchBench(options: FetchBenchOptions, log: (m: string)
           }
         : {}),
       destination: `a new folder under ${tmpdir()} (the same disk as the object store's folder)`,
-      imageEnvironment: imageEnvironment(),
+      imageEnvironment: IMAGE_ENV,
     };
   } finally {
     await s3.stop();
