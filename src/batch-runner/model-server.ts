@@ -8,7 +8,7 @@ import type { InferOutcome } from './bisect.ts';
 import { BatchFailure } from './exit-codes.ts';
 import { buildRequest, inferPath, splitResponse } from './v2.ts';
 
-/** The first `code` along an error's cause chain (fetch puts the socket's on its cause), else its name. */
+/** The first `code` along an error's cause chain, else its name. */
 function causeCode(err: unknown): string {
   for (let e: unknown = err, depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
     const code = (e as { code?: unknown }).code;
@@ -18,15 +18,31 @@ function causeCode(err: unknown): string {
   return err instanceof Error ? err.name : 'error';
 }
 
+// node:http, not fetch: the first fetch loads Node's bundled undici, about 12 MiB of resident memory the
+// runner has no other use for.
+/** The status of a GET, its body discarded; a network error or `timeoutMs` of silence rejects. */
+function getStatus(url: string, timeoutMs: number): Promise<number> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = (target.protocol === 'https:' ? httpsRequest : http.request)(target, { method: 'GET', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`${url}: no answer within ${Math.round(timeoutMs / 1000)}s`), { name: 'TimeoutError' })));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export async function waitReady(server: string, timeoutMs: number, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: string;
   for (let n = 0; ; n++) {
     try {
-      const res = await fetch(`${server}/v2/health/ready`, { signal: AbortSignal.timeout(5000) });
-      await res.body?.cancel();
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
+      const status = await getStatus(`${server}/v2/health/ready`, 5000);
+      if (status === 200) return;
+      last = `HTTP ${status}`;
     } catch (err) {
       last = boundedText(causeCode(err), 40);
     }

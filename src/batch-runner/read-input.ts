@@ -14,8 +14,6 @@ export interface InputRecord {
   readonly parsed: Parsed;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
 // Lines and records go up in arrays: a generator step per record cost more than parsing it. A record array
 // holds at most RECORD_SLICE records, parsed just before they go up: parsing a whole 64 KiB chunk (about
 // 2,600 rows) in one turn kept the runner from reading the model server's answers for milliseconds, long
@@ -34,7 +32,7 @@ async function* rangeLines(store: Store, file: string, start: number, end: numbe
 }
 
 async function csvHeader(store: Store, file: string): Promise<string[] | undefined> {
-  for await (const lines of rangeLines(store, file, 0, 1)) return lines[0] === undefined ? undefined : splitCsv(decoder.decode(lines[0].bytes));
+  for await (const lines of rangeLines(store, file, 0, 1)) return lines[0] === undefined ? undefined : splitCsv(lines[0].text);
   return undefined;
 }
 
@@ -46,7 +44,7 @@ async function* textRecords(store: Store, files: readonly InputFile[], format: '
       let records: InputRecord[] = [];
       for (const line of lines) {
         if (format === 'csv' && line.offset === 0) continue; // the header
-        const raw = decoder.decode(line.bytes);
+        const raw = line.text;
         if (isBlank(raw)) continue;
         const parsed: Parsed =
           format === 'jsonl' ? parseJsonRecord(raw, shape)

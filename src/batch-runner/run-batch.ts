@@ -58,7 +58,8 @@ export async function runShard(plan: BatchPlan, input: Store, output: Store, log
   let good = 0;
 
   const score = (records: InputRecord[]): Promise<Scored[]> => {
-    const rows = records.flatMap((r) => (r.parsed.ok ? [r.parsed.row] : []));
+    const rows: number[][] = [];
+    for (const r of records) if (r.parsed.ok) rows.push(r.parsed.row);
     return scoreWithBisection(rows, infer).then((scored) => {
       let next = 0;
       return records.map((r): Scored => (r.parsed.ok ? scored[next++]! : { ok: false, reason: r.parsed.reason }));

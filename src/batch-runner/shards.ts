@@ -1,5 +1,6 @@
 // Which part of the input a shard reads. Every shard lists the input the same way and computes its own
 // part, so no coordinator is needed. Pure.
+import { isAscii } from 'node:buffer';
 
 export interface InputFile {
   /** Key relative to the input URI ('' parts joined by '/'); sorted order is the input's order. */
@@ -56,16 +57,28 @@ export function rowGroupsOf(groups: readonly RowGroupRef[], shards: number, shar
 export interface Line {
   /** Byte offset of the line's first byte in the file. */
   readonly offset: number;
-  /** The line's bytes without its '\n' (and without a trailing '\r'). */
-  readonly bytes: Uint8Array;
+  /** The line decoded as UTF-8, without its '\n' (and without a trailing '\r'). */
+  readonly text: string;
 }
 
 const NL = 0x0a;
+const CR = 0x0d;
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** The bytes [from, to) of `chunk` as text, a trailing '\r' dropped: a slice of `whole` (the chunk as text, when it is ASCII) or decoded. */
+function lineText(chunk: Uint8Array, whole: string | undefined, from: number, to: number): string {
+  const end = to > from && chunk[to - 1] === CR ? to - 1 : to;
+  return whole !== undefined ? whole.slice(from, end) : utf8.decode(chunk.subarray(from, end));
+}
 
 /**
  * Splits the bytes of a file read from `readFrom` = max(0, start - 1) into the lines owned by [start, end):
  * the byte before `start` tells whether the first line there starts a line or finishes one owned by the
  * shard before. Push chunks in order; `done` turns true once no further byte can yield an owned line.
+ *
+ * An ASCII chunk (numbers as JSON or CSV) is decoded once and its lines are slices of that string: a view
+ * and a decode per line cost more than the rest of the line's parsing. Other chunks are decoded a line at a
+ * time; a line across chunks is gathered as bytes and decoded whole.
  */
 export class RangeLines {
   readonly start: number;
@@ -74,7 +87,8 @@ export class RangeLines {
   private pos: number;
   /** Offset of the line being gathered, or -1 while skipping a line the shard does not own. */
   private lineStart: number;
-  private pending: Uint8Array[] = [];
+  /** The bytes of a line begun in an earlier chunk. */
+  private readonly pending: Uint8Array[] = [];
   done = false;
 
   constructor(start: number, end: number) {
@@ -94,13 +108,22 @@ export class RangeLines {
       i = 1;
       this.pos += 1;
     }
+    let whole: string | undefined;
+    let decided = false;
     let segment = i;
-    for (; i < chunk.length; i++) {
-      if (chunk[i] !== NL) continue;
+    for (i = chunk.indexOf(NL, i); i !== -1; i = chunk.indexOf(NL, i + 1)) {
       const nextStart = this.pos + (i - segment) + 1;
       if (this.lineStart >= 0) {
-        this.pending.push(chunk.subarray(segment, i));
-        lines.push({ offset: this.lineStart, bytes: this.take() });
+        if (this.pending.length > 0) {
+          this.pending.push(chunk.subarray(segment, i));
+          lines.push({ offset: this.lineStart, text: this.take() });
+        } else {
+          if (!decided) {
+            decided = true;
+            if (isAscii(chunk)) whole = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+          }
+          lines.push({ offset: this.lineStart, text: lineText(chunk, whole, segment, i) });
+        }
       }
       this.pos = nextStart;
       segment = i + 1;
@@ -119,18 +142,12 @@ export class RangeLines {
   finish(): Line[] {
     if (this.done) return [];
     this.done = true;
-    if (this.lineStart >= 0 && this.lineStart < this.end && this.pos > this.lineStart) return [{ offset: this.lineStart, bytes: this.take() }];
+    if (this.lineStart >= 0 && this.lineStart < this.end && this.pos > this.lineStart) return [{ offset: this.lineStart, text: this.take() }];
     return [];
   }
 
-  private take(): Uint8Array {
+  private take(): string {
     const parts = this.pending;
-    this.pending = [];
-    // A line within one chunk is a view of it, not a copy.
-    if (parts.length === 1) {
-      const only = parts[0]!;
-      return only.length > 0 && only[only.length - 1] === 0x0d ? only.subarray(0, only.length - 1) : only;
-    }
     const length = parts.reduce((s, p) => s + p.length, 0);
     const out = new Uint8Array(length);
     let at = 0;
@@ -138,6 +155,7 @@ export class RangeLines {
       out.set(p, at);
       at += p.length;
     }
-    return out.length > 0 && out[out.length - 1] === 0x0d ? out.subarray(0, out.length - 1) : out;
+    parts.length = 0;
+    return lineText(out, undefined, 0, out.length);
   }
 }

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import { classifySourceError, FetchFailure } from '../../../src/fetcher/failure.ts';
-import { inferOnce, postJson, SERVER_IDLE_MS } from '../../../src/batch-runner/model-server.ts';
+import { inferOnce, postJson, SERVER_IDLE_MS, waitReady } from '../../../src/batch-runner/model-server.ts';
+import { BatchFailure } from '../../../src/batch-runner/exit-codes.ts';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { freePort } from '../../cluster/free-port.ts';
 
 async function listen(server: Server): Promise<string> {
@@ -66,4 +69,31 @@ void test('an idle kept-alive connection is closed by the runner after SERVER_ID
   assert.equal(ports.length, 2);
   assert.notEqual(ports[1], ports[0], 'the second request went on a new connection: the idle one was closed by the runner');
   slow.closeAllConnections();
+});
+
+void test('waitReady returns once the server answers 200 and fails with ServerNotReady and the last answer after its deadline', async () => {
+  let answers = 0;
+  const warming = await listen(
+    createServer((req, res) => {
+      answers++;
+      res.statusCode = req.url === '/v2/health/ready' && answers > 1 ? 200 : 503;
+      res.end();
+    }),
+  );
+  await waitReady(warming, 5000, () => undefined);
+  assert.equal(answers, 2, 'asked again after the 503');
+  const never = await listen(createServer((_req, res) => ((res.statusCode = 503), res.end())));
+  await assert.rejects(waitReady(never, 300, () => undefined), (err) => err instanceof BatchFailure && err.cls === 'ServerNotReady' && err.message.includes('last: HTTP 503'));
+});
+
+void test('waiting for the server does not load Node\'s bundled fetch client (about 12 MiB resident)', () => {
+  const script = `
+    import { waitReady } from './src/batch-runner/model-server.ts';
+    const server = process.getBuiltinModule('node:http').createServer((_req, res) => res.end());
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    await waitReady('http://127.0.0.1:' + server.address().port, 5000, () => undefined);
+    server.close();
+    process.stdout.write(String(process.moduleLoadList.some((m) => m.includes('undici'))));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '../../..'), encoding: 'utf8' });
+  assert.equal(out, 'false');
 });

@@ -78,3 +78,10 @@ void test('bisection: the records refused alone become errors, every other one i
     }),
   );
 });
+
+void test('buildRequest flattens any number of rows in order, past one concat slice', () => {
+  const rows = Array.from({ length: 2500 }, (_, i) => [i, i + 0.5]);
+  const { inputs } = buildRequest(rows);
+  assert.deepEqual(inputs[0].shape, [2500, 2]);
+  assert.deepEqual(inputs[0].data, rows.flat());
+});

@@ -3,13 +3,19 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { RangeLines, rowGroupsOf, textRanges, type InputFile } from '../../../src/batch-runner/shards.ts';
 
+/** The reference decoding: UTF-8, one trailing '\r' dropped. */
+function utf8(bytes: Uint8Array): string {
+  const text = new TextDecoder().decode(bytes);
+  return text.endsWith('\r') ? text.slice(0, -1) : text;
+}
+
 /** Every line of the file by its start offset (the last one may lack a newline), the reference split. */
 function allLines(bytes: Uint8Array): { offset: number; text: string }[] {
   const out: { offset: number; text: string }[] = [];
   let start = 0;
   for (let i = 0; i <= bytes.length; i++) {
     if (i === bytes.length || bytes[i] === 0x0a) {
-      if (i < bytes.length || i > start) out.push({ offset: start, text: Buffer.from(bytes.subarray(start, i)).toString('latin1') });
+      if (i < bytes.length || i > start) out.push({ offset: start, text: utf8(bytes.subarray(start, i)) });
       start = i + 1;
     }
   }
@@ -21,13 +27,14 @@ function readRange(bytes: Uint8Array, start: number, end: number, chunk: number)
   const r = new RangeLines(start, end);
   const out: { offset: number; text: string }[] = [];
   for (let at = r.readFrom; at < bytes.length && !r.done; at += chunk) {
-    for (const l of r.push(bytes.subarray(at, Math.min(at + chunk, bytes.length)))) out.push({ offset: l.offset, text: Buffer.from(l.bytes).toString('latin1') });
+    for (const l of r.push(bytes.subarray(at, Math.min(at + chunk, bytes.length)))) out.push({ offset: l.offset, text: l.text });
   }
-  for (const l of r.finish()) out.push({ offset: l.offset, text: Buffer.from(l.bytes).toString('latin1') });
+  for (const l of r.finish()) out.push({ offset: l.offset, text: l.text });
   return out;
 }
 
-const fileArb = fc.array(fc.constantFrom(0x61, 0x62, 0x0a), { maxLength: 60 }).map((a) => Uint8Array.from(a));
+// ASCII letters, newlines, carriage returns and a two-byte UTF-8 letter ('é'), which chunks may split.
+const fileArb = fc.array(fc.constantFrom([0x61], [0x62], [0x0a], [0x0a], [0x0d], [0xc3, 0xa9]), { maxLength: 60 }).map((a) => Uint8Array.from(a.flat()));
 
 void test('every line of every file is read by exactly one shard, whole, whatever the boundaries and chunking', () => {
   fc.assert(
