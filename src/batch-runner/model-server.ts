@@ -6,6 +6,7 @@ import { boundedText } from '../fetcher/exit-codes.ts';
 import { FetchFailure } from '../fetcher/failure.ts';
 import type { InferOutcome } from './bisect.ts';
 import { BatchFailure } from './exit-codes.ts';
+import type { InFlightLimit } from './in-flight-limit.ts';
 import { buildRequest, inferPath, splitResponse } from './v2.ts';
 
 /** The first `code` along an error's cause chain, else its name. */
@@ -69,32 +70,50 @@ export const SERVER_IDLE_MS = 1000;
 // its end fails with ECONNRESET and costs a retry. A request in flight keeps its own 300-s timeout.
 const agents = { http: new http.Agent({ keepAlive: true, timeout: SERVER_IDLE_MS }), https: new HttpsAgent({ keepAlive: true, timeout: SERVER_IDLE_MS }) };
 
-/** POSTs a JSON body and reads the whole answer. Network errors and a 300 s silence reject (with a code or TimeoutError). */
-export function postJson(url: string, body: string, timeoutMs = INFER_TIMEOUT_MS): Promise<{ status: number; text: string }> {
+/**
+ * POSTs a JSON body and reads the whole answer. Network errors and a 300 s silence reject (with a code or
+ * TimeoutError). With `limit`, the request waits for a slot and frees it as its answer ends, before the
+ * answer is resolved, so a waiting request is sent first.
+ */
+export async function postJson(url: string, body: string, timeoutMs = INFER_TIMEOUT_MS, limit?: InFlightLimit): Promise<{ status: number; text: string }> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const payload = Buffer.from(body);
+  const wait = limit?.acquire();
+  if (wait !== undefined) await wait;
+  let held = limit !== undefined;
+  const free = () => {
+    if (held) limit?.release();
+    held = false;
+  };
   return new Promise((resolve, reject) => {
+    const fail = (err: Error) => {
+      free();
+      reject(err);
+    };
     const req = (secure ? httpsRequest : http.request)(
       target,
       { method: 'POST', agent: secure ? agents.https : agents.http, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        res.on('end', () => {
+          free();
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', fail);
       },
     );
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`${url}: no answer within ${Math.round(timeoutMs / 1000)}s`), { name: 'TimeoutError' })));
-    req.on('error', reject);
+    req.on('error', fail);
     req.end(payload);
   });
 }
 
 /** One request: a refusal (4xx) is an outcome; 5xx, 408, 429 and network errors throw, for the retry policy. */
-export async function inferOnce(server: string, model: string, version: string | undefined, rows: readonly (readonly number[])[]): Promise<InferCall> {
+export async function inferOnce(server: string, model: string, version: string | undefined, rows: readonly (readonly number[])[], limit?: InFlightLimit): Promise<InferCall> {
   const url = `${server}${inferPath(model, version)}`;
-  const { status, text } = await postJson(url, JSON.stringify(buildRequest(rows)));
+  const { status, text } = await postJson(url, JSON.stringify(buildRequest(rows)), INFER_TIMEOUT_MS, limit);
   if (status >= 500 || status === 408 || status === 429) throw new FetchFailure('Unavailable', `${url}: the model server failed (HTTP ${status})`, true);
   if (status >= 400) return { outcome: { ok: false, reason: `rejected by the model: HTTP ${status}: ${boundedText(text, 200)}` } };
   if (status !== 200) throw new FetchFailure('Unavailable', `${url}: unexpected response (HTTP ${status})`, true);

@@ -21,7 +21,7 @@ export interface InputRecord {
 const RECORD_SLICE = 64;
 
 async function* rangeLines(store: Store, file: string, start: number, end: number): AsyncGenerator<Line[]> {
-  const splitter = new RangeLines(start, end);
+  const splitter = new RangeLines(start, end, file);
   for await (const chunk of store.read(file, splitter.readFrom)) {
     const lines = splitter.push(chunk);
     if (lines.length > 0) yield lines;
@@ -51,7 +51,7 @@ async function* textRecords(store: Store, files: readonly InputFile[], format: '
             : header === undefined ? { ok: false, reason: 'the file has no valid header' }
               : parseCsvRecord(raw, header);
         if (parsed.ok) shape ??= parsed.shape;
-        records.push({ position: { file: range.file, offset: line.offset }, raw, parsed });
+        records.push({ position: line, raw, parsed });
         if (records.length >= RECORD_SLICE) {
           yield records;
           records = [];

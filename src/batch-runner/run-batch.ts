@@ -6,12 +6,19 @@ import type { BatchPlan } from './args.ts';
 import { scoreWithBisection, type Scored } from './bisect.ts';
 import { BatchFailure } from './exit-codes.ts';
 import { errorsKey, FAILED_KEY, finalizeRun, MANIFEST_KEY, markerJson, markerKey, parseMarker, partKey, type ShardMarker, type WrittenFile } from './manifest.ts';
+import { InFlightLimit } from './in-flight-limit.ts';
 import { inferOnce, waitReady } from './model-server.ts';
 import { readShard, type InputRecord, type Position } from './read-input.ts';
 import { truncateRaw } from './records.ts';
 import type { PartWriter, Store } from './storage.ts';
 
 export const PROGRESS_INTERVAL_MS = 5000;
+
+/**
+ * Batches read and sent per request slot (--concurrency): one at the model server, one built and waiting
+ * for the slot (in-flight-limit.ts), so the server's next request goes out as an answer comes in.
+ */
+const BATCHES_PER_SLOT = 2;
 
 export interface BatchResult {
   readonly records: number;
@@ -45,8 +52,9 @@ export async function runShard(plan: BatchPlan, input: Store, output: Store, log
   await waitReady(plan.server, plan.readyTimeoutMs, log);
   let modelVersion: string | undefined = plan.modelVersion;
   const what = `${plan.server} model ${plan.model}`;
+  const limit = new InFlightLimit(plan.concurrency);
   const infer = async (rows: readonly (readonly number[])[]) => {
-    const call = await withRetry(what, DEFAULT_RETRY, log, () => inferOnce(plan.server, plan.model, plan.modelVersion, rows));
+    const call = await withRetry(what, DEFAULT_RETRY, log, () => inferOnce(plan.server, plan.model, plan.modelVersion, rows, limit));
     modelVersion ??= call.modelVersion;
     return call.outcome;
   };
@@ -66,22 +74,28 @@ export async function runShard(plan: BatchPlan, input: Store, output: Store, log
     });
   };
   // A batch's lines go out as one write: a write (copy, hash, stream) per line cost more than the line.
+  // They are joined into one string: appended one by one they made a tree of pieces, copied again to be written.
   const writeHead = async () => {
     const head = queue.shift()!;
     const results = await head.results;
-    let lines = '';
+    const { records } = head;
+    const lines: string[] = [];
     let bad = '';
-    for (const [i, r] of head.records.entries()) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
       const res = results[i]!;
       if (res.ok) {
-        lines += `${JSON.stringify(outputLine(r.position, res.prediction))}\n`;
+        lines.push(JSON.stringify(outputLine(r.position, res.prediction)));
         counts.scored++;
       } else {
         bad += `${JSON.stringify({ ...position(r), reason: res.reason, record: truncateRaw(r.raw) })}\n`;
         counts.failed++;
       }
     }
-    if (lines !== '') await part.write(lines);
+    if (lines.length > 0) {
+      lines.push(''); // the last line's newline
+      await part.write(lines.join('\n'));
+    }
     if (bad !== '') {
       errors ??= output.writer(errorsKey(plan.shard));
       await errors.write(bad);
@@ -97,7 +111,7 @@ export async function runShard(plan: BatchPlan, input: Store, output: Store, log
     queue.push({ records: batch, results });
     batch = [];
     good = 0;
-    while (queue.length >= plan.concurrency) await writeHead();
+    while (queue.length >= plan.concurrency * BATCHES_PER_SLOT) await writeHead();
   };
 
   try {

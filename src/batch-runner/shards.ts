@@ -55,6 +55,8 @@ export function rowGroupsOf(groups: readonly RowGroupRef[], shards: number, shar
 }
 
 export interface Line {
+  /** The file the line is in, as RangeLines was given it (a record's position: one object for both). */
+  readonly file: string;
   /** Byte offset of the line's first byte in the file. */
   readonly offset: number;
   /** The line decoded as UTF-8, without its '\n' (and without a trailing '\r'). */
@@ -81,6 +83,7 @@ function lineText(chunk: Uint8Array, whole: string | undefined, from: number, to
  * time; a line across chunks is gathered as bytes and decoded whole.
  */
 export class RangeLines {
+  readonly file: string;
   readonly start: number;
   readonly end: number;
   readonly readFrom: number;
@@ -91,7 +94,8 @@ export class RangeLines {
   private readonly pending: Uint8Array[] = [];
   done = false;
 
-  constructor(start: number, end: number) {
+  constructor(start: number, end: number, file = '') {
+    this.file = file;
     this.start = start;
     this.end = end;
     this.readFrom = Math.max(0, start - 1);
@@ -116,13 +120,13 @@ export class RangeLines {
       if (this.lineStart >= 0) {
         if (this.pending.length > 0) {
           this.pending.push(chunk.subarray(segment, i));
-          lines.push({ offset: this.lineStart, text: this.take() });
+          lines.push({ file: this.file, offset: this.lineStart, text: this.take() });
         } else {
           if (!decided) {
             decided = true;
             if (isAscii(chunk)) whole = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
           }
-          lines.push({ offset: this.lineStart, text: lineText(chunk, whole, segment, i) });
+          lines.push({ file: this.file, offset: this.lineStart, text: lineText(chunk, whole, segment, i) });
         }
       }
       this.pos = nextStart;
@@ -142,7 +146,7 @@ export class RangeLines {
   finish(): Line[] {
     if (this.done) return [];
     this.done = true;
-    if (this.lineStart >= 0 && this.lineStart < this.end && this.pos > this.lineStart) return [{ offset: this.lineStart, text: this.take() }];
+    if (this.lineStart >= 0 && this.lineStart < this.end && this.pos > this.lineStart) return [{ file: this.file, offset: this.lineStart, text: this.take() }];
     return [];
   }
 

@@ -1,11 +1,12 @@
 // One V2 inference call over node:http: predictions on 200, a refusal on 4xx, a transient failure on 5xx,
-// on a refused connection and on a server that never answers.
+// on a refused connection and on a server that never answers; request slots; waiting for readiness.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import { classifySourceError, FetchFailure } from '../../../src/fetcher/failure.ts';
 import { inferOnce, postJson, SERVER_IDLE_MS, waitReady } from '../../../src/batch-runner/model-server.ts';
 import { BatchFailure } from '../../../src/batch-runner/exit-codes.ts';
+import { InFlightLimit } from '../../../src/batch-runner/in-flight-limit.ts';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../cluster/free-port.ts';
@@ -96,4 +97,30 @@ void test('waiting for the server does not load Node\'s bundled fetch client (ab
     process.stdout.write(String(process.moduleLoadList.some((m) => m.includes('undici'))));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '../../..'), encoding: 'utf8' });
   assert.equal(out, 'false');
+});
+
+void test('with a limit, no more requests at the server than its slots, each answer to its own request', async () => {
+  let open = 0;
+  let most = 0;
+  const held = await listen(
+    createServer((req, res) => {
+      open++;
+      most = Math.max(most, open);
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          open--;
+          res.end(req.url);
+        }, 20),
+      );
+    }),
+  );
+  const limit = new InFlightLimit(2);
+  const answers = await Promise.all(Array.from({ length: 7 }, (_, i) => postJson(`${held}/${i}`, '{}', 60_000, limit)));
+  assert.deepEqual(answers.map((a) => a.text), ['/0', '/1', '/2', '/3', '/4', '/5', '/6']);
+  assert.equal(most, 2);
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const one = new InFlightLimit(1);
+  await assert.rejects(postJson(`${closed}/x`, '{}', 60_000, one));
+  assert.equal(one.acquire(), undefined, 'a failed request frees its slot too');
 });
