@@ -1,5 +1,7 @@
 // The model server beside the runner: waiting for it to be ready, and one V2 inference call.
 import { http } from '../node-http.ts';
+import type { RequestOptions } from 'node:http';
+import { urlToHttpOptions } from 'node:url';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { boundedText } from '../fetcher/exit-codes.ts';
@@ -76,9 +78,9 @@ const agents = { http: new http.Agent({ keepAlive: true, timeout: SERVER_IDLE_MS
  * answer is resolved, so a waiting request is sent first.
  */
 export async function postJson(url: string, body: string, timeoutMs = INFER_TIMEOUT_MS, limit?: InFlightLimit): Promise<{ status: number; text: string }> {
-  const target = new URL(url);
-  const secure = target.protocol === 'https:';
-  const payload = Buffer.from(body);
+  const target = requestTarget(url);
+  // The body goes as a string: Node writes it behind the headers in one write, with no Buffer copy first.
+  const length = Buffer.byteLength(body);
   const wait = limit?.acquire();
   if (wait !== undefined) await wait;
   let held = limit !== undefined;
@@ -87,27 +89,42 @@ export async function postJson(url: string, body: string, timeoutMs = INFER_TIME
     held = false;
   };
   return new Promise((resolve, reject) => {
+    // One timer for the whole answer: cheaper than req.setTimeout's socket listeners, set and removed per request.
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`${url}: no answer within ${Math.round(timeoutMs / 1000)}s`), { name: 'TimeoutError' })), timeoutMs);
     const fail = (err: Error) => {
+      clearTimeout(timer);
       free();
       reject(err);
     };
-    const req = (secure ? httpsRequest : http.request)(
-      target,
-      { method: 'POST', agent: secure ? agents.https : agents.http, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          free();
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', fail);
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`${url}: no answer within ${Math.round(timeoutMs / 1000)}s`), { name: 'TimeoutError' })));
+    const options = { ...target.options, headers: { 'content-type': 'application/json', 'content-length': length } };
+    const req = (target.secure ? httpsRequest : http.request)(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        free();
+        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, text });
+      });
+      res.on('error', fail);
+    });
     req.on('error', fail);
-    req.end(payload);
+    req.end(body);
   });
+}
+
+/** A URL's request options, parsed once: every request of a run goes to the same one or two URLs. */
+const targets = new Map<string, { readonly secure: boolean; readonly options: RequestOptions }>();
+
+function requestTarget(url: string): { readonly secure: boolean; readonly options: RequestOptions } {
+  let target = targets.get(url);
+  if (target === undefined) {
+    const u = new URL(url);
+    const secure = u.protocol === 'https:';
+    target = { secure, options: { ...urlToHttpOptions(u), method: 'POST', agent: secure ? agents.https : agents.http } };
+    if (targets.size < 16) targets.set(url, target);
+  }
+  return target;
 }
 
 /** One request: a refusal (4xx) is an outcome; 5xx, 408, 429 and network errors throw, for the retry policy. */
