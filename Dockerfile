@@ -20,7 +20,7 @@ COPY src ./src
 USER 65532:65532
 ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "fetch", "--help"]
-RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "batch", "--help"]
+RUN ["/nodejs/bin/node", "--max-semi-space-size=4", "src/main.ts", "batch", "--help"]
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "agent", "--help"]
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "profile", "--help"]
 RUN ["/nodejs/bin/node", "--max-semi-space-size=1", "src/main.ts", "drift", "--help"]

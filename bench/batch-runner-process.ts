@@ -1,17 +1,19 @@
-// One `modelship batch` process as a batch Job's runner container runs it: the image's entry point and Node
-// flags (the Dockerfile's ENTRYPOINT, `node --max-semi-space-size=1 src/main.ts`), its environment (Dockerfile ENV,
-// the compile cache warmed as its build does) and the NODE_OPTIONS the Job renders for the runner
+// One `modelship batch` process as a batch Job's runner container runs it: the Job's command and its Node
+// flags (RUNNER_COMMAND, `node --max-semi-space-size=4 src/main.ts`), the image's environment (Dockerfile
+// ENV, the compile cache warmed as its build does) and the NODE_OPTIONS the Job renders for the runner
 // (RUNNER_NODE_OPTIONS). Peak RSS is the process's VmHWM, sampled every 20 ms.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RUNNER_NODE_OPTIONS } from '../src/batch/run-job.ts';
-import { imageEntrypointNodeFlags } from '../test/cluster/image-entrypoint.ts';
+import { RUNNER_COMMAND, RUNNER_NODE_OPTIONS } from '../src/batch/run-job.ts';
 import { imageEnvironment } from './image-environment.ts';
 import { COMPILE_CACHE } from './operator-runner.ts';
 import { cpuSeconds, peakRssBytes } from './proc-stats.ts';
 
 const root = resolve(import.meta.dirname, '..');
+
+/** The Node flags of the Job's runner command (between node and the script). */
+const RUNNER_NODE_FLAGS = RUNNER_COMMAND.slice(1, -1);
 
 export interface RunnerExit {
   readonly seconds: number;
@@ -26,18 +28,18 @@ export interface RunnerExit {
 
 /** How the runner runs, for the result file. */
 export function runnerLaunch(): { command: string; env: Record<string, string> } {
-  return { command: `node ${imageEntrypointNodeFlags().join(' ')} src/main.ts batch ...`, env: { ...imageEnvironment(), NODE_OPTIONS: RUNNER_NODE_OPTIONS, NODE_COMPILE_CACHE: `${COMPILE_CACHE} (warmed first)` } };
+  return { command: `node ${RUNNER_NODE_FLAGS.join(' ')} src/main.ts batch ...`, env: { ...imageEnvironment(), NODE_OPTIONS: RUNNER_NODE_OPTIONS, NODE_COMPILE_CACHE: `${COMPILE_CACHE} (warmed first)` } };
 }
 
 /** Loads the runner's modules once, so they are in the compile cache as the image's build leaves them. */
 export function warmRunnerCompileCache(): void {
-  execFileSync(process.execPath, [...imageEntrypointNodeFlags(), 'src/main.ts', 'batch', '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
+  execFileSync(process.execPath, [...RUNNER_NODE_FLAGS, 'src/main.ts', 'batch', '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
 }
 
 /** `nodeFlags` go after the image's (the benchmark's --profile gives --cpu-prof). */
 export async function runRunner(args: readonly string[], env: Readonly<Record<string, string>>, terminationLog: string, nodeFlags: readonly string[] = []): Promise<RunnerExit> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...imageEntrypointNodeFlags(), ...nodeFlags, 'src/main.ts', 'batch', '--termination-log', terminationLog, ...args], {
+  const child = spawn(process.execPath, [...RUNNER_NODE_FLAGS, ...nodeFlags, 'src/main.ts', 'batch', '--termination-log', terminationLog, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...imageEnvironment(), NODE_COMPILE_CACHE: COMPILE_CACHE, NODE_OPTIONS: RUNNER_NODE_OPTIONS, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

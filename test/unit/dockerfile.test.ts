@@ -10,6 +10,8 @@ import { labelsOf, parseDockerfile, type Stage } from './dockerfile/parse-docker
 import { copiesOf, imagePathOf } from './dockerfile/image-files.ts';
 import { runtimeImports } from './dockerfile/runtime-imports.ts';
 import { shellWords } from './dockerfile/shell-words.ts';
+import { RUNNER_COMMAND } from '../../src/batch/run-job.ts';
+import { MODELSHIP_IMAGE_NODE, MODELSHIP_IMAGE_SCRIPT } from '../../src/render/presets/images.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const dockerfile = parseDockerfile(readFileSync(resolve(root, 'Dockerfile'), 'utf8'));
@@ -131,9 +133,20 @@ test('the compile cache is warmed for every program with its own flags, so none 
   const programs = [...readFileSync(resolve(root, 'src', 'main.ts'), 'utf8').matchAll(/argv\[0\] === '([a-z]+)'/g)].map((m) => m[1]!);
   assert.deepEqual(['fetch', 'batch', 'agent', 'profile', 'drift'].filter((p) => !programs.includes(p)), [], `src/main.ts dispatches ${programs.join(', ')}`);
   for (const program of new Set(programs)) {
-    assert.ok(runs.includes(JSON.stringify([...entrypoint, program, '--help'])), `RUN <entrypoint> ${program} --help`);
+    // The batch Job runs the runner with a command of its own (RUNNER_COMMAND), the others the ENTRYPOINT.
+    const command = program === 'batch' ? RUNNER_COMMAND : entrypoint;
+    assert.ok(runs.includes(JSON.stringify([...command, program, '--help'])), `RUN ${command.join(' ')} ${program} --help`);
   }
   assert.ok(runs.includes(JSON.stringify([entrypoint[0], ...start.slice(1), '--help'])), 'RUN <npm start command> --help');
+});
+
+test("the batch runner's command is the ENTRYPOINT's node and script, only its semi-space flag differs", () => {
+  const entrypoint = instructions(runtime, 'ENTRYPOINT').at(-1)?.exec ?? [];
+  assert.equal(entrypoint[0], MODELSHIP_IMAGE_NODE);
+  assert.equal(entrypoint.at(-1), MODELSHIP_IMAGE_SCRIPT);
+  const withoutSemiSpace = (c: readonly string[]) => c.filter((w) => !w.startsWith('--max-semi-space-size='));
+  assert.deepEqual(withoutSemiSpace(RUNNER_COMMAND), withoutSemiSpace(entrypoint));
+  assert.ok(RUNNER_COMMAND.includes('--max-semi-space-size=4'));
 });
 
 test('the runtime stage runs no shell-form RUN (its base has no shell)', () => {

@@ -18,6 +18,10 @@ export const PRESET_IMAGES: PresetImages = {
  */
 export const DEFAULT_FETCHER_IMAGE = 'ghcr.io/modelship/modelship:0.1.0';
 
+/** Node and the entry script in modelship's image, as its ENTRYPOINT names them (test/unit/dockerfile.test.ts checks). */
+export const MODELSHIP_IMAGE_NODE = '/nodejs/bin/node';
+export const MODELSHIP_IMAGE_SCRIPT = 'src/main.ts';
+
 /**
  * KServe's storage-initializer (`<uri> <destination>`, credentials from env): still fetches gs:// models
  * when the default fetcher is in use, since modelship's own reads s3:// and https:// only.

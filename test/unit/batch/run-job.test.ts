@@ -66,6 +66,7 @@ test('fetcher and server are the realtime ones; the server runs as a native side
 test('the runner gets the argument contract, the model Secret, and writes under <output>/<run>', () => {
   const runner = job().spec!.template.spec!.containers[0]!;
   assert.deepEqual(runner.env, [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=48' }], 'a small fixed heap keeps RSS under 128 MiB');
+  assert.deepEqual(runner.command, ['/nodejs/bin/node', '--max-semi-space-size=4', 'src/main.ts'], "the image's node with the runner's semi-space");
   assert.deepEqual(runner.args, [
     'batch',
     '--input', 's3://data/transactions/',
