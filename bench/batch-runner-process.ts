@@ -36,7 +36,7 @@ export function warmRunnerCompileCache(): void {
   execFileSync(process.execPath, [...RUNNER_NODE_FLAGS, 'src/main.ts', 'batch', '--help'], { cwd: root, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
 }
 
-/** `nodeFlags` go after the image's (the benchmark's --profile gives --cpu-prof). */
+/** `nodeFlags` go after the runner command's (the benchmark's --profile gives --cpu-prof). */
 export async function runRunner(args: readonly string[], env: Readonly<Record<string, string>>, terminationLog: string, nodeFlags: readonly string[] = []): Promise<RunnerExit> {
   const started = performance.now();
   const child = spawn(process.execPath, [...RUNNER_NODE_FLAGS, ...nodeFlags, 'src/main.ts', 'batch', '--termination-log', terminationLog, ...args], {

@@ -51,7 +51,7 @@ export const RUNNER_NODE_OPTIONS = '--max-old-space-size=48';
  * The runner's command: the image's ENTRYPOINT (node, its flags, src/main.ts) with a 4-MiB semi-space
  * where the image's other programs have 1. The runner allocates over a kilobyte per record; in 1 MiB its
  * short-lived objects were copied and promoted over and over, CPU taken from the model server on the same
- * node (README, Batch scoring: performance). A flag, not NODE_OPTIONS: the ENTRYPOINT's would win. The
+ * node (README, Performance: Batch runner). A flag, not NODE_OPTIONS: the ENTRYPOINT's would win. The
  * image's build warms the compile cache with these flags (Dockerfile): Node keeps one per set of V8 flags.
  */
 export const RUNNER_COMMAND: readonly string[] = [MODELSHIP_IMAGE_NODE, '--max-semi-space-size=4', MODELSHIP_IMAGE_SCRIPT];

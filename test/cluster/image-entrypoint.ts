@@ -1,5 +1,6 @@
 // The image's ENTRYPOINT, read from the Dockerfile: the command model pods run modelship's programs with
-// (`fetch`, `batch`). The process runtime and the benchmarks use it, so they run what the image runs.
+// (`fetch`, `agent`; the batch Job gives its runner a command of its own, RUNNER_COMMAND). The process
+// runtime and the benchmarks use it, so they run what the image runs.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDockerfile } from '../unit/dockerfile/parse-dockerfile.ts';
