@@ -30,6 +30,23 @@ export function setCondition(conditions: Condition[] | undefined, next: Conditio
   return sortConditions([...(conditions ?? []).filter((c) => c.type !== next.type), updated]);
 }
 
+/**
+ * `next` with the lastTransitionTime of `previous` (the stored status) wherever a condition's status did
+ * not change. A status is computed in layers (serving, then a rollout's overlay): a layer that sets a
+ * condition again compares with the layer below, not with what was stored, and would stamp a new time
+ * on every reconcile (a write at rest).
+ */
+export function keepTransitionTimes(previous: Condition[] | undefined, next: Condition[]): Condition[] {
+  let kept = false;
+  const out = next.map((c) => {
+    const before = findCondition(previous, c.type);
+    if (before === undefined || before.status !== c.status || before.lastTransitionTime === c.lastTransitionTime) return c;
+    kept = true;
+    return { ...c, lastTransitionTime: before.lastTransitionTime };
+  });
+  return kept ? out : next;
+}
+
 /** `conditions` without the condition of `type` (abnormal-true conditions are removed, not set False). */
 export function removeCondition(conditions: Condition[] | undefined, type: string): Condition[] {
   return sortConditions((conditions ?? []).filter((c) => c.type !== type));

@@ -1,6 +1,6 @@
 // PURE status logic: conditions, computeStatus and the kstatus summary. No clock, no I/O.
 export { computeStatus } from './compute-status.ts';
-export { setCondition, removeCondition, findCondition, isTrue, sortConditions } from './conditions.ts';
+export { setCondition, removeCondition, findCondition, isTrue, sortConditions, keepTransitionTimes } from './conditions.ts';
 export type { ConditionUpdate } from './conditions.ts';
 export { READY, RECONCILING, STALLED, SERVING, CONDITION_ORDER } from './condition-types.ts';
 export { statusEqual } from './status-changed.ts';

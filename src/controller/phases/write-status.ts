@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ModelDeploymentStatus } from '../../api/index.ts';
 import type { KubeObject } from '../../kube/api-client.ts';
 import { isConflict } from '../../kube/api-error.ts';
+import { keepTransitionTimes } from '../../status/conditions.ts';
 import { statusEqual } from '../../status/status-changed.ts';
 import { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND, type ReconcileDeps } from '../reconcile-deps.ts';
 import { endQuietly, statusWriteOfGoneObject } from '../namespace-ending.ts';
@@ -20,13 +21,15 @@ export type StatusWrite = 'unchanged' | 'written' | 'conflict' | 'gone';
 /** `yieldWorker` is called before the write, which waits behind the cluster-changing requests. */
 export async function writeStatus(
   target: Target,
-  next: ModelDeploymentStatus,
+  computed: ModelDeploymentStatus,
   deps: Pick<ReconcileDeps, 'client' | 'replacedVersions'>,
   log: Logger,
   yieldWorker: () => void,
 ): Promise<StatusWrite> {
   const { namespace, name, key, cachedVersion } = target;
   const previous = target.md.status;
+  // A condition's time moves only when its status does, whatever layer set it last (conditions.ts).
+  const next = computed.conditions ? { ...computed, conditions: keepTransitionTimes(previous?.conditions, computed.conditions) } : computed;
   if (statusEqual(previous ?? {}, next)) return 'unchanged';
   let written: KubeObject;
   yieldWorker();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Condition } from '../../../src/api/index.ts';
-import { findCondition, isTrue, removeCondition, setCondition } from '../../../src/status/index.ts';
+import { findCondition, isTrue, keepTransitionTimes, removeCondition, setCondition } from '../../../src/status/index.ts';
 import { LATER, NOW } from './fixtures.ts';
 
 const ready = { type: 'Ready', status: 'True' as const, reason: 'Succeeded' as const, message: 'all good', observedGeneration: 1 };
@@ -62,4 +62,20 @@ void test('findCondition, isTrue and removeCondition', () => {
     removeCondition(conditions, 'Ready').map((c) => c.type),
     ['Stalled'],
   );
+});
+
+void test('keepTransitionTimes: a condition set again by a later layer keeps the stored time unless its status changed', () => {
+  const stored = setCondition(setCondition(undefined, { ...ready, status: 'False', reason: 'RolloutInProgress' }, NOW), { ...ready, type: 'Serving' }, NOW);
+  // The serving layer sees everything ready (True, a transition), the rollout's overlay sets False again.
+  const served = setCondition(stored, ready, LATER);
+  const overlaid = setCondition(served, { ...ready, status: 'False', reason: 'RolloutInProgress' }, LATER);
+  assert.equal(findCondition(overlaid, 'Ready')?.lastTransitionTime, LATER, 'the layers alone stamp a new time');
+  assert.deepEqual(keepTransitionTimes(stored, overlaid), stored);
+  // A real change keeps its new time; a type that was not stored keeps its own.
+  const flipped = setCondition(stored, ready, LATER);
+  assert.equal(findCondition(keepTransitionTimes(stored, flipped), 'Ready')?.lastTransitionTime, LATER);
+  const added = setCondition(stored, { ...ready, type: 'Stalled' }, LATER);
+  assert.equal(findCondition(keepTransitionTimes(stored, added), 'Stalled')?.lastTransitionTime, LATER);
+  assert.equal(keepTransitionTimes(stored, stored), stored, 'nothing to keep: the same list');
+  assert.equal(keepTransitionTimes(undefined, flipped), flipped);
 });

@@ -53,3 +53,23 @@ void test('a conflict is reported for a new decision; other errors are thrown', 
   const down = fakeClient(() => Promise.reject(new ApiError('PATCH', '/x', 500, 'InternalError', 'down')));
   await assert.rejects(writeStatus(target, { observedGeneration: 2 }, { client: down.client }, log, () => {}), /down/);
 });
+
+void test("a condition's time moves only with its status: a paused canary's look writes nothing; a real change is written with its new time", async () => {
+  const at = (lastTransitionTime: string, status: 'True' | 'False', type: string) => ({ type, status, reason: 'RolloutInProgress', message: 'paused at weight 50', observedGeneration: 2, lastTransitionTime });
+  const stored: ModelDeploymentStatus = { observedGeneration: 2, conditions: [at('2026-12-06T20:16:28Z', 'False', 'Ready'), at('2026-12-06T20:16:28Z', 'True', 'Reconciling')] };
+  const paused = { ...target, md: { ...target.md, status: stored } } as Target;
+  // Serving, then the rollout's overlay set Ready and Reconciling again, a second later.
+  const again: ModelDeploymentStatus = { observedGeneration: 2, conditions: [at('2026-12-06T20:16:29Z', 'False', 'Ready'), at('2026-12-06T20:16:29Z', 'True', 'Reconciling')] };
+  const idle = fakeClient(() => Promise.reject(new Error('no request expected')));
+  assert.equal(await writeStatus(paused, again, { client: idle.client }, log, () => {}), 'unchanged');
+  assert.equal(idle.patches.length, 0);
+
+  const promoted: ModelDeploymentStatus = { observedGeneration: 2, conditions: [at('2026-12-06T20:17:00Z', 'True', 'Ready'), at('2026-12-06T20:16:29Z', 'True', 'Reconciling')] };
+  const { client, patches } = fakeClient(() => Promise.resolve({ metadata: { resourceVersion: '8' } }));
+  assert.equal(await writeStatus(paused, promoted, { client }, log, () => {}), 'written');
+  const sent = (patches[0]?.patch as { status: ModelDeploymentStatus }).status.conditions;
+  assert.deepEqual(sent?.map((c) => [c.type, c.status, c.lastTransitionTime]), [
+    ['Ready', 'True', '2026-12-06T20:17:00Z'],
+    ['Reconciling', 'True', '2026-12-06T20:16:28Z'],
+  ]);
+});
