@@ -34,6 +34,8 @@ type Md = ModelDeploymentObject & { status?: ModelDeploymentStatus };
 const get = (name: string) => () => client.get<Md>(mdRef(namespace, name));
 const host = (name: string) => `${name}.example.com`;
 const events = (name: string) => operator.events.filter((e) => e.name === name);
+// A reconcile emits its Events once its status write has returned, so a read of that status can come first.
+const eventSeen = (name: string, reason: string) => eventually(`the ${reason} Event of ${name}`, () => Promise.resolve(events(name)), (es) => es.some((e) => e.reason === reason), 10_000, 50);
 
 /** The new version, with the simulator's error rate for its pods (the pod template changes: a canary). */
 function setVersion(name: string, version: string, errorRate?: number) {
@@ -95,6 +97,7 @@ describe('canary analysis against a real Prometheus', { concurrency: true }, () 
     try {
       await setVersion('healthy', '2');
       const md = await eventually('promotion', get('healthy'), (m) => m?.status?.stable?.version === '2' && m.status.canary === undefined, 300_000, 1000);
+      await eventSeen('healthy', 'Promoted');
       const a = md?.status?.analysis;
       assert.equal(a?.phase, 'Succeeded');
       assert.ok((a?.runs ?? 0) >= 2, `runs ${a?.runs}`);
@@ -165,7 +168,7 @@ describe('canary analysis against a real Prometheus', { concurrency: true }, () 
     const paused = await eventually('paused for a person', get('quiet'), (m) => m?.status?.canary?.phase === 'Paused', 60_000, 1000);
     assert.equal(paused?.status?.analysis?.phase, 'Inconclusive');
     assert.equal(paused?.status?.canary?.step, 0);
-    assert.ok(events('quiet').some((e) => e.reason === 'AnalysisPaused'));
+    await eventSeen('quiet', 'AnalysisPaused');
     assert.equal(conditionOf(paused, 'Stalled')?.status === 'True', false, 'paused, not stalled');
   });
 
