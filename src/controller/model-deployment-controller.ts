@@ -12,6 +12,7 @@ import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, LABEL_VARIANT, OPTIONAL_CHILD_KIND
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
 import { isReadEndpointSlice, triggersReconcile } from './child-event-filter.ts';
+import { takeQuietEcho } from './quiet-echo.ts';
 import { noRegistries, RegistryResolver, type RegistrySettings } from '../registry/resolver.ts';
 import { Retrainer } from '../retraining/retrainer.ts';
 import type { RetrainingSendMetrics } from '../retraining/send-metrics.ts';
@@ -74,6 +75,8 @@ export class ModelDeploymentController {
   /** Sends retraining triggers, outside the workers; a finished send brings its key back. */
   readonly retrainer: Retrainer;
   private readonly options: ControllerOptions;
+  /** Status writes of ours whose watch event starts no reconcile (quiet-echo.ts). */
+  private readonly quietEchoes = new Map<string, string>();
   private active = 0;
   reconciles = 0;
 
@@ -172,6 +175,8 @@ export class ModelDeploymentController {
       // Deleted, or moved to another shard (a label-selector watch reports it gone): no timer of its
       // own is left here; the reconcile this add brings only forgets it (phases/load.ts).
       if (event === 'delete') this.queue.cancelDelayed(key);
+      // Our own status write, read back: the reconcile it would start repeats the one that wrote it.
+      if (takeQuietEcho(this.quietEchoes, key, event, obj)) return;
       this.queue.add(key);
     });
     // The children caches are not sharded: a child carries its owner's name, not its owner's labels,
@@ -236,6 +241,7 @@ export class ModelDeploymentController {
       now: this.options.now ?? (() => new Date()),
       onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),
       replacedVersions: new Map<string, string>(),
+      quietEchoes: this.quietEchoes,
       registry: this.registry,
       retrainer: this.retrainer,
     };

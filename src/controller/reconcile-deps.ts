@@ -31,6 +31,12 @@ export interface ReconcileDeps {
    * move a router back a step). Shared by the workers; see phases/load.ts.
    */
   readonly replacedVersions?: Map<string, string>;
+  /**
+   * Per key, the resourceVersion of a status write of ours whose watch event need start no reconcile
+   * (quiet-echo.ts): the one reconcile it would start repeats the one that wrote it. Shared with the
+   * ModelDeployment cache's event handler.
+   */
+  readonly quietEchoes?: Map<string, string>;
   /** Resolves models:/ URIs in the platform's model registries, outside the worker (src/registry). */
   readonly registry?: RegistryResolver;
   /** Decides and sends retraining triggers, outside the worker (src/retraining). */

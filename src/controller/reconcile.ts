@@ -11,7 +11,7 @@ import { apply } from './phases/apply.ts';
 import { decide } from './phases/decide.ts';
 import { emitEvents } from './phases/emit-events.ts';
 import { load } from './phases/load.ts';
-import { observe } from './phases/observe.ts';
+import { observe, observeLive } from './phases/observe.ts';
 import { prune } from './phases/prune.ts';
 import { render } from './phases/render.ts';
 import { requestEvidence } from './phases/request-evidence.ts';
@@ -20,6 +20,7 @@ import { requeue } from './phases/requeue.ts';
 import { writeStatus } from './phases/write-status.ts';
 import { withRegistryStatus } from './registry-status.ts';
 import { endQuietly } from './namespace-ending.ts';
+import { echoChangesNothing } from './quiet-echo.ts';
 import { STALE_CACHE_RETRY_MS, type ReconcileDeps, type ReconcileOutcome } from './reconcile-deps.ts';
 
 export { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND } from './reconcile-deps.ts';
@@ -62,7 +63,9 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   );
   const drift = await driftChecks(target, decision, served, deps, log);
   const next = drift.status;
-  const write = await writeStatus(target, next, deps, log, yieldWorker);
+  const { spec } = target;
+  const quietEcho = () => spec !== undefined && echoChangesNothing(spec, observeLive(target, spec, target.md.status, deps), observeLive(target, spec, next, deps));
+  const write = await writeStatus(target, next, deps, log, yieldWorker, quietEcho);
   // Evidence taken by this reconcile is lost with the write: the machine asks for it again (evidence-gatherer.ts).
   if (write === 'conflict') return { requeueAfterMs: STALE_CACHE_RETRY_MS };
   if (write === 'gone') return {};

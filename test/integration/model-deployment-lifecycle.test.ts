@@ -315,6 +315,33 @@ test("other controllers' status bookkeeping starts no reconcile; a change the op
   assert.deepEqual(operatorWritesTo(pdbRef, since), [], 'the foreign label is left alone');
 });
 
+test("the operator's own status write starts no reconcile; one written by anyone else does", async (t) => {
+  const name = 'echo';
+  const key = `${namespace}/${name}`;
+  const ref = mdRef(namespace, name);
+  await createModelDeployment(client, namespace, validManifest(name));
+  await ready(name);
+  const cachedMd = () => Promise.resolve(operator.controller.caches.modelDeployments.get(namespace, name));
+  const url = (await client.get<ModelDeploymentObject>(ref))?.status?.url;
+  assert.ok(url, 'the ready ModelDeployment reports its URL');
+  await eventually('the cache to hold the ready status', cachedMd, (md) => md?.status?.url === url && conditionOf(md, 'Ready')?.status === 'True');
+  await operator.controller.queue.idle();
+  const adds = t.mock.method(operator.controller.queue, 'add');
+  const reconcilesOfKey = () => adds.mock.calls.filter((c) => c.arguments[0] === key).length;
+  const since = operator.requests.length;
+
+  // Someone else rewrites a field the operator reports: that event starts a reconcile, which writes
+  // the field back. The event of that write starts none: it would only repeat the reconcile.
+  const foreign = await patchAs<ModelDeploymentObject>(OTHER_MANAGER, { ...ref, subresource: 'status' }, { status: { url: 'http://elsewhere.invalid' } });
+  await eventually('the operator to write the URL back', () => client.get<ModelDeploymentObject>(ref), (md) => md?.status?.url === url);
+  const restored = await client.get<ModelDeploymentObject>(ref);
+  await eventually('the cache to hold the restored status', cachedMd, (md) => md?.metadata?.resourceVersion === restored?.metadata?.resourceVersion);
+  await operator.controller.queue.idle();
+  assert.ok(Number(restored?.metadata?.resourceVersion) > Number(foreign.metadata?.resourceVersion), 'a write after the foreign one');
+  assert.equal(operatorWritesTo(ref, since).length, 1, 'one status write restored the URL');
+  assert.equal(reconcilesOfKey(), 1, "the foreign write started one reconcile; the operator's own write started none");
+});
+
 test('deleting the ModelDeployment garbage-collects everything it owned', async () => {
   const name = 'gone';
   // TensorFlow Serving needs a ConfigMap; autoscaling adds the HPA; more than one replica, the PDB.

@@ -22,9 +22,11 @@ export type StatusWrite = 'unchanged' | 'written' | 'conflict' | 'gone';
 export async function writeStatus(
   target: Target,
   computed: ModelDeploymentStatus,
-  deps: Pick<ReconcileDeps, 'client' | 'replacedVersions'>,
+  deps: Pick<ReconcileDeps, 'client' | 'replacedVersions' | 'quietEchoes'>,
   log: Logger,
   yieldWorker: () => void,
+  /** Asked only before a write: whether the write's own watch event may start no reconcile (quiet-echo.ts). */
+  quietEcho: () => boolean = () => false,
 ): Promise<StatusWrite> {
   const { namespace, name, key, cachedVersion } = target;
   const previous = target.md.status;
@@ -32,6 +34,7 @@ export async function writeStatus(
   const next = computed.conditions ? { ...computed, conditions: keepTransitionTimes(previous?.conditions, computed.conditions) } : computed;
   if (statusEqual(previous ?? {}, next)) return 'unchanged';
   let written: KubeObject;
+  const quiet = quietEcho();
   yieldWorker();
   try {
     written = await deps.client.mergePatch(
@@ -50,5 +53,7 @@ export async function writeStatus(
   }
   // Until the cache shows our write, the next reconcile would decide from the version it replaced.
   if (cachedVersion !== undefined && written.metadata?.resourceVersion !== cachedVersion) deps.replacedVersions?.set(key, cachedVersion);
+  const version = written.metadata?.resourceVersion;
+  if (quiet && version !== undefined && version !== cachedVersion) deps.quietEchoes?.set(key, version);
   return 'written';
 }

@@ -51,3 +51,17 @@ test('a spec that does not parse stays unparsed while the same object is cached'
     assert.equal(loaded.target.spec, undefined);
   }
 });
+
+test("a reconcile that meets the version our status write replaced drops the quiet echo, so the write's event brings the key back at once", () => {
+  const current = md('1', '10', 1);
+  const quietEchoes = new Map([['ns/m', '11']]);
+  const replacedVersions = new Map([['ns/m', '10']]);
+  const stale = load('ns/m', { ...depsHolding(() => current), replacedVersions, quietEchoes });
+  assert.deepEqual(stale, { ok: false, outcome: { requeueAfterMs: 500 } });
+  assert.equal(quietEchoes.size, 0);
+  // Gone: forgotten.
+  quietEchoes.set('ns/m', '12');
+  const gone = load('ns/m', { ...depsHolding(() => undefined), quietEchoes, registry: { forget: () => {} }, retrainer: { forget: () => {} } } as unknown as Deps);
+  assert.equal(gone.ok, false);
+  assert.equal(quietEchoes.size, 0);
+});

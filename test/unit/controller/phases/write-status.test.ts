@@ -73,3 +73,20 @@ void test("a condition's time moves only with its status: a paused canary's look
     ['Reconciling', 'True', '2026-12-06T20:16:28Z'],
   ]);
 });
+
+void test("a write whose echo changes nothing records the written version as a quiet echo; only then, and only when asked before a write", async () => {
+  const { client } = fakeClient(() => Promise.resolve({ metadata: { resourceVersion: '8' } }));
+  const quietEchoes = new Map<string, string>();
+  let asked = 0;
+  assert.equal(await writeStatus(target, { observedGeneration: 1 }, { client, quietEchoes }, log, () => {}, () => (asked++, true)), 'unchanged');
+  assert.equal(asked, 0, 'not asked when nothing is written');
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client, quietEchoes }, log, () => {}, () => false), 'written');
+  assert.equal(quietEchoes.size, 0, 'an echo that may change the decision is not recorded');
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client, quietEchoes }, log, () => {}, () => (asked++, true)), 'written');
+  assert.equal(asked, 1);
+  assert.deepEqual([...quietEchoes], [['ns/fraud', '8']]);
+  const conflict = fakeClient(() => Promise.reject(new ApiError('PATCH', '/x', 409, 'Conflict', 'changed')));
+  const none = new Map<string, string>();
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client: conflict.client, quietEchoes: none }, log, () => {}, () => true), 'conflict');
+  assert.equal(none.size, 0, 'a refused write has no echo');
+});
