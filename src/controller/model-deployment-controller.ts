@@ -12,7 +12,7 @@ import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, LABEL_VARIANT, OPTIONAL_CHILD_KIND
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
 import { isReadEndpointSlice, triggersReconcile } from './child-event-filter.ts';
-import { takeQuietEcho } from './quiet-echo.ts';
+import { StatusEchoes } from './quiet-echo.ts';
 import { noRegistries, RegistryResolver, type RegistrySettings } from '../registry/resolver.ts';
 import { Retrainer } from '../retraining/retrainer.ts';
 import type { RetrainingSendMetrics } from '../retraining/send-metrics.ts';
@@ -76,7 +76,7 @@ export class ModelDeploymentController {
   readonly retrainer: Retrainer;
   private readonly options: ControllerOptions;
   /** Status writes of ours whose watch event starts no reconcile (quiet-echo.ts). */
-  private readonly quietEchoes = new Map<string, string>();
+  private readonly statusEchoes: StatusEchoes;
   private active = 0;
   reconciles = 0;
 
@@ -135,6 +135,7 @@ export class ModelDeploymentController {
       ...(options.queueMetrics ? { metrics: options.queueMetrics } : {}),
       onError: (key, err) => logger.warn({ key, err }, 'reconcile failed; retrying with backoff'),
     });
+    this.statusEchoes = new StatusEchoes((key) => this.queue.add(key));
     const now = options.now ?? (() => new Date());
     this.evidence = new EvidenceGatherer({
       sources: evidenceSources({
@@ -176,7 +177,7 @@ export class ModelDeploymentController {
       // own is left here; the reconcile this add brings only forgets it (phases/load.ts).
       if (event === 'delete') this.queue.cancelDelayed(key);
       // Our own status write, read back: the reconcile it would start repeats the one that wrote it.
-      if (takeQuietEcho(this.quietEchoes, key, event, obj)) return;
+      if (this.statusEchoes.absorbs(key, event, obj)) return;
       this.queue.add(key);
     });
     // The children caches are not sharded: a child carries its owner's name, not its owner's labels,
@@ -241,7 +242,7 @@ export class ModelDeploymentController {
       now: this.options.now ?? (() => new Date()),
       onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),
       replacedVersions: new Map<string, string>(),
-      quietEchoes: this.quietEchoes,
+      statusEchoes: this.statusEchoes,
       registry: this.registry,
       retrainer: this.retrainer,
     };

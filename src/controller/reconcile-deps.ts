@@ -6,6 +6,7 @@ import type { ApiClient } from '../kube/api-client.ts';
 import type { RenderConfig } from '../render/index.ts';
 import type { Caches } from './caches.ts';
 import type { EvidenceGatherer } from './evidence-gatherer.ts';
+import type { StatusEchoes } from './quiet-echo.ts';
 
 export const MODEL_DEPLOYMENT_API_VERSION = 'modelship.io/v1alpha1';
 export const MODEL_DEPLOYMENT_KIND = 'ModelDeployment';
@@ -31,12 +32,8 @@ export interface ReconcileDeps {
    * move a router back a step). Shared by the workers; see phases/load.ts.
    */
   readonly replacedVersions?: Map<string, string>;
-  /**
-   * Per key, the resourceVersion of a status write of ours whose watch event need start no reconcile
-   * (quiet-echo.ts): the one reconcile it would start repeats the one that wrote it. Shared with the
-   * ModelDeployment cache's event handler.
-   */
-  readonly quietEchoes?: Map<string, string>;
+  /** The status writes of ours whose watch event need start no reconcile (quiet-echo.ts). */
+  readonly statusEchoes?: StatusEchoes;
   /** Resolves models:/ URIs in the platform's model registries, outside the worker (src/registry). */
   readonly registry?: RegistryResolver;
   /** Decides and sends retraining triggers, outside the worker (src/retraining). */

@@ -64,12 +64,12 @@ function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
   return parsed;
 }
 
-export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'quietEchoes' | 'evidence' | 'registry' | 'retrainer'>): Loaded {
+export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'statusEchoes' | 'evidence' | 'registry' | 'retrainer'>): Loaded {
   const [namespace = '', name = ''] = key.split('/');
   const md = deps.caches.modelDeployments.get(namespace, name);
   if (!md?.metadata?.uid || md.metadata.deletionTimestamp) {
     deps.replacedVersions?.delete(key);
-    deps.quietEchoes?.delete(key);
+    deps.statusEchoes?.forget(key);
     deps.evidence.forget(key); // no decision will ask for its evidence again
     deps.registry?.forget(key);
     deps.retrainer?.forget(key);
@@ -84,7 +84,7 @@ export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replaced
   const cachedVersion = md.metadata.resourceVersion;
   if (cachedVersion !== undefined && deps.replacedVersions?.get(key) === cachedVersion) {
     // Our last status write is on its way through the watch: its event brings this key back at once.
-    deps.quietEchoes?.delete(key);
+    deps.statusEchoes?.forget(key);
     return { ok: false, outcome: { requeueAfterMs: STALE_CACHE_RETRY_MS } };
   }
   deps.replacedVersions?.delete(key);

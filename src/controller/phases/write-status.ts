@@ -22,7 +22,7 @@ export type StatusWrite = 'unchanged' | 'written' | 'conflict' | 'gone';
 export async function writeStatus(
   target: Target,
   computed: ModelDeploymentStatus,
-  deps: Pick<ReconcileDeps, 'client' | 'replacedVersions' | 'quietEchoes'>,
+  deps: Pick<ReconcileDeps, 'client' | 'replacedVersions' | 'statusEchoes'>,
   log: Logger,
   yieldWorker: () => void,
   /** Asked only before a write: whether the write's own watch event may start no reconcile (quiet-echo.ts). */
@@ -36,6 +36,7 @@ export async function writeStatus(
   let written: KubeObject;
   const quiet = quietEcho();
   yieldWorker();
+  deps.statusEchoes?.writing(key);
   try {
     written = await deps.client.mergePatch(
       { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
@@ -43,6 +44,7 @@ export async function writeStatus(
       { priority: 'low' },
     );
   } catch (err) {
+    deps.statusEchoes?.failed(key);
     if (statusWriteOfGoneObject(err)) {
       endQuietly(log, err);
       return 'gone';
@@ -54,6 +56,6 @@ export async function writeStatus(
   // Until the cache shows our write, the next reconcile would decide from the version it replaced.
   if (cachedVersion !== undefined && written.metadata?.resourceVersion !== cachedVersion) deps.replacedVersions?.set(key, cachedVersion);
   const version = written.metadata?.resourceVersion;
-  if (quiet && version !== undefined && version !== cachedVersion) deps.quietEchoes?.set(key, version);
+  deps.statusEchoes?.written(key, version, quiet && version !== cachedVersion);
   return 'written';
 }

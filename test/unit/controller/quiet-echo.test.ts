@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { ModelDeploymentSpec, ModelDeploymentStatus } from '../../../src/api/index.ts';
 import type { ModelDeploymentObject } from '../../../src/controller/caches.ts';
 import { observeRollout } from '../../../src/controller/observe-rollout.ts';
-import { echoChangesNothing, takeQuietEcho } from '../../../src/controller/quiet-echo.ts';
+import { echoChangesNothing, StatusEchoes } from '../../../src/controller/quiet-echo.ts';
 
 const spec = {
   model: { name: 'fraud', version: '2', uri: 's3://models/fraud/2', format: 'sklearn' },
@@ -38,16 +38,66 @@ void test("the replicas provider reads the canary's last weight from status: a n
   assert.equal(echoChangesNothing(spec, before, after), false);
 });
 
-void test('only the update carrying the recorded version is quiet; any event of the key ends the record', () => {
-  const md = (resourceVersion: string) => ({ metadata: { name: 'fraud', namespace: 'ns', resourceVersion } }) as ModelDeploymentObject;
-  const echoes = new Map([['ns/fraud', '8']]);
-  assert.equal(takeQuietEcho(echoes, 'ns/other', 'update', md('8')), false, 'another key');
-  assert.equal(takeQuietEcho(echoes, 'ns/fraud', 'update', md('8')), true);
-  assert.equal(echoes.size, 0);
-  assert.equal(takeQuietEcho(echoes, 'ns/fraud', 'update', md('8')), false, 'once');
+const md = (resourceVersion: string) => ({ metadata: { name: 'fraud', namespace: 'ns', resourceVersion } }) as ModelDeploymentObject;
+
+/** A StatusEchoes whose released keys are collected. */
+function echoes() {
+  const released: string[] = [];
+  return { echoes: new StatusEchoes((key) => released.push(key)), released };
+}
+
+void test('answered first: only the update carrying the written version is absorbed; any event of the key ends the record', () => {
+  const { echoes: e, released } = echoes();
+  e.writing('ns/fraud');
+  e.written('ns/fraud', '8', true);
+  assert.equal(e.absorbs('ns/other', 'update', md('8')), false, 'another key');
+  assert.equal(e.absorbs('ns/fraud', 'update', md('8')), true);
+  assert.equal(e.size, 0);
+  assert.equal(e.absorbs('ns/fraud', 'update', md('8')), false, 'once');
   for (const [event, version] of [['update', '9'], ['resync', '8'], ['add', '8'], ['delete', '8']] as const) {
-    echoes.set('ns/fraud', '8');
-    assert.equal(takeQuietEcho(echoes, 'ns/fraud', event, md(version)), false, `${event} at ${version}`);
-    assert.equal(echoes.size, 0, `${event} ends the record`);
+    e.writing('ns/fraud');
+    e.written('ns/fraud', '8', true);
+    assert.equal(e.absorbs('ns/fraud', event, md(version)), false, `${event} at ${version}`);
+    assert.equal(e.size, 0, `${event} ends the record`);
   }
+  e.writing('ns/fraud');
+  e.written('ns/fraud', '8', false);
+  assert.equal(e.size, 0, 'an echo that may change the decision is not recorded');
+  assert.equal(e.absorbs('ns/fraud', 'update', md('8')), false);
+  assert.deepEqual(released, []);
+});
+
+void test('echo first: events met during the write are held, and start a reconcile at the answer unless they were its quiet echo alone', () => {
+  const run = (quiet: boolean, versions: readonly string[], answer: string) => {
+    const { echoes: e, released } = echoes();
+    e.writing('ns/fraud');
+    const absorbed = versions.map((v) => e.absorbs('ns/fraud', 'update', md(v)));
+    if (answer === 'failed') e.failed('ns/fraud');
+    else e.written('ns/fraud', answer, quiet);
+    return { absorbed, released, size: e.size };
+  };
+  assert.deepEqual(run(true, ['8'], '8'), { absorbed: [true], released: [], size: 0 }, 'the quiet echo alone: no reconcile');
+  assert.deepEqual(run(false, ['8'], '8'), { absorbed: [true], released: ['ns/fraud'], size: 0 }, 'not quiet: one reconcile');
+  assert.deepEqual(run(true, ['8', '9'], '8'), { absorbed: [true, true], released: ['ns/fraud'], size: 0 }, 'a change after ours: one reconcile');
+  assert.deepEqual(run(true, ['9'], 'failed'), { absorbed: [true], released: ['ns/fraud'], size: 0 }, 'refused: what came meanwhile is reconciled');
+  assert.deepEqual(run(true, [], 'failed'), { absorbed: [], released: [], size: 0 });
+  // A relist or a delete during the write starts its reconcile at once, and again at the answer.
+  const { echoes: e, released } = echoes();
+  e.writing('ns/fraud');
+  assert.equal(e.absorbs('ns/fraud', 'resync', md('7')), false);
+  e.written('ns/fraud', '8', true);
+  assert.deepEqual(released, ['ns/fraud']);
+});
+
+void test('forget drops an answered record, never a write on its way', () => {
+  const { echoes: e, released } = echoes();
+  e.writing('ns/fraud');
+  e.forget('ns/fraud');
+  assert.equal(e.absorbs('ns/fraud', 'update', md('8')), true, 'still held');
+  e.written('ns/fraud', '9', true);
+  assert.deepEqual(released, ['ns/fraud']);
+  e.writing('ns/fraud');
+  e.written('ns/fraud', '10', true);
+  e.forget('ns/fraud');
+  assert.equal(e.absorbs('ns/fraud', 'update', md('10')), false);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from '../../../../src/controller/phases/load.ts';
 import type { ModelDeploymentObject } from '../../../../src/controller/caches.ts';
+import { StatusEchoes } from '../../../../src/controller/quiet-echo.ts';
 
 type Deps = Parameters<typeof load>[1];
 
@@ -52,16 +53,20 @@ test('a spec that does not parse stays unparsed while the same object is cached'
   }
 });
 
-test("a reconcile that meets the version our status write replaced drops the quiet echo, so the write's event brings the key back at once", () => {
+test("a reconcile that meets the version our status write replaced forgets its echo, so the write's event brings the key back at once", () => {
   const current = md('1', '10', 1);
-  const quietEchoes = new Map([['ns/m', '11']]);
+  const echo = (rv: string) => ({ ...current, metadata: { ...current.metadata, resourceVersion: rv } });
+  const statusEchoes = new StatusEchoes(() => {});
+  statusEchoes.writing('ns/m');
+  statusEchoes.written('ns/m', '11', true);
   const replacedVersions = new Map([['ns/m', '10']]);
-  const stale = load('ns/m', { ...depsHolding(() => current), replacedVersions, quietEchoes });
+  const stale = load('ns/m', { ...depsHolding(() => current), replacedVersions, statusEchoes });
   assert.deepEqual(stale, { ok: false, outcome: { requeueAfterMs: 500 } });
-  assert.equal(quietEchoes.size, 0);
+  assert.equal(statusEchoes.absorbs('ns/m', 'update', echo('11')), false);
   // Gone: forgotten.
-  quietEchoes.set('ns/m', '12');
-  const gone = load('ns/m', { ...depsHolding(() => undefined), quietEchoes, registry: { forget: () => {} }, retrainer: { forget: () => {} } } as unknown as Deps);
+  statusEchoes.writing('ns/m');
+  statusEchoes.written('ns/m', '12', true);
+  const gone = load('ns/m', { ...depsHolding(() => undefined), statusEchoes, registry: { forget: () => {} }, retrainer: { forget: () => {} } } as unknown as Deps);
   assert.equal(gone.ok, false);
-  assert.equal(quietEchoes.size, 0);
+  assert.equal(statusEchoes.size, 0);
 });

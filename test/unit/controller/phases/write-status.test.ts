@@ -8,6 +8,7 @@ import type { Target } from '../../../../src/controller/phases/load.ts';
 import { writeStatus } from '../../../../src/controller/phases/write-status.ts';
 import type { ApiClient, KubeObject } from '../../../../src/kube/api-client.ts';
 import { ApiError } from '../../../../src/kube/api-error.ts';
+import { StatusEchoes } from '../../../../src/controller/quiet-echo.ts';
 
 const log = pino({ level: 'silent' });
 const previous: ModelDeploymentStatus = { observedGeneration: 1 };
@@ -74,19 +75,29 @@ void test("a condition's time moves only with its status: a paused canary's look
   ]);
 });
 
-void test("a write whose echo changes nothing records the written version as a quiet echo; only then, and only when asked before a write", async () => {
+void test("a write whose echo changes nothing: its echo starts no reconcile, before or after the answer; asked only before a write", async () => {
+  const released: string[] = [];
+  const statusEchoes = new StatusEchoes((key) => released.push(key));
+  const echo = { metadata: { name: 'fraud', namespace: 'ns', resourceVersion: '8' } } as KubeObject;
   const { client } = fakeClient(() => Promise.resolve({ metadata: { resourceVersion: '8' } }));
-  const quietEchoes = new Map<string, string>();
   let asked = 0;
-  assert.equal(await writeStatus(target, { observedGeneration: 1 }, { client, quietEchoes }, log, () => {}, () => (asked++, true)), 'unchanged');
+  assert.equal(await writeStatus(target, { observedGeneration: 1 }, { client, statusEchoes }, log, () => {}, () => (asked++, true)), 'unchanged');
   assert.equal(asked, 0, 'not asked when nothing is written');
-  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client, quietEchoes }, log, () => {}, () => false), 'written');
-  assert.equal(quietEchoes.size, 0, 'an echo that may change the decision is not recorded');
-  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client, quietEchoes }, log, () => {}, () => (asked++, true)), 'written');
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client, statusEchoes }, log, () => {}, () => (asked++, true)), 'written');
   assert.equal(asked, 1);
-  assert.deepEqual([...quietEchoes], [['ns/fraud', '8']]);
+  assert.equal(statusEchoes.absorbs('ns/fraud', 'update', echo), true, 'the echo after the answer');
+  // The echo before the answer: held, then dropped.
+  const early = fakeClient(() => {
+    assert.equal(statusEchoes.absorbs('ns/fraud', 'update', echo), true, 'held during the write');
+    return Promise.resolve({ metadata: { resourceVersion: '8' } });
+  });
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client: early.client, statusEchoes }, log, () => {}, () => true), 'written');
+  assert.deepEqual(released, []);
+  // Not quiet: the held echo starts its reconcile.
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client: early.client, statusEchoes }, log, () => {}, () => false), 'written');
+  assert.deepEqual(released, ['ns/fraud']);
+  // Refused: nothing recorded.
   const conflict = fakeClient(() => Promise.reject(new ApiError('PATCH', '/x', 409, 'Conflict', 'changed')));
-  const none = new Map<string, string>();
-  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client: conflict.client, quietEchoes: none }, log, () => {}, () => true), 'conflict');
-  assert.equal(none.size, 0, 'a refused write has no echo');
+  assert.equal(await writeStatus(target, { observedGeneration: 2 }, { client: conflict.client, statusEchoes }, log, () => {}, () => true), 'conflict');
+  assert.equal(statusEchoes.size, 0);
 });
