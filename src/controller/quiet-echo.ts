@@ -1,13 +1,14 @@
-// PURE: whether the watch event of a reconcile's own status write may start no reconcile (a "quiet
-// echo"). Fed its own status back with the same observations, a reconcile decides the same and writes
-// nothing: the rollout machine and the serving status are fixed points by construction (the
-// "idempotent" properties in test/unit/rollout/properties.test.ts and test/unit/status/properties.test.ts).
-// So the reconcile that event would start repeats the one that wrote it, unless the written status
-// changes what the machine observes (the replicas provider reads the canary's last weight from status)
-// or a part that is not such a fixed point reads it back: the drift checks (their schedule) and the
-// retrainer (the drift verdict and the stable revision). Converging a model, its two status writes were
-// two of its five or six reconciles. Every other event still starts one: a child's, the spec's, a
-// label's, a status written by anyone else, a relist.
+// Whether the watch event of a reconcile's own status write may start no reconcile (a "quiet echo"):
+// decided by a pure function, and recorded per key, in memory only, by StatusEchoes. Fed its own
+// status back with the same observations, a reconcile decides the same and writes nothing: the
+// rollout machine and the serving status are fixed points by construction (the "idempotent"
+// properties in test/unit/rollout/properties.test.ts and test/unit/status/properties.test.ts). So the
+// reconcile that event would start repeats the one that wrote it, unless the written status changes
+// what the machine observes (the replicas provider reads the canary's last weight from status) or a
+// part that is not such a fixed point reads it back: the drift checks (their schedule) and the
+// retrainer (the drift verdict and the stable revision). Converging a model, its two status writes
+// were two of its five or six reconciles. Every other event still starts one: a child's, the spec's,
+// a label's, a status written by anyone else, a relist.
 import type { ModelDeploymentSpec } from '../api/index.ts';
 import type { KubeObject } from '../kube/api-client.ts';
 import type { InformerEvent } from '../kube/informer.ts';
