@@ -1,4 +1,5 @@
-// PURE (but for a table of shared strings, invisible to callers): what the caches keep of each
+// PURE (but for a table of shared strings, and the input's strings swapped in place for equal shared
+// ones: invisible to callers; the input is a fresh JSON.parse result, never frozen): what the caches keep of each
 // object. A cache entry lives as long as the object, so with 1000 ModelDeployments (about 9000 cached
 // objects) every field kept costs memory for nothing unless reconcile reads it. Kept: metadata (labels, owners, versions), of the annotations only those the
 // operator reads (anyone who may label an object in a watched namespace could otherwise make the
