@@ -239,17 +239,18 @@ export class ApiClient {
   }
 
   /** Server-side apply with the operator's field manager; force takes over fields others changed. */
-  async apply<T extends KubeObject>(obj: KubeObject & { apiVersion: string; kind: string }, fieldManager: string): Promise<T> {
+  async apply<T extends KubeObject>(obj: KubeObject & { apiVersion: string; kind: string }, fieldManager: string, options: { managedFields?: ManagedFieldsKept } = {}): Promise<T> {
     const ref = { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name };
     return this.request<T>('PATCH', resourcePath(ref), {
       query: { fieldManager, force: true },
       body: obj,
       contentType: 'application/apply-patch+yaml',
+      ...options,
     });
   }
 
   /** `priority: 'low'` for status writes: under load they yield to the requests that change the cluster. */
-  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: unknown, options: { priority?: RequestPriority } = {}): Promise<T> {
+  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: unknown, options: { priority?: RequestPriority; managedFields?: ManagedFieldsKept } = {}): Promise<T> {
     return this.request<T>('PATCH', resourcePath(ref), { body: patch, contentType: 'application/merge-patch+json', ...options });
   }
 

@@ -41,7 +41,8 @@ export async function writeStatus(
     written = await deps.client.mergePatch(
       { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
       statusPatch(previous, next, cachedVersion),
-      { priority: 'low' },
+      // Of the answer only the resourceVersion is read: its managedFields are not parsed (managed-fields-text.ts).
+      { priority: 'low', managedFields: 'none' },
     );
   } catch (err) {
     deps.statusEchoes?.failed(key);
