@@ -12,7 +12,6 @@
 // keys and values, owners, condition reasons, and that managedFields text, which is the same for every
 // child of a kind rendered alike once its owner's uid is taken out of it (cached-fields-text.ts).
 import type { KubeObject, ManagedFieldsEntry } from '../kube/api-client.ts';
-import type { ManagedFieldsKept } from '../kube/managed-fields-text.ts';
 import { StringInterner } from '../kube/string-interner.ts';
 import { cachedFieldsText, controllerUid } from './cached-fields-text.ts';
 import { LABEL_BATCH_RUN } from '../batch/labels.ts';
@@ -54,12 +53,6 @@ const noAnnotation: KeepAnnotation = () => false;
 
 const none = () => false;
 const ours = (m: ManagedFieldsEntry) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && !m.subresource;
-
-/**
- * The managedFields entries the children's caches parse at all (managed-fields-text.ts): modelship's,
- * their fieldsV1 as its JSON text. The other caches keep no entry and parse none ('none').
- */
-export const CHILD_MANAGED_FIELDS: ManagedFieldsKept = { manager: FIELD_MANAGER };
 
 type Loose = KubeObject & Record<string, unknown>;
 

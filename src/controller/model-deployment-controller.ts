@@ -9,7 +9,7 @@ import { KindCache } from '../kube/kind-cache.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { objectKey, type InformerEvent } from '../kube/informer.ts';
 import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, LABEL_VARIANT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
-import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod, CHILD_MANAGED_FIELDS } from './cache-transforms.ts';
+import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
 import { isReadEndpointSlice, triggersReconcile } from './child-event-filter.ts';
 import { StatusEchoes } from './quiet-echo.ts';
@@ -94,7 +94,6 @@ export class ModelDeploymentController {
         // A shard: the API server filters, and an object relabelled out of it arrives as a delete.
         ...(options.watchLabelSelector ? { labelSelector: options.watchLabelSelector } : {}),
         transform: cachedModelDeployment,
-        managedFields: 'none',
       }),
       children: new Map(
         CHILD_KINDS.map(({ apiVersion, kind }) => [
@@ -109,7 +108,6 @@ export class ModelDeploymentController {
             optional: OPTIONAL_CHILD_KINDS.some((o) => o.kind === kind),
             ...(options.optionalKindRetryMs ? { optionalRetryMs: options.optionalKindRetryMs } : {}),
             transform: cachedChild,
-        managedFields: CHILD_MANAGED_FIELDS,
           }),
         ]),
       ),
@@ -120,7 +118,6 @@ export class ModelDeploymentController {
         labelSelector: LABEL_MODEL_DEPLOYMENT,
         indexBy: ownerIndex,
         transform: cachedPod,
-        managedFields: 'none',
       }),
       endpointSlices: new KindCache<V1EndpointSlice & KubeObject>(client, logger, {
         ...common,
@@ -130,7 +127,6 @@ export class ModelDeploymentController {
         labelSelector: `${LABEL_MODEL_DEPLOYMENT},${LABEL_VARIANT}=canary`,
         indexBy: ownerIndex,
         transform: cachedEndpointSlice,
-        managedFields: 'none',
       }),
     };
     this.queue = new WorkQueue({

@@ -4,7 +4,6 @@ import { STATUS_CODES } from 'node:http';
 import { request as send, type Dispatcher } from 'undici';
 import { ApiError, type StatusCause } from './api-error.ts';
 import type { ClusterConnection } from './cluster-connection.ts';
-import { parseKubeJson, type ManagedFieldsKept } from './managed-fields-text.ts';
 import { resourcePath, type ObjectRef } from './resource-paths.ts';
 import { RequestThrottle, type RequestPriority } from './request-throttle.ts';
 import { MAX_RETRY_AFTER_RETRIES, retryAfterMs } from './retry-after.ts';
@@ -59,8 +58,6 @@ export interface RequestOptions {
   readonly body?: unknown;
   readonly contentType?: string;
   readonly priority?: RequestPriority;
-  /** Which managedFields entries of the answer to parse (managed-fields-text.ts); all by default. */
-  readonly managedFields?: ManagedFieldsKept;
   /** Cancels the request (and any wait for a retry); the 60 s deadline applies as well. */
   readonly signal?: AbortSignal;
 }
@@ -103,7 +100,7 @@ export class ApiClient {
       options.signal?.throwIfAborted();
       const { status, retryAfter, text } = await this.send(method, path, options, refreshNow);
       refreshNow = false;
-      if (status >= 200 && status < 300) return (text ? parseKubeJson(text, options.managedFields) : {}) as T;
+      if (status >= 200 && status < 300) return (text ? JSON.parse(text) : {}) as T;
       if (status === 401 && !refreshed) {
         refreshed = refreshNow = true;
         continue;
@@ -155,10 +152,7 @@ export class ApiClient {
    * one seen before) the API server answers from its watch cache, not etcd, and in one page (client-go's
    * reflector lists so); without one, the list is consistent, read from etcd in pages of `limit`.
    */
-  async list<T extends KubeObject>(
-    ref: ObjectRef,
-    query: { labelSelector?: string; limit?: number; resourceVersion?: string; signal?: AbortSignal; managedFields?: ManagedFieldsKept } = {},
-  ): Promise<ListResult<T>> {
+  async list<T extends KubeObject>(ref: ObjectRef, query: { labelSelector?: string; limit?: number; resourceVersion?: string; signal?: AbortSignal } = {}): Promise<ListResult<T>> {
     const items: T[] = [];
     let cont: string | undefined;
     let resourceVersion: string;
@@ -172,7 +166,6 @@ export class ApiClient {
             ? { labelSelector: query.labelSelector, resourceVersion: query.resourceVersion }
             : { labelSelector: query.labelSelector, limit: query.limit ?? 500, continue: cont },
           ...(query.signal ? { signal: query.signal } : {}),
-          ...(query.managedFields ? { managedFields: query.managedFields } : {}),
         },
       );
       for (const item of page.items) items.push({ ...item, apiVersion: ref.apiVersion, kind: ref.kind });
@@ -192,7 +185,7 @@ export class ApiClient {
      * `sendInitialEvents`: a streaming list (KEP-3157): the objects as ADDED events, not older than
      * `resourceVersion` ("" the newest), then a BOOKMARK annotated k8s.io/initial-events-end, then the watch.
      */
-    query: { resourceVersion: string; labelSelector?: string; fieldSelector?: string; timeoutSeconds: number; sendInitialEvents?: boolean; managedFields?: ManagedFieldsKept },
+    query: { resourceVersion: string; labelSelector?: string; fieldSelector?: string; timeoutSeconds: number; sendInitialEvents?: boolean },
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
     /** Called when the server accepted the watch (200), before any event. */
@@ -225,7 +218,7 @@ export class ApiClient {
     onOpen?.();
     try {
       await readLines(res.body, signal, (line) => {
-        const event = parseKubeJson(line, query.managedFields) as WatchEvent<T>;
+        const event = JSON.parse(line) as WatchEvent<T>;
         if (event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
           event.object.apiVersion ??= ref.apiVersion;
           event.object.kind ??= ref.kind;
@@ -239,18 +232,17 @@ export class ApiClient {
   }
 
   /** Server-side apply with the operator's field manager; force takes over fields others changed. */
-  async apply<T extends KubeObject>(obj: KubeObject & { apiVersion: string; kind: string }, fieldManager: string, options: { managedFields?: ManagedFieldsKept } = {}): Promise<T> {
+  async apply<T extends KubeObject>(obj: KubeObject & { apiVersion: string; kind: string }, fieldManager: string): Promise<T> {
     const ref = { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name };
     return this.request<T>('PATCH', resourcePath(ref), {
       query: { fieldManager, force: true },
       body: obj,
       contentType: 'application/apply-patch+yaml',
-      ...options,
     });
   }
 
   /** `priority: 'low'` for status writes: under load they yield to the requests that change the cluster. */
-  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: unknown, options: { priority?: RequestPriority; managedFields?: ManagedFieldsKept } = {}): Promise<T> {
+  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: unknown, options: { priority?: RequestPriority } = {}): Promise<T> {
     return this.request<T>('PATCH', resourcePath(ref), { body: patch, contentType: 'application/merge-patch+json', ...options });
   }
 

@@ -13,7 +13,6 @@ import type { ApiClient, KubeObject, WatchEvent } from './api-client.ts';
 import { ApiError } from './api-error.ts';
 import { backoffDelay } from './backoff.ts';
 import { InitialStateAssembly, objectKey, replaceChanges } from './initial-state.ts';
-import type { ManagedFieldsKept } from './managed-fields-text.ts';
 import { ProgressMonitor } from './progress-monitor.ts';
 import type { ObjectRef } from './resource-paths.ts';
 import { boundedTimeout } from './timer-delay.ts';
@@ -53,11 +52,6 @@ export interface InformerOptions<T extends KubeObject> {
   readonly wedgedAfterMs?: number;
   /** Trims objects before they are cached (e.g. drop managedFields of pods). */
   readonly transform?: (obj: T) => T;
-  /**
-   * Which managedFields entries to parse at all (managed-fields-text.ts), for a transform that drops the
-   * others: most of a watch event's text, left unparsed. All by default.
-   */
-  readonly managedFields?: ManagedFieldsKept;
   /** One secondary index, e.g. children by their owner's key, so lookups do not scan the store. */
   readonly indexBy?: (obj: T) => string | undefined;
   /**
@@ -244,11 +238,7 @@ export class Informer<T extends KubeObject> {
   private async relist(): Promise<void> {
     const resourceVersion = this.listFromEtcd ? '' : this.resourceVersion || '0';
     this.relists++;
-    const { items, resourceVersion: listed } = await this.options.client.list<T>(this.options.ref, {
-      labelSelector: this.options.labelSelector,
-      resourceVersion,
-      ...(this.options.managedFields ? { managedFields: this.options.managedFields } : {}),
-    });
+    const { items, resourceVersion: listed } = await this.options.client.list<T>(this.options.ref, { labelSelector: this.options.labelSelector, resourceVersion });
     this.listFromEtcd = false;
     const fresh = new Map<string, T>();
     for (const raw of items) {
@@ -339,13 +329,7 @@ export class Informer<T extends KubeObject> {
     try {
       await this.options.client.watch<T>(
         this.options.ref,
-        {
-          resourceVersion,
-          labelSelector: this.options.labelSelector,
-          timeoutSeconds,
-          ...(initialEvents ? { sendInitialEvents: true } : {}),
-          ...(this.options.managedFields ? { managedFields: this.options.managedFields } : {}),
-        },
+        { resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds, ...(initialEvents ? { sendInitialEvents: true } : {}) },
         (event) => {
           if (errorEvent) return;
           watchdog.kick();

@@ -92,13 +92,10 @@ type Written = { readonly applied: KubeObject; readonly wrote: boolean } | { rea
  * (create-only.ts); if the name is held, the holder is read: another's is left alone and returned as
  * taken; ours after all (the cache was behind) is applied to, bound to its uid, if it differs.
  */
-/** An apply's answer is read for its spec and status (report.ts), never its managedFields: they are not parsed (managed-fields-text.ts). */
-const ANSWER = { managedFields: 'none' } as const;
-
 async function applyOwnOnly(client: ApiClient, obj: KubeObject & { apiVersion: string; kind: string }, liveUid: string | undefined, ownerUid: string): Promise<Written> {
-  if (liveUid !== undefined) return { applied: await client.apply(boundTo(obj, liveUid), FIELD_MANAGER, ANSWER), wrote: true };
+  if (liveUid !== undefined) return { applied: await client.apply(boundTo(obj, liveUid), FIELD_MANAGER), wrote: true };
   try {
-    return { applied: await client.apply(createOnly(obj), FIELD_MANAGER, ANSWER), wrote: true };
+    return { applied: await client.apply(createOnly(obj), FIELD_MANAGER), wrote: true };
   } catch (err) {
     if (!isConflict(err)) throw err;
   }
@@ -107,5 +104,5 @@ async function applyOwnOnly(client: ApiClient, obj: KubeObject & { apiVersion: s
   if (existing === undefined) throw new Error(`${obj.kind} ${obj.metadata?.name ?? ''} was deleted while it was being created`);
   if (!isControlledBy(existing, ownerUid)) return { taken: existing };
   if (applyReason(obj, existing) === 'UpToDate') return { applied: existing, wrote: false };
-  return { applied: await client.apply(boundTo(obj, existing.metadata?.uid ?? ''), FIELD_MANAGER, ANSWER), wrote: true };
+  return { applied: await client.apply(boundTo(obj, existing.metadata?.uid ?? ''), FIELD_MANAGER), wrote: true };
 }

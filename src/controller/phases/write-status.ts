@@ -41,8 +41,7 @@ export async function writeStatus(
     written = await deps.client.mergePatch(
       { apiVersion: MODEL_DEPLOYMENT_API_VERSION, kind: MODEL_DEPLOYMENT_KIND, namespace, name, subresource: 'status' },
       statusPatch(previous, next, cachedVersion),
-      // Of the answer only the resourceVersion is read: its managedFields are not parsed (managed-fields-text.ts).
-      { priority: 'low', managedFields: 'none' },
+      { priority: 'low' },
     );
   } catch (err) {
     deps.statusEchoes?.failed(key);
