@@ -51,17 +51,32 @@ const REGISTRY_PENDING_RETRY_MS = 2000;
  */
 const recentParses = new RecentMap<string, { readonly md: ModelDeploymentObject; readonly parsed: ParseResult }>(256);
 
+/**
+ * The object as parsed: apiVersion, kind, metadata and spec. Not the status: it is the operator's own
+ * output, read from the cached object (report.ts), never from the parse, and the API server holds it to
+ * the CRD's schema; an odd status is no reason to call the spec invalid.
+ */
 function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
   const recent = recentParses.get(key);
   if (recent?.md === md) return recent.parsed;
-  let parsed = parseModelDeployment(md);
-  // A new version with an equal spec (a status write, a label): the previous parse's spec object is
-  // kept, so the render memo keyed on it (render.ts) still holds. Parsing is a function of the object.
-  if (parsed.ok && recent?.parsed.ok && recent.md.metadata?.uid === md.metadata?.uid && jsonEqual(recent.md.spec, md.spec)) {
-    parsed = { ok: true, value: { ...parsed.value, spec: recent.parsed.value.spec } };
-  }
+  const parsed = recent !== undefined && sameSpec(recent, md) ? { ...recent.parsed, value: { ...recent.parsed.value, metadata: { ...md.metadata, name: recent.parsed.value.metadata.name } } } : parseWithoutStatus(md);
   recentParses.set(key, { md, parsed });
   return parsed;
+}
+
+/**
+ * Whether `md` is a new version of the object `recent` parsed with the same spec: a status write, a
+ * label. Its parse is the one before with the new metadata (the name and uid are the same, and the API
+ * server holds metadata to its types), and the spec is the very same object, so the render memo keyed on
+ * it (render.ts) still holds. Converging, two of a model's three versions are its status writes.
+ */
+function sameSpec(recent: { readonly md: ModelDeploymentObject; readonly parsed: ParseResult }, md: ModelDeploymentObject): recent is { md: ModelDeploymentObject; parsed: Extract<ParseResult, { ok: true }> } {
+  return recent.parsed.ok && recent.md.metadata?.uid === md.metadata?.uid && jsonEqual(recent.md.spec, md.spec);
+}
+
+function parseWithoutStatus(md: ModelDeploymentObject): ParseResult {
+  const { status: _status, ...object } = md;
+  return parseModelDeployment(object);
 }
 
 export function load(key: string, deps: Pick<ReconcileDeps, 'caches' | 'replacedVersions' | 'statusEchoes' | 'evidence' | 'registry' | 'retrainer'>): Loaded {

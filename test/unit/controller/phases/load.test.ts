@@ -42,6 +42,29 @@ test('each version the cache holds is parsed as itself, and an unchanged object 
   assert.deepEqual(equal.target.parsed, next.target.parsed);
 });
 
+test('a new version with the same spec (a status write, a label) keeps the spec object and takes the new metadata', () => {
+  let current = md('1', '10', 1);
+  const deps = depsHolding(() => current);
+  const first = load('ns/m', deps);
+  current = { ...md('1', '11', 1), metadata: { ...md('1', '11', 1).metadata, labels: { team: 'search' } }, status: { phase: 'Ready' } } as ModelDeploymentObject;
+  const next = load('ns/m', deps);
+  assert.ok(first.ok && next.ok && next.target.parsed.ok);
+  assert.equal(next.target.spec, first.target.spec, 'the same spec object: the render memo holds');
+  assert.equal(next.target.parsed.value.metadata.resourceVersion, '11');
+  assert.deepEqual(next.target.parsed.value.metadata.labels, { team: 'search' });
+  assert.equal(next.target.cachedVersion, '11');
+});
+
+test("the status is not parsed: one the schema would refuse does not make the spec invalid, new or not", () => {
+  const odd = { ...md('1', '20', 1), status: { phase: 42, conditions: 'none' } } as unknown as ModelDeploymentObject;
+  for (const key of ['ns/odd', 'ns/odd']) {
+    const loaded = load(key, depsHolding(() => odd));
+    assert.ok(loaded.ok && loaded.target.parsed.ok, 'parsed');
+    assert.equal(loaded.target.spec?.model.version, '1');
+    assert.equal('status' in loaded.target.parsed.value, false);
+  }
+});
+
 test('a spec that does not parse stays unparsed while the same object is cached', () => {
   const broken = { ...md('1', '12', 1), spec: { model: { name: 'm' } } } as unknown as ModelDeploymentObject;
   const deps = depsHolding(() => broken);
