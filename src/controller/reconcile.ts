@@ -10,7 +10,7 @@ import { driftChecks, isDriftJob } from './drift-checks.ts';
 import { apply } from './phases/apply.ts';
 import { decide } from './phases/decide.ts';
 import { emitEvents } from './phases/emit-events.ts';
-import { forgetAtRest, load } from './phases/load.ts';
+import { load } from './phases/load.ts';
 import { observe, observeLive } from './phases/observe.ts';
 import { prune } from './phases/prune.ts';
 import { render } from './phases/render.ts';
@@ -21,8 +21,6 @@ import { writeStatus } from './phases/write-status.ts';
 import { withRegistryStatus } from './registry-status.ts';
 import { endQuietly } from './namespace-ending.ts';
 import { echoChangesNothing } from './quiet-echo.ts';
-import { isTrue } from '../status/conditions.ts';
-import { READY, RECONCILING } from '../status/index.ts';
 import { STALE_CACHE_RETRY_MS, type ReconcileDeps, type ReconcileOutcome } from './reconcile-deps.ts';
 
 export { MODEL_DEPLOYMENT_API_VERSION, MODEL_DEPLOYMENT_KIND } from './reconcile-deps.ts';
@@ -76,8 +74,5 @@ export async function reconcile(key: string, deps: ReconcileDeps, log: Logger, y
   if (write === 'written') for (const e of drift.events) deps.events.emit(target.eventTarget, e.type, e.reason, e.message);
   const outcome = requeue(results.errors, desired.renderError !== undefined, decision);
   const after = Math.min(outcome.requeueAfterMs ?? Infinity, drift.requeueAfterMs ?? Infinity);
-  if (Number.isFinite(after)) return { requeueAfterMs: after };
-  // At rest: its next reconcile may be far off, so its parse and render are not held for it.
-  if (isTrue(next.conditions, READY) && !isTrue(next.conditions, RECONCILING)) forgetAtRest(key);
-  return {};
+  return Number.isFinite(after) ? { requeueAfterMs: after } : {};
 }

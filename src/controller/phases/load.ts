@@ -9,7 +9,7 @@ import { isRegistryUri, resolvedModel } from '../../registry/mlflow.ts';
 import type { RegistryState } from '../../registry/resolver.ts';
 import { RecentMap } from '../../recent-map.ts';
 import { jsonEqual } from '../../status/status-changed.ts';
-import { forgetRender, RECENT_MODELS } from './render.ts';
+import { forgetRender } from './render.ts';
 import {
   MODEL_DEPLOYMENT_API_VERSION,
   MODEL_DEPLOYMENT_KIND,
@@ -47,18 +47,9 @@ const REGISTRY_PENDING_RETRY_MS = 2000;
  * The last parse of each recently reconciled ModelDeployment, valid while the cache holds that very
  * object (the informer stores a new one for each version): a ModelDeployment is reconciled again on
  * every event of its children, and parsing its spec was the costliest step of a reconcile that writes
- * nothing. Bounded, and emptied of models at rest; nothing mutates a parse.
+ * nothing. Bounded, so it holds no more than a few hundred parses; nothing mutates a parse.
  */
-const recentParses = new RecentMap<string, { readonly md: ModelDeploymentObject; readonly parsed: ParseResult }>(RECENT_MODELS);
-
-/**
- * Forgets a ModelDeployment's parse and render once it is at rest (reconcile.ts): the memos then hold
- * the models on their way, up to RECENT_MODELS, and nothing for a converged fleet.
- */
-export function forgetAtRest(key: string): void {
-  recentParses.delete(key);
-  forgetRender(key);
-}
+const recentParses = new RecentMap<string, { readonly md: ModelDeploymentObject; readonly parsed: ParseResult }>(256);
 
 /**
  * The object as parsed: apiVersion, kind, metadata and spec. Not the status: it is the operator's own

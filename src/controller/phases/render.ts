@@ -47,21 +47,13 @@ function renderPlan(target: Target, decision: RolloutDecision | undefined, confi
 }
 
 /**
- * How many models' parses and renders are kept (load.ts, this file): those on their way, since a model's
- * are forgotten once it is at rest. 1000 models created at once are all on their way together, and with
- * 256 most of their reconciles parsed, rendered and hashed again. A render and its hashed copies take
- * about 20 KB, so at most about 40 MB while thousands converge, and none at rest.
- */
-export const RECENT_MODELS = 2048;
-
-/**
  * The last render of each recently reconciled ModelDeployment, reused while its parsed spec is the very
  * same object (load.ts keeps it across versions with an equal spec), its plan the same and the
  * configuration too: most reconciles of a converging model follow its children's events and want what
  * the last one wanted, and rendering, copying and hashing the children (apply.ts memoizes the hash per
  * rendered object) took a tenth of the operator's CPU. The render reads nothing else but the name and
  * namespace, which the key fixes. Frozen: a phase that changed a shared child would throw, not corrupt
- * the next reconcile. Bounded and emptied like load.ts's parses, which the specs are held by.
+ * the next reconcile. Bounded like load.ts's parses, which the specs are held by.
  */
 interface RecentRender {
   readonly spec: object;
@@ -69,7 +61,7 @@ interface RecentRender {
   readonly config: RenderConfig;
   readonly objects: readonly ChildObject[];
 }
-const recentRenders = new RecentMap<string, RecentRender>(RECENT_MODELS);
+const recentRenders = new RecentMap<string, RecentRender>(256);
 
 /** Forgets a ModelDeployment's render (it is gone from this operator's view). */
 export function forgetRender(key: string): void {

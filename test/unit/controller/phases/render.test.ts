@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forgetAtRest, load, type Target } from '../../../../src/controller/phases/load.ts';
+import { load, type Target } from '../../../../src/controller/phases/load.ts';
 import { render } from '../../../../src/controller/phases/render.ts';
 import type { ModelDeploymentObject, Caches } from '../../../../src/controller/caches.ts';
 import { defaultRenderConfig } from '../../../../src/render/index.ts';
@@ -78,28 +78,4 @@ test('a new version with an equal spec (a status write) keeps the parsed spec an
 
   const otherConfig = { ...defaultRenderConfig };
   assert.notEqual(render(newVersion, decision(newVersion, 3), otherConfig, noCrdsMissing).objects[0], rendered[0], 'another configuration renders anew');
-});
-
-test('a thousand models on their way at once keep their children between reconciles', () => {
-  const names = Array.from({ length: 1000 }, (_, i) => `many-${i}`);
-  const first = names.map((n) => {
-    const target = loaded(md(n, '1', '1'));
-    return render(target, decision(target, 2), defaultRenderConfig, noCrdsMissing).objects[0];
-  });
-  names.forEach((n, i) => {
-    const target = loaded(md(n, '2', '1', { observedGeneration: 1 }));
-    assert.equal(render(target, decision(target, 2), defaultRenderConfig, noCrdsMissing).objects[0], first[i], `${n}: the same child object`);
-  });
-});
-
-test('a model at rest is forgotten: its next reconcile parses and renders anew, alike', () => {
-  const before = loaded(md('rest', '1', '1'));
-  const children = render(before, decision(before, 2), defaultRenderConfig, noCrdsMissing).objects;
-  forgetAtRest('ns/rest');
-  const after = loaded(md('rest', '2', '1', { observedGeneration: 1 }));
-  assert.notEqual(after.spec, before.spec, 'parsed anew');
-  assert.deepEqual(after.spec, before.spec);
-  const again = render(after, decision(after, 2), defaultRenderConfig, noCrdsMissing).objects;
-  assert.notEqual(again[0], children[0], 'rendered anew');
-  assert.deepEqual(again, children);
 });
