@@ -59,7 +59,7 @@ const recentParses = new RecentMap<string, { readonly md: ModelDeploymentObject;
 function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
   const recent = recentParses.get(key);
   if (recent?.md === md) return recent.parsed;
-  const parsed = recent !== undefined && sameSpec(recent, md) ? { ...recent.parsed, value: { ...recent.parsed.value, metadata: { ...md.metadata, name: recent.parsed.value.metadata.name } } } : parseWithoutStatus(md);
+  const parsed = recent !== undefined && sameSpec(recent, md) ? withMetadataOf(md, recent.parsed) : parseWithoutStatus(md);
   recentParses.set(key, { md, parsed });
   return parsed;
 }
@@ -72,6 +72,11 @@ function parsedOnce(key: string, md: ModelDeploymentObject): ParseResult {
  */
 function sameSpec(recent: { readonly md: ModelDeploymentObject; readonly parsed: ParseResult }, md: ModelDeploymentObject): recent is { md: ModelDeploymentObject; parsed: Extract<ParseResult, { ok: true }> } {
   return recent.parsed.ok && recent.md.metadata?.uid === md.metadata?.uid && jsonEqual(recent.md.spec, md.spec);
+}
+
+/** The parse before, with the new version's metadata (its name is the parsed one: the same uid). */
+function withMetadataOf(md: ModelDeploymentObject, before: Extract<ParseResult, { ok: true }>): ParseResult {
+  return { ok: true, value: { ...before.value, metadata: { ...md.metadata, name: before.value.metadata.name } } };
 }
 
 function parseWithoutStatus(md: ModelDeploymentObject): ParseResult {

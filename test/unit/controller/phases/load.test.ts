@@ -55,11 +55,14 @@ test('a new version with the same spec (a status write, a label) keeps the spec 
   assert.equal(next.target.cachedVersion, '11');
 });
 
-test("the status is not parsed: one the schema would refuse does not make the spec invalid, new or not", () => {
-  const odd = { ...md('1', '20', 1), status: { phase: 42, conditions: 'none' } } as unknown as ModelDeploymentObject;
-  for (const key of ['ns/odd', 'ns/odd']) {
-    const loaded = load(key, depsHolding(() => odd));
-    assert.ok(loaded.ok && loaded.target.parsed.ok, 'parsed');
+test('the status is not parsed: one the schema would refuse does not make the spec invalid, first seen or a new version', () => {
+  const odd = (resourceVersion: string) => ({ ...md('1', resourceVersion, 1), status: { phase: 42, conditions: 'none' } }) as unknown as ModelDeploymentObject;
+  let current = odd('20');
+  const deps = depsHolding(() => current);
+  for (const version of ['20', '21']) {
+    current = odd(version);
+    const loaded = load('ns/odd', deps);
+    assert.ok(loaded.ok && loaded.target.parsed.ok, `version ${version} parsed`);
     assert.equal(loaded.target.spec?.model.version, '1');
     assert.equal('status' in loaded.target.parsed.value, false);
   }
