@@ -12,6 +12,7 @@ import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, LABEL_VARIANT, OPTIONAL_CHILD_KIND
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
 import { isReadEndpointSlice, triggersReconcile } from './child-event-filter.ts';
+import { podEventTriggersReconcile } from './pod-event-filter.ts';
 import { StatusEchoes } from './quiet-echo.ts';
 import { noRegistries, RegistryResolver, type RegistrySettings } from '../registry/resolver.ts';
 import { Retrainer } from '../retraining/retrainer.ts';
@@ -183,19 +184,23 @@ export class ModelDeploymentController {
     // The children caches are not sharded: a child carries its owner's name, not its owner's labels,
     // and a ModelDeployment that moves to this shard must find its children already cached. Events of
     // children whose owner is not in this shard's cache are dropped here.
-    // An update that changed nothing a reconcile reads starts none (child-event-filter.ts).
-    const enqueueOwner = (event: InformerEvent, obj: KubeObject, previous?: KubeObject) => {
-      const owner = ownerIndex(obj);
-      const namespace = obj.metadata?.namespace;
-      if (!owner || !namespace || !triggersReconcile(event, obj, previous)) return;
-      if (this.caches.modelDeployments.get(namespace, owner) !== undefined) this.queue.add(`${namespace}/${owner}`);
-    };
+    // An update that changed nothing a reconcile reads starts none (child-event-filter.ts); of a
+    // model server's pods, no event that changes nothing a reconcile reads (pod-event-filter.ts).
+    const enqueueOwnerIf =
+      <T extends KubeObject>(triggers: (event: InformerEvent, obj: T, previous: T | undefined) => boolean) =>
+      (event: InformerEvent, obj: T, previous?: T) => {
+        const owner = ownerIndex(obj);
+        const namespace = obj.metadata?.namespace;
+        if (!owner || !namespace || !triggers(event, obj, previous)) return;
+        if (this.caches.modelDeployments.get(namespace, owner) !== undefined) this.queue.add(`${namespace}/${owner}`);
+      };
+    const enqueueOwner = enqueueOwnerIf(triggersReconcile);
     for (const cache of this.caches.children.values()) cache.onEvent(enqueueOwner);
     // A router CRD installed after start: ModelDeployments stalled on it are reconciled again.
     for (const { apiVersion, kind } of OPTIONAL_CHILD_KINDS) {
       this.caches.children.get(childCacheKey(apiVersion, kind))?.onServed(() => this.caches.modelDeployments.forceResync());
     }
-    this.caches.pods.onEvent(enqueueOwner);
+    this.caches.pods.onEvent(enqueueOwnerIf(podEventTriggersReconcile));
     this.caches.endpointSlices?.onEvent((event, obj, previous) => {
       const owner = ownerIndex(obj);
       if (owner !== undefined && isReadEndpointSlice(obj, owner)) enqueueOwner(event, obj, previous);
