@@ -10,13 +10,10 @@ import { loadClusterConnection } from './kube/cluster-connection.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { ModelDeploymentController } from './controller/model-deployment-controller.ts';
-import { createMetrics, initControllerMetrics, retrainingSendMetrics, setDriftGauges, setRetrainingGauges, setRolloutGauges, workQueueMetrics } from './observability/metrics.ts';
-import { driftGaugeValues } from './observability/drift-gauges.ts';
-import { retrainingGaugeValues } from './observability/retraining-gauges.ts';
-import { rolloutGaugeValues } from './observability/rollout-gauges.ts';
+import { createMetrics, initControllerMetrics, retrainingSendMetrics, workQueueMetrics } from './observability/metrics.ts';
+import { setModelDeploymentGauges } from './observability/model-deployment-gauges.ts';
 import { startHealthServer, type HealthServer } from './observability/health-server.ts';
 import { defaultRenderConfig } from './render/index.ts';
-import { CONDITION_ORDER } from './status/condition-types.ts';
 
 const CONTROLLER = 'modeldeployment';
 
@@ -96,24 +93,10 @@ export async function startOperator(
     },
     readyz: () => controller.readiness(),
   };
-  servers.push(await startHealthServer({ port: config.healthProbeBindAddress.port, host: config.healthProbeBindAddress.host, metrics, checks }));
-  servers.push(await startHealthServer({ port: config.metricsBindAddress.port, host: config.metricsBindAddress.host, metrics, checks }));
+  const beforeScrape = (): void => setModelDeploymentGauges(metrics, controller.caches.modelDeployments.list());
+  servers.push(await startHealthServer({ port: config.healthProbeBindAddress.port, host: config.healthProbeBindAddress.host, metrics, checks, beforeScrape }));
+  servers.push(await startHealthServer({ port: config.metricsBindAddress.port, host: config.metricsBindAddress.host, metrics, checks, beforeScrape }));
 
-  // ModelDeployments by condition, each one's canary weight and step, its drift and its last retraining
-  // trigger, from the cache (no API calls).
-  const gauge = setInterval(() => {
-    metrics.modelDeployments.reset();
-    const mds = controller.caches.modelDeployments.list();
-    for (const md of mds) {
-      for (const c of md.status?.conditions ?? []) {
-        if (CONDITION_ORDER.includes(c.type)) metrics.modelDeployments.inc({ condition: c.type, status: c.status });
-      }
-    }
-    setRolloutGauges(metrics, rolloutGaugeValues(mds));
-    setDriftGauges(metrics, driftGaugeValues(mds));
-    setRetrainingGauges(metrics, retrainingGaugeValues(mds));
-  }, 10_000);
-  gauge.unref();
 
   await controller.startCaches();
   logger.info(
@@ -167,7 +150,6 @@ export async function startOperator(
     healthPort: servers[0]?.port ?? 0,
     async stop() {
       stopping = true;
-      clearInterval(gauge);
       await controller.queue.shutdown();
       if (elector) {
         await elector.release();

@@ -16,6 +16,8 @@ export interface HealthServerOptions {
   host?: string;
   metrics: Metrics;
   checks: { healthz: HealthCheck; readyz: HealthCheck };
+  /** Sets the gauges read from the caches, right before each /metrics answer. */
+  beforeScrape?: () => void;
 }
 
 export interface HealthServer {
@@ -55,6 +57,7 @@ async function handle(options: HealthServerOptions, req: IncomingMessage, res: S
   }
   if (check === undefined) {
     const registry = options.metrics.registry;
+    options.beforeScrape?.();
     return send(res, 200, await registry.metrics(), registry.contentType);
   }
   const verdict = runCheck(check);

@@ -4,9 +4,13 @@ import { after, before, test } from 'node:test';
 import { startHealthServer } from '../../../src/observability/health-server.ts';
 import type { HealthServer } from '../../../src/observability/health-server.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
+import { setModelDeploymentGauges } from '../../../src/observability/model-deployment-gauges.ts';
+import type { ModelDeploymentObject } from '../../../src/controller/caches.ts';
 
 let healthz: boolean | string = true;
 let readyz: boolean | string = true;
+let cached: ModelDeploymentObject[] = [];
+let scrapes = 0;
 const metrics = createMetrics();
 let server: HealthServer;
 let base: string;
@@ -16,6 +20,10 @@ before(async () => {
     port: 0,
     host: '127.0.0.1',
     metrics,
+    beforeScrape: () => {
+      scrapes++;
+      setModelDeploymentGauges(metrics, cached);
+    },
     checks: {
       healthz: () => healthz,
       readyz: () => {
@@ -90,4 +98,27 @@ void test('a port in use is an error, not a crash', async () => {
     startHealthServer({ port: server.port, host: '127.0.0.1', metrics, checks: { healthz: () => true, readyz: () => true } }),
     /EADDRINUSE/,
   );
+});
+
+void test('the cache gauges are set when /metrics is asked for, from the cache as it is then; the probes do not set them', async () => {
+  const md = (name: string, ready: 'True' | 'False'): ModelDeploymentObject => ({
+    apiVersion: 'modelship.io/v1alpha1',
+    kind: 'ModelDeployment',
+    metadata: { name, namespace: 'shop' },
+    status: { conditions: [{ type: 'Ready', status: ready, reason: 'x', message: '', lastTransitionTime: '2026-12-07T10:00:00Z' }] },
+  });
+  cached = [md('iris', 'True'), md('fraud', 'False')];
+  const before = scrapes;
+  await get('/healthz');
+  await get('/readyz');
+  assert.equal(scrapes, before);
+  let text = (await get('/metrics')).body;
+  assert.equal(scrapes, before + 1);
+  assert.ok(text.includes('modelship_model_deployments{condition="Ready",status="True"} 1'), text);
+  assert.ok(text.includes('modelship_model_deployments{condition="Ready",status="False"} 1'), text);
+  // One deleted and one Ready since: the next scrape says so, with no series left of the other status.
+  cached = [md('iris', 'True')];
+  text = (await get('/metrics')).body;
+  assert.ok(text.includes('modelship_model_deployments{condition="Ready",status="True"} 1'), text);
+  assert.ok(!text.includes('modelship_model_deployments{condition="Ready",status="False"}'), text);
 });
