@@ -1,9 +1,11 @@
 // `node bench/converge-cpu.ts [--count=300] [--runs=2] [--entries="before=.local/before/src/main.ts;after=src/main.ts --max-semi-space-size=8"]
-// [--settings=50/100/4] [--profile] [--label=x]`: operator CPU seconds to converge N ModelDeployments created
-// at once, for several versions of the operator (entry points), alternating on fresh control planes
+// [--settings=50/100/4] [--profile] [--alloc-profile] [--label=x]`: operator CPU seconds to converge N ModelDeployments
+// created at once, for several versions of the operator (entry points), alternating on fresh control planes
 // (group-modelship-converge.ts), for before/after figures of a CPU change. Writes
-// bench/results/converge-cpu[.label].json.
-import { join } from 'node:path';
+// bench/results/converge-cpu[.label].json. --profile writes V8 CPU profiles (bench/cpuprofile-top.ts reads
+// them), --alloc-profile sampled allocations (bench/allocation-sampler.ts, read by bench/heapprofile-top.ts),
+// both to each entry's .local/bench-profiles.
+import { join, resolve } from 'node:path';
 import { ensureTools } from '../test/cluster/tools.ts';
 import { startScriptNodeFlags } from '../test/cluster/start-script-flags.ts';
 import { runModelshipConverge, type ClientSettings, type ModelshipConvergeResult } from './group-modelship-converge.ts';
@@ -24,7 +26,10 @@ const entries = (value('entries') ?? 'after=src/main.ts').split(';').map((e) => 
 const defaults = defaultOperatorSettings();
 const [qps, burst, concurrency] = (value('settings') ?? `${defaults.kubeApiQps}/${defaults.kubeApiBurst}/${defaults.concurrency}`).split('/').map(Number);
 const settings: ClientSettings = { qps: qps ?? defaults.kubeApiQps, burst: burst ?? defaults.kubeApiBurst, concurrency: concurrency ?? defaults.concurrency };
-const nodeFlags = argv.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir=.local/bench-profiles'] : [];
+const nodeFlags = [
+  ...(argv.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir=.local/bench-profiles'] : []),
+  ...(argv.includes('--alloc-profile') ? [`--import=${resolve(import.meta.dirname, 'allocation-sampler.ts')}`] : []),
+];
 const started = performance.now();
 const log = (m: string) => process.stderr.write(`[converge-cpu ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 const loadAtStart = load();

@@ -59,7 +59,7 @@ export async function runModelshipConverge(
       await observer.stop();
       const rssConvergedMiB = await settledRss(() => operator.rss(), options.settleMs);
       await operator.stop();
-      const fresh = await startOperator({ kubeconfig, dir: cluster.dir, name: `${options.name}-fresh`, flags, ...options.launch, nodeFlags: options.launch.nodeFlags.filter((f) => !f.startsWith('--cpu-prof')) });
+      const fresh = await startOperator({ kubeconfig, dir: cluster.dir, name: `${options.name}-fresh`, flags, ...options.launch, nodeFlags: options.launch.nodeFlags.filter((f) => !f.startsWith('--cpu-prof') && !f.includes('allocation-sampler')) });
       try {
         await waitForNoWrites(cluster, user, options.settleMs, 120_000);
         const rssFreshMiB = await settledRss(() => fresh.rss(), options.settleMs);
