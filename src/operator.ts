@@ -97,7 +97,6 @@ export async function startOperator(
   servers.push(await startHealthServer({ port: config.healthProbeBindAddress.port, host: config.healthProbeBindAddress.host, metrics, checks, beforeScrape }));
   servers.push(await startHealthServer({ port: config.metricsBindAddress.port, host: config.metricsBindAddress.host, metrics, checks, beforeScrape }));
 
-
   await controller.startCaches();
   logger.info(
     {
