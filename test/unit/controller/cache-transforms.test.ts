@@ -236,3 +236,37 @@ void test('a key named __proto__ stays a plain key of the cached object', () => 
   assert.deepEqual(Object.keys(kept.spec), ['__proto__', 'a']);
   assert.equal(Object.getOwnPropertyDescriptor(kept.spec, '__proto__')?.value, 'x');
 });
+
+void test('an answer found for one version holds for the next with the same fields entry, and only while the owner is the same', () => {
+  const owner = (uid: string) => ({ apiVersion: 'modelship.io/v1alpha1', kind: 'ModelDeployment', name: 'iris', uid });
+  const service = withDesiredHash(withOwner({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'iris-owned', namespace: 'ml' }, spec: { selector: { app: 'iris' } } }, owner('owner-a')));
+  const fieldsFor = (ownerUid: string) => ({
+    'f:metadata': { 'f:annotations': { 'f:modelship.io/desired-hash': {} }, 'f:ownerReferences': { [`k:{"uid":"${ownerUid}"}`]: {} } },
+    'f:spec': { 'f:selector': {} },
+  });
+  const version = (resourceVersion: string, controller: string, fieldsOwner = controller): KubeObject =>
+    cachedChild({
+      ...service,
+      metadata: {
+        ...service.metadata,
+        uid: 'svc-1',
+        resourceVersion,
+        ownerReferences: [{ ...owner(controller), controller: true, blockOwnerDeletion: true }],
+        managedFields: [{ manager: FIELD_MANAGER, operation: 'Apply', apiVersion: 'v1', fieldsV1: fieldsFor(fieldsOwner) }],
+      },
+    });
+  assert.equal(applyReason(service, version('1', 'owner-a')), 'UpToDate');
+  const next = version('2', 'owner-a');
+  assert.equal(applyReason(service, next), 'UpToDate', 'a later version, same entry');
+  // The cached entry's text is the same (the owner's uid is kept out of it), the owner put back is not ours.
+  const otherOwner = version('3', 'owner-b');
+  assert.equal(otherOwner.metadata?.managedFields?.[0]?.fieldsV1, next.metadata?.managedFields?.[0]?.fieldsV1, 'the same cached text');
+  assert.equal(applyReason(service, otherOwner), 'Drifted');
+  // Our entry lost the selector (someone else took it): the entry differs, the answer is found anew.
+  const taken = cachedChild({
+    ...otherOwner,
+    metadata: { ...version('4', 'owner-a').metadata, managedFields: [{ manager: FIELD_MANAGER, operation: 'Apply', apiVersion: 'v1', fieldsV1: { 'f:metadata': fieldsFor('owner-a')['f:metadata'] } }] },
+  });
+  assert.equal(applyReason(service, taken), 'Drifted');
+  assert.equal(applyReason(service, version('5', 'owner-a')), 'UpToDate');
+});
