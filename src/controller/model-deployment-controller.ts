@@ -11,10 +11,9 @@ import { objectKey, type InformerEvent } from '../kube/informer.ts';
 import { CHILD_KINDS, LABEL_MODEL_DEPLOYMENT, LABEL_VARIANT, OPTIONAL_CHILD_KINDS, type RenderConfig } from '../render/index.ts';
 import { cachedChild, cachedEndpointSlice, cachedModelDeployment, cachedPod } from './cache-transforms.ts';
 import { childCacheKey, type Caches, type ModelDeploymentObject } from './caches.ts';
-import { childEchoKey, echoesQuietly, ownerOfChildEchoKey } from './child-echoes.ts';
 import { isReadEndpointSlice, triggersReconcile } from './child-event-filter.ts';
 import { podEventTriggersReconcile } from './pod-event-filter.ts';
-import { WriteEchoes } from './quiet-echo.ts';
+import { StatusEchoes } from './quiet-echo.ts';
 import { noRegistries, RegistryResolver, type RegistrySettings } from '../registry/resolver.ts';
 import { Retrainer } from '../retraining/retrainer.ts';
 import type { RetrainingSendMetrics } from '../retraining/send-metrics.ts';
@@ -78,8 +77,7 @@ export class ModelDeploymentController {
   readonly retrainer: Retrainer;
   private readonly options: ControllerOptions;
   /** Status writes of ours whose watch event starts no reconcile (quiet-echo.ts). */
-  private readonly statusEchoes: WriteEchoes;
-  private readonly childEchoes: WriteEchoes;
+  private readonly statusEchoes: StatusEchoes;
   private active = 0;
   reconciles = 0;
 
@@ -138,8 +136,7 @@ export class ModelDeploymentController {
       ...(options.queueMetrics ? { metrics: options.queueMetrics } : {}),
       onError: (key, err) => logger.warn({ key, err }, 'reconcile failed; retrying with backoff'),
     });
-    this.statusEchoes = new WriteEchoes((key) => this.queue.add(key));
-    this.childEchoes = new WriteEchoes((key) => this.queue.add(ownerOfChildEchoKey(key)), new Set(['add', 'update']));
+    this.statusEchoes = new StatusEchoes((key) => this.queue.add(key));
     const now = options.now ?? (() => new Date());
     this.evidence = new EvidenceGatherer({
       sources: evidenceSources({
@@ -198,16 +195,7 @@ export class ModelDeploymentController {
         if (this.caches.modelDeployments.get(namespace, owner) !== undefined) this.queue.add(`${namespace}/${owner}`);
       };
     const enqueueOwner = enqueueOwnerIf(triggersReconcile);
-    for (const { apiVersion, kind } of CHILD_KINDS) {
-      const quiet = echoesQuietly(apiVersion, kind);
-      // The echo of our own write of a kind only apply and prune read starts none (child-echoes.ts).
-      this.caches.children.get(childCacheKey(apiVersion, kind))?.onEvent((event, obj, previous) => {
-        const owner = ownerIndex(obj);
-        const { namespace, name } = obj.metadata ?? {};
-        if (quiet && owner && namespace && name && this.childEchoes.absorbs(childEchoKey(`${namespace}/${owner}`, apiVersion, kind, name), event, obj)) return;
-        enqueueOwner(event, obj, previous);
-      });
-    }
+    for (const cache of this.caches.children.values()) cache.onEvent(enqueueOwner);
     // A router CRD installed after start: ModelDeployments stalled on it are reconciled again.
     for (const { apiVersion, kind } of OPTIONAL_CHILD_KINDS) {
       this.caches.children.get(childCacheKey(apiVersion, kind))?.onServed(() => this.caches.modelDeployments.forceResync());
@@ -260,7 +248,6 @@ export class ModelDeploymentController {
       onApply: (kind: string, written: boolean) => metrics?.applied(kind, written),
       replacedVersions: new Map<string, string>(),
       statusEchoes: this.statusEchoes,
-      childEchoes: this.childEchoes,
       registry: this.registry,
       retrainer: this.retrainer,
     };

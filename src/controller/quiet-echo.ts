@@ -1,6 +1,5 @@
 // Whether the watch event of a reconcile's own status write may start no reconcile (a "quiet echo"):
-// decided by a pure function, and recorded per key, in memory only, by WriteEchoes (which records the
-// operator's writes of children too: child-echoes.ts). Fed its own
+// decided by a pure function, and recorded per key, in memory only, by StatusEchoes. Fed its own
 // status back with the same observations, a reconcile decides the same and writes nothing: the
 // rollout machine and the serving status are fixed points by construction (the "idempotent"
 // properties in test/unit/rollout/properties.test.ts and test/unit/status/properties.test.ts). So the
@@ -29,22 +28,19 @@ interface Entry {
 }
 
 /**
- * The operator's writes and their echoes, per key: status writes (an echo is an update), and writes of
- * children (child-echoes.ts; a created child's echo is an add). The echo often arrives before the write's
+ * The operator's status writes and their echoes, per key. The echo often arrives before the write's
  * answer (both come from the API server at once), so the key's events are held while the write is on
  * its way: once answered, they start no reconcile only if they were that write's quiet echo alone.
  * Any event of the key ends a record: the echo is the very next version of the object, since the write
  * was conditional on the version the cache held.
  */
-export class WriteEchoes {
+export class StatusEchoes {
   private readonly entries = new Map<string, Entry>();
   private readonly release: (key: string) => void;
-  private readonly echoEvents: ReadonlySet<InformerEvent>;
 
-  /** `release` starts the reconcile that held events of a key deserve (the work queue's add); `echoEvents`: the events an echo can be. */
-  constructor(release: (key: string) => void, echoEvents: ReadonlySet<InformerEvent> = new Set(['update'])) {
+  /** `release` starts the reconcile that held events of a key deserve (the work queue's add). */
+  constructor(release: (key: string) => void) {
     this.release = release;
-    this.echoEvents = echoEvents;
   }
 
   /** Before a status write of `key` is sent. */
@@ -80,7 +76,7 @@ export class WriteEchoes {
   absorbs(key: string, event: InformerEvent, obj: KubeObject): boolean {
     const entry = this.entries.get(key);
     if (entry === undefined) return false;
-    const version = this.echoEvents.has(event) ? (obj.metadata?.resourceVersion ?? '') : '';
+    const version = event === 'update' ? (obj.metadata?.resourceVersion ?? '') : '';
     if (entry.held !== undefined) {
       entry.held.push(version);
       return version !== '';

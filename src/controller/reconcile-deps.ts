@@ -6,7 +6,7 @@ import type { ApiClient } from '../kube/api-client.ts';
 import type { RenderConfig } from '../render/index.ts';
 import type { Caches } from './caches.ts';
 import type { EvidenceGatherer } from './evidence-gatherer.ts';
-import type { WriteEchoes } from './quiet-echo.ts';
+import type { StatusEchoes } from './quiet-echo.ts';
 
 export const MODEL_DEPLOYMENT_API_VERSION = 'modelship.io/v1alpha1';
 export const MODEL_DEPLOYMENT_KIND = 'ModelDeployment';
@@ -33,9 +33,7 @@ export interface ReconcileDeps {
    */
   readonly replacedVersions?: Map<string, string>;
   /** The status writes of ours whose watch event need start no reconcile (quiet-echo.ts). */
-  readonly statusEchoes?: WriteEchoes;
-  /** The writes of children whose watch event need start no reconcile (child-echoes.ts), keyed by childEchoKey. */
-  readonly childEchoes?: WriteEchoes;
+  readonly statusEchoes?: StatusEchoes;
   /** Resolves models:/ URIs in the platform's model registries, outside the worker (src/registry). */
   readonly registry?: RegistryResolver;
   /** Decides and sends retraining triggers, outside the worker (src/retraining). */

@@ -342,36 +342,6 @@ test("the operator's own status write starts no reconcile; one written by anyone
   assert.equal(reconcilesOfKey(), 1, "the foreign write started one reconcile; the operator's own write started none");
 });
 
-test("a deleted Service and PDB come back, and the events of the operator's own re-creations start no reconcile", async (t) => {
-  const name = 'recreated';
-  const key = `${namespace}/${name}`;
-  await createModelDeployment(client, namespace, withChanges(validManifest(name), { 'spec.replicas': 2 }));
-  await ready(name);
-  await eventually('the Deployment to roll out', () => getDeployment(name), (d) => rolledOut(d, 2));
-  const pdbRef: ObjectRef = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace, name: `${name}-stable` };
-  const refs = [pdbRef, serviceRef(name)];
-  const cached = (ref: ObjectRef) => operator.controller.caches.children.get(`${ref.apiVersion}/${ref.kind}`)?.get(namespace, ref.name ?? '');
-  for (const ref of [...refs, deploymentRef(name)]) {
-    const live = await client.get<KubeObject>(ref);
-    await eventually(`the cache to see ${ref.kind} ${ref.name}`, () => Promise.resolve(cached(ref)), (o) => o?.metadata?.resourceVersion === live?.metadata?.resourceVersion);
-  }
-  await operator.controller.queue.idle();
-  const before = await Promise.all(refs.map((ref) => client.get<KubeObject>(ref)));
-  const adds = t.mock.method(operator.controller.queue, 'add');
-  const reconcilesOfKey = () => adds.mock.calls.filter((c) => c.arguments[0] === key).length;
-
-  for (const ref of refs) await client.delete(ref);
-  // Each comes back as a new object, and the cache holds the version the operator created.
-  for (const [i, ref] of refs.entries()) {
-    const again = await eventually(`${ref.kind} ${ref.name} to be created again`, () => client.get<KubeObject>(ref), (o) => o?.metadata?.uid !== undefined && o.metadata.uid !== before[i]?.metadata?.uid);
-    await eventually(`the cache to hold the new ${ref.kind}`, () => Promise.resolve(cached(ref)), (o) => o?.metadata?.uid === again?.metadata?.uid);
-  }
-  await operator.controller.queue.idle();
-  // One reconcile for each deletion; the re-creations' own watch events (adds) start none.
-  assert.equal(reconcilesOfKey(), 2, `queue adds of ${key}`);
-  assert.equal(conditionOf(await client.get<ModelDeploymentObject>(mdRef(namespace, name)), 'Ready')?.status, 'True');
-});
-
 test('deleting the ModelDeployment garbage-collects everything it owned', async () => {
   const name = 'gone';
   // TensorFlow Serving needs a ConfigMap; autoscaling adds the HPA; more than one replica, the PDB.

@@ -8,7 +8,6 @@ import type { ChildObject } from '../../render/index.ts';
 import type { ApplyError } from '../../status/observations.ts';
 import { applyReason, FIELD_MANAGER, withDesiredHash } from '../apply-decision.ts';
 import { childCacheKey } from '../caches.ts';
-import { childEchoKey, echoesQuietly } from '../child-echoes.ts';
 import { boundTo, createOnly } from '../create-only.ts';
 import { isConflict } from '../../kube/api-error.ts';
 import { applyRefusedByEndingNamespace } from '../namespace-ending.ts';
@@ -28,7 +27,7 @@ export interface Applied {
   namespaceEnding?: unknown;
 }
 
-export async function apply(target: Target, desired: readonly ChildObject[], deps: Pick<ReconcileDeps, 'caches' | 'client' | 'onApply' | 'childEchoes'>, log: Logger): Promise<Applied> {
+export async function apply(target: Target, desired: readonly ChildObject[], deps: Pick<ReconcileDeps, 'caches' | 'client' | 'onApply'>, log: Logger): Promise<Applied> {
   const { namespace, uid, owner } = target;
   const out: Applied = { live: new Map(), changed: [], errors: [] };
   for (const child of desired) {
@@ -46,16 +45,8 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
       deps.onApply?.(child.kind, false);
       continue;
     }
-    // The echo of a write of a kind only apply and prune read starts no reconcile (child-echoes.ts).
-    const echoKey = deps.childEchoes && echoesQuietly(child.apiVersion, child.kind) ? childEchoKey(target.key, child.apiVersion, child.kind, child.metadata.name) : undefined;
-    if (echoKey !== undefined) deps.childEchoes?.writing(echoKey);
     try {
       const written = await applyOwnOnly(deps.client, obj, live?.metadata?.uid, uid);
-      if (echoKey !== undefined) {
-        const version = 'applied' in written && written.wrote ? written.applied.metadata?.resourceVersion : undefined;
-        if (version !== undefined) deps.childEchoes?.written(echoKey, version, version !== live?.metadata?.resourceVersion);
-        else deps.childEchoes?.failed(echoKey);
-      }
       if ('taken' in written) {
         out.errors.push(takenName(child.kind, child.metadata.name, written.taken));
         continue;
@@ -66,7 +57,6 @@ export async function apply(target: Target, desired: readonly ChildObject[], dep
       out.changed.push(`${id} (${reason.toLowerCase()})`);
       log.info({ child: id, reason }, 'applied');
     } catch (err) {
-      if (echoKey !== undefined) deps.childEchoes?.failed(echoKey);
       if (applyRefusedByEndingNamespace(err)) {
         out.namespaceEnding = err;
         return out;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { ModelDeploymentSpec, ModelDeploymentStatus } from '../../../src/api/index.ts';
 import type { ModelDeploymentObject } from '../../../src/controller/caches.ts';
 import { observeRollout } from '../../../src/controller/observe-rollout.ts';
-import { echoChangesNothing, WriteEchoes } from '../../../src/controller/quiet-echo.ts';
+import { echoChangesNothing, StatusEchoes } from '../../../src/controller/quiet-echo.ts';
 
 const spec = {
   model: { name: 'fraud', version: '2', uri: 's3://models/fraud/2', format: 'sklearn' },
@@ -40,10 +40,10 @@ void test("the replicas provider reads the canary's last weight from status: a n
 
 const md = (resourceVersion: string) => ({ metadata: { name: 'fraud', namespace: 'ns', resourceVersion } }) as ModelDeploymentObject;
 
-/** A WriteEchoes whose released keys are collected. */
+/** A StatusEchoes whose released keys are collected. */
 function echoes() {
   const released: string[] = [];
-  return { echoes: new WriteEchoes((key) => released.push(key)), released };
+  return { echoes: new StatusEchoes((key) => released.push(key)), released };
 }
 
 void test('answered first: only the update carrying the written version is absorbed; any event of the key ends the record', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from '../../../../src/controller/phases/load.ts';
 import type { ModelDeploymentObject } from '../../../../src/controller/caches.ts';
-import { WriteEchoes } from '../../../../src/controller/quiet-echo.ts';
+import { StatusEchoes } from '../../../../src/controller/quiet-echo.ts';
 
 type Deps = Parameters<typeof load>[1];
 
@@ -82,7 +82,7 @@ test('a spec that does not parse stays unparsed while the same object is cached'
 test("a reconcile that meets the version our status write replaced forgets its echo, so the write's event brings the key back, and sets no timer", () => {
   const current = md('1', '10', 1);
   const echo = (rv: string) => ({ ...current, metadata: { ...current.metadata, resourceVersion: rv } });
-  const statusEchoes = new WriteEchoes(() => {});
+  const statusEchoes = new StatusEchoes(() => {});
   statusEchoes.writing('ns/m');
   statusEchoes.written('ns/m', '11', true);
   const replacedVersions = new Map([['ns/m', '10']]);

@@ -8,7 +8,7 @@ import type { Target } from '../../../../src/controller/phases/load.ts';
 import { writeStatus } from '../../../../src/controller/phases/write-status.ts';
 import type { ApiClient, KubeObject } from '../../../../src/kube/api-client.ts';
 import { ApiError } from '../../../../src/kube/api-error.ts';
-import { WriteEchoes } from '../../../../src/controller/quiet-echo.ts';
+import { StatusEchoes } from '../../../../src/controller/quiet-echo.ts';
 
 const log = pino({ level: 'silent' });
 const previous: ModelDeploymentStatus = { observedGeneration: 1 };
@@ -77,7 +77,7 @@ void test("a condition's time moves only with its status: a paused canary's look
 
 void test("a write whose echo changes nothing: its echo starts no reconcile, before or after the answer; asked only before a write", async () => {
   const released: string[] = [];
-  const statusEchoes = new WriteEchoes((key) => released.push(key));
+  const statusEchoes = new StatusEchoes((key) => released.push(key));
   const echo = { metadata: { name: 'fraud', namespace: 'ns', resourceVersion: '8' } } as KubeObject;
   const { client } = fakeClient(() => Promise.resolve({ metadata: { resourceVersion: '8' } }));
   let asked = 0;
