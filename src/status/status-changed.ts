@@ -7,21 +7,28 @@ export function statusEqual(a: ModelDeploymentStatus | undefined, b: ModelDeploy
   return jsonEqual(a, b);
 }
 
+/** In plain loops, allocating nothing: it compares every watch event's cached copies and every computed status. */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  const listA = Array.isArray(a);
+  const listB = Array.isArray(b);
+  if (listA || listB) {
+    if (!listA || !listB || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
   }
   if (!isObject(a) || !isObject(b)) return false;
-  const keysA = definedKeys(a);
-  const keysB = definedKeys(b);
-  return keysA.length === keysB.length && keysA.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+  let definedA = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k) || a[k] === undefined) continue;
+    definedA++;
+    if (!Object.hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
+  }
+  let definedB = 0;
+  for (const k in b) if (Object.hasOwn(b, k) && b[k] !== undefined) definedB++;
+  return definedA === definedB;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
-}
-
-function definedKeys(o: Record<string, unknown>): string[] {
-  return Object.keys(o).filter((k) => o[k] !== undefined);
 }

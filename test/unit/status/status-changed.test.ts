@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ModelDeploymentStatus } from '../../../src/api/index.ts';
+import fc from 'fast-check';
 import { computeStatus, statusEqual } from '../../../src/status/index.ts';
+import { jsonEqual } from '../../../src/status/status-changed.ts';
 import { NOW, observations } from './fixtures.ts';
 
 const status = computeStatus(undefined, observations(), NOW);
@@ -31,4 +33,34 @@ void test('any difference counts, list order included', () => {
   assert.ok(!statusEqual({ history: [] }, { history: [{}] } as unknown as ModelDeploymentStatus));
   const [one, oneString] = [{ a: 1 }, { a: '1' }] as unknown as NonNullable<ModelDeploymentStatus['stable']>[];
   assert.ok(!statusEqual({ stable: one }, { stable: oneString }));
+});
+
+/** The definition before it was written in plain loops: defined own keys, compared in any order. */
+function referenceEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => referenceEqual(x, b[i]));
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
+  const defined = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
+  const keysA = defined(a);
+  return keysA.length === defined(b).length && keysA.every((k) => Object.hasOwn(b, k) && referenceEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+void test('jsonEqual decides as the definition does, for any pair of values and for a value against its altered copies', () => {
+  // Values with undefined properties, holes, inherited keys and prototype-less objects, near each other.
+  const value = fc.letrec((tie) => ({
+    any: fc.oneof({ depthSize: 'small' }, fc.constantFrom(undefined, null, 0, -0, 1, '', 'a', true, false), fc.array(tie('any'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b', 'c', '__proto__', 'toString'), tie('any'), { maxKeys: 3 })),
+  })).any;
+  fc.assert(
+    fc.property(value, value, (a, b) => {
+      assert.equal(jsonEqual(a, b), referenceEqual(a, b));
+      assert.equal(jsonEqual(b, a), referenceEqual(b, a));
+      const copy: unknown = structuredClone(a);
+      assert.equal(jsonEqual(a, copy), referenceEqual(a, copy));
+      const inherited = Object.create({ inheritedKey: 1 }) as Record<string, unknown>;
+      Object.assign(inherited, typeof a === 'object' && a !== null && !Array.isArray(a) ? a : { v: a });
+      assert.equal(jsonEqual(inherited, b), referenceEqual(inherited, b));
+      assert.equal(jsonEqual(inherited, { ...inherited }), referenceEqual(inherited, { ...inherited }));
+    }),
+    { numRuns: 2000 },
+  );
 });
