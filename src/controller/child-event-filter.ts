@@ -27,18 +27,35 @@ export function isReadEndpointSlice(slice: KubeObject, owner: string): boolean {
 
 /** Equal as cached, but for `metadata.resourceVersion` and the `time` of managedFields entries. */
 export function sameCachedContent(a: KubeObject, b: KubeObject): boolean {
-  const { metadata: ma, ...ra } = a;
-  const { metadata: mb, ...rb } = b;
-  if (!jsonEqual(ra, rb)) return false;
+  if (!equalBut(a, b, METADATA)) return false;
+  const ma = a.metadata;
+  const mb = b.metadata;
   if (ma === undefined || mb === undefined) return ma === mb;
-  const { resourceVersion: _va, managedFields: fa, ...restA } = ma;
-  const { resourceVersion: _vb, managedFields: fb, ...restB } = mb;
-  if (!jsonEqual(restA, restB)) return false;
+  if (!equalBut(ma, mb, VERSION_AND_FIELDS)) return false;
+  const fa = ma.managedFields;
+  const fb = mb.managedFields;
   if (fa === undefined || fb === undefined) return fa === fb;
   if (fa.length !== fb.length) return false;
-  return fa.every((entry, i) => {
-    const { time: _ta, ...ea } = entry as Record<string, unknown>;
-    const { time: _tb, ...eb } = (fb[i] ?? {}) as Record<string, unknown>;
-    return jsonEqual(ea, eb);
-  });
+  for (let i = 0; i < fa.length; i++) if (!equalBut(fa[i], fb[i], TIME)) return false;
+  return true;
+}
+
+const METADATA: ReadonlySet<string> = new Set(['metadata']);
+const VERSION_AND_FIELDS: ReadonlySet<string> = new Set(['resourceVersion', 'managedFields']);
+const TIME: ReadonlySet<string> = new Set(['time']);
+
+/** jsonEqual of two objects without the keys in `skip`, in plain loops: it runs for every watch event of a child. */
+function equalBut(a: object | undefined, b: object | undefined, skip: ReadonlySet<string>): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let definedA = 0;
+  for (const k in ra) {
+    if (!Object.hasOwn(ra, k) || skip.has(k) || ra[k] === undefined) continue;
+    definedA++;
+    if (!Object.hasOwn(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
+  }
+  let definedB = 0;
+  for (const k in rb) if (Object.hasOwn(rb, k) && !skip.has(k) && rb[k] !== undefined) definedB++;
+  return definedA === definedB;
 }

@@ -86,6 +86,57 @@ void test('sameCachedContent ignores the resourceVersion and managed fields time
   assert.equal(sameCachedContent(a, { ...a, metadata: { ...a.metadata, generation: 2 } }), false);
 });
 
+/** The definition before it was written in loops: rest copies without the ignored keys, compared whole. */
+function referenceSame(a: KubeObject, b: KubeObject): boolean {
+  const { metadata: ma, ...ra } = a;
+  const { metadata: mb, ...rb } = b;
+  if (!jsonEqual(ra, rb)) return false;
+  if (ma === undefined || mb === undefined) return ma === mb;
+  const { resourceVersion: _va, managedFields: fa, ...restA } = ma;
+  const { resourceVersion: _vb, managedFields: fb, ...restB } = mb;
+  if (!jsonEqual(restA, restB)) return false;
+  if (fa === undefined || fb === undefined) return fa === fb;
+  if (fa.length !== fb.length) return false;
+  return fa.every((entry, i) => {
+    const { time: _ta, ...ea } = entry as Record<string, unknown>;
+    const { time: _tb, ...eb } = (fb[i] ?? {}) as Record<string, unknown>;
+    return jsonEqual(ea, eb);
+  });
+}
+
+void test('sameCachedContent decides as the definition does for objects that differ anywhere, ignored keys included', () => {
+  const small = fc.constantFrom(undefined, '1', '2', 1, null);
+  const entry = fc.record({ manager: fc.constantFrom('modelship', 'kubectl'), time: small, fieldsV1: small }, { requiredKeys: [] });
+  const metadata = fc.record({ name: small, resourceVersion: small, generation: small, labels: fc.option(fc.dictionary(fc.constantFrom('a', 'b'), small)), managedFields: fc.option(fc.array(entry, { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: [] });
+  const object = fc.record({ kind: small, metadata: fc.option(metadata, { nil: undefined }), spec: small, status: fc.option(fc.dictionary(fc.constantFrom('replicas', 'ready'), small)) }, { requiredKeys: [] });
+  /** Changes one place of a copy: an ignored key or any other. */
+  const changes: ((o: KubeObject & Record<string, unknown>, v: unknown) => void)[] = [
+    (o, v) => ((o as Record<string, unknown>)['kind'] = v),
+    (o, v) => (o['status'] = v),
+    (o) => delete o.metadata,
+    (o, v) => o.metadata && ((o.metadata as Record<string, unknown>)['resourceVersion'] = v),
+    (o, v) => o.metadata && ((o.metadata as Record<string, unknown>)['generation'] = v),
+    (o, v) => o.metadata && (o.metadata.labels = { a: v as string }),
+    (o) => o.metadata?.managedFields?.pop(),
+    (o, v) => o.metadata?.managedFields?.[0] && ((o.metadata.managedFields[0] as Record<string, unknown>)['time'] = v),
+    (o, v) => o.metadata?.managedFields?.[0] && ((o.metadata.managedFields[0] as Record<string, unknown>)['manager'] = v),
+    (o, v) => o.metadata?.managedFields?.at(-1) && ((o.metadata.managedFields.at(-1) as Record<string, unknown>)['fieldsV1'] = v),
+    (o) => o.metadata && (o.metadata.managedFields = undefined),
+  ];
+  const change = fc.tuple(fc.nat(changes.length - 1), small);
+  fc.assert(
+    fc.property(object, object, fc.array(change, { maxLength: 2 }), (a, b, edits) => {
+      const x = a as KubeObject;
+      assert.equal(sameCachedContent(x, b as KubeObject), referenceSame(x, b as KubeObject));
+      const y = structuredClone(x) as KubeObject & Record<string, unknown>;
+      for (const [i, v] of edits) changes[i]?.(y, v);
+      assert.equal(sameCachedContent(x, y), referenceSame(x, y), JSON.stringify(edits));
+      assert.equal(sameCachedContent(y, x), referenceSame(y, x));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
 void test('jsonEqual is deep equality of JSON values, whatever the key order', () => {
   fc.assert(
     fc.property(fc.jsonValue(), fc.jsonValue(), (x, y) => {
