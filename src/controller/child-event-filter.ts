@@ -10,7 +10,7 @@
 import type { KubeObject } from '../kube/api-client.ts';
 import type { InformerEvent } from '../kube/informer.ts';
 import { variantName } from '../render/index.ts';
-import { jsonEqual } from '../status/status-changed.ts';
+import { objectsEqualBut } from '../status/status-changed.ts';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -44,18 +44,8 @@ const METADATA: ReadonlySet<string> = new Set(['metadata']);
 const VERSION_AND_FIELDS: ReadonlySet<string> = new Set(['resourceVersion', 'managedFields']);
 const TIME: ReadonlySet<string> = new Set(['time']);
 
-/** jsonEqual of two objects without the keys in `skip`, in plain loops: it runs for every watch event of a child. */
+/** Objects compared but for `skip`; an absent one equals only another absent one. */
 function equalBut(a: object | undefined, b: object | undefined, skip: ReadonlySet<string>): boolean {
   if (a === undefined || b === undefined) return a === b;
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  let definedA = 0;
-  for (const k in ra) {
-    if (!Object.hasOwn(ra, k) || skip.has(k) || ra[k] === undefined) continue;
-    definedA++;
-    if (!Object.hasOwn(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
-  }
-  let definedB = 0;
-  for (const k in rb) if (Object.hasOwn(rb, k) && !skip.has(k) && rb[k] !== undefined) definedB++;
-  return definedA === definedB;
+  return objectsEqualBut(a, b, skip);
 }

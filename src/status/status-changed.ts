@@ -18,14 +18,23 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (!isObject(a) || !isObject(b)) return false;
+  return objectsEqualBut(a, b, NONE);
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** jsonEqual of two objects but for the keys in `skip` (the child event filter leaves out versions and times). */
+export function objectsEqualBut(a: object, b: object, skip: ReadonlySet<string>): boolean {
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
   let definedA = 0;
-  for (const k in a) {
-    if (!Object.hasOwn(a, k) || a[k] === undefined) continue;
+  for (const k in ra) {
+    if (!Object.hasOwn(ra, k) || skip.has(k) || ra[k] === undefined) continue;
     definedA++;
-    if (!Object.hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
+    if (!Object.hasOwn(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
   }
   let definedB = 0;
-  for (const k in b) if (Object.hasOwn(b, k) && b[k] !== undefined) definedB++;
+  for (const k in rb) if (Object.hasOwn(rb, k) && !skip.has(k) && rb[k] !== undefined) definedB++;
   return definedA === definedB;
 }
 
