@@ -12,6 +12,7 @@ import type { ToolSet } from './tool-modules.ts';
 import { sweepAbandonedControlPlanes, writeOwnerFile } from './sweep.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { kwokStagesYaml } from './kwok-stages.ts';
+import { warmUpKwokIpPool } from './kwok-ip-pool.ts';
 import { createPodNetwork, hostAddressOf, sweepAbandonedPodNetworks, type PodNetwork } from './pod-network.ts';
 import { startDataPath, type DataPath } from './data-path.ts';
 
@@ -274,6 +275,7 @@ async function startControlPlaneOnce(options: ControlPlaneOptions): Promise<Cont
       return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodeNames.length;
     }, 60_000);
     await waitFor('default ServiceAccount', async () => (await api('/api/v1/namespaces/default/serviceaccounts/default')).status === 200, 60_000);
+    if (nodeNames[0]) await warmUpKwokIpPool(api, nodeNames[0]);
     if (network) dataPath = await startDataPath({ kubeconfig: layout.kubeconfig, toolsDir, dir: join(dir, 'data-path'), network, prometheus: options.prometheus ?? false, processRuntime: options.processRuntime ?? false });
 
     let stopped = false;

@@ -121,6 +121,20 @@ export function podsToServe(pods: readonly V1Pod[], cidr: string): SimulatedPod[
   });
 }
 
+/**
+ * Live (Running, not deleting) model pods that share an IP: only one of each group is served, so the others
+ * never become Ready. kwok should never do this; said on stderr so that a test that times out shows it.
+ */
+export function sharedIps(pods: readonly V1Pod[]): string[] {
+  const byIp = new Map<string, string[]>();
+  for (const pod of pods) {
+    const ip = pod.status?.podIP;
+    if (!ip || pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp || !pod.metadata?.labels?.[LABEL_MODEL_DEPLOYMENT]) continue;
+    byIp.set(ip, [...(byIp.get(ip) ?? []), `${pod.metadata.namespace}/${pod.metadata.name}`]);
+  }
+  return [...byIp].filter(([, keys]) => keys.length > 1).map(([ip, keys]) => `pods ${keys.join(', ')} all have the IP ${ip}`);
+}
+
 export async function startPodSimulator(options: PodSimulatorOptions): Promise<PodSimulator> {
   const { network } = options;
   const socketPath = join(options.dir, 'pod-simulator.sock');
@@ -159,7 +173,12 @@ export async function startPodSimulator(options: PodSimulatorOptions): Promise<P
   let lastError: unknown;
   const waiters = new Set<() => void>();
 
+  const warned = new Set<string>();
   const syncOnce = async () => {
+    for (const conflict of sharedIps(informer.list())) {
+      if (!warned.has(conflict)) console.warn(`pod simulator: ${conflict}; only the newest is served`);
+      warned.add(conflict);
+    }
     const pods = podsToServe(informer.list(), network.cidr);
     const wanted = new Set(pods.map((p) => p.ip));
     for (const ip of wanted) if (!addresses.has(ip)) await network.addAddress(ip);

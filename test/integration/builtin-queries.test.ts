@@ -6,11 +6,11 @@
 // through __name__ for TensorFlow Serving's names with a leading colon.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppsV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { RuntimePresetName } from '../../src/api/runtime-presets.ts';
 import { builtinQueries } from '../../src/analysis/builtin-queries.ts';
 import { createPrometheusClient } from '../../src/analysis/prometheus-client.ts';
-import { createObjects, dataPathCluster, sendMany, variantObjects } from '../support/data-path.ts';
+import { createObjects, dataPathCluster, sendMany, variantObjects, waitVariantReady } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { testPrometheusCidrs } from '../support/outbound-allow.ts';
 import { eventually } from '../support/wait.ts';
@@ -41,12 +41,8 @@ const objects: KubernetesObject[] = presets.flatMap(({ preset, image }) => [
   ...variantObjects({ namespace, model: model(preset), variant: 'canary', version: '2', image, env: { SIMULATED_LATENCY_MS: String(canaryLatencyMs), SIMULATED_ERROR_RATE: '0.2' } }),
 ]);
 await createObjects(kc, objects);
-const apps = kc.makeApiClient(AppsV1Api);
 for (const { preset } of presets) {
-  for (const variant of ['stable', 'canary']) {
-    const name = `${model(preset)}-${variant}`;
-    await eventually(`${name} Ready`, () => apps.readNamespacedDeployment({ namespace, name }), (d) => (d.status?.readyReplicas ?? 0) === 1, 60_000);
-  }
+  for (const variant of ['stable', 'canary']) await waitVariantReady(kc, dataPath, namespace, model(preset), variant);
 }
 const pods = () => [...dataPath.simulator.served().values()].filter((p) => p.namespace === namespace);
 await eventually('every pod served', () => Promise.resolve(pods()), (ps) => ps.length === presets.length * 2, 30_000);

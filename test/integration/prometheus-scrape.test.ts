@@ -5,9 +5,9 @@
 import { after, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { AppsV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { createPrometheusClient, PrometheusQueryError, PrometheusUnavailableError } from '../../src/analysis/prometheus-client.ts';
-import { createObjects, dataPathCluster, inferCountsByVariant, sendMany, variantObjects } from '../support/data-path.ts';
+import { createObjects, dataPathCluster, inferCountsByVariant, sendMany, variantObjects, waitVariantReady } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { testPrometheusCidrs } from '../support/outbound-allow.ts';
 import { eventually } from '../support/wait.ts';
@@ -31,10 +31,7 @@ const unscrapedObjects = variantObjects({ namespace, model: 'unscraped', variant
 delete podTemplate(unscrapedObjects).annotations;
 await createObjects(kc, [...variantObjects({ namespace, model, variant: 'stable', version: '1', replicas: 2 }), ...canaryObjects, ...unscrapedObjects]);
 
-const apps = kc.makeApiClient(AppsV1Api);
-for (const name of [`${model}-stable`, `${model}-canary`, 'unscraped-stable']) {
-  await eventually(`${name} Ready`, () => apps.readNamespacedDeployment({ namespace, name }), (d) => (d.status?.readyReplicas ?? 0) === (d.spec?.replicas ?? 1), 60_000);
-}
+for (const [m, variant] of [[model, 'stable'], [model, 'canary'], ['unscraped', 'stable']] as const) await waitVariantReady(kc, dataPath, namespace, m, variant);
 const podsOf = (variant: string) =>
   [...dataPath.simulator.served().values()].filter((p) => p.namespace === namespace && p.labels['modelship.io/model-deployment'] === model && p.labels['modelship.io/variant'] === variant);
 const selector = (variant: string) => `{namespace="${namespace}",model_deployment="${model}",variant="${variant}"}`;

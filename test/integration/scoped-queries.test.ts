@@ -4,7 +4,6 @@
 // the other one (refused, nothing sent: the measurement is Refused with no value).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppsV1Api } from '@kubernetes/client-node';
 import pino from 'pino';
 import { formatFieldErrors, parseModelDeployment } from '../../src/api/index.ts';
 import type { ModelDeploymentSpec } from '../../src/api/index.ts';
@@ -15,7 +14,7 @@ import { ApiClient } from '../../src/kube/api-client.ts';
 import { validManifest, withChanges, type Json } from '../fixtures/manifests.ts';
 import { connectionOf } from '../support/connection.ts';
 import { chartServiceAccount } from '../support/chart-service-account.ts';
-import { createObjects, dataPathCluster, sendMany, variantObjects } from '../support/data-path.ts';
+import { createObjects, dataPathCluster, sendMany, variantObjects, waitVariantReady } from '../support/data-path.ts';
 import { testNamespace } from '../support/namespaces.ts';
 import { eventually } from '../support/wait.ts';
 import { testPrometheusCidrs } from '../support/outbound-allow.ts';
@@ -30,9 +29,8 @@ const model = 'iris';
 const sent = { [ours]: 3, [theirs]: 40 };
 
 await createObjects(kc, [ours, theirs].flatMap((namespace) => variantObjects({ namespace, model, variant: 'canary', version: '2' })));
-const apps = kc.makeApiClient(AppsV1Api);
 for (const namespace of [ours, theirs]) {
-  await eventually(`${namespace} canary Ready`, () => apps.readNamespacedDeployment({ namespace, name: `${model}-canary` }), (d) => d.status?.readyReplicas === 1, 60_000);
+  await waitVariantReady(kc, cluster.dataPath, namespace, model, 'canary');
   const pod = await eventually(
     `${namespace} pod served`,
     () => Promise.resolve([...cluster.dataPath.simulator.served().values()].find((p) => p.namespace === namespace)),

@@ -264,3 +264,18 @@ export async function modelPodsReport(kc: KubeConfig, dataPath: DataPath, namesp
     ...(operatorLog !== undefined ? [`operator about ${namespace}/${name}:\n${operatorLog(`${namespace}/${name}`)}`] : []),
   ].join('\n');
 }
+
+/**
+ * Waits until the Deployment `<model>-<variant>` (made by variantObjects) has all its replicas Ready; a
+ * timeout says what each of the model's pods is (IP, Ready, served) rather than only the Deployment's status.
+ */
+export async function waitVariantReady(kc: KubeConfig, dataPath: DataPath, namespace: string, model: string, variant: string, timeoutMs = 60_000): Promise<void> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const name = `${model}-${variant}`;
+  try {
+    await eventually(`${name} Ready`, () => apps.readNamespacedDeployment({ namespace, name }), (d) => (d.status?.readyReplicas ?? 0) === (d.spec?.replicas ?? 1), timeoutMs);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`${message.slice(0, 300)}…\n${await modelPodsReport(kc, dataPath, namespace, model)}`, { cause: err });
+  }
+}

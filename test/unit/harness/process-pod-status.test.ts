@@ -115,6 +115,17 @@ test('the pod simulator leaves pods on the process runtime\'s node alone', async
   assert.deepEqual(served.map((p) => p.name), ['simulated']);
 });
 
+test('the pod simulator names live model pods that share an IP, and no others', async () => {
+  const { sharedIps } = await import('../../cluster/pod-simulator.ts');
+  const pod = (name: string, ip: string, extra: { deleting?: boolean; phase?: string; unlabelled?: boolean } = {}): V1Pod => ({
+    metadata: { name, namespace: 'ns', labels: extra.unlabelled ? {} : { 'modelship.io/model-deployment': 'm' }, ...(extra.deleting ? { deletionTimestamp: new Date(t0) } : {}) },
+    status: { phase: extra.phase ?? 'Running', podIP: ip },
+  });
+  assert.deepEqual(sharedIps([pod('a', '10.245.0.1'), pod('b', '10.245.0.1'), pod('c', '10.245.0.2')]), ['pods ns/a, ns/b all have the IP 10.245.0.1']);
+  // A terminating pod's IP handed on, a pod not Running, and a pod of no model are no conflict.
+  assert.deepEqual(sharedIps([pod('a', '10.245.0.1', { deleting: true }), pod('b', '10.245.0.1'), pod('c', '10.245.0.1', { phase: 'Pending' }), pod('d', '10.245.0.1', { unlabelled: true })]), []);
+});
+
 test('termination messages as a kubelet reads them: the file first (its last 4096 bytes), the log only for FallbackToLogsOnError after a failure', () => {
   const log = Buffer.from(`${Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n')}\n`);
   const file = Buffer.from('modelship-fetch: AccessDenied: s3://m/x: access denied (SignatureDoesNotMatch)\n');
