@@ -275,7 +275,9 @@ export async function waitVariantReady(kc: KubeConfig, dataPath: DataPath, names
   try {
     await eventually(`${name} Ready`, () => apps.readNamespacedDeployment({ namespace, name }), (d) => (d.status?.readyReplicas ?? 0) === (d.spec?.replicas ?? 1), timeoutMs);
   } catch (err) {
+    // The wait's message ends with the whole Deployment; its start and the pods say more.
     const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`${message.slice(0, 300)}…\n${await modelPodsReport(kc, dataPath, namespace, model)}`, { cause: err });
+    const head = message.length > 300 ? `${message.slice(0, 300)}…` : message;
+    throw new Error(`${head}\n${await modelPodsReport(kc, dataPath, namespace, model)}`, { cause: err });
   }
 }
