@@ -29,6 +29,7 @@ import { configMap, deployment, horizontalPodAutoscaler, podDisruptionBudget } f
 import { trafficProvider } from '../traffic/registry.ts';
 import { agentContainer, agentError, serverPortsBehindAgent } from './agent-container.ts';
 import type { WorkloadMeta } from './workload.ts';
+import { treeCopy } from './tree-copy.ts';
 
 export type RenderResult = { ok: true; objects: ChildObject[] } | { ok: false; error: RenderError };
 
@@ -226,5 +227,5 @@ export function renderModelDeployment(
   }
   // A deep copy: no object shares structure with the input or with another object, so callers
   // may add ownerReferences or annotations without side effects.
-  return { ok: true, objects: structuredClone(objects) };
+  return { ok: true, objects: treeCopy(objects) };
 }

@@ -1,0 +1,15 @@
+// PURE: a deep copy of rendered objects, which are trees of plain objects, arrays and primitives.
+// structuredClone gives the same copy through V8's serializer and was 1.8% of the operator's CPU
+// converging 1000 models (one copy of every render); walking the tree costs a fraction of that.
+
+/** A copy sharing no object with `value`, as structuredClone's; keys whose value is undefined are kept. */
+export function treeCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => treeCopy(v)) as T;
+  // Anything else (none is rendered today) keeps structuredClone's copy.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = treeCopy((value as Record<string, unknown>)[key]);
+  return copy as T;
+}

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { treeCopy } from '../../../src/render/tree-copy.ts';
+import { renderModelDeployment } from '../../../src/render/index.ts';
+import { kitchenSinkManifest } from '../../fixtures/kitchen-sink.ts';
+import { parsed } from './render-helpers.ts';
+
+/** Every array and object in a tree. */
+function objectsIn(value: unknown, into = new Set<object>()): Set<object> {
+  if (typeof value !== 'object' || value === null) return into;
+  into.add(value);
+  for (const v of Object.values(value)) objectsIn(v, into);
+  return into;
+}
+
+// JSON trees, with keys whose value is undefined (an optional field a renderer left unset).
+const trees = fc.letrec((tie) => ({
+  tree: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), tie('array'), tie('object')),
+  array: fc.array(tie('tree'), { maxLength: 4 }),
+  object: fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(tie('tree'), fc.constant(undefined)), { maxKeys: 4 }),
+})).tree;
+
+void test('treeCopy: structuredClone\'s copy of any JSON tree, sharing no array or object with it', () => {
+  fc.assert(
+    fc.property(trees, (tree) => {
+      const copy = treeCopy(tree);
+      assert.deepStrictEqual(copy, structuredClone(tree));
+      const shared = [...objectsIn(copy)].filter((o) => objectsIn(tree).has(o));
+      assert.deepEqual(shared, []);
+    }),
+  );
+});
+
+void test('treeCopy: a value that is not a plain object or array is copied as structuredClone copies it', () => {
+  const when = new Date('2026-01-02T03:04:05Z');
+  const copy = treeCopy({ when, list: [new Map([['a', 1]])] });
+  assert.ok(copy.when instanceof Date && copy.when !== when && copy.when.getTime() === when.getTime());
+  assert.deepEqual(copy.list[0], new Map([['a', 1]]));
+});
+
+void test('a render shares no array or object with the ModelDeployment it renders', () => {
+  const md = parsed(kitchenSinkManifest());
+  const result = renderModelDeployment(md);
+  assert.ok(result.ok);
+  const input = objectsIn(md);
+  const shared = [...objectsIn(result.objects)].filter((o) => input.has(o));
+  assert.deepEqual(shared, []);
+});
