@@ -19,6 +19,12 @@ const client = testClient(kc);
 const core = kc.makeApiClient(CoreV1Api);
 
 const MODELS = 16;
+
+/** `<key> <kind>/<name>` of each child an `applied` line says was written (one line per reconcile). */
+function appliedChildren(line: Record<string, unknown>): string[] {
+  if (line['msg'] !== 'applied' || typeof line['children'] !== 'object' || line['children'] === null) return [];
+  return Object.keys(line['children']).map((child) => `${String(line['key'])} ${child}`);
+}
 /** Warnings the operator may log while the namespace goes: none is expected, one is tolerated (a watch broken by timing). */
 const MAX_WARNINGS_DURING_DELETION = 1;
 
@@ -37,7 +43,8 @@ test('deleting a namespace of ModelDeployments: children gone, none re-created, 
   await eventually('every stable Deployment', () => client.list(deployments), (l) => l.items.length === MODELS, 60_000, 50);
 
   const before = operator.logLines().length;
-  const existed = new Set(operator.logLines().filter((l) => l.msg === 'applied').map((l) => `${String(l.key)} ${String(l.child)}`));
+  const existed = new Set(operator.logLines().flatMap(appliedChildren));
+  for (const name of names) assert.ok(existed.has(`${namespace}/${name} Deployment/${name}-stable`), `the log names ${name}'s Deployment as applied`);
   await core.deleteNamespace({ name: namespace });
   await eventually(
     'the namespace to be gone',
@@ -51,7 +58,7 @@ test('deleting a namespace of ModelDeployments: children gone, none re-created, 
 
   const during = operator.logLines().slice(before);
   const warnings = during.filter((l) => ['warn', 'error', 'fatal'].includes(String(l.level)));
-  const recreated = during.filter((l) => l.msg === 'applied' && existed.has(`${String(l.key)} ${String(l.child)}`));
+  const recreated = during.flatMap(appliedChildren).filter((c) => existed.has(c));
   t.diagnostic(`${during.length} log lines while the namespace went, ${warnings.length} at warn or above, ${during.filter((l) => String(l.msg).startsWith('namespace is being deleted')).length} quiet ends`);
   assert.ok(warnings.length <= MAX_WARNINGS_DURING_DELETION, `warnings: ${JSON.stringify(warnings.slice(0, 5))}`);
   assert.deepEqual(recreated, [], 'no child was applied again');
