@@ -1,6 +1,7 @@
 // PURE: should a desired child be applied? Only when it is missing, when what we want changed
 // (a hash of the desired object, kept in an annotation), or when someone took a field from us.
-import { createHash } from 'node:crypto';
+// crypto.hash: the one-shot digest, without a Hash object per call (desired hashes are taken per child).
+import { hash as digestOf } from 'node:crypto';
 import type { KubeObject } from '../kube/api-client.ts';
 import { RecentMap } from '../recent-map.ts';
 import { controllerUid, ownedFieldsText } from './cached-fields-text.ts';
@@ -21,7 +22,7 @@ export type ApplyReason = 'Missing' | 'Changed' | 'Drifted' | 'UpToDate';
 export function desiredHash(obj: unknown): string {
   // Undefined (no JSON text) hashes as null does.
   const text = (JSON.stringify(obj) as string | undefined) ?? 'null';
-  const digest = createHash('sha256').update(text).digest('base64');
+  const digest = digestOf('sha256', text, 'base64');
   const known = sortedHashes.get(digest);
   if (known !== undefined) return known;
   const hash = sortedHash(JSON.parse(text));
@@ -33,7 +34,7 @@ export function desiredHash(obj: unknown): string {
 const sortedHashes = new RecentMap<string, string>(8192);
 
 function sortedHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(sortedCopy(value))).digest('hex').slice(0, 20);
+  return digestOf('sha256', JSON.stringify(sortedCopy(value)), 'hex').slice(0, 20);
 }
 
 /**
