@@ -10,6 +10,11 @@ export function treeCopy<T>(value: T): T {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = treeCopy((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) {
+    const v = treeCopy((value as Record<string, unknown>)[key]);
+    // An own key named __proto__ stays a key: assigning it would set the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else copy[key] = v;
+  }
   return copy as T;
 }

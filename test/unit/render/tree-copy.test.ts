@@ -14,11 +14,11 @@ function objectsIn(value: unknown, into = new Set<object>()): Set<object> {
   return into;
 }
 
-// JSON trees, with keys whose value is undefined (an optional field a renderer left unset).
+// JSON trees, with keys whose value is undefined (an optional field a renderer left unset) and own keys named __proto__.
 const trees = fc.letrec((tie) => ({
   tree: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), tie('array'), tie('object')),
   array: fc.array(tie('tree'), { maxLength: 4 }),
-  object: fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(tie('tree'), fc.constant(undefined)), { maxKeys: 4 }),
+  object: fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constant('__proto__')), fc.oneof(tie('tree'), fc.constant(undefined)), { maxKeys: 4 }),
 })).tree;
 
 void test('treeCopy: structuredClone\'s copy of any JSON tree, sharing no array or object with it', () => {
