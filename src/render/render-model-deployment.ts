@@ -29,7 +29,7 @@ import { configMap, deployment, horizontalPodAutoscaler, podDisruptionBudget } f
 import { trafficProvider } from '../traffic/registry.ts';
 import { agentContainer, agentError, serverPortsBehindAgent } from './agent-container.ts';
 import type { WorkloadMeta } from './workload.ts';
-import { treeCopy } from './tree-copy.ts';
+import { treeCopy } from '../tree-copy.ts';
 
 export type RenderResult = { ok: true; objects: ChildObject[] } | { ok: false; error: RenderError };
 

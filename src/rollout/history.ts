@@ -7,6 +7,7 @@ import type { HistoryEntry, HistoryOutcome } from '../api/rollout-status.ts';
 import { runtimeSpecSchema } from '../api/runtime-spec.ts';
 import type { RuntimeSpec } from '../api/runtime-spec.ts';
 import type { VariantPlan } from './types.ts';
+import { treeCopy } from '../tree-copy.ts';
 
 /** Outcomes after which a revision may be served again at once (a rollback, a fast-tracked spec). */
 export function isKnownGood(entry: HistoryEntry): boolean {
@@ -32,8 +33,8 @@ export function recordHistory(history: readonly HistoryEntry[], variant: Variant
     revision: variant.revision,
     version: variant.version,
     template: variant.template,
-    model: structuredClone(variant.model),
-    runtime: structuredClone(variant.runtime),
+    model: treeCopy(variant.model),
+    runtime: treeCopy(variant.runtime),
     outcome,
     at,
   };

@@ -3,6 +3,7 @@
 import type { AnalysisStatus } from '../api/analysis-status.ts';
 import type { CanaryStatus, HistoryEntry, RolloutState, StableStatus } from '../api/rollout-status.ts';
 import type { RolloutEvent, RolloutInput } from './types.ts';
+import { treeCopy } from '../tree-copy.ts';
 
 export type HandledRequests = NonNullable<RolloutState['handledRequests']>;
 export type RolledBack = NonNullable<RolloutState['rolledBack']>;
@@ -25,7 +26,7 @@ export interface MachineState {
 /** The state as the previous status left it (copied: a decision never aliases its input). */
 export function initialState(input: RolloutInput): MachineState {
   const previous = input.status;
-  const history = structuredClone(previous?.history ?? []);
+  const history = treeCopy(previous?.history ?? []);
   const known = [
     previous?.rollout?.lastRevision ?? 0,
     previous?.stable?.revision ?? 0,
@@ -34,12 +35,12 @@ export function initialState(input: RolloutInput): MachineState {
   ];
   return {
     stable: previous?.stable && { ...previous.stable },
-    canary: previous?.canary && structuredClone(previous.canary),
+    canary: previous?.canary && treeCopy(previous.canary),
     history,
     handled: { ...previous?.rollout?.handledRequests },
     lastRevision: Math.max(...known),
     rolledBack: previous?.rollout?.rolledBack && { ...previous.rollout.rolledBack },
-    analysis: previous?.analysis && structuredClone(previous.analysis),
+    analysis: previous?.analysis && treeCopy(previous.analysis),
     events: [],
     wakeAt: [],
   };

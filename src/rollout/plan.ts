@@ -12,6 +12,7 @@ import { canaryPlan, stablePlan } from './revisions.ts';
 import { splitReplicas } from './sizing.ts';
 import { stepWeight } from './steps.ts';
 import type { RolloutPlan } from './types.ts';
+import { treeCopy } from '../tree-copy.ts';
 
 /**
  * When an aborted canary's pods go: scaleDownDelaySeconds after it was aborted (routers: after the
@@ -66,7 +67,7 @@ export function planOf(ctx: Context, s: MachineState): Planned {
     ctx.observed.canary.ready;
   if (serving && ROUTER_PROVIDERS.includes(settings.provider)) {
     if (settings.traffic.mirror !== undefined) plan.mirrorPercent = settings.traffic.mirror.percent;
-    if (settings.traffic.match !== undefined && settings.traffic.match.length > 0) plan.cohortMatch = structuredClone(settings.traffic.match);
+    if (settings.traffic.match !== undefined && settings.traffic.match.length > 0) plan.cohortMatch = treeCopy(settings.traffic.match);
   }
   // Routers name the canary's Service only while it has a share, a mirror or a cohort: a gateway may
   // drop a split that names a Service without serving endpoints (Traefik drops the whole TraefikService),

@@ -12,6 +12,7 @@ import type { Intent } from './intents.ts';
 import type { MachineState } from './machine-state.ts';
 import { canaryPlan } from './revisions.ts';
 import type { RolloutEvent } from './types.ts';
+import { treeCopy } from '../tree-copy.ts';
 
 function withEvent(s: MachineState, type: RolloutEvent['type'], reason: RolloutEvent['reason'], message: string): MachineState {
   return { ...s, events: [...s.events, { type, reason, message }] };
@@ -94,8 +95,8 @@ export function transition(ctx: Context, s: MachineState, intent: Intent): Machi
         weight: 0,
         phase: 'Progressing',
         stepStartedAt: ctx.at,
-        model: structuredClone(v.model),
-        runtime: structuredClone(v.runtime),
+        model: treeCopy(v.model),
+        runtime: treeCopy(v.runtime),
       };
       // Evidence is per attempt: a retried canary is validated and analysed afresh.
       const checked = ctx.spec.rollout?.analysis !== undefined || ctx.spec.rollout?.validation !== undefined;

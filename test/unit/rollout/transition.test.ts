@@ -10,12 +10,13 @@ import type { Intent } from '../../../src/rollout/intents.ts';
 import { initialState, type MachineState } from '../../../src/rollout/machine-state.ts';
 import { canaryPlan, specPlan, stablePlan } from '../../../src/rollout/revisions.ts';
 import { transition } from '../../../src/rollout/transition.ts';
+import { objectsIn } from '../../support/objects-in.ts';
 import { World, spec, type SpecOptions } from './builders.ts';
 
 const OPTIONS: SpecOptions = { steps: [{ weight: 10 }, { weight: 50 }], validation: { smoke: { samples: { configMap: 's' } } }, analysis: { interval: '1m' } };
 
 /** A canary of revision 2 at weight 10, validated, its analysis window open. */
-function liveCanary(): { ctx: Context; state: MachineState } {
+function liveCanary(): { ctx: Context; state: MachineState; status: typeof World.prototype.status } {
   const world = new World(spec(OPTIONS));
   world.settle();
   world.specValue = spec({ ...OPTIONS, version: '8' });
@@ -29,8 +30,15 @@ function liveCanary(): { ctx: Context; state: MachineState } {
   const state = initialState(input);
   assert.equal(state.canary?.weight, 10);
   assert.notEqual(state.analysis?.startedAt, undefined);
-  return { ctx: contextOf(input), state };
+  return { ctx: contextOf(input), state, status: input.status };
 }
+
+void test('the state a decision starts from shares no array or object with the status it was read from', () => {
+  const { state, status } = liveCanary();
+  assert.ok(state.canary && state.analysis && state.history.length > 0 && status);
+  const read = objectsIn(status);
+  assert.deepEqual([...objectsIn(state)].filter((o) => read.has(o)), []);
+});
 
 /** One intent of every kind (the Record makes the compiler check that none is missing). */
 function everyIntent(ctx: Context, s: MachineState): Record<Intent['kind'], Intent> {

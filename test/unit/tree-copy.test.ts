@@ -1,18 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { treeCopy } from '../../../src/render/tree-copy.ts';
-import { renderModelDeployment } from '../../../src/render/index.ts';
-import { kitchenSinkManifest } from '../../fixtures/kitchen-sink.ts';
-import { parsed } from './render-helpers.ts';
-
-/** Every array and object in a tree. */
-function objectsIn(value: unknown, into = new Set<object>()): Set<object> {
-  if (typeof value !== 'object' || value === null) return into;
-  into.add(value);
-  for (const v of Object.values(value)) objectsIn(v, into);
-  return into;
-}
+import { treeCopy } from '../../src/tree-copy.ts';
+import { objectsIn } from '../support/objects-in.ts';
 
 // JSON trees, with keys whose value is undefined (an optional field a renderer left unset) and own keys named __proto__.
 const trees = fc.letrec((tie) => ({
@@ -37,13 +27,4 @@ void test('treeCopy: a value that is not a plain object or array is copied as st
   const copy = treeCopy({ when, list: [new Map([['a', 1]])] });
   assert.ok(copy.when instanceof Date && copy.when !== when && copy.when.getTime() === when.getTime());
   assert.deepEqual(copy.list[0], new Map([['a', 1]]));
-});
-
-void test('a render shares no array or object with the ModelDeployment it renders', () => {
-  const md = parsed(kitchenSinkManifest());
-  const result = renderModelDeployment(md);
-  assert.ok(result.ok);
-  const input = objectsIn(md);
-  const shared = [...objectsIn(result.objects)].filter((o) => input.has(o));
-  assert.deepEqual(shared, []);
 });
