@@ -5,14 +5,25 @@ import { Watchdog } from '../../../src/kube/watchdog.ts';
 import { FakeClock } from './fake-clock.ts';
 
 void test('the watchdog fires once after ms without a kick; kicks re-arm it; stop disarms it', async () => {
-  const clock = new FakeClock();
+  let timersSet = 0;
+  const clock = new (class extends FakeClock {
+    override setTimeout(fn: () => void, ms: number): unknown {
+      timersSet++;
+      return super.setTimeout(fn, ms);
+    }
+  })();
   let fired = 0;
   const dog = new Watchdog(1000, () => fired++, clock);
   await clock.advance(900);
   dog.kick();
-  await clock.advance(900);
+  await clock.advance(500);
+  for (let i = 0; i < 100; i++) dog.kick();
+  assert.equal(timersSet, 2, 'a kick sets no timer: the first one, when it fired at 1000, waited again until 1900');
+  await clock.advance(400);
   assert.equal(fired, 0, 'kicked in time');
-  await clock.advance(100);
+  await clock.advance(599);
+  assert.equal(fired, 0, 'the last kick counts');
+  await clock.advance(1);
   assert.equal(fired, 1);
   dog.kick();
   await clock.advance(5000);
