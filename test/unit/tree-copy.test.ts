@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { treeCopy } from '../../src/tree-copy.ts';
 import { objectsIn } from '../support/objects-in.ts';
 
-// JSON trees, with keys whose value is undefined (an optional field a renderer left unset) and own keys named __proto__.
+// JSON trees (arrays with holes too), with keys whose value is undefined (an optional field a renderer left unset) and own keys named __proto__.
 const trees = fc.letrec((tie) => ({
   tree: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), tie('array'), tie('object')),
-  array: fc.array(tie('tree'), { maxLength: 4 }),
+  array: fc.oneof(fc.array(tie('tree'), { maxLength: 4 }), fc.sparseArray(tie('tree'), { maxLength: 4 })),
   object: fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constant('__proto__')), fc.oneof(tie('tree'), fc.constant(undefined)), { maxKeys: 4 }),
 })).tree;
 
