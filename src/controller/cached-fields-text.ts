@@ -17,7 +17,8 @@ export function controllerUid(meta: Meta | undefined): string | undefined {
 export function cachedFieldsText(fieldsV1: unknown, ownerUid: string | undefined): unknown {
   if (fieldsV1 === undefined) return fieldsV1;
   const text = typeof fieldsV1 === 'string' ? fieldsV1 : JSON.stringify(fieldsV1);
-  return ownerUid ? text.split(ownerUid).join(OWNER_UID) : text;
+  // replaceAll, not split and join (an array and its parts per watch event); a function, so no `$` in the uid is a pattern.
+  return ownerUid ? text.replaceAll(ownerUid, () => OWNER_UID) : text;
 }
 
 /**
@@ -29,5 +30,5 @@ export function ownedFieldsText(entry: ManagedFieldsEntry, meta: Meta | undefine
   const { fieldsV1 } = entry;
   if (typeof fieldsV1 !== 'string' || !fieldsV1.includes(OWNER_UID)) return fieldsV1;
   const uid = controllerUid(meta);
-  return uid ? fieldsV1.split(OWNER_UID).join(uid) : undefined;
+  return uid ? fieldsV1.replaceAll(OWNER_UID, () => uid) : undefined;
 }
