@@ -263,10 +263,14 @@ function rows(files: ResultFiles): Row[] {
     ];
   });
   // The equal-settings comparison: from kserve-peer.json when its run had --kserve-equal-settings, else
-  // from the newest labelled kserve-peer file that did.
+  // from the labelled kserve-peer files that did: one with the three runs the round's rules ask for before
+  // a newer one with fewer, the newest among equals.
+  const equalRuns = (name: string) => Math.min(3, num(at(files.get(name), 'equalSettings'), 'kserve', 'childrenExistSeconds', 'runs') ?? 1);
   const equalSource = [...files.keys()]
     .filter((name) => (name === 'kserve-peer' || name.startsWith('kserve-peer.')) && !name.includes('.quick') && at(files.get(name), 'equalSettings') !== undefined)
-    .sort((a, b) => (a === 'kserve-peer' ? -1 : b === 'kserve-peer' ? 1 : (str(files.get(b), 'at') ?? '').localeCompare(str(files.get(a), 'at') ?? '')))[0];
+    .sort((a, b) =>
+      a === 'kserve-peer' ? -1 : b === 'kserve-peer' ? 1 : equalRuns(b) - equalRuns(a) || (str(files.get(b), 'at') ?? '').localeCompare(str(files.get(a), 'at') ?? ''),
+    )[0];
   if (equalSource !== undefined)
     add(equalSource, (f) => {
       const e = at(f, 'equalSettings');

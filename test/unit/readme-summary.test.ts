@@ -46,13 +46,13 @@ test('the block between the markers is replaced and the rest of the README kept'
   assert.equal(runOf({}), '?, ?, load n/a');
 });
 
-test('the equal-settings KServe row comes from the plain file first, else the newest labelled run that has it', () => {
-  const equal = (childrenSeconds: number, at: string) =>
+test('the equal-settings KServe row comes from the plain file first, else the labelled file with three runs, the newest among equals', () => {
+  const equal = (childrenSeconds: number, at: string, runs = 1) =>
     envelope({
       at,
       kserve: { inferenceServices: 300 },
       equalSettings: {
-        kserve: { childrenExistSeconds: { median: 100 }, readySeconds: { median: 100 }, cpuSeconds: { median: 10 }, rssFreshMiB: { median: 100 }, meanRequestsPerSecond: { median: 30 } },
+        kserve: { childrenExistSeconds: { median: 100, runs }, readySeconds: { median: 100 }, cpuSeconds: { median: 10 }, rssFreshMiB: { median: 100 }, meanRequestsPerSecond: { median: 30 } },
         modelshipAtKServeSettings: { childrenExistSeconds: { median: childrenSeconds }, readySeconds: { median: 70 }, cpuSeconds: { median: 9 }, rssFreshMiB: { median: 90 }, meanRequestsPerSecond: { median: 20 } },
       },
     });
@@ -66,6 +66,10 @@ test('the equal-settings KServe row comes from the plain file first, else the ne
   const plain = readmeSummary(new Map([...labelled, ['kserve-peer', equal(150, '2026-10-01T00:00:00Z')]])).split('\n').find((l) => l.includes('equal client settings')) ?? '';
   assert.ok(plain.endsWith('| kserve-peer.json |'), plain);
   assert.match(plain, /1\.50×; .* \| \*\*no\*\* \|/);
+  // Three runs, as the round's rules ask, before a newer single run.
+  const threeRuns = readmeSummary(new Map([...labelled, ['kserve-peer.three', equal(90, '2026-11-15T00:00:00Z', 3)]]));
+  assert.ok(rowOf(threeRuns, 'kserve-peer.three') !== undefined, threeRuns);
+  assert.equal(rowOf(threeRuns, 'kserve-peer.new'), undefined);
 });
 
 test('with a run at KServe\'s measured request rate, that row carries the target and the per-client row does not', () => {
