@@ -157,8 +157,15 @@ test('moved in the middle of a timed canary pause: shard1 drops its timer, shard
   await client.mergePatch<ModelDeploymentObject>(mdRef(namespace, ECHO), { metadata: { labels: { [SHARD_LABEL]: 'shard2' } } });
   // shard2 takes the pause over (its own look-again); shard1 keeps no timer for it.
   await eventually('shard2 to time the pause', () => Promise.resolve(shards.shard2!.controller.queue.delayOf(key)), (d) => d !== undefined, 30_000, 100);
-  assert.equal(shards.shard1!.controller.caches.modelDeployments.get(namespace, ECHO), undefined);
-  assert.equal(shards.shard1!.controller.queue.delayOf(key), undefined, 'shard1 cancelled the pause it was timing');
+  // The two shards' watches are separate streams: shard2 may see the relabel before shard1's watch
+  // delivers it (as a delete, out of its selector), so shard1's side is awaited, not assumed.
+  await eventually(
+    'shard1 to forget it and cancel the pause it was timing',
+    () => Promise.resolve({ cached: shards.shard1!.controller.caches.modelDeployments.get(namespace, ECHO), delay: shards.shard1!.controller.queue.delayOf(key) }),
+    (s) => s.cached === undefined && s.delay === undefined,
+    30_000,
+    100,
+  );
   const after = await get();
   assert.equal(after?.status?.canary?.version, '2', 'the rollout carries on from status');
   assert.equal(after?.status?.canary?.revision, pausing.md?.status?.canary?.revision, 'same canary revision: not restarted');
